@@ -1,0 +1,215 @@
+//! The command line: clap derive types only. Values are typed here (durations, times, formats,
+//! panel ids) and turned into plain configs by [`crate::cmd`]; nothing past that imports clap.
+
+use std::path::PathBuf;
+
+use clap::builder::PossibleValuesParser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::window::{Millis, TimeSpec, parse_time_spec, parse_width};
+
+const AFTER_HELP: &str = "\
+Exit status: 0 when every input was read; 1 when results were printed but some input was \
+skipped (unreadable files, malformed records; each is named on stderr); 2 on a fatal error \
+(bad arguments, no readable input).";
+
+/// Kinesis Data Streams dashboards from CloudTrail logs and CloudWatch exports on disk.
+#[derive(Debug, Parser)]
+#[command(name = "kinesis-insights", version, after_help = AFTER_HELP, propagate_version = true)]
+pub struct Cli {
+    /// What to show.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays,
+    /// JSON lines, lookup-events output; gzip or not).
+    #[command(after_help = AFTER_HELP)]
+    Events(EventsArgs),
+    /// Print a shell completion script to standard output.
+    Completions(CompletionsArgs),
+}
+
+/// `kinesis-insights completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Where input comes from and how it is read.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Files and directories to read (directories recursively); `-` reads standard input.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Follow symbolic links to directories while walking (loops are detected).
+    #[arg(short = 'L', long)]
+    pub follow: bool,
+
+    /// Refuse inputs larger than this once decompressed (guards against gzip bombs).
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
+    pub max_file_size: u64,
+
+    /// Worker threads [default: all cores].
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+}
+
+/// What durations in `--since`/`--until` count back from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnchorArg {
+    /// The current time.
+    Now,
+    /// The newest Kinesis event in the input (reads the input twice).
+    Latest,
+}
+
+/// The time window.
+#[derive(Debug, Args)]
+pub struct WindowArgs {
+    /// Count events at or after this time: a duration back from now (24h, 90m, 7d) or a time
+    /// (2024-03-09, 2024-03-09T10:00:00Z).
+    #[arg(long, value_name = "WHEN", value_parser = parse_time_spec, allow_hyphen_values = true)]
+    pub since: Option<TimeSpec>,
+
+    /// Count events before this time (exclusive); same forms as --since.
+    #[arg(long, value_name = "WHEN", value_parser = parse_time_spec, allow_hyphen_values = true)]
+    pub until: Option<TimeSpec>,
+
+    /// What durations in --since/--until count back from; `latest` shows e.g. the last day of
+    /// an old dump.
+    #[arg(long, value_enum, value_name = "FROM", default_value = "now")]
+    pub relative_to: AnchorArg,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Titled tables for reading.
+    Table,
+    /// CSV with a header (one panel on stdout, or every panel with --output-dir).
+    Csv,
+    /// One JSON document with every panel.
+    Json,
+}
+
+/// How results are written.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "table")]
+    pub format: FormatArg,
+
+    /// Write each panel to DIR/<panel>.<csv|json|txt> instead of standard output.
+    #[arg(short, long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Rows shown per panel in tables (0 = all); CSV and JSON always carry every row.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+
+    /// No summary and no progress bar on stderr (warnings still print).
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `kinesis-insights events`.
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub window: WindowArgs,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub output: OutputArgs,
+
+    /// Panels to show, repeated or comma-separated [default: all].
+    #[arg(
+        short,
+        long = "panel",
+        value_name = "ID",
+        value_delimiter = ',',
+        value_parser = PossibleValuesParser::new(crate::panels::events::ids())
+    )]
+    pub panels: Vec<String>,
+
+    /// Width of the events-over-time buckets, aligned to UTC.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_width)]
+    pub bucket: Millis,
+
+    /// Users kept by the top-users panel.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+
+    /// Only these event names (exact or glob, e.g. 'Put*'; repeat for more).
+    #[arg(long, value_name = "PATTERN")]
+    pub event_name: Vec<String>,
+
+    /// Only these users, as the user rule names them (exact or glob; repeat for more).
+    #[arg(long, value_name = "PATTERN")]
+    pub user: Vec<String>,
+
+    /// Only these source addresses (exact or glob, e.g. '10.*'; repeat for more).
+    #[arg(long, value_name = "PATTERN")]
+    pub source_ip: Vec<String>,
+
+    /// Only these regions (exact or glob, e.g. 'eu-*'; repeat for more).
+    #[arg(long, value_name = "PATTERN")]
+    pub region: Vec<String>,
+
+    /// Only calls about these streams (streamName, or the name in streamARN; exact or glob).
+    #[arg(long, value_name = "PATTERN")]
+    pub stream: Vec<String>,
+}
+
+/// Parses a size such as `1GiB`, `500M`, `64k` or `1048576` (bytes). Suffixes are binary
+/// (K = KiB = 1024).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().map_err(|_| format!("'{s}' is not a size (try 500M or 2GiB)"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => return Err(format!("'{s}' has an unknown unit (use K, M, G or T)")),
+    };
+    n.checked_mul(1 << shift).filter(|&v| v > 0).ok_or_else(|| format!("'{s}' is out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("500M"), Ok(500 << 20));
+        assert_eq!(parse_size("64k"), Ok(64 << 10));
+        assert_eq!(parse_size("123"), Ok(123));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("12X").is_err());
+        assert!(parse_size("G").is_err());
+        assert!(parse_size("99999999999T").is_err());
+    }
+}

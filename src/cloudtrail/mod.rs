@@ -1,0 +1,249 @@
+//! CloudTrail records: the borrowed record model, the layouts a dump comes in, and the rules that
+//! turn a raw record into the fields the panels group by (trimming, the `user` rule, the stream).
+
+pub mod lenient;
+pub mod parse;
+
+use serde::Deserialize;
+
+use lenient::{Obj, Str};
+
+/// The `eventSource` of Kinesis Data Streams.
+pub const KINESIS_SOURCE: &str = "kinesis.amazonaws.com";
+
+/// The fields of one CloudTrail record that any panel needs, borrowed from the input buffer
+/// where the JSON has no escapes. Fields of the wrong JSON type read as absent.
+#[derive(Debug, Default)]
+pub struct RawRecord<'a> {
+    /// `eventTime`.
+    pub event_time: Str<'a>,
+    /// `eventSource`.
+    pub event_source: Str<'a>,
+    /// `eventName`.
+    pub event_name: Str<'a>,
+    /// `eventType` (used to tell Insights events apart).
+    pub event_type: Str<'a>,
+    /// `eventID`.
+    pub event_id: Str<'a>,
+    /// `awsRegion`.
+    pub aws_region: Str<'a>,
+    /// `sourceIPAddress`.
+    pub source_ip: Str<'a>,
+    /// `errorCode`.
+    pub error_code: Str<'a>,
+    /// `errorMessage`.
+    pub error_message: Str<'a>,
+    /// `userIdentity`.
+    pub user_identity: Obj<UserIdentity<'a>>,
+    /// `requestParameters` (only the stream fields).
+    pub request_parameters: Obj<RequestParameters<'a>>,
+}
+
+/// `userIdentity`, as far as the `user` rule needs it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UserIdentity<'a> {
+    /// `type`: IAMUser, AssumedRole, FederatedUser, Root, AWSService, ...
+    #[serde(rename = "type", borrow)]
+    pub kind: Str<'a>,
+    /// `userName`.
+    #[serde(borrow)]
+    pub user_name: Str<'a>,
+    /// `arn`.
+    #[serde(borrow)]
+    pub arn: Str<'a>,
+    /// `principalId`.
+    #[serde(borrow)]
+    pub principal_id: Str<'a>,
+    /// `invokedBy`.
+    #[serde(borrow)]
+    pub invoked_by: Str<'a>,
+    /// `sessionContext`.
+    #[serde(borrow)]
+    pub session_context: Obj<SessionContext<'a>>,
+    /// `onBehalfOf`.
+    #[serde(borrow)]
+    pub on_behalf_of: Obj<OnBehalfOf<'a>>,
+}
+
+/// `userIdentity.sessionContext`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionContext<'a> {
+    /// `sessionIssuer`.
+    #[serde(borrow)]
+    pub session_issuer: Obj<SessionIssuer<'a>>,
+}
+
+/// `userIdentity.sessionContext.sessionIssuer`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SessionIssuer<'a> {
+    /// `userName`: the role name for `AssumedRole`.
+    #[serde(borrow)]
+    pub user_name: Str<'a>,
+}
+
+/// `userIdentity.onBehalfOf` (IAM Identity Center).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OnBehalfOf<'a> {
+    /// `userId`.
+    #[serde(borrow)]
+    pub user_id: Str<'a>,
+}
+
+/// `requestParameters`, as far as `--stream` needs it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RequestParameters<'a> {
+    /// `streamName`.
+    #[serde(borrow)]
+    pub stream_name: Str<'a>,
+    /// `streamARN`.
+    #[serde(rename = "streamARN", borrow)]
+    pub stream_arn: Str<'a>,
+}
+
+/// Identity types counted by the `top-users` panel.
+pub const PERSON_TYPES: [&str; 4] = ["IAMUser", "AssumedRole", "FederatedUser", "Root"];
+
+/// The trimmed value of a field, `""` when absent.
+#[inline]
+pub fn field<'s>(s: &'s Str<'_>) -> &'s str {
+    s.as_deref().map_or("", str::trim)
+}
+
+impl RawRecord<'_> {
+    /// The identity type (`userIdentity.type`), `""` when absent.
+    pub fn identity_type(&self) -> &str {
+        self.user_identity.as_ref().map_or("", |u| field(&u.kind))
+    }
+
+    /// The `user` of a record, by the documented rule (first non-empty wins):
+    /// `userName`; for `FederatedUser` the name after `federated-user/` in the ARN; the session
+    /// issuer's `userName` (the role of an `AssumedRole`); `root` for `Root`; `invokedBy`;
+    /// `onBehalfOf.userId`; `principalId`; else `unknown`.
+    pub fn user(&self) -> &str {
+        let Some(u) = self.user_identity.as_ref() else {
+            return "unknown";
+        };
+        let kind = field(&u.kind);
+        let federated = if kind == "FederatedUser" {
+            let arn = field(&u.arn);
+            arn.find("federated-user/").map_or("", |i| &arn[i + "federated-user/".len()..])
+        } else {
+            ""
+        };
+        let issuer = u
+            .session_context
+            .as_ref()
+            .and_then(|c| c.session_issuer.as_ref())
+            .map_or("", |i| field(&i.user_name));
+        let root = if kind == "Root" { "root" } else { "" };
+        let on_behalf = u.on_behalf_of.as_ref().map_or("", |o| field(&o.user_id));
+        [
+            field(&u.user_name),
+            federated,
+            issuer,
+            root,
+            field(&u.invoked_by),
+            on_behalf,
+            field(&u.principal_id),
+        ]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .unwrap_or("unknown")
+    }
+
+    /// The stream a call is about: `requestParameters.streamName`, else the name at the end of
+    /// `requestParameters.streamARN` (`arn:aws:kinesis:REGION:ACCOUNT:stream/NAME`), else `""`.
+    pub fn stream(&self) -> &str {
+        let Some(p) = self.request_parameters.as_ref() else {
+            return "";
+        };
+        let name = field(&p.stream_name);
+        if !name.is_empty() {
+            return name;
+        }
+        let arn = field(&p.stream_arn);
+        match arn.rfind(":stream/") {
+            Some(i) => arn[i + ":stream/".len()..].split('/').next().unwrap_or(""),
+            None => "",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(json: &str) -> RawRecord<'_> {
+        parse::parse_record(json).expect(json)
+    }
+
+    #[test]
+    fn user_rule_in_order() {
+        let cases = [
+            (r#"{"userIdentity":{"type":"IAMUser","userName":"alice","principalId":"P"}}"#, "alice"),
+            (r#"{"userIdentity":{"type":"IAMUser","userName":"  ","principalId":"P1"}}"#, "P1"),
+            (
+                r#"{"userIdentity":{"type":"FederatedUser","arn":"arn:aws:sts::1:federated-user/bob","principalId":"1:bob"}}"#,
+                "bob",
+            ),
+            (
+                r#"{"userIdentity":{"type":"AssumedRole","principalId":"AR:sess","sessionContext":{"sessionIssuer":{"userName":"deploy-role"}}}}"#,
+                "deploy-role",
+            ),
+            (r#"{"userIdentity":{"type":"Root","principalId":"123"}}"#, "root"),
+            (r#"{"userIdentity":{"type":"Root","userName":"named-root"}}"#, "named-root"),
+            (
+                r#"{"userIdentity":{"type":"AWSService","invokedBy":"firehose.amazonaws.com"}}"#,
+                "firehose.amazonaws.com",
+            ),
+            (
+                r#"{"userIdentity":{"type":"IdentityCenterUser","onBehalfOf":{"userId":"u-1"},"principalId":"x"}}"#,
+                "u-1",
+            ),
+            (r#"{"userIdentity":{"type":"Unknown","principalId":" P9 "}}"#, "P9"),
+            (r#"{"userIdentity":{}}"#, "unknown"),
+            (r#"{"userIdentity":null}"#, "unknown"),
+            (r#"{"userIdentity":"weird"}"#, "unknown"),
+            (r#"{}"#, "unknown"),
+            (
+                r#"{"userIdentity":{"type":"FederatedUser","arn":"arn:aws:sts::1:assumed/x","principalId":"pid"}}"#,
+                "pid",
+            ),
+        ];
+        for (json, want) in cases {
+            let wrapped = format!(
+                r#"{{"eventTime":"2024-01-01T00:00:00Z","eventSource":"x",{}"#,
+                &json[1..]
+            );
+            let wrapped = wrapped.replace(",}", "}");
+            assert_eq!(record(&wrapped).user(), want, "{json}");
+        }
+    }
+
+    #[test]
+    fn stream_from_name_or_arn() {
+        let cases = [
+            (r#"{"requestParameters":{"streamName":" orders "}}"#, "orders"),
+            (
+                r#"{"requestParameters":{"streamARN":"arn:aws:kinesis:us-east-1:123:stream/clicks"}}"#,
+                "clicks",
+            ),
+            (
+                r#"{"requestParameters":{"streamARN":"arn:aws:kinesis:us-east-1:123:stream/clicks/consumer/c:1"}}"#,
+                "clicks",
+            ),
+            (r#"{"requestParameters":{"streamName":"a","streamARN":"arn:x:stream/b"}}"#, "a"),
+            (r#"{"requestParameters":null}"#, ""),
+            (r#"{"requestParameters":{"streamName":7}}"#, ""),
+        ];
+        for (json, want) in cases {
+            let wrapped = format!(r#"{{"eventTime":"t","eventSource":"x",{}"#, &json[1..]);
+            assert_eq!(record(&wrapped).stream(), want, "{json}");
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! Plain run settings, built from the command line before any work starts.
+
+use std::path::PathBuf;
+
+use crate::input::WalkOptions;
+use crate::render::{Format, TableOptions};
+use crate::window::WindowSpec;
+
+/// Where input comes from.
+#[derive(Debug, Clone)]
+pub struct InputConfig {
+    /// Paths as given (`-` is standard input).
+    pub paths: Vec<PathBuf>,
+    /// Directory walking.
+    pub walk: WalkOptions,
+    /// Largest decompressed input accepted.
+    pub max_bytes: u64,
+    /// Worker threads (None = all cores).
+    pub threads: Option<usize>,
+}
+
+/// Where and how results go.
+#[derive(Debug, Clone)]
+pub struct OutputConfig {
+    /// Format.
+    pub format: Format,
+    /// Write one file per panel here instead of stdout.
+    pub output_dir: Option<PathBuf>,
+    /// Terminal table settings.
+    pub table: TableOptions,
+    /// No summary or progress on stderr.
+    pub quiet: bool,
+}
+
+/// Settings of `kinesis-insights events`.
+#[derive(Debug, Clone)]
+pub struct EventsConfig {
+    /// Input.
+    pub input: InputConfig,
+    /// Output.
+    pub output: OutputConfig,
+    /// The window as given.
+    pub window: WindowSpec,
+    /// Filters.
+    pub filters: crate::events::Filters,
+    /// Over-time bucket width.
+    pub bucket: crate::window::Millis,
+    /// Users in top-users.
+    pub top: usize,
+    /// Panel ids (empty = all).
+    pub panels: Vec<String>,
+}

@@ -1,0 +1,359 @@
+//! The Events dashboard's data: which CloudTrail records count (Kinesis only, in the window,
+//! through the filters) and the one aggregate, [`EventCube`], that every events panel is a
+//! projection of.
+//!
+//! The cube counts calls grouped by every field a panel shows (region, user, identity type,
+//! event name, source address, error code and message, stream) plus per-bucket counts by event
+//! name. One hash lookup per record feeds all panels; a new panel over these fields is a new
+//! projection and touches nothing here. The same grouping is what a SQL rendering of the panels
+//! would `GROUP BY`.
+
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
+
+use crate::cloudtrail::parse::{Layout, RecordSink, parse_document};
+use crate::cloudtrail::{KINESIS_SOURCE, RawRecord, field};
+use crate::diag::{FileReport, FileStatus, plural};
+use crate::filter::Matcher;
+use crate::group::GroupMap;
+use crate::input::Source;
+use crate::pipeline::{Merge, Reader};
+use crate::window::{Millis, Window, bucket_start, parse_event_time};
+
+/// Positions of the fields in a [`EventCube::calls`] key.
+pub mod key {
+    /// `awsRegion`, trimmed.
+    pub const REGION: usize = 0;
+    /// The `user` by the documented rule.
+    pub const USER: usize = 1;
+    /// `userIdentity.type`.
+    pub const USER_TYPE: usize = 2;
+    /// `eventName`, trimmed.
+    pub const EVENT_NAME: usize = 3;
+    /// `sourceIPAddress`, trimmed.
+    pub const SOURCE_IP: usize = 4;
+    /// `errorCode`, trimmed (empty for successful calls).
+    pub const ERROR_CODE: usize = 5;
+    /// `errorMessage`, trimmed.
+    pub const ERROR_MESSAGE: usize = 6;
+    /// The stream from the request parameters.
+    pub const STREAM: usize = 7;
+    /// Number of key fields.
+    pub const LEN: usize = 8;
+}
+
+/// The filters the dashboard offers as template variables.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// `--event-name`.
+    pub event_name: Matcher,
+    /// `--user` (the derived user).
+    pub user: Matcher,
+    /// `--source-ip`.
+    pub source_ip: Matcher,
+    /// `--region`.
+    pub region: Matcher,
+    /// `--stream`.
+    pub stream: Matcher,
+}
+
+/// What to count.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// Only events in this window count.
+    pub window: Window,
+    /// Only events through these filters count.
+    pub filters: Filters,
+    /// Width of the over-time buckets.
+    pub bucket: Millis,
+    /// Only find the time range of the Kinesis events (the first pass of `--relative-to
+    /// latest`); nothing is grouped.
+    pub scan_only: bool,
+}
+
+/// Counts over all records read.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct EventCounts {
+    /// Records read, of any service.
+    pub records: u64,
+    /// Kinesis Data Streams events (before window and filters).
+    pub kinesis: u64,
+    /// Events of other services (read and ignored).
+    pub other_services: u64,
+    /// CloudTrail Insights events (ignored).
+    pub insights: u64,
+    /// Records skipped as malformed: no `eventSource`, or a Kinesis event without a valid
+    /// `eventTime` or `eventName`.
+    pub malformed: u64,
+    /// Kinesis events in the window and through the filters: what the panels count.
+    pub matched: u64,
+    /// Time range of all Kinesis events.
+    pub kinesis_range: Option<(Millis, Millis)>,
+    /// Time range of the matched events.
+    pub matched_range: Option<(Millis, Millis)>,
+}
+
+fn widen(range: &mut Option<(Millis, Millis)>, t: Millis) {
+    *range = Some(match *range {
+        None => (t, t),
+        Some((a, b)) => (a.min(t), b.max(t)),
+    });
+}
+
+fn union(a: Option<(Millis, Millis)>, b: Option<(Millis, Millis)>) -> Option<(Millis, Millis)> {
+    match (a, b) {
+        (Some((a0, a1)), Some((b0, b1))) => Some((a0.min(b0), a1.max(b1))),
+        (x, None) | (None, x) => x,
+    }
+}
+
+impl Merge for EventCounts {
+    fn merge(&mut self, o: Self) {
+        self.records += o.records;
+        self.kinesis += o.kinesis;
+        self.other_services += o.other_services;
+        self.insights += o.insights;
+        self.malformed += o.malformed;
+        self.matched += o.matched;
+        self.kinesis_range = union(self.kinesis_range, o.kinesis_range);
+        self.matched_range = union(self.matched_range, o.matched_range);
+    }
+}
+
+/// Counts per bucket start.
+pub type BucketCounts = HashMap<Millis, u64, RandomState>;
+
+/// The aggregate of the Events dashboard.
+#[derive(Debug, Default, Clone)]
+pub struct EventCube {
+    /// Matched calls grouped by all [`key`] fields.
+    pub calls: GroupMap<{ key::LEN }, u64>,
+    /// Matched calls by event name, then bucket start.
+    pub over_time: GroupMap<1, BucketCounts>,
+    /// Counts over everything read.
+    pub counts: EventCounts,
+}
+
+impl Merge for EventCube {
+    fn merge(&mut self, o: Self) {
+        self.calls.merge(o.calls);
+        self.over_time.merge_with(o.over_time, |a, b| {
+            for (t, n) in b {
+                *a.entry(t).or_default() += n;
+            }
+        });
+        self.counts.merge(o.counts);
+    }
+}
+
+impl EventCube {
+    /// Counts one record under `q`.
+    #[inline]
+    pub fn add(&mut self, q: &Query, r: &RawRecord<'_>) {
+        let c = &mut self.counts;
+        c.records += 1;
+        if field(&r.event_type) == "AwsCloudTrailInsight" {
+            c.insights += 1;
+            return;
+        }
+        let source = field(&r.event_source);
+        if source != KINESIS_SOURCE {
+            if source.is_empty() {
+                c.malformed += 1;
+            } else {
+                c.other_services += 1;
+            }
+            return;
+        }
+        let name = field(&r.event_name);
+        let Some(t) = r.event_time.as_deref().and_then(parse_event_time) else {
+            c.malformed += 1;
+            return;
+        };
+        if name.is_empty() {
+            c.malformed += 1;
+            return;
+        }
+        c.kinesis += 1;
+        widen(&mut c.kinesis_range, t);
+        if q.scan_only || !q.window.contains(t) {
+            return;
+        }
+        let f = &q.filters;
+        let (region, user, ip, stream) =
+            (field(&r.aws_region), r.user(), field(&r.source_ip), r.stream());
+        if !(f.event_name.matches(name)
+            && f.region.matches(region)
+            && f.user.matches(user)
+            && f.source_ip.matches(ip)
+            && f.stream.matches(stream))
+        {
+            return;
+        }
+        c.matched += 1;
+        widen(&mut c.matched_range, t);
+        let k = [
+            region,
+            user,
+            r.identity_type(),
+            name,
+            ip,
+            field(&r.error_code),
+            field(&r.error_message),
+            stream,
+        ];
+        self.calls.add(k, 1);
+        *self.over_time.entry([name]).entry(bucket_start(t, q.bucket)).or_default() += 1;
+    }
+}
+
+struct CubeSink<'a> {
+    query: &'a Query,
+    cube: &'a mut EventCube,
+}
+
+impl RecordSink for CubeSink<'_> {
+    fn record(&mut self, rec: &RawRecord<'_>) {
+        self.cube.add(self.query, rec);
+    }
+}
+
+/// Reads CloudTrail inputs into an [`EventCube`].
+#[derive(Debug)]
+pub struct CloudTrailReader<'q> {
+    /// What to count.
+    pub query: &'q Query,
+}
+
+/// Warnings about damaged JSON shown per file before the rest are summarised.
+const DAMAGE_SHOWN: usize = 3;
+
+impl Reader for CloudTrailReader<'_> {
+    type Acc = EventCube;
+
+    fn new_acc(&self) -> EventCube {
+        EventCube::default()
+    }
+
+    fn ignore(&self, src: &Source) -> Option<&'static str> {
+        let path = src.path()?.to_string_lossy();
+        if path.contains("CloudTrail-Digest") {
+            Some("digest")
+        } else if path.contains("CloudTrail-Insight") {
+            Some("Insights")
+        } else {
+            None
+        }
+    }
+
+    fn read(&self, acc: &mut EventCube, text: &[u8], report: &mut FileReport) {
+        let malformed_before = acc.counts.malformed;
+        let doc = parse_document(text, &mut CubeSink { query: self.query, cube: acc });
+        let malformed = acc.counts.malformed - malformed_before;
+        report.records = doc.records;
+        match doc.layout {
+            Some(Layout::Digest) => {
+                report.status = FileStatus::Ignored("digest");
+                return;
+            }
+            Some(Layout::Empty) => report.warnings.push("empty file".into()),
+            None => {
+                let why = doc.damage.first().map_or_else(|| "not JSON".into(), |d| d.to_string());
+                report.status = FileStatus::Failed(format!("not a CloudTrail file: {why}"));
+                return;
+            }
+            Some(_) => {}
+        }
+        for d in doc.damage.iter().take(DAMAGE_SHOWN) {
+            report.warnings.push(d.to_string());
+        }
+        if doc.damage.len() > DAMAGE_SHOWN {
+            let more = (doc.damage.len() - DAMAGE_SHOWN) as u64;
+            report.warnings.push(format!("{more} more place{} with invalid JSON", plural(more)));
+        }
+        // A damaged place cost at least one record; how many more cannot be known.
+        report.skipped_records = doc.bad_records + malformed + doc.damage.len() as u64;
+        acc.counts.malformed += doc.bad_records + doc.damage.len() as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloudtrail::parse::parse_record;
+
+    fn query() -> Query {
+        Query {
+            window: Window::default(),
+            filters: Filters::default(),
+            bucket: 3_600_000,
+            scan_only: false,
+        }
+    }
+
+    fn add_all(q: &Query, recs: &[&str]) -> EventCube {
+        let mut cube = EventCube::default();
+        for r in recs {
+            cube.add(q, &parse_record(r).unwrap());
+        }
+        cube
+    }
+
+    const KIN: &str = r#"{"eventTime":"2024-03-09T10:00:00Z","eventSource":" kinesis.amazonaws.com ","eventName":"PutRecord ","awsRegion":"us-east-2 ","sourceIPAddress":" 1.2.3.4","userIdentity":{"type":"IAMUser","userName":"alice"},"requestParameters":{"streamName":"orders"}}"#;
+
+    #[test]
+    fn classifies_records() {
+        let recs = [
+            KIN,
+            r#"{"eventTime":"2024-03-09T10:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject"}"#,
+            r#"{"eventTime":"2024-03-09T10:00:00Z","eventSource":"kinesis.amazonaws.com","eventName":"PutRecord","eventType":"AwsCloudTrailInsight"}"#,
+            r#"{"eventSource":"kinesis.amazonaws.com","eventName":"PutRecord"}"#,
+            r#"{"eventTime":"yesterday","eventSource":"kinesis.amazonaws.com","eventName":"PutRecord"}"#,
+            r#"{"eventTime":"2024-03-09T10:00:00Z","eventSource":"kinesis.amazonaws.com"}"#,
+            r#"{"eventTime":"2024-03-09T10:00:00Z"}"#,
+        ];
+        let cube = add_all(&query(), &recs);
+        let c = &cube.counts;
+        assert_eq!(
+            (c.records, c.kinesis, c.other_services, c.insights, c.malformed, c.matched),
+            (7, 1, 1, 1, 4, 1)
+        );
+        let rows = cube.calls.sorted();
+        assert_eq!(
+            rows,
+            vec![(
+                ["us-east-2", "alice", "IAMUser", "PutRecord", "1.2.3.4", "", "", "orders"]
+                    .map(String::from),
+                1
+            )]
+        );
+    }
+
+    #[test]
+    fn window_and_filters() {
+        let at = |t: &str, name: &str| {
+            KIN.replace("2024-03-09T10:00:00Z", t).replace("PutRecord ", name)
+        };
+        let recs = [
+            at("2024-03-09T09:59:59Z", "A"),
+            at("2024-03-09T10:00:00Z", "A"),
+            at("2024-03-09T10:59:59.999Z", "B"),
+            at("2024-03-09T11:00:00Z", "A"),
+        ];
+        let refs: Vec<&str> = recs.iter().map(String::as_str).collect();
+        let mut q = query();
+        q.window = Window { since: Some(1_709_978_400_000), until: Some(1_709_982_000_000) };
+        let cube = add_all(&q, &refs);
+        assert_eq!((cube.counts.kinesis, cube.counts.matched), (4, 2));
+        assert_eq!(cube.counts.kinesis_range, Some((1_709_978_399_000, 1_709_982_000_000)));
+        assert_eq!(cube.counts.matched_range, Some((1_709_978_400_000, 1_709_981_999_999)));
+        q.filters.event_name = Matcher::new(&["B".to_string()]).unwrap();
+        assert_eq!(add_all(&q, &refs).counts.matched, 1);
+        q.filters.event_name = Matcher::default();
+        q.filters.stream = Matcher::new(&["ord*".to_string()]).unwrap();
+        assert_eq!(add_all(&q, &refs).counts.matched, 2);
+        q.filters.region = Matcher::new(&["us-west-2".to_string()]).unwrap();
+        assert_eq!(add_all(&q, &refs).counts.matched, 0);
+    }
+}

@@ -1,0 +1,190 @@
+//! The Events dashboard's panels, each a projection of the [`EventCube`].
+
+use super::{Built, Cell, PanelDef, PanelError, View, percent_hundredths};
+use crate::cloudtrail::PERSON_TYPES;
+use crate::events::{EventCube, key};
+use crate::window::{Millis, Window, bucket_start};
+
+/// Most buckets the over-time panel will zero-fill.
+pub const MAX_BUCKETS: u64 = 100_000;
+
+/// What the events panels need besides the cube.
+#[derive(Debug, Clone, Default)]
+pub struct EventsCtx {
+    /// The resolved window.
+    pub window: Window,
+    /// Over-time bucket width.
+    pub bucket: Millis,
+    /// How many users `top-users` keeps.
+    pub top: usize,
+    /// Where an open-ended window ends for zero-filling when `--since` was a duration: the
+    /// anchor it counted back from.
+    pub open_end: Option<Millis>,
+}
+
+/// An events panel.
+pub type EventsPanel = PanelDef<EventCube, EventsCtx>;
+
+/// Every panel of the Events dashboard, in dashboard order.
+pub static PANELS: &[EventsPanel] = &[
+    PanelDef {
+        id: "events",
+        title: "Events",
+        columns: &["event_name", "count", "percent"],
+        about: "events by name, with their share of all Kinesis events in the window",
+        build: events,
+    },
+    PanelDef {
+        id: "events-over-time",
+        title: "Events Over Time",
+        columns: &["time", "event_name", "count"],
+        about: "events per --bucket by name, zero-filled over the window",
+        build: events_over_time,
+    },
+    PanelDef {
+        id: "api-calls",
+        title: "Kinesis API Calls Summary",
+        columns: &["region", "user", "event_name", "source_ip", "count"],
+        about: "calls by region, user, event and source address",
+        build: api_calls,
+    },
+    PanelDef {
+        id: "by-user",
+        title: "Events by User",
+        columns: &["user", "event_name", "count"],
+        about: "calls by user and event",
+        build: by_user,
+    },
+    PanelDef {
+        id: "by-region",
+        title: "Events by Region",
+        columns: &["region", "event_name", "count"],
+        about: "calls by region and event",
+        build: by_region,
+    },
+    PanelDef {
+        id: "errors",
+        title: "Errors",
+        columns: &["error_code", "error_message", "event_name", "user", "source_ip", "count"],
+        about: "calls that returned an errorCode",
+        build: errors,
+    },
+    PanelDef {
+        id: "top-users",
+        title: "Top Users",
+        columns: &["user", "count"],
+        about: "the --top users of type IAMUser, AssumedRole, FederatedUser or Root",
+        build: top_users,
+    },
+];
+
+/// Panel ids, for `--panel`.
+pub fn ids() -> Vec<&'static str> {
+    PANELS.iter().map(|p| p.id).collect()
+}
+
+fn text_row<const N: usize>(key: [String; N], count: u64) -> Vec<Cell> {
+    key.into_iter().map(Cell::Text).chain([Cell::Count(count)]).collect()
+}
+
+fn grouped<'c, const M: usize>(
+    cube: &'c EventCube,
+    keep: impl FnMut(&[&'c str; key::LEN]) -> Option<[&'c str; M]>,
+) -> Vec<Vec<Cell>> {
+    cube.calls.project(keep).sorted().into_iter().map(|(k, n)| text_row(k, n)).collect()
+}
+
+fn events(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
+    let total = cube.counts.matched;
+    let rows = cube
+        .calls
+        .project(|k| Some([k[key::EVENT_NAME]]))
+        .sorted()
+        .into_iter()
+        .map(|([name], n)| vec![Cell::Text(name), Cell::Count(n), Cell::Percent(percent_hundredths(n, total))])
+        .collect();
+    Ok(Built::rows(rows))
+}
+
+/// The inclusive instants the over-time panel covers: the window where it is bounded, the
+/// matched events where it is not.
+fn over_time_range(cube: &EventCube, ctx: &EventsCtx) -> Option<(Millis, Millis)> {
+    let matched = cube.counts.matched_range;
+    let start = ctx.window.since.or(matched.map(|r| r.0))?;
+    let end = match ctx.window.until {
+        Some(u) => u - 1,
+        None => match (matched.map(|r| r.1), ctx.open_end) {
+            (Some(a), Some(b)) => a.max(b),
+            (a, b) => a.or(b)?,
+        },
+    };
+    (end >= start).then_some((start, end))
+}
+
+fn events_over_time(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
+    let view = View::Series { time: 0, keys: vec![1], value: 2, bucket: ctx.bucket };
+    let mut names: Vec<&str> = cube.over_time.iter().map(|([n], _)| n).collect();
+    names.sort_unstable();
+    let range = over_time_range(cube, ctx);
+    let (Some((start, end)), false) = (range, names.is_empty()) else {
+        return Ok(Built { rows: vec![], view, note: None });
+    };
+    let (first, last) = (bucket_start(start, ctx.bucket), bucket_start(end, ctx.bucket));
+    let buckets = ((last - first) / ctx.bucket + 1) as u64;
+    if buckets > MAX_BUCKETS {
+        return Err(PanelError {
+            panel: "events-over-time",
+            reason: format!(
+                "{buckets} buckets of {} would be needed (at most {MAX_BUCKETS}); choose a larger \
+                 --bucket or a narrower --since/--until",
+                humantime::format_duration(std::time::Duration::from_millis(ctx.bucket as u64))
+            ),
+        });
+    }
+    let series: Vec<_> = names
+        .iter()
+        .map(|n| (*n, cube.over_time.iter().find(|([k], _)| k == n).map(|(_, v)| v)))
+        .collect();
+    let mut rows = Vec::with_capacity(buckets as usize * names.len());
+    let mut t = first;
+    while t <= last {
+        for (name, counts) in &series {
+            let n = counts.and_then(|c| c.get(&t)).copied().unwrap_or(0);
+            rows.push(vec![Cell::Time(t), Cell::text(*name), Cell::Count(n)]);
+        }
+        t += ctx.bucket;
+    }
+    Ok(Built { rows, view, note: None })
+}
+
+fn api_calls(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
+    Ok(Built::rows(grouped(cube, |k| {
+        Some([k[key::REGION], k[key::USER], k[key::EVENT_NAME], k[key::SOURCE_IP]])
+    })))
+}
+
+fn by_user(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
+    Ok(Built::rows(grouped(cube, |k| Some([k[key::USER], k[key::EVENT_NAME]]))))
+}
+
+fn by_region(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
+    Ok(Built::rows(grouped(cube, |k| Some([k[key::REGION], k[key::EVENT_NAME]]))))
+}
+
+fn errors(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
+    Ok(Built::rows(grouped(cube, |k| {
+        (!k[key::ERROR_CODE].is_empty()).then_some([
+            k[key::ERROR_CODE],
+            k[key::ERROR_MESSAGE],
+            k[key::EVENT_NAME],
+            k[key::USER],
+            k[key::SOURCE_IP],
+        ])
+    })))
+}
+
+fn top_users(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
+    let mut rows = grouped(cube, |k| PERSON_TYPES.contains(&k[key::USER_TYPE]).then_some([k[key::USER]]));
+    rows.truncate(ctx.top);
+    Ok(Built::rows(rows))
+}

@@ -1,0 +1,260 @@
+//! Terminal tables: one titled table per panel, fitted to the width, long panels cut to
+//! `--limit` rows with a line saying how many more there are, time series shown as one line per
+//! series with a sparkline. All text passes through [`sanitize`] first.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use comfy_table::{CellAlignment, ContentArrangement, presets};
+
+use super::{TableOptions, cell_text, sanitize};
+use crate::diag::plural;
+use crate::panels::{Cell, Table, View};
+use crate::window::{Millis, format_time};
+
+/// Width assumed when the terminal's is unknown.
+pub const DEFAULT_WIDTH: u16 = 100;
+
+const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// Writes one panel as a titled table.
+pub fn write(out: &mut dyn Write, t: &Table, opts: TableOptions) -> io::Result<()> {
+    match &t.view {
+        View::Rows => rows(out, t, opts)?,
+        View::Series { time, keys, value, bucket } => {
+            series(out, t, opts, *time, keys, *value, *bucket)?
+        }
+    }
+    if let Some(note) = &t.note {
+        writeln!(out, "{}", sanitize(note))?;
+    }
+    Ok(())
+}
+
+fn new_table(opts: TableOptions) -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(opts.width.unwrap_or(DEFAULT_WIDTH));
+    table
+}
+
+fn is_number(c: &Cell) -> bool {
+    matches!(c, Cell::Count(_) | Cell::Percent(_) | Cell::Float(_))
+}
+
+fn shown(c: &Cell) -> String {
+    match c {
+        Cell::Text(s) if s.is_empty() => "-".to_string(),
+        Cell::Text(s) => sanitize(s),
+        other => cell_text(other),
+    }
+}
+
+fn more_line(out: &mut dyn Write, hidden: usize, what: &str) -> io::Result<()> {
+    if hidden > 0 {
+        writeln!(
+            out,
+            "… {hidden} more {what}{} (--limit 0 shows all; CSV and JSON always carry every row)",
+            plural(hidden as u64)
+        )?;
+    }
+    Ok(())
+}
+
+fn rows(out: &mut dyn Write, t: &Table, opts: TableOptions) -> io::Result<()> {
+    writeln!(out, "{}", t.title)?;
+    if t.rows.is_empty() {
+        return writeln!(out, "(no rows)");
+    }
+    let mut table = new_table(opts);
+    table.set_header(t.columns.iter().copied());
+    let limit = if opts.limit == 0 { t.rows.len() } else { opts.limit };
+    for row in t.rows.iter().take(limit) {
+        table.add_row(row.iter().map(|c| {
+            let cell = comfy_table::Cell::new(shown(c));
+            if is_number(c) { cell.set_alignment(CellAlignment::Right) } else { cell }
+        }));
+    }
+    for (i, c) in t.rows[0].iter().enumerate() {
+        if is_number(c)
+            && let Some(col) = table.column_mut(i)
+        {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    writeln!(out, "{table}")?;
+    more_line(out, t.rows.len().saturating_sub(limit), "row")
+}
+
+fn value_of(c: &Cell) -> f64 {
+    match c {
+        Cell::Count(n) => *n as f64,
+        Cell::Float(f) => *f,
+        Cell::Percent(h) => *h as f64 / 100.0,
+        _ => 0.0,
+    }
+}
+
+/// A sparkline of `values` in at most `width` characters; each character sums the buckets it
+/// covers. Zero is a space; the largest value is a full block.
+pub fn sparkline(values: &[f64], width: usize) -> String {
+    if values.is_empty() || width == 0 {
+        return String::new();
+    }
+    let per = values.len().div_ceil(width);
+    let cols: Vec<f64> = values.chunks(per).map(|c| c.iter().sum()).collect();
+    let max = cols.iter().copied().fold(0.0, f64::max);
+    cols.iter()
+        .map(|&v| {
+            if v <= 0.0 || max <= 0.0 {
+                ' '
+            } else {
+                let level = ((v / max) * SPARKS.len() as f64).ceil() as usize;
+                SPARKS[level.clamp(1, SPARKS.len()) - 1]
+            }
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn series(
+    out: &mut dyn Write,
+    t: &Table,
+    opts: TableOptions,
+    time: usize,
+    keys: &[usize],
+    value: usize,
+    bucket: Millis,
+) -> io::Result<()> {
+    let times: Vec<Millis> = t
+        .rows
+        .iter()
+        .filter_map(|r| if let Cell::Time(x) = r[time] { Some(x) } else { None })
+        .collect();
+    let (Some(&first), Some(&last)) = (times.iter().min(), times.iter().max()) else {
+        writeln!(out, "{}", t.title)?;
+        return writeln!(out, "(no rows)");
+    };
+    let n = ((last - first) / bucket + 1) as usize;
+    let width = humantime::format_duration(std::time::Duration::from_millis(bucket as u64));
+    writeln!(
+        out,
+        "{} ({n} bucket{} of {width}, {} to {})",
+        t.title,
+        plural(n as u64),
+        format_time(first),
+        format_time(last + bucket)
+    )?;
+    let mut by_series: BTreeMap<Vec<String>, Vec<f64>> = BTreeMap::new();
+    for r in &t.rows {
+        let Cell::Time(x) = r[time] else { continue };
+        let key: Vec<String> = keys.iter().map(|&k| cell_text(&r[k])).collect();
+        let slot = ((x - first) / bucket) as usize;
+        by_series.entry(key).or_insert_with(|| vec![0.0; n])[slot] += value_of(&r[value]);
+    }
+    let mut list: Vec<(Vec<String>, Vec<f64>, f64)> = by_series
+        .into_iter()
+        .map(|(k, v)| {
+            let total = v.iter().sum();
+            (k, v, total)
+        })
+        .collect();
+    list.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    let key_width: usize = list
+        .iter()
+        .map(|(k, _, _)| k.iter().map(|s| sanitize(s).chars().count() + 3).sum::<usize>())
+        .max()
+        .unwrap_or(0);
+    let avail = usize::from(opts.width.unwrap_or(DEFAULT_WIDTH));
+    let spark_width = avail.saturating_sub(key_width + 28).clamp(8, n.max(8));
+    let mut table = new_table(opts);
+    let mut header: Vec<String> = keys.iter().map(|&k| t.columns[k].to_string()).collect();
+    header.extend(["total".into(), "peak".into(), "trend".into()]);
+    table.set_header(header);
+    let limit = if opts.limit == 0 { list.len() } else { opts.limit };
+    for (k, v, total) in list.iter().take(limit) {
+        let peak = v.iter().copied().fold(0.0, f64::max);
+        let mut row: Vec<comfy_table::Cell> =
+            k.iter().map(|s| comfy_table::Cell::new(shown(&Cell::text(s)))).collect();
+        row.push(comfy_table::Cell::new(fmt_num(*total)).set_alignment(CellAlignment::Right));
+        row.push(comfy_table::Cell::new(fmt_num(peak)).set_alignment(CellAlignment::Right));
+        row.push(comfy_table::Cell::new(sparkline(v, spark_width)));
+        table.add_row(row);
+    }
+    writeln!(out, "{table}")?;
+    more_line(out, list.len().saturating_sub(limit), "series")
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v:.3}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(limit: usize) -> TableOptions {
+        TableOptions { limit, width: Some(60) }
+    }
+
+    #[test]
+    fn sparkline_levels() {
+        assert_eq!(sparkline(&[0.0, 1.0, 2.0, 4.0, 8.0], 10), " ▁▂▄█");
+        assert_eq!(sparkline(&[1.0, 1.0, 0.0, 0.0, 2.0, 2.0], 3), "▄ █");
+        assert_eq!(sparkline(&[0.0, 0.0], 5), "  ");
+        assert_eq!(sparkline(&[], 5), "");
+    }
+
+    #[test]
+    fn rows_are_limited_and_sanitised() {
+        let t = Table {
+            id: "t",
+            title: "Title",
+            columns: &["name", "count"],
+            rows: (0..5)
+                .map(|i| vec![Cell::text(format!("\u{1b}[2Jrow{i}")), Cell::Count(i)])
+                .collect(),
+            view: View::Rows,
+            note: Some("a note".into()),
+        };
+        let mut out = Vec::new();
+        write(&mut out, &t, opts(3)).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert!(s.starts_with("Title\n"));
+        assert!(s.contains("\\x1b[2Jrow0") && s.contains("row2") && !s.contains("row3"));
+        assert!(!s.contains('\u{1b}'));
+        assert!(s.contains("… 2 more rows"));
+        assert!(s.ends_with("a note\n"));
+    }
+
+    #[test]
+    fn series_one_line_each() {
+        let h = 3_600_000;
+        let rows = vec![
+            vec![Cell::Time(0), Cell::text("A"), Cell::Count(1)],
+            vec![Cell::Time(0), Cell::text("B"), Cell::Count(0)],
+            vec![Cell::Time(h), Cell::text("A"), Cell::Count(0)],
+            vec![Cell::Time(h), Cell::text("B"), Cell::Count(5)],
+        ];
+        let t = Table {
+            id: "s",
+            title: "Over Time",
+            columns: &["time", "event_name", "count"],
+            rows,
+            view: View::Series { time: 0, keys: vec![1], value: 2, bucket: h },
+            note: None,
+        };
+        let mut out = Vec::new();
+        write(&mut out, &t, opts(0)).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        assert!(s.starts_with(
+            "Over Time (2 buckets of 1h, 1970-01-01T00:00:00Z to 1970-01-01T02:00:00Z)\n"
+        ));
+        let b = s.find("│ B").unwrap();
+        let a = s.find("│ A").unwrap();
+        assert!(b < a, "B has the larger total:\n{s}");
+        assert!(s.contains(" █"), "{s}");
+    }
+}

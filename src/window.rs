@@ -1,0 +1,344 @@
+//! Time: parsing CloudTrail timestamps and user-given times, the `[since, until)` window, and the
+//! UTC-aligned buckets of the over-time panels.
+//!
+//! Every instant is an `i64` count of milliseconds since the Unix epoch, in UTC. The event-time
+//! parser is hand-written because it runs once per record and must accept the variants real
+//! dumps carry (`Z`, `+00:00`, `+0000`, fractional seconds), which chrono's RFC 3339 parser
+//! does not all accept.
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use thiserror::Error;
+
+/// Milliseconds since the Unix epoch, UTC.
+pub type Millis = i64;
+
+const MS_PER_SEC: i64 = 1000;
+
+/// Days from 1970-01-01 to the given proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(b.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
+}
+
+/// Parses a CloudTrail `eventTime`: `YYYY-MM-DDTHH:MM:SS`, optional fractional seconds, then
+/// `Z`, `±HH:MM`, `±HHMM` or nothing (taken as UTC). A space may stand for the `T`.
+/// Returns `None` for anything else, including impossible dates.
+pub fn parse_event_time(s: &str) -> Option<Millis> {
+    let b = s.trim().as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    if b[10] != b'T' && b[10] != b't' && b[10] != b' ' {
+        return None;
+    }
+    let year = i64::from(digits(&b[0..4])?);
+    let month = digits(&b[5..7])?;
+    let day = digits(&b[8..10])?;
+    let hour = i64::from(digits(&b[11..13])?);
+    let minute = i64::from(digits(&b[14..16])?);
+    let second = i64::from(digits(&b[17..19])?);
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut rest = &b[19..];
+    let mut millis = 0i64;
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        if n == 0 {
+            return None;
+        }
+        // Milliseconds from the first three digits; finer digits are truncated.
+        for i in 0..3 {
+            millis = millis * 10 + frac.get(i).filter(|_| i < n).map_or(0, |d| i64::from(d - b'0'));
+        }
+        rest = &frac[n..];
+    }
+    let offset_secs = match rest {
+        [] | [b'Z'] | [b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            let h = i64::from(digits(&[*h1, *h2])?);
+            let m = i64::from(digits(&[*m1, *m2])?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let off = h * 3600 + m * 60;
+            if *sign == b'+' { off } else { -off }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_secs;
+    Some(secs * MS_PER_SEC + millis)
+}
+
+/// Formats an instant as `YYYY-MM-DDTHH:MM:SSZ` (sub-second part dropped), the time format of
+/// every CSV and JSON output.
+pub fn format_time(t: Millis) -> String {
+    match DateTime::<Utc>::from_timestamp_millis(t) {
+        Some(dt) => dt.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        None => format!("@{t}ms"),
+    }
+}
+
+/// Start of the bucket of width `width` (aligned to UTC multiples of it) that contains `t`.
+pub fn bucket_start(t: Millis, width: Millis) -> Millis {
+    t.div_euclid(width) * width
+}
+
+/// Why a `--since`/`--until`/duration argument was refused.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum TimeArgError {
+    /// Neither a duration nor a timestamp.
+    #[error(
+        "'{0}' is neither a duration (like 24h, 90m, 7d) nor a time (like 2024-03-09, \
+         2024-03-09T10:00:00Z)"
+    )]
+    Unrecognised(String),
+    /// A duration that is zero, where a positive one is needed.
+    #[error("'{0}' is not a positive duration (try 1h, 5m or 1d)")]
+    NotPositive(String),
+}
+
+/// A point in time as the user gave it on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeSpec {
+    /// A fixed instant.
+    At(Millis),
+    /// This long before the anchor (now, or the newest event in the input).
+    Ago(Millis),
+}
+
+impl TimeSpec {
+    /// The instant this spec means, counting durations back from `anchor`.
+    pub fn resolve(self, anchor: Millis) -> Millis {
+        match self {
+            TimeSpec::At(t) => t,
+            TimeSpec::Ago(d) => anchor - d,
+        }
+    }
+}
+
+/// Parses a duration such as `24h`, `90m`, `7d`, `1h30m` or `45s` into milliseconds.
+pub fn parse_duration(s: &str) -> Result<Millis, TimeArgError> {
+    let d: Duration = humantime::parse_duration(s.trim())
+        .map_err(|_| TimeArgError::Unrecognised(s.to_string()))?;
+    let ms = i64::try_from(d.as_millis()).map_err(|_| TimeArgError::Unrecognised(s.to_string()))?;
+    if ms <= 0 {
+        return Err(TimeArgError::NotPositive(s.to_string()));
+    }
+    Ok(ms)
+}
+
+/// Parses a bucket or period width: a positive duration of whole seconds.
+pub fn parse_width(s: &str) -> Result<Millis, TimeArgError> {
+    let ms = parse_duration(s)?;
+    if ms % MS_PER_SEC != 0 {
+        return Err(TimeArgError::NotPositive(s.to_string()));
+    }
+    Ok(ms)
+}
+
+/// Parses a `--since`/`--until` value: a duration (counted back from an anchor), an RFC 3339
+/// time, `YYYY-MM-DDTHH:MM[:SS]` (UTC) or a date `YYYY-MM-DD` (its midnight, UTC).
+pub fn parse_time_spec(s: &str) -> Result<TimeSpec, TimeArgError> {
+    let t = s.trim();
+    if let Some(ms) = parse_event_time(t) {
+        return Ok(TimeSpec::At(ms));
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+        return Ok(TimeSpec::At(dt.timestamp_millis()));
+    }
+    for fmt in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(t, fmt) {
+            return Ok(TimeSpec::At(dt.and_utc().timestamp_millis()));
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        let midnight = d.and_hms_opt(0, 0, 0).expect("midnight exists");
+        return Ok(TimeSpec::At(midnight.and_utc().timestamp_millis()));
+    }
+    match parse_duration(t) {
+        Ok(ms) => Ok(TimeSpec::Ago(ms)),
+        Err(TimeArgError::NotPositive(x)) => Err(TimeArgError::NotPositive(x)),
+        Err(_) => Err(TimeArgError::Unrecognised(s.to_string())),
+    }
+}
+
+/// What durations in `--since`/`--until` count back from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Anchor {
+    /// The current time.
+    #[default]
+    Now,
+    /// The newest Kinesis event in the input (so `--since 24h` on an old dump shows its last day).
+    Latest,
+}
+
+/// The user's window before it is resolved against an anchor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WindowSpec {
+    /// Inclusive start.
+    pub since: Option<TimeSpec>,
+    /// Exclusive end.
+    pub until: Option<TimeSpec>,
+    /// What durations count back from.
+    pub anchor: Anchor,
+}
+
+impl WindowSpec {
+    /// True when resolving the window needs the newest event of the input (a first pass).
+    pub fn needs_latest(&self) -> bool {
+        self.anchor == Anchor::Latest
+            && [self.since, self.until].iter().any(|s| matches!(s, Some(TimeSpec::Ago(_))))
+    }
+
+    /// Resolves durations against `anchor_time`.
+    pub fn resolve(&self, anchor_time: Millis) -> Window {
+        Window {
+            since: self.since.map(|s| s.resolve(anchor_time)),
+            until: self.until.map(|s| s.resolve(anchor_time)),
+        }
+    }
+}
+
+/// A resolved window `[since, until)`; a missing bound is open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    /// Inclusive start.
+    pub since: Option<Millis>,
+    /// Exclusive end.
+    pub until: Option<Millis>,
+}
+
+impl Window {
+    /// Whether `t` falls inside the window.
+    #[inline]
+    pub fn contains(&self, t: Millis) -> bool {
+        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u)
+    }
+
+    /// True when neither bound is set.
+    pub fn is_open(&self) -> bool {
+        self.since.is_none() && self.until.is_none()
+    }
+}
+
+/// The current time in milliseconds.
+pub fn now() -> Millis {
+    Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T: Millis = 1_709_978_400_000; // 2024-03-09T10:00:00Z
+
+    #[test]
+    fn event_time_variants() {
+        let cases = [
+            ("2024-03-09T10:00:00Z", Some(T)),
+            ("2024-03-09T10:00:00.123Z", Some(T + 123)),
+            ("2024-03-09T10:00:00.1Z", Some(T + 100)),
+            ("2024-03-09T10:00:00.123456789Z", Some(T + 123)),
+            ("2024-03-09T10:00:00+00:00", Some(T)),
+            ("2024-03-09T10:00:00+0000", Some(T)),
+            ("2024-03-09T10:00:00", Some(T)),
+            ("2024-03-09 10:00:00Z", Some(T)),
+            (" 2024-03-09T10:00:00Z ", Some(T)),
+            ("2024-03-09T12:00:00+02:00", Some(T)),
+            ("2024-03-09T02:00:00-08:00", Some(T)),
+            ("1970-01-01T00:00:00Z", Some(0)),
+            ("2017-11-01T21:23:30+0000", Some(1_509_571_410_000)),
+            ("2024-02-29T00:00:00Z", Some(1_709_164_800_000)),
+            ("2023-02-29T00:00:00Z", None),
+            ("2024-13-01T00:00:00Z", None),
+            ("2024-03-09T24:00:00Z", None),
+            ("2024-03-09T10:00:00.Z", None),
+            ("2024-03-09T10:00:00+2", None),
+            ("2024-03-09", None),
+            ("", None),
+            ("not a time at all!!", None),
+            ("２０２４-03-09T10:00:00Z", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(parse_event_time(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn event_time_agrees_with_chrono() {
+        // A second, independent computation over many instants.
+        for secs in (-86_400 * 800..86_400 * 20_000).step_by(86_400 * 7 + 3_607) {
+            let dt = DateTime::<Utc>::from_timestamp(secs, 0).unwrap();
+            let s = dt.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            assert_eq!(parse_event_time(&s), Some(secs * 1000), "{s}");
+            assert_eq!(format_time(secs * 1000), s);
+        }
+    }
+
+    #[test]
+    fn time_specs() {
+        assert_eq!(parse_time_spec("24h"), Ok(TimeSpec::Ago(86_400_000)));
+        assert_eq!(parse_time_spec("90m"), Ok(TimeSpec::Ago(5_400_000)));
+        assert_eq!(parse_time_spec("7d"), Ok(TimeSpec::Ago(604_800_000)));
+        assert_eq!(parse_time_spec("1h30m"), Ok(TimeSpec::Ago(5_400_000)));
+        assert_eq!(parse_time_spec("2024-03-09"), Ok(TimeSpec::At(T - 10 * 3_600_000)));
+        assert_eq!(parse_time_spec("2024-03-09T10:00:00Z"), Ok(TimeSpec::At(T)));
+        assert_eq!(parse_time_spec("2024-03-09T10:00"), Ok(TimeSpec::At(T)));
+        assert_eq!(parse_time_spec("2024-03-09T11:00:00+01:00"), Ok(TimeSpec::At(T)));
+        assert!(matches!(parse_time_spec("yesterday"), Err(TimeArgError::Unrecognised(_))));
+        assert!(matches!(parse_time_spec("0s"), Err(TimeArgError::NotPositive(_))));
+        assert!(parse_width("1500ms").is_err());
+        assert_eq!(parse_width("5m"), Ok(300_000));
+    }
+
+    #[test]
+    fn window_bounds() {
+        let w = Window { since: Some(10), until: Some(20) };
+        assert!(!w.contains(9));
+        assert!(w.contains(10));
+        assert!(w.contains(19));
+        assert!(!w.contains(20));
+        assert!(Window::default().contains(i64::MIN));
+        let spec = WindowSpec { since: Some(TimeSpec::Ago(5)), until: None, anchor: Anchor::Latest };
+        assert!(spec.needs_latest());
+        assert_eq!(spec.resolve(100), Window { since: Some(95), until: None });
+    }
+
+    #[test]
+    fn buckets_align_to_utc_multiples() {
+        assert_eq!(bucket_start(T + 1_234_567, 3_600_000), T);
+        assert_eq!(bucket_start(-1, 1000), -1000);
+        assert_eq!(bucket_start(T + 59_999, 60_000), T);
+    }
+}
