@@ -28,7 +28,7 @@ pub enum Command {
     /// The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays,
     /// JSON lines, lookup-events output; gzip or not).
     #[command(after_help = AFTER_HELP)]
-    Events(EventsArgs),
+    Events(Box<EventsArgs>),
     /// Print a shell completion script to standard output.
     Completions(CompletionsArgs),
 }
@@ -179,7 +179,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: u64 = num.parse().map_err(|_| format!("'{s}' is not a size (try 500M or 2GiB)"))?;
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size (try 500M or 2GiB)"))?;
     let shift = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 0,
         "k" | "kb" | "kib" => 10,
@@ -188,7 +190,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "t" | "tb" | "tib" => 40,
         _ => return Err(format!("'{s}' has an unknown unit (use K, M, G or T)")),
     };
-    n.checked_mul(1 << shift).filter(|&v| v > 0).ok_or_else(|| format!("'{s}' is out of range"))
+    n.checked_mul(1 << shift)
+        .filter(|&v| v > 0)
+        .ok_or_else(|| format!("'{s}' is out of range"))
 }
 
 #[cfg(test)]

@@ -201,11 +201,20 @@ mod tests {
         d.status = FileStatus::Ignored("digest");
         let reports = [a, b, c, d];
         let t = FileTotals::of(&reports);
-        assert_eq!((t.read, t.failed, t.records, t.skipped_records, t.partial), (2, 1, 13, 2, 1));
-        assert_eq!(t.describe(), "files: 2 read (1 partly), 1 digest ignored, 1 failed");
+        assert_eq!(
+            (t.read, t.failed, t.records, t.skipped_records, t.partial),
+            (2, 1, 13, 2, 1)
+        );
+        assert_eq!(
+            t.describe(),
+            "files: 2 read (1 partly), 1 digest ignored, 1 failed"
+        );
         assert_eq!(
             warnings(&reports),
-            ["b: 2 records skipped, 3 read", "c: skipped: permission denied"]
+            [
+                "b: 2 records skipped, 3 read",
+                "c: skipped: permission denied"
+            ]
         );
     }
 

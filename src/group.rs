@@ -19,7 +19,10 @@ pub struct GroupMap<const N: usize, V> {
 
 impl<const N: usize, V> Default for GroupMap<N, V> {
     fn default() -> Self {
-        Self { table: HashTable::new(), state: RandomState::default() }
+        Self {
+            table: HashTable::new(),
+            state: RandomState::default(),
+        }
     }
 }
 
@@ -58,7 +61,10 @@ impl<const N: usize, V> GroupMap<N, V> {
             |(k, _)| k.iter().zip(key.iter()).all(|(a, b)| **a == **b),
             |(k, _)| hash_parts(state, k),
         );
-        &mut entry.or_insert_with(|| (key.map(Box::from), make())).into_mut().1
+        &mut entry
+            .or_insert_with(|| (key.map(Box::from), make()))
+            .into_mut()
+            .1
     }
 
     /// Number of groups.
@@ -73,7 +79,9 @@ impl<const N: usize, V> GroupMap<N, V> {
 
     /// Every group and its value, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = ([&str; N], &V)> {
-        self.table.iter().map(|(k, v)| (k.each_ref().map(|s| &**s), v))
+        self.table
+            .iter()
+            .map(|(k, v)| (k.each_ref().map(|s| &**s), v))
     }
 
     /// Folds `other` into `self`, combining the values of groups both have with `combine`.
@@ -118,8 +126,10 @@ impl<const N: usize> GroupMap<N, u64> {
     /// The groups as owned rows, sorted by count descending, then key ascending: the order of
     /// every table, identical for any thread count.
     pub fn sorted(&self) -> Vec<([String; N], u64)> {
-        let mut rows: Vec<_> =
-            self.iter().map(|(k, v)| (k.map(str::to_string), *v)).collect();
+        let mut rows: Vec<_> = self
+            .iter()
+            .map(|(k, v)| (k.map(str::to_string), *v))
+            .collect();
         rows.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         rows
     }
@@ -137,12 +147,16 @@ mod tests {
         let (mut left, mut right) = (GroupMap::<2, u64>::default(), GroupMap::default());
         for (i, w) in words.iter().enumerate() {
             let other = words[(i * 7) % words.len()];
-            *simple.entry((w.to_string(), other.to_string())).or_default() += 1;
+            *simple
+                .entry((w.to_string(), other.to_string()))
+                .or_default() += 1;
             if i % 3 == 0 { &mut left } else { &mut right }.add([w, other], 1);
         }
         left.merge(right);
-        let got: BTreeMap<(String, String), u64> =
-            left.iter().map(|([a, b], v)| ((a.to_string(), b.to_string()), *v)).collect();
+        let got: BTreeMap<(String, String), u64> = left
+            .iter()
+            .map(|([a, b], v)| ((a.to_string(), b.to_string()), *v))
+            .collect();
         assert_eq!(got, simple);
     }
 
@@ -160,10 +174,19 @@ mod tests {
         for (k, n) in [("b", 2), ("a", 2), ("c", 5), ("d", 1)] {
             m.add([k], n);
         }
-        let order: Vec<_> = m.sorted().into_iter().map(|(k, n)| (k[0].clone(), n)).collect();
+        let order: Vec<_> = m
+            .sorted()
+            .into_iter()
+            .map(|(k, n)| (k[0].clone(), n))
+            .collect();
         assert_eq!(
             order,
-            [("c".into(), 5), ("a".into(), 2), ("b".into(), 2), ("d".into(), 1)]
+            [
+                ("c".into(), 5),
+                ("a".into(), 2),
+                ("b".into(), 2),
+                ("d".into(), 1)
+            ]
         );
     }
 

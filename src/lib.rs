@@ -31,7 +31,10 @@ pub fn main_with_args<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
         Ok(outcome) => outcome.into(),
         Err(e) if diag::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("kinesis-insights: error: {}", render::sanitize(&format!("{e:#}")));
+            eprintln!(
+                "kinesis-insights: error: {}",
+                render::sanitize(&format!("{e:#}"))
+            );
             ExitCode::from(diag::EXIT_FATAL)
         }
     }

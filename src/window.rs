@@ -78,7 +78,11 @@ pub fn parse_event_time(s: &str) -> Option<Millis> {
         }
         // Milliseconds from the first three digits; finer digits are truncated.
         for i in 0..3 {
-            millis = millis * 10 + frac.get(i).filter(|_| i < n).map_or(0, |d| i64::from(d - b'0'));
+            millis = millis * 10
+                + frac
+                    .get(i)
+                    .filter(|_| i < n)
+                    .map_or(0, |d| i64::from(d - b'0'));
         }
         rest = &frac[n..];
     }
@@ -218,7 +222,9 @@ impl WindowSpec {
     /// True when resolving the window needs the newest event of the input (a first pass).
     pub fn needs_latest(&self) -> bool {
         self.anchor == Anchor::Latest
-            && [self.since, self.until].iter().any(|s| matches!(s, Some(TimeSpec::Ago(_))))
+            && [self.since, self.until]
+                .iter()
+                .any(|s| matches!(s, Some(TimeSpec::Ago(_))))
     }
 
     /// Resolves durations against `anchor_time`.
@@ -312,27 +318,52 @@ mod tests {
         assert_eq!(parse_time_spec("90m"), Ok(TimeSpec::Ago(5_400_000)));
         assert_eq!(parse_time_spec("7d"), Ok(TimeSpec::Ago(604_800_000)));
         assert_eq!(parse_time_spec("1h30m"), Ok(TimeSpec::Ago(5_400_000)));
-        assert_eq!(parse_time_spec("2024-03-09"), Ok(TimeSpec::At(T - 10 * 3_600_000)));
+        assert_eq!(
+            parse_time_spec("2024-03-09"),
+            Ok(TimeSpec::At(T - 10 * 3_600_000))
+        );
         assert_eq!(parse_time_spec("2024-03-09T10:00:00Z"), Ok(TimeSpec::At(T)));
         assert_eq!(parse_time_spec("2024-03-09T10:00"), Ok(TimeSpec::At(T)));
-        assert_eq!(parse_time_spec("2024-03-09T11:00:00+01:00"), Ok(TimeSpec::At(T)));
-        assert!(matches!(parse_time_spec("yesterday"), Err(TimeArgError::Unrecognised(_))));
-        assert!(matches!(parse_time_spec("0s"), Err(TimeArgError::NotPositive(_))));
+        assert_eq!(
+            parse_time_spec("2024-03-09T11:00:00+01:00"),
+            Ok(TimeSpec::At(T))
+        );
+        assert!(matches!(
+            parse_time_spec("yesterday"),
+            Err(TimeArgError::Unrecognised(_))
+        ));
+        assert!(matches!(
+            parse_time_spec("0s"),
+            Err(TimeArgError::NotPositive(_))
+        ));
         assert!(parse_width("1500ms").is_err());
         assert_eq!(parse_width("5m"), Ok(300_000));
     }
 
     #[test]
     fn window_bounds() {
-        let w = Window { since: Some(10), until: Some(20) };
+        let w = Window {
+            since: Some(10),
+            until: Some(20),
+        };
         assert!(!w.contains(9));
         assert!(w.contains(10));
         assert!(w.contains(19));
         assert!(!w.contains(20));
         assert!(Window::default().contains(i64::MIN));
-        let spec = WindowSpec { since: Some(TimeSpec::Ago(5)), until: None, anchor: Anchor::Latest };
+        let spec = WindowSpec {
+            since: Some(TimeSpec::Ago(5)),
+            until: None,
+            anchor: Anchor::Latest,
+        };
         assert!(spec.needs_latest());
-        assert_eq!(spec.resolve(100), Window { since: Some(95), until: None });
+        assert_eq!(
+            spec.resolve(100),
+            Window {
+                since: Some(95),
+                until: None
+            }
+        );
     }
 
     #[test]

@@ -131,7 +131,8 @@ impl RawRecord<'_> {
         let kind = field(&u.kind);
         let federated = if kind == "FederatedUser" {
             let arn = field(&u.arn);
-            arn.find("federated-user/").map_or("", |i| &arn[i + "federated-user/".len()..])
+            arn.find("federated-user/")
+                .map_or("", |i| &arn[i + "federated-user/".len()..])
         } else {
             ""
         };
@@ -185,8 +186,14 @@ mod tests {
     #[test]
     fn user_rule_in_order() {
         let cases = [
-            (r#"{"userIdentity":{"type":"IAMUser","userName":"alice","principalId":"P"}}"#, "alice"),
-            (r#"{"userIdentity":{"type":"IAMUser","userName":"  ","principalId":"P1"}}"#, "P1"),
+            (
+                r#"{"userIdentity":{"type":"IAMUser","userName":"alice","principalId":"P"}}"#,
+                "alice",
+            ),
+            (
+                r#"{"userIdentity":{"type":"IAMUser","userName":"  ","principalId":"P1"}}"#,
+                "P1",
+            ),
             (
                 r#"{"userIdentity":{"type":"FederatedUser","arn":"arn:aws:sts::1:federated-user/bob","principalId":"1:bob"}}"#,
                 "bob",
@@ -195,8 +202,14 @@ mod tests {
                 r#"{"userIdentity":{"type":"AssumedRole","principalId":"AR:sess","sessionContext":{"sessionIssuer":{"userName":"deploy-role"}}}}"#,
                 "deploy-role",
             ),
-            (r#"{"userIdentity":{"type":"Root","principalId":"123"}}"#, "root"),
-            (r#"{"userIdentity":{"type":"Root","userName":"named-root"}}"#, "named-root"),
+            (
+                r#"{"userIdentity":{"type":"Root","principalId":"123"}}"#,
+                "root",
+            ),
+            (
+                r#"{"userIdentity":{"type":"Root","userName":"named-root"}}"#,
+                "named-root",
+            ),
             (
                 r#"{"userIdentity":{"type":"AWSService","invokedBy":"firehose.amazonaws.com"}}"#,
                 "firehose.amazonaws.com",
@@ -205,7 +218,10 @@ mod tests {
                 r#"{"userIdentity":{"type":"IdentityCenterUser","onBehalfOf":{"userId":"u-1"},"principalId":"x"}}"#,
                 "u-1",
             ),
-            (r#"{"userIdentity":{"type":"Unknown","principalId":" P9 "}}"#, "P9"),
+            (
+                r#"{"userIdentity":{"type":"Unknown","principalId":" P9 "}}"#,
+                "P9",
+            ),
             (r#"{"userIdentity":{}}"#, "unknown"),
             (r#"{"userIdentity":null}"#, "unknown"),
             (r#"{"userIdentity":"weird"}"#, "unknown"),
@@ -228,7 +244,10 @@ mod tests {
     #[test]
     fn stream_from_name_or_arn() {
         let cases = [
-            (r#"{"requestParameters":{"streamName":" orders "}}"#, "orders"),
+            (
+                r#"{"requestParameters":{"streamName":" orders "}}"#,
+                "orders",
+            ),
             (
                 r#"{"requestParameters":{"streamARN":"arn:aws:kinesis:us-east-1:123:stream/clicks"}}"#,
                 "clicks",
@@ -237,7 +256,10 @@ mod tests {
                 r#"{"requestParameters":{"streamARN":"arn:aws:kinesis:us-east-1:123:stream/clicks/consumer/c:1"}}"#,
                 "clicks",
             ),
-            (r#"{"requestParameters":{"streamName":"a","streamARN":"arn:x:stream/b"}}"#, "a"),
+            (
+                r#"{"requestParameters":{"streamName":"a","streamARN":"arn:x:stream/b"}}"#,
+                "a",
+            ),
             (r#"{"requestParameters":null}"#, ""),
             (r#"{"requestParameters":{"streamName":7}}"#, ""),
         ];

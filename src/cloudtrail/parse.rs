@@ -81,9 +81,17 @@ pub struct Damage {
 impl fmt::Display for Damage {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         if self.truncated {
-            write!(f, "JSON ends in the middle of a value (line {}, column {})", self.line, self.column)
+            write!(
+                f,
+                "JSON ends in the middle of a value (line {}, column {})",
+                self.line, self.column
+            )
         } else {
-            write!(f, "invalid JSON at line {}, column {}: {}", self.line, self.column, self.message)
+            write!(
+                f,
+                "invalid JSON at line {}, column {}: {}",
+                self.line, self.column, self.message
+            )
         }
     }
 }
@@ -106,6 +114,8 @@ struct Ctx<'s> {
     sink: &'s mut dyn RecordSink,
     records: u64,
     bad: u64,
+    /// The layout as soon as it is known, so a value that breaks halfway still has one.
+    layout: Option<Layout>,
 }
 
 impl Ctx<'_> {
@@ -118,7 +128,12 @@ impl Ctx<'_> {
 /// Reads every record of a decoded document and reports what it found. Never panics, whatever
 /// the bytes.
 pub fn parse_document(buf: &[u8], sink: &mut dyn RecordSink) -> DocReport {
-    let mut ctx = Ctx { sink, records: 0, bad: 0 };
+    let mut ctx = Ctx {
+        sink,
+        records: 0,
+        bad: 0,
+        layout: None,
+    };
     let mut report = DocReport::default();
     let mut pos = skip_separators(buf, 0, false);
     if pos == buf.len() {
@@ -156,10 +171,18 @@ pub fn parse_document(buf: &[u8], sink: &mut dyn RecordSink) -> DocReport {
                 }
             }
             Err(e) => {
+                if report.layout.is_none() {
+                    report.layout = ctx.layout;
+                }
                 let at = pos + offset_of(&buf[pos..], e.line(), e.column());
                 let (line, column) = line_col(buf, at);
                 let truncated = e.is_eof();
-                report.damage.push(Damage { line, column, message: strip_position(&e), truncated });
+                report.damage.push(Damage {
+                    line,
+                    column,
+                    message: strip_position(&e),
+                    truncated,
+                });
                 if truncated {
                     break;
                 }
@@ -213,7 +236,10 @@ fn offset_of(buf: &[u8], line: usize, column: usize) -> usize {
 fn line_col(buf: &[u8], at: usize) -> (usize, usize) {
     let before = &buf[..at.min(buf.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
     (line, at - line_start + 1)
 }
 
@@ -266,7 +292,13 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Layout, A::Error> {
-        while seq.next_element_seed(ElementSeed { ctx: self.ctx })?.is_some() {}
+        self.ctx.layout.get_or_insert(Layout::Array);
+        while seq
+            .next_element_seed(ElementSeed {
+                ctx: &mut *self.ctx,
+            })?
+            .is_some()
+        {}
         Ok(Layout::Array)
     }
 
@@ -277,13 +309,21 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
             match key.as_deref().unwrap_or("") {
                 "Records" => {
                     records = true;
-                    if !map.next_value_seed(ArraySeed { ctx: &mut *self.ctx, lookup: false })? {
+                    self.ctx.layout.get_or_insert(Layout::Records);
+                    if !map.next_value_seed(ArraySeed {
+                        ctx: &mut *self.ctx,
+                        lookup: false,
+                    })? {
                         self.ctx.bad += 1;
                     }
                 }
                 "Events" => {
                     events = true;
-                    if !map.next_value_seed(ArraySeed { ctx: &mut *self.ctx, lookup: true })? {
+                    self.ctx.layout.get_or_insert(Layout::LookupEvents);
+                    if !map.next_value_seed(ArraySeed {
+                        ctx: &mut *self.ctx,
+                        lookup: true,
+                    })? {
                         self.ctx.bad += 1;
                     }
                 }
@@ -307,22 +347,34 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
     }
 
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Layout, E> {
-        Err(E::custom("a top-level value that is not an object or array"))
+        Err(E::custom(
+            "a top-level value that is not an object or array",
+        ))
     }
     fn visit_i64<E: de::Error>(self, _: i64) -> Result<Layout, E> {
-        Err(E::custom("a top-level value that is not an object or array"))
+        Err(E::custom(
+            "a top-level value that is not an object or array",
+        ))
     }
     fn visit_u64<E: de::Error>(self, _: u64) -> Result<Layout, E> {
-        Err(E::custom("a top-level value that is not an object or array"))
+        Err(E::custom(
+            "a top-level value that is not an object or array",
+        ))
     }
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Layout, E> {
-        Err(E::custom("a top-level value that is not an object or array"))
+        Err(E::custom(
+            "a top-level value that is not an object or array",
+        ))
     }
     fn visit_str<E: de::Error>(self, _: &str) -> Result<Layout, E> {
-        Err(E::custom("a top-level value that is not an object or array"))
+        Err(E::custom(
+            "a top-level value that is not an object or array",
+        ))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Layout, E> {
-        Err(E::custom("a top-level value that is not an object or array"))
+        Err(E::custom(
+            "a top-level value that is not an object or array",
+        ))
     }
 }
 
@@ -348,9 +400,19 @@ impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
         if self.lookup {
-            while seq.next_element_seed(LookupSeed { ctx: &mut *self.ctx })?.is_some() {}
+            while seq
+                .next_element_seed(LookupSeed {
+                    ctx: &mut *self.ctx,
+                })?
+                .is_some()
+            {}
         } else {
-            while seq.next_element_seed(ElementSeed { ctx: &mut *self.ctx })?.is_some() {}
+            while seq
+                .next_element_seed(ElementSeed {
+                    ctx: &mut *self.ctx,
+                })?
+                .is_some()
+            {}
         }
         Ok(true)
     }
@@ -579,7 +641,11 @@ mod tests {
             (lookup, Layout::LookupEvents, 2),
             (bom, Layout::Records, 2),
             (records_last, Layout::Records, 2),
-            (r#"{"digestStartTime":"x","logFiles":[]}"#.to_string(), Layout::Digest, 0),
+            (
+                r#"{"digestStartTime":"x","logFiles":[]}"#.to_string(),
+                Layout::Digest,
+                0,
+            ),
             (" \n\t".to_string(), Layout::Empty, 0),
         ];
         for (text, layout, n) in cases {
@@ -598,13 +664,19 @@ mod tests {
         let cut = &text[..text.len() - 10];
         let (rep, names) = run(cut);
         assert_eq!(names, ["A", "B"]);
+        assert_eq!(rep.layout, Some(Layout::Records));
         assert_eq!(rep.damage.len(), 1);
         assert!(rep.damage[0].truncated);
     }
 
     #[test]
     fn bad_line_costs_one_record() {
-        let text = format!("{}\n{{\"eventTime\": oops}}\n{}\n{}", ev("A"), ev("B"), ev("C"));
+        let text = format!(
+            "{}\n{{\"eventTime\": oops}}\n{}\n{}",
+            ev("A"),
+            ev("B"),
+            ev("C")
+        );
         let (rep, names) = run(&text);
         assert_eq!(names, ["A", "B", "C"]);
         assert_eq!(rep.damage.len(), 1);
@@ -639,8 +711,16 @@ mod tests {
             (r#"{"Records":{"a":1}}"#, 0, 1),
             (r#"{"Records":[1,"x",null,[],{}]}"#, 1, 4),
             (r#"{"Records":null}"#, 0, 0),
-            (r#"{"Events":[{"CloudTrailEvent":"not json"},{"EventId":"x"},7]}"#, 0, 3),
-            (r#"{"Records":[{"eventName":5,"userIdentity":"me","eventTime":[]}]}"#, 1, 0),
+            (
+                r#"{"Events":[{"CloudTrailEvent":"not json"},{"EventId":"x"},7]}"#,
+                0,
+                3,
+            ),
+            (
+                r#"{"Records":[{"eventName":5,"userIdentity":"me","eventTime":[]}]}"#,
+                1,
+                0,
+            ),
         ];
         for (text, records, bad) in cases {
             let (rep, _) = run(text);

@@ -3,7 +3,10 @@
 use anyhow::bail;
 use clap::error::ErrorKind;
 
-use super::{emit, find_inputs, init_threads, input_config, note, output_config, usage_error, warn, window_spec};
+use super::{
+    emit, find_inputs, init_threads, input_config, note, output_config, usage_error, warn,
+    window_spec,
+};
 use crate::cli::EventsArgs;
 use crate::config::EventsConfig;
 use crate::diag::{FileReport, FileTotals, Outcome, plural, warnings};
@@ -21,8 +24,9 @@ const SUB: &str = "events";
 /// Turns the arguments into a config, or exits with a usage error.
 pub fn config(a: EventsArgs) -> anyhow::Result<EventsConfig> {
     let matcher = |flag: &str, patterns: &[String]| {
-        Matcher::new(patterns)
-            .unwrap_or_else(|e| usage_error(ErrorKind::ValueValidation, format!("--{flag}: {e}"), SUB))
+        Matcher::new(patterns).unwrap_or_else(|e| {
+            usage_error(ErrorKind::ValueValidation, format!("--{flag}: {e}"), SUB)
+        })
     };
     let filters = Filters {
         event_name: matcher("event-name", &a.event_name),
@@ -31,7 +35,11 @@ pub fn config(a: EventsArgs) -> anyhow::Result<EventsConfig> {
         region: matcher("region", &a.region),
         stream: matcher("stream", &a.stream),
     };
-    let panel_count = if a.panels.is_empty() { PANELS.len() } else { select(PANELS, &a.panels).len() };
+    let panel_count = if a.panels.is_empty() {
+        PANELS.len()
+    } else {
+        select(PANELS, &a.panels).len()
+    };
     Ok(EventsConfig {
         window: window_spec(&a.window),
         input: input_config(a.input, SUB),
@@ -47,7 +55,10 @@ pub fn config(a: EventsArgs) -> anyhow::Result<EventsConfig> {
 pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
     init_threads(cfg.input.threads)?;
     let (sources, path_problems) = find_inputs(&cfg.input)?;
-    let opts = PassOptions { max_bytes: cfg.input.max_bytes, progress: !cfg.output.quiet };
+    let opts = PassOptions {
+        max_bytes: cfg.input.max_bytes,
+        progress: !cfg.output.quiet,
+    };
 
     let wall_now = now();
     let anchor = if cfg.window.needs_latest() {
@@ -76,14 +87,23 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
         );
     }
 
-    let query = Query { window, filters: cfg.filters.clone(), bucket: cfg.bucket, scan_only: false };
+    let query = Query {
+        window,
+        filters: cfg.filters.clone(),
+        bucket: cfg.bucket,
+        scan_only: false,
+    };
     let (cube, reports) = pipeline::run(&CloudTrailReader { query: &query }, &sources, opts);
     for w in warnings(&reports) {
         warn(&w);
     }
     let totals = FileTotals::of(&reports);
     if totals.read == 0 && totals.failed > 0 {
-        bail!("no readable input: all {} file{} failed", totals.failed, plural(totals.failed));
+        bail!(
+            "no readable input: all {} file{} failed",
+            totals.failed,
+            plural(totals.failed)
+        );
     }
 
     let since_is_duration = matches!(cfg.window.since, Some(TimeSpec::Ago(_)));
@@ -105,7 +125,11 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
         print_summary(&totals, &cube.counts, &sources, cfg.window.anchor, anchor);
     }
     let lost = !path_problems.is_empty() || reports.iter().any(FileReport::lost_data);
-    Ok(if lost { Outcome::Partial } else { Outcome::Clean })
+    Ok(if lost {
+        Outcome::Partial
+    } else {
+        Outcome::Clean
+    })
 }
 
 /// Says why the panels are empty when the input had Kinesis events but none counted.
@@ -125,7 +149,10 @@ fn explain_empty(c: &EventCounts, window: &Window, cfg: &EventsConfig) {
     };
     let range = format!("{} to {}", format_time(first), format_time(last));
     if window.is_open() {
-        note(&format!("no Kinesis events match the filters (the input has {} from {range})", c.kinesis));
+        note(&format!(
+            "no Kinesis events match the filters (the input has {} from {range})",
+            c.kinesis
+        ));
         return;
     }
     let bound = |b: Option<Millis>| b.map_or_else(|| "…".to_string(), format_time);
@@ -146,12 +173,15 @@ fn summary(t: &FileTotals, cube: &EventCube, window: &Window) -> Summary {
     let c = &cube.counts;
     let mut s: Summary = vec![
         ("files_read", Cell::Count(t.read)),
-        ("files_ignored", Cell::Count(t.ignored.iter().map(|(_, n)| n).sum())),
+        (
+            "files_ignored",
+            Cell::Count(t.ignored.iter().map(|(_, n)| n).sum()),
+        ),
         ("files_failed", Cell::Count(t.failed)),
-        ("records", Cell::Count(c.records)),
-        ("skipped_records", Cell::Count(t.skipped_records)),
         ("kinesis_events", Cell::Count(c.kinesis)),
         ("other_service_events", Cell::Count(c.other_services)),
+        ("insights_events", Cell::Count(c.insights)),
+        ("skipped_records", Cell::Count(t.skipped_records)),
         ("matched_events", Cell::Count(c.matched)),
     ];
     if let Some(since) = window.since {
@@ -168,22 +198,31 @@ fn summary(t: &FileTotals, cube: &EventCube, window: &Window) -> Summary {
 }
 
 fn print_summary(t: &FileTotals, c: &EventCounts, sources: &[Source], anchor: Anchor, at: Millis) {
-    let mut records = format!("records: {} ({} Kinesis, {} other services", c.records, c.kinesis, c.other_services);
+    let mut records = format!(
+        "records: {} Kinesis, {} other services",
+        c.kinesis, c.other_services
+    );
     if c.insights > 0 {
         records.push_str(&format!(", {} Insights", c.insights));
     }
     if t.skipped_records > 0 {
         records.push_str(&format!(", {} skipped", t.skipped_records));
     }
-    records.push(')');
     let mut matched = format!("Kinesis events counted: {}", c.matched);
     if let Some((a, b)) = c.matched_range {
         matched.push_str(&format!(", {} to {}", format_time(a), format_time(b)));
     }
     if anchor == Anchor::Latest {
-        matched.push_str(&format!(" (durations counted back from {})", format_time(at)));
+        matched.push_str(&format!(
+            " (durations counted back from {})",
+            format_time(at)
+        ));
     }
-    let stdin = if sources.contains(&Source::Stdin) { " (with stdin)" } else { "" };
+    let stdin = if sources.contains(&Source::Stdin) {
+        " (with stdin)"
+    } else {
+        ""
+    };
     eprintln!("{}{stdin} · {records}", t.describe());
     eprintln!("{matched}");
 }

@@ -22,7 +22,7 @@ use crate::window::{Anchor, WindowSpec};
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
-        Command::Events(args) => events::run(events::config(args)?),
+        Command::Events(args) => events::run(events::config(*args)?),
         Command::Completions(args) => completions::run(args.shell),
     }
 }
@@ -30,6 +30,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 /// Exits with a usage error in clap's style (status 2).
 pub fn usage_error(kind: ErrorKind, msg: impl std::fmt::Display, sub: &str) -> ! {
     let mut cmd = Cli::command();
+    cmd.build();
     let sub_cmd = cmd.find_subcommand_mut(sub).cloned();
     match sub_cmd {
         Some(mut c) => c.error(kind, msg).exit(),
@@ -47,11 +48,17 @@ fn input_config(a: InputArgs, sub: &str) -> InputConfig {
         );
     }
     if a.paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
-        usage_error(ErrorKind::ArgumentConflict, "'-' (standard input) is given more than once", sub);
+        usage_error(
+            ErrorKind::ArgumentConflict,
+            "'-' (standard input) is given more than once",
+            sub,
+        );
     }
     InputConfig {
         paths: a.paths,
-        walk: WalkOptions { follow_links: a.follow },
+        walk: WalkOptions {
+            follow_links: a.follow,
+        },
         max_bytes: a.max_file_size,
         threads: a.threads.map(usize::from),
     }
@@ -81,7 +88,10 @@ fn output_config(a: OutputArgs, panels: usize, sub: &str) -> OutputConfig {
     OutputConfig {
         format,
         output_dir: a.output_dir,
-        table: TableOptions { limit: a.limit, width },
+        table: TableOptions {
+            limit: a.limit,
+            width,
+        },
         quiet: a.quiet,
     }
 }
@@ -136,7 +146,12 @@ fn emit(out_cfg: &OutputConfig, tables: &[Table], summary: &Summary) -> anyhow::
     if let Some(dir) = &out_cfg.output_dir {
         let written = render::write_dir(dir, out_cfg.format, tables, out_cfg.table)?;
         if !out_cfg.quiet {
-            eprintln!("wrote {} file{} to {}", written.len(), crate::diag::plural(written.len() as u64), dir.display());
+            eprintln!(
+                "wrote {} file{} to {}",
+                written.len(),
+                crate::diag::plural(written.len() as u64),
+                dir.display()
+            );
         }
         return Ok(());
     }

@@ -181,8 +181,12 @@ impl EventCube {
             return;
         }
         let f = &q.filters;
-        let (region, user, ip, stream) =
-            (field(&r.aws_region), r.user(), field(&r.source_ip), r.stream());
+        let (region, user, ip, stream) = (
+            field(&r.aws_region),
+            r.user(),
+            field(&r.source_ip),
+            r.stream(),
+        );
         if !(f.event_name.matches(name)
             && f.region.matches(region)
             && f.user.matches(user)
@@ -204,7 +208,11 @@ impl EventCube {
             stream,
         ];
         self.calls.add(k, 1);
-        *self.over_time.entry([name]).entry(bucket_start(t, q.bucket)).or_default() += 1;
+        *self
+            .over_time
+            .entry([name])
+            .entry(bucket_start(t, q.bucket))
+            .or_default() += 1;
     }
 }
 
@@ -249,30 +257,42 @@ impl Reader for CloudTrailReader<'_> {
 
     fn read(&self, acc: &mut EventCube, text: &[u8], report: &mut FileReport) {
         let malformed_before = acc.counts.malformed;
-        let doc = parse_document(text, &mut CubeSink { query: self.query, cube: acc });
+        let doc = parse_document(
+            text,
+            &mut CubeSink {
+                query: self.query,
+                cube: acc,
+            },
+        );
         let malformed = acc.counts.malformed - malformed_before;
-        report.records = doc.records;
         match doc.layout {
             Some(Layout::Digest) => {
                 report.status = FileStatus::Ignored("digest");
                 return;
             }
             Some(Layout::Empty) => report.warnings.push("empty file".into()),
-            None => {
-                let why = doc.damage.first().map_or_else(|| "not JSON".into(), |d| d.to_string());
+            None if doc.records == 0 => {
+                let why = doc
+                    .damage
+                    .first()
+                    .map_or_else(|| "not JSON".into(), |d| d.to_string());
                 report.status = FileStatus::Failed(format!("not a CloudTrail file: {why}"));
                 return;
             }
-            Some(_) => {}
+            _ => {}
         }
         for d in doc.damage.iter().take(DAMAGE_SHOWN) {
             report.warnings.push(d.to_string());
         }
         if doc.damage.len() > DAMAGE_SHOWN {
             let more = (doc.damage.len() - DAMAGE_SHOWN) as u64;
-            report.warnings.push(format!("{more} more place{} with invalid JSON", plural(more)));
+            report.warnings.push(format!(
+                "{more} more place{} with invalid JSON",
+                plural(more)
+            ));
         }
         // A damaged place cost at least one record; how many more cannot be known.
+        report.records = doc.records - malformed;
         report.skipped_records = doc.bad_records + malformed + doc.damage.len() as u64;
         acc.counts.malformed += doc.bad_records + doc.damage.len() as u64;
     }
@@ -316,15 +336,31 @@ mod tests {
         let cube = add_all(&query(), &recs);
         let c = &cube.counts;
         assert_eq!(
-            (c.records, c.kinesis, c.other_services, c.insights, c.malformed, c.matched),
+            (
+                c.records,
+                c.kinesis,
+                c.other_services,
+                c.insights,
+                c.malformed,
+                c.matched
+            ),
             (7, 1, 1, 1, 4, 1)
         );
         let rows = cube.calls.sorted();
         assert_eq!(
             rows,
             vec![(
-                ["us-east-2", "alice", "IAMUser", "PutRecord", "1.2.3.4", "", "", "orders"]
-                    .map(String::from),
+                [
+                    "us-east-2",
+                    "alice",
+                    "IAMUser",
+                    "PutRecord",
+                    "1.2.3.4",
+                    "",
+                    "",
+                    "orders"
+                ]
+                .map(String::from),
                 1
             )]
         );
@@ -333,7 +369,8 @@ mod tests {
     #[test]
     fn window_and_filters() {
         let at = |t: &str, name: &str| {
-            KIN.replace("2024-03-09T10:00:00Z", t).replace("PutRecord ", name)
+            KIN.replace("2024-03-09T10:00:00Z", t)
+                .replace("PutRecord ", name)
         };
         let recs = [
             at("2024-03-09T09:59:59Z", "A"),
@@ -343,11 +380,20 @@ mod tests {
         ];
         let refs: Vec<&str> = recs.iter().map(String::as_str).collect();
         let mut q = query();
-        q.window = Window { since: Some(1_709_978_400_000), until: Some(1_709_982_000_000) };
+        q.window = Window {
+            since: Some(1_709_978_400_000),
+            until: Some(1_709_982_000_000),
+        };
         let cube = add_all(&q, &refs);
         assert_eq!((cube.counts.kinesis, cube.counts.matched), (4, 2));
-        assert_eq!(cube.counts.kinesis_range, Some((1_709_978_399_000, 1_709_982_000_000)));
-        assert_eq!(cube.counts.matched_range, Some((1_709_978_400_000, 1_709_981_999_999)));
+        assert_eq!(
+            cube.counts.kinesis_range,
+            Some((1_709_978_399_000, 1_709_982_000_000))
+        );
+        assert_eq!(
+            cube.counts.matched_range,
+            Some((1_709_978_400_000, 1_709_981_999_999))
+        );
         q.filters.event_name = Matcher::new(&["B".to_string()]).unwrap();
         assert_eq!(add_all(&q, &refs).counts.matched, 1);
         q.filters.event_name = Matcher::default();

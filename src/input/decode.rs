@@ -77,7 +77,10 @@ impl Loader {
             }
         };
         if n > max_bytes {
-            return Err(LoadError::TooLarge { what: "is", limit: max_bytes });
+            return Err(LoadError::TooLarge {
+                what: "is",
+                limit: max_bytes,
+            });
         }
         self.decode(max_bytes)
     }
@@ -97,15 +100,17 @@ impl Loader {
             let decoder = MultiGzDecoder::new(&self.raw[..]);
             match read_capped(decoder, &mut self.text, max_bytes) {
                 Ok(n) if n > max_bytes => {
-                    return Err(LoadError::TooLarge { what: "decompresses to", limit: max_bytes });
+                    return Err(LoadError::TooLarge {
+                        what: "decompresses to",
+                        limit: max_bytes,
+                    });
                 }
                 Ok(_) => {}
-                Err(e) if self.text.is_empty() => return Err(LoadError::BadGzip(gzip_reason(&e))),
+                Err(e) if self.text.is_empty() => return Err(LoadError::BadGzip(e.to_string())),
                 Err(e) => warnings.push(format!(
-                    "gzip data is damaged after {} decompressed bytes ({}); reading what came \
-                     before",
+                    "gzip data {} after {} decompressed bytes; reading what came before",
+                    gzip_reason(&e),
                     self.text.len(),
-                    gzip_reason(&e)
                 )),
             }
             &self.text
@@ -120,7 +125,11 @@ impl Loader {
                 self.lossy.as_bytes()
             }
         };
-        Ok(Loaded { text, gzip, warnings })
+        Ok(Loaded {
+            text,
+            gzip,
+            warnings,
+        })
     }
 }
 
@@ -141,8 +150,8 @@ fn stdin_bytes(max_bytes: u64) -> Result<&'static [u8], &'static String> {
 
 fn gzip_reason(e: &io::Error) -> String {
     match e.kind() {
-        io::ErrorKind::UnexpectedEof => "the file ends early (truncated)".into(),
-        _ => e.to_string(),
+        io::ErrorKind::UnexpectedEof => "ends early (truncated)".into(),
+        _ => format!("is corrupt ({e})"),
     }
 }
 
@@ -181,7 +190,9 @@ mod tests {
 
     #[test]
     fn truncated_gzip_keeps_the_start() {
-        let data: Vec<u8> = (0..200_000u32).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        let data: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| format!("line {i}\n").into_bytes())
+            .collect();
         let whole = gz(&data);
         let mut l = Loader::default();
         let got = l.load_bytes(&whole[..whole.len() / 2], u64::MAX).unwrap();
@@ -212,7 +223,10 @@ mod tests {
     fn invalid_utf8_is_replaced() {
         let mut l = Loader::default();
         let got = l.load_bytes(b"{\"a\":\"x\xffy\"}", 100).unwrap();
-        assert_eq!(std::str::from_utf8(got.text).unwrap(), "{\"a\":\"x\u{fffd}y\"}");
+        assert_eq!(
+            std::str::from_utf8(got.text).unwrap(),
+            "{\"a\":\"x\u{fffd}y\"}"
+        );
         assert_eq!(got.warnings, ["invalid UTF-8 replaced with U+FFFD"]);
     }
 }

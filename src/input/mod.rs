@@ -72,10 +72,16 @@ pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> Found {
         .par_iter()
         .map(|p| {
             if p.as_os_str() == "-" {
-                return Found { sources: vec![Source::Stdin], problems: vec![] };
+                return Found {
+                    sources: vec![Source::Stdin],
+                    problems: vec![],
+                };
             }
             match fs::metadata(p) {
-                Err(e) => Found { sources: vec![], problems: vec![problem(p, &e)] },
+                Err(e) => Found {
+                    sources: vec![],
+                    problems: vec![problem(p, &e)],
+                },
                 Ok(m) if m.is_dir() => {
                     let mut ancestors = Vec::new();
                     if let Some(id) = file_id(p) {
@@ -83,7 +89,10 @@ pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> Found {
                     }
                     walk(p, opts, &ancestors)
                 }
-                Ok(_) => Found { sources: vec![Source::File(p.clone())], problems: vec![] },
+                Ok(_) => Found {
+                    sources: vec![Source::File(p.clone())],
+                    problems: vec![],
+                },
             }
         })
         .collect();
@@ -103,7 +112,10 @@ pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> Found {
 }
 
 fn problem(path: &Path, e: &std::io::Error) -> PathProblem {
-    PathProblem { path: path.to_path_buf(), reason: crate::diag::io_reason(e) }
+    PathProblem {
+        path: path.to_path_buf(),
+        reason: crate::diag::io_reason(e),
+    }
 }
 
 #[cfg(unix)]
@@ -142,7 +154,10 @@ fn walk(dir: &Path, opts: WalkOptions, ancestors: &[FileId]) -> Found {
         };
         let path = entry.path();
         let Ok(ft) = entry.file_type() else {
-            found.problems.push(PathProblem { path, reason: "cannot read file type".into() });
+            found.problems.push(PathProblem {
+                path,
+                reason: "cannot read file type".into(),
+            });
             continue;
         };
         if ft.is_dir() {
@@ -199,7 +214,12 @@ mod tests {
             fs::write(root.join(f), b"{}").unwrap();
         }
         let found = discover(
-            &[root.to_path_buf(), root.join("x.json"), PathBuf::from("-"), PathBuf::from("-")],
+            &[
+                root.to_path_buf(),
+                root.join("x.json"),
+                PathBuf::from("-"),
+                PathBuf::from("-"),
+            ],
             WalkOptions::default(),
         );
         assert!(found.problems.is_empty());
@@ -219,7 +239,11 @@ mod tests {
         let found = discover(&[PathBuf::from("/no/such/dir/x")], WalkOptions::default());
         assert!(found.sources.is_empty());
         assert_eq!(found.problems.len(), 1);
-        assert!(found.problems[0].reason.contains("no such file"), "{:?}", found.problems);
+        assert!(
+            found.problems[0].reason.contains("no such file"),
+            "{:?}",
+            found.problems
+        );
     }
 
     #[cfg(unix)]

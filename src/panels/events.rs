@@ -65,7 +65,14 @@ pub static PANELS: &[EventsPanel] = &[
     PanelDef {
         id: "errors",
         title: "Errors",
-        columns: &["error_code", "error_message", "event_name", "user", "source_ip", "count"],
+        columns: &[
+            "error_code",
+            "error_message",
+            "event_name",
+            "user",
+            "source_ip",
+            "count",
+        ],
         about: "calls that returned an errorCode",
         build: errors,
     },
@@ -84,14 +91,22 @@ pub fn ids() -> Vec<&'static str> {
 }
 
 fn text_row<const N: usize>(key: [String; N], count: u64) -> Vec<Cell> {
-    key.into_iter().map(Cell::Text).chain([Cell::Count(count)]).collect()
+    key.into_iter()
+        .map(Cell::Text)
+        .chain([Cell::Count(count)])
+        .collect()
 }
 
 fn grouped<'c, const M: usize>(
     cube: &'c EventCube,
     keep: impl FnMut(&[&'c str; key::LEN]) -> Option<[&'c str; M]>,
 ) -> Vec<Vec<Cell>> {
-    cube.calls.project(keep).sorted().into_iter().map(|(k, n)| text_row(k, n)).collect()
+    cube.calls
+        .project(keep)
+        .sorted()
+        .into_iter()
+        .map(|(k, n)| text_row(k, n))
+        .collect()
 }
 
 fn events(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
@@ -101,7 +116,13 @@ fn events(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
         .project(|k| Some([k[key::EVENT_NAME]]))
         .sorted()
         .into_iter()
-        .map(|([name], n)| vec![Cell::Text(name), Cell::Count(n), Cell::Percent(percent_hundredths(n, total))])
+        .map(|([name], n)| {
+            vec![
+                Cell::Text(name),
+                Cell::Count(n),
+                Cell::Percent(percent_hundredths(n, total)),
+            ]
+        })
         .collect();
     Ok(Built::rows(rows))
 }
@@ -122,14 +143,26 @@ fn over_time_range(cube: &EventCube, ctx: &EventsCtx) -> Option<(Millis, Millis)
 }
 
 fn events_over_time(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
-    let view = View::Series { time: 0, keys: vec![1], value: 2, bucket: ctx.bucket };
+    let view = View::Series {
+        time: 0,
+        keys: vec![1],
+        value: 2,
+        bucket: ctx.bucket,
+    };
     let mut names: Vec<&str> = cube.over_time.iter().map(|([n], _)| n).collect();
     names.sort_unstable();
     let range = over_time_range(cube, ctx);
     let (Some((start, end)), false) = (range, names.is_empty()) else {
-        return Ok(Built { rows: vec![], view, note: None });
+        return Ok(Built {
+            rows: vec![],
+            view,
+            note: None,
+        });
     };
-    let (first, last) = (bucket_start(start, ctx.bucket), bucket_start(end, ctx.bucket));
+    let (first, last) = (
+        bucket_start(start, ctx.bucket),
+        bucket_start(end, ctx.bucket),
+    );
     let buckets = ((last - first) / ctx.bucket + 1) as u64;
     if buckets > MAX_BUCKETS {
         return Err(PanelError {
@@ -143,7 +176,15 @@ fn events_over_time(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelErr
     }
     let series: Vec<_> = names
         .iter()
-        .map(|n| (*n, cube.over_time.iter().find(|([k], _)| k == n).map(|(_, v)| v)))
+        .map(|n| {
+            (
+                *n,
+                cube.over_time
+                    .iter()
+                    .find(|([k], _)| k == n)
+                    .map(|(_, v)| v),
+            )
+        })
         .collect();
     let mut rows = Vec::with_capacity(buckets as usize * names.len());
     let mut t = first;
@@ -154,21 +195,34 @@ fn events_over_time(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelErr
         }
         t += ctx.bucket;
     }
-    Ok(Built { rows, view, note: None })
+    Ok(Built {
+        rows,
+        view,
+        note: None,
+    })
 }
 
 fn api_calls(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
     Ok(Built::rows(grouped(cube, |k| {
-        Some([k[key::REGION], k[key::USER], k[key::EVENT_NAME], k[key::SOURCE_IP]])
+        Some([
+            k[key::REGION],
+            k[key::USER],
+            k[key::EVENT_NAME],
+            k[key::SOURCE_IP],
+        ])
     })))
 }
 
 fn by_user(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(Built::rows(grouped(cube, |k| Some([k[key::USER], k[key::EVENT_NAME]]))))
+    Ok(Built::rows(grouped(cube, |k| {
+        Some([k[key::USER], k[key::EVENT_NAME]])
+    })))
 }
 
 fn by_region(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(Built::rows(grouped(cube, |k| Some([k[key::REGION], k[key::EVENT_NAME]]))))
+    Ok(Built::rows(grouped(cube, |k| {
+        Some([k[key::REGION], k[key::EVENT_NAME]])
+    })))
 }
 
 fn errors(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
@@ -184,7 +238,11 @@ fn errors(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
 }
 
 fn top_users(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
-    let mut rows = grouped(cube, |k| PERSON_TYPES.contains(&k[key::USER_TYPE]).then_some([k[key::USER]]));
+    let mut rows = grouped(cube, |k| {
+        PERSON_TYPES
+            .contains(&k[key::USER_TYPE])
+            .then_some([k[key::USER]])
+    });
     rows.truncate(ctx.top);
     Ok(Built::rows(rows))
 }

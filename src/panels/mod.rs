@@ -92,7 +92,11 @@ pub struct Built {
 impl Built {
     /// Plain rows, no note.
     pub fn rows(rows: Vec<Vec<Cell>>) -> Self {
-        Built { rows, view: View::Rows, note: None }
+        Built {
+            rows,
+            view: View::Rows,
+            note: None,
+        }
     }
 }
 
@@ -110,7 +114,11 @@ impl<A, C> PanelDef<A, C> {
     /// Builds this panel into a [`Table`].
     pub fn table(&self, agg: &A, ctx: &C) -> Result<Table, PanelError> {
         let built = (self.build)(agg, ctx)?;
-        debug_assert!(built.rows.iter().all(|r| r.len() == self.columns.len()), "{}", self.id);
+        debug_assert!(
+            built.rows.iter().all(|r| r.len() == self.columns.len()),
+            "{}",
+            self.id
+        );
         Ok(Table {
             id: self.id,
             title: self.title,

@@ -9,7 +9,9 @@ use crate::panels::Table;
 /// Writes `table` as CSV. With `spreadsheet_safe`, text cells that a spreadsheet would run as
 /// a formula (starting `=`, `+`, `-`, `@`, tab or carriage return) get a leading `'`.
 pub fn write(out: &mut dyn Write, table: &Table, spreadsheet_safe: bool) -> io::Result<()> {
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(out);
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out);
     w.write_record(table.columns).map_err(io::Error::other)?;
     let mut record = Vec::with_capacity(table.columns.len());
     for row in &table.rows {
@@ -49,7 +51,11 @@ mod tests {
             title: "T",
             columns: &["name", "count", "percent"],
             rows: vec![
-                vec![Cell::text("a,\"b\"\nc"), Cell::Count(3), Cell::Percent(7500)],
+                vec![
+                    Cell::text("a,\"b\"\nc"),
+                    Cell::Count(3),
+                    Cell::Percent(7500),
+                ],
                 vec![Cell::text("=1+1"), Cell::Count(1), Cell::Percent(2500)],
             ],
             view: View::Rows,

@@ -107,7 +107,13 @@ impl serde::Serialize for Panels<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for t in self.0 {
-            map.serialize_entry(t.id, &Panel { table: t, with_id: false })?;
+            map.serialize_entry(
+                t.id,
+                &Panel {
+                    table: t,
+                    with_id: false,
+                },
+            )?;
         }
         map.end()
     }
@@ -121,7 +127,13 @@ pub fn write_document(out: &mut dyn Write, tables: &[Table], summary: &Summary) 
 
 /// Writes one panel object (for `--output-dir`).
 pub fn write_panel(out: &mut dyn Write, table: &Table) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &Panel { table, with_id: true })?;
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &Panel {
+            table,
+            with_id: true,
+        },
+    )?;
     writeln!(out)
 }
 

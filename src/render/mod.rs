@@ -115,7 +115,9 @@ pub fn cell_text(c: &Cell) -> String {
 /// backslashes are doubled so an escape cannot be forged.
 pub fn sanitize(s: &str) -> String {
     let needs = |c: char| {
-        c.is_control() || c == '\\' || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        c.is_control()
+            || c == '\\'
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
     };
     if !s.chars().any(needs) {
         return s.to_string();

@@ -21,9 +21,12 @@ const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█
 pub fn write(out: &mut dyn Write, t: &Table, opts: TableOptions) -> io::Result<()> {
     match &t.view {
         View::Rows => rows(out, t, opts)?,
-        View::Series { time, keys, value, bucket } => {
-            series(out, t, opts, *time, keys, *value, *bucket)?
-        }
+        View::Series {
+            time,
+            keys,
+            value,
+            bucket,
+        } => series(out, t, opts, *time, keys, *value, *bucket)?,
     }
     if let Some(note) = &t.note {
         writeln!(out, "{}", sanitize(note))?;
@@ -70,11 +73,19 @@ fn rows(out: &mut dyn Write, t: &Table, opts: TableOptions) -> io::Result<()> {
     }
     let mut table = new_table(opts);
     table.set_header(t.columns.iter().copied());
-    let limit = if opts.limit == 0 { t.rows.len() } else { opts.limit };
+    let limit = if opts.limit == 0 {
+        t.rows.len()
+    } else {
+        opts.limit
+    };
     for row in t.rows.iter().take(limit) {
         table.add_row(row.iter().map(|c| {
             let cell = comfy_table::Cell::new(shown(c));
-            if is_number(c) { cell.set_alignment(CellAlignment::Right) } else { cell }
+            if is_number(c) {
+                cell.set_alignment(CellAlignment::Right)
+            } else {
+                cell
+            }
         }));
     }
     for (i, c) in t.rows[0].iter().enumerate() {
@@ -131,7 +142,13 @@ fn series(
     let times: Vec<Millis> = t
         .rows
         .iter()
-        .filter_map(|r| if let Cell::Time(x) = r[time] { Some(x) } else { None })
+        .filter_map(|r| {
+            if let Cell::Time(x) = r[time] {
+                Some(x)
+            } else {
+                None
+            }
+        })
         .collect();
     let (Some(&first), Some(&last)) = (times.iter().min(), times.iter().max()) else {
         writeln!(out, "{}", t.title)?;
@@ -164,20 +181,38 @@ fn series(
     list.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     let key_width: usize = list
         .iter()
-        .map(|(k, _, _)| k.iter().map(|s| sanitize(s).chars().count() + 3).sum::<usize>())
+        .map(|(k, _, _)| {
+            k.iter()
+                .map(|s| sanitize(s).chars().count() + 3)
+                .sum::<usize>()
+        })
         .max()
         .unwrap_or(0);
+    let digits = |v: f64| fmt_num(v).chars().count().max(5);
+    let num_width: usize = list
+        .iter()
+        .map(|(_, v, total)| digits(*total) + digits(v.iter().copied().fold(0.0, f64::max)))
+        .max()
+        .unwrap_or(10);
+    // Borders and padding: 3 per column plus 1.
+    let reserved = key_width + num_width + 3 * 3 + 1;
     let avail = usize::from(opts.width.unwrap_or(DEFAULT_WIDTH));
-    let spark_width = avail.saturating_sub(key_width + 28).clamp(8, n.max(8));
+    let spark_width = avail.saturating_sub(reserved).clamp(8, n.max(8));
     let mut table = new_table(opts);
     let mut header: Vec<String> = keys.iter().map(|&k| t.columns[k].to_string()).collect();
     header.extend(["total".into(), "peak".into(), "trend".into()]);
     table.set_header(header);
-    let limit = if opts.limit == 0 { list.len() } else { opts.limit };
+    let limit = if opts.limit == 0 {
+        list.len()
+    } else {
+        opts.limit
+    };
     for (k, v, total) in list.iter().take(limit) {
         let peak = v.iter().copied().fold(0.0, f64::max);
-        let mut row: Vec<comfy_table::Cell> =
-            k.iter().map(|s| comfy_table::Cell::new(shown(&Cell::text(s)))).collect();
+        let mut row: Vec<comfy_table::Cell> = k
+            .iter()
+            .map(|s| comfy_table::Cell::new(shown(&Cell::text(s))))
+            .collect();
         row.push(comfy_table::Cell::new(fmt_num(*total)).set_alignment(CellAlignment::Right));
         row.push(comfy_table::Cell::new(fmt_num(peak)).set_alignment(CellAlignment::Right));
         row.push(comfy_table::Cell::new(sparkline(v, spark_width)));
@@ -188,7 +223,11 @@ fn series(
 }
 
 fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 { format!("{}", v as i64) } else { format!("{v:.3}") }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:.3}")
+    }
 }
 
 #[cfg(test)]
@@ -196,7 +235,10 @@ mod tests {
     use super::*;
 
     fn opts(limit: usize) -> TableOptions {
-        TableOptions { limit, width: Some(60) }
+        TableOptions {
+            limit,
+            width: Some(60),
+        }
     }
 
     #[test]
@@ -243,7 +285,12 @@ mod tests {
             title: "Over Time",
             columns: &["time", "event_name", "count"],
             rows,
-            view: View::Series { time: 0, keys: vec![1], value: 2, bucket: h },
+            view: View::Series {
+                time: 0,
+                keys: vec![1],
+                value: 2,
+                bucket: h,
+            },
             note: None,
         };
         let mut out = Vec::new();

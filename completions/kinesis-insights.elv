@@ -1,0 +1,78 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[kinesis-insights] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'kinesis-insights'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'kinesis-insights'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand events 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
+            cand completions 'Print a shell completion script to standard output'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kinesis-insights;events'= {
+            cand --max-file-size 'Refuse inputs larger than this once decompressed (guards against gzip bombs)'
+            cand -j 'Worker threads [default: all cores]'
+            cand --threads 'Worker threads [default: all cores]'
+            cand --since 'Count events at or after this time: a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)'
+            cand --until 'Count events before this time (exclusive); same forms as --since'
+            cand --relative-to 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand -o 'Write each panel to DIR/<panel>.<csv|json|txt> instead of standard output'
+            cand --output-dir 'Write each panel to DIR/<panel>.<csv|json|txt> instead of standard output'
+            cand --limit 'Rows shown per panel in tables (0 = all); CSV and JSON always carry every row'
+            cand -p 'Panels to show, repeated or comma-separated [default: all]'
+            cand --panel 'Panels to show, repeated or comma-separated [default: all]'
+            cand --bucket 'Width of the events-over-time buckets, aligned to UTC'
+            cand --top 'Users kept by the top-users panel'
+            cand --event-name 'Only these event names (exact or glob, e.g. ''Put*''; repeat for more)'
+            cand --user 'Only these users, as the user rule names them (exact or glob; repeat for more)'
+            cand --source-ip 'Only these source addresses (exact or glob, e.g. ''10.*''; repeat for more)'
+            cand --region 'Only these regions (exact or glob, e.g. ''eu-*''; repeat for more)'
+            cand --stream 'Only calls about these streams (streamName, or the name in streamARN; exact or glob)'
+            cand -L 'Follow symbolic links to directories while walking (loops are detected)'
+            cand --follow 'Follow symbolic links to directories while walking (loops are detected)'
+            cand -q 'No summary and no progress bar on stderr (warnings still print)'
+            cand --quiet 'No summary and no progress bar on stderr (warnings still print)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kinesis-insights;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kinesis-insights;help'= {
+            cand events 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
+            cand completions 'Print a shell completion script to standard output'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kinesis-insights;help;events'= {
+        }
+        &'kinesis-insights;help;completions'= {
+        }
+        &'kinesis-insights;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,65 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kinesis_insights_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_kinesis_insights_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kinesis_insights_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kinesis_insights_using_subcommand
+    set -l cmd (__fish_kinesis_insights_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -s h -l help -d 'Print help'
+complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -s V -l version -d 'Print version'
+complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "events" -d 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "completions" -d 'Print a shell completion script to standard output'
+complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l max-file-size -d 'Refuse inputs larger than this once decompressed (guards against gzip bombs)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l since -d 'Count events at or after this time: a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l until -d 'Count events before this time (exclusive); same forms as --since' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l relative-to -d 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
+latest\t'The newest Kinesis event in the input (reads the input twice)'"
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'
+csv\t'CSV with a header (one panel on stdout, or every panel with --output-dir)'
+json\t'One JSON document with every panel'"
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s o -l output-dir -d 'Write each panel to DIR/<panel>.<csv|json|txt> instead of standard output' -r -F
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l limit -d 'Rows shown per panel in tables (0 = all); CSV and JSON always carry every row' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s p -l panel -d 'Panels to show, repeated or comma-separated [default: all]' -r -f -a "events\t''
+events-over-time\t''
+api-calls\t''
+by-user\t''
+by-region\t''
+errors\t''
+top-users\t''"
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l bucket -d 'Width of the events-over-time buckets, aligned to UTC' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l top -d 'Users kept by the top-users panel' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l event-name -d 'Only these event names (exact or glob, e.g. \'Put*\'; repeat for more)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l user -d 'Only these users, as the user rule names them (exact or glob; repeat for more)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l source-ip -d 'Only these source addresses (exact or glob, e.g. \'10.*\'; repeat for more)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l region -d 'Only these regions (exact or glob, e.g. \'eu-*\'; repeat for more)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l stream -d 'Only calls about these streams (streamName, or the name in streamARN; exact or glob)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s L -l follow -d 'Follow symbolic links to directories while walking (loops are detected)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s q -l quiet -d 'No summary and no progress bar on stderr (warnings still print)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s V -l version -d 'Print version'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events completions help" -f -a "events" -d 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events completions help" -f -a "completions" -d 'Print a shell completion script to standard output'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

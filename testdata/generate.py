@@ -1,0 +1,540 @@
+#!/usr/bin/env python3
+"""Deterministic generator of kinesis-insights' sample data and of the expected panels.
+
+    python3 testdata/generate.py            # rewrites testdata/cloudtrail, testdata/broken,
+                                            # testdata/doc-sample and testdata/expected
+
+The expected CSV files are computed here, in Python, straight from the records this script
+writes, by a second implementation of the documented rules (trimming, the user rule, windows,
+sorting). The Rust integration tests compare the binary's output with them, so a mistake in
+either implementation shows up as a difference.
+
+Output is byte-for-byte reproducible for a given Python and zlib (gzip mtime is fixed at 0).
+"""
+
+import argparse
+import csv
+import gzip
+import io
+import json
+import os
+import random
+import shutil
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta, timezone
+
+SEED = 20240309
+KINESIS = "kinesis.amazonaws.com"
+START = datetime(2024, 3, 9, 0, 0, tzinfo=timezone.utc)
+DAYS = 2
+ACCOUNTS = ["111122223333", "444455556666"]
+REGIONS = ["us-east-1", "us-west-2", "eu-west-1"]
+STREAMS = ["orders", "clickstream", "audit-log", "payments"]
+
+KINESIS_EVENTS = [
+    # (name, weight, has stream)
+    ("PutRecord", 30, True),
+    ("PutRecords", 25, True),
+    ("GetRecords", 20, False),
+    ("GetShardIterator", 10, True),
+    ("DescribeStreamSummary", 6, True),
+    ("ListShards", 5, True),
+    ("DescribeStream", 4, True),
+    ("ListStreams", 3, False),
+    ("SubscribeToShard", 2, False),
+    ("RegisterStreamConsumer", 1, True),
+    ("CreateStream", 1, True),
+    ("UpdateShardCount", 1, True),
+    ("MergeShards", 1, True),
+    ("SplitShard", 1, True),
+    ("AddTagsToStream", 1, True),
+    ("DeleteStream", 1, True),
+]
+OTHER_EVENTS = [
+    ("s3.amazonaws.com", "GetObject"),
+    ("s3.amazonaws.com", "PutObject"),
+    ("ec2.amazonaws.com", "DescribeInstances"),
+    ("sts.amazonaws.com", "AssumeRole"),
+    ("iam.amazonaws.com", "ListUsers"),
+    ("firehose.amazonaws.com", "PutRecordBatch"),
+]
+
+# (identity, weight). The identity builders take the account id.
+IDENTITIES = [
+    ("iam-alice", 20),
+    ("iam-bob", 12),
+    ("iam-formula", 1),
+    ("role-ingest", 18),
+    ("role-analytics", 10),
+    ("federated-carol", 4),
+    ("root", 2),
+    ("service-firehose", 8),
+    ("identity-center", 3),
+    ("principal-only", 2),
+    ("no-identity", 1),
+    ("blank-username", 1),
+]
+
+SOURCE_IPS = [
+    ("81.2.69.142", 10),
+    ("89.160.20.112", 8),
+    ("216.160.83.56", 8),
+    ("175.16.199.3", 5),
+    ("2001:480::17", 4),
+    ("2a02:cf40::9", 3),
+    ("1.1.1.1", 2),
+    ("10.0.12.7", 6),
+    ("192.168.1.20", 3),
+    ("172.16.3.4", 2),
+    ("127.0.0.1", 1),
+    ("kinesis.amazonaws.com", 4),
+    ("firehose.amazonaws.com", 5),
+    ("AWS Internal", 2),
+]
+
+ERRORS = [
+    ("ResourceNotFoundException", "Stream orders-old under account {acct} not found."),
+    ("LimitExceededException", "Rate exceeded for stream {stream} under account {acct}."),
+    ("ProvisionedThroughputExceededException", "Rate exceeded for shard shardId-000000000001 in stream {stream} under account {acct}."),
+    ("AccessDenied", None),
+    ("ValidationException", "\x1b[31mred alert\x1b[0m injected"),
+    ("InvalidArgumentException", "=HYPERLINK(\"http://example.invalid\",\"click\")"),
+]
+
+
+def weighted(rng, items):
+    total = sum(w for _, w in items)
+    r = rng.uniform(0, total)
+    for item, w in items:
+        r -= w
+        if r <= 0:
+            return item
+    return items[-1][0]
+
+
+def identity(kind, acct):
+    if kind == "iam-alice":
+        return {"type": "IAMUser", "principalId": "AIDAALICE", "arn": f"arn:aws:iam::{acct}:user/alice",
+                "accountId": acct, "accessKeyId": "AKIAALICE", "userName": "alice"}
+    if kind == "iam-bob":
+        return {"type": "IAMUser", "principalId": "AIDABOB", "arn": f"arn:aws:iam::{acct}:user/bob",
+                "accountId": acct, "userName": " bob "}
+    if kind == "iam-formula":
+        return {"type": "IAMUser", "principalId": "AIDAFORMULA", "arn": f"arn:aws:iam::{acct}:user/=cmd",
+                "accountId": acct, "userName": "=cmd@evil"}
+    if kind.startswith("role-"):
+        role = kind[len("role-"):] + "-role"
+        return {"type": "AssumedRole", "principalId": f"AROAXYZ:{role}-session",
+                "arn": f"arn:aws:sts::{acct}:assumed-role/{role}/{role}-session", "accountId": acct,
+                "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROAXYZ",
+                                                     "arn": f"arn:aws:iam::{acct}:role/{role}",
+                                                     "accountId": acct, "userName": role},
+                                   "attributes": {"mfaAuthenticated": "false",
+                                                  "creationDate": "2024-03-09T00:00:00Z"}}}
+    if kind == "federated-carol":
+        return {"type": "FederatedUser", "principalId": f"{acct}:carol",
+                "arn": f"arn:aws:sts::{acct}:federated-user/carol", "accountId": acct,
+                "sessionContext": {"sessionIssuer": {"type": "IAMUser", "userName": "federator"}}}
+    if kind == "root":
+        return {"type": "Root", "principalId": acct, "arn": f"arn:aws:iam::{acct}:root", "accountId": acct}
+    if kind == "service-firehose":
+        return {"type": "AWSService", "invokedBy": "firehose.amazonaws.com"}
+    if kind == "identity-center":
+        return {"type": "IdentityCenterUser", "accountId": acct,
+                "onBehalfOf": {"userId": "94482488-3041-7026-18f3-be45837cd0e4",
+                               "identityStoreArn": "arn:aws:identitystore::1:identitystore/d-1"},
+                "credentialId": "x"}
+    if kind == "principal-only":
+        return {"type": "Unknown", "principalId": "ANONYMOUS_PRINCIPAL"}
+    if kind == "blank-username":
+        return {"type": "IAMUser", "principalId": "AIDABLANK", "userName": "   ", "accountId": acct}
+    return None
+
+
+def user_of(ident):
+    """The documented user rule, written independently of the Rust code."""
+    if not isinstance(ident, dict):
+        return "unknown"
+    def s(v):
+        return v.strip() if isinstance(v, str) else ""
+    kind = s(ident.get("type"))
+    cands = [s(ident.get("userName"))]
+    arn = s(ident.get("arn"))
+    cands.append(arn.split("federated-user/", 1)[1] if kind == "FederatedUser" and "federated-user/" in arn else "")
+    ctx = ident.get("sessionContext") if isinstance(ident.get("sessionContext"), dict) else {}
+    issuer = ctx.get("sessionIssuer") if isinstance(ctx.get("sessionIssuer"), dict) else {}
+    cands.append(s(issuer.get("userName")))
+    cands.append("root" if kind == "Root" else "")
+    cands.append(s(ident.get("invokedBy")))
+    obo = ident.get("onBehalfOf") if isinstance(ident.get("onBehalfOf"), dict) else {}
+    cands.append(s(obo.get("userId")))
+    cands.append(s(ident.get("principalId")))
+    return next((c for c in cands if c), "unknown")
+
+
+def fmt_time(dt, style):
+    base = dt.strftime("%Y-%m-%dT%H:%M:%S")
+    ms = dt.microsecond // 1000
+    return {
+        "z": base + "Z",
+        "frac": f"{base}.{ms:03d}Z",
+        "colon": base + "+00:00",
+        "plain": base + "+0000",
+    }[style]
+
+
+class Gen:
+    def __init__(self, seed):
+        self.rng = random.Random(seed)
+        self.n = 0
+
+    def uuid(self):
+        r = self.rng.getrandbits(128)
+        h = f"{r:032x}"
+        return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+
+    def record(self, acct, region, when, kinesis):
+        rng = self.rng
+        self.n += 1
+        rec = {"eventVersion": "1.09"}
+        kind = weighted(rng, IDENTITIES)
+        ident = identity(kind, acct)
+        if ident is not None:
+            rec["userIdentity"] = ident
+        style = rng.choice(["z", "z", "z", "frac", "colon", "plain"])
+        rec["eventTime"] = fmt_time(when, style)
+        if kinesis:
+            name, _, has_stream = weighted(rng, [((n, w, s), w) for n, w, s in KINESIS_EVENTS])
+            source = KINESIS
+        else:
+            source, name = rng.choice(OTHER_EVENTS)
+            has_stream = False
+        # Messy real data: stray whitespace in a few fields.
+        rec["eventSource"] = source if rng.random() > 0.02 else f" {source} "
+        rec["eventName"] = name if rng.random() > 0.03 else f" {name}"
+        rec["awsRegion"] = region if rng.random() > 0.05 else region + " "
+        ip = weighted(rng, SOURCE_IPS)
+        rec["sourceIPAddress"] = ip if rng.random() > 0.03 else f"{ip} "
+        rec["userAgent"] = rng.choice([
+            "aws-sdk-java/2.20.0 Linux/5.10 OpenJDK_64-Bit_Server_VM/17",
+            "aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64",
+            "Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux",
+            "firehose.amazonaws.com",
+            "\x1b]0;pwned\x07evil-agent",
+        ])
+        stream = rng.choice(STREAMS)
+        if has_stream:
+            if rng.random() < 0.3:
+                rec["requestParameters"] = {"streamARN": f"arn:aws:kinesis:{region}:{acct}:stream/{stream}",
+                                            "shardId": "shardId-000000000000"}
+            else:
+                rec["requestParameters"] = {"streamName": stream, "partitionKey": "pk-" + str(rng.randint(1, 99))}
+        elif kinesis and name == "GetRecords":
+            rec["requestParameters"] = {"shardIterator": "AAAAAAAA" + str(rng.randint(1, 1 << 30)), "limit": 1000}
+        else:
+            rec["requestParameters"] = None
+        rec["responseElements"] = None
+        if rng.random() < 0.08:
+            code, msg = rng.choice(ERRORS)
+            rec["errorCode"] = code
+            if msg is not None:
+                rec["errorMessage"] = msg.format(acct=acct, stream=stream)
+        rec["requestID"] = self.uuid()
+        rec["eventID"] = self.uuid()
+        rec["readOnly"] = name.startswith(("Get", "Describe", "List"))
+        rec["eventType"] = "AwsApiCall"
+        rec["managementEvent"] = name not in ("PutRecord", "PutRecords", "GetRecords")
+        rec["recipientAccountId"] = acct
+        rec["eventCategory"] = "Management" if rec["managementEvent"] else "Data"
+        rec["tlsDetails"] = {"tlsVersion": "TLSv1.3", "cipherSuite": "TLS_AES_128_GCM_SHA256",
+                             "clientProvidedHostHeader": f"kinesis.{region}.amazonaws.com"}
+        return rec
+
+
+def gz_bytes(data):
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0) as f:
+        f.write(data)
+    return buf.getvalue()
+
+
+def write(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def dumps(obj):
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# The sample dump
+
+
+def build_sample(root, seed=SEED, days=DAYS, records_per_file=30, block_hours=3):
+    """Writes the S3-style sample under root; returns every record that counts as input."""
+    g = Gen(seed)
+    rng = g.rng
+    counted = []
+    for acct in ACCOUNTS:
+        for region in REGIONS:
+            for block in range(days * 24 // block_hours):
+                begin = START + timedelta(hours=block * block_hours)
+                n = rng.randint(records_per_file // 2, records_per_file * 3 // 2)
+                recs = []
+                for _ in range(n):
+                    when = begin + timedelta(milliseconds=rng.randrange(block_hours * 3_600_000))
+                    recs.append(g.record(acct, region, when, kinesis=rng.random() < 0.6))
+                recs.sort(key=lambda r: r["eventTime"])
+                counted.extend(recs)
+                end = begin + timedelta(hours=block_hours)
+                stamp = end.strftime("%Y%m%dT%H%MZ")
+                day = begin.strftime("%Y/%m/%d")
+                name = f"{acct}_CloudTrail_{region}_{stamp}_{g.uuid()[:16].replace('-', '')}.json.gz"
+                path = os.path.join(root, "AWSLogs", acct, "CloudTrail", region, day, name)
+                write(path, gz_bytes(dumps({"Records": recs}).encode()))
+                if block % 8 == 0:
+                    digest = {"awsAccountId": acct,
+                              "digestStartTime": begin.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                              "digestEndTime": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                              "digestS3Bucket": "trail-bucket", "logFiles": [{"s3Object": name}]}
+                    dname = f"{acct}_CloudTrail-Digest_{region}_trail_{region}_{stamp}.json.gz"
+                    dpath = os.path.join(root, "AWSLogs", acct, "CloudTrail-Digest", region, day, dname)
+                    write(dpath, gz_bytes(dumps(digest).encode()))
+    # An Insights file: its records look like Kinesis calls but are not; skipped by path.
+    insight = {"Records": [{"eventVersion": "1.08", "eventTime": "2024-03-09T12:00:00Z",
+                            "eventSource": KINESIS, "eventName": "PutRecord", "awsRegion": "us-east-1",
+                            "eventType": "AwsCloudTrailInsight", "eventCategory": "Insight",
+                            "insightDetails": {"state": "Start", "eventSource": KINESIS,
+                                               "eventName": "PutRecord", "insightType": "ApiCallRateInsight"}}]}
+    write(os.path.join(root, "AWSLogs", ACCOUNTS[0], "CloudTrail-Insight", "us-east-1", "2024/03/09",
+                       f"{ACCOUNTS[0]}_CloudTrail-Insight_us-east-1_20240309T1200Z_x.json.gz"),
+          gz_bytes(dumps(insight).encode()))
+
+    extra = os.path.join(root, "extra")
+    acct = "777788889999"
+    # lookup-events output (pretty-printed, as the AWS CLI prints it).
+    recs = [g.record(acct, "us-east-1", START + timedelta(hours=30, minutes=7 * i), kinesis=i % 4 != 3)
+            for i in range(20)]
+    counted.extend(recs)
+    lookup = {"Events": [{"EventId": r["eventID"], "EventName": r["eventName"], "ReadOnly": "false",
+                          "EventTime": r["eventTime"], "EventSource": r["eventSource"],
+                          "Username": user_of(r.get("userIdentity")), "Resources": [],
+                          "CloudTrailEvent": dumps(r)} for r in recs],
+              "NextToken": "abc"}
+    write(os.path.join(extra, "lookup-events.json"), json.dumps(lookup, indent=4).encode())
+    # JSON lines, gzipped, no file extension (as a Firehose delivery might be).
+    recs = [g.record(acct, "eu-west-1", START + timedelta(hours=20, seconds=37 * i), kinesis=i % 5 != 0)
+            for i in range(60)]
+    counted.extend(recs)
+    write(os.path.join(extra, "firehose", "delivery-2024-03-09-20"),
+          gz_bytes("".join(dumps(r) + "\n" for r in recs).encode()))
+    # Concatenated objects with no separator, plain text.
+    recs = [g.record(acct, "us-west-2", START + timedelta(hours=40, seconds=101 * i), kinesis=True)
+            for i in range(15)]
+    counted.extend(recs)
+    write(os.path.join(extra, "concatenated.json"), "".join(dumps(r) for r in recs).encode())
+    # A top-level JSON array (as some exporters and the stratus-red-team logs write).
+    recs = [g.record(acct, "us-east-1", START + timedelta(hours=5, seconds=53 * i), kinesis=i % 3 != 0)
+            for i in range(30)]
+    counted.extend(recs)
+    write(os.path.join(extra, "array.json"), json.dumps(recs, indent=2).encode())
+    # A digest recognised by its content alone.
+    write(os.path.join(extra, "copied-digest.json"),
+          dumps({"awsAccountId": acct, "digestStartTime": "2024-03-09T00:00:00Z",
+                 "digestEndTime": "2024-03-09T01:00:00Z", "logFiles": []}).encode())
+    return counted
+
+
+DOC_SAMPLE = """{
+  "eventVersion":"1.01",
+  "userIdentity":{
+     "type":"IAMUser",
+     "principalId":"EX_PRINCIPAL_ID",
+     "arn":"arn:aws:iam::012345678910:user/Alice",
+     "accountId":"012345678910",
+     "accessKeyId":"vmLwWTxSQrcvzD",
+     "userName":"Gosia"
+  },
+  "eventTime":"2017-11-01T21:23:30+0000",
+  "errorCode":"LimitExceedException",
+  "errorMessage":"Rate exceeded for stream CWL-Kinesis under account 656757657843",
+  "eventSource":"kinesis.amazonaws.com",
+  "eventName":"MergeShards",
+  "awsRegion":"us-east-2 ",
+  "sourceIPAddress":"187.185.157.125",
+  "userAgent":"aws-sdk-java/unknown-version Linux/x.xx",
+  "requestParameters":{
+     "streamName":"GoodStream",
+     "adjacentShardToMerge":"shardId-000000000002",
+     "shardToMerge":"shardId-000000000001"
+  },
+  "responseElements":null,
+  "requestID":"e9f9c8eb-c757-11e3-bf1d-6948db3cd570",
+  "eventID":"77cf0d06-ce90-42da-9576-71986fec411f"
+}
+"""
+
+
+def build_broken(root):
+    g = Gen(SEED + 1)
+    recs = [g.record("999900001111", "us-east-1", START + timedelta(minutes=3 * i), kinesis=True)
+            for i in range(40)]
+    whole = gz_bytes(dumps({"Records": recs}).encode())
+    write(os.path.join(root, "truncated.json.gz"), whole[: len(whole) * 2 // 3])
+    write(os.path.join(root, "garbage.bin"), bytes(random.Random(7).getrandbits(8) for _ in range(512)))
+    write(os.path.join(root, "empty.json"), b"")
+    lines = [dumps(r) for r in recs[:5]]
+    lines.insert(2, '{"eventTime": "2024-03-09T00:00:00Z", "eventSource": kinesis}')
+    write(os.path.join(root, "invalid-line.jsonl"), ("\n".join(lines) + "\n").encode())
+    write(os.path.join(root, "wrong-shape.json"), b'{"Records": "x"}')
+    write(os.path.join(root, "numbers.json"),
+          dumps({"Records": [{"eventTime": 5, "eventSource": KINESIS, "eventName": "PutRecord"},
+                             {"eventTime": "2024-03-09T00:00:00Z", "eventSource": KINESIS,
+                              "eventName": 7}, 42]}).encode())
+
+
+# ---------------------------------------------------------------------------------------------
+# Expected panels, computed independently
+
+
+def parse_time(s):
+    s = s.strip()
+    if s.endswith("+0000"):
+        s = s[:-5] + "+00:00"
+    if s.endswith("Z"):
+        s = s[:-1] + "+00:00"
+    return datetime.fromisoformat(s)
+
+
+def kinesis_events(records):
+    out = []
+    for r in records:
+        if r.get("eventType") == "AwsCloudTrailInsight":
+            continue
+        if str(r.get("eventSource", "")).strip() != KINESIS:
+            continue
+        params = r.get("requestParameters") or {}
+        stream = (params.get("streamName") or "").strip()
+        if not stream and "streamARN" in params:
+            stream = params["streamARN"].rsplit(":stream/", 1)[1].split("/")[0]
+        ident = r.get("userIdentity")
+        out.append({
+            "time": parse_time(r["eventTime"]),
+            "event_name": r["eventName"].strip(),
+            "region": r["awsRegion"].strip(),
+            "source_ip": r["sourceIPAddress"].strip(),
+            "user": user_of(ident),
+            "user_type": (ident or {}).get("type", ""),
+            "error_code": (r.get("errorCode") or "").strip(),
+            "error_message": (r.get("errorMessage") or "").strip(),
+            "stream": stream,
+        })
+    return out
+
+
+def by_count(counter):
+    return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def iso(dt):
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def floor_bucket(dt, seconds):
+    epoch = int(dt.timestamp() // 1)  # whole seconds; buckets are whole seconds wide
+    if dt.timestamp() < 0 and dt.timestamp() != epoch:
+        epoch -= 1
+    return epoch - epoch % seconds
+
+
+def panels(events, since=None, until=None, bucket=3600, top=10):
+    """Every events panel as a list of CSV rows (header first)."""
+    total = len(events)
+    out = {}
+    names = Counter(e["event_name"] for e in events)
+    rows = [["event_name", "count", "percent"]]
+    for (name,), n in by_count(Counter((e["event_name"],) for e in events)):
+        h = (n * 20000 + total) // (2 * total)
+        rows.append([name, n, f"{h // 100}.{h % 100:02d}"])
+    out["events"] = rows
+
+    rows = [["time", "event_name", "count"]]
+    if events:
+        start = since if since is not None else min(e["time"] for e in events)
+        end = (until - timedelta(milliseconds=1)) if until is not None else max(e["time"] for e in events)
+        counts = Counter((floor_bucket(e["time"], bucket), e["event_name"]) for e in events)
+        t = floor_bucket(start, bucket)
+        while t <= floor_bucket(end, bucket):
+            for name in sorted(names):
+                rows.append([iso(datetime.fromtimestamp(t, timezone.utc)), name, counts.get((t, name), 0)])
+            t += bucket
+    out["events-over-time"] = rows
+
+    def group(header, fields, keep=lambda e: True, limit=None):
+        c = Counter(tuple(e[f] for f in fields) for e in events if keep(e))
+        body = [list(k) + [n] for k, n in by_count(c)]
+        return [header] + (body[:limit] if limit is not None else body)
+
+    out["api-calls"] = group(["region", "user", "event_name", "source_ip", "count"],
+                             ["region", "user", "event_name", "source_ip"])
+    out["by-user"] = group(["user", "event_name", "count"], ["user", "event_name"])
+    out["by-region"] = group(["region", "event_name", "count"], ["region", "event_name"])
+    out["errors"] = group(["error_code", "error_message", "event_name", "user", "source_ip", "count"],
+                          ["error_code", "error_message", "event_name", "user", "source_ip"],
+                          keep=lambda e: e["error_code"] != "")
+    out["top-users"] = group(["user", "count"], ["user"],
+                             keep=lambda e: e["user_type"] in ("IAMUser", "AssumedRole", "FederatedUser", "Root"),
+                             limit=top)
+    return out
+
+
+def write_expected(dirpath, tables):
+    os.makedirs(dirpath, exist_ok=True)
+    for pid, rows in tables.items():
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        for r in rows:
+            w.writerow(r)
+        with open(os.path.join(dirpath, pid + ".csv"), "w", encoding="utf-8", newline="") as f:
+            f.write(buf.getvalue())
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--root", default=os.path.dirname(os.path.abspath(__file__)),
+                    help="the testdata folder to write into")
+    args = ap.parse_args()
+    root = args.root
+    for sub in ("cloudtrail", "broken", "doc-sample", "expected"):
+        shutil.rmtree(os.path.join(root, sub), ignore_errors=True)
+
+    records = build_sample(os.path.join(root, "cloudtrail"))
+    build_broken(os.path.join(root, "broken"))
+    write(os.path.join(root, "doc-sample", "sumo-sample.json"), DOC_SAMPLE.encode())
+
+    events = kinesis_events(records)
+    exp = os.path.join(root, "expected")
+    write_expected(os.path.join(exp, "all"), panels(events))
+
+    since = datetime(2024, 3, 9, 6, 30, tzinfo=timezone.utc)
+    until = datetime(2024, 3, 10, 12, 0, tzinfo=timezone.utc)
+    windowed = [e for e in events if since <= e["time"] < until]
+    write_expected(os.path.join(exp, "window"), panels(windowed, since=since, until=until, bucket=6 * 3600))
+
+    filtered = [e for e in events
+                if e["region"] in ("us-east-1", "eu-west-1") and e["event_name"].startswith("Put")
+                and e["stream"] == "orders"]
+    write_expected(os.path.join(exp, "filtered"), panels(filtered, top=3))
+
+    doc = kinesis_events([json.loads(DOC_SAMPLE)])
+    write_expected(os.path.join(exp, "doc-sample"), panels(doc))
+
+    kin = len(events)
+    print(f"{len(records)} records, {kin} Kinesis events, {len(windowed)} in the window, "
+          f"{len(filtered)} through the filters")
+
+
+if __name__ == "__main__":
+    main()

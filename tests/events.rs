@@ -1,0 +1,680 @@
+//! The `events` command end to end: exact panels on the sample data against expectations that
+//! `testdata/generate.py` computed independently, every input layout on hand-counted fixtures,
+//! the window, filters, output formats and exit statuses.
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+
+use common::{csv_rows, gz, record, run, run_stdin, testdata};
+
+const PANELS: [&str; 7] = [
+    "events",
+    "events-over-time",
+    "api-calls",
+    "by-user",
+    "by-region",
+    "errors",
+    "top-users",
+];
+
+/// Runs `events` with `args` into a temporary --output-dir and compares every panel's CSV with
+/// `testdata/expected/<expected>/`.
+fn compare_with_expected(args: &[&str], expected: &str) {
+    let out = tempfile::tempdir().unwrap();
+    let mut full = vec!["events", "--format", "csv", "--output-dir"];
+    full.push(out.path().to_str().unwrap());
+    full.extend_from_slice(args);
+    let r = run(&full);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for panel in PANELS {
+        let got = fs::read_to_string(out.path().join(format!("{panel}.csv"))).unwrap();
+        let want =
+            fs::read_to_string(testdata(&format!("expected/{expected}/{panel}.csv"))).unwrap();
+        assert!(
+            got == want,
+            "panel {panel} differs from expected/{expected}:\n{}",
+            diff(&want, &got)
+        );
+    }
+}
+
+fn diff(want: &str, got: &str) -> String {
+    let (w, g): (Vec<_>, Vec<_>) = (want.lines().collect(), got.lines().collect());
+    let mut out = format!("{} expected lines, {} got\n", w.len(), g.len());
+    for i in 0..w.len().max(g.len()) {
+        if w.get(i) != g.get(i) {
+            out += &format!(
+                "line {}: want {:?}\n         got  {:?}\n",
+                i + 1,
+                w.get(i),
+                g.get(i)
+            );
+            break;
+        }
+    }
+    out
+}
+
+#[test]
+fn sample_all_panels_exact() {
+    compare_with_expected(&[testdata("cloudtrail").to_str().unwrap()], "all");
+}
+
+#[test]
+fn sample_window_exact() {
+    compare_with_expected(
+        &[
+            testdata("cloudtrail").to_str().unwrap(),
+            "--since",
+            "2024-03-09T06:30:00Z",
+            "--until",
+            "2024-03-10T12:00:00Z",
+            "--bucket",
+            "6h",
+        ],
+        "window",
+    );
+}
+
+#[test]
+fn sample_filters_exact() {
+    compare_with_expected(
+        &[
+            testdata("cloudtrail").to_str().unwrap(),
+            "--region",
+            "us-east-1",
+            "--region",
+            "eu-west-1",
+            "--event-name",
+            "Put*",
+            "--stream",
+            "orders",
+            "--top",
+            "3",
+        ],
+        "filtered",
+    );
+}
+
+#[test]
+fn documentation_sample_record() {
+    compare_with_expected(&[testdata("doc-sample").to_str().unwrap()], "doc-sample");
+}
+
+#[test]
+fn same_output_for_any_thread_count() {
+    let dir = testdata("cloudtrail");
+    let one = run(&[
+        "events",
+        "-j",
+        "1",
+        "-f",
+        "json",
+        "-q",
+        dir.to_str().unwrap(),
+    ]);
+    let two = run(&[
+        "events",
+        "-j",
+        "2",
+        "-f",
+        "json",
+        "-q",
+        dir.to_str().unwrap(),
+    ]);
+    let many = run(&[
+        "events",
+        "-j",
+        "7",
+        "-f",
+        "json",
+        "-q",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(one.code, 0);
+    assert_eq!(one.stdout, two.stdout);
+    assert_eq!(one.stdout, many.stdout);
+}
+
+#[test]
+fn json_carries_the_same_rows_as_csv() {
+    let dir = testdata("cloudtrail");
+    let r = run(&["events", "-f", "json", "-q", dir.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    for panel in PANELS {
+        let want =
+            csv_rows(&fs::read_to_string(testdata(&format!("expected/all/{panel}.csv"))).unwrap());
+        let p = &doc["panels"][panel];
+        let columns: Vec<&str> = p["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert_eq!(columns, want[0], "{panel}");
+        let rows = p["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), want.len() - 1, "{panel}");
+        for (row, expected) in rows.iter().zip(&want[1..]) {
+            for (col, cell) in columns.iter().zip(expected) {
+                let v = &row[*col];
+                let text = match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Number(n) if *col == "percent" => {
+                        format!("{:.2}", n.as_f64().unwrap())
+                    }
+                    serde_json::Value::Number(n) => {
+                        assert!(n.is_u64(), "{panel}.{col} is a count");
+                        n.to_string()
+                    }
+                    other => panic!("{panel}.{col}: unexpected {other}"),
+                };
+                assert_eq!(&text, cell, "{panel}.{col}");
+            }
+        }
+    }
+    assert_eq!(doc["summary"]["kinesis_events"], 1823);
+    assert_eq!(doc["summary"]["other_service_events"], 1156);
+    assert_eq!(doc["summary"]["files_read"], 100);
+    assert_eq!(doc["summary"]["files_ignored"], 14);
+}
+
+/// Writes `files` (relative path, bytes) under a fresh temporary directory.
+fn fixture(files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (rel, bytes) in files {
+        let p = dir.path().join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, bytes).unwrap();
+    }
+    dir
+}
+
+fn kin(name: &str, time: &str, user: &str) -> String {
+    format!(
+        r#"{{"eventTime":"{time}","eventSource":"kinesis.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"1.2.3.4","userIdentity":{{"type":"IAMUser","userName":"{user}"}}}}"#
+    )
+}
+
+fn events_csv(path: &Path, extra: &[&str]) -> (i32, Vec<Vec<String>>, String) {
+    let mut args = vec![
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "events",
+        "-q",
+        path.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let r = run(&args);
+    (r.code, csv_rows(&r.stdout), r.stderr)
+}
+
+fn rows(spec: &[(&str, u64, &str)]) -> Vec<Vec<String>> {
+    let mut out = vec![vec![
+        "event_name".to_string(),
+        "count".into(),
+        "percent".into(),
+    ]];
+    out.extend(
+        spec.iter()
+            .map(|(n, c, p)| vec![n.to_string(), c.to_string(), p.to_string()]),
+    );
+    out
+}
+
+#[test]
+fn every_layout_is_read() {
+    let (a, b, c) = (
+        kin("A", "2024-03-09T10:00:00Z", "u"),
+        kin("B", "2024-03-09T10:00:01.5Z", "u"),
+        kin("C", "2024-03-09T10:00:02+00:00", "u"),
+    );
+    let other = record(&[
+        ("eventTime", "2024-03-09T10:00:00Z"),
+        ("eventSource", "s3.amazonaws.com"),
+        ("eventName", "GetObject"),
+    ]);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "records.json.gz",
+            gz(format!(r#"{{"Records":[{a},{other}]}}"#).as_bytes()),
+        ),
+        ("array.json", format!("[\n{b},\n{other}\n]").into_bytes()),
+        ("lines", gz(format!("{c}\n{a}\n").as_bytes())),
+        ("concat.json", format!("{b}{c}").into_bytes()),
+        ("single.json", format!("\n\n{a}\n").into_bytes()),
+        (
+            "lookup.json",
+            format!(
+                r#"{{"Events":[{{"EventId":"1","CloudTrailEvent":{}}}]}}"#,
+                serde_json::to_string(&c).unwrap()
+            )
+            .into_bytes(),
+        ),
+        ("CloudTrail-Digest/x.json.gz", gz(a.as_bytes())),
+        (
+            "digest-by-content.json",
+            br#"{"digestStartTime":"x","digestEndTime":"y"}"#.to_vec(),
+        ),
+    ];
+    let dir = fixture(&cases);
+    // Hand count: A in records, single, lines = 3; B in array, concat = 2; C in lines, concat,
+    // lookup = 3. The digest folder's A does not count.
+    let (code, got, stderr) = events_csv(dir.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        got,
+        rows(&[("A", 3, "37.50"), ("C", 3, "37.50"), ("B", 2, "25.00")])
+    );
+    let r = run(&["events", "-p", "events", dir.path().to_str().unwrap()]);
+    assert!(
+        r.stderr.contains("files: 6 read, 2 digest ignored"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("records: 8 Kinesis, 2 other services"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn multi_member_gzip_from_stdin() {
+    let mut data = gz(kin("A", "2024-03-09T10:00:00Z", "u").as_bytes());
+    data.extend(gz(
+        format!("\n{}\n", kin("B", "2024-03-09T11:00:00Z", "u")).as_bytes()
+    ));
+    let r = run_stdin(&["events", "-f", "csv", "-p", "events", "-"], &data);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        csv_rows(&r.stdout),
+        rows(&[("A", 1, "50.00"), ("B", 1, "50.00")])
+    );
+}
+
+#[test]
+fn user_rule_end_to_end() {
+    let base = r#""eventTime":"2024-03-09T10:00:00Z","eventSource":"kinesis.amazonaws.com","eventName":"PutRecord""#;
+    let identities = [
+        r#"{"type":"IAMUser","userName":"alice","principalId":"P1"}"#,
+        r#"{"type":"FederatedUser","arn":"arn:aws:sts::1:federated-user/bob","principalId":"1:bob"}"#,
+        r#"{"type":"AssumedRole","principalId":"AR:s","sessionContext":{"sessionIssuer":{"userName":"etl-role"}}}"#,
+        r#"{"type":"Root","principalId":"123456789012"}"#,
+        r#"{"type":"AWSService","invokedBy":"firehose.amazonaws.com"}"#,
+        r#"{"type":"IdentityCenterUser","onBehalfOf":{"userId":"sso-user"}}"#,
+        r#"{"type":"Unknown","principalId":"PRINC"}"#,
+        r#"{}"#,
+    ];
+    let mut lines: Vec<String> = identities
+        .iter()
+        .map(|i| format!(r#"{{{base},"userIdentity":{i}}}"#))
+        .collect();
+    lines.push(format!("{{{base}}}"));
+    let dir = fixture(&[("ids.jsonl", lines.join("\n").into_bytes())]);
+    let r = run(&[
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "by-user",
+        "-q",
+        dir.path().to_str().unwrap(),
+    ]);
+    let mut got = csv_rows(&r.stdout);
+    got.remove(0);
+    let users: Vec<(String, String)> = got
+        .into_iter()
+        .map(|r| (r[0].clone(), r[2].clone()))
+        .collect();
+    // Hand-derived: `{}` and a missing userIdentity are both "unknown"; then count 1 each,
+    // by name (upper case sorts first).
+    let want: Vec<(String, String)> = [
+        ("unknown", "2"),
+        ("PRINC", "1"),
+        ("alice", "1"),
+        ("bob", "1"),
+        ("etl-role", "1"),
+        ("firehose.amazonaws.com", "1"),
+        ("root", "1"),
+        ("sso-user", "1"),
+    ]
+    .iter()
+    .map(|(u, n)| (u.to_string(), n.to_string()))
+    .collect();
+    assert_eq!(users, want);
+    // top-users keeps only people: IAMUser, FederatedUser, AssumedRole, Root.
+    let r = run(&[
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "top-users",
+        "-q",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(r.stdout, "user,count\nalice,1\nbob,1\netl-role,1\nroot,1\n");
+}
+
+#[test]
+fn window_relative_to_latest_and_now() {
+    let lines = [
+        kin("Old", "2020-01-01T00:00:00Z", "u"),
+        kin("Mid", "2020-01-01T20:00:00Z", "u"),
+        kin("New", "2020-01-02T00:00:00Z", "u"),
+    ];
+    let dir = fixture(&[("l.jsonl", lines.join("\n").into_bytes())]);
+    let (code, got, _) = events_csv(dir.path(), &["--since", "6h", "--relative-to", "latest"]);
+    assert_eq!(code, 0);
+    assert_eq!(got, rows(&[("Mid", 1, "50.00"), ("New", 1, "50.00")]));
+    // From now, a 2020 dump has nothing in the last day; the note says what the input covers.
+    let r = run(&[
+        "events",
+        "-p",
+        "events",
+        "--since",
+        "24h",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("(no rows)"), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("range from 2020-01-01T00:00:00Z to 2020-01-02T00:00:00Z"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("--relative-to latest"), "{}", r.stderr);
+    // --since inclusive, --until exclusive.
+    let (_, got, _) = events_csv(
+        dir.path(),
+        &[
+            "--since",
+            "2020-01-01T20:00:00Z",
+            "--until",
+            "2020-01-02T00:00:00Z",
+        ],
+    );
+    assert_eq!(got, rows(&[("Mid", 1, "100.00")]));
+    let (_, got, _) = events_csv(dir.path(), &["--since", "2020-01-02"]);
+    assert_eq!(got, rows(&[("New", 1, "100.00")]));
+}
+
+#[test]
+fn over_time_zero_fills_the_window() {
+    let lines = [
+        kin("A", "2024-03-09T10:15:00Z", "u"),
+        kin("B", "2024-03-09T12:59:59Z", "u"),
+    ];
+    let dir = fixture(&[("l.jsonl", lines.join("\n").into_bytes())]);
+    let r = run(&[
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "events-over-time",
+        "-q",
+        "--since",
+        "2024-03-09T09:30:00Z",
+        "--until",
+        "2024-03-09T12:00:00Z",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(
+        r.stdout,
+        "time,event_name,count\n\
+         2024-03-09T09:00:00Z,A,0\n\
+         2024-03-09T10:00:00Z,A,1\n\
+         2024-03-09T11:00:00Z,A,0\n"
+    );
+    let r = run(&[
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "events-over-time",
+        "-q",
+        "--bucket",
+        "90m",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(
+        r.stdout,
+        "time,event_name,count\n\
+         2024-03-09T09:00:00Z,A,1\n\
+         2024-03-09T09:00:00Z,B,0\n\
+         2024-03-09T10:30:00Z,A,0\n\
+         2024-03-09T10:30:00Z,B,0\n\
+         2024-03-09T12:00:00Z,A,0\n\
+         2024-03-09T12:00:00Z,B,1\n"
+    );
+}
+
+#[test]
+fn broken_inputs_warn_and_keep_good_data() {
+    let r = run(&[
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "events",
+        testdata("broken").to_str().unwrap(),
+        testdata("doc-sample").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for needle in [
+        "broken/empty.json: empty file",
+        "broken/garbage.bin: skipped: not a CloudTrail file",
+        "broken/invalid-line.jsonl: invalid JSON at line 3",
+        "broken/invalid-line.jsonl: 1 record skipped, 5 read",
+        "broken/numbers.json: 3 records skipped, 0 read",
+        "broken/truncated.json.gz: gzip data ends early (truncated)",
+        "broken/wrong-shape.json: 1 record skipped, 0 read",
+    ] {
+        assert!(
+            r.stderr.contains(needle),
+            "missing {needle:?} in\n{}",
+            r.stderr
+        );
+    }
+    // The documentation's sample is still counted.
+    assert!(r.stdout.contains("MergeShards,"), "{}", r.stdout);
+    // The truncated file kept the records before the cut: with invalid-line's 5 that is every
+    // Kinesis record that was read.
+    let truncated = run(&[
+        "events",
+        "-f",
+        "json",
+        "-q",
+        testdata("broken/truncated.json.gz").to_str().unwrap(),
+    ]);
+    assert_eq!(truncated.code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&truncated.stdout).unwrap();
+    let kept = doc["summary"]["kinesis_events"].as_u64().unwrap();
+    assert!(kept > 0 && kept < 40, "{kept}");
+}
+
+#[test]
+fn exit_statuses() {
+    assert_eq!(
+        run(&["events", testdata("doc-sample").to_str().unwrap()]).code,
+        0
+    );
+    assert_eq!(
+        run(&["events", testdata("broken").to_str().unwrap()]).code,
+        1
+    );
+    let garbage = run(&["events", testdata("broken/garbage.bin").to_str().unwrap()]);
+    assert_eq!(garbage.code, 2);
+    assert!(
+        garbage.stderr.contains("no readable input"),
+        "{}",
+        garbage.stderr
+    );
+    let none = run(&["events"]);
+    assert_eq!(none.code, 2);
+    assert!(none.stderr.contains("no input given"), "{}", none.stderr);
+    let missing = run(&["events", "/definitely/not/here"]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing
+            .stderr
+            .contains("/definitely/not/here: no such file or directory"),
+        "{}",
+        missing.stderr
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let r = run(&["events", empty.path().to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("no input files found"), "{}", r.stderr);
+    let csv_many = run(&[
+        "events",
+        "-f",
+        "csv",
+        testdata("doc-sample").to_str().unwrap(),
+    ]);
+    assert_eq!(csv_many.code, 2);
+    assert!(
+        csv_many.stderr.contains("--output-dir"),
+        "{}",
+        csv_many.stderr
+    );
+    let twice = run(&["events", "-", "-"]);
+    assert_eq!(twice.code, 2);
+    assert!(twice.stderr.contains("more than once"), "{}", twice.stderr);
+    let bad_time = run(&["events", "--since", "yesterday", "x"]);
+    assert_eq!(bad_time.code, 2);
+    assert!(
+        bad_time.stderr.contains("neither a duration"),
+        "{}",
+        bad_time.stderr
+    );
+    let bad_glob = run(&["events", "--user", "a[", "x"]);
+    assert_eq!(bad_glob.code, 2);
+    let bad_panel = run(&["events", "-p", "nope", "x"]);
+    assert_eq!(bad_panel.code, 2);
+    assert!(
+        bad_panel.stderr.contains("top-users"),
+        "{}",
+        bad_panel.stderr
+    );
+    let inverted = run(&[
+        "events",
+        "--since",
+        "2024-01-02",
+        "--until",
+        "2024-01-01",
+        testdata("doc-sample").to_str().unwrap(),
+    ]);
+    assert_eq!(inverted.code, 2);
+    assert!(
+        inverted.stderr.contains("window is empty"),
+        "{}",
+        inverted.stderr
+    );
+}
+
+#[test]
+fn terminal_output_is_neutralised_but_csv_is_exact() {
+    let nasty = "\u{1b}]0;owned\u{7}\u{1b}[2J=1+1";
+    let line = format!(
+        r#"{{"eventTime":"2024-03-09T10:00:00Z","eventSource":"kinesis.amazonaws.com","eventName":"PutRecord","errorCode":"X","errorMessage":{}}}"#,
+        serde_json::to_string(nasty).unwrap()
+    );
+    let dir = fixture(&[("n.json", line.into_bytes())]);
+    let table = run(&["events", "-p", "errors", dir.path().to_str().unwrap()]);
+    assert!(!table.stdout.contains('\u{1b}') && !table.stdout.contains('\u{7}'));
+    assert!(
+        table.stdout.contains("\\x1b]0;owned\\x07"),
+        "{}",
+        table.stdout
+    );
+    let csv = run(&[
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "errors",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(csv_rows(&csv.stdout)[1][1], nasty);
+}
+
+#[test]
+fn long_panels_are_cut_in_tables_only() {
+    let lines: Vec<String> = (0..30)
+        .map(|i| kin(&format!("E{i:02}"), "2024-03-09T10:00:00Z", "u"))
+        .collect();
+    let dir = fixture(&[("l.jsonl", lines.join("\n").into_bytes())]);
+    let t = run(&[
+        "events",
+        "-p",
+        "events",
+        "--limit",
+        "5",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        t.stdout.contains("E04") && !t.stdout.contains("E05"),
+        "{}",
+        t.stdout
+    );
+    assert!(t.stdout.contains("… 25 more rows"), "{}", t.stdout);
+    let all = run(&[
+        "events",
+        "-p",
+        "events",
+        "--limit",
+        "0",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(all.stdout.contains("E29"));
+    let csv = run(&[
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "events",
+        "--limit",
+        "5",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(csv_rows(&csv.stdout).len(), 31);
+}
+
+#[test]
+fn closed_pipe_exits_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = common::bin()
+        .args([
+            "events",
+            "-f",
+            "json",
+            "-p",
+            "events-over-time",
+            "--bucket",
+            "1m",
+            "-q",
+        ])
+        .arg(testdata("cloudtrail"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

@@ -1,0 +1,134 @@
+//! Property tests of the aggregation: any split of the input, merged in any order, gives the
+//! single-pass panels; and the window never counts an event outside `[since, until)`.
+
+use kinesis_insights::cloudtrail::parse::parse_record;
+use kinesis_insights::events::{EventCube, Filters, Query};
+use kinesis_insights::panels::Table;
+use kinesis_insights::panels::events::{EventsCtx, PANELS};
+use kinesis_insights::pipeline::Merge;
+use kinesis_insights::window::{Window, parse_event_time};
+use proptest::prelude::*;
+
+fn record_json(name: u8, user: u8, region: u8, err: u8, minute: u16, kinesis: bool) -> String {
+    let source = if kinesis {
+        "kinesis.amazonaws.com"
+    } else {
+        "s3.amazonaws.com"
+    };
+    let error = if err % 4 == 0 {
+        format!(r#","errorCode":"E{err}","errorMessage":"m{}""#, err % 3)
+    } else {
+        String::new()
+    };
+    let kind = ["IAMUser", "AssumedRole", "AWSService", "Root"][usize::from(user % 4)];
+    format!(
+        r#"{{"eventTime":"2024-03-09T{:02}:{:02}:00Z","eventSource":"{source}","eventName":"N{}","awsRegion":"r{}","sourceIPAddress":"10.0.0.{}","userIdentity":{{"type":"{kind}","userName":"u{}"}}{error}}}"#,
+        minute / 60,
+        minute % 60,
+        name % 5,
+        region % 3,
+        user % 7,
+        user % 6,
+    )
+}
+
+fn tables(cube: &EventCube, ctx: &EventsCtx) -> Vec<Table> {
+    PANELS.iter().map(|p| p.table(cube, ctx).unwrap()).collect()
+}
+
+fn query(window: Window) -> Query {
+    Query {
+        window,
+        filters: Filters::default(),
+        bucket: 900_000,
+        scan_only: false,
+    }
+}
+
+/// Records as JSON, with the minute of the day and whether each is a Kinesis event.
+fn records_with_truth() -> impl Strategy<Value = Vec<(String, i64, bool)>> {
+    prop::collection::vec(
+        (
+            any::<u8>(),
+            any::<u8>(),
+            any::<u8>(),
+            any::<u8>(),
+            0u16..1440,
+            prop::bool::weighted(0.8),
+        ),
+        0..120,
+    )
+    .prop_map(|recs| {
+        recs.into_iter()
+            .map(|(n, u, r, e, m, k)| (record_json(n, u, r, e, m, k), i64::from(m), k))
+            .collect()
+    })
+}
+
+fn records() -> impl Strategy<Value = Vec<String>> {
+    records_with_truth().prop_map(|v| v.into_iter().map(|(j, _, _)| j).collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn any_split_merged_equals_one_pass(
+        recs in records(),
+        cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..6),
+        reverse in any::<bool>(),
+    ) {
+        let q = query(Window::default());
+        let mut single = EventCube::default();
+        for r in &recs {
+            single.add(&q, &parse_record(r).unwrap());
+        }
+        let mut bounds: Vec<usize> = cuts.iter().map(|i| i.index(recs.len() + 1)).collect();
+        bounds.extend([0, recs.len()]);
+        bounds.sort_unstable();
+        let mut parts: Vec<EventCube> = bounds
+            .windows(2)
+            .map(|w| {
+                let mut c = EventCube::default();
+                for r in &recs[w[0]..w[1]] {
+                    c.add(&q, &parse_record(r).unwrap());
+                }
+                c
+            })
+            .collect();
+        if reverse {
+            parts.reverse();
+        }
+        let mut merged = EventCube::default();
+        for p in parts {
+            merged.merge(p);
+        }
+        let ctx = EventsCtx { window: Window::default(), bucket: 900_000, top: 3, open_end: None };
+        prop_assert_eq!(merged.counts.clone(), single.counts.clone());
+        prop_assert_eq!(tables(&merged, &ctx), tables(&single, &ctx));
+    }
+
+    #[test]
+    fn window_counts_exactly_the_events_inside(
+        recs in records_with_truth(),
+        a in 0i64..1440,
+        len in 1i64..1440,
+    ) {
+        let base = parse_event_time("2024-03-09T00:00:00Z").unwrap();
+        let window = Window { since: Some(base + a * 60_000), until: Some(base + (a + len) * 60_000) };
+        let q = query(window);
+        let mut cube = EventCube::default();
+        let mut inside = 0u64;
+        for (json, minute, kinesis) in &recs {
+            // The simple second computation: the minute each record was generated at.
+            if *kinesis && *minute >= a && *minute < a + len {
+                inside += 1;
+            }
+            cube.add(&q, &parse_record(json).unwrap());
+        }
+        prop_assert_eq!(cube.counts.matched, inside);
+        if let Some((first, last)) = cube.counts.matched_range {
+            prop_assert!(first >= window.since.unwrap() && last < window.until.unwrap());
+        }
+    }
+}
