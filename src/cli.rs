@@ -43,6 +43,7 @@ pub struct CompletionsArgs {
 
 /// Where input comes from and how it is read.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
 pub struct InputArgs {
     /// Files and directories to read (directories recursively); `-` reads standard input.
     #[arg(value_name = "PATH")]
@@ -72,6 +73,7 @@ pub enum AnchorArg {
 
 /// The time window.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Time window")]
 pub struct WindowArgs {
     /// Count events at or after this time: a duration back from now (24h, 90m, 7d) or a time
     /// (2024-03-09, 2024-03-09T10:00:00Z).
@@ -101,6 +103,7 @@ pub enum FormatArg {
 
 /// How results are written.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value = "table")]
@@ -136,6 +139,7 @@ pub struct EventsArgs {
 
     /// Panels to show, repeated or comma-separated [default: all].
     #[arg(
+        help_heading = "Panels",
         short,
         long = "panel",
         value_name = "ID",
@@ -145,31 +149,31 @@ pub struct EventsArgs {
     pub panels: Vec<String>,
 
     /// Width of the events-over-time buckets, aligned to UTC.
-    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_width)]
+    #[arg(help_heading = "Panels", long, value_name = "DURATION", default_value = "1h", value_parser = parse_width)]
     pub bucket: Millis,
 
     /// Users kept by the top-users panel.
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    #[arg(help_heading = "Panels", long, value_name = "N", default_value_t = 10)]
     pub top: usize,
 
     /// Only these event names (exact or glob, e.g. 'Put*'; repeat for more).
-    #[arg(long, value_name = "PATTERN")]
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub event_name: Vec<String>,
 
     /// Only these users, as the user rule names them (exact or glob; repeat for more).
-    #[arg(long, value_name = "PATTERN")]
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub user: Vec<String>,
 
     /// Only these source addresses (exact or glob, e.g. '10.*'; repeat for more).
-    #[arg(long, value_name = "PATTERN")]
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub source_ip: Vec<String>,
 
     /// Only these regions (exact or glob, e.g. 'eu-*'; repeat for more).
-    #[arg(long, value_name = "PATTERN")]
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub region: Vec<String>,
 
     /// Only calls about these streams (streamName, or the name in streamARN; exact or glob).
-    #[arg(long, value_name = "PATTERN")]
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub stream: Vec<String>,
 }
 
