@@ -15,7 +15,7 @@ fn record_json(name: u8, user: u8, region: u8, err: u8, minute: u16, kinesis: bo
     } else {
         "s3.amazonaws.com"
     };
-    let error = if err % 4 == 0 {
+    let error = if err.is_multiple_of(4) {
         format!(r#","errorCode":"E{err}","errorMessage":"m{}""#, err % 3)
     } else {
         String::new()
