@@ -69,7 +69,7 @@ _kinesis__insights() {
             return 0
             ;;
         kinesis__subcmd__insights__subcmd__events)
-            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --panel --bucket --top --event-name --user --source-ip --region --stream --help --version"
+            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --panel --bucket --top --event-name --user --source-ip --region --geoip --stream --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -120,11 +120,11 @@ _kinesis__insights() {
                     return 0
                     ;;
                 --panel)
-                    COMPREPLY=($(compgen -W "events events-over-time api-calls by-user by-region errors top-users" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "events events-over-time api-calls by-user by-region errors top-users locations" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -W "events events-over-time api-calls by-user by-region errors top-users" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "events events-over-time api-calls by-user by-region errors top-users locations" -- "${cur}"))
                     return 0
                     ;;
                 --bucket)
@@ -148,6 +148,10 @@ _kinesis__insights() {
                     return 0
                     ;;
                 --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --geoip)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

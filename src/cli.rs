@@ -172,6 +172,11 @@ pub struct EventsArgs {
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub region: Vec<String>,
 
+    /// MaxMind DB file for the locations panel (GeoLite2/GeoIP2 City or Country, DB-IP Lite,
+    /// ip-location-db) [default: $KINESIS_INSIGHTS_GEOIP, else /usr/share/GeoIP/…].
+    #[arg(help_heading = "Panels", long, value_name = "FILE")]
+    pub geoip: Option<PathBuf>,
+
     /// Only calls about these streams (streamName, or the name in streamARN; exact or glob).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub stream: Vec<String>,

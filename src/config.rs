@@ -49,4 +49,6 @@ pub struct EventsConfig {
     pub top: usize,
     /// Panel ids (empty = all).
     pub panels: Vec<String>,
+    /// `--geoip`.
+    pub geoip: Option<PathBuf>,
 }

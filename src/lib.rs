@@ -12,6 +12,7 @@ pub mod config;
 pub mod diag;
 pub mod events;
 pub mod filter;
+pub mod geo;
 pub mod group;
 pub mod input;
 pub mod panels;

@@ -490,6 +490,86 @@ def panels(events, since=None, until=None, bucket=3600, top=10):
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# GeoIP test databases: the networks are listed here; tests/geoip.rs builds the .mmdb files from
+# testdata/geoip/networks.json in four layouts. The expected locations panel is computed here.
+
+NETWORKS = [
+    {"network": "81.2.69.0/24", "country_code": "GB", "country_name": "United Kingdom",
+     "region": "England", "city": "London", "latitude": 51.5142, "longitude": -0.0931},
+    {"network": "89.160.20.0/24", "country_code": "SE", "country_name": "Sweden",
+     "region": "Östergötland County", "city": "Linköping", "latitude": 58.4167, "longitude": 15.6167},
+    {"network": "216.160.83.0/24", "country_code": "US", "country_name": "United States",
+     "region": "Washington", "city": "Milton", "latitude": 47.2513, "longitude": -122.3149},
+    {"network": "175.16.199.0/24", "country_code": "CN", "country_name": "China",
+     "region": "Jilin Sheng", "city": "Changchun", "latitude": 43.88, "longitude": 125.3228},
+    {"network": "2001:480::/32", "country_code": "US", "country_name": "United States",
+     "region": "California", "city": "San Diego", "latitude": 32.7203, "longitude": -117.1552},
+    {"network": "2a02:cf40::/29", "country_code": "NO", "country_name": "Norway",
+     "region": "", "city": "", "latitude": 62.0, "longitude": 10.0},
+]
+
+# ISO 3166-1 English short names of the codes above (flat databases carry no names).
+ISO_NAMES = {"GB": "United Kingdom of Great Britain and Northern Ireland", "SE": "Sweden",
+             "US": "United States of America", "CN": "China", "NO": "Norway"}
+
+# Layout -> (IPv4 only, fields it carries, country names from the database or from ISO 3166)
+GEO_LAYOUTS = {
+    "city": (False, ("country", "region", "city", "coords"), "db"),
+    "country": (False, ("country",), "db"),
+    "flat-city-ipv4": (True, ("country", "region", "city", "coords"), "iso"),
+    "flat-country": (False, ("country",), "iso"),
+}
+
+
+def number(x):
+    """A float as kinesis-insights writes it: shortest round-trip form, no trailing '.0'."""
+    text = repr(float(x))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def locations(events, layout):
+    import ipaddress
+    ipv4_only, fields, names = GEO_LAYOUTS[layout]
+    nets = [(ipaddress.ip_network(n["network"]), n) for n in NETWORKS]
+    by_loc = Counter()
+    for e in events:
+        src = e["source_ip"]
+        try:
+            ip = ipaddress.ip_address(src)
+        except ValueError:
+            by_loc[("", "(AWS service)", "", "", "", "")] += 1
+            continue
+        if not ip.is_global:
+            by_loc[("", "(private address)", "", "", "", "")] += 1
+            continue
+        found = None
+        if not (ipv4_only and ip.version == 6):
+            hits = [(net, n) for net, n in nets if net.version == ip.version and ip in net]
+            if hits:
+                found = max(hits, key=lambda h: h[0].prefixlen)[1]
+        if found is None:
+            by_loc[("", "(not found)", "", "", "", "")] += 1
+            continue
+        name = found["country_name"] if names == "db" else ISO_NAMES[found["country_code"]]
+        by_loc[(found["country_code"], name,
+                found["region"] if "region" in fields else "",
+                found["city"] if "city" in fields else "",
+                found["latitude"] if "coords" in fields else "",
+                found["longitude"] if "coords" in fields else "")] += 1
+
+    def key(item):
+        (cc, cn, region, city, lat, lon), n = item
+        coord = lambda c: (0, 0.0) if c == "" else (1, c)
+        return (-n, cc, cn, region, city, coord(lat), coord(lon))
+
+    rows = [["country_code", "country_name", "region", "city", "latitude", "longitude", "count"]]
+    for (cc, cn, region, city, lat, lon), n in sorted(by_loc.items(), key=key):
+        rows.append([cc, cn, region, city, "" if lat == "" else number(lat),
+                     "" if lon == "" else number(lon), n])
+    return rows
+
+
 def write_expected(dirpath, tables):
     os.makedirs(dirpath, exist_ok=True)
     for pid, rows in tables.items():
@@ -507,7 +587,7 @@ def main():
                     help="the testdata folder to write into")
     args = ap.parse_args()
     root = args.root
-    for sub in ("cloudtrail", "broken", "doc-sample", "expected"):
+    for sub in ("cloudtrail", "broken", "doc-sample", "expected"):  # not geoip/: it holds the .mmdb
         shutil.rmtree(os.path.join(root, sub), ignore_errors=True)
 
     records = build_sample(os.path.join(root, "cloudtrail"))
@@ -530,6 +610,16 @@ def main():
 
     doc = kinesis_events([json.loads(DOC_SAMPLE)])
     write_expected(os.path.join(exp, "doc-sample"), panels(doc))
+
+    geo = os.path.join(root, "geoip")
+    os.makedirs(geo, exist_ok=True)
+    with open(os.path.join(geo, "networks.json"), "w", encoding="utf-8") as f:
+        json.dump(NETWORKS, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    write_expected(os.path.join(exp, "locations"),
+                   {layout: locations(events, layout) for layout in GEO_LAYOUTS})
+    write_expected(os.path.join(exp, "locations-window"),
+                   {"city": locations(windowed, "city")})
 
     kin = len(events)
     print(f"{len(records)} records, {kin} Kinesis events, {len(windowed)} in the window, "

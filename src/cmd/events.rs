@@ -7,16 +7,19 @@ use super::{
     emit, find_inputs, init_threads, input_config, note, output_config, usage_error, warn,
     window_spec,
 };
+use std::sync::Arc;
+
 use crate::cli::EventsArgs;
 use crate::config::EventsConfig;
 use crate::diag::{FileReport, FileTotals, Outcome, plural, warnings};
 use crate::events::{CloudTrailReader, EventCounts, EventCube, Filters, Query};
 use crate::filter::Matcher;
+use crate::geo::{self, DbChoice, GeoDb};
 use crate::input::Source;
-use crate::panels::events::{EventsCtx, PANELS};
+use crate::panels::events::{EventsCtx, LOCATIONS, PANELS};
 use crate::panels::{Cell, select};
 use crate::pipeline::{self, PassOptions};
-use crate::render::Summary;
+use crate::render::{Format, Summary};
 use crate::window::{Anchor, Millis, TimeSpec, Window, format_time, now};
 
 const SUB: &str = "events";
@@ -48,12 +51,24 @@ pub fn config(a: EventsArgs) -> anyhow::Result<EventsConfig> {
         bucket: a.bucket,
         top: a.top,
         panels: a.panels,
+        geoip: a.geoip,
     })
 }
 
 /// Runs the Events dashboard.
 pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
     init_threads(cfg.input.threads)?;
+    let selected = select(PANELS, &cfg.panels);
+    // Open the database before the pass, so a bad file fails fast.
+    let geo = if selected.iter().any(|p| p.id == LOCATIONS) {
+        let env = std::env::var_os(geo::ENV_VAR);
+        match geo::choose(cfg.geoip.as_deref(), env.as_deref()) {
+            DbChoice::Path(p) => Some(Arc::new(GeoDb::open(&p)?)),
+            DbChoice::Missing => None,
+        }
+    } else {
+        None
+    };
     let (sources, path_problems) = find_inputs(&cfg.input)?;
     let opts = PassOptions {
         max_bytes: cfg.input.max_bytes,
@@ -112,11 +127,19 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
         bucket: cfg.bucket,
         top: cfg.top,
         open_end: (since_is_duration && cfg.window.until.is_none()).then_some(anchor),
+        geo,
     };
-    let tables = select(PANELS, &cfg.panels)
+    let tables = selected
         .into_iter()
         .map(|p| p.table(&cube, &ctx))
         .collect::<Result<Vec<_>, _>>()?;
+    if cfg.output.format != Format::Table || cfg.output.output_dir.is_some() {
+        for t in &tables {
+            if let Some(n) = &t.note {
+                note(&format!("{}: {n}", t.id));
+            }
+        }
+    }
 
     explain_empty(&cube.counts, &window, &cfg);
     let summary = summary(&totals, &cube, &window);

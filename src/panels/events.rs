@@ -1,8 +1,11 @@
 //! The Events dashboard's panels, each a projection of the [`EventCube`].
 
+use std::sync::Arc;
+
 use super::{Built, Cell, PanelDef, PanelError, View, percent_hundredths};
 use crate::cloudtrail::PERSON_TYPES;
 use crate::events::{EventCube, key};
+use crate::geo::{GeoDb, HOW_TO_GET, locate_all};
 use crate::window::{Millis, Window, bucket_start};
 
 /// Most buckets the over-time panel will zero-fill.
@@ -20,6 +23,8 @@ pub struct EventsCtx {
     /// Where an open-ended window ends for zero-filling when `--since` was a duration: the
     /// anchor it counted back from.
     pub open_end: Option<Millis>,
+    /// The GeoIP database for `locations`, when one was found.
+    pub geo: Option<Arc<GeoDb>>,
 }
 
 /// An events panel.
@@ -83,7 +88,25 @@ pub static PANELS: &[EventsPanel] = &[
         about: "the --top users of type IAMUser, AssumedRole, FederatedUser or Root",
         build: top_users,
     },
+    PanelDef {
+        id: LOCATIONS,
+        title: "Location of Events",
+        columns: &[
+            "country_code",
+            "country_name",
+            "region",
+            "city",
+            "latitude",
+            "longitude",
+            "count",
+        ],
+        about: "calls by where their source address is, from a GeoIP database (--geoip)",
+        build: locations,
+    },
 ];
+
+/// Id of the panel that needs a GeoIP database.
+pub const LOCATIONS: &str = "locations";
 
 /// Panel ids, for `--panel`.
 pub fn ids() -> Vec<&'static str> {
@@ -245,4 +268,35 @@ fn top_users(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
     });
     rows.truncate(ctx.top);
     Ok(Built::rows(rows))
+}
+
+fn locations(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
+    let view = View::Bars { label: 1, value: 6 };
+    let Some(db) = ctx.geo.as_deref() else {
+        return Ok(Built {
+            rows: vec![],
+            view,
+            note: Some(HOW_TO_GET.to_string()),
+        });
+    };
+    let by_ip = cube.calls.project(|k| Some([k[key::SOURCE_IP]]));
+    let (groups, error) = locate_all(db, by_ip.iter().map(|([ip], n)| (ip, *n)));
+    let coord = |c: Option<f64>| c.map_or(Cell::Null, Cell::Float);
+    let rows = groups
+        .into_iter()
+        .map(|(l, n)| {
+            vec![
+                Cell::Text(l.country_code),
+                Cell::Text(l.country_name),
+                Cell::Text(l.region),
+                Cell::Text(l.city),
+                coord(l.latitude),
+                coord(l.longitude),
+                Cell::Count(n),
+            ]
+        })
+        .collect();
+    let note =
+        error.map(|e| format!("some addresses could not be looked up and count as not found: {e}"));
+    Ok(Built { rows, view, note })
 }

@@ -19,6 +19,8 @@ pub enum Cell {
     Float(f64),
     /// A bucket start, written `YYYY-MM-DDTHH:MM:SSZ`.
     Time(Millis),
+    /// No value: empty in CSV, `null` in JSON.
+    Null,
 }
 
 impl Cell {
@@ -33,6 +35,13 @@ impl Cell {
 pub enum View {
     /// Rows as they are.
     Rows,
+    /// A bar chart of `value` summed by `label`, then the rows.
+    Bars {
+        /// Column whose values label the bars.
+        label: usize,
+        /// Column of the value.
+        value: usize,
+    },
     /// A time series in long form (one row per bucket and series): shown as one line per
     /// series with a sparkline of its buckets.
     Series {

@@ -30,6 +30,7 @@ fn cell_value(c: &Cell) -> Value {
         Cell::Percent(h) => Value::from(*h as f64 / 100.0),
         Cell::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
         Cell::Time(t) => Value::String(format_time(*t)),
+        Cell::Null => Value::Null,
     }
 }
 

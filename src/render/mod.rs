@@ -107,6 +107,7 @@ pub fn cell_text(c: &Cell) -> String {
         Cell::Float(f) if f.is_finite() => f.to_string(),
         Cell::Float(_) => String::new(),
         Cell::Time(t) => format_time(*t),
+        Cell::Null => String::new(),
     }
 }
 

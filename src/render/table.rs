@@ -21,6 +21,10 @@ const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█
 pub fn write(out: &mut dyn Write, t: &Table, opts: TableOptions) -> io::Result<()> {
     match &t.view {
         View::Rows => rows(out, t, opts)?,
+        View::Bars { label, value } => {
+            bars(out, t, opts, *label, *value)?;
+            rows(out, t, opts)?
+        }
         View::Series {
             time,
             keys,
@@ -50,6 +54,7 @@ fn is_number(c: &Cell) -> bool {
 fn shown(c: &Cell) -> String {
     match c {
         Cell::Text(s) if s.is_empty() => "-".to_string(),
+        Cell::Null => "-".to_string(),
         Cell::Text(s) => sanitize(s),
         other => cell_text(other),
     }
@@ -88,8 +93,8 @@ fn rows(out: &mut dyn Write, t: &Table, opts: TableOptions) -> io::Result<()> {
             }
         }));
     }
-    for (i, c) in t.rows[0].iter().enumerate() {
-        if is_number(c)
+    for i in 0..t.columns.len() {
+        if t.rows.iter().any(|r| is_number(&r[i]))
             && let Some(col) = table.column_mut(i)
         {
             col.set_cell_alignment(CellAlignment::Right);
@@ -97,6 +102,69 @@ fn rows(out: &mut dyn Write, t: &Table, opts: TableOptions) -> io::Result<()> {
     }
     writeln!(out, "{table}")?;
     more_line(out, t.rows.len().saturating_sub(limit), "row")
+}
+
+/// Longest bar, in characters.
+const BAR_WIDTH: usize = 40;
+
+/// A bar chart of `value` summed by the `label` column, largest first, before the table.
+fn bars(
+    out: &mut dyn Write,
+    t: &Table,
+    opts: TableOptions,
+    label: usize,
+    value: usize,
+) -> io::Result<()> {
+    let mut sums: BTreeMap<String, f64> = BTreeMap::new();
+    for r in &t.rows {
+        *sums.entry(cell_text(&r[label])).or_default() += value_of(&r[value]);
+    }
+    if sums.is_empty() {
+        return Ok(());
+    }
+    let total: f64 = sums.values().sum();
+    let mut list: Vec<(String, f64)> = sums.into_iter().collect();
+    list.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let limit = if opts.limit == 0 {
+        list.len()
+    } else {
+        opts.limit.min(list.len())
+    };
+    let names: Vec<String> = list.iter().map(|(n, _)| sanitize(n)).collect();
+    let name_width = names
+        .iter()
+        .take(limit)
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0);
+    let max = list[0].1;
+    let avail = usize::from(opts.width.unwrap_or(DEFAULT_WIDTH));
+    let bar_width = avail.saturating_sub(name_width + 22).clamp(10, BAR_WIDTH);
+    let by = t.columns[label];
+    writeln!(
+        out,
+        "{} by {}",
+        t.title,
+        by.strip_suffix("_name").unwrap_or(by)
+    )?;
+    for ((_, v), name) in list.iter().zip(&names).take(limit) {
+        let len = if max > 0.0 {
+            ((v / max) * bar_width as f64).round() as usize
+        } else {
+            0
+        };
+        let pad = name_width - name.chars().count();
+        writeln!(
+            out,
+            "  {name}{} {:<bar_width$} {} ({:.1}%)",
+            " ".repeat(pad),
+            "█".repeat(len.max(usize::from(*v > 0.0))),
+            fmt_num(*v),
+            if total > 0.0 { v * 100.0 / total } else { 0.0 },
+        )?;
+    }
+    more_line(out, list.len() - limit, "bar")?;
+    writeln!(out)
 }
 
 fn value_of(c: &Cell) -> f64 {
