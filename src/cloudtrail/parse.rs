@@ -16,6 +16,8 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 
 use super::RawRecord;
 use super::lenient::Str;
+pub use crate::input::json::Damage;
+use crate::input::json::for_each_value;
 
 /// Receives each record as it is parsed.
 pub trait RecordSink {
@@ -65,37 +67,6 @@ impl fmt::Display for Layout {
     }
 }
 
-/// A place where the JSON could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Damage {
-    /// 1-based line of the error in the decoded text.
-    pub line: usize,
-    /// 1-based column (byte) of the error.
-    pub column: usize,
-    /// What serde_json said, or our own description.
-    pub message: String,
-    /// True when the text ends in the middle of a value (a truncated file).
-    pub truncated: bool,
-}
-
-impl fmt::Display for Damage {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        if self.truncated {
-            write!(
-                f,
-                "JSON ends in the middle of a value (line {}, column {})",
-                self.line, self.column
-            )
-        } else {
-            write!(
-                f,
-                "invalid JSON at line {}, column {}: {}",
-                self.line, self.column, self.message
-            )
-        }
-    }
-}
-
 /// What reading one document found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct DocReport {
@@ -134,71 +105,27 @@ pub fn parse_document(buf: &[u8], sink: &mut dyn RecordSink) -> DocReport {
         bad: 0,
         layout: None,
     };
-    let mut report = DocReport::default();
-    let mut pos = skip_separators(buf, 0, false);
-    if pos == buf.len() {
-        report.layout = Some(Layout::Empty);
-        return report;
+    let mut layout = None;
+    let stream = for_each_value(buf, |de| {
+        let result = (TopSeed { ctx: &mut ctx }).deserialize(de);
+        layout = match (layout, &result) {
+            (None, Ok(l)) => Some(*l),
+            // A value that broke halfway still tells its layout.
+            (None, Err(_)) => ctx.layout,
+            (Some(Layout::Single), Ok(_)) => Some(Layout::Lines),
+            (l, _) => l,
+        };
+        result.map(|_| ())
+    });
+    if stream.empty {
+        layout = Some(Layout::Empty);
     }
-    if !matches!(buf[pos], b'{' | b'[') {
-        let (line, column) = line_col(buf, pos);
-        report.damage.push(Damage {
-            line,
-            column,
-            message: "not JSON (expected '{' or '[')".into(),
-            truncated: false,
-        });
-        return report;
+    DocReport {
+        layout,
+        records: ctx.records,
+        bad_records: ctx.bad,
+        damage: stream.damage,
     }
-    let mut values = 0u32;
-    while pos < buf.len() {
-        let mut de = serde_json::Deserializer::from_slice(&buf[pos..]);
-        match (TopSeed { ctx: &mut ctx }).deserialize(&mut de) {
-            Ok(layout) => {
-                values += 1;
-                report.layout = match (report.layout, layout) {
-                    (None, l) => Some(l),
-                    (Some(Layout::Single), _) => Some(Layout::Lines),
-                    (l, _) => l,
-                };
-                match de.end() {
-                    Ok(()) => break,
-                    Err(e) => {
-                        // Trailing text: another top-level value (JSON lines, concatenated).
-                        let at = pos + offset_of(&buf[pos..], e.line(), e.column());
-                        pos = skip_separators(buf, at, true);
-                    }
-                }
-            }
-            Err(e) => {
-                if report.layout.is_none() {
-                    report.layout = ctx.layout;
-                }
-                let at = pos + offset_of(&buf[pos..], e.line(), e.column());
-                let (line, column) = line_col(buf, at);
-                let truncated = e.is_eof();
-                report.damage.push(Damage {
-                    line,
-                    column,
-                    message: strip_position(&e),
-                    truncated,
-                });
-                if truncated {
-                    break;
-                }
-                match next_line_object(buf, at) {
-                    Some(next) => pos = next,
-                    None => break,
-                }
-            }
-        }
-    }
-    if values > 1 && report.layout == Some(Layout::Single) {
-        report.layout = Some(Layout::Lines);
-    }
-    report.records = ctx.records;
-    report.bad_records = ctx.bad;
-    report
 }
 
 /// Parses one standalone record object (as in a lookup-events `CloudTrailEvent` string).
@@ -208,67 +135,6 @@ pub fn parse_record(json: &str) -> Option<RawRecord<'_>> {
     RecordSeed(&mut out).deserialize(&mut de).ok()?;
     de.end().ok()?;
     out
-}
-
-fn skip_separators(buf: &[u8], mut i: usize, commas: bool) -> usize {
-    if i == 0 && buf.starts_with(b"\xEF\xBB\xBF") {
-        i = 3;
-    }
-    while i < buf.len() && (buf[i].is_ascii_whitespace() || (commas && buf[i] == b',')) {
-        i += 1;
-    }
-    i
-}
-
-/// Byte offset of a serde_json (line, column) position within `buf`. serde_json counts columns
-/// in bytes from 1; column 0 means "at the newline ending the previous line".
-fn offset_of(buf: &[u8], line: usize, column: usize) -> usize {
-    let mut start = 0;
-    for _ in 1..line {
-        match memchr(b'\n', &buf[start..]) {
-            Some(i) => start += i + 1,
-            None => return buf.len(),
-        }
-    }
-    (start + column.saturating_sub(1)).min(buf.len())
-}
-
-fn line_col(buf: &[u8], at: usize) -> (usize, usize) {
-    let before = &buf[..at.min(buf.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    (line, at - line_start + 1)
-}
-
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
-}
-
-/// The start of the next line after `at` whose first non-blank byte is `{`.
-fn next_line_object(buf: &[u8], at: usize) -> Option<usize> {
-    let mut i = at;
-    loop {
-        i += memchr(b'\n', buf.get(i..)?)? + 1;
-        let mut j = i;
-        while j < buf.len() && matches!(buf[j], b' ' | b'\t' | b'\r') {
-            j += 1;
-        }
-        if buf.get(j) == Some(&b'{') {
-            return Some(j);
-        }
-    }
-}
-
-/// serde_json's message without its " at line L column C" suffix (we report our own position).
-fn strip_position(e: &serde_json::Error) -> String {
-    let s = e.to_string();
-    match s.rfind(" at line ") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
 }
 
 /// One top-level value: an array of records, or an object that is an envelope, a digest or

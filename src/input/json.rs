@@ -1,0 +1,207 @@
+//! Reading a text that holds one or more top-level JSON values (a document, JSON lines, objects
+//! concatenated without separators), with recovery: after a syntax error, reading resumes at the
+//! next line that starts with `{`, so one bad line costs one value, not the file. Used by every
+//! JSON input format; what a value means is the caller's business.
+
+use std::fmt;
+
+use serde_json::de::SliceRead;
+
+/// A serde_json deserializer over a slice of the input.
+pub type SliceDeserializer<'de> = serde_json::Deserializer<SliceRead<'de>>;
+
+/// A place where the JSON could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damage {
+    /// 1-based line of the error in the decoded text.
+    pub line: usize,
+    /// 1-based column (byte) of the error.
+    pub column: usize,
+    /// What serde_json said, or our own description.
+    pub message: String,
+    /// True when the text ends in the middle of a value (a truncated file).
+    pub truncated: bool,
+}
+
+impl fmt::Display for Damage {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        if self.truncated {
+            write!(
+                f,
+                "JSON ends in the middle of a value (line {}, column {})",
+                self.line, self.column
+            )
+        } else {
+            write!(
+                f,
+                "invalid JSON at line {}, column {}: {}",
+                self.line, self.column, self.message
+            )
+        }
+    }
+}
+
+/// What reading the values found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ValueStream {
+    /// Nothing but whitespace.
+    pub empty: bool,
+    /// Values read to their end.
+    pub values: u32,
+    /// Places where the JSON is broken; each cost at least one value.
+    pub damage: Vec<Damage>,
+}
+
+/// Calls `each` with a deserializer positioned at every top-level value of `buf`, in order.
+/// `each` must read exactly one value. Whitespace and commas between values are skipped, as is
+/// a UTF-8 byte order mark. Text that does not start with `{` or `[` is reported as not JSON.
+pub fn for_each_value<'de>(
+    buf: &'de [u8],
+    mut each: impl FnMut(&mut SliceDeserializer<'de>) -> Result<(), serde_json::Error>,
+) -> ValueStream {
+    let mut out = ValueStream::default();
+    let mut pos = skip_separators(buf, 0, false);
+    if pos == buf.len() {
+        out.empty = true;
+        return out;
+    }
+    if !matches!(buf[pos], b'{' | b'[') {
+        let (line, column) = line_col(buf, pos);
+        out.damage.push(Damage {
+            line,
+            column,
+            message: "not JSON (expected '{' or '[')".into(),
+            truncated: false,
+        });
+        return out;
+    }
+    while pos < buf.len() {
+        let mut de = serde_json::Deserializer::from_slice(&buf[pos..]);
+        match each(&mut de) {
+            Ok(()) => {
+                out.values += 1;
+                match de.end() {
+                    Ok(()) => break,
+                    Err(e) => {
+                        // Trailing text: another top-level value (JSON lines, concatenated).
+                        let at = pos + offset_of(&buf[pos..], e.line(), e.column());
+                        pos = skip_separators(buf, at, true);
+                    }
+                }
+            }
+            Err(e) => {
+                let at = pos + offset_of(&buf[pos..], e.line(), e.column());
+                let (line, column) = line_col(buf, at);
+                let truncated = e.is_eof();
+                out.damage.push(Damage {
+                    line,
+                    column,
+                    message: strip_position(&e),
+                    truncated,
+                });
+                if truncated {
+                    break;
+                }
+                match next_line_object(buf, at) {
+                    Some(next) => pos = next,
+                    None => break,
+                }
+            }
+        }
+    }
+    out
+}
+
+fn skip_separators(buf: &[u8], mut i: usize, commas: bool) -> usize {
+    if i == 0 && buf.starts_with(b"\xEF\xBB\xBF") {
+        i = 3;
+    }
+    while i < buf.len() && (buf[i].is_ascii_whitespace() || (commas && buf[i] == b',')) {
+        i += 1;
+    }
+    i
+}
+
+/// Byte offset of a serde_json (line, column) position within `buf`. serde_json counts columns
+/// in bytes from 1; column 0 means "at the newline ending the previous line".
+fn offset_of(buf: &[u8], line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match memchr(b'\n', &buf[start..]) {
+            Some(i) => start += i + 1,
+            None => return buf.len(),
+        }
+    }
+    (start + column.saturating_sub(1)).min(buf.len())
+}
+
+fn line_col(buf: &[u8], at: usize) -> (usize, usize) {
+    let before = &buf[..at.min(buf.len())];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    (line, at - line_start + 1)
+}
+
+fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
+    hay.iter().position(|&b| b == needle)
+}
+
+/// The start of the next line after `at` whose first non-blank byte is `{`.
+fn next_line_object(buf: &[u8], at: usize) -> Option<usize> {
+    let mut i = at;
+    loop {
+        i += memchr(b'\n', buf.get(i..)?)? + 1;
+        let mut j = i;
+        while j < buf.len() && matches!(buf[j], b' ' | b'\t' | b'\r') {
+            j += 1;
+        }
+        if buf.get(j) == Some(&b'{') {
+            return Some(j);
+        }
+    }
+}
+
+/// serde_json's message without its " at line L column C" suffix (we report our own position).
+fn strip_position(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use serde::de::IgnoredAny;
+
+    fn count(text: &str) -> ValueStream {
+        for_each_value(text.as_bytes(), |de| {
+            IgnoredAny::deserialize(de).map(|_| ())
+        })
+    }
+
+    #[test]
+    fn values_and_separators() {
+        assert_eq!(count("{}\n{}\r\n{}").values, 3);
+        assert_eq!(count("{}{}[]").values, 3);
+        assert_eq!(count("{},\n{}").values, 2);
+        assert_eq!(count("\u{feff} {\"a\":[1]} ").values, 1);
+        assert!(count(" \n ").empty);
+        let not_json = count("x{}");
+        assert_eq!((not_json.values, not_json.damage.len()), (0, 1));
+    }
+
+    #[test]
+    fn offsets_match_serde_positions() {
+        let text = "{\"a\":1}\n  {\"b\":\n2} x\n{}";
+        let r = count(text);
+        assert_eq!(r.values, 3);
+        assert_eq!(r.damage.len(), 1);
+        assert_eq!((r.damage[0].line, r.damage[0].column), (3, 4));
+    }
+}
