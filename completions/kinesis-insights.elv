@@ -23,6 +23,7 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand events 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
+            cand metrics 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
             cand completions 'Print a shell completion script to standard output'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -57,6 +58,34 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kinesis-insights;metrics'= {
+            cand --max-file-size 'Refuse inputs larger than this once decompressed (guards against gzip bombs)'
+            cand -j 'Worker threads [default: all cores]'
+            cand --threads 'Worker threads [default: all cores]'
+            cand --since 'Count events at or after this time: a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)'
+            cand --until 'Count events before this time (exclusive); same forms as --since'
+            cand --relative-to 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand -o 'Write each panel to DIR/<panel>.<csv|json|txt> instead of standard output'
+            cand --output-dir 'Write each panel to DIR/<panel>.<csv|json|txt> instead of standard output'
+            cand --limit 'Rows shown per panel in tables (0 = all); CSV and JSON always carry every row'
+            cand -p 'Panels to show, repeated or comma-separated [default: all]'
+            cand --panel 'Panels to show, repeated or comma-separated [default: all]'
+            cand --period 'Bucket width, aligned to UTC [default: the shortest of 1m, 5m, 15m, 30m, 1h, 3h, 6h, 12h, 1d, 7d giving at most 300 buckets]'
+            cand --queries 'The query file given to `aws cloudwatch get-metric-data --metric-data-queries`, which says what each result Id is (needed to read get-metric-data output)'
+            cand --stream 'Only these streams (exact or glob; repeat for more). get-metric-statistics output, which has no dimensions, is taken to be of the one stream named here'
+            cand --shard 'Only these shards (exact or glob, e.g. ''shardId-00000000000[0-3]''); stream-level series have no shard. With get-metric-statistics output: the shard it is of'
+            cand --region 'Only these regions (exact or glob). get-metric-data and get-metric-statistics output carry no region; their series have an empty one'
+            cand -L 'Follow symbolic links to directories while walking (loops are detected)'
+            cand --follow 'Follow symbolic links to directories while walking (loops are detected)'
+            cand -q 'No summary and no progress bar on stderr (warnings still print)'
+            cand --quiet 'No summary and no progress bar on stderr (warnings still print)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kinesis-insights;completions'= {
             cand -h 'Print help'
             cand --help 'Print help'
@@ -65,10 +94,13 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
         }
         &'kinesis-insights;help'= {
             cand events 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
+            cand metrics 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
             cand completions 'Print a shell completion script to standard output'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kinesis-insights;help;events'= {
+        }
+        &'kinesis-insights;help;metrics'= {
         }
         &'kinesis-insights;help;completions'= {
         }

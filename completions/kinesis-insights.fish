@@ -27,6 +27,7 @@ end
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -s h -l help -d 'Print help'
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -s V -l version -d 'Print version'
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "events" -d 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "metrics" -d 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "completions" -d 'Print a shell completion script to standard output'
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l max-file-size -d 'Refuse inputs larger than this once decompressed (guards against gzip bombs)' -r
@@ -60,8 +61,39 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s q -l quiet -d 'No summary and no progress bar on stderr (warnings still print)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s V -l version -d 'Print version'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l max-file-size -d 'Refuse inputs larger than this once decompressed (guards against gzip bombs)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l since -d 'Count events at or after this time: a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l until -d 'Count events before this time (exclusive); same forms as --since' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l relative-to -d 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
+latest\t'The newest Kinesis event in the input (reads the input twice)'"
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'
+csv\t'CSV with a header (one panel on stdout, or every panel with --output-dir)'
+json\t'One JSON document with every panel'"
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s o -l output-dir -d 'Write each panel to DIR/<panel>.<csv|json|txt> instead of standard output' -r -F
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l limit -d 'Rows shown per panel in tables (0 = all); CSV and JSON always carry every row' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s p -l panel -d 'Panels to show, repeated or comma-separated [default: all]' -r -f -a "incoming-bytes\t''
+incoming-records\t''
+get-bytes\t''
+get-records\t''
+put-latency\t''
+get-latency\t''
+write-exceeded\t''
+read-exceeded\t''
+get-success\t''
+iterator-age\t''"
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l period -d 'Bucket width, aligned to UTC [default: the shortest of 1m, 5m, 15m, 30m, 1h, 3h, 6h, 12h, 1d, 7d giving at most 300 buckets]' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l queries -d 'The query file given to `aws cloudwatch get-metric-data --metric-data-queries`, which says what each result Id is (needed to read get-metric-data output)' -r -F
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l stream -d 'Only these streams (exact or glob; repeat for more). get-metric-statistics output, which has no dimensions, is taken to be of the one stream named here' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l shard -d 'Only these shards (exact or glob, e.g. \'shardId-00000000000[0-3]\'); stream-level series have no shard. With get-metric-statistics output: the shard it is of' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l region -d 'Only these regions (exact or glob). get-metric-data and get-metric-statistics output carry no region; their series have an empty one' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s L -l follow -d 'Follow symbolic links to directories while walking (loops are detected)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s q -l quiet -d 'No summary and no progress bar on stderr (warnings still print)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s V -l version -d 'Print version'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events completions help" -f -a "events" -d 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events completions help" -f -a "completions" -d 'Print a shell completion script to standard output'
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics completions help" -f -a "events" -d 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics completions help" -f -a "metrics" -d 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics completions help" -f -a "completions" -d 'Print a shell completion script to standard output'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

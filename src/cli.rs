@@ -29,6 +29,11 @@ pub enum Command {
     /// JSON lines, lookup-events output; gzip or not).
     #[command(after_help = AFTER_HELP)]
     Events(Box<EventsArgs>),
+    /// The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from
+    /// CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` /
+    /// `get-metric-statistics` output.
+    #[command(after_help = AFTER_HELP)]
+    Metrics(Box<MetricsArgs>),
     /// Print a shell completion script to standard output.
     Completions(CompletionsArgs),
 }
@@ -180,6 +185,58 @@ pub struct EventsArgs {
     /// Only calls about these streams (streamName, or the name in streamARN; exact or glob).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub stream: Vec<String>,
+}
+
+/// `kinesis-insights metrics`.
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub window: WindowArgs,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub output: OutputArgs,
+
+    /// Panels to show, repeated or comma-separated [default: all].
+    #[arg(
+        help_heading = "Panels",
+        short,
+        long = "panel",
+        value_name = "ID",
+        value_delimiter = ',',
+        value_parser = PossibleValuesParser::new(crate::panels::metrics::ids())
+    )]
+    pub panels: Vec<String>,
+
+    /// Bucket width, aligned to UTC [default: the shortest of 1m, 5m, 15m, 30m, 1h, 3h, 6h,
+    /// 12h, 1d, 7d giving at most 300 buckets].
+    #[arg(help_heading = "Panels", long, value_name = "DURATION", value_parser = parse_width)]
+    pub period: Option<Millis>,
+
+    /// The query file given to `aws cloudwatch get-metric-data --metric-data-queries`, which
+    /// says what each result Id is (needed to read get-metric-data output).
+    #[arg(help_heading = "Input", long, value_name = "FILE")]
+    pub queries: Option<PathBuf>,
+
+    /// Only these streams (exact or glob; repeat for more). get-metric-statistics output, which
+    /// has no dimensions, is taken to be of the one stream named here.
+    #[arg(help_heading = "Filters", long, value_name = "NAME")]
+    pub stream: Vec<String>,
+
+    /// Only these shards (exact or glob, e.g. 'shardId-00000000000[0-3]'); stream-level series
+    /// have no shard. With get-metric-statistics output: the shard it is of.
+    #[arg(help_heading = "Filters", long, value_name = "ID")]
+    pub shard: Vec<String>,
+
+    /// Only these regions (exact or glob). get-metric-data and get-metric-statistics output
+    /// carry no region; their series have an empty one.
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
+    pub region: Vec<String>,
 }
 
 /// Parses a size such as `1GiB`, `500M`, `64k` or `1048576` (bytes). Suffixes are binary

@@ -52,3 +52,28 @@ pub struct EventsConfig {
     /// `--geoip`.
     pub geoip: Option<PathBuf>,
 }
+
+/// Settings of `kinesis-insights metrics`.
+#[derive(Debug, Clone)]
+pub struct MetricsConfig {
+    /// Input.
+    pub input: InputConfig,
+    /// Output.
+    pub output: OutputConfig,
+    /// The window as given.
+    pub window: WindowSpec,
+    /// `--stream`.
+    pub streams: crate::filter::Matcher,
+    /// `--shard`.
+    pub shards: crate::filter::Matcher,
+    /// `--region`.
+    pub regions: crate::filter::Matcher,
+    /// Stream and shard that get-metric-statistics output is of, when `--stream` names one.
+    pub statistics_series: Option<(String, String)>,
+    /// `--period` (None: chosen from the data).
+    pub period: Option<crate::window::Millis>,
+    /// `--queries`.
+    pub queries: Option<PathBuf>,
+    /// Panel ids (empty = all).
+    pub panels: Vec<String>,
+}

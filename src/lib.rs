@@ -15,6 +15,7 @@ pub mod filter;
 pub mod geo;
 pub mod group;
 pub mod input;
+pub mod metrics;
 pub mod panels;
 pub mod pipeline;
 pub mod render;

@@ -14,6 +14,7 @@ Output is byte-for-byte reproducible for a given Python and zlib (gzip mtime is 
 
 import argparse
 import csv
+import math
 import gzip
 import io
 import json
@@ -522,10 +523,6 @@ GEO_LAYOUTS = {
 }
 
 
-def number(x):
-    """A float as kinesis-insights writes it: shortest round-trip form, no trailing '.0'."""
-    text = repr(float(x))
-    return text[:-2] if text.endswith(".0") else text
 
 
 def locations(events, layout):
@@ -565,9 +562,247 @@ def locations(events, layout):
 
     rows = [["country_code", "country_name", "region", "city", "latitude", "longitude", "count"]]
     for (cc, cn, region, city, lat, lon), n in sorted(by_loc.items(), key=key):
-        rows.append([cc, cn, region, city, "" if lat == "" else number(lat),
-                     "" if lon == "" else number(lon), n])
+        rows.append([cc, cn, region, city, "" if lat == "" else plain(lat),
+                     "" if lon == "" else plain(lon), n])
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Metrics: CloudWatch datapoints in the three saved forms, and the expected panels
+
+
+M_START = datetime(2024, 3, 9, 0, 0, tzinfo=timezone.utc)
+M_MINUTES = 120
+MIB = 1048576.0
+
+# id, stream-level metric, shard-level metric, statistic, divisor
+METRIC_PANELS = [
+    ("incoming-bytes", "IncomingBytes", "IncomingBytes", "Sum", MIB),
+    ("incoming-records", "IncomingRecords", "IncomingRecords", "Sum", 1.0),
+    ("get-bytes", "GetRecords.Bytes", "OutgoingBytes", "Sum", MIB),
+    ("get-records", "GetRecords.Records", "OutgoingRecords", "Sum", 1.0),
+    ("put-latency", "PutRecord.Latency", None, "Average", 1.0),
+    ("get-latency", "GetRecords.Latency", None, "Average", 1.0),
+    ("write-exceeded", "WriteProvisionedThroughputExceeded", "WriteProvisionedThroughputExceeded", "Average", 1.0),
+    ("read-exceeded", "ReadProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded", "Average", 1.0),
+    ("get-success", "GetRecords.Success", None, "Average", 1.0),
+    ("iterator-age", "GetRecords.IteratorAgeMilliseconds", "IteratorAgeMilliseconds", "Maximum", 1.0),
+]
+
+# (region, stream, shards)
+M_STREAMS = [
+    ("us-east-1", "orders", ["shardId-000000000000", "shardId-000000000001"]),
+    ("us-east-1", "clickstream", ["shardId-000000000000"]),
+    ("eu-west-1", "orders", ["shardId-000000000003"]),
+]
+
+
+def metric_value(rng, metric):
+    """(sum, count, max, min) of one minute of `metric`."""
+    count = float(rng.randint(1, 60))
+    if metric.endswith("Bytes"):
+        per = [rng.randint(100, 200_000) for _ in range(int(count))]
+        return float(sum(per)), count, float(max(per)), float(min(per))
+    if metric.endswith("Records") and "Get" not in metric or metric in ("OutgoingRecords", "GetRecords.Records"):
+        per = [rng.randint(1, 500) for _ in range(int(count))]
+        return float(sum(per)), count, float(max(per)), float(min(per))
+    if "Latency" in metric:
+        per = [round(rng.uniform(2, 80), 3) for _ in range(int(count))]
+        return math.fsum(per), count, max(per), min(per)
+    if "Exceeded" in metric:
+        per = [1.0 if rng.random() < 0.05 else 0.0 for _ in range(int(count))]
+        return math.fsum(per), count, max(per), min(per)
+    if metric == "GetRecords.Success":
+        per = [0.0 if rng.random() < 0.02 else 1.0 for _ in range(int(count))]
+        return math.fsum(per), count, max(per), min(per)
+    # iterator age
+    per = [float(rng.randint(0, 90_000)) for _ in range(int(count))]
+    return math.fsum(per), count, max(per), min(per)
+
+
+def build_metrics(root):
+    """Writes testdata/metrics; returns the datapoints as dicts (the truth for expectations)."""
+    rng = random.Random(SEED + 2)
+    points = []  # region, namespace, metric, dims, ts, sum, count, max, avg
+    by_hour = defaultdict(list)
+    for minute in range(M_MINUTES):
+        ts = int((M_START + timedelta(minutes=minute)).timestamp() * 1000)
+        for region, stream, shards in M_STREAMS:
+            # A gap: clickstream reports nothing from 00:40 to 00:59.
+            if stream == "clickstream" and 40 <= minute < 60:
+                continue
+            series = [({"StreamName": stream}, p[1]) for p in METRIC_PANELS]
+            series += [({"StreamName": stream, "ShardId": sh}, p[2]) for sh in shards for p in METRIC_PANELS if p[2]]
+            # Enhanced fan-out consumers have series of their own; they must not mix in.
+            series.append(({"StreamName": stream, "ConsumerName": "analytics"}, "SubscribeToShardEvent.Bytes"))
+            for dims, metric in series:
+                sm, cnt, mx, mn = metric_value(rng, metric)
+                rec = {"metric_stream_name": "KinesisMetrics", "account_id": "111122223333",
+                       "region": region, "namespace": "AWS/Kinesis", "metric_name": metric,
+                       "dimensions": dims, "timestamp": ts,
+                       "value": {"max": mx, "min": mn, "sum": sm, "count": cnt}, "unit": "None"}
+                if rng.random() < 0.1:
+                    rec["value"]["p99"] = mx
+                by_hour[minute // 60].append(rec)
+                points.append({"region": region, "namespace": "AWS/Kinesis", "metric": metric,
+                               "dims": dims, "ts": ts, "sum": sm, "count": cnt, "max": mx, "avg": None})
+        # Another namespace in the same stream of files.
+        ec2 = {"metric_stream_name": "KinesisMetrics", "account_id": "111122223333", "region": "us-east-1",
+               "namespace": "AWS/EC2", "metric_name": "CPUUtilization", "dimensions": {"InstanceId": "i-0abc"},
+               "timestamp": ts, "value": {"max": 50.0, "min": 1.0, "sum": 80.0, "count": 3.0}, "unit": "Percent"}
+        by_hour[minute // 60].append(ec2)
+        points.append({"region": "us-east-1", "namespace": "AWS/EC2", "metric": "CPUUtilization",
+                       "dims": ec2["dimensions"], "ts": ts, "sum": 80.0, "count": 3.0, "max": 50.0, "avg": None})
+
+    streams_dir = os.path.join(root, "streams")
+    for hour, recs in sorted(by_hour.items()):
+        rng.shuffle(recs)
+        half = len(recs) // 2
+        stamp = (M_START + timedelta(hours=hour)).strftime("%Y-%m-%d-%H")
+        day_dir = os.path.join(streams_dir, (M_START + timedelta(hours=hour)).strftime("%Y/%m/%d/%H"))
+        # Firehose delivery objects: gzip with no extension, newline-delimited...
+        write(os.path.join(day_dir, f"KinesisMetrics-1-{stamp}-00-00-{hour:04d}aaaa"),
+              gz_bytes("".join(dumps(r) + "\n" for r in recs[:half]).encode()))
+        # ... and plain, concatenated with no separator at all.
+        write(os.path.join(day_dir, f"KinesisMetrics-1-{stamp}-30-00-{hour:04d}bbbb"),
+              "".join(dumps(r) for r in recs[half:]).encode())
+
+    # get-metric-data output for stream audit-log, 5-minute periods, with its query file.
+    cli = os.path.join(root, "get-metric-data")
+    queries = []
+    results = []
+    specs = [("m1", "IncomingBytes", "Sum"), ("m2", "IncomingRecords", "Sum"),
+             ("m3", "PutRecord.Latency", "Sum"), ("m4", "PutRecord.Latency", "SampleCount"),
+             ("m5", "GetRecords.Latency", "Average"), ("m6", "GetRecords.IteratorAgeMilliseconds", "Maximum"),
+             ("m7", "PutRecord.Latency", "Minimum")]
+    for qid, metric, stat in specs:
+        queries.append({"Id": qid, "MetricStat": {"Metric": {"Namespace": "AWS/Kinesis", "MetricName": metric,
+                        "Dimensions": [{"Name": "StreamName", "Value": "audit-log"}]},
+                        "Period": 300, "Stat": stat}, "ReturnData": True})
+    queries.append({"Id": "e1", "Expression": "m1/300", "Label": "bytes per second"})
+    sums = {}
+    for qid, metric, stat in specs:
+        times, values = [], []
+        for period in range(M_MINUTES // 5):
+            if period == 7:  # a gap
+                continue
+            t = M_START + timedelta(minutes=5 * period)
+            ms = int(t.timestamp() * 1000)
+            if stat == "Sum" and metric == "PutRecord.Latency":
+                v = round(rng.uniform(100, 5000), 3)
+                sums[ms] = v
+            elif stat == "SampleCount":
+                v = float(rng.randint(10, 300))
+            elif stat == "Average":
+                v = round(rng.uniform(5, 50), 4)
+            elif stat == "Maximum":
+                v = float(rng.randint(0, 60_000))
+            elif stat == "Minimum":
+                v = 1.0
+            else:
+                v = float(rng.randint(1000, 10_000_000))
+            times.append(t.strftime("%Y-%m-%dT%H:%M:%S+00:00"))
+            values.append(v)
+            point = {"region": "", "namespace": "AWS/Kinesis", "metric": metric,
+                     "dims": {"StreamName": "audit-log"}, "ts": ms,
+                     "sum": None, "count": None, "max": None, "avg": None}
+            key = {"Sum": "sum", "SampleCount": "count", "Maximum": "max", "Average": "avg"}.get(stat)
+            if key:
+                point[key] = v
+                points.append(point)
+        # The CLI lists newest first.
+        results.append({"Id": qid, "Label": metric, "Timestamps": times[::-1], "Values": values[::-1],
+                        "StatusCode": "Complete"})
+    results.append({"Id": "e1", "Label": "bytes per second", "Timestamps": [], "Values": [],
+                    "StatusCode": "Complete"})
+    write(os.path.join(cli, "queries.json"), json.dumps(queries, indent=2).encode())
+    write(os.path.join(cli, "output.json"),
+          json.dumps({"MetricDataResults": results, "Messages": []}, indent=4).encode())
+
+    # get-metric-statistics output for stream payments (no dimensions in the file).
+    gms = os.path.join(root, "get-metric-statistics")
+    for metric, with_sum in (("IncomingBytes", True), ("PutRecord.Latency", False)):
+        dps = []
+        for period in range(M_MINUTES // 5):
+            t = M_START + timedelta(minutes=5 * period)
+            ms = int(t.timestamp() * 1000)
+            count = float(rng.randint(1, 300))
+            avg = round(rng.uniform(1, 100), 3) if not with_sum else float(rng.randint(100, 100_000))
+            mx = avg * 2
+            dp = {"Timestamp": t.strftime("%Y-%m-%dT%H:%M:%SZ"), "SampleCount": count, "Average": avg,
+                  "Maximum": mx, "Unit": "Bytes" if with_sum else "Milliseconds"}
+            total = avg * count
+            if with_sum:
+                dp["Sum"] = total
+            dps.append(dp)
+            points.append({"region": "", "namespace": "AWS/Kinesis", "metric": metric,
+                           "dims": {"StreamName": "payments"}, "ts": ms,
+                           "sum": total, "count": count, "max": mx, "avg": None})
+        rng.shuffle(dps)
+        write(os.path.join(gms, f"payments-{metric}.json"),
+              json.dumps({"Label": metric, "Datapoints": dps}, indent=4).encode())
+    return points
+
+
+def metric_panels(points, period_s, since=None, until=None, streams=None):
+    """Every metrics panel as CSV rows, from the datapoints, by the documented rules."""
+    import fnmatch
+    width = period_s * 1000
+    kept = []
+    for p in points:
+        if p["namespace"] != "AWS/Kinesis":
+            continue
+        dims = p["dims"]
+        if set(dims) - {"StreamName", "ShardId"} or "StreamName" not in dims:
+            continue
+        if since is not None and p["ts"] < since:
+            continue
+        if until is not None and p["ts"] >= until:
+            continue
+        if streams is not None and not any(fnmatch.fnmatchcase(dims["StreamName"], s) for s in streams):
+            continue
+        kept.append(p)
+    out = {}
+    for pid, stream_metric, shard_metric, stat, div in METRIC_PANELS:
+        buckets = defaultdict(list)
+        for p in kept:
+            shard = p["dims"].get("ShardId", "")
+            if (shard == "" and p["metric"] == stream_metric) or (shard != "" and p["metric"] == shard_metric):
+                key = (p["region"], p["dims"]["StreamName"], shard, p["ts"] - p["ts"] % width)
+                buckets[key].append(p)
+        rows = [["time", "region", "stream", "shard", "value"]]
+        for (region, stream, shard, t) in sorted(buckets, key=lambda k: (k[0], k[1], k[2], k[3])):
+            ps = buckets[(region, stream, shard, t)]
+            sums = [p["sum"] for p in ps if p["sum"] is not None]
+            counts = [p["count"] for p in ps if p["count"] is not None]
+            maxes = [p["max"] for p in ps if p["max"] is not None]
+            avgs = [p["avg"] for p in ps if p["avg"] is not None]
+            if stat == "Sum":
+                value = math.fsum(sums) if sums else None
+            elif stat == "Maximum":
+                value = max(maxes) if maxes else None
+            elif sums and counts and math.fsum(counts) > 0:
+                value = math.fsum(sums) / math.fsum(counts)
+            elif avgs:
+                value = math.fsum(avgs) / len(avgs)
+            else:
+                value = None
+            if value is None:
+                continue
+            when = datetime.fromtimestamp(t / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            rows.append([when, region, stream, shard, plain(value / div)])
+        out[pid] = rows
+    return out
+
+
+def plain(x):
+    """A float as Rust's Display writes it: shortest round-trip digits, never an exponent,
+    no trailing '.0'."""
+    from decimal import Decimal
+    text = repr(float(x))
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    return text[:-2] if text.endswith(".0") else text
 
 
 def write_expected(dirpath, tables):
@@ -587,7 +822,7 @@ def main():
                     help="the testdata folder to write into")
     args = ap.parse_args()
     root = args.root
-    for sub in ("cloudtrail", "broken", "doc-sample", "expected"):  # not geoip/: it holds the .mmdb
+    for sub in ("cloudtrail", "broken", "doc-sample", "metrics", "expected"):  # not geoip/: it holds the .mmdb
         shutil.rmtree(os.path.join(root, sub), ignore_errors=True)
 
     records = build_sample(os.path.join(root, "cloudtrail"))
@@ -620,6 +855,20 @@ def main():
                    {layout: locations(events, layout) for layout in GEO_LAYOUTS})
     write_expected(os.path.join(exp, "locations-window"),
                    {"city": locations(windowed, "city")})
+
+    points = build_metrics(os.path.join(root, "metrics"))
+    ms = [p for p in points if p["region"] != ""]
+    mexp = os.path.join(exp, "metrics")
+    write_expected(os.path.join(mexp, "streams-5m"), metric_panels(ms, 300))
+    t0 = int(M_START.timestamp() * 1000)
+    write_expected(os.path.join(mexp, "streams-window"),
+                   metric_panels(ms, 900, since=t0 + 30 * 60_000, until=t0 + 90 * 60_000, streams=["orders"]))
+    write_expected(os.path.join(mexp, "streams-auto"),
+                   {"incoming-bytes": metric_panels(ms, 60)["incoming-bytes"]})
+    gmd = [p for p in points if p["dims"].get("StreamName") == "audit-log"]
+    write_expected(os.path.join(mexp, "get-metric-data"), metric_panels(gmd, 300))
+    gms = [p for p in points if p["dims"].get("StreamName") == "payments"]
+    write_expected(os.path.join(mexp, "get-metric-statistics"), metric_panels(gms, 600))
 
     kin = len(events)
     print(f"{len(records)} records, {kin} Kinesis events, {len(windowed)} in the window, "

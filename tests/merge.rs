@@ -132,3 +132,111 @@ proptest! {
         }
     }
 }
+
+mod metrics {
+    use kinesis_insights::filter::Matcher;
+    use kinesis_insights::metrics::{Dims, MetricsCube, Point, Query};
+    use kinesis_insights::panels::Table;
+    use kinesis_insights::panels::metrics::{MetricsCtx, PANELS, metric_names};
+    use kinesis_insights::pipeline::Merge;
+    use kinesis_insights::window::Window;
+    use proptest::prelude::*;
+
+    type Datapoint = (u8, u8, u16, f64, f64, f64);
+
+    fn add(cube: &mut MetricsCube, q: &Query, (m, s, minute, sum, count, max): Datapoint) {
+        let (stream_metrics, shard_metrics) = metric_names();
+        let shard = if s % 3 == 0 { "shardId-1" } else { "" };
+        let names = if shard.is_empty() {
+            &stream_metrics
+        } else {
+            &shard_metrics
+        };
+        let metric = names[usize::from(m) % names.len()];
+        let dims = Dims {
+            stream: ["a", "b"][usize::from(s % 2)],
+            shard,
+            other: false,
+        };
+        let point = Point {
+            sum: Some(sum),
+            count: Some(count),
+            max: Some(max),
+            avg: None,
+        };
+        cube.add(
+            q,
+            "r",
+            "AWS/Kinesis",
+            metric,
+            dims,
+            i64::from(minute) * 60_000,
+            &point,
+        );
+    }
+
+    fn tables(cube: &MetricsCube) -> Vec<Table> {
+        let ctx = MetricsCtx {
+            window: Window::default(),
+            period: 300_000,
+        };
+        PANELS
+            .iter()
+            .map(|p| p.table(cube, &ctx).unwrap())
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(150))]
+
+        /// Float sums are exact, so even the last bit does not depend on how the input was
+        /// split between threads or in which order the parts were merged.
+        #[test]
+        fn any_split_merged_equals_one_pass(
+            points in prop::collection::vec(
+                (any::<u8>(), any::<u8>(), 0u16..120, -1e12f64..1e12, 1f64..1e3, -1e6f64..1e6),
+                0..150,
+            ),
+            cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..5),
+            reverse in any::<bool>(),
+        ) {
+            let (stream_metrics, shard_metrics) = metric_names();
+            let q = Query {
+                window: Window::default(),
+                streams: Matcher::default(),
+                shards: Matcher::default(),
+                regions: Matcher::default(),
+                bucket: 60_000,
+                stream_metrics,
+                shard_metrics,
+                scan_only: false,
+            };
+            let mut single = MetricsCube::default();
+            for p in &points {
+                add(&mut single, &q, *p);
+            }
+            let mut bounds: Vec<usize> = cuts.iter().map(|i| i.index(points.len() + 1)).collect();
+            bounds.extend([0, points.len()]);
+            bounds.sort_unstable();
+            let mut parts: Vec<MetricsCube> = bounds
+                .windows(2)
+                .map(|w| {
+                    let mut c = MetricsCube::default();
+                    for p in &points[w[0]..w[1]] {
+                        add(&mut c, &q, *p);
+                    }
+                    c
+                })
+                .collect();
+            if reverse {
+                parts.reverse();
+            }
+            let mut merged = MetricsCube::default();
+            for p in parts {
+                merged.merge(p);
+            }
+            prop_assert_eq!(merged.counts.clone(), single.counts.clone());
+            prop_assert_eq!(tables(&merged), tables(&single));
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! The README's examples run: every `kinesis-insights …` command in its code blocks is run on the
-//! sample data (with `AWSLogs/` standing for `testdata/cloudtrail/`) and must succeed, so the
-//! documented flags stay true to the code.
+//! sample data (with `AWSLogs/` standing for `testdata/cloudtrail/` and `metrics/` for
+//! `testdata/metrics/streams/`) and must succeed, so the documented flags stay true to the code.
 
 mod common;
 
@@ -65,6 +65,7 @@ fn readme_examples_run() {
     let commands = readme_commands();
     assert!(commands.len() >= 5, "{commands:?}");
     let sample = common::testdata("cloudtrail");
+    let metrics = common::testdata("metrics/streams");
     let out = tempfile::tempdir().unwrap();
     let mut ran = 0;
     for cmd in &commands {
@@ -79,6 +80,7 @@ fn readme_examples_run() {
             .skip(1)
             .map(|w| match w.as_str() {
                 "AWSLogs/" => sample.to_str().unwrap().to_string(),
+                "metrics/" => metrics.to_str().unwrap().to_string(),
                 "report/" => out.path().to_str().unwrap().to_string(),
                 _ => w,
             })

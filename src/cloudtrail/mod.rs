@@ -1,12 +1,11 @@
 //! CloudTrail records: the borrowed record model, the layouts a dump comes in, and the rules that
 //! turn a raw record into the fields the panels group by (trimming, the `user` rule, the stream).
 
-pub mod lenient;
 pub mod parse;
 
 use serde::Deserialize;
 
-use lenient::{Obj, Str};
+use crate::input::lenient::{Obj, Str};
 
 /// The `eventSource` of Kinesis Data Streams.
 pub const KINESIS_SOURCE: &str = "kinesis.amazonaws.com";

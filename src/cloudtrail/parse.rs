@@ -15,9 +15,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::RawRecord;
-use super::lenient::Str;
 pub use crate::input::json::Damage;
 use crate::input::json::for_each_value;
+use crate::input::lenient::Str;
 
 /// Receives each record as it is parsed.
 pub trait RecordSink {

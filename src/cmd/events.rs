@@ -1,42 +1,33 @@
 //! `kinesis-insights events`: the Events dashboard from CloudTrail logs.
 
-use anyhow::bail;
-use clap::error::ErrorKind;
-
-use super::{
-    emit, find_inputs, init_threads, input_config, note, output_config, usage_error, warn,
-    window_spec,
-};
 use std::sync::Arc;
 
+use super::{
+    check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher, note,
+    outcome, output_config, resolve_window, window_spec,
+};
 use crate::cli::EventsArgs;
 use crate::config::EventsConfig;
-use crate::diag::{FileReport, FileTotals, Outcome, plural, warnings};
+use crate::diag::{FileTotals, Outcome, plural};
 use crate::events::{CloudTrailReader, EventCounts, EventCube, Filters, Query};
-use crate::filter::Matcher;
 use crate::geo::{self, DbChoice, GeoDb};
 use crate::input::Source;
 use crate::panels::events::{EventsCtx, LOCATIONS, PANELS};
 use crate::panels::{Cell, select};
 use crate::pipeline::{self, PassOptions};
-use crate::render::{Format, Summary};
-use crate::window::{Anchor, Millis, TimeSpec, Window, format_time, now};
+use crate::render::Summary;
+use crate::window::{Anchor, Millis, TimeSpec, Window, format_time};
 
 const SUB: &str = "events";
 
 /// Turns the arguments into a config, or exits with a usage error.
 pub fn config(a: EventsArgs) -> anyhow::Result<EventsConfig> {
-    let matcher = |flag: &str, patterns: &[String]| {
-        Matcher::new(patterns).unwrap_or_else(|e| {
-            usage_error(ErrorKind::ValueValidation, format!("--{flag}: {e}"), SUB)
-        })
-    };
     let filters = Filters {
-        event_name: matcher("event-name", &a.event_name),
-        user: matcher("user", &a.user),
-        source_ip: matcher("source-ip", &a.source_ip),
-        region: matcher("region", &a.region),
-        stream: matcher("stream", &a.stream),
+        event_name: matcher("event-name", &a.event_name, SUB),
+        user: matcher("user", &a.user, SUB),
+        source_ip: matcher("source-ip", &a.source_ip, SUB),
+        region: matcher("region", &a.region, SUB),
+        stream: matcher("stream", &a.stream, SUB),
     };
     let panel_count = if a.panels.is_empty() {
         PANELS.len()
@@ -75,8 +66,7 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
         progress: !cfg.output.quiet,
     };
 
-    let wall_now = now();
-    let anchor = if cfg.window.needs_latest() {
+    let (window, anchor) = resolve_window(&cfg.window, || {
         let scan = Query {
             window: Window::default(),
             filters: Filters::default(),
@@ -84,24 +74,8 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
             scan_only: true,
         };
         let (cube, _) = pipeline::run(&CloudTrailReader { query: &scan }, &sources, opts);
-        match cube.counts.kinesis_range {
-            Some((_, newest)) => newest + 1,
-            None => wall_now,
-        }
-    } else {
-        wall_now
-    };
-    let window = cfg.window.resolve(anchor);
-    if let (Some(s), Some(u)) = (window.since, window.until)
-        && s >= u
-    {
-        bail!(
-            "the window is empty: --since ({}) is not before --until ({})",
-            format_time(s),
-            format_time(u)
-        );
-    }
-
+        cube.counts.kinesis_range.map(|(_, newest)| newest)
+    })?;
     let query = Query {
         window,
         filters: cfg.filters.clone(),
@@ -109,17 +83,7 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
         scan_only: false,
     };
     let (cube, reports) = pipeline::run(&CloudTrailReader { query: &query }, &sources, opts);
-    for w in warnings(&reports) {
-        warn(&w);
-    }
-    let totals = FileTotals::of(&reports);
-    if totals.read == 0 && totals.failed > 0 {
-        bail!(
-            "no readable input: all {} file{} failed",
-            totals.failed,
-            plural(totals.failed)
-        );
-    }
+    let totals = check_reports(&reports)?;
 
     let since_is_duration = matches!(cfg.window.since, Some(TimeSpec::Ago(_)));
     let ctx = EventsCtx {
@@ -133,63 +97,33 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
         .into_iter()
         .map(|p| p.table(&cube, &ctx))
         .collect::<Result<Vec<_>, _>>()?;
-    if cfg.output.format != Format::Table || cfg.output.output_dir.is_some() {
-        for t in &tables {
-            if let Some(n) = &t.note {
-                note(&format!("{}: {n}", t.id));
-            }
-        }
-    }
-
-    explain_empty(&cube.counts, &window, &cfg);
+    explain_no_events(&cube.counts, &window, &cfg);
     let summary = summary(&totals, &cube, &window);
     emit(&cfg.output, &tables, &summary)?;
     if !cfg.output.quiet {
         print_summary(&totals, &cube.counts, &sources, cfg.window.anchor, anchor);
     }
-    let lost = !path_problems.is_empty() || reports.iter().any(FileReport::lost_data);
-    Ok(if lost {
-        Outcome::Partial
-    } else {
-        Outcome::Clean
-    })
+    Ok(outcome(&path_problems, &reports))
 }
 
 /// Says why the panels are empty when the input had Kinesis events but none counted.
-fn explain_empty(c: &EventCounts, window: &Window, cfg: &EventsConfig) {
+fn explain_no_events(c: &EventCounts, window: &Window, cfg: &EventsConfig) {
     if c.matched > 0 {
         return;
     }
-    let Some((first, last)) = c.kinesis_range else {
-        if c.records > 0 {
-            note(&format!(
-                "no Kinesis Data Streams events in the input ({} record{} of other services)",
-                c.other_services,
-                plural(c.other_services)
-            ));
+    match c.kinesis_range {
+        Some(range) => {
+            let hint = cfg.window.anchor == Anchor::Now
+                && matches!(cfg.window.since, Some(TimeSpec::Ago(_)));
+            explain_empty("Kinesis events", window, range, hint);
         }
-        return;
-    };
-    let range = format!("{} to {}", format_time(first), format_time(last));
-    if window.is_open() {
-        note(&format!(
-            "no Kinesis events match the filters (the input has {} from {range})",
-            c.kinesis
-        ));
-        return;
+        None if c.records > 0 => note(&format!(
+            "no Kinesis Data Streams events in the input ({} record{} of other services)",
+            c.other_services,
+            plural(c.other_services)
+        )),
+        None => {}
     }
-    let bound = |b: Option<Millis>| b.map_or_else(|| "…".to_string(), format_time);
-    let mut msg = format!(
-        "no Kinesis events in the window {} to {}; the input's {} Kinesis event{} range from {range}",
-        bound(window.since),
-        bound(window.until),
-        c.kinesis,
-        plural(c.kinesis),
-    );
-    if cfg.window.anchor == Anchor::Now && matches!(cfg.window.since, Some(TimeSpec::Ago(_))) {
-        msg.push_str(" (--relative-to latest counts --since back from the newest event instead)");
-    }
-    note(&msg);
 }
 
 fn summary(t: &FileTotals, cube: &EventCube, window: &Window) -> Summary {

@@ -4,6 +4,7 @@
 
 pub mod completions;
 pub mod events;
+pub mod metrics;
 
 use std::io::{self, IsTerminal, Write};
 
@@ -13,16 +14,18 @@ use clap::error::ErrorKind;
 
 use crate::cli::{AnchorArg, Cli, Command, FormatArg, InputArgs, OutputArgs, WindowArgs};
 use crate::config::{InputConfig, OutputConfig};
-use crate::diag::Outcome;
+use crate::diag::{FileReport, FileTotals, Outcome, plural, warnings};
+use crate::filter::Matcher;
 use crate::input::{Found, PathProblem, Source, WalkOptions, discover};
 use crate::panels::Table;
 use crate::render::{self, Format, Summary, TableOptions, sanitize};
-use crate::window::{Anchor, WindowSpec};
+use crate::window::{Anchor, Millis, Window, WindowSpec, format_time, now};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Events(args) => events::run(events::config(*args)?),
+        Command::Metrics(args) => metrics::run(metrics::config(*args)?),
         Command::Completions(args) => completions::run(args.shell),
     }
 }
@@ -141,8 +144,94 @@ pub fn note(msg: &str) {
     eprintln!("kinesis-insights: note: {}", sanitize(msg));
 }
 
-/// Writes the tables where the output config says.
+/// A filter from the patterns of `--flag`, or a usage error naming the flag.
+fn matcher(flag: &str, patterns: &[String], sub: &str) -> Matcher {
+    Matcher::new(patterns)
+        .unwrap_or_else(|e| usage_error(ErrorKind::ValueValidation, format!("--{flag}: {e}"), sub))
+}
+
+/// Resolves the window. Durations count back from now, or, with `--relative-to latest`, from
+/// just after the newest datapoint that `newest` finds (a first pass over the input). Returns
+/// the window and the anchor.
+fn resolve_window(
+    spec: &WindowSpec,
+    newest: impl FnOnce() -> Option<Millis>,
+) -> anyhow::Result<(Window, Millis)> {
+    let wall = now();
+    let anchor = if spec.needs_latest() {
+        newest().map_or(wall, |t| t + 1)
+    } else {
+        wall
+    };
+    let window = spec.resolve(anchor);
+    if let (Some(s), Some(u)) = (window.since, window.until)
+        && s >= u
+    {
+        bail!(
+            "the window is empty: --since ({}) is not before --until ({})",
+            format_time(s),
+            format_time(u)
+        );
+    }
+    Ok((window, anchor))
+}
+
+/// Prints the warnings of the reports; fails when files were given but none could be read.
+fn check_reports(reports: &[FileReport]) -> anyhow::Result<FileTotals> {
+    for w in warnings(reports) {
+        warn(&w);
+    }
+    let totals = FileTotals::of(reports);
+    if totals.read == 0 && totals.failed > 0 {
+        bail!(
+            "no readable input: all {} file{} failed",
+            totals.failed,
+            plural(totals.failed)
+        );
+    }
+    Ok(totals)
+}
+
+/// Clean, or partial when a path or a file lost data.
+fn outcome(path_problems: &[PathProblem], reports: &[FileReport]) -> Outcome {
+    if !path_problems.is_empty() || reports.iter().any(FileReport::lost_data) {
+        Outcome::Partial
+    } else {
+        Outcome::Clean
+    }
+}
+
+/// Says where an empty result's data went: `what` in the window, or through the filters.
+fn explain_empty(what: &str, window: &Window, range: (Millis, Millis), relative_hint: bool) {
+    let range = format!("{} to {}", format_time(range.0), format_time(range.1));
+    if window.is_open() {
+        note(&format!(
+            "no {what} match the filters (the input's range from {range})"
+        ));
+        return;
+    }
+    let bound = |b: Option<Millis>| b.map_or_else(|| "…".to_string(), format_time);
+    let mut msg = format!(
+        "no {what} in the window {} to {}; the input's range from {range}",
+        bound(window.since),
+        bound(window.until),
+    );
+    if relative_hint {
+        msg.push_str(" (--relative-to latest counts --since back from the newest instead)");
+    }
+    note(&msg);
+}
+
+/// Writes the tables where the output config says. Panel notes go to stderr where the output
+/// has no place for them (CSV, JSON, files).
 fn emit(out_cfg: &OutputConfig, tables: &[Table], summary: &Summary) -> anyhow::Result<()> {
+    if out_cfg.format != Format::Table || out_cfg.output_dir.is_some() {
+        for t in tables {
+            if let Some(n) = &t.note {
+                note(&format!("{}: {n}", t.id));
+            }
+        }
+    }
     if let Some(dir) = &out_cfg.output_dir {
         let written = render::write_dir(dir, out_cfg.format, tables, out_cfg.table)?;
         if !out_cfg.quiet {

@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod json;
+pub mod lenient;
 
 use std::collections::HashSet;
 use std::fmt;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Built, Cell, PanelDef, PanelError, View, percent_hundredths};
+use super::{Built, Cell, PanelDef, PanelError, SeriesSummary, View, percent_hundredths};
 use crate::cloudtrail::PERSON_TYPES;
 use crate::events::{EventCube, key};
 use crate::geo::{GeoDb, HOW_TO_GET, locate_all};
@@ -171,6 +171,7 @@ fn events_over_time(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelErr
         keys: vec![1],
         value: 2,
         bucket: ctx.bucket,
+        summary: SeriesSummary::Total,
     };
     let mut names: Vec<&str> = cube.over_time.iter().map(|([n], _)| n).collect();
     names.sort_unstable();

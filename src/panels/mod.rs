@@ -3,6 +3,7 @@
 //! [`Table`] and knows nothing of CloudTrail or CloudWatch.
 
 pub mod events;
+pub mod metrics;
 
 use crate::window::Millis;
 
@@ -53,7 +54,19 @@ pub enum View {
         value: usize,
         /// Bucket width.
         bucket: Millis,
+        /// What each series' line shows.
+        summary: SeriesSummary,
     },
+}
+
+/// The figures shown beside each series' sparkline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeriesSummary {
+    /// Counts: total and peak bucket; missing buckets are zero.
+    Total,
+    /// Measurements: min, average, max and last of the buckets that have data; missing
+    /// buckets are gaps.
+    Stats,
 }
 
 /// A render-neutral panel result.

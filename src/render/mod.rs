@@ -104,11 +104,59 @@ pub fn cell_text(c: &Cell) -> String {
         Cell::Text(s) => s.clone(),
         Cell::Count(n) => n.to_string(),
         Cell::Percent(h) => format!("{}.{:02}", h / 100, h % 100),
-        Cell::Float(f) if f.is_finite() => f.to_string(),
+        Cell::Float(f) if f.is_finite() => plain_float(*f),
         Cell::Float(_) => String::new(),
         Cell::Time(t) => format_time(*t),
         Cell::Null => String::new(),
     }
+}
+
+/// A float in the shortest digits that read back to the same value (ties to even, as
+/// Python's `repr`), written without an exponent and without a trailing `.0`: `62`, `0.1`,
+/// `12.952285766601562`, `0.0000001`.
+pub fn plain_float(f: f64) -> String {
+    let mut buf = ryu::Buffer::new();
+    let s = buf.format_finite(f);
+    let (mantissa, exp) = match s.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+        None => (s, 0),
+    };
+    let (neg, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = format!("{int}{frac}");
+    let point = int.len() as i32 + exp;
+    let mut out = String::with_capacity(digits.len() + 8);
+    if neg {
+        out.push('-');
+    }
+    if point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-point) as usize));
+        out.push_str(&digits);
+    } else if point as usize >= digits.len() {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', point as usize - digits.len()));
+    } else {
+        out.push_str(&digits[..point as usize]);
+        out.push('.');
+        out.push_str(&digits[point as usize..]);
+    }
+    // Drop a fraction of zeros ("62.0" -> "62") and leading zeros of the integer part.
+    if let Some(dot) = out.find('.') {
+        let trimmed = out.trim_end_matches('0').len();
+        out.truncate(trimmed.max(dot));
+        if out.ends_with('.') {
+            out.pop();
+        }
+    }
+    let sign = usize::from(neg);
+    while out.len() > sign + 1 && out[sign..].starts_with('0') && !out[sign..].starts_with("0.") {
+        out.remove(sign);
+    }
+    out
 }
 
 /// Makes attacker-controlled text safe for a terminal: control characters (C0, DEL, C1) and the
@@ -170,6 +218,26 @@ mod tests {
         assert_eq!(cell_text(&Cell::Percent(5)), "0.05");
         assert_eq!(cell_text(&Cell::Percent(10_000)), "100.00");
         assert_eq!(cell_text(&Cell::Float(0.1 + 0.2)), "0.30000000000000004");
+        let floats = [
+            (62.0, "62"),
+            (-0.0931, "-0.0931"),
+            (0.0, "0"),
+            (1e-7, "0.0000001"),
+            (-1.5e-7, "-0.00000015"),
+            (1.5e16, "15000000000000000"),
+            (1e21, "1000000000000000000000"),
+            (123.456, "123.456"),
+            // Exactly halfway between two 17-digit decimals: ties to even, as Python's repr.
+            (13581456.0 / 1048576.0, "12.952285766601562"),
+            (
+                1e300,
+                "1000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+            ),
+        ];
+        for (f, want) in floats {
+            assert_eq!(cell_text(&Cell::Float(f)), want, "{f:e}");
+            assert_eq!(cell_text(&Cell::Float(f)).parse::<f64>().unwrap(), f);
+        }
         assert_eq!(cell_text(&Cell::Float(f64::NAN)), "");
         assert_eq!(cell_text(&Cell::Time(0)), "1970-01-01T00:00:00Z");
     }

@@ -9,7 +9,7 @@ use comfy_table::{CellAlignment, ContentArrangement, presets};
 
 use super::{TableOptions, cell_text, sanitize};
 use crate::diag::plural;
-use crate::panels::{Cell, Table, View};
+use crate::panels::{Cell, SeriesSummary, Table, View};
 use crate::window::{Millis, format_time};
 
 /// Width assumed when the terminal's is unknown.
@@ -30,7 +30,17 @@ pub fn write(out: &mut dyn Write, t: &Table, opts: TableOptions) -> io::Result<(
             keys,
             value,
             bucket,
-        } => series(out, t, opts, *time, keys, *value, *bucket)?,
+            summary,
+        } => {
+            let shape = SeriesShape {
+                time: *time,
+                keys,
+                value: *value,
+                bucket: *bucket,
+                summary: *summary,
+            };
+            series(out, t, opts, &shape)?
+        }
     }
     if let Some(note) = &t.note {
         writeln!(out, "{}", sanitize(note))?;
@@ -176,42 +186,69 @@ fn value_of(c: &Cell) -> f64 {
     }
 }
 
-/// A sparkline of `values` in at most `width` characters; each character sums the buckets it
-/// covers. Zero is a space; the largest value is a full block.
-pub fn sparkline(values: &[f64], width: usize) -> String {
+/// A sparkline of `values` in at most `width` characters. Each character stands for
+/// consecutive buckets: their sum for counts, their mean for measurements (`mean`); buckets
+/// without data are gaps, zero is a space, the largest value a full block.
+pub fn sparkline(values: &[Option<f64>], width: usize, mean: bool) -> String {
     if values.is_empty() || width == 0 {
         return String::new();
     }
     let per = values.len().div_ceil(width);
-    let cols: Vec<f64> = values.chunks(per).map(|c| c.iter().sum()).collect();
-    let max = cols.iter().copied().fold(0.0, f64::max);
-    cols.iter()
-        .map(|&v| {
-            if v <= 0.0 || max <= 0.0 {
-                ' '
+    let cols: Vec<Option<f64>> = values
+        .chunks(per)
+        .map(|c| {
+            let present: Vec<f64> = c.iter().flatten().copied().collect();
+            if present.is_empty() {
+                return None;
+            }
+            let sum: f64 = present.iter().sum();
+            Some(if mean {
+                sum / present.len() as f64
             } else {
+                sum
+            })
+        })
+        .collect();
+    let max = cols.iter().flatten().copied().fold(0.0, f64::max);
+    cols.iter()
+        .map(|v| match v {
+            Some(v) if *v > 0.0 && max > 0.0 => {
                 let level = ((v / max) * SPARKS.len() as f64).ceil() as usize;
                 SPARKS[level.clamp(1, SPARKS.len()) - 1]
             }
+            _ => ' ',
         })
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Where a long-form time series keeps its parts.
+struct SeriesShape<'a> {
+    time: usize,
+    keys: &'a [usize],
+    value: usize,
+    bucket: Millis,
+    summary: SeriesSummary,
+}
+
+/// One series' buckets and the figures shown beside its sparkline.
+struct SeriesLine {
+    key: Vec<String>,
+    slots: Vec<Option<f64>>,
+    figures: Vec<f64>,
+    rank: f64,
+}
+
 fn series(
     out: &mut dyn Write,
     t: &Table,
     opts: TableOptions,
-    time: usize,
-    keys: &[usize],
-    value: usize,
-    bucket: Millis,
+    s: &SeriesShape<'_>,
 ) -> io::Result<()> {
     let times: Vec<Millis> = t
         .rows
         .iter()
         .filter_map(|r| {
-            if let Cell::Time(x) = r[time] {
+            if let Cell::Time(x) = r[s.time] {
                 Some(x)
             } else {
                 None
@@ -222,68 +259,101 @@ fn series(
         writeln!(out, "{}", t.title)?;
         return writeln!(out, "(no rows)");
     };
-    let n = ((last - first) / bucket + 1) as usize;
-    let width = humantime::format_duration(std::time::Duration::from_millis(bucket as u64));
+    let n = ((last - first) / s.bucket + 1) as usize;
+    let width = humantime::format_duration(std::time::Duration::from_millis(s.bucket as u64));
     writeln!(
         out,
         "{} ({n} bucket{} of {width}, {} to {})",
         t.title,
         plural(n as u64),
         format_time(first),
-        format_time(last + bucket)
+        format_time(last + s.bucket)
     )?;
-    let mut by_series: BTreeMap<Vec<String>, Vec<f64>> = BTreeMap::new();
+    let mut by_series: BTreeMap<Vec<String>, Vec<Option<f64>>> = BTreeMap::new();
     for r in &t.rows {
-        let Cell::Time(x) = r[time] else { continue };
-        let key: Vec<String> = keys.iter().map(|&k| cell_text(&r[k])).collect();
-        let slot = ((x - first) / bucket) as usize;
-        by_series.entry(key).or_insert_with(|| vec![0.0; n])[slot] += value_of(&r[value]);
+        let Cell::Time(x) = r[s.time] else { continue };
+        let key: Vec<String> = s.keys.iter().map(|&k| cell_text(&r[k])).collect();
+        let slot = ((x - first) / s.bucket) as usize;
+        let slots = by_series.entry(key).or_insert_with(|| vec![None; n]);
+        slots[slot] = Some(slots[slot].unwrap_or(0.0) + value_of(&r[s.value]));
     }
-    let mut list: Vec<(Vec<String>, Vec<f64>, f64)> = by_series
+    let (figure_names, mean): (&[&str], bool) = match s.summary {
+        SeriesSummary::Total => (&["total", "peak"], false),
+        SeriesSummary::Stats => (&["min", "avg", "max", "last"], true),
+    };
+    let mut list: Vec<SeriesLine> = by_series
         .into_iter()
-        .map(|(k, v)| {
-            let total = v.iter().sum();
-            (k, v, total)
+        .map(|(key, slots)| {
+            let present: Vec<f64> = slots.iter().flatten().copied().collect();
+            let sum: f64 = present.iter().sum();
+            let max = present.iter().copied().fold(f64::MIN, f64::max);
+            let figures = match s.summary {
+                SeriesSummary::Total => vec![sum, max],
+                SeriesSummary::Stats => vec![
+                    present.iter().copied().fold(f64::MAX, f64::min),
+                    sum / present.len().max(1) as f64,
+                    max,
+                    present.last().copied().unwrap_or(0.0),
+                ],
+            };
+            let rank = if mean { 0.0 } else { sum };
+            SeriesLine {
+                key,
+                slots,
+                figures,
+                rank,
+            }
         })
         .collect();
-    list.sort_by(|a, b| b.2.total_cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    // Counts: busiest first. Measurements: in key order (region, stream, shard).
+    list.sort_by(|a, b| b.rank.total_cmp(&a.rank).then_with(|| a.key.cmp(&b.key)));
     let key_width: usize = list
         .iter()
-        .map(|(k, _, _)| {
-            k.iter()
-                .map(|s| sanitize(s).chars().count() + 3)
+        .map(|l| {
+            l.key
+                .iter()
+                .map(|k| sanitize(k).chars().count().max(1) + 3)
                 .sum::<usize>()
         })
         .max()
         .unwrap_or(0);
-    let digits = |v: f64| fmt_num(v).chars().count().max(5);
     let num_width: usize = list
         .iter()
-        .map(|(_, v, total)| digits(*total) + digits(v.iter().copied().fold(0.0, f64::max)))
+        .map(|l| {
+            l.figures
+                .iter()
+                .map(|f| fmt_num(*f).chars().count().max(5) + 3)
+                .sum::<usize>()
+        })
         .max()
-        .unwrap_or(10);
-    // Borders and padding: 3 per column plus 1.
-    let reserved = key_width + num_width + 3 * 3 + 1;
+        .unwrap_or(0);
+    let reserved = key_width + num_width + 4;
     let avail = usize::from(opts.width.unwrap_or(DEFAULT_WIDTH));
     let spark_width = avail.saturating_sub(reserved).clamp(8, n.max(8));
     let mut table = new_table(opts);
-    let mut header: Vec<String> = keys.iter().map(|&k| t.columns[k].to_string()).collect();
-    header.extend(["total".into(), "peak".into(), "trend".into()]);
+    let mut header: Vec<String> = s.keys.iter().map(|&k| t.columns[k].to_string()).collect();
+    header.extend(figure_names.iter().map(|h| h.to_string()));
+    header.push("trend".into());
     table.set_header(header);
     let limit = if opts.limit == 0 {
         list.len()
     } else {
         opts.limit
     };
-    for (k, v, total) in list.iter().take(limit) {
-        let peak = v.iter().copied().fold(0.0, f64::max);
-        let mut row: Vec<comfy_table::Cell> = k
+    for l in list.iter().take(limit) {
+        let mut row: Vec<comfy_table::Cell> = l
+            .key
             .iter()
-            .map(|s| comfy_table::Cell::new(shown(&Cell::text(s))))
+            .map(|k| comfy_table::Cell::new(shown(&Cell::text(k))))
             .collect();
-        row.push(comfy_table::Cell::new(fmt_num(*total)).set_alignment(CellAlignment::Right));
-        row.push(comfy_table::Cell::new(fmt_num(peak)).set_alignment(CellAlignment::Right));
-        row.push(comfy_table::Cell::new(sparkline(v, spark_width)));
+        for f in &l.figures {
+            row.push(comfy_table::Cell::new(fmt_num(*f)).set_alignment(CellAlignment::Right));
+        }
+        row.push(comfy_table::Cell::new(sparkline(
+            &l.slots,
+            spark_width,
+            mean,
+        )));
         table.add_row(row);
     }
     writeln!(out, "{table}")?;
@@ -311,10 +381,30 @@ mod tests {
 
     #[test]
     fn sparkline_levels() {
-        assert_eq!(sparkline(&[0.0, 1.0, 2.0, 4.0, 8.0], 10), " ▁▂▄█");
-        assert_eq!(sparkline(&[1.0, 1.0, 0.0, 0.0, 2.0, 2.0], 3), "▄ █");
-        assert_eq!(sparkline(&[0.0, 0.0], 5), "  ");
-        assert_eq!(sparkline(&[], 5), "");
+        let some = |v: &[f64]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
+        assert_eq!(
+            sparkline(&some(&[0.0, 1.0, 2.0, 4.0, 8.0]), 10, false),
+            " ▁▂▄█"
+        );
+        assert_eq!(
+            sparkline(&some(&[1.0, 1.0, 0.0, 0.0, 2.0, 2.0]), 3, false),
+            "▄ █"
+        );
+        assert_eq!(sparkline(&some(&[0.0, 0.0]), 5, false), "  ");
+        assert_eq!(sparkline(&[], 5, false), "");
+        // Means of the buckets present; a chunk with no data is a gap.
+        assert_eq!(
+            sparkline(
+                &[Some(4.0), None, None, None, Some(2.0), Some(6.0)],
+                3,
+                true
+            ),
+            "█ █"
+        );
+        assert_eq!(
+            sparkline(&[Some(8.0), Some(0.0), None, Some(2.0)], 2, true),
+            "█▄" // means 4 and 2
+        );
     }
 
     #[test]
@@ -358,6 +448,7 @@ mod tests {
                 keys: vec![1],
                 value: 2,
                 bucket: h,
+                summary: SeriesSummary::Total,
             },
             note: None,
         };

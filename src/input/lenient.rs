@@ -1,4 +1,4 @@
-//! Field types that never fail on the wrong JSON type.
+//! Field types that never fail on the wrong JSON type (used by every JSON input format).
 //!
 //! CloudTrail fields are written by many services and, in the case of request parameters, by
 //! the caller. A `"userName": 42` or `"userIdentity": "x"` must not throw away the record, let
@@ -119,6 +119,117 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjVisitor<T> {
     ignore_scalars!(Obj(None));
 }
 
+/// A number field: `Some` for a JSON number, `None` for any other value or when absent.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct Num(pub Option<f64>);
+
+impl<'de> Deserialize<'de> for Num {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NumVisitor)
+    }
+}
+
+struct NumVisitor;
+
+impl<'de> Visitor<'de> for NumVisitor {
+    type Value = Num;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Num, E> {
+        Ok(Num(Some(v as f64)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Num, E> {
+        Ok(Num(Some(v as f64)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Num, E> {
+        Ok(Num(Some(v)))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Num, E> {
+        Ok(Num(None))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Num, E> {
+        Ok(Num(None))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Num, E> {
+        Ok(Num(None))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Num, E> {
+        Ok(Num(None))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Num, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Num(None))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Num, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Num(None))
+    }
+}
+
+/// An array field: `Some` for a JSON array (of elements read as `T`), `None` for any other value.
+#[derive(Debug)]
+pub struct Arr<T>(pub Option<Vec<T>>);
+
+impl<T> Default for Arr<T> {
+    fn default() -> Self {
+        Arr(None)
+    }
+}
+
+impl<T> Deref for Arr<T> {
+    type Target = Option<Vec<T>>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Arr<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ArrVisitor(std::marker::PhantomData))
+    }
+}
+
+struct ArrVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ArrVisitor<T> {
+    type Value = Arr<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut v = Vec::new();
+        while let Some(x) = seq.next_element()? {
+            v.push(x);
+        }
+        Ok(Arr(Some(v)))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Arr(None))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Arr(None))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Arr(None))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Arr(None))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Arr(None))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Arr(None))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Arr(None))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +271,20 @@ mod tests {
         }
         let o: Obj<Inner> = serde_json::from_str(r#"{"name":5}"#).unwrap();
         assert_eq!(o.as_ref().unwrap().name.as_deref(), None);
+    }
+
+    #[test]
+    fn numbers_and_arrays() {
+        let n: Vec<Num> = serde_json::from_str(r#"[1, -2, 2.5, "3", null, [4], {"a":5}]"#).unwrap();
+        let got: Vec<Option<f64>> = n.iter().map(|x| x.0).collect();
+        assert_eq!(
+            got,
+            [Some(1.0), Some(-2.0), Some(2.5), None, None, None, None]
+        );
+        let a: Arr<Num> = serde_json::from_str("[1, \"x\"]").unwrap();
+        assert_eq!(a.as_ref().unwrap().len(), 2);
+        let a: Arr<Num> = serde_json::from_str("{\"x\":[1]}").unwrap();
+        assert!(a.is_none());
     }
 
     #[test]

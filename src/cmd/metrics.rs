@@ -1,0 +1,187 @@
+//! `kinesis-insights metrics`: the Metrics dashboard from CloudWatch exports.
+
+use super::{
+    check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher, note,
+    outcome, output_config, resolve_window, window_spec,
+};
+use crate::cli::MetricsArgs;
+use crate::config::MetricsConfig;
+use crate::diag::{FileTotals, Outcome};
+use crate::metrics::parse::{MetricsReader, load_queries};
+use crate::metrics::{MetricCounts, Query};
+use crate::panels::metrics::{MetricsCtx, PANELS, auto_period, metric_names};
+use crate::panels::{Cell, select};
+use crate::pipeline::{self, PassOptions};
+use crate::render::Summary;
+use crate::window::{Anchor, Millis, TimeSpec, Window, format_time};
+
+const SUB: &str = "metrics";
+
+/// Width datapoints are accumulated in when `--period` is not given; every default period is
+/// a multiple of it.
+const FINE_BUCKET: Millis = 60_000;
+
+fn is_glob(s: &str) -> bool {
+    s.contains(['*', '?', '[', '{'])
+}
+
+/// Turns the arguments into a config, or exits with a usage error.
+pub fn config(a: MetricsArgs) -> anyhow::Result<MetricsConfig> {
+    let panel_count = if a.panels.is_empty() {
+        PANELS.len()
+    } else {
+        select(PANELS, &a.panels).len()
+    };
+    let statistics_series = match (a.stream.as_slice(), a.shard.as_slice()) {
+        ([stream], shards) if !is_glob(stream) => match shards {
+            [] => Some((stream.clone(), String::new())),
+            [shard] if !is_glob(shard) => Some((stream.clone(), shard.clone())),
+            _ => None,
+        },
+        _ => None,
+    };
+    Ok(MetricsConfig {
+        window: window_spec(&a.window),
+        input: input_config(a.input, SUB),
+        output: output_config(a.output, panel_count, SUB),
+        streams: matcher("stream", &a.stream, SUB),
+        shards: matcher("shard", &a.shard, SUB),
+        regions: matcher("region", &a.region, SUB),
+        statistics_series,
+        period: a.period,
+        queries: a.queries,
+        panels: a.panels,
+    })
+}
+
+/// Runs the Metrics dashboard.
+pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
+    init_threads(cfg.input.threads)?;
+    let queries = cfg.queries.as_deref().map(load_queries).transpose()?;
+    let (sources, path_problems) = find_inputs(&cfg.input)?;
+    let opts = PassOptions {
+        max_bytes: cfg.input.max_bytes,
+        progress: !cfg.output.quiet,
+    };
+    let bucket = cfg.period.unwrap_or(FINE_BUCKET);
+    let (stream_metrics, shard_metrics) = metric_names();
+    let query = |window: Window, scan_only: bool| Query {
+        window,
+        streams: cfg.streams.clone(),
+        shards: cfg.shards.clone(),
+        regions: cfg.regions.clone(),
+        bucket,
+        stream_metrics: stream_metrics.clone(),
+        shard_metrics: shard_metrics.clone(),
+        scan_only,
+    };
+    let reader = |q: &Query| {
+        let r = MetricsReader {
+            query: q,
+            queries: queries.as_ref(),
+            statistics_series: cfg.statistics_series.clone(),
+        };
+        pipeline::run(&r, &sources, opts)
+    };
+    let (window, _) = resolve_window(&cfg.window, || {
+        let (cube, _) = reader(&query(Window::default(), true));
+        cube.counts.range.map(|(_, newest)| newest)
+    })?;
+    let (cube, reports) = reader(&query(window, false));
+    let totals = check_reports(&reports)?;
+    if let Some(q) = &queries
+        && !q.expressions.is_empty()
+    {
+        note(&format!(
+            "expression queries ({}) carry no dimensions and are not shown",
+            q.expressions.join(", ")
+        ));
+    }
+
+    let period = cfg.period.unwrap_or_else(|| {
+        let covered = match (window.since, window.until) {
+            (Some(s), Some(u)) => Some((s, u - 1)),
+            _ => cube.counts.matched_range,
+        };
+        auto_period(covered)
+    });
+    let ctx = MetricsCtx { window, period };
+    let tables = select(PANELS, &cfg.panels)
+        .into_iter()
+        .map(|p| p.table(&cube, &ctx))
+        .collect::<Result<Vec<_>, _>>()?;
+    let c = &cube.counts;
+    if c.matched == 0
+        && let Some(range) = c.range
+    {
+        let hint =
+            cfg.window.anchor == Anchor::Now && matches!(cfg.window.since, Some(TimeSpec::Ago(_)));
+        explain_empty("Kinesis datapoints", &window, range, hint);
+    } else if c.matched == 0 && c.range.is_none() && totals.read > 0 {
+        note(&format!(
+            "no datapoints of the panels' AWS/Kinesis metrics for a stream or shard in the input \
+             ({} of other namespaces, {} with other dimensions, {} of other metrics)",
+            c.other_namespaces, c.other_dimensions, c.other_metrics
+        ));
+    }
+    emit(&cfg.output, &tables, &summary(&totals, c, &window, period))?;
+    if !cfg.output.quiet {
+        print_summary(&totals, c, period);
+    }
+    Ok(outcome(&path_problems, &reports))
+}
+
+fn summary(t: &FileTotals, c: &MetricCounts, window: &Window, period: Millis) -> Summary {
+    let mut s: Summary = vec![
+        ("files_read", Cell::Count(t.read)),
+        ("files_failed", Cell::Count(t.failed)),
+        ("stream_datapoints", Cell::Count(c.stream_level)),
+        ("shard_datapoints", Cell::Count(c.shard_level)),
+        (
+            "other_dimension_datapoints",
+            Cell::Count(c.other_dimensions),
+        ),
+        ("other_metric_datapoints", Cell::Count(c.other_metrics)),
+        (
+            "other_namespace_datapoints",
+            Cell::Count(c.other_namespaces),
+        ),
+        ("skipped_datapoints", Cell::Count(t.skipped_records)),
+        ("matched_datapoints", Cell::Count(c.matched)),
+        ("period_seconds", Cell::Count((period / 1000) as u64)),
+    ];
+    if let Some(since) = window.since {
+        s.push(("window_since", Cell::Time(since)));
+    }
+    if let Some(until) = window.until {
+        s.push(("window_until", Cell::Time(until)));
+    }
+    if let Some((a, b)) = c.matched_range {
+        s.push(("first_datapoint", Cell::Time(a)));
+        s.push(("last_datapoint", Cell::Time(b)));
+    }
+    s
+}
+
+fn print_summary(t: &FileTotals, c: &MetricCounts, period: Millis) {
+    let mut line = format!(
+        "{} · datapoints: {} stream-level, {} shard-level, {} other dimensions, {} other metrics, {} other namespaces",
+        t.describe(),
+        c.stream_level,
+        c.shard_level,
+        c.other_dimensions,
+        c.other_metrics,
+        c.other_namespaces
+    );
+    if t.skipped_records > 0 {
+        line.push_str(&format!(", {} skipped", t.skipped_records));
+    }
+    eprintln!("{line}");
+    let mut counted = format!("datapoints counted: {}", c.matched);
+    if let Some((a, b)) = c.matched_range {
+        counted.push_str(&format!(", {} to {}", format_time(a), format_time(b)));
+    }
+    let width = humantime::format_duration(std::time::Duration::from_millis(period as u64));
+    counted.push_str(&format!(" · period {width}"));
+    eprintln!("{counted}");
+}

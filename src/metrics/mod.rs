@@ -1,0 +1,344 @@
+//! The Metrics dashboard's data: CloudWatch datapoints of namespace `AWS/Kinesis`, grouped by
+//! series `(region, stream, shard)` and metric, and accumulated per time bucket so that Sum,
+//! Average (count-weighted) and Maximum come out exact.
+//!
+//! Stream-level series (dimension `StreamName` only) and shard-level series (`StreamName` and
+//! `ShardId`) are kept apart; series with other dimensions (e.g. `ConsumerName`) are counted
+//! and left out.
+
+pub mod exact;
+pub mod parse;
+
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
+
+use crate::filter::Matcher;
+use crate::group::GroupMap;
+use crate::pipeline::Merge;
+use crate::window::{Millis, Window, bucket_start};
+use exact::ExactSum;
+
+/// The CloudWatch namespace of Kinesis Data Streams.
+pub const KINESIS_NAMESPACE: &str = "AWS/Kinesis";
+
+/// A CloudWatch statistic a panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stat {
+    /// Σ sum.
+    Sum,
+    /// Σ sum / Σ count: a count-weighted mean, never a mean of averages.
+    Average,
+    /// The largest maximum.
+    Maximum,
+}
+
+/// What one datapoint carries. Metric Streams carry sum, count and max; `get-metric-data`
+/// carries one statistic per query; `get-metric-statistics` what was asked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Point {
+    /// Sum of the samples.
+    pub sum: Option<f64>,
+    /// Number of samples.
+    pub count: Option<f64>,
+    /// Largest sample.
+    pub max: Option<f64>,
+    /// An average with no sample count (a `get-metric-data` `Average` query).
+    pub avg: Option<f64>,
+}
+
+/// Everything known about one series and metric in one bucket.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Acc {
+    sum: ExactSum,
+    has_sum: bool,
+    count: ExactSum,
+    has_count: bool,
+    max: Option<f64>,
+    avg: ExactSum,
+    avg_n: u64,
+}
+
+impl Acc {
+    /// Adds a datapoint.
+    pub fn add(&mut self, p: &Point) {
+        if let Some(s) = p.sum {
+            self.sum.add(s);
+            self.has_sum = true;
+        }
+        if let Some(c) = p.count {
+            self.count.add(c);
+            self.has_count = true;
+        }
+        if let Some(m) = p.max {
+            self.max = Some(self.max.map_or(m, |x| x.max(m)));
+        }
+        if let Some(a) = p.avg {
+            self.avg.add(a);
+            self.avg_n += 1;
+        }
+    }
+
+    /// Adds another bucket's contents.
+    pub fn merge(&mut self, o: &Acc) {
+        self.sum.merge(&o.sum);
+        self.has_sum |= o.has_sum;
+        self.count.merge(&o.count);
+        self.has_count |= o.has_count;
+        if let Some(m) = o.max {
+            self.max = Some(self.max.map_or(m, |x| x.max(m)));
+        }
+        self.avg.merge(&o.avg);
+        self.avg_n += o.avg_n;
+    }
+
+    /// The statistic, when the datapoints carry what it needs. An Average is Σ sum / Σ count;
+    /// from averages without counts (a `get-metric-data` `Average` query) it is their plain
+    /// mean, exact only when each bucket holds one of them.
+    pub fn stat(&self, stat: Stat) -> Option<f64> {
+        match stat {
+            Stat::Sum => self.has_sum.then(|| self.sum.value()),
+            Stat::Maximum => self.max,
+            Stat::Average => {
+                let count = self.count.value();
+                if self.has_sum && self.has_count && count > 0.0 {
+                    Some(self.sum.value() / count)
+                } else if self.avg_n > 0 {
+                    Some(self.avg.value() / self.avg_n as f64)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// True when an Average here is a mean of averages over more than one datapoint.
+    pub fn unweighted_average(&self) -> bool {
+        !(self.has_sum && self.has_count) && self.avg_n > 1
+    }
+}
+
+/// Buckets of one series and metric.
+pub type Buckets = HashMap<Millis, Acc, RandomState>;
+
+/// Positions of the fields in a [`MetricsCube::series`] key.
+pub mod key {
+    /// Region (empty for inputs that do not say).
+    pub const REGION: usize = 0;
+    /// `StreamName`.
+    pub const STREAM: usize = 1;
+    /// `ShardId`, empty for stream-level series.
+    pub const SHARD: usize = 2;
+    /// Metric name.
+    pub const METRIC: usize = 3;
+}
+
+/// Counts over all datapoints read.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct MetricCounts {
+    /// Kinesis datapoints of stream-level series, before window and filters.
+    pub stream_level: u64,
+    /// Kinesis datapoints of shard-level series, before window and filters.
+    pub shard_level: u64,
+    /// Kinesis datapoints of series with other dimensions (consumers), left out.
+    pub other_dimensions: u64,
+    /// Kinesis datapoints of metrics no panel shows.
+    pub other_metrics: u64,
+    /// Datapoints of other namespaces, left out.
+    pub other_namespaces: u64,
+    /// Datapoints skipped as malformed (no timestamp, no value).
+    pub malformed: u64,
+    /// Datapoints in the window and through the filters.
+    pub matched: u64,
+    /// Time range of the Kinesis datapoints of the panels' metrics.
+    pub range: Option<(Millis, Millis)>,
+    /// Time range of the matched datapoints.
+    pub matched_range: Option<(Millis, Millis)>,
+}
+
+fn widen(range: &mut Option<(Millis, Millis)>, t: Millis) {
+    *range = Some(match *range {
+        None => (t, t),
+        Some((a, b)) => (a.min(t), b.max(t)),
+    });
+}
+
+fn union(a: Option<(Millis, Millis)>, b: Option<(Millis, Millis)>) -> Option<(Millis, Millis)> {
+    match (a, b) {
+        (Some((a0, a1)), Some((b0, b1))) => Some((a0.min(b0), a1.max(b1))),
+        (x, None) | (None, x) => x,
+    }
+}
+
+impl Merge for MetricCounts {
+    fn merge(&mut self, o: Self) {
+        self.stream_level += o.stream_level;
+        self.shard_level += o.shard_level;
+        self.other_dimensions += o.other_dimensions;
+        self.other_metrics += o.other_metrics;
+        self.other_namespaces += o.other_namespaces;
+        self.malformed += o.malformed;
+        self.matched += o.matched;
+        self.range = union(self.range, o.range);
+        self.matched_range = union(self.matched_range, o.matched_range);
+    }
+}
+
+/// What to count.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// Only datapoints in this window.
+    pub window: Window,
+    /// `--stream`.
+    pub streams: Matcher,
+    /// `--shard`.
+    pub shards: Matcher,
+    /// `--region`.
+    pub regions: Matcher,
+    /// Width of the buckets datapoints are accumulated in (the panels may merge them further).
+    pub bucket: Millis,
+    /// Metric names of stream-level series to keep (the panels' metrics).
+    pub stream_metrics: Vec<&'static str>,
+    /// Metric names of shard-level series to keep.
+    pub shard_metrics: Vec<&'static str>,
+    /// Only find the time range (first pass of `--relative-to latest`).
+    pub scan_only: bool,
+}
+
+/// The dimensions of a datapoint, as far as the panels care.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Dims<'a> {
+    /// `StreamName`.
+    pub stream: &'a str,
+    /// `ShardId`.
+    pub shard: &'a str,
+    /// Any other dimension present (e.g. `ConsumerName`).
+    pub other: bool,
+}
+
+/// The aggregate of the Metrics dashboard.
+#[derive(Debug, Default, Clone)]
+pub struct MetricsCube {
+    /// Buckets per `[region, stream, shard, metric]`.
+    pub series: GroupMap<4, Buckets>,
+    /// Counts over everything read.
+    pub counts: MetricCounts,
+}
+
+impl Merge for MetricsCube {
+    fn merge(&mut self, o: Self) {
+        self.series.merge_with(o.series, |a, b| {
+            for (t, acc) in b {
+                a.entry(t).or_default().merge(&acc);
+            }
+        });
+        self.counts.merge(o.counts);
+    }
+}
+
+impl MetricsCube {
+    /// Counts one datapoint under `q`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add(
+        &mut self,
+        q: &Query,
+        region: &str,
+        namespace: &str,
+        metric: &str,
+        dims: Dims<'_>,
+        time: Millis,
+        point: &Point,
+    ) {
+        let c = &mut self.counts;
+        if namespace != KINESIS_NAMESPACE {
+            c.other_namespaces += 1;
+            return;
+        }
+        if dims.other || dims.stream.is_empty() {
+            c.other_dimensions += 1;
+            return;
+        }
+        let wanted = if dims.shard.is_empty() {
+            &q.stream_metrics
+        } else {
+            &q.shard_metrics
+        };
+        if !wanted.contains(&metric) {
+            c.other_metrics += 1;
+            return;
+        }
+        if dims.shard.is_empty() {
+            c.stream_level += 1;
+        } else {
+            c.shard_level += 1;
+        }
+        widen(&mut c.range, time);
+        if q.scan_only
+            || !q.window.contains(time)
+            || !q.streams.matches(dims.stream)
+            || !q.shards.matches(dims.shard)
+            || !q.regions.matches(region)
+        {
+            return;
+        }
+        c.matched += 1;
+        widen(&mut c.matched_range, time);
+        self.series
+            .entry([region, dims.stream, dims.shard, metric])
+            .entry(bucket_start(time, q.bucket))
+            .or_default()
+            .add(point);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(sum: f64, count: f64, max: f64) -> Point {
+        Point {
+            sum: Some(sum),
+            count: Some(count),
+            max: Some(max),
+            avg: None,
+        }
+    }
+
+    #[test]
+    fn statistics_are_exact_and_weighted() {
+        let mut a = Acc::default();
+        a.add(&p(10.0, 1.0, 10.0));
+        a.add(&p(30.0, 3.0, 12.0));
+        a.add(&p(2.0, 4.0, 1.5));
+        assert_eq!(a.stat(Stat::Sum), Some(42.0));
+        // Weighted: 42 / 8 = 5.25; the mean of the averages (10, 10, 0.5) would be 6.83.
+        assert_eq!(a.stat(Stat::Average), Some(5.25));
+        assert_eq!(a.stat(Stat::Maximum), Some(12.0));
+        let mut b = Acc::default();
+        b.add(&p(1.0, 9.0, 0.5));
+        a.merge(&b);
+        assert_eq!(a.stat(Stat::Average), Some(43.0 / 17.0));
+        assert_eq!(a.stat(Stat::Maximum), Some(12.0));
+        assert!(!a.unweighted_average());
+    }
+
+    #[test]
+    fn missing_parts_give_no_value() {
+        let mut a = Acc::default();
+        a.add(&Point {
+            max: Some(3.0),
+            ..Point::default()
+        });
+        assert_eq!((a.stat(Stat::Sum), a.stat(Stat::Average)), (None, None));
+        a.add(&Point {
+            avg: Some(4.0),
+            ..Point::default()
+        });
+        a.add(&Point {
+            avg: Some(6.0),
+            ..Point::default()
+        });
+        assert_eq!(a.stat(Stat::Average), Some(5.0));
+        assert!(a.unweighted_average());
+    }
+}

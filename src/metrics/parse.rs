@@ -1,0 +1,503 @@
+//! Reading CloudWatch metric data in the three forms it is saved in, recognised by content:
+//!
+//! 1. CloudWatch Metric Streams, JSON output format (as Firehose writes it to S3): one object per
+//!    datapoint, newline-separated or concatenated with no separator.
+//! 2. `aws cloudwatch get-metric-data` output (`MetricDataResults`), read together with the
+//!    query file given to `--metric-data-queries`, which says what each result `Id` is.
+//! 3. `aws cloudwatch get-metric-statistics` output (`Label`, `Datapoints`), which carries no
+//!    dimensions: the stream (and shard) come from the command line.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{Dims, MetricsCube, Point, Query};
+use crate::diag::{FileReport, FileStatus, plural};
+use crate::input::json::for_each_value;
+use crate::input::lenient::{Arr, Num, Obj, Str};
+use crate::pipeline::Reader;
+use crate::window::{Millis, parse_event_time};
+
+/// The `dimensions` object of a Metric Streams record.
+#[derive(Debug, Default)]
+struct StreamDims<'a> {
+    stream: Str<'a>,
+    shard: Str<'a>,
+    other: bool,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for StreamDims<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = StreamDims<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a dimensions object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = StreamDims::default();
+                while let Some(k) = map.next_key::<Str<'de>>()? {
+                    match k.as_deref() {
+                        Some("StreamName") => out.stream = map.next_value()?,
+                        Some("ShardId") => out.shard = map.next_value()?,
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                            out.other = true;
+                        }
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+/// `value` of a Metric Streams record.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StreamValue {
+    sum: Num,
+    count: Num,
+    max: Num,
+}
+
+/// One `MetricDataResults` entry.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+struct DataResult<'a> {
+    #[serde(borrow)]
+    id: Str<'a>,
+    #[serde(borrow)]
+    timestamps: Arr<Str<'a>>,
+    values: Arr<Num>,
+}
+
+/// One `Datapoints` entry of get-metric-statistics.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+struct StatPoint<'a> {
+    #[serde(borrow)]
+    timestamp: Str<'a>,
+    sum: Num,
+    average: Num,
+    maximum: Num,
+    sample_count: Num,
+}
+
+/// Any top-level object of the three forms; which fields are present tells the form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TopObject<'a> {
+    // Metric Streams
+    #[serde(borrow)]
+    namespace: Str<'a>,
+    #[serde(borrow)]
+    metric_name: Str<'a>,
+    #[serde(borrow)]
+    region: Str<'a>,
+    #[serde(borrow)]
+    dimensions: Obj<StreamDims<'a>>,
+    timestamp: Num,
+    value: Obj<StreamValue>,
+    // get-metric-data
+    #[serde(rename = "MetricDataResults", borrow)]
+    results: Arr<Obj<DataResult<'a>>>,
+    // get-metric-statistics
+    #[serde(rename = "Label", borrow)]
+    label: Str<'a>,
+    #[serde(rename = "Datapoints", borrow)]
+    datapoints: Arr<Obj<StatPoint<'a>>>,
+}
+
+/// The form of a metrics file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// Metric Streams JSON.
+    MetricStreams,
+    /// get-metric-data output.
+    MetricData,
+    /// get-metric-statistics output.
+    Statistics,
+}
+
+/// What one `get-metric-data` query asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuerySpec {
+    /// `Namespace`.
+    pub namespace: String,
+    /// `MetricName`.
+    pub metric: String,
+    /// `StreamName` dimension.
+    pub stream: String,
+    /// `ShardId` dimension.
+    pub shard: String,
+    /// Any other dimension.
+    pub other_dims: bool,
+    /// `Stat`.
+    pub stat: String,
+}
+
+/// The queries of a `--metric-data-queries` file, by `Id`.
+#[derive(Debug, Clone, Default)]
+pub struct Queries {
+    /// `Id` → what it asks for.
+    pub by_id: HashMap<String, QuerySpec>,
+    /// Ids of queries that are expressions (metric math), which carry no dimensions to use.
+    pub expressions: Vec<String>,
+}
+
+/// Loads a query file: a JSON array of `MetricDataQuery` objects, or an object with
+/// `MetricDataQueries` (a `--cli-input-json` file).
+pub fn load_queries(path: &Path) -> anyhow::Result<Queries> {
+    use anyhow::Context as _;
+    let text = std::fs::read(path)
+        .map_err(|e| anyhow::anyhow!("{}", crate::diag::io_reason(&e)))
+        .with_context(|| format!("cannot read query file {}", path.display()))?;
+    let v: serde_json::Value = serde_json::from_slice(&text)
+        .with_context(|| format!("query file {} is not JSON", path.display()))?;
+    let list = match &v {
+        serde_json::Value::Array(a) => a,
+        serde_json::Value::Object(o) => match o.get("MetricDataQueries") {
+            Some(serde_json::Value::Array(a)) => a,
+            _ => anyhow::bail!(
+                "query file {} has no MetricDataQueries array",
+                path.display()
+            ),
+        },
+        _ => anyhow::bail!("query file {} is not a list of queries", path.display()),
+    };
+    let mut q = Queries::default();
+    for item in list {
+        let s = |v: &serde_json::Value| v.as_str().unwrap_or("").trim().to_string();
+        let id = s(&item["Id"]);
+        if id.is_empty() {
+            continue;
+        }
+        let stat = &item["MetricStat"];
+        if stat.is_null() {
+            q.expressions.push(id);
+            continue;
+        }
+        let metric = &stat["Metric"];
+        let mut spec = QuerySpec {
+            namespace: s(&metric["Namespace"]),
+            metric: s(&metric["MetricName"]),
+            stream: String::new(),
+            shard: String::new(),
+            other_dims: false,
+            stat: s(&stat["Stat"]),
+        };
+        for d in metric["Dimensions"].as_array().into_iter().flatten() {
+            match (s(&d["Name"]).as_str(), s(&d["Value"])) {
+                ("StreamName", v) => spec.stream = v,
+                ("ShardId", v) => spec.shard = v,
+                _ => spec.other_dims = true,
+            }
+        }
+        q.by_id.insert(id, spec);
+    }
+    Ok(q)
+}
+
+/// Reads metrics inputs into a [`MetricsCube`].
+#[derive(Debug)]
+pub struct MetricsReader<'q> {
+    /// What to count.
+    pub query: &'q Query,
+    /// The `get-metric-data` queries, when given.
+    pub queries: Option<&'q Queries>,
+    /// Stream and shard for `get-metric-statistics` input (`--stream`, `--shard` as given).
+    pub statistics_series: Option<(String, String)>,
+}
+
+/// A timestamp of the CLI outputs: RFC 3339 text, or epoch seconds.
+fn cli_time(s: &Str<'_>) -> Option<Millis> {
+    parse_event_time(s.as_deref()?)
+}
+
+struct FileState {
+    form: Option<Form>,
+    /// Objects of none of the forms.
+    unrecognised: u64,
+    records: u64,
+    skipped: u64,
+    problems: Vec<String>,
+}
+
+impl MetricsReader<'_> {
+    fn top(&self, cube: &mut MetricsCube, o: TopObject<'_>, st: &mut FileState) {
+        if let Some(results) = o.results.0 {
+            st.form.get_or_insert(Form::MetricData);
+            self.metric_data(cube, results, st);
+        } else if let Some(points) = o.datapoints.0 {
+            st.form.get_or_insert(Form::Statistics);
+            self.statistics(cube, o.label.as_deref().unwrap_or("").trim(), points, st);
+        } else if o.metric_name.is_some() || o.namespace.is_some() {
+            st.form.get_or_insert(Form::MetricStreams);
+            self.stream_record(cube, o, st);
+        } else {
+            st.unrecognised += 1;
+        }
+    }
+
+    fn stream_record(&self, cube: &mut MetricsCube, o: TopObject<'_>, st: &mut FileState) {
+        fn field<'s>(s: &'s Str<'_>) -> &'s str {
+            s.as_deref().unwrap_or("").trim()
+        }
+        let (namespace, metric, region) =
+            (field(&o.namespace), field(&o.metric_name), field(&o.region));
+        let value = o.value.0.unwrap_or_default();
+        let Some(ts) = o.timestamp.0.filter(|t| t.is_finite()) else {
+            st.skipped += 1;
+            return;
+        };
+        if metric.is_empty() || (value.sum.0.is_none() && value.max.0.is_none()) {
+            st.skipped += 1;
+            return;
+        }
+        let dims = o.dimensions.0.unwrap_or_default();
+        let d = Dims {
+            stream: field(&dims.stream),
+            shard: field(&dims.shard),
+            other: dims.other,
+        };
+        let point = Point {
+            sum: value.sum.0,
+            count: value.count.0,
+            max: value.max.0,
+            avg: None,
+        };
+        st.records += 1;
+        cube.add(
+            self.query,
+            region,
+            namespace,
+            metric,
+            d,
+            ts as Millis,
+            &point,
+        );
+    }
+
+    fn metric_data(
+        &self,
+        cube: &mut MetricsCube,
+        results: Vec<Obj<DataResult<'_>>>,
+        st: &mut FileState,
+    ) {
+        let Some(queries) = self.queries else {
+            st.problems.push(
+                "get-metric-data output names its series only by query Id; pass the file given \
+                 to --metric-data-queries with --queries FILE"
+                    .into(),
+            );
+            st.skipped += results.len() as u64;
+            return;
+        };
+        let mut unknown: Vec<String> = Vec::new();
+        for r in results.into_iter().filter_map(|r| r.0) {
+            let id = r.id.as_deref().unwrap_or("").trim().to_string();
+            let times = r.timestamps.0.unwrap_or_default();
+            let values = r.values.0.unwrap_or_default();
+            let Some(spec) = queries.by_id.get(&id) else {
+                if !queries.expressions.contains(&id) {
+                    unknown.push(id);
+                }
+                st.skipped += times.len() as u64;
+                continue;
+            };
+            if times.len() != values.len() {
+                st.problems.push(format!(
+                    "result {id} has {} timestamps but {} values; the unpaired ones are skipped",
+                    times.len(),
+                    values.len()
+                ));
+                st.skipped += times.len().abs_diff(values.len()) as u64;
+            }
+            for (t, v) in times.iter().zip(&values) {
+                let (Some(t), Some(v)) = (cli_time(t), v.0) else {
+                    st.skipped += 1;
+                    continue;
+                };
+                let point = match spec.stat.as_str() {
+                    "Sum" => Point {
+                        sum: Some(v),
+                        ..Point::default()
+                    },
+                    "SampleCount" => Point {
+                        count: Some(v),
+                        ..Point::default()
+                    },
+                    "Maximum" => Point {
+                        max: Some(v),
+                        ..Point::default()
+                    },
+                    "Average" => Point {
+                        avg: Some(v),
+                        ..Point::default()
+                    },
+                    _ => {
+                        // Minimum, percentiles: no panel shows them.
+                        cube.counts.other_metrics += 1;
+                        continue;
+                    }
+                };
+                st.records += 1;
+                let dims = Dims {
+                    stream: &spec.stream,
+                    shard: &spec.shard,
+                    other: spec.other_dims,
+                };
+                cube.add(
+                    self.query,
+                    "",
+                    &spec.namespace,
+                    &spec.metric,
+                    dims,
+                    t,
+                    &point,
+                );
+            }
+        }
+        if !unknown.is_empty() {
+            st.problems.push(format!(
+                "result Id{} {} not in the query file; skipped",
+                if unknown.len() == 1 { "" } else { "s" },
+                unknown.join(", ")
+            ));
+        }
+    }
+
+    fn statistics(
+        &self,
+        cube: &mut MetricsCube,
+        label: &str,
+        points: Vec<Obj<StatPoint<'_>>>,
+        st: &mut FileState,
+    ) {
+        let Some((stream, shard)) = &self.statistics_series else {
+            st.problems.push(
+                "get-metric-statistics output carries no dimensions: name its stream with \
+                 --stream NAME (and its shard with --shard ID for a shard-level metric)"
+                    .into(),
+            );
+            st.skipped += points.len() as u64;
+            return;
+        };
+        if label.is_empty() {
+            st.problems
+                .push("get-metric-statistics output without a Label (the metric name)".into());
+            st.skipped += points.len() as u64;
+            return;
+        }
+        for p in points {
+            let Some(p) = p.0 else {
+                st.skipped += 1;
+                continue;
+            };
+            let Some(t) = cli_time(&p.timestamp) else {
+                st.skipped += 1;
+                continue;
+            };
+            // Sum, or Average weighted by SampleCount when Sum was not asked for.
+            let sum = p.sum.0.or(match (p.average.0, p.sample_count.0) {
+                (Some(a), Some(c)) => Some(a * c),
+                _ => None,
+            });
+            let avg = if p.sample_count.0.is_none() {
+                p.average.0
+            } else {
+                None
+            };
+            let point = Point {
+                sum,
+                count: p.sample_count.0,
+                max: p.maximum.0,
+                avg,
+            };
+            if point == Point::default() {
+                st.skipped += 1;
+                continue;
+            }
+            st.records += 1;
+            let dims = Dims {
+                stream,
+                shard,
+                other: false,
+            };
+            cube.add(
+                self.query,
+                "",
+                super::KINESIS_NAMESPACE,
+                label,
+                dims,
+                t,
+                &point,
+            );
+        }
+    }
+}
+
+/// Damage places shown per file before the rest are summarised.
+const DAMAGE_SHOWN: usize = 3;
+
+impl Reader for MetricsReader<'_> {
+    type Acc = MetricsCube;
+
+    fn new_acc(&self) -> MetricsCube {
+        MetricsCube::default()
+    }
+
+    fn read(&self, acc: &mut MetricsCube, text: &[u8], report: &mut FileReport) {
+        let mut st = FileState {
+            form: None,
+            unrecognised: 0,
+            records: 0,
+            skipped: 0,
+            problems: Vec::new(),
+        };
+        let mut not_objects = 0u64;
+        let stream = for_each_value(text, |de| {
+            match Obj::<TopObject<'_>>::deserialize(de)?.0 {
+                Some(o) => self.top(acc, o, &mut st),
+                None => not_objects += 1,
+            }
+            Ok(())
+        });
+        let skipped = st.skipped + st.unrecognised + not_objects + stream.damage.len() as u64;
+        acc.counts.malformed += skipped;
+        report.records = st.records;
+        report.skipped_records = skipped;
+        if stream.empty {
+            report.warnings.push("empty file".into());
+            return;
+        }
+        if st.form.is_none() {
+            // Nothing here was metrics; the failure says so once, without counting records.
+            report.skipped_records = 0;
+            let why = stream.damage.first().map_or_else(
+                || "no CloudWatch datapoints (not Metric Streams, get-metric-data or get-metric-statistics output)".to_string(),
+                |d| d.to_string(),
+            );
+            report.status = FileStatus::Failed(format!("not a metrics file: {why}"));
+            return;
+        }
+        report.warnings.extend(st.problems);
+        for d in stream.damage.iter().take(DAMAGE_SHOWN) {
+            report.warnings.push(d.to_string());
+        }
+        if stream.damage.len() > DAMAGE_SHOWN {
+            let more = (stream.damage.len() - DAMAGE_SHOWN) as u64;
+            report.warnings.push(format!(
+                "{more} more place{} with invalid JSON",
+                plural(more)
+            ));
+        }
+    }
+}

@@ -1,0 +1,379 @@
+//! The `metrics` command end to end: exact panels on the sample data (all three input forms)
+//! against expectations that `testdata/generate.py` computed independently (with `math.fsum`),
+//! plus hand-counted fixtures for the weighted average, the stream/shard separation and the
+//! messages about what is missing.
+
+mod common;
+
+use std::fs;
+
+use common::{csv_rows, run, testdata};
+
+const PANELS: [&str; 10] = [
+    "incoming-bytes",
+    "incoming-records",
+    "get-bytes",
+    "get-records",
+    "put-latency",
+    "get-latency",
+    "write-exceeded",
+    "read-exceeded",
+    "get-success",
+    "iterator-age",
+];
+
+fn compare(args: &[&str], expected: &str, panels: &[&str]) {
+    let out = tempfile::tempdir().unwrap();
+    let mut full = vec![
+        "metrics",
+        "-q",
+        "-f",
+        "csv",
+        "-o",
+        out.path().to_str().unwrap(),
+    ];
+    full.extend_from_slice(args);
+    let r = run(&full);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for panel in panels {
+        let got = fs::read_to_string(out.path().join(format!("{panel}.csv"))).unwrap();
+        let want = fs::read_to_string(testdata(&format!(
+            "expected/metrics/{expected}/{panel}.csv"
+        )))
+        .unwrap();
+        assert!(
+            got == want,
+            "{expected}/{panel} differs:\n{}",
+            first_difference(&want, &got)
+        );
+    }
+}
+
+fn first_difference(want: &str, got: &str) -> String {
+    for (i, (w, g)) in want.lines().zip(got.lines()).enumerate() {
+        if w != g {
+            return format!("line {}: want {w:?}, got {g:?}", i + 1);
+        }
+    }
+    format!(
+        "{} lines wanted, {} got",
+        want.lines().count(),
+        got.lines().count()
+    )
+}
+
+#[test]
+fn metric_streams_every_panel_exact() {
+    compare(
+        &[
+            "--period",
+            "5m",
+            testdata("metrics/streams").to_str().unwrap(),
+        ],
+        "streams-5m",
+        &PANELS,
+    );
+}
+
+#[test]
+fn metric_streams_window_and_stream_filter() {
+    compare(
+        &[
+            "--period",
+            "15m",
+            "--since",
+            "2024-03-09T00:30:00Z",
+            "--until",
+            "2024-03-09T01:30:00Z",
+            "--stream",
+            "orders",
+            testdata("metrics/streams").to_str().unwrap(),
+        ],
+        "streams-window",
+        &PANELS,
+    );
+}
+
+#[test]
+fn default_period_is_chosen_from_the_range() {
+    // Two hours of data: 1-minute buckets are at most 300.
+    compare(
+        &[
+            "-p",
+            "incoming-bytes",
+            testdata("metrics/streams").to_str().unwrap(),
+        ],
+        "streams-auto",
+        &["incoming-bytes"],
+    );
+    let r = run(&[
+        "metrics",
+        "-q",
+        "-f",
+        "json",
+        "-p",
+        "incoming-bytes",
+        testdata("metrics/streams").to_str().unwrap(),
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["summary"]["period_seconds"], 60);
+    // A one-day window: 5-minute buckets (288).
+    let r = run(&[
+        "metrics",
+        "-q",
+        "-f",
+        "json",
+        "-p",
+        "incoming-bytes",
+        "--since",
+        "2024-03-09",
+        "--until",
+        "2024-03-10",
+        testdata("metrics/streams").to_str().unwrap(),
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["summary"]["period_seconds"], 300);
+}
+
+#[test]
+fn get_metric_data_with_its_queries() {
+    let dir = testdata("metrics/get-metric-data");
+    compare(
+        &[
+            "--period",
+            "5m",
+            "--queries",
+            dir.join("queries.json").to_str().unwrap(),
+            dir.join("output.json").to_str().unwrap(),
+        ],
+        "get-metric-data",
+        &PANELS,
+    );
+}
+
+#[test]
+fn get_metric_data_without_queries_says_what_is_missing() {
+    let r = run(&[
+        "metrics",
+        "-f",
+        "csv",
+        "-p",
+        "incoming-bytes",
+        testdata("metrics/get-metric-data/output.json")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("pass the file given to --metric-data-queries with --queries FILE"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stdout, "time,region,stream,shard,value\n");
+}
+
+#[test]
+fn get_metric_statistics_with_the_stream_named() {
+    compare(
+        &[
+            "--period",
+            "10m",
+            "--stream",
+            "payments",
+            testdata("metrics/get-metric-statistics").to_str().unwrap(),
+        ],
+        "get-metric-statistics",
+        &PANELS,
+    );
+    let r = run(&[
+        "metrics",
+        "-p",
+        "incoming-bytes",
+        testdata("metrics/get-metric-statistics").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("carries no dimensions: name its stream with --stream NAME"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn same_output_for_any_thread_count() {
+    let dir = testdata("metrics/streams");
+    let outs: Vec<String> = ["1", "2", "5"]
+        .iter()
+        .map(|j| {
+            run(&[
+                "metrics",
+                "-j",
+                j,
+                "-q",
+                "-f",
+                "json",
+                "--period",
+                "5m",
+                dir.to_str().unwrap(),
+            ])
+            .stdout
+        })
+        .collect();
+    assert_eq!(outs[0], outs[1]);
+    assert_eq!(outs[0], outs[2]);
+}
+
+fn datapoint(metric: &str, dims: &str, minute: u32, sum: f64, count: f64, max: f64) -> String {
+    format!(
+        r#"{{"region":"r","namespace":"AWS/Kinesis","metric_name":"{metric}","dimensions":{dims},"timestamp":{},"value":{{"sum":{sum},"count":{count},"max":{max},"min":0}}}}"#,
+        1_709_978_400_000u64 + u64::from(minute) * 60_000
+    )
+}
+
+#[test]
+fn weighted_average_and_stream_shard_separation_by_hand() {
+    let stream = r#"{"StreamName":"s"}"#;
+    let shard = r#"{"StreamName":"s","ShardId":"shardId-1"}"#;
+    let consumer = r#"{"StreamName":"s","ConsumerName":"c"}"#;
+    let lines = [
+        // Put latency: (10 over 1 sample) and (30 over 3 samples) in one 5-minute bucket:
+        // 40 / 4 = 10; the mean of the averages would be (10 + 10) / 2 = 10 too, so a third:
+        // 2 over 4 samples -> 42 / 8 = 5.25 (mean of averages: 6.83).
+        datapoint("PutRecord.Latency", stream, 0, 10.0, 1.0, 10.0),
+        datapoint("PutRecord.Latency", stream, 1, 30.0, 3.0, 12.0),
+        datapoint("PutRecord.Latency", stream, 2, 2.0, 4.0, 1.0),
+        // Incoming bytes: stream level 3 MiB, shard level 1 MiB; never added together.
+        datapoint("IncomingBytes", stream, 0, 3_145_728.0, 5.0, 1.0),
+        datapoint("IncomingBytes", shard, 0, 1_048_576.0, 5.0, 1.0),
+        // A consumer series and another namespace: left out.
+        datapoint("IncomingBytes", consumer, 0, 999.0, 1.0, 1.0),
+        datapoint("IncomingBytes", stream, 0, 5.0, 1.0, 1.0).replace("AWS/Kinesis", "AWS/EC2"),
+        // Iterator age: the maximum of maxima; shard level uses IteratorAgeMilliseconds.
+        datapoint(
+            "GetRecords.IteratorAgeMilliseconds",
+            stream,
+            0,
+            100.0,
+            2.0,
+            70.0,
+        ),
+        datapoint(
+            "GetRecords.IteratorAgeMilliseconds",
+            stream,
+            4,
+            100.0,
+            2.0,
+            90.0,
+        ),
+        datapoint("IteratorAgeMilliseconds", shard, 3, 1.0, 1.0, 5.0),
+        // get-success has no shard-level metric: a shard series of GetRecords.Success is ignored.
+        datapoint("GetRecords.Success", shard, 0, 1.0, 1.0, 1.0),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("points.json"), lines.join("\n")).unwrap();
+    let csv = |panel: &str| {
+        let r = run(&[
+            "metrics",
+            "-q",
+            "-f",
+            "csv",
+            "--period",
+            "5m",
+            "-p",
+            panel,
+            dir.path().to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        csv_rows(&r.stdout)[1..].to_vec()
+    };
+    let row = |shard: &str, v: &str| {
+        vec![
+            "2024-03-09T10:00:00Z".to_string(),
+            "r".into(),
+            "s".into(),
+            shard.into(),
+            v.into(),
+        ]
+    };
+    assert_eq!(csv("put-latency"), [row("", "5.25")]);
+    assert_eq!(csv("incoming-bytes"), [row("", "3"), row("shardId-1", "1")]);
+    assert_eq!(csv("iterator-age"), [row("", "90"), row("shardId-1", "5")]);
+    assert!(csv("get-success").is_empty());
+    let r = run(&[
+        "metrics",
+        "-f",
+        "json",
+        "-p",
+        "put-latency",
+        dir.path().to_str().unwrap(),
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["summary"]["other_dimension_datapoints"], 1);
+    assert_eq!(doc["summary"]["other_namespace_datapoints"], 1);
+    assert_eq!(doc["summary"]["other_metric_datapoints"], 1);
+    assert_eq!(doc["summary"]["stream_datapoints"], 6);
+    assert_eq!(doc["summary"]["shard_datapoints"], 2);
+}
+
+#[test]
+fn metric_table_shows_min_avg_max_last() {
+    let r = run(&[
+        "metrics",
+        "-p",
+        "iterator-age",
+        "--period",
+        "15m",
+        testdata("metrics/streams").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.starts_with(
+            "Iterator Age (ms) (8 buckets of 15m, 2024-03-09T00:00:00Z to 2024-03-09T02:00:00Z)\n"
+        ),
+        "{}",
+        r.stdout
+    );
+    for h in [
+        "region", "stream", "shard", "min", "avg", "max", "last", "trend",
+    ] {
+        assert!(r.stdout.contains(h), "{h}: {}", r.stdout);
+    }
+    // 3 stream-level and 4 shard-level series.
+    assert_eq!(
+        r.stdout.matches("│ us-east-1").count() + r.stdout.matches("│ eu-west-1").count(),
+        7,
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn cloudtrail_input_is_not_metrics() {
+    let r = run(&["metrics", testdata("doc-sample").to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("sumo-sample.json: skipped: not a metrics file: no CloudWatch datapoints"),
+        "{}",
+        r.stderr
+    );
+    // Next to good metrics, it is a warning and the good data counts.
+    let r = run(&[
+        "metrics",
+        "-f",
+        "json",
+        "-p",
+        "iterator-age",
+        testdata("doc-sample").to_str().unwrap(),
+        testdata("metrics/streams").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["summary"]["files_read"], 4);
+    assert_eq!(doc["summary"]["files_failed"], 1);
+    let r = run(&["metrics", testdata("broken/garbage.bin").to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("not a metrics file"), "{}", r.stderr);
+}
