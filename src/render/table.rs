@@ -188,7 +188,9 @@ fn value_of(c: &Cell) -> f64 {
 
 /// A sparkline of `values` in at most `width` characters. Each character stands for
 /// consecutive buckets: their sum for counts, their mean for measurements (`mean`); buckets
-/// without data are gaps, zero is a space, the largest value a full block.
+/// without data are gaps. Counts are scaled from zero (zero is a space, the largest a full
+/// block); measurements from their smallest to their largest value, so a latency that moves
+/// between 40 and 45 ms shows its shape.
 pub fn sparkline(values: &[Option<f64>], width: usize, mean: bool) -> String {
     if values.is_empty() || width == 0 {
         return String::new();
@@ -209,14 +211,24 @@ pub fn sparkline(values: &[Option<f64>], width: usize, mean: bool) -> String {
             })
         })
         .collect();
-    let max = cols.iter().flatten().copied().fold(0.0, f64::max);
+    let max = cols.iter().flatten().copied().fold(f64::MIN, f64::max);
+    let min = cols.iter().flatten().copied().fold(f64::MAX, f64::min);
+    let top = SPARKS.len() - 1;
     cols.iter()
-        .map(|v| match v {
-            Some(v) if *v > 0.0 && max > 0.0 => {
+        .map(|v| match *v {
+            None => ' ',
+            Some(v) if mean => {
+                if max > min {
+                    SPARKS[(((v - min) / (max - min)) * top as f64).round() as usize]
+                } else {
+                    SPARKS[top / 2]
+                }
+            }
+            Some(v) if v > 0.0 && max > 0.0 => {
                 let level = ((v / max) * SPARKS.len() as f64).ceil() as usize;
                 SPARKS[level.clamp(1, SPARKS.len()) - 1]
             }
-            _ => ' ',
+            Some(_) => ' ',
         })
         .collect()
 }
@@ -392,18 +404,19 @@ mod tests {
         );
         assert_eq!(sparkline(&some(&[0.0, 0.0]), 5, false), "  ");
         assert_eq!(sparkline(&[], 5, false), "");
-        // Means of the buckets present; a chunk with no data is a gap.
+        // Means of the buckets present, scaled from the smallest to the largest; a chunk with
+        // no data is a gap.
         assert_eq!(
             sparkline(
                 &[Some(4.0), None, None, None, Some(2.0), Some(6.0)],
                 3,
                 true
             ),
-            "█ █"
+            "▄ ▄" // both means are 4: a flat line mid-height
         );
         assert_eq!(
             sparkline(&[Some(8.0), Some(0.0), None, Some(2.0)], 2, true),
-            "█▄" // means 4 and 2
+            "█▁" // means 4 and 2: from the smallest to the largest
         );
     }
 
