@@ -75,7 +75,7 @@ _kinesis__insights() {
             return 0
             ;;
         kinesis__subcmd__insights__subcmd__events)
-            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --panel --bucket --top --event-name --user --source-ip --region --geoip --stream --help --version"
+            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --bucket --top --event-name --user --source-ip --region --dedup --geoip --stream --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -243,7 +243,7 @@ _kinesis__insights() {
             return 0
             ;;
         kinesis__subcmd__insights__subcmd__metrics)
-            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --panel --period --queries --stream --shard --region --help --version"
+            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --period --queries --stream --shard --region --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -59,6 +59,8 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l stream -d 'Only calls about these streams (streamName, or the name in streamARN; exact or glob)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s L -l follow -d 'Follow symbolic links to directories while walking (loops are detected)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s q -l quiet -d 'No summary and no progress bar on stderr (warnings still print)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l spreadsheet-safe -d 'In CSV, prefix text cells starting with =, +, -, @, tab or CR with a \' so spreadsheets show them instead of running them as formulas (CSV is exact without it)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l dedup -d 'Count each eventID once, when the same log was delivered or copied more than once'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s V -l version -d 'Print version'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l max-file-size -d 'Refuse inputs larger than this once decompressed (guards against gzip bombs)' -r
@@ -89,6 +91,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metric
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l region -d 'Only these regions (exact or glob). get-metric-data and get-metric-statistics output carry no region; their series have an empty one' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s L -l follow -d 'Follow symbolic links to directories while walking (loops are detected)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s q -l quiet -d 'No summary and no progress bar on stderr (warnings still print)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l spreadsheet-safe -d 'In CSV, prefix text cells starting with =, +, -, @, tab or CR with a \' so spreadsheets show them instead of running them as formulas (CSV is exact without it)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s V -l version -d 'Print version'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand completions" -s h -l help -d 'Print help'

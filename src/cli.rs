@@ -125,6 +125,11 @@ pub struct OutputArgs {
     /// No summary and no progress bar on stderr (warnings still print).
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// In CSV, prefix text cells starting with =, +, -, @, tab or CR with a ' so spreadsheets
+    /// show them instead of running them as formulas (CSV is exact without it).
+    #[arg(long)]
+    pub spreadsheet_safe: bool,
 }
 
 /// `kinesis-insights events`.
@@ -176,6 +181,10 @@ pub struct EventsArgs {
     /// Only these regions (exact or glob, e.g. 'eu-*'; repeat for more).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub region: Vec<String>,
+
+    /// Count each eventID once, when the same log was delivered or copied more than once.
+    #[arg(help_heading = "Input", long)]
+    pub dedup: bool,
 
     /// MaxMind DB file for the locations panel (GeoLite2/GeoIP2 City or Country, DB-IP Lite,
     /// ip-location-db) [default: $KINESIS_INSIGHTS_GEOIP, else /usr/share/GeoIP/…].

@@ -30,6 +30,9 @@ pub struct OutputConfig {
     pub table: TableOptions,
     /// No summary or progress on stderr.
     pub quiet: bool,
+    /// `--spreadsheet-safe`: CSV text cells that a spreadsheet would run as a formula get a
+    /// leading `'`.
+    pub spreadsheet_safe: bool,
 }
 
 /// Settings of `kinesis-insights events`.
@@ -51,6 +54,8 @@ pub struct EventsConfig {
     pub panels: Vec<String>,
     /// `--geoip`.
     pub geoip: Option<PathBuf>,
+    /// `--dedup`.
+    pub dedup: bool,
 }
 
 /// Settings of `kinesis-insights metrics`.

@@ -42,6 +42,7 @@ fn query(window: Window) -> Query {
         filters: Filters::default(),
         bucket: 900_000,
         scan_only: false,
+        dedup: None,
     }
 }
 

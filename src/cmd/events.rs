@@ -43,6 +43,7 @@ pub fn config(a: EventsArgs) -> anyhow::Result<EventsConfig> {
         top: a.top,
         panels: a.panels,
         geoip: a.geoip,
+        dedup: a.dedup,
     })
 }
 
@@ -72,6 +73,7 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
             filters: Filters::default(),
             bucket: cfg.bucket,
             scan_only: true,
+            dedup: None,
         };
         let (cube, _) = pipeline::run(&CloudTrailReader { query: &scan }, &sources, opts);
         cube.counts.kinesis_range.map(|(_, newest)| newest)
@@ -81,6 +83,7 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
         filters: cfg.filters.clone(),
         bucket: cfg.bucket,
         scan_only: false,
+        dedup: cfg.dedup.then(Default::default),
     };
     let (cube, reports) = pipeline::run(&CloudTrailReader { query: &query }, &sources, opts);
     let totals = check_reports(&reports)?;
@@ -140,6 +143,7 @@ fn summary(t: &FileTotals, cube: &EventCube, window: &Window) -> Summary {
         ("insights_events", Cell::Count(c.insights)),
         ("skipped_records", Cell::Count(t.skipped_records)),
         ("matched_events", Cell::Count(c.matched)),
+        ("duplicate_events", Cell::Count(c.duplicates)),
     ];
     if let Some(since) = window.since {
         s.push(("window_since", Cell::Time(since)));
@@ -164,6 +168,9 @@ fn print_summary(t: &FileTotals, c: &EventCounts, sources: &[Source], anchor: An
     }
     if t.skipped_records > 0 {
         records.push_str(&format!(", {} skipped", t.skipped_records));
+    }
+    if c.duplicates > 0 {
+        records.push_str(&format!(", {} duplicates left out", c.duplicates));
     }
     let mut matched = format!("Kinesis events counted: {}", c.matched);
     if let Some((a, b)) = c.matched_range {

@@ -96,6 +96,7 @@ fn output_config(a: OutputArgs, panels: usize, sub: &str) -> OutputConfig {
             width,
         },
         quiet: a.quiet,
+        spreadsheet_safe: a.spreadsheet_safe,
     }
 }
 
@@ -233,7 +234,13 @@ fn emit(out_cfg: &OutputConfig, tables: &[Table], summary: &Summary) -> anyhow::
         }
     }
     if let Some(dir) = &out_cfg.output_dir {
-        let written = render::write_dir(dir, out_cfg.format, tables, out_cfg.table)?;
+        let written = render::write_dir(
+            dir,
+            out_cfg.format,
+            tables,
+            out_cfg.table,
+            out_cfg.spreadsheet_safe,
+        )?;
         if !out_cfg.quiet {
             eprintln!(
                 "wrote {} file{} to {}",
@@ -246,7 +253,14 @@ fn emit(out_cfg: &OutputConfig, tables: &[Table], summary: &Summary) -> anyhow::
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    render::write(&mut out, out_cfg.format, tables, summary, out_cfg.table)?;
+    render::write(
+        &mut out,
+        out_cfg.format,
+        tables,
+        summary,
+        out_cfg.table,
+        out_cfg.spreadsheet_safe,
+    )?;
     out.flush()?;
     Ok(())
 }

@@ -8,7 +8,10 @@
 //! projection and touches nothing here. The same grouping is what a SQL rendering of the panels
 //! would `GROUP BY`.
 
+pub mod dedup;
+
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 
@@ -70,6 +73,8 @@ pub struct Query {
     /// Only find the time range of the Kinesis events (the first pass of `--relative-to
     /// latest`); nothing is grouped.
     pub scan_only: bool,
+    /// With `--dedup`: the event IDs already counted, shared by all threads.
+    pub dedup: Option<Arc<dedup::SeenIds>>,
 }
 
 /// Counts over all records read.
@@ -88,6 +93,8 @@ pub struct EventCounts {
     pub malformed: u64,
     /// Kinesis events in the window and through the filters: what the panels count.
     pub matched: u64,
+    /// Events left out by `--dedup` because their `eventID` was already counted.
+    pub duplicates: u64,
     /// Time range of all Kinesis events.
     pub kinesis_range: Option<(Millis, Millis)>,
     /// Time range of the matched events.
@@ -116,6 +123,7 @@ impl Merge for EventCounts {
         self.insights += o.insights;
         self.malformed += o.malformed;
         self.matched += o.matched;
+        self.duplicates += o.duplicates;
         self.kinesis_range = union(self.kinesis_range, o.kinesis_range);
         self.matched_range = union(self.matched_range, o.matched_range);
     }
@@ -194,6 +202,13 @@ impl EventCube {
             && f.stream.matches(stream))
         {
             return;
+        }
+        if let Some(seen) = &q.dedup {
+            let id = field(&r.event_id);
+            if !id.is_empty() && !seen.first_time(id) {
+                c.duplicates += 1;
+                return;
+            }
         }
         c.matched += 1;
         widen(&mut c.matched_range, t);
@@ -309,6 +324,7 @@ mod tests {
             filters: Filters::default(),
             bucket: 3_600_000,
             scan_only: false,
+            dedup: None,
         }
     }
 

@@ -55,6 +55,7 @@ pub fn write(
     tables: &[Table],
     summary: &Summary,
     opts: TableOptions,
+    spreadsheet_safe: bool,
 ) -> io::Result<()> {
     match format {
         Format::Table => {
@@ -66,7 +67,9 @@ pub fn write(
             }
             Ok(())
         }
-        Format::Csv => tables.iter().try_for_each(|t| csv::write(out, t, false)),
+        Format::Csv => tables
+            .iter()
+            .try_for_each(|t| csv::write(out, t, spreadsheet_safe)),
         Format::Json => json::write_document(out, tables, summary),
     }
 }
@@ -77,6 +80,7 @@ pub fn write_dir(
     format: Format,
     tables: &[Table],
     opts: TableOptions,
+    spreadsheet_safe: bool,
 ) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create output directory {}", dir.display()))?;
@@ -88,7 +92,7 @@ pub fn write_dir(
         let mut out = io::BufWriter::new(file);
         match format {
             Format::Table => table::write(&mut out, t, opts),
-            Format::Csv => csv::write(&mut out, t, false),
+            Format::Csv => csv::write(&mut out, t, spreadsheet_safe),
             Format::Json => json::write_panel(&mut out, t),
         }
         .and_then(|()| out.flush())

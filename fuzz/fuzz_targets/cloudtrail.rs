@@ -1,0 +1,38 @@
+//! Any bytes, as a CloudTrail input file: decoding (gzip, UTF-8), every layout, and the events
+//! aggregate and panels must neither panic nor hang.
+#![no_main]
+
+use kinesis_insights::diag::FileReport;
+use kinesis_insights::events::{CloudTrailReader, EventCube, Filters, Query};
+use kinesis_insights::input::decode::Loader;
+use kinesis_insights::panels::events::{EventsCtx, PANELS};
+use kinesis_insights::pipeline::Reader;
+use kinesis_insights::window::Window;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let query = Query {
+        window: Window::default(),
+        filters: Filters::default(),
+        bucket: 3_600_000,
+        scan_only: false,
+        dedup: Some(Default::default()),
+    };
+    let reader = CloudTrailReader { query: &query };
+    let mut loader = Loader::default();
+    let mut cube = EventCube::default();
+    let mut report = FileReport::new("fuzz".into());
+    if let Ok(loaded) = loader.load_bytes(data, 1 << 24) {
+        reader.read(&mut cube, loaded.text, &mut report);
+    }
+    let ctx = EventsCtx {
+        window: Window::default(),
+        bucket: 86_400_000,
+        top: 10,
+        open_end: None,
+        geo: None,
+    };
+    for p in PANELS {
+        let _ = p.table(&cube, &ctx);
+    }
+});

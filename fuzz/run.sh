@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every fuzz target for SECONDS each (default 600), JOBS at a time (default 2), seeding the
+# corpora from testdata/. Needs cargo-fuzz (`cargo install cargo-fuzz`); RUSTC_BOOTSTRAP lets the
+# stable toolchain take the sanitizer flags. Crashes land in fuzz/artifacts/<target>/.
+set -euo pipefail
+cd "$(dirname "$0")"
+SECONDS_EACH=${1:-600}
+JOBS=${JOBS:-2}
+export RUSTC_BOOTSTRAP=1
+targets=(cloudtrail lookup_events metric_streams get_metric_data get_metric_statistics time_parsers)
+seed() {
+  local dir=corpus/$1; shift
+  mkdir -p "$dir"
+  for f in "$@"; do [ -f "$f" ] && head -c 65536 "$f" > "$dir/seed-$(basename "$f")"; done
+  return 0
+}
+seed cloudtrail ../testdata/cloudtrail/extra/*.json ../testdata/broken/* ../testdata/doc-sample/*.json \
+  "$(find ../testdata/cloudtrail/AWSLogs -name '*.json.gz' | sort | head -n 3)"
+seed lookup_events ../testdata/doc-sample/*.json
+seed metric_streams ../testdata/metrics/get-metric-data/output.json ../testdata/metrics/get-metric-statistics/*.json \
+  $(find ../testdata/metrics/streams -type f | sort | head -n 2)
+seed get_metric_data ../testdata/metrics/get-metric-data/output.json
+seed get_metric_statistics ../testdata/metrics/get-metric-statistics/*.json
+mkdir -p corpus/time_parsers
+printf '2024-03-09T10:00:00.123+0000' > corpus/time_parsers/a
+printf '1h30m' > corpus/time_parsers/b
+cargo fuzz build -O
+printf '%s\n' "${targets[@]}" | xargs -P "$JOBS" -I{} sh -c \
+  "cargo fuzz run -O {} -- -max_total_time=$SECONDS_EACH -max_len=65536 -rss_limit_mb=4096 > {}.log 2>&1; echo \"{}: exit \$? \$(grep -c 'SUMMARY' {}.log || true) crash summaries\""
