@@ -3,7 +3,7 @@
 //! whichever thread reads it; it is sharded to keep lock contention low.
 
 use std::collections::HashSet;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::Mutex;
 
 use foldhash::fast::{FixedState, RandomState};
@@ -35,16 +35,13 @@ impl Default for SeenIds {
 /// text (a collision between two distinct IDs is then a 2^-128 chance).
 fn id_bits(id: &str) -> u128 {
     let hex: String = id.chars().filter(|c| *c != '-').collect();
-    if id.len() == 36 && hex.len() == 32 {
-        if let Ok(v) = u128::from_str_radix(&hex, 16) {
-            return v;
-        }
+    if id.len() == 36
+        && hex.len() == 32
+        && let Ok(v) = u128::from_str_radix(&hex, 16)
+    {
+        return v;
     }
-    let half = |seed: u64| {
-        let mut h = FixedState::with_seed(seed).build_hasher();
-        id.hash(&mut h);
-        h.finish()
-    };
+    let half = |seed: u64| FixedState::with_seed(seed).hash_one(id);
     (u128::from(half(0x6b69_6e65_7369_7331)) << 64) | u128::from(half(0x696e_7369_6768_7473))
 }
 
