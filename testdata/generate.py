@@ -816,11 +816,123 @@ def write_expected(dirpath, tables):
             f.write(buf.getvalue())
 
 
+# ---------------------------------------------------------------------------------------------
+# Benchmark corpora (benches/bench.py): the same record generator, scaled
+
+
+def bench_cloudtrail(out, total_mb, files, seed=SEED + 10):
+    """About `total_mb` MB of uncompressed CloudTrail JSON as `files` S3-style .json.gz files."""
+    g = Gen(seed)
+    rng = g.rng
+    pool = [g.record(ACCOUNTS[i % 2], REGIONS[i % 3], START, kinesis=rng.random() < 0.6) for i in range(4000)]
+    per_file = total_mb * 1_000_000 // files
+    written = 0
+    for n in range(files):
+        acct, region = ACCOUNTS[n % 2], REGIONS[(n // 2) % 3]
+        begin = START + timedelta(minutes=5 * n)
+        parts, size = [], 0
+        while size < per_file:
+            rec = dict(rng.choice(pool))
+            when = begin + timedelta(milliseconds=rng.randrange(300_000))
+            rec["eventTime"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+            rec["eventID"] = g.uuid()
+            text = dumps(rec)
+            parts.append(text)
+            size += len(text) + 1
+        body = ('{"Records":[' + ",".join(parts) + "]}").encode()
+        written += len(body)
+        stamp = begin.strftime("%Y%m%dT%H%MZ")
+        path = os.path.join(out, "AWSLogs", acct, "CloudTrail", region, begin.strftime("%Y/%m/%d"),
+                            f"{acct}_CloudTrail_{region}_{stamp}_{n:06d}.json.gz")
+        write(path, gz_bytes(body))
+    return written
+
+
+def bench_tiny(out, files, seed=SEED + 11):
+    """`files` files of 1 to 4 records each, as quiet accounts produce."""
+    g = Gen(seed)
+    rng = g.rng
+    written = 0
+    for n in range(files):
+        acct = f"{100000000000 + n % 500:012d}"
+        region = REGIONS[n % 3]
+        begin = START + timedelta(minutes=n % 2880)
+        recs = [g.record(acct, region, begin + timedelta(seconds=i), kinesis=rng.random() < 0.6)
+                for i in range(rng.randint(1, 4))]
+        body = dumps({"Records": recs}).encode()
+        written += len(body)
+        path = os.path.join(out, "AWSLogs", acct, "CloudTrail", region, begin.strftime("%Y/%m/%d"),
+                            f"{acct}_CloudTrail_{region}_{begin.strftime('%Y%m%dT%H%MZ')}_{n:06d}.json.gz")
+        write(path, gz_bytes(body))
+    return written
+
+
+def bench_metrics(out, total_mb, seed=SEED + 12):
+    """About `total_mb` MB of Metric Streams JSON, in Firehose-style gzip objects of ~5 MB."""
+    rng = random.Random(seed)
+    written, n, buf, size = 0, 0, [], 0
+    minute = 0
+    series = []
+    for s in range(20):
+        stream = f"stream-{s:02d}"
+        region = REGIONS[s % 3]
+        series += [(region, {"StreamName": stream}, p[1]) for p in METRIC_PANELS]
+        for sh in range(8):
+            series += [(region, {"StreamName": stream, "ShardId": f"shardId-{sh:012d}"}, p[2])
+                       for p in METRIC_PANELS if p[2]]
+
+    def flush():
+        nonlocal written, n, buf, size
+        if not buf:
+            return
+        body = "".join(buf).encode()
+        written += len(body)
+        t = M_START + timedelta(minutes=minute)
+        path = os.path.join(out, t.strftime("%Y/%m/%d/%H"),
+                            f"KinesisMetrics-1-{t.strftime('%Y-%m-%d-%H-%M-%S')}-{n:06d}")
+        write(path, gz_bytes(body))
+        n += 1
+        buf, size = [], 0
+
+    while written + size < total_mb * 1_000_000:
+        ts = int((M_START + timedelta(minutes=minute)).timestamp() * 1000)
+        for region, dims, metric in series:
+            sm, cnt, mx, mn = metric_value(rng, metric)
+            line = dumps({"metric_stream_name": "KinesisMetrics", "account_id": "111122223333",
+                          "region": region, "namespace": "AWS/Kinesis", "metric_name": metric,
+                          "dimensions": dims, "timestamp": ts,
+                          "value": {"max": mx, "min": mn, "sum": sm, "count": cnt}, "unit": "None"}) + "\n"
+            buf.append(line)
+            size += len(line)
+            if size > 5_000_000:
+                flush()
+        minute += 1
+    flush()
+    return written
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--root", default=os.path.dirname(os.path.abspath(__file__)),
                     help="the testdata folder to write into")
+    ap.add_argument("--bench", metavar="DIR", help="write the benchmark corpora into DIR instead")
+    ap.add_argument("--bench-mb", type=int, default=1000, help="MB of CloudTrail JSON (default 1000)")
+    ap.add_argument("--bench-files", type=int, default=1000, help="CloudTrail files (default 1000)")
+    ap.add_argument("--tiny-files", type=int, default=20000, help="tiny files (default 20000)")
+    ap.add_argument("--metrics-mb", type=int, default=500, help="MB of Metric Streams JSON (default 500)")
     args = ap.parse_args()
+    if args.bench:
+        sizes = {}
+        for name, make in (("cloudtrail", lambda d: bench_cloudtrail(d, args.bench_mb, args.bench_files)),
+                           ("tiny", lambda d: bench_tiny(d, args.tiny_files)),
+                           ("metrics", lambda d: bench_metrics(d, args.metrics_mb))):
+            d = os.path.join(args.bench, name)
+            shutil.rmtree(d, ignore_errors=True)
+            sizes[name] = make(d)
+            print(f"{name}: {sizes[name] / 1e6:.0f} MB of JSON in {d}", flush=True)
+        with open(os.path.join(args.bench, "sizes.json"), "w") as f:
+            json.dump(sizes, f)
+        return
     root = args.root
     for sub in ("cloudtrail", "broken", "doc-sample", "metrics", "expected"):  # not geoip/: it holds the .mmdb
         shutil.rmtree(os.path.join(root, sub), ignore_errors=True)

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""kinesis-insights benchmark: wall time, throughput and peak RSS of kinesis-insights against the
+gunzip-only limit and the tools a user would pick instead (zcat | jq, DuckDB), on the same
+generated corpora, in one invocation. Ratios are against the gunzip-only limit of the same corpus.
+
+    python3 benches/bench.py                   # ~1 GB CloudTrail, 20,000 tiny files, ~500 MB metrics
+    python3 benches/bench.py --scale 0.1       # a tenth of that, for a quick look
+    python3 benches/bench.py --skip duckdb,jq  # leave tools out
+
+Corpora are generated once into bench-out/ (reused while their parameters match). Tools that
+cannot be installed are reported as skipped. Nothing here runs in `cargo test`.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "bench-out")
+BIN = os.path.join(ROOT, "target", "release", "kinesis-insights")
+LIMIT = os.path.join(ROOT, "target", "release", "examples", "gunzip-limit")
+
+
+def measure(cmd, repeat):
+    """Median wall seconds and peak RSS (MB) of `cmd` (a list, or a shell string) over `repeat` runs."""
+    walls, rss = [], 0
+    for _ in range(repeat):
+        shell = isinstance(cmd, str)
+        start = time.perf_counter()
+        p = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(p.pid, 0)
+        walls.append(time.perf_counter() - start)
+        err = p.stderr.read().decode(errors="replace")
+        p.stderr.close()
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0,):
+            raise RuntimeError(f"{cmd!r} exited {code}: {err[-500:]}")
+        rss = max(rss, usage.ru_maxrss / 1024)
+    return statistics.median(walls), rss
+
+
+def ensure_corpus(scale, jobs):
+    params = {"scale": scale}
+    marker = os.path.join(OUT, "corpus", "params.json")
+    if os.path.exists(marker) and json.load(open(marker)) == params:
+        return json.load(open(os.path.join(OUT, "corpus", "sizes.json")))
+    shutil.rmtree(os.path.join(OUT, "corpus"), ignore_errors=True)
+    subprocess.run([sys.executable, os.path.join(ROOT, "testdata", "generate.py"), "--bench", os.path.join(OUT, "corpus"),
+                    "--bench-mb", str(int(1000 * scale)), "--bench-files", str(max(1, int(1000 * scale))),
+                    "--tiny-files", str(max(1, int(20000 * scale))), "--metrics-mb", str(int(500 * scale))], check=True)
+    json.dump(params, open(marker, "w"))
+    # The 4x corpus for the memory check: the same files under four names.
+    x4 = os.path.join(OUT, "corpus", "cloudtrail-x4")
+    os.makedirs(x4, exist_ok=True)
+    for i in range(4):
+        os.symlink(os.path.join(OUT, "corpus", "cloudtrail"), os.path.join(x4, f"copy{i}"))
+    return json.load(open(os.path.join(OUT, "corpus", "sizes.json")))
+
+
+def duckdb_python():
+    venv = os.path.join(OUT, "venv")
+    py = os.path.join(venv, "bin", "python")
+    if not os.path.exists(py):
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    ok = subprocess.run([py, "-c", "import duckdb"], capture_output=True).returncode == 0
+    if not ok:
+        r = subprocess.run([py, "-m", "pip", "install", "-q", "duckdb"], capture_output=True, text=True)
+        if r.returncode != 0:
+            return None, r.stderr.strip().splitlines()[-1] if r.stderr else "pip failed"
+    return py, None
+
+
+DUCKDB_RECIPES = {
+    "duckdb read_json (typed Records)": """
+        SELECT r.eventName AS event_name, count(*) AS n FROM (
+          SELECT unnest(Records) AS r FROM read_json('{glob}', format='auto',
+            columns={{Records: 'STRUCT(eventSource VARCHAR, eventName VARCHAR)[]'}}))
+        WHERE r.eventSource = 'kinesis.amazonaws.com' GROUP BY 1 ORDER BY 2 DESC""",
+    "duckdb read_json_objects + json_extract": """
+        SELECT json_extract_string(e, '$.eventName') AS event_name, count(*) AS n FROM (
+          SELECT unnest(json_extract(json, '$.Records[*]')) AS e FROM read_json_objects('{glob}'))
+        WHERE json_extract_string(e, '$.eventSource') = 'kinesis.amazonaws.com' GROUP BY 1 ORDER BY 2 DESC""",
+}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", type=float, default=1.0, help="corpus size as a fraction of the full one")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (median wall time)")
+    ap.add_argument("--skip", default="", help="comma-separated: jq, duckdb, x4, threads")
+    args = ap.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "kinesis-insights", "--example", "gunzip-limit"],
+                   cwd=ROOT, check=True)
+    sizes = ensure_corpus(args.scale, os.cpu_count())
+    c = lambda name: os.path.join(OUT, "corpus", name)
+    csv_dir = os.path.join(OUT, "csv")
+    rows = []
+
+    def run(corpus, tool, cmd, mb, baseline=None, repeat=args.repeat):
+        try:
+            wall, rss = measure(cmd, repeat)
+        except Exception as e:  # a tool that fails is reported, not faked
+            rows.append((corpus, tool, None, None, None, None, f"failed: {e}"[:120]))
+            return None
+        ratio = wall / baseline if baseline else 1.0
+        rows.append((corpus, tool, wall, mb / wall, rss, ratio, ""))
+        print(f"  {corpus:<14} {tool:<44} {wall:8.2f} s  {ratio:6.2f}x  {rss:7.0f} MB", flush=True)
+        return wall
+
+    ct_mb = sizes["cloudtrail"] / 1e6
+    base = run("cloudtrail", "gunzip-only limit", [LIMIT, c("cloudtrail")], ct_mb)
+    run("cloudtrail", "kinesis-insights events (all panels, CSV)",
+        [BIN, "events", "-q", "-f", "csv", "-o", csv_dir, c("cloudtrail")], ct_mb, base)
+    if "threads" not in skip:
+        run("cloudtrail", "kinesis-insights events --threads 1",
+            [BIN, "events", "-q", "-j", "1", "-f", "csv", "-o", csv_dir, c("cloudtrail")], ct_mb, base)
+    if "x4" not in skip:
+        run("cloudtrail x4", "kinesis-insights events (4x the input)",
+            [BIN, "events", "-q", "-L", "-f", "csv", "-o", csv_dir, c("cloudtrail-x4")], 4 * ct_mb, None, 1)
+    if "jq" not in skip:
+        if shutil.which("jq"):
+            run("cloudtrail", "zcat + jq (events panel)",
+                f"find {c('cloudtrail')} -name '*.json.gz' -print0 | xargs -0 zcat | "
+                "jq -r '.Records[] | select(.eventSource == \"kinesis.amazonaws.com\") | .eventName' "
+                "| sort | uniq -c | sort -rn", ct_mb, base, 1)
+        else:
+            rows.append(("cloudtrail", "zcat + jq", None, None, None, None, "skipped: jq not installed"))
+    if "duckdb" not in skip:
+        py, why = duckdb_python()
+        if py is None:
+            rows.append(("cloudtrail", "duckdb", None, None, None, None, f"skipped: {why}"))
+        else:
+            for name, sql in DUCKDB_RECIPES.items():
+                q = sql.format(glob=c("cloudtrail") + "/**/*.json.gz")
+                run("cloudtrail", name, [py, "-c", f"import duckdb; print(duckdb.sql({q!r}).fetchall())"], ct_mb, base, 1)
+
+    tiny_mb = sizes["tiny"] / 1e6
+    tbase = run("tiny files", "gunzip-only limit", [LIMIT, c("tiny")], tiny_mb)
+    run("tiny files", "kinesis-insights events (all panels, CSV)",
+        [BIN, "events", "-q", "-f", "csv", "-o", csv_dir, c("tiny")], tiny_mb, tbase)
+
+    m_mb = sizes["metrics"] / 1e6
+    mbase = run("metrics", "gunzip-only limit", [LIMIT, c("metrics")], m_mb)
+    run("metrics", "kinesis-insights metrics (all panels, CSV)",
+        [BIN, "metrics", "-q", "-f", "csv", "-o", csv_dir, c("metrics")], m_mb, mbase)
+
+    cpu = ""
+    try:
+        cpu = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    print()
+    print(f"{date.today()}, {platform.machine()} {cpu}, {os.cpu_count()} cores, scale {args.scale}, "
+          f"median of {args.repeat} runs (1 for jq, DuckDB and the 4x run)")
+    print()
+    print("| corpus | tool | wall s | MB/s | peak RSS MB | × limit |")
+    print("|---|---|---:|---:|---:|---:|")
+    for corpus, tool, wall, mbs, rss, ratio, note in rows:
+        if wall is None:
+            print(f"| {corpus} | {tool} | {note} | | | |")
+        else:
+            print(f"| {corpus} | {tool} | {wall:.2f} | {mbs:.0f} | {rss:.0f} | {ratio:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

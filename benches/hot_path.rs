@@ -1,0 +1,135 @@
+//! Micro-benchmarks of the hot path, so a change to it can be judged on its own:
+//! parsing CloudTrail records into the events aggregate, and Metric Streams datapoints into the
+//! metrics aggregate, from decoded text in memory. `cargo bench --bench hot_path`.
+
+use std::hint::black_box;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use kinesis_insights::diag::FileReport;
+use kinesis_insights::events::{CloudTrailReader, EventCube, Filters, Query};
+use kinesis_insights::filter::Matcher;
+use kinesis_insights::input::decode::Loader;
+use kinesis_insights::metrics::parse::MetricsReader;
+use kinesis_insights::metrics::{MetricsCube, Query as MetricsQuery};
+use kinesis_insights::panels::metrics::metric_names;
+use kinesis_insights::pipeline::Reader;
+use kinesis_insights::window::Window;
+
+fn testdata_text(rel: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(rel);
+    let raw = std::fs::read(path).unwrap();
+    let mut loader = Loader::default();
+    loader.load_bytes(&raw, u64::MAX).unwrap().text.to_vec()
+}
+
+fn first_file(dir: &str) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(dir);
+    let mut stack = vec![root.clone()];
+    let mut files = Vec::new();
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p)
+            } else {
+                files.push(p)
+            }
+        }
+    }
+    files.sort();
+    files[0]
+        .strip_prefix(root.parent().unwrap())
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn events(c: &mut Criterion) {
+    // All S3-layout files of the sample, concatenated as one buffer of Records documents.
+    let text: Vec<u8> = {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/cloudtrail/AWSLogs");
+        let mut stack = vec![root];
+        let mut files = Vec::new();
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p)
+                } else if !p.to_string_lossy().contains("Digest") {
+                    files.push(p)
+                }
+            }
+        }
+        files.sort();
+        let mut loader = Loader::default();
+        let mut all = Vec::new();
+        for f in files {
+            all.extend_from_slice(
+                loader
+                    .load_bytes(&std::fs::read(f).unwrap(), u64::MAX)
+                    .unwrap()
+                    .text,
+            );
+            all.push(b'\n');
+        }
+        all
+    };
+    let query = Query {
+        window: Window::default(),
+        filters: Filters::default(),
+        bucket: 3_600_000,
+        scan_only: false,
+        dedup: None,
+    };
+    let reader = CloudTrailReader { query: &query };
+    let mut g = c.benchmark_group("events");
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function("parse+aggregate", |b| {
+        b.iter(|| {
+            let mut cube = EventCube::default();
+            let mut report = FileReport::new(String::new());
+            reader.read(&mut cube, black_box(&text), &mut report);
+            cube
+        })
+    });
+    g.finish();
+}
+
+fn metrics(c: &mut Criterion) {
+    let text = testdata_text(&first_file("metrics/streams"));
+    let (stream_metrics, shard_metrics) = metric_names();
+    let query = MetricsQuery {
+        window: Window::default(),
+        streams: Matcher::default(),
+        shards: Matcher::default(),
+        regions: Matcher::default(),
+        bucket: 60_000,
+        stream_metrics,
+        shard_metrics,
+        scan_only: false,
+    };
+    let reader = MetricsReader {
+        query: &query,
+        queries: None,
+        statistics_series: None,
+    };
+    let mut g = c.benchmark_group("metrics");
+    g.throughput(Throughput::Bytes(text.len() as u64));
+    g.bench_function("parse+aggregate", |b| {
+        b.iter(|| {
+            let mut cube = MetricsCube::default();
+            let mut report = FileReport::new(String::new());
+            reader.read(&mut cube, black_box(&text), &mut report);
+            cube
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, events, metrics);
+criterion_main!(benches);
