@@ -6,12 +6,10 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kinesis_insights::diag::FileReport;
-use kinesis_insights::events::{CloudTrailReader, EventCube, Filters, Query};
-use kinesis_insights::filter::Matcher;
+use kinesis_insights::events::{CloudTrailReader, EventCube, Query};
 use kinesis_insights::input::decode::Loader;
 use kinesis_insights::metrics::parse::MetricsReader;
 use kinesis_insights::metrics::{MetricsCube, Query as MetricsQuery};
-use kinesis_insights::panels::metrics::metric_names;
 use kinesis_insights::pipeline::Reader;
 use kinesis_insights::window::Window;
 
@@ -79,13 +77,7 @@ fn events(c: &mut Criterion) {
         }
         all
     };
-    let query = Query {
-        window: Window::default(),
-        filters: Filters::default(),
-        bucket: 3_600_000,
-        scan_only: false,
-        dedup: None,
-    };
+    let query = Query::new(Window::default(), 3_600_000);
     let reader = CloudTrailReader { query: &query };
     let mut g = c.benchmark_group("events");
     g.throughput(Throughput::Bytes(text.len() as u64));
@@ -102,17 +94,7 @@ fn events(c: &mut Criterion) {
 
 fn metrics(c: &mut Criterion) {
     let text = testdata_text(&first_file("metrics/streams"));
-    let (stream_metrics, shard_metrics) = metric_names();
-    let query = MetricsQuery {
-        window: Window::default(),
-        streams: Matcher::default(),
-        shards: Matcher::default(),
-        regions: Matcher::default(),
-        bucket: 60_000,
-        stream_metrics,
-        shard_metrics,
-        scan_only: false,
-    };
+    let query = MetricsQuery::new(Window::default(), 60_000);
     let reader = MetricsReader {
         query: &query,
         queries: None,

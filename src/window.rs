@@ -258,6 +258,26 @@ impl Window {
     }
 }
 
+/// Widens an inclusive `(first, last)` range to cover `t`.
+#[inline]
+pub fn widen_range(range: &mut Option<(Millis, Millis)>, t: Millis) {
+    *range = Some(match *range {
+        None => (t, t),
+        Some((a, b)) => (a.min(t), b.max(t)),
+    });
+}
+
+/// The smallest range covering both.
+pub fn union_range(
+    a: Option<(Millis, Millis)>,
+    b: Option<(Millis, Millis)>,
+) -> Option<(Millis, Millis)> {
+    match (a, b) {
+        (Some((a0, a1)), Some((b0, b1))) => Some((a0.min(b0), a1.max(b1))),
+        (x, None) | (None, x) => x,
+    }
+}
+
 /// The current time in milliseconds.
 pub fn now() -> Millis {
     Utc::now().timestamp_millis()

@@ -2,7 +2,7 @@
 //! single-pass panels; and the window never counts an event outside `[since, until)`.
 
 use kinesis_insights::cloudtrail::parse::parse_record;
-use kinesis_insights::events::{EventCube, Filters, Query};
+use kinesis_insights::events::{EventCube, Query};
 use kinesis_insights::panels::Table;
 use kinesis_insights::panels::events::{EventsCtx, PANELS};
 use kinesis_insights::pipeline::Merge;
@@ -37,13 +37,7 @@ fn tables(cube: &EventCube, ctx: &EventsCtx) -> Vec<Table> {
 }
 
 fn query(window: Window) -> Query {
-    Query {
-        window,
-        filters: Filters::default(),
-        bucket: 900_000,
-        scan_only: false,
-        dedup: None,
-    }
+    Query::new(window, 900_000)
 }
 
 /// Records as JSON, with the minute of the day and whether each is a Kinesis event.
@@ -135,7 +129,6 @@ proptest! {
 }
 
 mod metrics {
-    use kinesis_insights::filter::Matcher;
     use kinesis_insights::metrics::{Dims, MetricsCube, Point, Query};
     use kinesis_insights::panels::Table;
     use kinesis_insights::panels::metrics::{MetricsCtx, PANELS, metric_names};
@@ -201,17 +194,7 @@ mod metrics {
             cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..5),
             reverse in any::<bool>(),
         ) {
-            let (stream_metrics, shard_metrics) = metric_names();
-            let q = Query {
-                window: Window::default(),
-                streams: Matcher::default(),
-                shards: Matcher::default(),
-                regions: Matcher::default(),
-                bucket: 60_000,
-                stream_metrics,
-                shard_metrics,
-                scan_only: false,
-            };
+            let q = Query::new(Window::default(), 60_000);
             let mut single = MetricsCube::default();
             for p in &points {
                 add(&mut single, &q, *p);

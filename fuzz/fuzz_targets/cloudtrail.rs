@@ -3,7 +3,7 @@
 #![no_main]
 
 use kinesis_insights::diag::FileReport;
-use kinesis_insights::events::{CloudTrailReader, EventCube, Filters, Query};
+use kinesis_insights::events::{CloudTrailReader, EventCube, Query};
 use kinesis_insights::input::decode::Loader;
 use kinesis_insights::panels::events::{EventsCtx, PANELS};
 use kinesis_insights::pipeline::Reader;
@@ -12,11 +12,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let query = Query {
-        window: Window::default(),
-        filters: Filters::default(),
-        bucket: 3_600_000,
-        scan_only: false,
         dedup: Some(Default::default()),
+        ..Query::new(Window::default(), 3_600_000)
     };
     let reader = CloudTrailReader { query: &query };
     let mut loader = Loader::default();

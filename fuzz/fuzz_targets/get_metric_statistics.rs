@@ -2,26 +2,15 @@
 #![no_main]
 
 use kinesis_insights::diag::FileReport;
-use kinesis_insights::filter::Matcher;
 use kinesis_insights::metrics::parse::MetricsReader;
 use kinesis_insights::metrics::{MetricsCube, Query};
-use kinesis_insights::panels::metrics::metric_names;
+
 use kinesis_insights::pipeline::Reader;
 use kinesis_insights::window::Window;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let (stream_metrics, shard_metrics) = metric_names();
-    let query = Query {
-        window: Window::default(),
-        streams: Matcher::default(),
-        shards: Matcher::default(),
-        regions: Matcher::default(),
-        bucket: 60_000,
-        stream_metrics,
-        shard_metrics,
-        scan_only: false,
-    };
+    let query = Query::new(Window::default(), 60_000);
     let reader = MetricsReader {
         query: &query,
         queries: None,

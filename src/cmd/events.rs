@@ -69,21 +69,16 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
 
     let (window, anchor) = resolve_window(&cfg.window, || {
         let scan = Query {
-            window: Window::default(),
-            filters: Filters::default(),
-            bucket: cfg.bucket,
             scan_only: true,
-            dedup: None,
+            ..Query::new(Window::default(), cfg.bucket)
         };
         let (cube, _) = pipeline::run(&CloudTrailReader { query: &scan }, &sources, opts);
         cube.counts.kinesis_range.map(|(_, newest)| newest)
     })?;
     let query = Query {
-        window,
         filters: cfg.filters.clone(),
-        bucket: cfg.bucket,
-        scan_only: false,
         dedup: cfg.dedup.then(Default::default),
+        ..Query::new(window, cfg.bucket)
     };
     let (cube, reports) = pipeline::run(&CloudTrailReader { query: &query }, &sources, opts);
     let totals = check_reports(&reports)?;

@@ -9,7 +9,7 @@ use crate::config::MetricsConfig;
 use crate::diag::{FileTotals, Outcome};
 use crate::metrics::parse::{MetricsReader, load_queries};
 use crate::metrics::{MetricCounts, Query};
-use crate::panels::metrics::{MetricsCtx, PANELS, auto_period, metric_names};
+use crate::panels::metrics::{MetricsCtx, PANELS, auto_period};
 use crate::panels::{Cell, select};
 use crate::pipeline::{self, PassOptions};
 use crate::render::Summary;
@@ -64,16 +64,12 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
         progress: !cfg.output.quiet,
     };
     let bucket = cfg.period.unwrap_or(FINE_BUCKET);
-    let (stream_metrics, shard_metrics) = metric_names();
     let query = |window: Window, scan_only: bool| Query {
-        window,
         streams: cfg.streams.clone(),
         shards: cfg.shards.clone(),
         regions: cfg.regions.clone(),
-        bucket,
-        stream_metrics: stream_metrics.clone(),
-        shard_metrics: shard_metrics.clone(),
         scan_only,
+        ..Query::new(window, bucket)
     };
     let reader = |q: &Query| {
         let r = MetricsReader {

@@ -22,7 +22,7 @@ use crate::filter::Matcher;
 use crate::group::GroupMap;
 use crate::input::Source;
 use crate::pipeline::{Merge, Reader};
-use crate::window::{Millis, Window, bucket_start, parse_event_time};
+use crate::window::{Millis, Window, bucket_start, parse_event_time, union_range, widen_range};
 
 /// Positions of the fields in a [`EventCube::calls`] key.
 pub mod key {
@@ -77,6 +77,19 @@ pub struct Query {
     pub dedup: Option<Arc<dedup::SeenIds>>,
 }
 
+impl Query {
+    /// Every Kinesis event in `window`, no filters, no dedup, over-time buckets of `bucket`.
+    pub fn new(window: Window, bucket: Millis) -> Self {
+        Query {
+            window,
+            filters: Filters::default(),
+            bucket,
+            scan_only: false,
+            dedup: None,
+        }
+    }
+}
+
 /// Counts over all records read.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct EventCounts {
@@ -101,20 +114,6 @@ pub struct EventCounts {
     pub matched_range: Option<(Millis, Millis)>,
 }
 
-fn widen(range: &mut Option<(Millis, Millis)>, t: Millis) {
-    *range = Some(match *range {
-        None => (t, t),
-        Some((a, b)) => (a.min(t), b.max(t)),
-    });
-}
-
-fn union(a: Option<(Millis, Millis)>, b: Option<(Millis, Millis)>) -> Option<(Millis, Millis)> {
-    match (a, b) {
-        (Some((a0, a1)), Some((b0, b1))) => Some((a0.min(b0), a1.max(b1))),
-        (x, None) | (None, x) => x,
-    }
-}
-
 impl Merge for EventCounts {
     fn merge(&mut self, o: Self) {
         self.records += o.records;
@@ -124,8 +123,8 @@ impl Merge for EventCounts {
         self.malformed += o.malformed;
         self.matched += o.matched;
         self.duplicates += o.duplicates;
-        self.kinesis_range = union(self.kinesis_range, o.kinesis_range);
-        self.matched_range = union(self.matched_range, o.matched_range);
+        self.kinesis_range = union_range(self.kinesis_range, o.kinesis_range);
+        self.matched_range = union_range(self.matched_range, o.matched_range);
     }
 }
 
@@ -184,7 +183,7 @@ impl EventCube {
             return;
         }
         c.kinesis += 1;
-        widen(&mut c.kinesis_range, t);
+        widen_range(&mut c.kinesis_range, t);
         if q.scan_only || !q.window.contains(t) {
             return;
         }
@@ -211,7 +210,7 @@ impl EventCube {
             }
         }
         c.matched += 1;
-        widen(&mut c.matched_range, t);
+        widen_range(&mut c.matched_range, t);
         let k = [
             region,
             user,

@@ -16,7 +16,7 @@ use foldhash::fast::RandomState;
 use crate::filter::Matcher;
 use crate::group::GroupMap;
 use crate::pipeline::Merge;
-use crate::window::{Millis, Window, bucket_start};
+use crate::window::{Millis, Window, bucket_start, union_range, widen_range};
 use exact::ExactSum;
 
 /// The CloudWatch namespace of Kinesis Data Streams.
@@ -156,20 +156,6 @@ pub struct MetricCounts {
     pub matched_range: Option<(Millis, Millis)>,
 }
 
-fn widen(range: &mut Option<(Millis, Millis)>, t: Millis) {
-    *range = Some(match *range {
-        None => (t, t),
-        Some((a, b)) => (a.min(t), b.max(t)),
-    });
-}
-
-fn union(a: Option<(Millis, Millis)>, b: Option<(Millis, Millis)>) -> Option<(Millis, Millis)> {
-    match (a, b) {
-        (Some((a0, a1)), Some((b0, b1))) => Some((a0.min(b0), a1.max(b1))),
-        (x, None) | (None, x) => x,
-    }
-}
-
 impl Merge for MetricCounts {
     fn merge(&mut self, o: Self) {
         self.stream_level += o.stream_level;
@@ -179,8 +165,8 @@ impl Merge for MetricCounts {
         self.other_namespaces += o.other_namespaces;
         self.malformed += o.malformed;
         self.matched += o.matched;
-        self.range = union(self.range, o.range);
-        self.matched_range = union(self.matched_range, o.matched_range);
+        self.range = union_range(self.range, o.range);
+        self.matched_range = union_range(self.matched_range, o.matched_range);
     }
 }
 
@@ -203,6 +189,24 @@ pub struct Query {
     pub shard_metrics: Vec<&'static str>,
     /// Only find the time range (first pass of `--relative-to latest`).
     pub scan_only: bool,
+}
+
+impl Query {
+    /// Everything in `window`, every stream, shard and region, the panels' metrics, in buckets
+    /// of `bucket`.
+    pub fn new(window: Window, bucket: Millis) -> Self {
+        let (stream_metrics, shard_metrics) = crate::panels::metrics::metric_names();
+        Query {
+            window,
+            streams: Matcher::default(),
+            shards: Matcher::default(),
+            regions: Matcher::default(),
+            bucket,
+            stream_metrics,
+            shard_metrics,
+            scan_only: false,
+        }
+    }
 }
 
 /// The dimensions of a datapoint, as far as the panels care.
@@ -272,7 +276,7 @@ impl MetricsCube {
         } else {
             c.shard_level += 1;
         }
-        widen(&mut c.range, time);
+        widen_range(&mut c.range, time);
         if q.scan_only
             || !q.window.contains(time)
             || !q.streams.matches(dims.stream)
@@ -282,7 +286,7 @@ impl MetricsCube {
             return;
         }
         c.matched += 1;
-        widen(&mut c.matched_range, time);
+        widen_range(&mut c.matched_range, time);
         self.series
             .entry([region, dims.stream, dims.shard, metric])
             .entry(bucket_start(time, q.bucket))
