@@ -13,13 +13,13 @@ use kinesis_insights::metrics::{MetricsCube, Query as MetricsQuery};
 use kinesis_insights::pipeline::Reader;
 use kinesis_insights::window::Window;
 
-fn testdata_text(rel: &str) -> Vec<u8> {
+fn testdata_text(rel: &str) -> String {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("testdata")
         .join(rel);
     let raw = std::fs::read(path).unwrap();
     let mut loader = Loader::default();
-    loader.load_bytes(&raw, u64::MAX).unwrap().text.to_vec()
+    loader.load_bytes(&raw, u64::MAX).unwrap().text.to_string()
 }
 
 fn first_file(dir: &str) -> String {
@@ -48,7 +48,7 @@ fn first_file(dir: &str) -> String {
 
 fn events(c: &mut Criterion) {
     // All S3-layout files of the sample, concatenated as one buffer of Records documents.
-    let text: Vec<u8> = {
+    let text: String = {
         let root =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/cloudtrail/AWSLogs");
         let mut stack = vec![root];
@@ -65,15 +65,15 @@ fn events(c: &mut Criterion) {
         }
         files.sort();
         let mut loader = Loader::default();
-        let mut all = Vec::new();
+        let mut all = String::new();
         for f in files {
-            all.extend_from_slice(
+            all.push_str(
                 loader
                     .load_bytes(&std::fs::read(f).unwrap(), u64::MAX)
                     .unwrap()
                     .text,
             );
-            all.push(b'\n');
+            all.push('\n');
         }
         all
     };

@@ -32,7 +32,7 @@ pub trait Reader: Sync {
     }
 
     /// Reads one decoded input into `acc`, noting counts and problems in `report`.
-    fn read(&self, acc: &mut Self::Acc, text: &[u8], report: &mut FileReport);
+    fn read(&self, acc: &mut Self::Acc, text: &str, report: &mut FileReport);
 }
 
 /// Settings of a pass.

@@ -37,6 +37,6 @@ fuzz_target!(|data: &[u8]| {
     let mut cube = MetricsCube::default();
     let mut report = FileReport::new("fuzz".into());
     let text = [br#"{"MetricDataResults":"#.as_slice(), data, b"}"].concat();
-    reader.read(&mut cube, &text, &mut report);
-    reader.read(&mut cube, data, &mut report);
+    reader.read(&mut cube, &String::from_utf8_lossy(&text), &mut report);
+    reader.read(&mut cube, &String::from_utf8_lossy(data), &mut report);
 });

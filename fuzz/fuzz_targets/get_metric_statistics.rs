@@ -24,6 +24,6 @@ fuzz_target!(|data: &[u8]| {
         b"}",
     ]
     .concat();
-    reader.read(&mut cube, &text, &mut report);
-    reader.read(&mut cube, data, &mut report);
+    reader.read(&mut cube, &String::from_utf8_lossy(&text), &mut report);
+    reader.read(&mut cube, &String::from_utf8_lossy(data), &mut report);
 });

@@ -15,6 +15,6 @@ fuzz_target!(|data: &[u8]| {
         let _ = (r.user(), r.stream(), r.identity_type());
         n += 1;
     });
-    let report = parse_document(doc.as_bytes(), &mut sink);
+    let report = parse_document(&doc, &mut sink);
     assert!(report.records + report.bad_records == 1);
 });

@@ -98,7 +98,7 @@ impl Ctx<'_> {
 
 /// Reads every record of a decoded document and reports what it found. Never panics, whatever
 /// the bytes.
-pub fn parse_document(buf: &[u8], sink: &mut dyn RecordSink) -> DocReport {
+pub fn parse_document(buf: &str, sink: &mut dyn RecordSink) -> DocReport {
     let mut ctx = Ctx {
         sink,
         records: 0,
@@ -475,7 +475,7 @@ mod tests {
     fn run(text: &str) -> (DocReport, Vec<String>) {
         let mut names = Vec::new();
         let mut sink = FnSink(|r: &RawRecord<'_>| names.push(field(&r.event_name).to_string()));
-        let report = parse_document(text.as_bytes(), &mut sink);
+        let report = parse_document(text, &mut sink);
         (report, names)
     }
 

@@ -269,7 +269,7 @@ impl Reader for CloudTrailReader<'_> {
         }
     }
 
-    fn read(&self, acc: &mut EventCube, text: &[u8], report: &mut FileReport) {
+    fn read(&self, acc: &mut EventCube, text: &str, report: &mut FileReport) {
         let malformed_before = acc.counts.malformed;
         let doc = parse_document(
             text,

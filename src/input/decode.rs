@@ -17,19 +17,20 @@ use super::Source;
 /// Largest decompressed size of one input accepted by default (1 GiB).
 pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
 
-/// Per-thread reusable buffers for reading inputs.
+/// Per-thread reusable buffers (and decompressor) for reading inputs.
 #[derive(Debug, Default)]
 pub struct Loader {
     raw: Vec<u8>,
     text: Vec<u8>,
     lossy: String,
+    inflater: Option<super::inflate::Inflater>,
 }
 
 /// A loaded input.
 #[derive(Debug)]
 pub struct Loaded<'a> {
-    /// The decoded text (UTF-8, possibly after lossy replacement).
-    pub text: &'a [u8],
+    /// The decoded text (after lossy replacement of invalid UTF-8).
+    pub text: &'a str,
     /// Whether the input was gzip.
     pub gzip: bool,
     /// Problems that did not stop the read (damaged gzip, invalid UTF-8).
@@ -95,7 +96,18 @@ impl Loader {
     fn decode(&mut self, max_bytes: u64) -> Result<Loaded<'_>, LoadError> {
         let mut warnings = Vec::new();
         let gzip = self.raw.starts_with(&GZIP_MAGIC);
-        let text: &[u8] = if gzip {
+        if gzip && self.inflater.is_none() {
+            // Without one (allocation failed), every file takes the streaming path.
+            self.inflater = super::inflate::Inflater::new();
+        }
+        let fast = gzip
+            && self
+                .inflater
+                .as_mut()
+                .is_some_and(|i| i.whole_member(&self.raw, &mut self.text, max_bytes));
+        let text: &[u8] = if fast {
+            &self.text
+        } else if gzip {
             self.text.clear();
             let decoder = MultiGzDecoder::new(&self.raw[..]);
             match read_capped(decoder, &mut self.text, max_bytes) {
@@ -117,12 +129,12 @@ impl Loader {
         } else {
             &self.raw
         };
-        let text = match std::str::from_utf8(text) {
-            Ok(_) => text,
+        let text = match simdutf8::basic::from_utf8(text) {
+            Ok(s) => s,
             Err(_) => {
                 warnings.push("invalid UTF-8 replaced with U+FFFD".into());
                 self.lossy = String::from_utf8_lossy(text).into_owned();
-                self.lossy.as_bytes()
+                self.lossy.as_str()
             }
         };
         Ok(Loaded {
@@ -180,11 +192,11 @@ mod tests {
     fn plain_gzip_and_multi_member() {
         let mut l = Loader::default();
         let got = l.load_bytes(b"{\"a\":1}", 100).unwrap();
-        assert_eq!((got.text, got.gzip), (&b"{\"a\":1}"[..], false));
+        assert_eq!((got.text, got.gzip), ("{\"a\":1}", false));
         let mut two = gz(b"first\n");
         two.extend(gz(b"second\n"));
         let got = l.load_bytes(&two, 100).unwrap();
-        assert_eq!(got.text, b"first\nsecond\n");
+        assert_eq!(got.text, "first\nsecond\n");
         assert!(got.gzip && got.warnings.is_empty());
     }
 
@@ -197,7 +209,7 @@ mod tests {
         let mut l = Loader::default();
         let got = l.load_bytes(&whole[..whole.len() / 2], u64::MAX).unwrap();
         assert!(!got.text.is_empty() && got.text.len() < data.len());
-        assert_eq!(got.text, &data[..got.text.len()]);
+        assert_eq!(got.text.as_bytes(), &data[..got.text.len()]);
         assert_eq!(got.warnings.len(), 1);
         assert!(got.warnings[0].contains("truncated"), "{:?}", got.warnings);
     }
@@ -223,10 +235,7 @@ mod tests {
     fn invalid_utf8_is_replaced() {
         let mut l = Loader::default();
         let got = l.load_bytes(b"{\"a\":\"x\xffy\"}", 100).unwrap();
-        assert_eq!(
-            std::str::from_utf8(got.text).unwrap(),
-            "{\"a\":\"x\u{fffd}y\"}"
-        );
+        assert_eq!(got.text, "{\"a\":\"x\u{fffd}y\"}");
         assert_eq!(got.warnings, ["invalid UTF-8 replaced with U+FFFD"]);
     }
 }

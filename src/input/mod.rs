@@ -2,6 +2,7 @@
 //! parallel), `-` for standard input. Reading and decompressing a file is in [`decode`].
 
 pub mod decode;
+pub mod inflate;
 pub mod json;
 pub mod lenient;
 

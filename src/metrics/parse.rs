@@ -454,7 +454,7 @@ impl Reader for MetricsReader<'_> {
         MetricsCube::default()
     }
 
-    fn read(&self, acc: &mut MetricsCube, text: &[u8], report: &mut FileReport) {
+    fn read(&self, acc: &mut MetricsCube, text: &str, report: &mut FileReport) {
         let mut st = FileState {
             form: None,
             unrecognised: 0,
