@@ -17,8 +17,8 @@ use crate::window::{Anchor, Millis, TimeSpec, Window, format_time};
 
 const SUB: &str = "metrics";
 
-/// Width datapoints are accumulated in when `--period` is not given; every default period is
-/// a multiple of it.
+/// Width datapoints start out in when the period is not known up front; every default period
+/// is a multiple of it.
 const FINE_BUCKET: Millis = 60_000;
 
 fn is_glob(s: &str) -> bool {
@@ -63,13 +63,22 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
         max_bytes: cfg.input.max_bytes,
         progress: !cfg.output.quiet,
     };
-    let bucket = cfg.period.unwrap_or(FINE_BUCKET);
-    let query = |window: Window, scan_only: bool| Query {
-        streams: cfg.streams.clone(),
-        shards: cfg.shards.clone(),
-        regions: cfg.regions.clone(),
-        scan_only,
-        ..Query::new(window, bucket)
+    let query = |window: Window, scan_only: bool| {
+        // Datapoints go into buckets of the period given, else of the default period of a
+        // bounded window, else of one minute widened as the data's range grows.
+        let (bucket, adaptive) = match (cfg.period, window.since, window.until) {
+            (Some(p), _, _) => (p, false),
+            (None, Some(s), Some(u)) => (auto_period(Some((s, u - 1))), false),
+            (None, _, _) => (FINE_BUCKET, true),
+        };
+        Query {
+            streams: cfg.streams.clone(),
+            shards: cfg.shards.clone(),
+            regions: cfg.regions.clone(),
+            adaptive,
+            scan_only,
+            ..Query::new(window, bucket)
+        }
     };
     let reader = |q: &Query| {
         let r = MetricsReader {
@@ -99,7 +108,8 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
             (Some(s), Some(u)) => Some((s, u - 1)),
             _ => cube.counts.matched_range,
         };
-        auto_period(covered)
+        // Never finer than the buckets the data was gathered in.
+        auto_period(covered).max(cube.width)
     });
     let ctx = MetricsCtx { window, period };
     let tables = select(PANELS, &cfg.panels)

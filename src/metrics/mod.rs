@@ -118,6 +118,31 @@ impl Acc {
     }
 }
 
+/// Periods the default picks from, in seconds; each divides the next, so buckets of one can be
+/// merged exactly into buckets of any later one.
+const PERIODS: [i64; 10] = [
+    60, 300, 900, 1800, 3600, 10_800, 21_600, 43_200, 86_400, 604_800,
+];
+
+/// Most buckets the default period gives over the covered range.
+pub const MAX_AUTO_BUCKETS: i64 = 300;
+
+/// The default period: the shortest of 1m, 5m, 15m, 30m, 1h, 3h, 6h, 12h, 1d, 7d that covers
+/// `range` (inclusive instants) in at most [`MAX_AUTO_BUCKETS`] buckets.
+pub fn auto_period(range: Option<(Millis, Millis)>) -> Millis {
+    let Some((first, last)) = range else {
+        return PERIODS[0] * 1000;
+    };
+    for p in PERIODS {
+        let width = p * 1000;
+        let buckets = (bucket_start(last, width) - bucket_start(first, width)) / width + 1;
+        if buckets <= MAX_AUTO_BUCKETS {
+            return width;
+        }
+    }
+    PERIODS[PERIODS.len() - 1] * 1000
+}
+
 /// Buckets of one series and metric.
 pub type Buckets = HashMap<Millis, Acc, RandomState>;
 
@@ -183,6 +208,10 @@ pub struct Query {
     pub regions: Matcher,
     /// Width of the buckets datapoints are accumulated in (the panels may merge them further).
     pub bucket: Millis,
+    /// Widen the buckets as the data's range grows, to the default period of that range, so
+    /// memory stays bounded by [`MAX_AUTO_BUCKETS`] per series however long the data runs
+    /// (when the period is neither given nor fixed by a bounded window).
+    pub adaptive: bool,
     /// Metric names of stream-level series to keep (the panels' metrics).
     pub stream_metrics: Vec<&'static str>,
     /// Metric names of shard-level series to keep.
@@ -202,6 +231,7 @@ impl Query {
             shards: Matcher::default(),
             regions: Matcher::default(),
             bucket,
+            adaptive: false,
             stream_metrics,
             shard_metrics,
             scan_only: false,
@@ -225,6 +255,9 @@ pub struct Dims<'a> {
 pub struct MetricsCube {
     /// Buckets per `[region, stream, shard, metric]`.
     pub series: GroupMap<4, Buckets>,
+    /// The bucket width datapoints go into now (0 until the first one). Merged cubes may hold
+    /// buckets of several widths; every width divides the panels' period.
+    pub width: Millis,
     /// Counts over everything read.
     pub counts: MetricCounts,
 }
@@ -236,6 +269,7 @@ impl Merge for MetricsCube {
                 a.entry(t).or_default().merge(&acc);
             }
         });
+        self.width = self.width.max(o.width);
         self.counts.merge(o.counts);
     }
 }
@@ -286,12 +320,37 @@ impl MetricsCube {
             return;
         }
         c.matched += 1;
+        let before = c.matched_range;
         widen_range(&mut c.matched_range, time);
+        if self.width == 0 {
+            self.width = q.bucket;
+        }
+        if q.adaptive && before != c.matched_range {
+            let wanted = auto_period(c.matched_range);
+            if wanted > self.width {
+                self.coarsen(wanted);
+            }
+        }
         self.series
             .entry([region, dims.stream, dims.shard, metric])
-            .entry(bucket_start(time, q.bucket))
+            .entry(bucket_start(time, self.width))
             .or_default()
             .add(point);
+    }
+
+    /// Merges every bucket into buckets of `width` (a multiple of the current width).
+    pub fn coarsen(&mut self, width: Millis) {
+        let old = std::mem::take(&mut self.series);
+        for (key, buckets) in old.iter() {
+            let merged = self.series.entry(key);
+            for (t, acc) in buckets {
+                merged
+                    .entry(bucket_start(*t, width))
+                    .or_default()
+                    .merge(acc);
+            }
+        }
+        self.width = width;
     }
 }
 
@@ -324,6 +383,50 @@ mod tests {
         assert_eq!(a.stat(Stat::Average), Some(43.0 / 17.0));
         assert_eq!(a.stat(Stat::Maximum), Some(12.0));
         assert!(!a.unweighted_average());
+    }
+
+    #[test]
+    fn adaptive_buckets_widen_exactly() {
+        let fixed_q = Query::new(Window::default(), 900_000);
+        let adaptive_q = Query {
+            adaptive: true,
+            ..Query::new(Window::default(), 60_000)
+        };
+        let (mut fixed, mut adaptive) = (MetricsCube::default(), MetricsCube::default());
+        let dims = Dims {
+            stream: "s",
+            shard: "",
+            other: false,
+        };
+        // Two days of minutes: 2880 one-minute buckets would be too many; 15m gives 192.
+        for minute in 0..2880i64 {
+            let point = p(
+                minute as f64 * 0.1,
+                1.0 + (minute % 7) as f64,
+                minute as f64,
+            );
+            for (cube, q) in [(&mut fixed, &fixed_q), (&mut adaptive, &adaptive_q)] {
+                cube.add(
+                    q,
+                    "r",
+                    KINESIS_NAMESPACE,
+                    "PutRecord.Latency",
+                    dims,
+                    minute * 60_000,
+                    &point,
+                );
+            }
+        }
+        assert_eq!(adaptive.width, 900_000);
+        let buckets = |c: &MetricsCube| {
+            let (_, b) = c.series.iter().next().unwrap();
+            let mut v: Vec<(Millis, Option<f64>)> =
+                b.iter().map(|(t, a)| (*t, a.stat(Stat::Average))).collect();
+            v.sort_by_key(|x| x.0);
+            v
+        };
+        assert_eq!(buckets(&adaptive).len(), 192);
+        assert_eq!(buckets(&adaptive), buckets(&fixed));
     }
 
     #[test]

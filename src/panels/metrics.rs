@@ -96,29 +96,7 @@ pub fn metric_names() -> (Vec<&'static str>, Vec<&'static str>) {
     (stream, shard)
 }
 
-/// Periods the default picks from, in seconds.
-const PERIODS: [i64; 10] = [
-    60, 300, 900, 1800, 3600, 10_800, 21_600, 43_200, 86_400, 604_800,
-];
-
-/// Most buckets the default period gives over the covered range.
-pub const MAX_AUTO_BUCKETS: i64 = 300;
-
-/// The default period: the shortest of 1m, 5m, 15m, 30m, 1h, 3h, 6h, 12h, 1d, 7d that covers
-/// `range` (inclusive instants) in at most [`MAX_AUTO_BUCKETS`] buckets.
-pub fn auto_period(range: Option<(Millis, Millis)>) -> Millis {
-    let Some((first, last)) = range else {
-        return PERIODS[0] * 1000;
-    };
-    for p in PERIODS {
-        let width = p * 1000;
-        let buckets = (bucket_start(last, width) - bucket_start(first, width)) / width + 1;
-        if buckets <= MAX_AUTO_BUCKETS {
-            return width;
-        }
-    }
-    PERIODS[PERIODS.len() - 1] * 1000
-}
+pub use crate::metrics::{MAX_AUTO_BUCKETS, auto_period};
 
 fn series_rows(
     cube: &MetricsCube,
