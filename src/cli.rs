@@ -132,9 +132,9 @@ pub struct OutputArgs {
     pub spreadsheet_safe: bool,
 }
 
-/// `kinesis-insights events`.
+/// What every dashboard command takes: input, window and output.
 #[derive(Debug, Args)]
-pub struct EventsArgs {
+pub struct CommonArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub input: InputArgs,
@@ -146,6 +146,14 @@ pub struct EventsArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
     pub output: OutputArgs,
+}
+
+/// `kinesis-insights events`.
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub common: CommonArgs,
 
     /// Panels to show, repeated or comma-separated [default: all].
     #[arg(
@@ -201,15 +209,7 @@ pub struct EventsArgs {
 pub struct MetricsArgs {
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub input: InputArgs,
-
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub window: WindowArgs,
-
-    #[command(flatten)]
-    #[allow(missing_docs)]
-    pub output: OutputArgs,
+    pub common: CommonArgs,
 
     /// Panels to show, repeated or comma-separated [default: all].
     #[arg(

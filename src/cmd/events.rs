@@ -35,9 +35,9 @@ pub fn config(a: EventsArgs) -> anyhow::Result<EventsConfig> {
         select(PANELS, &a.panels).len()
     };
     Ok(EventsConfig {
-        window: window_spec(&a.window),
-        input: input_config(a.input, SUB),
-        output: output_config(a.output, panel_count, SUB),
+        window: window_spec(&a.common.window),
+        input: input_config(a.common.input, SUB),
+        output: output_config(a.common.output, panel_count, SUB),
         filters,
         bucket: a.bucket,
         top: a.top,

@@ -41,9 +41,9 @@ pub fn config(a: MetricsArgs) -> anyhow::Result<MetricsConfig> {
         _ => None,
     };
     Ok(MetricsConfig {
-        window: window_spec(&a.window),
-        input: input_config(a.input, SUB),
-        output: output_config(a.output, panel_count, SUB),
+        window: window_spec(&a.common.window),
+        input: input_config(a.common.input, SUB),
+        output: output_config(a.common.output, panel_count, SUB),
         streams: matcher("stream", &a.stream, SUB),
         shards: matcher("shard", &a.shard, SUB),
         regions: matcher("region", &a.region, SUB),

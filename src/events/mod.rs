@@ -17,10 +17,11 @@ use foldhash::fast::RandomState;
 
 use crate::cloudtrail::parse::{Layout, RecordSink, parse_document};
 use crate::cloudtrail::{KINESIS_SOURCE, RawRecord, field};
-use crate::diag::{FileReport, FileStatus, plural};
+use crate::diag::{FileReport, FileStatus};
 use crate::filter::Matcher;
 use crate::group::GroupMap;
 use crate::input::Source;
+use crate::input::json::describe_damage;
 use crate::pipeline::{Merge, Reader};
 use crate::window::{Millis, Window, bucket_start, parse_event_time, union_range, widen_range};
 
@@ -248,9 +249,6 @@ pub struct CloudTrailReader<'q> {
     pub query: &'q Query,
 }
 
-/// Warnings about damaged JSON shown per file before the rest are summarised.
-const DAMAGE_SHOWN: usize = 3;
-
 impl Reader for CloudTrailReader<'_> {
     type Acc = EventCube;
 
@@ -295,16 +293,7 @@ impl Reader for CloudTrailReader<'_> {
             }
             _ => {}
         }
-        for d in doc.damage.iter().take(DAMAGE_SHOWN) {
-            report.warnings.push(d.to_string());
-        }
-        if doc.damage.len() > DAMAGE_SHOWN {
-            let more = (doc.damage.len() - DAMAGE_SHOWN) as u64;
-            report.warnings.push(format!(
-                "{more} more place{} with invalid JSON",
-                plural(more)
-            ));
-        }
+        report.warnings.extend(describe_damage(&doc.damage));
         // A damaged place cost at least one record; how many more cannot be known.
         report.records = doc.records - malformed;
         report.skipped_records = doc.bad_records + malformed + doc.damage.len() as u64;

@@ -116,6 +116,26 @@ pub fn for_each_value<'de>(
     out
 }
 
+/// Places with broken JSON shown one warning each before the rest are summed up.
+const DAMAGE_SHOWN: usize = 3;
+
+/// Warning lines for the damaged places of one file: the first few, then how many more.
+pub fn describe_damage(damage: &[Damage]) -> Vec<String> {
+    let mut out: Vec<String> = damage
+        .iter()
+        .take(DAMAGE_SHOWN)
+        .map(ToString::to_string)
+        .collect();
+    if damage.len() > DAMAGE_SHOWN {
+        let more = (damage.len() - DAMAGE_SHOWN) as u64;
+        out.push(format!(
+            "{more} more place{} with invalid JSON",
+            crate::diag::plural(more)
+        ));
+    }
+    out
+}
+
 fn skip_separators(buf: &[u8], mut i: usize, commas: bool) -> usize {
     if i == 0 && buf.starts_with(b"\xEF\xBB\xBF") {
         i = 3;

@@ -14,8 +14,8 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::{Dims, MetricsCube, Point, Query};
-use crate::diag::{FileReport, FileStatus, plural};
-use crate::input::json::for_each_value;
+use crate::diag::{FileReport, FileStatus};
+use crate::input::json::{describe_damage, for_each_value};
 use crate::input::lenient::{Arr, Num, Obj, Str};
 use crate::pipeline::Reader;
 use crate::window::{Millis, parse_event_time};
@@ -444,9 +444,6 @@ impl MetricsReader<'_> {
     }
 }
 
-/// Damage places shown per file before the rest are summarised.
-const DAMAGE_SHOWN: usize = 3;
-
 impl Reader for MetricsReader<'_> {
     type Acc = MetricsCube;
 
@@ -489,15 +486,6 @@ impl Reader for MetricsReader<'_> {
             return;
         }
         report.warnings.extend(st.problems);
-        for d in stream.damage.iter().take(DAMAGE_SHOWN) {
-            report.warnings.push(d.to_string());
-        }
-        if stream.damage.len() > DAMAGE_SHOWN {
-            let more = (stream.damage.len() - DAMAGE_SHOWN) as u64;
-            report.warnings.push(format!(
-                "{more} more place{} with invalid JSON",
-                plural(more)
-            ));
-        }
+        report.warnings.extend(describe_damage(&stream.damage));
     }
 }
