@@ -67,8 +67,9 @@ pub fn for_each_value<'de>(
         out.empty = true;
         return out;
     }
+    let mut lines = LineCursor::default();
     if !matches!(buf[pos], b'{' | b'[') {
-        let (line, column) = line_col(buf, pos);
+        let (line, column) = lines.locate(buf, pos);
         out.damage.push(Damage {
             line,
             column,
@@ -95,7 +96,7 @@ pub fn for_each_value<'de>(
             }
             Err(e) => {
                 let at = pos + offset_of(&buf[pos..], e.line(), e.column());
-                let (line, column) = line_col(buf, at);
+                let (line, column) = lines.locate(buf, at);
                 let truncated = e.is_eof();
                 out.damage.push(Damage {
                     line,
@@ -159,14 +160,28 @@ fn offset_of(buf: &[u8], line: usize, column: usize) -> usize {
     (start + column.saturating_sub(1)).min(buf.len())
 }
 
-fn line_col(buf: &[u8], at: usize) -> (usize, usize) {
-    let before = &buf[..at.min(buf.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    (line, at - line_start + 1)
+/// Line and column of byte offsets that only move forward, counted incrementally: a file with
+/// a million broken lines costs one pass over it, not a million.
+#[derive(Debug, Default)]
+struct LineCursor {
+    pos: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl LineCursor {
+    /// The 1-based (line, column) of `at`, which must not be before the previous `at`.
+    fn locate(&mut self, buf: &[u8], at: usize) -> (usize, usize) {
+        let at = at.min(buf.len()).max(self.pos);
+        for (i, &b) in buf[self.pos..at].iter().enumerate() {
+            if b == b'\n' {
+                self.line += 1;
+                self.line_start = self.pos + i + 1;
+            }
+        }
+        self.pos = at;
+        (self.line + 1, at - self.line_start + 1)
+    }
 }
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
@@ -216,6 +231,18 @@ mod tests {
         assert!(count(" \n ").empty);
         let not_json = count("x{}");
         assert_eq!((not_json.values, not_json.damage.len()), (0, 1));
+    }
+
+    #[test]
+    fn many_broken_lines_cost_one_pass() {
+        // 200,000 broken lines: quadratic position finding would take minutes.
+        let text = "{\"a\": }\n".repeat(200_000);
+        let r = count(&text);
+        assert_eq!(r.damage.len(), 200_000);
+        assert_eq!(
+            (r.damage[199_999].line, r.damage[199_999].column),
+            (200_000, 7)
+        );
     }
 
     #[test]
