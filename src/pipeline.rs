@@ -1,11 +1,14 @@
-//! The parallel pass over the inputs, shared by every command: each rayon task loads files with
-//! its own reusable buffers and folds their records into its own accumulator; accumulators are
-//! merged at the end. Reading a format is a [`Reader`]; what to count is its accumulator.
+//! The parallel pass over the inputs, shared by every command: each worker thread loads files
+//! with its own reusable buffers and folds their records into its own accumulator; the
+//! accumulators are merged at the end. Reading a format is a [`Reader`]; what to count is its accumulator.
 
 use std::io::IsTerminal;
 
+use std::cell::RefCell;
+
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use thread_local::ThreadLocal;
 
 use crate::diag::{FileReport, FileStatus};
 use crate::input::Source;
@@ -54,31 +57,28 @@ pub fn run<R: Reader>(
     sources: &[Source],
     opts: PassOptions,
 ) -> (R::Acc, Vec<FileReport>) {
+    // One accumulator (and one set of buffers) per worker thread, not per rayon split: a split
+    // per chunk of files would hold as many copies of the aggregate as there are chunks.
+    let per_thread: ThreadLocal<RefCell<(R::Acc, Loader)>> = ThreadLocal::new();
     let bar = progress_bar(sources.len(), opts.progress);
-    let (acc, mut reports) = sources
+    let reports: Vec<FileReport> = sources
         .par_iter()
-        .enumerate()
-        .fold(
-            || (reader.new_acc(), Vec::new(), Loader::default()),
-            |(mut acc, mut reports, mut loader), (i, src)| {
-                let report = read_one(reader, &mut acc, &mut loader, src, opts.max_bytes);
-                reports.push((i, report));
-                bar.inc(1);
-                (acc, reports, loader)
-            },
-        )
-        .map(|(acc, reports, _)| (acc, reports))
-        .reduce(
-            || (reader.new_acc(), Vec::new()),
-            |(mut a, mut ra), (b, rb)| {
-                a.merge(b);
-                ra.extend(rb);
-                (a, ra)
-            },
-        );
+        .map(|src| {
+            let cell = per_thread.get_or(|| RefCell::new((reader.new_acc(), Loader::default())));
+            let mut state = cell.borrow_mut();
+            let (acc, loader) = &mut *state;
+            let report = read_one(reader, acc, loader, src, opts.max_bytes);
+            bar.inc(1);
+            report
+        })
+        .collect();
     bar.finish_and_clear();
-    reports.sort_unstable_by_key(|(i, _)| *i);
-    (acc, reports.into_iter().map(|(_, r)| r).collect())
+    let mut accs = per_thread.into_iter().map(|cell| cell.into_inner().0);
+    let mut acc = accs.next().unwrap_or_else(|| reader.new_acc());
+    for other in accs {
+        acc.merge(other);
+    }
+    (acc, reports)
 }
 
 fn read_one<R: Reader>(

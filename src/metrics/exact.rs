@@ -8,8 +8,8 @@
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExactSum {
     /// Non-overlapping partial sums, increasing in magnitude; their exact total is the sum.
-    /// Two fit inline, which is what sums of metric values almost always need.
-    partials: smallvec::SmallVec<[f64; 2]>,
+    /// Three fit inline, which is what sums of metric values almost always need.
+    partials: smallvec::SmallVec<[f64; 3]>,
 }
 
 impl ExactSum {

@@ -9,9 +9,7 @@
 pub mod exact;
 pub mod parse;
 
-use std::collections::HashMap;
-
-use foldhash::fast::RandomState;
+use std::collections::BTreeMap;
 
 use crate::filter::Matcher;
 use crate::group::GroupMap;
@@ -47,16 +45,39 @@ pub struct Point {
     pub avg: Option<f64>,
 }
 
-/// Everything known about one series and metric in one bucket.
+/// Everything known about one series and metric in one bucket. Kept small (one per series
+/// and bucket is the metrics dashboard's memory): the rarely used averages-without-counts live
+/// behind a box.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Acc {
     sum: ExactSum,
-    has_sum: bool,
     count: ExactSum,
+    /// Largest maximum; NaN until one is seen.
+    max: MaxOf,
+    has_sum: bool,
     has_count: bool,
-    max: Option<f64>,
-    avg: ExactSum,
-    avg_n: u64,
+    /// `get-metric-data` `Average` values: their exact sum and how many.
+    avg: Option<Box<(ExactSum, u64)>>,
+}
+
+/// The largest of some values; NaN while there are none.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct MaxOf(f64);
+
+impl Default for MaxOf {
+    fn default() -> Self {
+        MaxOf(f64::NAN)
+    }
+}
+
+impl MaxOf {
+    fn add(&mut self, v: f64) {
+        // f64::max ignores NaN, so the first value replaces the NaN.
+        self.0 = self.0.max(v);
+    }
+    fn get(self) -> Option<f64> {
+        (!self.0.is_nan()).then_some(self.0)
+    }
 }
 
 impl Acc {
@@ -71,11 +92,12 @@ impl Acc {
             self.has_count = true;
         }
         if let Some(m) = p.max {
-            self.max = Some(self.max.map_or(m, |x| x.max(m)));
+            self.max.add(m);
         }
         if let Some(a) = p.avg {
-            self.avg.add(a);
-            self.avg_n += 1;
+            let avg = self.avg.get_or_insert_with(Default::default);
+            avg.0.add(a);
+            avg.1 += 1;
         }
     }
 
@@ -85,11 +107,14 @@ impl Acc {
         self.has_sum |= o.has_sum;
         self.count.merge(&o.count);
         self.has_count |= o.has_count;
-        if let Some(m) = o.max {
-            self.max = Some(self.max.map_or(m, |x| x.max(m)));
+        if let Some(m) = o.max.get() {
+            self.max.add(m);
         }
-        self.avg.merge(&o.avg);
-        self.avg_n += o.avg_n;
+        if let Some(oa) = &o.avg {
+            let avg = self.avg.get_or_insert_with(Default::default);
+            avg.0.merge(&oa.0);
+            avg.1 += oa.1;
+        }
     }
 
     /// The statistic, when the datapoints carry what it needs. An Average is Σ sum / Σ count;
@@ -98,15 +123,16 @@ impl Acc {
     pub fn stat(&self, stat: Stat) -> Option<f64> {
         match stat {
             Stat::Sum => self.has_sum.then(|| self.sum.value()),
-            Stat::Maximum => self.max,
+            Stat::Maximum => self.max.get(),
             Stat::Average => {
                 let count = self.count.value();
                 if self.has_sum && self.has_count && count > 0.0 {
                     Some(self.sum.value() / count)
-                } else if self.avg_n > 0 {
-                    Some(self.avg.value() / self.avg_n as f64)
                 } else {
-                    None
+                    self.avg
+                        .as_ref()
+                        .filter(|a| a.1 > 0)
+                        .map(|a| a.0.value() / a.1 as f64)
                 }
             }
         }
@@ -114,7 +140,7 @@ impl Acc {
 
     /// True when an Average here is a mean of averages over more than one datapoint.
     pub fn unweighted_average(&self) -> bool {
-        !(self.has_sum && self.has_count) && self.avg_n > 1
+        !(self.has_sum && self.has_count) && self.avg.as_ref().is_some_and(|a| a.1 > 1)
     }
 }
 
@@ -143,8 +169,10 @@ pub fn auto_period(range: Option<(Millis, Millis)>) -> Millis {
     PERIODS[PERIODS.len() - 1] * 1000
 }
 
-/// Buckets of one series and metric.
-pub type Buckets = HashMap<Millis, Acc, RandomState>;
+/// Buckets of one series and metric, in time order. A B-tree rather than a hash table: a
+/// series fills its buckets in time order, and a half-empty hash table after each doubling
+/// would cost twice the memory, which is the metrics dashboard's main cost.
+pub type Buckets = BTreeMap<Millis, Acc>;
 
 /// Positions of the fields in a [`MetricsCube::series`] key.
 pub mod key {
