@@ -15,6 +15,11 @@ pub struct PatternError {
     pub reason: String,
 }
 
+/// True when `pattern` has glob syntax (`*`, `?`, `[`, `{`) and is matched as a glob.
+pub fn is_glob(pattern: &str) -> bool {
+    pattern.contains(['*', '?', '[', '{'])
+}
+
 /// One field's patterns. The default matches everything.
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
@@ -30,7 +35,7 @@ impl Matcher {
         let mut globs = GlobSetBuilder::new();
         let mut any_glob = false;
         for p in patterns {
-            if p.contains(['*', '?', '[', '{']) {
+            if is_glob(p) {
                 let glob = Glob::new(p).map_err(|e| PatternError {
                     pattern: p.clone(),
                     reason: e.kind().to_string(),

@@ -377,3 +377,29 @@ fn cloudtrail_input_is_not_metrics() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("not a metrics file"), "{}", r.stderr);
 }
+
+#[test]
+fn relative_to_latest_counts_back_from_the_newest_datapoint() {
+    // The sample's newest datapoint is at 01:59; 30 minutes back from just after it is 01:29:00.001,
+    // so the buckets of 01:30 to 01:59 count: 30 one-minute buckets per series.
+    let r = run(&[
+        "metrics",
+        "-q",
+        "-f",
+        "json",
+        "-p",
+        "incoming-bytes",
+        "--since",
+        "30m",
+        "--relative-to",
+        "latest",
+        testdata("metrics/streams").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["summary"]["first_datapoint"], "2024-03-09T01:30:00Z");
+    assert_eq!(doc["summary"]["last_datapoint"], "2024-03-09T01:59:00Z");
+    let rows = doc["panels"]["incoming-bytes"]["rows"].as_array().unwrap();
+    // 7 series (3 stream-level, 4 shard-level), each with 30 buckets.
+    assert_eq!(rows.len(), 7 * 30);
+}

@@ -7,6 +7,7 @@ use super::{
 use crate::cli::MetricsArgs;
 use crate::config::MetricsConfig;
 use crate::diag::{FileTotals, Outcome};
+use crate::filter::is_glob;
 use crate::metrics::parse::{MetricsReader, load_queries};
 use crate::metrics::{MetricCounts, Query};
 use crate::panels::metrics::{MetricsCtx, PANELS, auto_period};
@@ -20,10 +21,6 @@ const SUB: &str = "metrics";
 /// Width datapoints start out in when the period is not known up front; every default period
 /// is a multiple of it.
 const FINE_BUCKET: Millis = 60_000;
-
-fn is_glob(s: &str) -> bool {
-    s.contains(['*', '?', '[', '{'])
-}
 
 /// Turns the arguments into a config, or exits with a usage error.
 pub fn config(a: MetricsArgs) -> anyhow::Result<MetricsConfig> {
