@@ -97,7 +97,8 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
         .collect::<Result<Vec<_>, _>>()?;
     explain_no_events(&cube.counts, &window, &cfg);
     let summary = summary(&totals, &cube, &window);
-    emit(&cfg.output, &tables, &summary)?;
+    // Built in full first: a panel that cannot be built fails the run before any output.
+    emit(&cfg.output, tables.into_iter(), &summary)?;
     if !cfg.output.quiet {
         print_summary(&totals, &cube.counts, &sources, cfg.window.anchor, anchor);
     }

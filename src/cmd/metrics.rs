@@ -2,7 +2,7 @@
 
 use super::{
     check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher, note,
-    outcome, output_config, resolve_window, window_spec,
+    outcome, output_config, resolve_window, warn, window_spec,
 };
 use crate::cli::MetricsArgs;
 use crate::config::MetricsConfig;
@@ -109,10 +109,6 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
         auto_period(covered).max(cube.width)
     });
     let ctx = MetricsCtx { window, period };
-    let tables = select(PANELS, &cfg.panels)
-        .into_iter()
-        .map(|p| p.table(&cube, &ctx))
-        .collect::<Result<Vec<_>, _>>()?;
     let c = &cube.counts;
     if c.matched == 0
         && let Some(range) = c.range
@@ -127,7 +123,12 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
             c.other_namespaces, c.other_dimensions, c.other_metrics
         ));
     }
-    emit(&cfg.output, &tables, &summary(&totals, c, &window, period))?;
+    // Each panel is built, written and dropped in turn: with many series and buckets the rows
+    // of all ten panels at once would be most of the memory. Metric panels cannot fail to build.
+    let tables = select(PANELS, &cfg.panels)
+        .into_iter()
+        .filter_map(|p| p.table(&cube, &ctx).map_err(|e| warn(&e.to_string())).ok());
+    emit(&cfg.output, tables, &summary(&totals, c, &window, period))?;
     if !cfg.output.quiet {
         print_summary(&totals, c, period);
     }

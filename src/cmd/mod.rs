@@ -223,21 +223,24 @@ fn explain_empty(what: &str, window: &Window, range: (Millis, Millis), relative_
     note(&msg);
 }
 
-/// Writes the tables where the output config says. Panel notes go to stderr where the output
-/// has no place for them (CSV, JSON, files).
-fn emit(out_cfg: &OutputConfig, tables: &[Table], summary: &Summary) -> anyhow::Result<()> {
-    if out_cfg.format != Format::Table || out_cfg.output_dir.is_some() {
-        for t in tables {
-            if let Some(n) = &t.note {
-                note(&format!("{}: {n}", t.id));
-            }
+/// Writes the tables where the output config says, each as the iterator yields it. Panel notes
+/// go to stderr where the output has no place for them (CSV, JSON, files).
+fn emit(
+    out_cfg: &OutputConfig,
+    tables: impl Iterator<Item = Table>,
+    summary: &Summary,
+) -> anyhow::Result<()> {
+    let notes_aside = out_cfg.format != Format::Table || out_cfg.output_dir.is_some();
+    let mut tables = tables.inspect(|t| {
+        if let (true, Some(n)) = (notes_aside, &t.note) {
+            note(&format!("{}: {n}", t.id));
         }
-    }
+    });
     if let Some(dir) = &out_cfg.output_dir {
         let written = render::write_dir(
             dir,
             out_cfg.format,
-            tables,
+            &mut tables,
             out_cfg.table,
             out_cfg.spreadsheet_safe,
         )?;
@@ -256,7 +259,7 @@ fn emit(out_cfg: &OutputConfig, tables: &[Table], summary: &Summary) -> anyhow::
     render::write(
         &mut out,
         out_cfg.format,
-        tables,
+        &mut tables,
         summary,
         out_cfg.table,
         out_cfg.spreadsheet_safe,

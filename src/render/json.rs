@@ -13,6 +13,7 @@
 //! and times are strings. With `--output-dir`, each `<id>.json` holds one panel object with an
 //! added `"id"`.
 
+use std::cell::RefCell;
 use std::io::{self, Write};
 
 use serde::Serializer;
@@ -76,16 +77,19 @@ impl serde::Serialize for Panel<'_> {
     }
 }
 
-struct Document<'a> {
-    tables: &'a [Table],
+/// The whole document. Tables come from an iterator and are written as they come, so a
+/// command can build, write and drop one panel at a time.
+struct Document<'a, 'i> {
+    tables: RefCell<&'a mut dyn Iterator<Item = Table>>,
     summary: &'a Summary,
+    _i: std::marker::PhantomData<&'i ()>,
 }
 
-impl serde::Serialize for Document<'_> {
+impl serde::Serialize for Document<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(2))?;
         map.serialize_entry("summary", &SummaryMap(self.summary))?;
-        map.serialize_entry("panels", &Panels(self.tables))?;
+        map.serialize_entry("panels", &Panels(&self.tables))?;
         map.end()
     }
 }
@@ -102,16 +106,17 @@ impl serde::Serialize for SummaryMap<'_> {
     }
 }
 
-struct Panels<'a>(&'a [Table]);
+struct Panels<'r, 'a>(&'r RefCell<&'a mut dyn Iterator<Item = Table>>);
 
-impl serde::Serialize for Panels<'_> {
+impl serde::Serialize for Panels<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for t in self.0 {
+        let mut map = s.serialize_map(None)?;
+        let mut tables = self.0.borrow_mut();
+        for t in &mut **tables {
             map.serialize_entry(
                 t.id,
                 &Panel {
-                    table: t,
+                    table: &t,
                     with_id: false,
                 },
             )?;
@@ -121,8 +126,17 @@ impl serde::Serialize for Panels<'_> {
 }
 
 /// Writes the whole document (summary and every panel), pretty-printed, with a final newline.
-pub fn write_document(out: &mut dyn Write, tables: &[Table], summary: &Summary) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &Document { tables, summary })?;
+pub fn write_document(
+    out: &mut dyn Write,
+    tables: &mut dyn Iterator<Item = Table>,
+    summary: &Summary,
+) -> io::Result<()> {
+    let doc = Document {
+        tables: RefCell::new(tables),
+        summary,
+        _i: std::marker::PhantomData,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
 }
 
@@ -161,7 +175,7 @@ mod tests {
         };
         let summary = vec![("z_first", Cell::Count(1)), ("a_second", Cell::text("x"))];
         let mut out = Vec::new();
-        write_document(&mut out, &[t], &summary).unwrap();
+        write_document(&mut out, &mut std::iter::once(t), &summary).unwrap();
         let text = String::from_utf8(out).unwrap();
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(

@@ -48,37 +48,41 @@ pub struct TableOptions {
 /// Facts about the run, shown with the panels in JSON.
 pub type Summary = Vec<(&'static str, Cell)>;
 
-/// Writes `tables` to `out` in `format`.
+/// Writes the tables to `out` in `format`, each as it comes from the iterator (so a caller can
+/// build, write and drop one panel at a time).
 pub fn write(
     out: &mut dyn Write,
     format: Format,
-    tables: &[Table],
+    tables: &mut dyn Iterator<Item = Table>,
     summary: &Summary,
     opts: TableOptions,
     spreadsheet_safe: bool,
 ) -> io::Result<()> {
     match format {
         Format::Table => {
-            for (i, t) in tables.iter().enumerate() {
+            for (i, t) in tables.enumerate() {
                 if i > 0 {
                     writeln!(out)?;
                 }
-                table::write(out, t, opts)?;
+                table::write(out, &t, opts)?;
             }
             Ok(())
         }
-        Format::Csv => tables
-            .iter()
-            .try_for_each(|t| csv::write(out, t, spreadsheet_safe)),
+        Format::Csv => {
+            for t in tables {
+                csv::write(out, &t, spreadsheet_safe)?;
+            }
+            Ok(())
+        }
         Format::Json => json::write_document(out, tables, summary),
     }
 }
 
-/// Writes each table to `dir/<id>.<ext>`; returns the paths written.
+/// Writes each table to `dir/<id>.<ext>`, as it comes; returns the paths written.
 pub fn write_dir(
     dir: &Path,
     format: Format,
-    tables: &[Table],
+    tables: &mut dyn Iterator<Item = Table>,
     opts: TableOptions,
     spreadsheet_safe: bool,
 ) -> anyhow::Result<Vec<PathBuf>> {
@@ -91,9 +95,9 @@ pub fn write_dir(
             .with_context(|| format!("cannot write {}", path.display()))?;
         let mut out = io::BufWriter::new(file);
         match format {
-            Format::Table => table::write(&mut out, t, opts),
-            Format::Csv => csv::write(&mut out, t, spreadsheet_safe),
-            Format::Json => json::write_panel(&mut out, t),
+            Format::Table => table::write(&mut out, &t, opts),
+            Format::Csv => csv::write(&mut out, &t, spreadsheet_safe),
+            Format::Json => json::write_panel(&mut out, &t),
         }
         .and_then(|()| out.flush())
         .with_context(|| format!("cannot write {}", path.display()))?;
