@@ -10,6 +10,8 @@ pub mod exact;
 pub mod parse;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::filter::Matcher;
 use crate::group::GroupMap;
@@ -240,6 +242,9 @@ pub struct Query {
     /// memory stays bounded by [`MAX_AUTO_BUCKETS`] per series however long the data runs
     /// (when the period is neither given nor fixed by a bounded window).
     pub adaptive: bool,
+    /// With `adaptive`: the range of matched datapoints all threads have seen, so each thread
+    /// widens its buckets as soon as the data as a whole is long, not only its own share.
+    pub shared_range: Arc<SharedRange>,
     /// Metric names of stream-level series to keep (the panels' metrics).
     pub stream_metrics: Vec<&'static str>,
     /// Metric names of shard-level series to keep.
@@ -260,12 +265,50 @@ impl Query {
             regions: Matcher::default(),
             bucket,
             adaptive: false,
+            shared_range: Arc::default(),
             stream_metrics,
             shard_metrics,
             scan_only: false,
         }
     }
 }
+
+/// An inclusive time range updated by many threads.
+#[derive(Debug)]
+pub struct SharedRange {
+    first: AtomicI64,
+    last: AtomicI64,
+}
+
+impl Default for SharedRange {
+    fn default() -> Self {
+        SharedRange {
+            first: AtomicI64::new(i64::MAX),
+            last: AtomicI64::new(i64::MIN),
+        }
+    }
+}
+
+impl SharedRange {
+    /// Widens the range to cover `t`.
+    pub fn widen(&self, t: Millis) {
+        self.first.fetch_min(t, Ordering::Relaxed);
+        self.last.fetch_max(t, Ordering::Relaxed);
+    }
+
+    /// The range, once anything was added.
+    pub fn get(&self) -> Option<(Millis, Millis)> {
+        let (a, b) = (
+            self.first.load(Ordering::Relaxed),
+            self.last.load(Ordering::Relaxed),
+        );
+        (a <= b).then_some((a, b))
+    }
+}
+
+/// Datapoints between two looks at the shared range (the own range is looked at every time it
+/// grows).
+const SHARED_CHECK_EVERY: u32 = 4096;
 
 /// The dimensions of a datapoint, as far as the panels care.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -286,6 +329,8 @@ pub struct MetricsCube {
     /// The bucket width datapoints go into now (0 until the first one). Merged cubes may hold
     /// buckets of several widths; every width divides the panels' period.
     pub width: Millis,
+    /// Datapoints since the shared range was last looked at.
+    since_check: u32,
     /// Counts over everything read.
     pub counts: MetricCounts,
 }
@@ -353,10 +398,18 @@ impl MetricsCube {
         if self.width == 0 {
             self.width = q.bucket;
         }
-        if q.adaptive && before != c.matched_range {
-            let wanted = auto_period(c.matched_range);
-            if wanted > self.width {
-                self.coarsen(wanted);
+        if q.adaptive {
+            let grew = before != c.matched_range;
+            if grew {
+                q.shared_range.widen(time);
+            }
+            self.since_check += 1;
+            if grew || self.since_check >= SHARED_CHECK_EVERY {
+                self.since_check = 0;
+                let wanted = auto_period(q.shared_range.get());
+                if wanted > self.width {
+                    self.coarsen(wanted);
+                }
             }
         }
         self.series
