@@ -678,3 +678,44 @@ fn closed_pipe_exits_quietly() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+#[test]
+fn output_dir_in_every_format() {
+    let out = tempfile::tempdir().unwrap();
+    let sample = testdata("doc-sample");
+    for (format, ext) in [("json", "json"), ("table", "txt"), ("csv", "csv")] {
+        let dir = out.path().join(format);
+        let r = run(&[
+            "events",
+            "-q",
+            "-f",
+            format,
+            "-p",
+            "events,top-users",
+            "-o",
+            dir.to_str().unwrap(),
+            sample.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert!(r.stdout.is_empty());
+        let mut files: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        assert_eq!(files, [format!("events.{ext}"), format!("top-users.{ext}")]);
+    }
+    let panel: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.path().join("json/events.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        panel,
+        serde_json::json!({"id": "events", "title": "Events", "columns": ["event_name", "count", "percent"],
+                           "rows": [{"event_name": "MergeShards", "count": 1, "percent": 100.0}]})
+    );
+    assert!(
+        fs::read_to_string(out.path().join("table/top-users.txt"))
+            .unwrap()
+            .starts_with("Top Users\n")
+    );
+}

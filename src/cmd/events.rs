@@ -173,8 +173,13 @@ fn print_summary(t: &FileTotals, c: &EventCounts, sources: &[Source], anchor: An
         matched.push_str(&format!(", {} to {}", format_time(a), format_time(b)));
     }
     if anchor == Anchor::Latest {
+        let from = if c.kinesis_range.is_some() {
+            "just after the newest Kinesis event"
+        } else {
+            "now, as the input has no Kinesis events"
+        };
         matched.push_str(&format!(
-            " (durations counted back from {})",
+            " (durations counted back from {}, {from})",
             format_time(at)
         ));
     }
