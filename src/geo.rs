@@ -343,19 +343,9 @@ impl GeoDb {
         })
     }
 
-    /// The file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// True for a database with only IPv4 networks.
     pub fn ipv4_only(&self) -> bool {
         self.reader.metadata().ip_version == 4
-    }
-
-    /// The database's type (`GeoLite2-City`, `DBIP-City-Lite`, ...).
-    pub fn kind(&self) -> &str {
-        &self.reader.metadata().database_type
     }
 
     /// The location of a public address; `None` when the database does not know it. An IPv6

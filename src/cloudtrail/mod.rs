@@ -107,11 +107,7 @@ pub struct RequestParameters<'a> {
 /// Identity types counted by the `top-users` panel.
 pub const PERSON_TYPES: [&str; 4] = ["IAMUser", "AssumedRole", "FederatedUser", "Root"];
 
-/// The trimmed value of a field, `""` when absent.
-#[inline]
-pub fn field<'s>(s: &'s Str<'_>) -> &'s str {
-    s.as_deref().map_or("", str::trim)
-}
+pub use crate::input::lenient::field;
 
 impl RawRecord<'_> {
     /// The identity type (`userIdentity.type`), `""` when absent.

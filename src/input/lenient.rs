@@ -81,6 +81,12 @@ impl<'de> Visitor<'de> for StrVisitor {
     ignore_scalars!(Str(None));
 }
 
+/// The trimmed value of a string field, `""` when absent (real dumps pad values with spaces).
+#[inline]
+pub fn field<'s>(s: &'s Str<'_>) -> &'s str {
+    s.as_deref().map_or("", str::trim)
+}
+
 /// An object field: `Some` when the value is a JSON object, `None` for any other value.
 #[derive(Debug, Default)]
 pub struct Obj<T>(pub Option<T>);

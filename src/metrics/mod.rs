@@ -201,8 +201,6 @@ pub struct MetricCounts {
     pub other_metrics: u64,
     /// Datapoints of other namespaces, left out.
     pub other_namespaces: u64,
-    /// Datapoints skipped as malformed (no timestamp, no value).
-    pub malformed: u64,
     /// Datapoints in the window and through the filters.
     pub matched: u64,
     /// Time range of the Kinesis datapoints of the panels' metrics.
@@ -218,7 +216,6 @@ impl Merge for MetricCounts {
         self.other_dimensions += o.other_dimensions;
         self.other_metrics += o.other_metrics;
         self.other_namespaces += o.other_namespaces;
-        self.malformed += o.malformed;
         self.matched += o.matched;
         self.range = union_range(self.range, o.range);
         self.matched_range = union_range(self.matched_range, o.matched_range);

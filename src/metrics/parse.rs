@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::{Dims, MetricsCube, Point, Query};
 use crate::diag::{FileReport, FileStatus};
 use crate::input::json::{describe_damage, for_each_value};
-use crate::input::lenient::{Arr, Num, Obj, Str};
+use crate::input::lenient::{Arr, Num, Obj, Str, field};
 use crate::pipeline::Reader;
 use crate::window::{Millis, parse_event_time};
 
@@ -115,17 +115,6 @@ struct TopObject<'a> {
     datapoints: Arr<Obj<StatPoint<'a>>>,
 }
 
-/// The form of a metrics file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Form {
-    /// Metric Streams JSON.
-    MetricStreams,
-    /// get-metric-data output.
-    MetricData,
-    /// get-metric-statistics output.
-    Statistics,
-}
-
 /// What one `get-metric-data` query asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuerySpec {
@@ -222,7 +211,8 @@ fn cli_time(s: &Str<'_>) -> Option<Millis> {
 }
 
 struct FileState {
-    form: Option<Form>,
+    /// Some object of one of the three forms was seen.
+    recognised: bool,
     /// Objects of none of the forms.
     unrecognised: u64,
     records: u64,
@@ -233,13 +223,13 @@ struct FileState {
 impl MetricsReader<'_> {
     fn top(&self, cube: &mut MetricsCube, o: TopObject<'_>, st: &mut FileState) {
         if let Some(results) = o.results.0 {
-            st.form.get_or_insert(Form::MetricData);
+            st.recognised = true;
             self.metric_data(cube, results, st);
         } else if let Some(points) = o.datapoints.0 {
-            st.form.get_or_insert(Form::Statistics);
-            self.statistics(cube, o.label.as_deref().unwrap_or("").trim(), points, st);
+            st.recognised = true;
+            self.statistics(cube, field(&o.label), points, st);
         } else if o.metric_name.is_some() || o.namespace.is_some() {
-            st.form.get_or_insert(Form::MetricStreams);
+            st.recognised = true;
             self.stream_record(cube, o, st);
         } else {
             st.unrecognised += 1;
@@ -247,9 +237,6 @@ impl MetricsReader<'_> {
     }
 
     fn stream_record(&self, cube: &mut MetricsCube, o: TopObject<'_>, st: &mut FileState) {
-        fn field<'s>(s: &'s Str<'_>) -> &'s str {
-            s.as_deref().unwrap_or("").trim()
-        }
         let (namespace, metric, region) =
             (field(&o.namespace), field(&o.metric_name), field(&o.region));
         let value = o.value.0.unwrap_or_default();
@@ -302,7 +289,7 @@ impl MetricsReader<'_> {
         };
         let mut unknown: Vec<String> = Vec::new();
         for r in results.into_iter().filter_map(|r| r.0) {
-            let id = r.id.as_deref().unwrap_or("").trim().to_string();
+            let id = field(&r.id).to_string();
             let times = r.timestamps.0.unwrap_or_default();
             let values = r.values.0.unwrap_or_default();
             let Some(spec) = queries.by_id.get(&id) else {
@@ -453,7 +440,7 @@ impl Reader for MetricsReader<'_> {
 
     fn read(&self, acc: &mut MetricsCube, text: &str, report: &mut FileReport) {
         let mut st = FileState {
-            form: None,
+            recognised: false,
             unrecognised: 0,
             records: 0,
             skipped: 0,
@@ -468,14 +455,13 @@ impl Reader for MetricsReader<'_> {
             Ok(())
         });
         let skipped = st.skipped + st.unrecognised + not_objects + stream.damage.len() as u64;
-        acc.counts.malformed += skipped;
         report.records = st.records;
         report.skipped_records = skipped;
         if stream.empty {
             report.warnings.push("empty file".into());
             return;
         }
-        if st.form.is_none() {
+        if !st.recognised {
             // Nothing here was metrics; the failure says so once, without counting records.
             report.skipped_records = 0;
             let why = stream.damage.first().map_or_else(
