@@ -1,6 +1,7 @@
 //! CloudTrail records: the borrowed record model, the layouts a dump comes in, and the rules that
 //! turn a raw record into the fields the panels group by (trimming, the `user` rule, the stream).
 
+pub mod fast;
 pub mod parse;
 
 use serde::Deserialize;

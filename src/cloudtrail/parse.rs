@@ -97,8 +97,14 @@ impl Ctx<'_> {
 }
 
 /// Reads every record of a decoded document and reports what it found. Never panics, whatever
-/// the bytes.
+/// the bytes. The fast path ([`super::fast`]) reads the common layouts; whatever it leaves is
+/// read here with serde_json.
 pub fn parse_document(buf: &str, sink: &mut dyn RecordSink) -> DocReport {
+    super::fast::parse_document(buf, sink).unwrap_or_else(|| parse_document_serde(buf, sink))
+}
+
+/// [`parse_document`] without the fast path: the reference the fast path must agree with.
+pub fn parse_document_serde(buf: &str, sink: &mut dyn RecordSink) -> DocReport {
     let mut ctx = Ctx {
         sink,
         records: 0,

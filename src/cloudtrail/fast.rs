@@ -1,0 +1,606 @@
+//! The fast path for CloudTrail documents: a hand-written scan that reads only the fields in
+//! [`RawRecord`] and steps over everything else without building it.
+//!
+//! It covers the layouts that make up nearly every dump (the S3 `{"Records":[...]}` envelope,
+//! a top-level array, JSON lines, a single record) and hands anything else to the serde path in
+//! [`super::parse`] by returning `None`: a syntax error, a digest or lookup-events file, an escape
+//! in a key, a number where a string field is expected, a duplicate field inside
+//! `userIdentity` (which serde reports as an error). Records are collected as byte ranges and
+//! passed to the sink only once the whole document has scanned cleanly, so a document that
+//! bails halfway is read again from scratch, never counted twice.
+//!
+//! The rule that keeps the two paths equal: whatever this module accepts, the serde path reads
+//! to the same records. `tests` check that on every fixture and on mutated documents.
+
+use std::borrow::Cow;
+
+use super::parse::{DocReport, Layout, RecordSink};
+use super::{
+    OnBehalfOf, RawRecord, RequestParameters, SessionContext, SessionIssuer, UserIdentity,
+};
+use crate::input::lenient::{Obj, Str};
+use crate::input::scan::{Bail, Scan, Scanner};
+
+/// Where each string field of a record is kept in [`Fields::spans`].
+mod slot {
+    pub const EVENT_TIME: usize = 0;
+    pub const EVENT_SOURCE: usize = 1;
+    pub const EVENT_NAME: usize = 2;
+    pub const EVENT_TYPE: usize = 3;
+    pub const EVENT_ID: usize = 4;
+    pub const AWS_REGION: usize = 5;
+    pub const SOURCE_IP: usize = 6;
+    pub const ERROR_CODE: usize = 7;
+    pub const ERROR_MESSAGE: usize = 8;
+    pub const UI_TYPE: usize = 9;
+    pub const UI_USER_NAME: usize = 10;
+    pub const UI_ARN: usize = 11;
+    pub const UI_PRINCIPAL_ID: usize = 12;
+    pub const UI_INVOKED_BY: usize = 13;
+    pub const ISSUER_USER_NAME: usize = 14;
+    pub const ON_BEHALF_USER_ID: usize = 15;
+    pub const RP_STREAM_NAME: usize = 16;
+    pub const RP_STREAM_ARN: usize = 17;
+    pub const LEN: usize = 18;
+}
+
+/// Which of the nested objects were present (an object value, not absent or another type).
+mod present {
+    pub const USER_IDENTITY: u8 = 1;
+    pub const SESSION_CONTEXT: u8 = 2;
+    pub const SESSION_ISSUER: u8 = 4;
+    pub const ON_BEHALF_OF: u8 = 8;
+    pub const REQUEST_PARAMETERS: u8 = 16;
+}
+
+/// A string field's place: a range of the input, or an index into the unescaped strings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Val {
+    /// Absent, or not a string.
+    #[default]
+    None,
+    /// The bytes `start..end` of the input (no escapes).
+    Raw(u32, u32),
+    /// `owned[i]`, a string that had escapes.
+    Owned(u32),
+}
+
+/// One record's fields, as places in the input.
+#[derive(Debug, Clone, Default)]
+struct Fields {
+    spans: [Val; slot::LEN],
+    present: u8,
+}
+
+/// The fields of one record object, as [`super::parse`]'s `record_field` reads them.
+struct Doc<'a> {
+    s: Scanner<'a>,
+    records: Vec<Fields>,
+    owned: Vec<String>,
+}
+
+/// Reads `buf` on the fast path, or returns `None` when the serde path must read it. On
+/// success every record has been passed to `sink`.
+pub fn parse_document(buf: &str, sink: &mut dyn RecordSink) -> Option<DocReport> {
+    // Offsets are kept as u32; larger documents take the serde path.
+    if u32::try_from(buf.len()).is_err() {
+        return None;
+    }
+    let mut doc = Doc {
+        s: Scanner::new(buf.as_bytes()),
+        records: Vec::new(),
+        owned: Vec::new(),
+    };
+    let layout = doc.document().ok()?;
+    for f in &doc.records {
+        sink.record(&f.to_record(buf, &doc.owned));
+    }
+    Some(DocReport {
+        layout: Some(layout),
+        records: doc.records.len() as u64,
+        bad_records: 0,
+        damage: Vec::new(),
+    })
+}
+
+impl Fields {
+    fn to_record<'a>(&self, buf: &'a str, owned: &'a [String]) -> RawRecord<'a> {
+        let s = |i: usize| -> Str<'a> {
+            Str(match self.spans[i] {
+                Val::None => None,
+                // In range and on character boundaries: they are the contents of a string
+                // the scanner found in `buf` (quotes are ASCII).
+                Val::Raw(a, b) => buf.get(a as usize..b as usize).map(Cow::Borrowed),
+                Val::Owned(i) => owned.get(i as usize).map(|s| Cow::Borrowed(s.as_str())),
+            })
+        };
+        let has = |bit: u8| self.present & bit != 0;
+        use slot::*;
+        RawRecord {
+            event_time: s(EVENT_TIME),
+            event_source: s(EVENT_SOURCE),
+            event_name: s(EVENT_NAME),
+            event_type: s(EVENT_TYPE),
+            event_id: s(EVENT_ID),
+            aws_region: s(AWS_REGION),
+            source_ip: s(SOURCE_IP),
+            error_code: s(ERROR_CODE),
+            error_message: s(ERROR_MESSAGE),
+            user_identity: Obj(has(present::USER_IDENTITY).then(|| UserIdentity {
+                kind: s(UI_TYPE),
+                user_name: s(UI_USER_NAME),
+                arn: s(UI_ARN),
+                principal_id: s(UI_PRINCIPAL_ID),
+                invoked_by: s(UI_INVOKED_BY),
+                session_context: Obj(has(present::SESSION_CONTEXT).then(|| SessionContext {
+                    session_issuer: Obj(has(present::SESSION_ISSUER).then(|| SessionIssuer {
+                        user_name: s(ISSUER_USER_NAME),
+                    })),
+                })),
+                on_behalf_of: Obj(has(present::ON_BEHALF_OF).then(|| OnBehalfOf {
+                    user_id: s(ON_BEHALF_USER_ID),
+                })),
+            })),
+            request_parameters: Obj(has(present::REQUEST_PARAMETERS).then(|| RequestParameters {
+                stream_name: s(RP_STREAM_NAME),
+                stream_arn: s(RP_STREAM_ARN),
+            })),
+        }
+    }
+}
+
+impl Doc<'_> {
+    /// The whole document: top-level values one after another, as `input::json::for_each_value`
+    /// finds them, each read as `parse`'s `TopSeed` reads it.
+    fn document(&mut self) -> Scan<Layout> {
+        let buf = self.s.bytes();
+        if buf.starts_with(b"\xEF\xBB\xBF") {
+            self.s.pos = 3;
+        }
+        self.separators(false);
+        let mut layout = None;
+        while self.s.pos < buf.len() {
+            let this = match self.s.peek() {
+                Some(b'{') => {
+                    self.s.pos += 1;
+                    let mut top = Fields::default();
+                    if self.object(&mut top, true)? {
+                        Layout::Records
+                    } else {
+                        self.records.push(top);
+                        Layout::Single
+                    }
+                }
+                Some(b'[') => {
+                    self.s.pos += 1;
+                    self.records_array()?;
+                    Layout::Array
+                }
+                // Empty input, or not JSON: the serde path words the report.
+                _ => return Err(Bail),
+            };
+            layout = match layout {
+                None => Some(this),
+                Some(Layout::Single) => Some(Layout::Lines),
+                l => l,
+            };
+            self.s.ws();
+            self.separators(true);
+        }
+        layout.ok_or(Bail)
+    }
+
+    /// What `for_each_value` skips between values: ASCII whitespace, and commas after the first.
+    fn separators(&mut self, commas: bool) {
+        while let Some(c) = self.s.peek() {
+            if c.is_ascii_whitespace() || (commas && c == b',') {
+                self.s.pos += 1;
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// The elements of a records array, after its `[`: each must be an object (a record).
+    fn records_array(&mut self) -> Scan<()> {
+        if self.s.eat(b']') {
+            return Ok(());
+        }
+        loop {
+            if !self.s.eat(b'{') {
+                // Not a record: the serde path counts it as a bad record.
+                return Err(Bail);
+            }
+            let mut rec = Fields::default();
+            self.object(&mut rec, false)?;
+            self.records.push(rec);
+            if !self.s.more(b']')? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The members of a record object, after its `{`. At the top level, a `Records` member is
+    /// the envelope: its records are collected and true is returned. Envelope keys that are not
+    /// `Records` (lookup-events, digests) bail.
+    fn object(&mut self, f: &mut Fields, top: bool) -> Scan<bool> {
+        let mut envelope = false;
+        if self.s.eat(b'}') {
+            return Ok(false);
+        }
+        loop {
+            let key = self.s.key()?;
+            use slot::*;
+            match key {
+                b"eventTime" => self.string_field(f, EVENT_TIME)?,
+                b"eventSource" => self.string_field(f, EVENT_SOURCE)?,
+                b"eventName" => self.string_field(f, EVENT_NAME)?,
+                b"eventType" => self.string_field(f, EVENT_TYPE)?,
+                b"eventID" => self.string_field(f, EVENT_ID)?,
+                b"awsRegion" => self.string_field(f, AWS_REGION)?,
+                b"sourceIPAddress" => self.string_field(f, SOURCE_IP)?,
+                b"errorCode" => self.string_field(f, ERROR_CODE)?,
+                b"errorMessage" => self.string_field(f, ERROR_MESSAGE)?,
+                b"userIdentity" => self.user_identity(f)?,
+                b"requestParameters" => self.request_parameters(f)?,
+                b"Records" if top => {
+                    envelope = true;
+                    if !self.s.eat(b'[') {
+                        return Err(Bail);
+                    }
+                    self.records_array()?;
+                }
+                b"Events" | b"digestStartTime" | b"digestEndTime" | b"digestS3Bucket" if top => {
+                    return Err(Bail);
+                }
+                _ => self.s.skip_value()?,
+            }
+            if !self.s.more(b'}')? {
+                return Ok(envelope);
+            }
+        }
+    }
+
+    /// A string field's value: a string is kept; any other value reads as absent, as
+    /// `lenient::Str` reads it. A bare number bails: serde parses it (and can fail on range)
+    /// where skipping would not.
+    fn string_field(&mut self, f: &mut Fields, slot: usize) -> Scan<()> {
+        self.s.ws();
+        f.spans[slot] = match self.s.peek() {
+            Some(b'"') => {
+                let span = self.s.string()?;
+                if span.escaped {
+                    // The exact text, quotes included, unescaped by serde_json itself.
+                    let quoted = std::str::from_utf8(&self.s.bytes()[span.start - 1..=span.end])
+                        .map_err(|_| Bail)?;
+                    let value: String = serde_json::from_str(quoted).map_err(|_| Bail)?;
+                    self.owned.push(value);
+                    Val::Owned((self.owned.len() - 1) as u32)
+                } else {
+                    Val::Raw(span.start as u32, span.end as u32)
+                }
+            }
+            Some(b'-' | b'0'..=b'9') | None => return Err(Bail),
+            Some(_) => {
+                self.s.skip_value()?;
+                Val::None
+            }
+        };
+        Ok(())
+    }
+
+    /// Opens an object-valued field: true (after the `{`) when the value is an object; any
+    /// other value is skipped and reads as absent, as `lenient::Obj` reads it.
+    fn open_object(&mut self) -> Scan<bool> {
+        self.s.ws();
+        match self.s.peek() {
+            Some(b'{') => {
+                self.s.pos += 1;
+                Ok(true)
+            }
+            // A bare number bails, as in `string_field`.
+            Some(b'-' | b'0'..=b'9') | None => Err(Bail),
+            Some(_) => self.s.skip_value().map(|()| false),
+        }
+    }
+
+    /// The members of a derived struct's object, after its `{`: `each` is called with the index
+    /// of each known key (unknown keys are skipped). A key seen twice bails: serde's derive
+    /// reports a duplicate field as an error.
+    fn members(
+        &mut self,
+        keys: &[&[u8]],
+        mut each: impl FnMut(&mut Self, usize) -> Scan<()>,
+    ) -> Scan<()> {
+        let mut seen = 0u32;
+        if self.s.eat(b'}') {
+            return Ok(());
+        }
+        loop {
+            let key = self.s.key()?;
+            match keys.iter().position(|k| *k == key) {
+                Some(i) => {
+                    if seen & (1 << i) != 0 {
+                        return Err(Bail);
+                    }
+                    seen |= 1 << i;
+                    each(self, i)?;
+                }
+                None => self.s.skip_value()?,
+            }
+            if !self.s.more(b'}')? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// `userIdentity` (a later one replaces an earlier one whole, as in the serde path).
+    fn user_identity(&mut self, f: &mut Fields) -> Scan<()> {
+        use slot::*;
+        for i in [
+            UI_TYPE,
+            UI_USER_NAME,
+            UI_ARN,
+            UI_PRINCIPAL_ID,
+            UI_INVOKED_BY,
+            ISSUER_USER_NAME,
+            ON_BEHALF_USER_ID,
+        ] {
+            f.spans[i] = Val::None;
+        }
+        f.present &= !(present::USER_IDENTITY
+            | present::SESSION_CONTEXT
+            | present::SESSION_ISSUER
+            | present::ON_BEHALF_OF);
+        if !self.open_object()? {
+            return Ok(());
+        }
+        f.present |= present::USER_IDENTITY;
+        const KEYS: [&[u8]; 7] = [
+            b"type",
+            b"userName",
+            b"arn",
+            b"principalId",
+            b"invokedBy",
+            b"sessionContext",
+            b"onBehalfOf",
+        ];
+        self.members(&KEYS, |d, i| match i {
+            0 => d.string_field(f, UI_TYPE),
+            1 => d.string_field(f, UI_USER_NAME),
+            2 => d.string_field(f, UI_ARN),
+            3 => d.string_field(f, UI_PRINCIPAL_ID),
+            4 => d.string_field(f, UI_INVOKED_BY),
+            5 => {
+                if d.open_object()? {
+                    f.present |= present::SESSION_CONTEXT;
+                    d.members(&[b"sessionIssuer".as_slice()], |d, _| {
+                        if d.open_object()? {
+                            f.present |= present::SESSION_ISSUER;
+                            d.members(&[b"userName".as_slice()], |d, _| {
+                                d.string_field(f, ISSUER_USER_NAME)
+                            })?;
+                        }
+                        Ok(())
+                    })?;
+                }
+                Ok(())
+            }
+            _ => {
+                if d.open_object()? {
+                    f.present |= present::ON_BEHALF_OF;
+                    d.members(&[b"userId".as_slice()], |d, _| {
+                        d.string_field(f, ON_BEHALF_USER_ID)
+                    })?;
+                }
+                Ok(())
+            }
+        })
+    }
+
+    /// `requestParameters`, for the stream.
+    fn request_parameters(&mut self, f: &mut Fields) -> Scan<()> {
+        use slot::*;
+        f.spans[RP_STREAM_NAME] = Val::None;
+        f.spans[RP_STREAM_ARN] = Val::None;
+        f.present &= !present::REQUEST_PARAMETERS;
+        if !self.open_object()? {
+            return Ok(());
+        }
+        f.present |= present::REQUEST_PARAMETERS;
+        self.members(&[b"streamName".as_slice(), b"streamARN"], |d, i| {
+            d.string_field(
+                f,
+                if i == 0 {
+                    RP_STREAM_NAME
+                } else {
+                    RP_STREAM_ARN
+                },
+            )
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse::{FnSink, parse_document_serde};
+    use super::*;
+
+    /// A reading: the report and every record, printed.
+    type Reading = (DocReport, Vec<String>);
+
+    /// Both paths' readings of `text`.
+    fn both(text: &str) -> (Option<Reading>, Reading) {
+        let mut fast_recs = Vec::new();
+        let fast = parse_document(
+            text,
+            &mut FnSink(|r: &RawRecord<'_>| fast_recs.push(format!("{r:?}"))),
+        );
+        let mut slow_recs = Vec::new();
+        let slow = parse_document_serde(
+            text,
+            &mut FnSink(|r: &RawRecord<'_>| slow_recs.push(format!("{r:?}"))),
+        );
+        (fast.map(|f| (f, fast_recs)), (slow, slow_recs))
+    }
+
+    /// The fast path either leaves `text` to serde or reads it exactly as serde does.
+    fn agrees(text: &str) -> bool {
+        let (fast, slow) = both(text);
+        match fast {
+            None => false,
+            Some(fast) => {
+                assert_eq!(fast, slow, "fast and serde paths differ on {text:?}");
+                true
+            }
+        }
+    }
+
+    const RECORD: &str = r#"{"eventVersion":"1.09","userIdentity":{"type":"AssumedRole","principalId":"AROA:s","arn":"arn:aws:sts::1:assumed-role/r/s","accountId":"1","sessionContext":{"sessionIssuer":{"type":"Role","userName":"ingest-role"},"attributes":{"mfaAuthenticated":"false"}}},"eventTime":"2024-03-11T14:23:01Z","eventSource":"kinesis.amazonaws.com","eventName":"PutRecord","awsRegion":"us-west-2","sourceIPAddress":"10.0.0.1","userAgent":"\u001b]0;x\u0007 a\"b","errorCode":"Throttled","errorMessage":"Rate exceeded for \"s\"","requestParameters":{"streamName":"orders","partitionKey":"pk","data":[1,2.5,-3e4,true,false,null,{}]},"responseElements":null,"eventID":"e1","readOnly":true,"eventType":"AwsApiCall","onBehalfOf":{"userId":"x"}}"#;
+
+    #[test]
+    fn reads_the_common_layouts_itself() {
+        let rec = RECORD;
+        let cases = [
+            format!(r#"{{"Records":[{rec},{rec}]}}"#),
+            "\u{feff}{\"Records\":[]}".to_string(),
+            format!("[{rec},\n{rec}]"),
+            format!("{rec}\n{rec}\n"),
+            format!("{rec}\r\n,{rec}"),
+            format!("{rec}{rec}"),
+            format!("  {rec}  "),
+            format!(r#"{{"eventName":"outer","Records":[{rec}],"Records":[{rec}]}}"#),
+            format!(r#"{{"Records":[{rec}]}}{{"Records":[{rec}]}}"#),
+            format!(r#"{rec}{{"Records":[{rec}]}}"#),
+            format!("[{rec}][{rec}]"),
+            "{}".to_string(),
+            "[]".to_string(),
+            r#"{"eventName":" x\u0041 ","userIdentity":{"type":"Root","onBehalfOf":{"userId":"u"}},"requestParameters":{"streamARN":"arn:aws:kinesis:r:1:stream/s"}}"#.to_string(),
+            r#"{"eventName":null,"userIdentity":"me","requestParameters":[1],"awsRegion":{"a":[{}]},"errorCode":true}"#.to_string(),
+            r#"{"eventName":"A","eventName":["x"]}"#.to_string(),
+            r#"{"userIdentity":{"type":"IAMUser"},"userIdentity":{"userName":"b"}}"#.to_string(),
+            r#"{"userIdentity":{"sessionContext":null,"onBehalfOf":true}}"#.to_string(),
+            r#"{"userIdentity":{"sessionContext":{"sessionIssuer":[],"x":1}}}"#.to_string(),
+        ];
+        for text in cases {
+            assert!(agrees(&text), "bailed on {text}");
+        }
+    }
+
+    #[test]
+    fn leaves_the_rest_to_serde() {
+        let cases = [
+            "",
+            " \n ",
+            "42",
+            r#"{"Records":null}"#,
+            r#"{"Records":[1]}"#,
+            r#"{"Records":{}}"#,
+            r#"{"Events":[]}"#,
+            r#"{"digestStartTime":"x"}"#,
+            r#"{"eventName":5}"#,
+            r#"{"eventName":1e999}"#,
+            r#"{"userIdentity":1}"#,
+            r#"{"userIdentity":{"onBehalfOf":7.5e1000}}"#,
+            r#"{"userIdentity":{"type":"a","type":"b"}}"#,
+            r#"{"userIdentity":{"sessionContext":{"sessionIssuer":{"userName":"a","userName":"b"}}}}"#,
+            r#"{"requestParameters":{"streamName":"a","streamName":"b"}}"#,
+            r#"{"event\u004eame":"x"}"#,
+            r#"{"eventName":"\ud800"}"#,
+            r#"{"eventName":"a"} x"#,
+            r#"{"eventName":"a"} 5"#,
+            r#"{"eventName":"a",}"#,
+            r#"{"eventName":"a""#,
+            "{\"eventName\":\"tab\there\"}",
+        ];
+        for text in cases {
+            assert!(!agrees(text), "fast path read {text:?}");
+        }
+    }
+
+    #[test]
+    fn every_fixture_reads_the_same_on_both_paths() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        let mut loader = crate::input::decode::Loader::default();
+        let (mut files, mut fast) = (0, 0);
+        let mut stack = vec![root];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let bytes = std::fs::read(&path).unwrap();
+                let Ok(loaded) = loader.load_bytes(&bytes, 1 << 30) else {
+                    continue;
+                };
+                files += 1;
+                fast += usize::from(agrees(loaded.text));
+            }
+        }
+        // The sample data is mostly clean S3 deliveries: the fast path must be what reads it.
+        assert!(
+            files > 50 && fast * 2 > files,
+            "{fast} of {files} on the fast path"
+        );
+    }
+
+    /// Damaged documents: the fast path may only accept what serde reads the same way.
+    #[test]
+    fn mutations_never_make_the_paths_differ() {
+        let doc = format!(
+            r#"{{"Records":[{RECORD},{{"eventName":"B","userIdentity":{{"userName":"u\"1"}},"requestParameters":{{"streamARN":"arn:x:stream/s"}}}}]}}"#
+        );
+        let bytes = doc.as_bytes();
+        const PIECES: [&str; 16] = [
+            "{",
+            "}",
+            "[",
+            "]",
+            ",",
+            ":",
+            "\"",
+            "\\",
+            "0",
+            "-",
+            "e",
+            "1e999",
+            " ",
+            "\u{1}",
+            "null",
+            "\"userIdentity\":",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let (mut accepted, mut tried) = (0, 0);
+        for _ in 0..20_000 {
+            let at = (next() % bytes.len() as u64) as usize;
+            let piece = PIECES[(next() % PIECES.len() as u64) as usize];
+            let mut m = bytes[..at].to_vec();
+            match next() % 3 {
+                0 => m.extend_from_slice(&bytes[at + 1..]),
+                1 => {
+                    m.extend_from_slice(piece.as_bytes());
+                    m.extend_from_slice(&bytes[at..]);
+                }
+                _ => {
+                    m.extend_from_slice(piece.as_bytes());
+                    m.extend_from_slice(&bytes[(at + 1).min(bytes.len())..]);
+                }
+            }
+            let Ok(text) = std::str::from_utf8(&m) else {
+                continue;
+            };
+            tried += 1;
+            accepted += usize::from(agrees(text));
+        }
+        // Many mutations land in skipped strings and stay valid; both kinds must occur.
+        assert!(accepted > 1000 && accepted < tried, "{accepted} of {tried}");
+    }
+}

@@ -1,0 +1,444 @@
+//! A strict JSON scanner for fast paths that read a few fields and skip the rest.
+//!
+//! It never builds values: strings come back as byte ranges of the input, and everything else is
+//! checked and stepped over. It is strict in one direction only: any input it accepts, serde_json
+//! accepts too, and reads the same way. Whatever it is not sure about (a syntax error, an escape
+//! in a key, nesting deeper than [`MAX_DEPTH`], a number where a string is wanted) ends the scan
+//! with [`Bail`], and the caller reads the document again with the full serde_json path, which
+//! reports the damage and recovers. So a bail costs time, never a result.
+
+/// The scanner gave up; the serde_json path must read this document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bail;
+
+/// Result of a scan step.
+pub type Scan<T> = Result<T, Bail>;
+
+/// Containers nested deeper than this in a skipped value make the scanner bail (serde_json's
+/// skipping has no such limit; the fast path just leaves such documents to it).
+pub const MAX_DEPTH: u32 = 64;
+
+/// A JSON string found by [`Scanner::string`]: the bytes between the quotes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Offset of the first byte after the opening quote.
+    pub start: usize,
+    /// Offset of the closing quote.
+    pub end: usize,
+    /// True when the contents hold a backslash escape (so they are not the string's value).
+    pub escaped: bool,
+}
+
+/// A cursor over a JSON text.
+pub struct Scanner<'a> {
+    buf: &'a [u8],
+    /// Offset of the next byte to read.
+    pub pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    /// A scanner at the start of `buf`.
+    pub fn new(buf: &'a [u8]) -> Self {
+        Scanner { buf, pos: 0 }
+    }
+
+    /// The input.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.buf
+    }
+
+    /// The next byte, if any.
+    #[inline]
+    pub fn peek(&self) -> Option<u8> {
+        self.buf.get(self.pos).copied()
+    }
+
+    /// Skips JSON whitespace (space, tab, CR, LF: what serde_json skips).
+    #[inline]
+    pub fn ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// Skips whitespace, then the next byte must be `c`.
+    #[inline]
+    pub fn expect(&mut self, c: u8) -> Scan<()> {
+        self.ws();
+        if self.peek() == Some(c) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(Bail)
+        }
+    }
+
+    /// Skips whitespace; true (and consumed) when the next byte is `c`.
+    #[inline]
+    pub fn eat(&mut self, c: u8) -> bool {
+        self.ws();
+        if self.peek() == Some(c) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// After a member of an object (`close` = `}`) or array (`]`): true when another member
+    /// follows (the comma is consumed), false at the end (the bracket is consumed).
+    #[inline]
+    pub fn more(&mut self, close: u8) -> Scan<bool> {
+        self.ws();
+        match self.peek() {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(c) if c == close => {
+                self.pos += 1;
+                Ok(false)
+            }
+            _ => Err(Bail),
+        }
+    }
+
+    /// The key of an object member, up to and including the colon. Keys with escapes bail:
+    /// their meaning depends on unescaping, which the slow path does.
+    #[inline]
+    pub fn key(&mut self) -> Scan<&'a [u8]> {
+        self.ws();
+        if self.peek() != Some(b'"') {
+            return Err(Bail);
+        }
+        let s = self.string()?;
+        if s.escaped {
+            return Err(Bail);
+        }
+        self.expect(b':')?;
+        Ok(&self.buf[s.start..s.end])
+    }
+
+    /// A string at the cursor (which is at its opening quote), checked as serde_json checks it:
+    /// no raw control characters, only valid escapes.
+    #[inline]
+    pub fn string(&mut self) -> Scan<Span> {
+        let start = self.pos + 1;
+        let mut i = start;
+        let mut escaped = false;
+        loop {
+            i = find_special(self.buf, i);
+            match self.buf.get(i) {
+                Some(b'"') => {
+                    self.pos = i + 1;
+                    return Ok(Span {
+                        start,
+                        end: i,
+                        escaped,
+                    });
+                }
+                Some(b'\\') => {
+                    escaped = true;
+                    i = self.escape(i + 1)?;
+                }
+                // A control character, or the end of the input.
+                _ => return Err(Bail),
+            }
+        }
+    }
+
+    /// Checks the escape whose letter is at `i`; returns the offset after it.
+    fn escape(&self, i: usize) -> Scan<usize> {
+        match self.buf.get(i) {
+            Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(i + 1),
+            Some(b'u') => {
+                let hex = self.buf.get(i + 1..i + 5).ok_or(Bail)?;
+                if hex.iter().all(u8::is_ascii_hexdigit) {
+                    Ok(i + 5)
+                } else {
+                    Err(Bail)
+                }
+            }
+            _ => Err(Bail),
+        }
+    }
+
+    /// Skips one value of any type, checking it as serde_json's skipping does. Nesting is
+    /// tracked in a bit stack, not on the call stack.
+    pub fn skip_value(&mut self) -> Scan<()> {
+        // Bit d of `objects` is set when the container at depth d+1 is an object.
+        let mut objects: u64 = 0;
+        let mut depth: u32 = 0;
+        loop {
+            // A value is expected here.
+            self.ws();
+            match self.peek() {
+                Some(b'"') => {
+                    self.string()?;
+                }
+                Some(open @ (b'{' | b'[')) => {
+                    self.pos += 1;
+                    let object = open == b'{';
+                    let close = if object { b'}' } else { b']' };
+                    if self.eat(close) {
+                        // Empty: a complete value.
+                    } else {
+                        if depth == MAX_DEPTH {
+                            return Err(Bail);
+                        }
+                        objects = (objects << 1) | u64::from(object);
+                        depth += 1;
+                        if object {
+                            self.skip_key()?;
+                        }
+                        continue;
+                    }
+                }
+                Some(b'-' | b'0'..=b'9') => self.number()?,
+                Some(b't') => self.literal(b"true")?,
+                Some(b'f') => self.literal(b"false")?,
+                Some(b'n') => self.literal(b"null")?,
+                _ => return Err(Bail),
+            }
+            // A value ended: close containers until one has another member.
+            loop {
+                if depth == 0 {
+                    return Ok(());
+                }
+                let object = objects & 1 == 1;
+                if self.more(if object { b'}' } else { b']' })? {
+                    if object {
+                        self.skip_key()?;
+                    }
+                    break;
+                }
+                objects >>= 1;
+                depth -= 1;
+            }
+        }
+    }
+
+    /// A key that is skipped with its value: escapes are fine here.
+    fn skip_key(&mut self) -> Scan<()> {
+        self.ws();
+        if self.peek() != Some(b'"') {
+            return Err(Bail);
+        }
+        self.string()?;
+        self.expect(b':')
+    }
+
+    /// A number, by JSON's grammar (as serde_json checks a skipped number).
+    fn number(&mut self) -> Scan<()> {
+        let b = self.buf;
+        let mut i = self.pos;
+        if b.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match b.get(i) {
+            Some(b'0') => {
+                i += 1;
+                if b.get(i).is_some_and(u8::is_ascii_digit) {
+                    return Err(Bail);
+                }
+            }
+            Some(b'1'..=b'9') => {
+                while b.get(i).is_some_and(u8::is_ascii_digit) {
+                    i += 1;
+                }
+            }
+            _ => return Err(Bail),
+        }
+        if b.get(i) == Some(&b'.') {
+            i = digits(b, i + 1)?;
+        }
+        if let Some(b'e' | b'E') = b.get(i) {
+            i += 1;
+            if let Some(b'+' | b'-') = b.get(i) {
+                i += 1;
+            }
+            i = digits(b, i)?;
+        }
+        self.pos = i;
+        Ok(())
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Scan<()> {
+        if self.buf[self.pos..].starts_with(word) {
+            self.pos += word.len();
+            Ok(())
+        } else {
+            Err(Bail)
+        }
+    }
+}
+
+/// One or more digits from `i`; the offset after them.
+fn digits(b: &[u8], mut i: usize) -> Scan<usize> {
+    let from = i;
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    if i == from { Err(Bail) } else { Ok(i) }
+}
+
+/// The first offset at or after `i` holding `"`, `\` or a control character (below 0x20), or
+/// `buf.len()`.
+#[inline]
+fn find_special(buf: &[u8], i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        find_special_sse2(buf, i)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        find_special_scalar(buf, i)
+    }
+}
+
+#[inline]
+fn is_special(c: u8) -> bool {
+    c == b'"' || c == b'\\' || c < 0x20
+}
+
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn find_special_scalar(buf: &[u8], i: usize) -> usize {
+    buf.get(i..)
+        .and_then(|rest| rest.iter().position(|&c| is_special(c)))
+        .map_or(buf.len(), |p| i + p)
+}
+
+/// SSE2 (part of every x86_64) looks at 16 bytes a step.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn find_special_sse2(buf: &[u8], mut i: usize) -> usize {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of every x86_64 target, and each load reads the 16 bytes at `i`,
+    // which `i + 16 <= buf.len()` keeps inside `buf` (the load need not be aligned).
+    unsafe {
+        let quote = _mm_set1_epi8(b'"' as i8);
+        let backslash = _mm_set1_epi8(b'\\' as i8);
+        let control = _mm_set1_epi8(0x1f);
+        while i + 16 <= buf.len() {
+            let v = _mm_loadu_si128(buf.as_ptr().add(i).cast::<__m128i>());
+            // max(v, 0x1f) == 0x1f exactly when v <= 0x1f (unsigned).
+            let hits = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                _mm_cmpeq_epi8(_mm_max_epu8(v, control), control),
+            );
+            let mask = _mm_movemask_epi8(hits) as u32;
+            if mask != 0 {
+                return i + mask.trailing_zeros() as usize;
+            }
+            i += 16;
+        }
+    }
+    while i < buf.len() && !is_special(buf[i]) {
+        i += 1;
+    }
+    i.min(buf.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether the scanner skips `text` as exactly one value (then only whitespace).
+    fn skips(text: &str) -> bool {
+        let mut s = Scanner::new(text.as_bytes());
+        s.skip_value().is_ok() && {
+            s.ws();
+            s.pos == text.len()
+        }
+    }
+
+    /// Whether serde_json's skipping accepts `text`.
+    fn serde_skips(text: &str) -> bool {
+        serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+    }
+
+    #[test]
+    fn accepts_only_what_serde_json_accepts() {
+        let cases = [
+            r#"{}"#,
+            r#"[]"#,
+            r#"{"a":[1,-2.5e+3,0,-0.0,1E9,true,false,null,"x\"\\\/\b\f\n\r\t\u00e9"],"b":{"c":{}}}"#,
+            r#" [ 1 , { "a" : [ ] } ] "#,
+            r#""\ud800""#,
+            r#"01"#,
+            r#"-"#,
+            r#"1."#,
+            r#"1e"#,
+            r#".5"#,
+            r#"+1"#,
+            r#"tru"#,
+            r#"nul"#,
+            r#"[1,]"#,
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{a:1}"#,
+            r#"[1 2]"#,
+            r#"{"a":1]"#,
+            r#"[1}"#,
+            "\"tab\there\"",
+            r#""\x""#,
+            r#""\u12G4""#,
+            r#""unterminated"#,
+            r#"[[[["#,
+            r#"{"k\u0041":1}"#,
+        ];
+        for text in cases {
+            if skips(text) {
+                assert!(
+                    serde_skips(text),
+                    "scanner accepted what serde_json rejects: {text}"
+                );
+            }
+        }
+        // And it does accept the ordinary ones.
+        for text in &cases[..5] {
+            assert!(skips(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_bails_instead_of_recursing() {
+        let ok = format!("{}{}", "[".repeat(64), "]".repeat(64));
+        assert!(skips(&ok));
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let mut s = Scanner::new(deep.as_bytes());
+        assert_eq!(s.skip_value(), Err(Bail));
+    }
+
+    #[test]
+    fn strings_end_at_the_right_quote() {
+        // Long enough to cross the 16-byte steps, with specials at every offset.
+        for n in 0..40 {
+            let body = "x".repeat(n);
+            for special in ["\\\"", "\\\\", "\\u0041"] {
+                let text = format!("\"{body}{special}{body}\" tail");
+                let mut s = Scanner::new(text.as_bytes());
+                let span = s.string().unwrap();
+                assert_eq!(&text[span.end..], "\" tail", "{text}");
+                assert!(span.escaped);
+            }
+            let text = format!("\"{body}\"");
+            let mut s = Scanner::new(text.as_bytes());
+            assert_eq!(s.string().unwrap().end, n + 1);
+            let raw = format!("\"{body}\u{1}{body}\"");
+            assert_eq!(Scanner::new(raw.as_bytes()).string(), Err(Bail));
+        }
+    }
+
+    #[test]
+    fn scalar_and_simd_agree() {
+        let text = "abc\"def\\ghi\u{1f}jkl\u{7f}é\"".repeat(5);
+        let b = text.as_bytes();
+        for i in 0..b.len() {
+            assert_eq!(find_special(b, i), find_special_scalar(b, i), "at {i}");
+        }
+    }
+}
