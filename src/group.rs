@@ -13,8 +13,86 @@ use hashbrown::HashTable;
 /// A map from `N` strings to a value `V`.
 #[derive(Clone)]
 pub struct GroupMap<const N: usize, V> {
-    table: HashTable<([Box<str>; N], V)>,
+    table: HashTable<(Key<N>, V)>,
     state: RandomState,
+}
+
+/// A stored key: the parts end to end in one allocation, with where each ends. A lookup
+/// compares the lengths first, then bytes that sit together in memory, instead of following one
+/// pointer per part to wherever the allocator put it.
+#[derive(Clone)]
+struct Key<const N: usize> {
+    ends: [usize; N],
+    text: Box<str>,
+}
+
+impl<const N: usize> Key<N> {
+    fn new(parts: &[&str; N]) -> Self {
+        let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        let ends = parts.map(|p| {
+            text.push_str(p);
+            text.len()
+        });
+        Key {
+            ends,
+            text: text.into_boxed_str(),
+        }
+    }
+
+    fn parts(&self) -> [&str; N] {
+        let mut start = 0;
+        self.ends.map(|end| {
+            // The ends are where whole parts were pushed, so they are character boundaries.
+            let part = self.text.get(start..end).unwrap_or_default();
+            start = end;
+            part
+        })
+    }
+
+    #[inline]
+    fn matches(&self, key: &[&str; N]) -> bool {
+        let mut start = 0;
+        for (end, part) in self.ends.iter().zip(key) {
+            if end - start != part.len() {
+                return false;
+            }
+            start = *end;
+        }
+        let text = self.text.as_bytes();
+        let mut start = 0;
+        for (end, part) in self.ends.iter().zip(key) {
+            if !same_bytes(&text[start..*end], part.as_bytes()) {
+                return false;
+            }
+            start = *end;
+        }
+        true
+    }
+}
+
+/// `a == b` for slices of equal length, inline: key parts are short, and a call to `memcmp`
+/// per part cost more than the comparison.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    fn word(s: &[u8], at: usize) -> u64 {
+        u64::from_ne_bytes(s[at..at + 8].try_into().unwrap_or_default())
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut i = 0;
+    while i + 8 <= n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    // The last (overlapping) word covers the tail.
+    word(a, n - 8) == word(b, n - 8)
 }
 
 impl<const N: usize, V> Default for GroupMap<N, V> {
@@ -32,11 +110,11 @@ impl<const N: usize, V: std::fmt::Debug> std::fmt::Debug for GroupMap<N, V> {
     }
 }
 
-fn hash_parts<S: AsRef<str>>(state: &RandomState, parts: &[S]) -> u64 {
+fn hash_parts(state: &RandomState, parts: &[&str]) -> u64 {
     let mut h = state.build_hasher();
     for p in parts {
         // `str::hash` ends each part with a terminator, so ("ab","c") and ("a","bc") differ.
-        p.as_ref().hash(&mut h);
+        p.hash(&mut h);
     }
     h.finish()
 }
@@ -58,11 +136,11 @@ impl<const N: usize, V> GroupMap<N, V> {
         let state = &self.state;
         let entry = self.table.entry(
             hash,
-            |(k, _)| k.iter().zip(key.iter()).all(|(a, b)| **a == **b),
-            |(k, _)| hash_parts(state, k),
+            |(k, _)| k.matches(&key),
+            |(k, _)| hash_parts(state, &k.parts()),
         );
         &mut entry
-            .or_insert_with(|| (key.map(Box::from), make()))
+            .or_insert_with(|| (Key::new(&key), make()))
             .into_mut()
             .1
     }
@@ -79,9 +157,7 @@ impl<const N: usize, V> GroupMap<N, V> {
 
     /// Every group and its value, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = ([&str; N], &V)> {
-        self.table
-            .iter()
-            .map(|(k, v)| (k.each_ref().map(|s| &**s), v))
+        self.table.iter().map(|(k, v)| (k.parts(), v))
     }
 
     /// Folds `other` into `self`, combining the values of groups both have with `combine`.
@@ -90,8 +166,7 @@ impl<const N: usize, V> GroupMap<N, V> {
         V: Default,
     {
         for (k, v) in other.table {
-            let key = k.each_ref().map(|s| &**s);
-            combine(self.entry(key), v);
+            combine(self.entry(k.parts()), v);
         }
     }
 }
@@ -158,6 +233,21 @@ mod tests {
             .map(|([a, b], v)| ((a.to_string(), b.to_string()), *v))
             .collect();
         assert_eq!(got, simple);
+    }
+
+    #[test]
+    fn same_bytes_is_slice_equality() {
+        let text: Vec<u8> = (0..40u8).collect();
+        for n in 0..text.len() {
+            let a = &text[..n];
+            assert!(same_bytes(a, a));
+            for i in 0..n {
+                let mut b = a.to_vec();
+                b[i] ^= 0x80;
+                assert!(!same_bytes(a, &b), "{n} {i}");
+            }
+            assert!(!same_bytes(a, &text[..n + 1]));
+        }
     }
 
     #[test]
