@@ -149,6 +149,11 @@ impl Fields {
     }
 }
 
+/// A `members` key lookup for a struct with one field.
+fn only(name: &'static [u8]) -> impl Fn(&[u8]) -> Option<usize> {
+    move |key| (key == name).then_some(0)
+}
+
 impl Doc<'_> {
     /// The whole document: top-level values one after another, as `input::json::for_each_value`
     /// finds them, each read as `parse`'s `TopSeed` reads it.
@@ -305,11 +310,11 @@ impl Doc<'_> {
     }
 
     /// The members of a derived struct's object, after its `{`: `each` is called with the index
-    /// of each known key (unknown keys are skipped). A key seen twice bails: serde's derive
+    /// `known` gives each known key (unknown keys are skipped). A key seen twice bails: serde's derive
     /// reports a duplicate field as an error.
     fn members(
         &mut self,
-        keys: &[&[u8]],
+        known: impl Fn(&[u8]) -> Option<usize>,
         mut each: impl FnMut(&mut Self, usize) -> Scan<()>,
     ) -> Scan<()> {
         let mut seen = 0u32;
@@ -318,7 +323,7 @@ impl Doc<'_> {
         }
         loop {
             let key = self.s.key()?;
-            match keys.iter().position(|k| *k == key) {
+            match known(key) {
                 Some(i) => {
                     if seen & (1 << i) != 0 {
                         return Err(Bail);
@@ -356,16 +361,19 @@ impl Doc<'_> {
             return Ok(());
         }
         f.present |= present::USER_IDENTITY;
-        const KEYS: [&[u8]; 7] = [
-            b"type",
-            b"userName",
-            b"arn",
-            b"principalId",
-            b"invokedBy",
-            b"sessionContext",
-            b"onBehalfOf",
-        ];
-        self.members(&KEYS, |d, i| match i {
+        let known = |key: &[u8]| {
+            Some(match key {
+                b"type" => 0,
+                b"userName" => 1,
+                b"arn" => 2,
+                b"principalId" => 3,
+                b"invokedBy" => 4,
+                b"sessionContext" => 5,
+                b"onBehalfOf" => 6,
+                _ => return None,
+            })
+        };
+        self.members(known, |d, i| match i {
             0 => d.string_field(f, UI_TYPE),
             1 => d.string_field(f, UI_USER_NAME),
             2 => d.string_field(f, UI_ARN),
@@ -374,10 +382,10 @@ impl Doc<'_> {
             5 => {
                 if d.open_object()? {
                     f.present |= present::SESSION_CONTEXT;
-                    d.members(&[b"sessionIssuer".as_slice()], |d, _| {
+                    d.members(only(b"sessionIssuer"), |d, _| {
                         if d.open_object()? {
                             f.present |= present::SESSION_ISSUER;
-                            d.members(&[b"userName".as_slice()], |d, _| {
+                            d.members(only(b"userName"), |d, _| {
                                 d.string_field(f, ISSUER_USER_NAME)
                             })?;
                         }
@@ -389,9 +397,7 @@ impl Doc<'_> {
             _ => {
                 if d.open_object()? {
                     f.present |= present::ON_BEHALF_OF;
-                    d.members(&[b"userId".as_slice()], |d, _| {
-                        d.string_field(f, ON_BEHALF_USER_ID)
-                    })?;
+                    d.members(only(b"userId"), |d, _| d.string_field(f, ON_BEHALF_USER_ID))?;
                 }
                 Ok(())
             }
@@ -408,7 +414,12 @@ impl Doc<'_> {
             return Ok(());
         }
         f.present |= present::REQUEST_PARAMETERS;
-        self.members(&[b"streamName".as_slice(), b"streamARN"], |d, i| {
+        let known = |key: &[u8]| match key {
+            b"streamName" => Some(0),
+            b"streamARN" => Some(1),
+            _ => None,
+        };
+        self.members(known, |d, i| {
             d.string_field(
                 f,
                 if i == 0 {

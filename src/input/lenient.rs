@@ -84,7 +84,24 @@ impl<'de> Visitor<'de> for StrVisitor {
 /// The trimmed value of a string field, `""` when absent (real dumps pad values with spaces).
 #[inline]
 pub fn field<'s>(s: &'s Str<'_>) -> &'s str {
-    s.as_deref().map_or("", str::trim)
+    s.as_deref().map_or("", trim)
+}
+
+/// `str::trim`, with a shortcut for the usual case: a value that starts and ends with a
+/// printable ASCII character has nothing to trim.
+#[inline]
+pub fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(&first), Some(&last)) if is_solid(first) && is_solid(last) => s,
+        _ => s.trim(),
+    }
+}
+
+/// An ASCII byte that is not whitespace (so not trimmed, and a whole character).
+#[inline]
+fn is_solid(c: u8) -> bool {
+    c.is_ascii_graphic()
 }
 
 /// An object field: `Some` when the value is a JSON object, `None` for any other value.
@@ -239,6 +256,27 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ArrVisitor<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a",
+            "a\u{3000}",
+            "\u{85}",
+            "é",
+            "\u{1}a",
+            "a\t",
+            "ab c",
+            "\u{2028}x\u{2029}",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
 
     #[derive(Debug, serde::Deserialize, Default)]
     #[serde(default)]

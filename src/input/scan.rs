@@ -105,7 +105,7 @@ impl<'a> Scanner<'a> {
 
     /// The key of an object member, up to and including the colon. Keys with escapes bail:
     /// their meaning depends on unescaping, which the slow path does.
-    #[inline]
+    #[inline(always)]
     pub fn key(&mut self) -> Scan<&'a [u8]> {
         self.ws();
         if self.peek() != Some(b'"') {
@@ -121,22 +121,23 @@ impl<'a> Scanner<'a> {
 
     /// A string at the cursor (which is at its opening quote), checked as serde_json checks it:
     /// no raw control characters, only valid escapes.
-    #[inline]
+    #[inline(always)]
     pub fn string(&mut self) -> Scan<Span> {
         let start = self.pos + 1;
         let mut i = start;
         let mut escaped = false;
         loop {
-            i = find_special(self.buf, i);
+            let quote;
+            (i, quote) = find_special(self.buf, i);
+            if quote {
+                self.pos = i + 1;
+                return Ok(Span {
+                    start,
+                    end: i,
+                    escaped,
+                });
+            }
             match self.buf.get(i) {
-                Some(b'"') => {
-                    self.pos = i + 1;
-                    return Ok(Span {
-                        start,
-                        end: i,
-                        escaped,
-                    });
-                }
                 Some(b'\\') => {
                     escaped = true;
                     i = self.escape(i + 1)?;
@@ -165,7 +166,18 @@ impl<'a> Scanner<'a> {
 
     /// Skips one value of any type, checking it as serde_json's skipping does. Nesting is
     /// tracked in a bit stack, not on the call stack.
+    #[inline]
     pub fn skip_value(&mut self) -> Scan<()> {
+        // Most skipped values are strings: those take the short way.
+        self.ws();
+        if self.peek() == Some(b'"') {
+            return self.string().map(|_| ());
+        }
+        self.skip_any()
+    }
+
+    #[inline(never)]
+    fn skip_any(&mut self) -> Scan<()> {
         // Bit d of `objects` is set when the container at depth d+1 is an object.
         let mut objects: u64 = 0;
         let mut depth: u32 = 0;
@@ -283,9 +295,9 @@ fn digits(b: &[u8], mut i: usize) -> Scan<usize> {
 }
 
 /// The first offset at or after `i` holding `"`, `\` or a control character (below 0x20), or
-/// `buf.len()`.
+/// `buf.len()`; and whether it holds the quote.
 #[inline]
-fn find_special(buf: &[u8], i: usize) -> usize {
+fn find_special(buf: &[u8], i: usize) -> (usize, bool) {
     #[cfg(target_arch = "x86_64")]
     {
         find_special_sse2(buf, i)
@@ -302,16 +314,18 @@ fn is_special(c: u8) -> bool {
 }
 
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
-fn find_special_scalar(buf: &[u8], i: usize) -> usize {
-    buf.get(i..)
+fn find_special_scalar(buf: &[u8], i: usize) -> (usize, bool) {
+    let at = buf
+        .get(i..)
         .and_then(|rest| rest.iter().position(|&c| is_special(c)))
-        .map_or(buf.len(), |p| i + p)
+        .map_or(buf.len(), |p| i + p);
+    (at, buf.get(at) == Some(&b'"'))
 }
 
 /// SSE2 (part of every x86_64) looks at 16 bytes a step.
 #[cfg(target_arch = "x86_64")]
 #[inline]
-fn find_special_sse2(buf: &[u8], mut i: usize) -> usize {
+fn find_special_sse2(buf: &[u8], mut i: usize) -> (usize, bool) {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
         _mm_set1_epi8,
@@ -324,22 +338,21 @@ fn find_special_sse2(buf: &[u8], mut i: usize) -> usize {
         let control = _mm_set1_epi8(0x1f);
         while i + 16 <= buf.len() {
             let v = _mm_loadu_si128(buf.as_ptr().add(i).cast::<__m128i>());
+            let quotes = _mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) as u32;
             // max(v, 0x1f) == 0x1f exactly when v <= 0x1f (unsigned).
-            let hits = _mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+            let others = _mm_movemask_epi8(_mm_or_si128(
+                _mm_cmpeq_epi8(v, backslash),
                 _mm_cmpeq_epi8(_mm_max_epu8(v, control), control),
-            );
-            let mask = _mm_movemask_epi8(hits) as u32;
+            )) as u32;
+            let mask = quotes | others;
             if mask != 0 {
-                return i + mask.trailing_zeros() as usize;
+                let at = mask.trailing_zeros();
+                return (i + at as usize, quotes >> at & 1 == 1);
             }
             i += 16;
         }
     }
-    while i < buf.len() && !is_special(buf[i]) {
-        i += 1;
-    }
-    i.min(buf.len())
+    find_special_scalar(buf, i)
 }
 
 #[cfg(test)]
