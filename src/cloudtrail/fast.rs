@@ -72,35 +72,76 @@ struct Fields {
     present: u8,
 }
 
-/// The fields of one record object, as [`super::parse`]'s `record_field` reads them.
-struct Doc<'a> {
+/// Records held back before they are passed on: enough for any S3 delivery file. A document
+/// with more is scanned to the end without keeping anything, then read again passing each
+/// record on as it is read, so memory stays bounded whatever the file holds.
+const BUFFERED_RECORDS: usize = 16_384;
+
+/// What the scan does with each record it completes.
+enum Mode<'s> {
+    /// Keep it in `records` (the first pass).
+    Buffer,
+    /// Count it only: the document is too long to buffer, and is being checked.
+    Check,
+    /// Pass it on at once: the document is known to scan cleanly.
+    Emit(&'s mut dyn RecordSink),
+}
+
+/// The scan of one document.
+struct Doc<'a, 's> {
     s: Scanner<'a>,
+    text: &'a str,
+    mode: Mode<'s>,
     records: Vec<Fields>,
+    /// Records completed, in any mode.
+    count: u64,
+    /// Unescaped string values, indexed by [`Val::Owned`].
     owned: Vec<String>,
 }
 
+thread_local! {
+    /// Each thread's record buffer, kept from one document to the next.
+    static BUFFER: std::cell::RefCell<Vec<Fields>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Reads `buf` on the fast path, or returns `None` when the serde path must read it. On
-/// success every record has been passed to `sink`.
+/// success every record has been passed to `sink`; on `None`, none has.
 pub fn parse_document(buf: &str, sink: &mut dyn RecordSink) -> Option<DocReport> {
     // Offsets are kept as u32; larger documents take the serde path.
     if u32::try_from(buf.len()).is_err() {
         return None;
     }
-    let mut doc = Doc {
-        s: Scanner::new(buf.as_bytes()),
-        records: Vec::new(),
-        owned: Vec::new(),
+    let mut records = BUFFER.with_borrow_mut(std::mem::take);
+    records.clear();
+    let mut doc = Doc::new(buf, Mode::Buffer, records);
+    let scanned = doc.document();
+    let report = match (scanned, doc.mode) {
+        (Err(Bail), _) => None,
+        (Ok(layout), Mode::Buffer) => {
+            for f in &doc.records {
+                sink.record(&f.to_record(buf, &doc.owned));
+            }
+            Some(report(layout, doc.count))
+        }
+        (Ok(layout), _) => {
+            // Checked clean: the second scan takes the same path, so it cannot bail.
+            let mut again = Doc::new(buf, Mode::Emit(sink), Vec::new());
+            let emitted = again.document();
+            debug_assert_eq!(emitted, Ok(layout));
+            Some(report(layout, again.count))
+        }
     };
-    let layout = doc.document().ok()?;
-    for f in &doc.records {
-        sink.record(&f.to_record(buf, &doc.owned));
-    }
-    Some(DocReport {
+    BUFFER.with_borrow_mut(|b| *b = std::mem::take(&mut doc.records));
+    report
+}
+
+fn report(layout: Layout, records: u64) -> DocReport {
+    DocReport {
         layout: Some(layout),
-        records: doc.records.len() as u64,
+        records,
         bad_records: 0,
         damage: Vec::new(),
-    })
+    }
 }
 
 impl Fields {
@@ -154,7 +195,39 @@ fn only(name: &'static [u8]) -> impl Fn(&[u8]) -> Option<usize> {
     move |key| (key == name).then_some(0)
 }
 
-impl Doc<'_> {
+impl<'a, 's> Doc<'a, 's> {
+    fn new(text: &'a str, mode: Mode<'s>, records: Vec<Fields>) -> Self {
+        Doc {
+            s: Scanner::new(text.as_bytes()),
+            text,
+            mode,
+            records,
+            count: 0,
+            owned: Vec::new(),
+        }
+    }
+
+    /// A record is complete.
+    fn record(&mut self, f: Fields) {
+        self.count += 1;
+        match &mut self.mode {
+            Mode::Buffer => {
+                self.records.push(f);
+                if self.records.len() > BUFFERED_RECORDS {
+                    self.mode = Mode::Check;
+                    self.records.clear();
+                    self.owned.clear();
+                }
+            }
+            Mode::Check => self.owned.clear(),
+            Mode::Emit(sink) => {
+                sink.record(&f.to_record(self.text, &self.owned));
+                // The strings of an enclosing envelope object go too: it is never a record.
+                self.owned.clear();
+            }
+        }
+    }
+
     /// The whole document: top-level values one after another, as `input::json::for_each_value`
     /// finds them, each read as `parse`'s `TopSeed` reads it.
     fn document(&mut self) -> Scan<Layout> {
@@ -172,7 +245,7 @@ impl Doc<'_> {
                     if self.object(&mut top, true)? {
                         Layout::Records
                     } else {
-                        self.records.push(top);
+                        self.record(top);
                         Layout::Single
                     }
                 }
@@ -218,7 +291,7 @@ impl Doc<'_> {
             }
             let mut rec = Fields::default();
             self.object(&mut rec, false)?;
-            self.records.push(rec);
+            self.record(rec);
             if !self.s.more(b']')? {
                 return Ok(());
             }
@@ -555,6 +628,32 @@ mod tests {
             files > 50 && fast * 2 > files,
             "{fast} of {files} on the fast path"
         );
+    }
+
+    #[test]
+    fn long_documents_are_checked_then_read_again() {
+        let n = BUFFERED_RECORDS + 10;
+        let line = |i: usize| {
+            format!(r#"{{"eventName":"N\u0041{i}","eventTime":"t","userIdentity":{{"userName":"u{}"}}}}"#, i % 7)
+        };
+        let lines: Vec<String> = (0..n).map(line).collect();
+        let envelope = format!(r#"{{"Records":[{}]}}"#, lines.join(","));
+        let json_lines = lines.join("\n");
+        for text in [&envelope, &json_lines] {
+            let (fast, slow) = both(text);
+            let fast = fast.expect("read on the fast path");
+            assert_eq!(fast.0.records, n as u64);
+            assert_eq!(fast, slow);
+        }
+        // Damage after the buffer filled: nothing may reach the sink twice.
+        let damaged = format!("{json_lines}\n{{\"eventName\": oops}}\n{}", line(0));
+        let mut seen = 0;
+        let report = super::super::parse::parse_document(
+            &damaged,
+            &mut FnSink(|_: &RawRecord<'_>| seen += 1),
+        );
+        assert_eq!((seen, report.records), (n + 1, n as u64 + 1));
+        assert_eq!(report.damage.len(), 1);
     }
 
     /// Damaged documents: the fast path may only accept what serde reads the same way.
