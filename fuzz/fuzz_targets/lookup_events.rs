@@ -1,6 +1,7 @@
 //! Any text as the `CloudTrailEvent` string of `aws cloudtrail lookup-events` output.
 #![no_main]
 
+use kinesis_insights::cloudtrail::Record;
 use kinesis_insights::cloudtrail::parse::{FnSink, parse_document};
 use libfuzzer_sys::fuzz_target;
 

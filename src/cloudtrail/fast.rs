@@ -6,8 +6,9 @@
 //! [`super::parse`] by returning `None`: a syntax error, a digest or lookup-events file, an escape
 //! in a key, a number where a string field is expected, a duplicate field inside
 //! `userIdentity` (which serde reports as an error). Records are collected as byte ranges and
-//! passed to the sink only once the whole document has scanned cleanly, so a document that
-//! bails halfway is read again from scratch, never counted twice.
+//! passed to the sink only once the whole document has scanned cleanly (a document of more than
+//! [`BUFFERED_RECORDS`] is checked first and then scanned again), so a document that bails
+//! halfway is read again by the serde path from scratch, never counted twice.
 //!
 //! The rule that keeps the two paths equal: whatever this module accepts, the serde path reads
 //! to the same records. `tests` check that on every fixture and on mutated documents.
@@ -16,32 +17,34 @@ use std::borrow::Cow;
 
 use super::parse::{DocReport, Layout, RecordSink};
 use super::{
-    OnBehalfOf, RawRecord, RequestParameters, SessionContext, SessionIssuer, UserIdentity,
+    Field, OnBehalfOf, RawRecord, Record, RequestParameters, SessionContext, SessionIssuer,
+    UserIdentity,
 };
 use crate::input::lenient::{Obj, Str};
 use crate::input::scan::{Bail, Scan, Scanner};
 
-/// Where each string field of a record is kept in [`Fields::spans`].
+/// Where each string field of a record is kept in [`Fields::spans`]: at its [`Field`]'s place.
 mod slot {
-    pub const EVENT_TIME: usize = 0;
-    pub const EVENT_SOURCE: usize = 1;
-    pub const EVENT_NAME: usize = 2;
-    pub const EVENT_TYPE: usize = 3;
-    pub const EVENT_ID: usize = 4;
-    pub const AWS_REGION: usize = 5;
-    pub const SOURCE_IP: usize = 6;
-    pub const ERROR_CODE: usize = 7;
-    pub const ERROR_MESSAGE: usize = 8;
-    pub const UI_TYPE: usize = 9;
-    pub const UI_USER_NAME: usize = 10;
-    pub const UI_ARN: usize = 11;
-    pub const UI_PRINCIPAL_ID: usize = 12;
-    pub const UI_INVOKED_BY: usize = 13;
-    pub const ISSUER_USER_NAME: usize = 14;
-    pub const ON_BEHALF_USER_ID: usize = 15;
-    pub const RP_STREAM_NAME: usize = 16;
-    pub const RP_STREAM_ARN: usize = 17;
-    pub const LEN: usize = 18;
+    use super::Field;
+    pub const EVENT_TIME: usize = Field::EventTime as usize;
+    pub const EVENT_SOURCE: usize = Field::EventSource as usize;
+    pub const EVENT_NAME: usize = Field::EventName as usize;
+    pub const EVENT_TYPE: usize = Field::EventType as usize;
+    pub const EVENT_ID: usize = Field::EventId as usize;
+    pub const AWS_REGION: usize = Field::AwsRegion as usize;
+    pub const SOURCE_IP: usize = Field::SourceIp as usize;
+    pub const ERROR_CODE: usize = Field::ErrorCode as usize;
+    pub const ERROR_MESSAGE: usize = Field::ErrorMessage as usize;
+    pub const UI_TYPE: usize = Field::IdentityType as usize;
+    pub const UI_USER_NAME: usize = Field::UserName as usize;
+    pub const UI_ARN: usize = Field::Arn as usize;
+    pub const UI_PRINCIPAL_ID: usize = Field::PrincipalId as usize;
+    pub const UI_INVOKED_BY: usize = Field::InvokedBy as usize;
+    pub const ISSUER_USER_NAME: usize = Field::IssuerUserName as usize;
+    pub const ON_BEHALF_USER_ID: usize = Field::OnBehalfOfUserId as usize;
+    pub const RP_STREAM_NAME: usize = Field::StreamName as usize;
+    pub const RP_STREAM_ARN: usize = Field::StreamArn as usize;
+    pub const LEN: usize = Field::ALL.len();
 }
 
 /// Which of the nested objects were present (an object value, not absent or another type).
@@ -119,7 +122,7 @@ pub fn parse_document(buf: &str, sink: &mut dyn RecordSink) -> Option<DocReport>
         (Err(Bail), _) => None,
         (Ok(layout), Mode::Buffer) => {
             for f in &doc.records {
-                sink.record(&f.to_record(buf, &doc.owned));
+                sink.fast_record(&FastRecord::new(f, buf, &doc.owned));
             }
             Some(report(layout, doc.count))
         }
@@ -144,18 +147,26 @@ fn report(layout: Layout, records: u64) -> DocReport {
     }
 }
 
-impl Fields {
-    fn to_record<'a>(&self, buf: &'a str, owned: &'a [String]) -> RawRecord<'a> {
-        let s = |i: usize| -> Str<'a> {
-            Str(match self.spans[i] {
-                Val::None => None,
-                // In range and on character boundaries: they are the contents of a string
-                // the scanner found in `buf` (quotes are ASCII).
-                Val::Raw(a, b) => buf.get(a as usize..b as usize).map(Cow::Borrowed),
-                Val::Owned(i) => owned.get(i as usize).map(|s| Cow::Borrowed(s.as_str())),
-            })
-        };
-        let has = |bit: u8| self.present & bit != 0;
+/// A record read by the fast path: its fields are looked up in the input only when asked for.
+pub struct FastRecord<'r> {
+    fields: &'r Fields,
+    text: &'r str,
+    owned: &'r [String],
+}
+
+impl<'r> FastRecord<'r> {
+    fn new(fields: &'r Fields, text: &'r str, owned: &'r [String]) -> Self {
+        FastRecord {
+            fields,
+            text,
+            owned,
+        }
+    }
+
+    /// The same record as the serde path builds it.
+    pub fn to_raw(&self) -> RawRecord<'r> {
+        let s = |i: usize| -> Str<'r> { Str(self.at(i).map(Cow::Borrowed)) };
+        let has = |bit: u8| self.fields.present & bit != 0;
         use slot::*;
         RawRecord {
             event_time: s(EVENT_TIME),
@@ -187,6 +198,25 @@ impl Fields {
                 stream_arn: s(RP_STREAM_ARN),
             })),
         }
+    }
+
+    #[inline]
+    fn at(&self, slot: usize) -> Option<&'r str> {
+        match self.fields.spans[slot] {
+            Val::None => None,
+            // In range and on character boundaries: they are the contents of a string the
+            // scanner found in `text` (quotes are ASCII).
+            Val::Raw(a, b) => self.text.get(a as usize..b as usize),
+            Val::Owned(i) => self.owned.get(i as usize).map(String::as_str),
+        }
+    }
+}
+
+impl Record for FastRecord<'_> {
+    #[inline]
+    fn get(&self, f: Field) -> Option<&str> {
+        // A field inside an object that was absent was never set, so it is `None` already.
+        self.at(f as usize)
     }
 }
 
@@ -221,7 +251,7 @@ impl<'a, 's> Doc<'a, 's> {
             }
             Mode::Check => self.owned.clear(),
             Mode::Emit(sink) => {
-                sink.record(&f.to_record(self.text, &self.owned));
+                sink.fast_record(&FastRecord::new(&f, self.text, &self.owned));
                 // The strings of an enclosing envelope object go too: it is never a record.
                 self.owned.clear();
             }
@@ -513,19 +543,36 @@ mod tests {
     /// A reading: the report and every record, printed.
     type Reading = (DocReport, Vec<String>);
 
+    /// Every record as built for the serde path's sinks, and as the panels read it.
+    fn show(raw: &RawRecord<'_>, view: &impl Record) -> String {
+        let fields: Vec<_> = Field::ALL.iter().map(|&f| view.get(f)).collect();
+        format!(
+            "{raw:?} {fields:?} {} {} {}",
+            view.user(),
+            view.stream(),
+            view.identity_type()
+        )
+    }
+
+    #[derive(Default)]
+    struct Shown(Vec<String>);
+
+    impl RecordSink for Shown {
+        fn record(&mut self, rec: &RawRecord<'_>) {
+            self.0.push(show(rec, rec));
+        }
+        fn fast_record(&mut self, rec: &FastRecord<'_>) {
+            self.0.push(show(&rec.to_raw(), rec));
+        }
+    }
+
     /// Both paths' readings of `text`.
     fn both(text: &str) -> (Option<Reading>, Reading) {
-        let mut fast_recs = Vec::new();
-        let fast = parse_document(
-            text,
-            &mut FnSink(|r: &RawRecord<'_>| fast_recs.push(format!("{r:?}"))),
-        );
-        let mut slow_recs = Vec::new();
-        let slow = parse_document_serde(
-            text,
-            &mut FnSink(|r: &RawRecord<'_>| slow_recs.push(format!("{r:?}"))),
-        );
-        (fast.map(|f| (f, fast_recs)), (slow, slow_recs))
+        let mut fast_recs = Shown::default();
+        let fast = parse_document(text, &mut fast_recs);
+        let mut slow_recs = Shown::default();
+        let slow = parse_document_serde(text, &mut slow_recs);
+        (fast.map(|f| (f, fast_recs.0)), (slow, slow_recs.0))
     }
 
     /// The fast path either leaves `text` to serde or reads it exactly as serde does.
@@ -634,7 +681,10 @@ mod tests {
     fn long_documents_are_checked_then_read_again() {
         let n = BUFFERED_RECORDS + 10;
         let line = |i: usize| {
-            format!(r#"{{"eventName":"N\u0041{i}","eventTime":"t","userIdentity":{{"userName":"u{}"}}}}"#, i % 7)
+            format!(
+                r#"{{"eventName":"N\u0041{i}","eventTime":"t","userIdentity":{{"userName":"u{}"}}}}"#,
+                i % 7
+            )
         };
         let lines: Vec<String> = (0..n).map(line).collect();
         let envelope = format!(r#"{{"Records":[{}]}}"#, lines.join(","));

@@ -109,29 +109,107 @@ pub struct RequestParameters<'a> {
 pub const PERSON_TYPES: [&str; 4] = ["IAMUser", "AssumedRole", "FederatedUser", "Root"];
 
 pub use crate::input::lenient::field;
+use crate::input::lenient::trim;
 
-impl RawRecord<'_> {
+/// The string fields a panel reads, for [`Record::get`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// `eventTime`.
+    EventTime,
+    /// `eventSource`.
+    EventSource,
+    /// `eventName`.
+    EventName,
+    /// `eventType`.
+    EventType,
+    /// `eventID`.
+    EventId,
+    /// `awsRegion`.
+    AwsRegion,
+    /// `sourceIPAddress`.
+    SourceIp,
+    /// `errorCode`.
+    ErrorCode,
+    /// `errorMessage`.
+    ErrorMessage,
+    /// `userIdentity.type`.
+    IdentityType,
+    /// `userIdentity.userName`.
+    UserName,
+    /// `userIdentity.arn`.
+    Arn,
+    /// `userIdentity.principalId`.
+    PrincipalId,
+    /// `userIdentity.invokedBy`.
+    InvokedBy,
+    /// `userIdentity.sessionContext.sessionIssuer.userName`.
+    IssuerUserName,
+    /// `userIdentity.onBehalfOf.userId`.
+    OnBehalfOfUserId,
+    /// `requestParameters.streamName`.
+    StreamName,
+    /// `requestParameters.streamARN`.
+    StreamArn,
+}
+
+impl Field {
+    /// Every field, in order.
+    pub const ALL: [Field; 18] = [
+        Field::EventTime,
+        Field::EventSource,
+        Field::EventName,
+        Field::EventType,
+        Field::EventId,
+        Field::AwsRegion,
+        Field::SourceIp,
+        Field::ErrorCode,
+        Field::ErrorMessage,
+        Field::IdentityType,
+        Field::UserName,
+        Field::Arn,
+        Field::PrincipalId,
+        Field::InvokedBy,
+        Field::IssuerUserName,
+        Field::OnBehalfOfUserId,
+        Field::StreamName,
+        Field::StreamArn,
+    ];
+}
+
+/// One record as the panels see it, whichever reader produced it: the serde path's
+/// [`RawRecord`] or the fast path's spans. The derived values (`user`, `stream`) are defined
+/// once, here, over [`Record::get`].
+pub trait Record {
+    /// A string field as read (untrimmed); `None` when it, or an object it sits in, is absent
+    /// or not of the expected JSON type.
+    fn get(&self, f: Field) -> Option<&str>;
+
+    /// A string field trimmed, `""` when absent (real dumps pad values with spaces).
+    #[inline]
+    fn field(&self, f: Field) -> &str {
+        self.get(f).map_or("", trim)
+    }
+
     /// The identity type (`userIdentity.type`), `""` when absent.
-    pub fn identity_type(&self) -> &str {
-        self.user_identity.as_ref().map_or("", |u| field(&u.kind))
+    #[inline]
+    fn identity_type(&self) -> &str {
+        self.field(Field::IdentityType)
     }
 
     /// The `user` of a record, by the documented rule (first non-empty wins):
     /// `userName`; for `FederatedUser` the name after `federated-user/` in the ARN; the session
     /// issuer's `userName` (the role of an `AssumedRole`); `root` for `Root`; `invokedBy`;
-    /// `onBehalfOf.userId`; `principalId`; else `unknown`.
-    pub fn user(&self) -> &str {
-        let Some(u) = self.user_identity.as_ref() else {
-            return "unknown";
-        };
+    /// `onBehalfOf.userId`; `principalId`; else `unknown`. A record without `userIdentity` has
+    /// all of these empty, so it is `unknown` too.
+    fn user(&self) -> &str {
         // In the rule's order, each looked at only when the ones before are empty.
-        let name = field(&u.user_name);
+        let name = self.field(Field::UserName);
         if !name.is_empty() {
             return name;
         }
-        let kind = field(&u.kind);
+        let kind = self.field(Field::IdentityType);
         if kind == "FederatedUser" {
-            let arn = field(&u.arn);
+            let arn = self.field(Field::Arn);
             if let Some(i) = arn.find("federated-user/") {
                 let federated = &arn[i + "federated-user/".len()..];
                 if !federated.is_empty() {
@@ -139,35 +217,32 @@ impl RawRecord<'_> {
                 }
             }
         }
-        let issuer = u
-            .session_context
-            .as_ref()
-            .and_then(|c| c.session_issuer.as_ref())
-            .map_or("", |i| field(&i.user_name));
+        let issuer = self.field(Field::IssuerUserName);
         if !issuer.is_empty() {
             return issuer;
         }
         if kind == "Root" {
             return "root";
         }
-        let on_behalf = || u.on_behalf_of.as_ref().map_or("", |o| field(&o.user_id));
-        [field(&u.invoked_by), on_behalf(), field(&u.principal_id)]
-            .into_iter()
-            .find(|s| !s.is_empty())
-            .unwrap_or("unknown")
+        [
+            Field::InvokedBy,
+            Field::OnBehalfOfUserId,
+            Field::PrincipalId,
+        ]
+        .into_iter()
+        .map(|f| self.field(f))
+        .find(|s| !s.is_empty())
+        .unwrap_or("unknown")
     }
 
     /// The stream a call is about: `requestParameters.streamName`, else the name at the end of
     /// `requestParameters.streamARN` (`arn:aws:kinesis:REGION:ACCOUNT:stream/NAME`), else `""`.
-    pub fn stream(&self) -> &str {
-        let Some(p) = self.request_parameters.as_ref() else {
-            return "";
-        };
-        let name = field(&p.stream_name);
+    fn stream(&self) -> &str {
+        let name = self.field(Field::StreamName);
         if !name.is_empty() {
             return name;
         }
-        let arn = field(&p.stream_arn);
+        let arn = self.field(Field::StreamArn);
         // The last ":stream/", found from the colons (a generic substring search costs more
         // than the rest of the record's fields together).
         let b = arn.as_bytes();
@@ -179,6 +254,41 @@ impl RawRecord<'_> {
             end = i;
         }
         ""
+    }
+}
+
+impl Record for RawRecord<'_> {
+    fn get(&self, f: Field) -> Option<&str> {
+        let ui = || self.user_identity.as_ref();
+        let rp = || self.request_parameters.as_ref();
+        let s = match f {
+            Field::EventTime => &self.event_time,
+            Field::EventSource => &self.event_source,
+            Field::EventName => &self.event_name,
+            Field::EventType => &self.event_type,
+            Field::EventId => &self.event_id,
+            Field::AwsRegion => &self.aws_region,
+            Field::SourceIp => &self.source_ip,
+            Field::ErrorCode => &self.error_code,
+            Field::ErrorMessage => &self.error_message,
+            Field::IdentityType => &ui()?.kind,
+            Field::UserName => &ui()?.user_name,
+            Field::Arn => &ui()?.arn,
+            Field::PrincipalId => &ui()?.principal_id,
+            Field::InvokedBy => &ui()?.invoked_by,
+            Field::IssuerUserName => {
+                &ui()?
+                    .session_context
+                    .as_ref()?
+                    .session_issuer
+                    .as_ref()?
+                    .user_name
+            }
+            Field::OnBehalfOfUserId => &ui()?.on_behalf_of.as_ref()?.user_id,
+            Field::StreamName => &rp()?.stream_name,
+            Field::StreamArn => &rp()?.stream_arn,
+        };
+        s.as_deref()
     }
 }
 

@@ -21,8 +21,15 @@ use crate::input::lenient::Str;
 
 /// Receives each record as it is parsed.
 pub trait RecordSink {
-    /// Called once per record object.
+    /// Called once per record object read by the serde path.
     fn record(&mut self, rec: &RawRecord<'_>);
+
+    /// Called once per record object read by the fast path. By default the record is built
+    /// as the serde path builds it; a sink that only reads fields through [`super::Record`]
+    /// can take it as it is.
+    fn fast_record(&mut self, rec: &super::fast::FastRecord<'_>) {
+        self.record(&rec.to_raw());
+    }
 }
 
 /// Adapts a closure to a [`RecordSink`].

@@ -15,8 +15,9 @@ use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 
+use crate::cloudtrail::fast::FastRecord;
 use crate::cloudtrail::parse::{Layout, RecordSink, parse_document};
-use crate::cloudtrail::{KINESIS_SOURCE, RawRecord, field};
+use crate::cloudtrail::{Field, KINESIS_SOURCE, RawRecord, Record};
 use crate::diag::{FileReport, FileStatus};
 use crate::filter::Matcher;
 use crate::group::GroupMap;
@@ -158,14 +159,14 @@ impl Merge for EventCube {
 impl EventCube {
     /// Counts one record under `q`.
     #[inline]
-    pub fn add(&mut self, q: &Query, r: &RawRecord<'_>) {
+    pub fn add(&mut self, q: &Query, r: &impl Record) {
         let c = &mut self.counts;
         c.records += 1;
-        if field(&r.event_type) == "AwsCloudTrailInsight" {
+        if r.field(Field::EventType) == "AwsCloudTrailInsight" {
             c.insights += 1;
             return;
         }
-        let source = field(&r.event_source);
+        let source = r.field(Field::EventSource);
         if source != KINESIS_SOURCE {
             if source.is_empty() {
                 c.malformed += 1;
@@ -174,8 +175,8 @@ impl EventCube {
             }
             return;
         }
-        let name = field(&r.event_name);
-        let Some(t) = r.event_time.as_deref().and_then(parse_event_time) else {
+        let name = r.field(Field::EventName);
+        let Some(t) = r.get(Field::EventTime).and_then(parse_event_time) else {
             c.malformed += 1;
             return;
         };
@@ -190,9 +191,9 @@ impl EventCube {
         }
         let f = &q.filters;
         let (region, user, ip, stream) = (
-            field(&r.aws_region),
+            r.field(Field::AwsRegion),
             r.user(),
-            field(&r.source_ip),
+            r.field(Field::SourceIp),
             r.stream(),
         );
         if !(f.event_name.matches(name)
@@ -204,7 +205,7 @@ impl EventCube {
             return;
         }
         if let Some(seen) = &q.dedup {
-            let id = field(&r.event_id);
+            let id = r.field(Field::EventId);
             if !id.is_empty() && !seen.first_time(id) {
                 c.duplicates += 1;
                 return;
@@ -218,8 +219,8 @@ impl EventCube {
             r.identity_type(),
             name,
             ip,
-            field(&r.error_code),
-            field(&r.error_message),
+            r.field(Field::ErrorCode),
+            r.field(Field::ErrorMessage),
             stream,
         ];
         self.calls.add(k, 1);
@@ -238,6 +239,9 @@ struct CubeSink<'a> {
 
 impl RecordSink for CubeSink<'_> {
     fn record(&mut self, rec: &RawRecord<'_>) {
+        self.cube.add(self.query, rec);
+    }
+    fn fast_record(&mut self, rec: &FastRecord<'_>) {
         self.cube.add(self.query, rec);
     }
 }
