@@ -5,6 +5,9 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use kinesis_insights::cloudtrail::fast::FastRecord;
+use kinesis_insights::cloudtrail::parse::{RecordSink, parse_document, parse_document_serde};
+use kinesis_insights::cloudtrail::{Field, RawRecord, Record};
 use kinesis_insights::diag::FileReport;
 use kinesis_insights::events::{CloudTrailReader, EventCube, Query};
 use kinesis_insights::input::decode::Loader;
@@ -44,6 +47,18 @@ fn first_file(dir: &str) -> String {
         .unwrap()
         .to_string_lossy()
         .into_owned()
+}
+
+/// A sink that reads one field of each record, as cheaply on either path.
+struct NameSink;
+
+impl RecordSink for NameSink {
+    fn record(&mut self, rec: &RawRecord<'_>) {
+        black_box(rec.get(Field::EventName));
+    }
+    fn fast_record(&mut self, rec: &FastRecord<'_>) {
+        black_box(rec.get(Field::EventName));
+    }
 }
 
 fn events(c: &mut Criterion) {
@@ -88,6 +103,13 @@ fn events(c: &mut Criterion) {
             reader.read(&mut cube, black_box(&text), &mut report);
             cube
         })
+    });
+    // The record layer alone, on both paths: the fast scanner and the serde path it falls back to.
+    g.bench_function("parse (fast path)", |b| {
+        b.iter(|| parse_document(black_box(&text), &mut NameSink).records)
+    });
+    g.bench_function("parse (serde path)", |b| {
+        b.iter(|| parse_document_serde(black_box(&text), &mut NameSink).records)
     });
     g.finish();
 }
