@@ -7,11 +7,12 @@
 //! in a key, a number where a string field is expected, a duplicate field inside
 //! `userIdentity` (which serde reports as an error). Records are collected as byte ranges and
 //! passed to the sink only once the whole document has scanned cleanly (a document of more than
-//! [`BUFFERED_RECORDS`] is checked first and then scanned again), so a document that bails
+//! `BUFFERED_RECORDS` is checked first and then scanned again), so a document that bails
 //! halfway is read again by the serde path from scratch, never counted twice.
 //!
 //! The rule that keeps the two paths equal: whatever this module accepts, the serde path reads
-//! to the same records. `tests` check that on every fixture and on mutated documents.
+//! to the same records. [`compare_with_serde`] checks that; the tests run it on every fixture and
+//! on mutated documents, and the `cloudtrail_paths` fuzz target on whatever it finds.
 
 use std::borrow::Cow;
 

@@ -3,7 +3,10 @@
 //! The layout is found from the content, not the file name: the S3 delivery format
 //! `{"Records":[...]}`, a top-level array of records, JSON lines or concatenated objects, a
 //! single event object, `aws cloudtrail lookup-events` output (`{"Events":[{"CloudTrailEvent":
-//! "<json>"}]}`), and digest files (recognised and skipped). Records are handed to a
+//! "<json>"}]}`), and digest files (recognised and skipped).
+//!
+//! [`parse_document`] first tries the fast path ([`super::fast`]), which reads clean files of
+//! the common layouts. Everything else is read here with serde_json: records are handed to a
 //! [`RecordSink`] as soon as they are read, borrowed from the buffer, so nothing is kept per
 //! record and a file that breaks halfway still yields every record before the break.
 //!
