@@ -24,30 +24,6 @@ use super::{
 use crate::input::lenient::{Obj, Str};
 use crate::input::scan::{Bail, Scan, Scanner};
 
-/// Where each string field of a record is kept in [`Fields::spans`]: at its [`Field`]'s place.
-mod slot {
-    use super::Field;
-    pub const EVENT_TIME: usize = Field::EventTime as usize;
-    pub const EVENT_SOURCE: usize = Field::EventSource as usize;
-    pub const EVENT_NAME: usize = Field::EventName as usize;
-    pub const EVENT_TYPE: usize = Field::EventType as usize;
-    pub const EVENT_ID: usize = Field::EventId as usize;
-    pub const AWS_REGION: usize = Field::AwsRegion as usize;
-    pub const SOURCE_IP: usize = Field::SourceIp as usize;
-    pub const ERROR_CODE: usize = Field::ErrorCode as usize;
-    pub const ERROR_MESSAGE: usize = Field::ErrorMessage as usize;
-    pub const UI_TYPE: usize = Field::IdentityType as usize;
-    pub const UI_USER_NAME: usize = Field::UserName as usize;
-    pub const UI_ARN: usize = Field::Arn as usize;
-    pub const UI_PRINCIPAL_ID: usize = Field::PrincipalId as usize;
-    pub const UI_INVOKED_BY: usize = Field::InvokedBy as usize;
-    pub const ISSUER_USER_NAME: usize = Field::IssuerUserName as usize;
-    pub const ON_BEHALF_USER_ID: usize = Field::OnBehalfOfUserId as usize;
-    pub const RP_STREAM_NAME: usize = Field::StreamName as usize;
-    pub const RP_STREAM_ARN: usize = Field::StreamArn as usize;
-    pub const LEN: usize = Field::ALL.len();
-}
-
 /// Which of the nested objects were present (an object value, not absent or another type).
 mod present {
     pub const USER_IDENTITY: u8 = 1;
@@ -69,10 +45,10 @@ enum Val {
     Owned(u32),
 }
 
-/// One record's fields, as places in the input.
+/// One record's fields, as places in the input, each at its [`Field`]'s index.
 #[derive(Debug, Clone, Default)]
 struct Fields {
-    spans: [Val; slot::LEN],
+    spans: [Val; Field::ALL.len()],
     present: u8,
 }
 
@@ -166,44 +142,43 @@ impl<'r> FastRecord<'r> {
 
     /// The same record as the serde path builds it.
     pub fn to_raw(&self) -> RawRecord<'r> {
-        let s = |i: usize| -> Str<'r> { Str(self.at(i).map(Cow::Borrowed)) };
+        let s = |f: Field| -> Str<'r> { Str(self.at(f).map(Cow::Borrowed)) };
         let has = |bit: u8| self.fields.present & bit != 0;
-        use slot::*;
         RawRecord {
-            event_time: s(EVENT_TIME),
-            event_source: s(EVENT_SOURCE),
-            event_name: s(EVENT_NAME),
-            event_type: s(EVENT_TYPE),
-            event_id: s(EVENT_ID),
-            aws_region: s(AWS_REGION),
-            source_ip: s(SOURCE_IP),
-            error_code: s(ERROR_CODE),
-            error_message: s(ERROR_MESSAGE),
+            event_time: s(Field::EventTime),
+            event_source: s(Field::EventSource),
+            event_name: s(Field::EventName),
+            event_type: s(Field::EventType),
+            event_id: s(Field::EventId),
+            aws_region: s(Field::AwsRegion),
+            source_ip: s(Field::SourceIp),
+            error_code: s(Field::ErrorCode),
+            error_message: s(Field::ErrorMessage),
             user_identity: Obj(has(present::USER_IDENTITY).then(|| UserIdentity {
-                kind: s(UI_TYPE),
-                user_name: s(UI_USER_NAME),
-                arn: s(UI_ARN),
-                principal_id: s(UI_PRINCIPAL_ID),
-                invoked_by: s(UI_INVOKED_BY),
+                kind: s(Field::IdentityType),
+                user_name: s(Field::UserName),
+                arn: s(Field::Arn),
+                principal_id: s(Field::PrincipalId),
+                invoked_by: s(Field::InvokedBy),
                 session_context: Obj(has(present::SESSION_CONTEXT).then(|| SessionContext {
                     session_issuer: Obj(has(present::SESSION_ISSUER).then(|| SessionIssuer {
-                        user_name: s(ISSUER_USER_NAME),
+                        user_name: s(Field::IssuerUserName),
                     })),
                 })),
                 on_behalf_of: Obj(has(present::ON_BEHALF_OF).then(|| OnBehalfOf {
-                    user_id: s(ON_BEHALF_USER_ID),
+                    user_id: s(Field::OnBehalfOfUserId),
                 })),
             })),
             request_parameters: Obj(has(present::REQUEST_PARAMETERS).then(|| RequestParameters {
-                stream_name: s(RP_STREAM_NAME),
-                stream_arn: s(RP_STREAM_ARN),
+                stream_name: s(Field::StreamName),
+                stream_arn: s(Field::StreamArn),
             })),
         }
     }
 
     #[inline]
-    fn at(&self, slot: usize) -> Option<&'r str> {
-        match self.fields.spans[slot] {
+    fn at(&self, f: Field) -> Option<&'r str> {
+        match self.fields.spans[f as usize] {
             Val::None => None,
             // In range and on character boundaries: they are the contents of a string the
             // scanner found in `text` (quotes are ASCII).
@@ -217,7 +192,7 @@ impl Record for FastRecord<'_> {
     #[inline]
     fn get(&self, f: Field) -> Option<&str> {
         // A field inside an object that was absent was never set, so it is `None` already.
-        self.at(f as usize)
+        self.at(f)
     }
 }
 
@@ -339,17 +314,16 @@ impl<'a, 's> Doc<'a, 's> {
         }
         loop {
             let key = self.s.key()?;
-            use slot::*;
             match key {
-                b"eventTime" => self.string_field(f, EVENT_TIME)?,
-                b"eventSource" => self.string_field(f, EVENT_SOURCE)?,
-                b"eventName" => self.string_field(f, EVENT_NAME)?,
-                b"eventType" => self.string_field(f, EVENT_TYPE)?,
-                b"eventID" => self.string_field(f, EVENT_ID)?,
-                b"awsRegion" => self.string_field(f, AWS_REGION)?,
-                b"sourceIPAddress" => self.string_field(f, SOURCE_IP)?,
-                b"errorCode" => self.string_field(f, ERROR_CODE)?,
-                b"errorMessage" => self.string_field(f, ERROR_MESSAGE)?,
+                b"eventTime" => self.string_field(f, Field::EventTime)?,
+                b"eventSource" => self.string_field(f, Field::EventSource)?,
+                b"eventName" => self.string_field(f, Field::EventName)?,
+                b"eventType" => self.string_field(f, Field::EventType)?,
+                b"eventID" => self.string_field(f, Field::EventId)?,
+                b"awsRegion" => self.string_field(f, Field::AwsRegion)?,
+                b"sourceIPAddress" => self.string_field(f, Field::SourceIp)?,
+                b"errorCode" => self.string_field(f, Field::ErrorCode)?,
+                b"errorMessage" => self.string_field(f, Field::ErrorMessage)?,
                 b"userIdentity" => self.user_identity(f)?,
                 b"requestParameters" => self.request_parameters(f)?,
                 b"Records" if top => {
@@ -373,9 +347,9 @@ impl<'a, 's> Doc<'a, 's> {
     /// A string field's value: a string is kept; any other value reads as absent, as
     /// `lenient::Str` reads it. A bare number bails: serde parses it (and can fail on range)
     /// where skipping would not.
-    fn string_field(&mut self, f: &mut Fields, slot: usize) -> Scan<()> {
+    fn string_field(&mut self, f: &mut Fields, field: Field) -> Scan<()> {
         self.s.ws();
-        f.spans[slot] = match self.s.peek() {
+        f.spans[field as usize] = match self.s.peek() {
             Some(b'"') => {
                 let span = self.s.string()?;
                 if span.escaped {
@@ -445,17 +419,16 @@ impl<'a, 's> Doc<'a, 's> {
 
     /// `userIdentity` (a later one replaces an earlier one whole, as in the serde path).
     fn user_identity(&mut self, f: &mut Fields) -> Scan<()> {
-        use slot::*;
         for i in [
-            UI_TYPE,
-            UI_USER_NAME,
-            UI_ARN,
-            UI_PRINCIPAL_ID,
-            UI_INVOKED_BY,
-            ISSUER_USER_NAME,
-            ON_BEHALF_USER_ID,
+            Field::IdentityType,
+            Field::UserName,
+            Field::Arn,
+            Field::PrincipalId,
+            Field::InvokedBy,
+            Field::IssuerUserName,
+            Field::OnBehalfOfUserId,
         ] {
-            f.spans[i] = Val::None;
+            f.spans[i as usize] = Val::None;
         }
         f.present &= !(present::USER_IDENTITY
             | present::SESSION_CONTEXT
@@ -478,11 +451,11 @@ impl<'a, 's> Doc<'a, 's> {
             })
         };
         self.members(known, |d, i| match i {
-            0 => d.string_field(f, UI_TYPE),
-            1 => d.string_field(f, UI_USER_NAME),
-            2 => d.string_field(f, UI_ARN),
-            3 => d.string_field(f, UI_PRINCIPAL_ID),
-            4 => d.string_field(f, UI_INVOKED_BY),
+            0 => d.string_field(f, Field::IdentityType),
+            1 => d.string_field(f, Field::UserName),
+            2 => d.string_field(f, Field::Arn),
+            3 => d.string_field(f, Field::PrincipalId),
+            4 => d.string_field(f, Field::InvokedBy),
             5 => {
                 if d.open_object()? {
                     f.present |= present::SESSION_CONTEXT;
@@ -490,7 +463,7 @@ impl<'a, 's> Doc<'a, 's> {
                         if d.open_object()? {
                             f.present |= present::SESSION_ISSUER;
                             d.members(only(b"userName"), |d, _| {
-                                d.string_field(f, ISSUER_USER_NAME)
+                                d.string_field(f, Field::IssuerUserName)
                             })?;
                         }
                         Ok(())
@@ -501,7 +474,9 @@ impl<'a, 's> Doc<'a, 's> {
             _ => {
                 if d.open_object()? {
                     f.present |= present::ON_BEHALF_OF;
-                    d.members(only(b"userId"), |d, _| d.string_field(f, ON_BEHALF_USER_ID))?;
+                    d.members(only(b"userId"), |d, _| {
+                        d.string_field(f, Field::OnBehalfOfUserId)
+                    })?;
                 }
                 Ok(())
             }
@@ -510,9 +485,8 @@ impl<'a, 's> Doc<'a, 's> {
 
     /// `requestParameters`, for the stream.
     fn request_parameters(&mut self, f: &mut Fields) -> Scan<()> {
-        use slot::*;
-        f.spans[RP_STREAM_NAME] = Val::None;
-        f.spans[RP_STREAM_ARN] = Val::None;
+        f.spans[Field::StreamName as usize] = Val::None;
+        f.spans[Field::StreamArn as usize] = Val::None;
         f.present &= !present::REQUEST_PARAMETERS;
         if !self.open_object()? {
             return Ok(());
@@ -527,9 +501,9 @@ impl<'a, 's> Doc<'a, 's> {
             d.string_field(
                 f,
                 if i == 0 {
-                    RP_STREAM_NAME
+                    Field::StreamName
                 } else {
-                    RP_STREAM_ARN
+                    Field::StreamArn
                 },
             )
         })

@@ -64,13 +64,7 @@ impl<'a> Scanner<'a> {
     /// Skips whitespace, then the next byte must be `c`.
     #[inline]
     pub fn expect(&mut self, c: u8) -> Scan<()> {
-        self.ws();
-        if self.peek() == Some(c) {
-            self.pos += 1;
-            Ok(())
-        } else {
-            Err(Bail)
-        }
+        if self.eat(c) { Ok(()) } else { Err(Bail) }
     }
 
     /// Skips whitespace; true (and consumed) when the next byte is `c`.
@@ -107,16 +101,23 @@ impl<'a> Scanner<'a> {
     /// their meaning depends on unescaping, which the slow path does.
     #[inline(always)]
     pub fn key(&mut self) -> Scan<&'a [u8]> {
+        let s = self.key_span()?;
+        if s.escaped {
+            return Err(Bail);
+        }
+        Ok(&self.buf[s.start..s.end])
+    }
+
+    /// The string of an object member's key, up to and including the colon.
+    #[inline(always)]
+    fn key_span(&mut self) -> Scan<Span> {
         self.ws();
         if self.peek() != Some(b'"') {
             return Err(Bail);
         }
         let s = self.string()?;
-        if s.escaped {
-            return Err(Bail);
-        }
         self.expect(b':')?;
-        Ok(&self.buf[s.start..s.end])
+        Ok(s)
     }
 
     /// A string at the cursor (which is at its opening quote), checked as serde_json checks it:
@@ -232,12 +233,7 @@ impl<'a> Scanner<'a> {
 
     /// A key that is skipped with its value: escapes are fine here.
     fn skip_key(&mut self) -> Scan<()> {
-        self.ws();
-        if self.peek() != Some(b'"') {
-            return Err(Bail);
-        }
-        self.string()?;
-        self.expect(b':')
+        self.key_span().map(drop)
     }
 
     /// A number, by JSON's grammar (as serde_json checks a skipped number).
