@@ -419,17 +419,8 @@ impl<'a, 's> Doc<'a, 's> {
 
     /// `userIdentity` (a later one replaces an earlier one whole, as in the serde path).
     fn user_identity(&mut self, f: &mut Fields) -> Scan<()> {
-        for i in [
-            Field::IdentityType,
-            Field::UserName,
-            Field::Arn,
-            Field::PrincipalId,
-            Field::InvokedBy,
-            Field::IssuerUserName,
-            Field::OnBehalfOfUserId,
-        ] {
-            f.spans[i as usize] = Val::None;
-        }
+        // The `userIdentity` fields sit together in `Field`'s order.
+        f.spans[Field::IdentityType as usize..=Field::OnBehalfOfUserId as usize].fill(Val::None);
         f.present &= !(present::USER_IDENTITY
             | present::SESSION_CONTEXT
             | present::SESSION_ISSUER
@@ -485,8 +476,7 @@ impl<'a, 's> Doc<'a, 's> {
 
     /// `requestParameters`, for the stream.
     fn request_parameters(&mut self, f: &mut Fields) -> Scan<()> {
-        f.spans[Field::StreamName as usize] = Val::None;
-        f.spans[Field::StreamArn as usize] = Val::None;
+        f.spans[Field::StreamName as usize..=Field::StreamArn as usize].fill(Val::None);
         f.present &= !present::REQUEST_PARAMETERS;
         if !self.open_object()? {
             return Ok(());

@@ -111,7 +111,9 @@ pub const PERSON_TYPES: [&str; 4] = ["IAMUser", "AssumedRole", "FederatedUser", 
 pub use crate::input::lenient::field;
 use crate::input::lenient::trim;
 
-/// The string fields a panel reads, for [`Record::get`].
+/// The string fields a panel reads, for [`Record::get`]. The fields of one object
+/// (`userIdentity`, `requestParameters`) are kept next to each other: the fast path clears them
+/// as ranges.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
     /// `eventTime`.
