@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::{
     check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher, note,
-    outcome, output_config, resolve_window, window_spec,
+    outcome, output_config, push_time_rows, resolve_window, window_spec,
 };
 use crate::cli::EventsArgs;
 use crate::config::EventsConfig;
@@ -141,16 +141,12 @@ fn summary(t: &FileTotals, cube: &EventCube, window: &Window) -> Summary {
         ("matched_events", Cell::Count(c.matched)),
         ("duplicate_events", Cell::Count(c.duplicates)),
     ];
-    if let Some(since) = window.since {
-        s.push(("window_since", Cell::Time(since)));
-    }
-    if let Some(until) = window.until {
-        s.push(("window_until", Cell::Time(until)));
-    }
-    if let Some((a, b)) = c.matched_range {
-        s.push(("first_event", Cell::Time(a)));
-        s.push(("last_event", Cell::Time(b)));
-    }
+    push_time_rows(
+        &mut s,
+        window,
+        c.matched_range,
+        ("first_event", "last_event"),
+    );
     s
 }
 

@@ -2,7 +2,7 @@
 
 use super::{
     check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher, note,
-    outcome, output_config, resolve_window, warn, window_spec,
+    outcome, output_config, push_time_rows, resolve_window, warn, window_spec,
 };
 use crate::cli::MetricsArgs;
 use crate::config::MetricsConfig;
@@ -154,16 +154,12 @@ fn summary(t: &FileTotals, c: &MetricCounts, window: &Window, period: Millis) ->
         ("matched_datapoints", Cell::Count(c.matched)),
         ("period_seconds", Cell::Count((period / 1000) as u64)),
     ];
-    if let Some(since) = window.since {
-        s.push(("window_since", Cell::Time(since)));
-    }
-    if let Some(until) = window.until {
-        s.push(("window_until", Cell::Time(until)));
-    }
-    if let Some((a, b)) = c.matched_range {
-        s.push(("first_datapoint", Cell::Time(a)));
-        s.push(("last_datapoint", Cell::Time(b)));
-    }
+    push_time_rows(
+        &mut s,
+        window,
+        c.matched_range,
+        ("first_datapoint", "last_datapoint"),
+    );
     s
 }
 

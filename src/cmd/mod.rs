@@ -17,7 +17,7 @@ use crate::config::{InputConfig, OutputConfig};
 use crate::diag::{FileReport, FileTotals, Outcome, plural, warnings};
 use crate::filter::Matcher;
 use crate::input::{Found, PathProblem, Source, WalkOptions, discover};
-use crate::panels::Table;
+use crate::panels::{Cell, Table};
 use crate::render::{self, Format, Summary, TableOptions, sanitize};
 use crate::window::{Anchor, Millis, Window, WindowSpec, format_time, now};
 
@@ -203,6 +203,26 @@ fn outcome(path_problems: &[PathProblem], reports: &[FileReport]) -> Outcome {
 }
 
 /// Says where an empty result's data went: `what` in the window, or through the filters.
+/// The summary rows both dashboards end with: the window asked for, and the first and last
+/// counted item (`first`, `last` name them: `first_event`, `first_datapoint`).
+fn push_time_rows(
+    s: &mut Summary,
+    window: &Window,
+    matched: Option<(Millis, Millis)>,
+    (first, last): (&'static str, &'static str),
+) {
+    if let Some(since) = window.since {
+        s.push(("window_since", Cell::Time(since)));
+    }
+    if let Some(until) = window.until {
+        s.push(("window_until", Cell::Time(until)));
+    }
+    if let Some((a, b)) = matched {
+        s.push((first, Cell::Time(a)));
+        s.push((last, Cell::Time(b)));
+    }
+}
+
 fn explain_empty(what: &str, window: &Window, range: (Millis, Millis), relative_hint: bool) {
     let range = format!("{} to {}", format_time(range.0), format_time(range.1));
     if window.is_open() {
