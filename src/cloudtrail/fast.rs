@@ -22,7 +22,7 @@ use super::{
     UserIdentity,
 };
 use crate::input::lenient::{Obj, Str};
-use crate::input::scan::{Bail, Scan, Scanner};
+use crate::input::scan::{Bail, Scan, Scanner, Span};
 
 /// Which of the nested objects were present (an object value, not absent or another type).
 mod present {
@@ -43,6 +43,19 @@ enum Val {
     Raw(u32, u32),
     /// `owned[i]`, a string that had escapes.
     Owned(u32),
+}
+
+/// A member of a record object, by its key.
+#[derive(Clone, Copy)]
+enum Member {
+    /// A string field the panels read.
+    Str(Field),
+    UserIdentity,
+    RequestParameters,
+    /// The envelope's array of records (top level only).
+    Records,
+    /// Anything else: skipped.
+    Other,
 }
 
 /// One record's fields, as places in the input, each at its [`Field`]'s index.
@@ -313,30 +326,38 @@ impl<'a, 's> Doc<'a, 's> {
             return Ok(false);
         }
         loop {
-            let key = self.s.key()?;
-            match key {
-                b"eventTime" => self.string_field(f, Field::EventTime)?,
-                b"eventSource" => self.string_field(f, Field::EventSource)?,
-                b"eventName" => self.string_field(f, Field::EventName)?,
-                b"eventType" => self.string_field(f, Field::EventType)?,
-                b"eventID" => self.string_field(f, Field::EventId)?,
-                b"awsRegion" => self.string_field(f, Field::AwsRegion)?,
-                b"sourceIPAddress" => self.string_field(f, Field::SourceIp)?,
-                b"errorCode" => self.string_field(f, Field::ErrorCode)?,
-                b"errorMessage" => self.string_field(f, Field::ErrorMessage)?,
-                b"userIdentity" => self.user_identity(f)?,
-                b"requestParameters" => self.request_parameters(f)?,
-                b"Records" if top => {
+            // Which member this is, then one place that reads each kind (so the string read
+            // is inlined once, not at every string field's arm).
+            let member = match self.s.key()? {
+                b"eventTime" => Member::Str(Field::EventTime),
+                b"eventSource" => Member::Str(Field::EventSource),
+                b"eventName" => Member::Str(Field::EventName),
+                b"eventType" => Member::Str(Field::EventType),
+                b"eventID" => Member::Str(Field::EventId),
+                b"awsRegion" => Member::Str(Field::AwsRegion),
+                b"sourceIPAddress" => Member::Str(Field::SourceIp),
+                b"errorCode" => Member::Str(Field::ErrorCode),
+                b"errorMessage" => Member::Str(Field::ErrorMessage),
+                b"userIdentity" => Member::UserIdentity,
+                b"requestParameters" => Member::RequestParameters,
+                b"Records" if top => Member::Records,
+                b"Events" | b"digestStartTime" | b"digestEndTime" | b"digestS3Bucket" if top => {
+                    return Err(Bail);
+                }
+                _ => Member::Other,
+            };
+            match member {
+                Member::Str(field) => self.string_field(f, field)?,
+                Member::Other => self.s.skip_value()?,
+                Member::UserIdentity => self.user_identity(f)?,
+                Member::RequestParameters => self.request_parameters(f)?,
+                Member::Records => {
                     envelope = true;
                     if !self.s.eat(b'[') {
                         return Err(Bail);
                     }
                     self.records_array()?;
                 }
-                b"Events" | b"digestStartTime" | b"digestEndTime" | b"digestS3Bucket" if top => {
-                    return Err(Bail);
-                }
-                _ => self.s.skip_value()?,
             }
             if !self.s.more(b'}')? {
                 return Ok(envelope);
@@ -347,18 +368,14 @@ impl<'a, 's> Doc<'a, 's> {
     /// A string field's value: a string is kept; any other value reads as absent, as
     /// `lenient::Str` reads it. A bare number bails: serde parses it (and can fail on range)
     /// where skipping would not.
+    #[inline(always)]
     fn string_field(&mut self, f: &mut Fields, field: Field) -> Scan<()> {
         self.s.ws();
         f.spans[field as usize] = match self.s.peek() {
             Some(b'"') => {
                 let span = self.s.string()?;
                 if span.escaped {
-                    // The exact text, quotes included, unescaped by serde_json itself.
-                    let quoted = std::str::from_utf8(&self.s.bytes()[span.start - 1..=span.end])
-                        .map_err(|_| Bail)?;
-                    let value: String = serde_json::from_str(quoted).map_err(|_| Bail)?;
-                    self.owned.push(value);
-                    Val::Owned((self.owned.len() - 1) as u32)
+                    self.unescaped(span)?
                 } else {
                     Val::Raw(span.start as u32, span.end as u32)
                 }
@@ -370,6 +387,17 @@ impl<'a, 's> Doc<'a, 's> {
             }
         };
         Ok(())
+    }
+
+    /// A string value with escapes: the exact text, quotes included, unescaped by serde_json
+    /// itself.
+    #[cold]
+    fn unescaped(&mut self, span: Span) -> Scan<Val> {
+        let quoted =
+            std::str::from_utf8(&self.s.bytes()[span.start - 1..=span.end]).map_err(|_| Bail)?;
+        let value: String = serde_json::from_str(quoted).map_err(|_| Bail)?;
+        self.owned.push(value);
+        Ok(Val::Owned((self.owned.len() - 1) as u32))
     }
 
     /// Opens an object-valued field: true (after the `{`) when the value is an object; any
