@@ -1,0 +1,464 @@
+//! Strict JSON scanners for fast paths that read a few fields and skip the rest.
+//!
+//! They never build values: strings come back as byte ranges of the input, and everything else
+//! is checked and stepped over. They are strict in one direction only: any input they accept,
+//! serde_json accepts too, and reads the same way. Whatever they are not sure about (a syntax
+//! error, an escape in a key, nesting deeper than [`MAX_DEPTH`], a number where a string is
+//! wanted) ends the scan with [`Bail`], and the caller reads the document again with the full
+//! serde_json path, which reports the damage and recovers. So a bail costs time, never a result.
+//!
+//! Two scanners implement [`Cursor`], with the same grammar in its provided methods:
+//! - [`Tape`] indexes every token of the text first, 64 bytes at a time with SIMD, then walks the
+//!   offsets (simdjson's design). With AVX-512 it is the faster of the two.
+//! - [`Bytes`] reads the text once, left to right, finding string ends 16 bytes at a time. It is
+//!   faster where the tape's first stage cannot use AVX-512.
+//!
+//! [`fastest`] says which one this CPU should use; the tests run both everywhere.
+
+mod bytes;
+mod tape;
+
+pub use bytes::Bytes;
+pub use tape::Tape;
+
+/// The scanner gave up; the serde_json path must read this document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bail;
+
+/// Result of a scan step.
+pub type Scan<T> = Result<T, Bail>;
+
+/// Containers nested deeper than this in a skipped value make the scanner bail (serde_json's
+/// skipping has no such limit; the fast path just leaves such documents to it).
+pub const MAX_DEPTH: u32 = 64;
+
+/// A JSON string found by [`Cursor::string`]: the bytes between the quotes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Offset of the first byte after the opening quote.
+    pub start: usize,
+    /// Offset of the closing quote.
+    pub end: usize,
+    /// True when the contents hold a backslash escape (so they are not the string's value).
+    pub escaped: bool,
+}
+
+/// The scanners.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// [`Tape`].
+    Tape,
+    /// [`Bytes`].
+    Bytes,
+}
+
+/// The faster scanner on this CPU: [`Tape`] where its first stage has AVX-512, else [`Bytes`].
+pub fn fastest() -> Kind {
+    if tape::has_avx512() {
+        Kind::Tape
+    } else {
+        Kind::Bytes
+    }
+}
+
+/// A cursor over the tokens of a JSON text: the grammar is written once here, over a few steps
+/// each scanner provides. A *token* is a structural character (`{}[]:,`), a string, or a number
+/// or literal; whitespace between them is never a token.
+pub trait Cursor<'a>: Sized {
+    /// A cursor at the start of `buf`, which must be shorter than 4 GiB.
+    fn new(buf: &'a [u8]) -> Self;
+
+    /// The input.
+    fn bytes(&self) -> &'a [u8];
+
+    /// Offset of the next token's first byte, if there is one.
+    fn peek_at(&mut self) -> Option<usize>;
+
+    /// Passes the next token, a structural character (after a [`peek`](Self::peek) saw it).
+    fn advance(&mut self);
+
+    /// Reads the string whose opening quote is the next token, checked as serde_json checks it:
+    /// no raw control characters, only valid escapes.
+    fn string(&mut self) -> Scan<Span>;
+
+    /// Passes the number or literal that is the next token (by JSON's grammar, as serde_json
+    /// checks a skipped one).
+    fn scalar(&mut self) -> Scan<()>;
+
+    /// Passes a UTF-8 byte order mark at the very start of the input.
+    fn skip_bom(&mut self) -> Scan<()>;
+
+    /// True when every token has been passed and nothing but whitespace is left.
+    fn finished(&mut self) -> bool;
+
+    /// The first byte of the next token, if any.
+    #[inline(always)]
+    fn peek(&mut self) -> Option<u8> {
+        let at = self.peek_at()?;
+        self.bytes().get(at).copied()
+    }
+
+    /// True (and passed) when the next token is `c`.
+    #[inline(always)]
+    fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.advance();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The next token must be `c`.
+    #[inline(always)]
+    fn expect(&mut self, c: u8) -> Scan<()> {
+        if self.eat(c) { Ok(()) } else { Err(Bail) }
+    }
+
+    /// After a member of an object (`close` = `}`) or array (`]`): true when another member
+    /// follows (the comma is passed), false at the end (the bracket is passed).
+    #[inline(always)]
+    fn more(&mut self, close: u8) -> Scan<bool> {
+        match self.peek() {
+            Some(b',') => {
+                self.advance();
+                Ok(true)
+            }
+            Some(c) if c == close => {
+                self.advance();
+                Ok(false)
+            }
+            _ => Err(Bail),
+        }
+    }
+
+    /// The key of an object member, up to and including the colon. Keys with escapes bail:
+    /// their meaning depends on unescaping, which the slow path does.
+    #[inline(always)]
+    fn key(&mut self) -> Scan<&'a [u8]> {
+        let s = self.key_span()?;
+        if s.escaped {
+            return Err(Bail);
+        }
+        Ok(&self.bytes()[s.start..s.end])
+    }
+
+    /// The string of an object member's key, up to and including the colon.
+    #[inline(always)]
+    fn key_span(&mut self) -> Scan<Span> {
+        if self.peek() != Some(b'"') {
+            return Err(Bail);
+        }
+        let s = self.string()?;
+        self.expect(b':')?;
+        Ok(s)
+    }
+
+    /// Skips one value of any type, checking it as serde_json's skipping does.
+    #[inline(always)]
+    fn skip_value(&mut self) -> Scan<()> {
+        // Most skipped values are strings: those take the short way.
+        if self.peek() == Some(b'"') {
+            return self.string().map(|_| ());
+        }
+        self.skip_any()
+    }
+
+    /// Skips a value of any type. Nesting is tracked in a bit stack, not on the call stack.
+    #[inline(never)]
+    fn skip_any(&mut self) -> Scan<()> {
+        // Bit d of `objects` is set when the container at depth d+1 is an object.
+        let mut objects: u64 = 0;
+        let mut depth: u32 = 0;
+        loop {
+            // A value is expected here.
+            match self.peek() {
+                Some(b'"') => {
+                    self.string()?;
+                }
+                Some(open @ (b'{' | b'[')) => {
+                    self.advance();
+                    let object = open == b'{';
+                    let close = if object { b'}' } else { b']' };
+                    if self.eat(close) {
+                        // Empty: a complete value.
+                    } else {
+                        if depth == MAX_DEPTH {
+                            return Err(Bail);
+                        }
+                        objects = (objects << 1) | u64::from(object);
+                        depth += 1;
+                        if object {
+                            self.key_span()?;
+                        }
+                        continue;
+                    }
+                }
+                Some(_) => self.scalar()?,
+                None => return Err(Bail),
+            }
+            // A value ended: close containers until one has another member.
+            loop {
+                if depth == 0 {
+                    return Ok(());
+                }
+                let object = objects & 1 == 1;
+                if self.more(if object { b'}' } else { b']' })? {
+                    if object {
+                        self.key_span()?;
+                    }
+                    break;
+                }
+                objects >>= 1;
+                depth -= 1;
+            }
+        }
+    }
+}
+
+/// Checks the escape whose letter is at `i`; returns the offset after it.
+#[inline]
+fn escape(b: &[u8], i: usize) -> Scan<usize> {
+    match b.get(i) {
+        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => Ok(i + 1),
+        Some(b'u') => {
+            let hex = b.get(i + 1..i + 5).ok_or(Bail)?;
+            if hex.iter().all(u8::is_ascii_hexdigit) {
+                Ok(i + 5)
+            } else {
+                Err(Bail)
+            }
+        }
+        _ => Err(Bail),
+    }
+}
+
+/// The number or literal at `i`, by JSON's grammar; the offset after it.
+#[inline]
+fn scalar(b: &[u8], i: usize) -> Scan<usize> {
+    match b.get(i) {
+        Some(b'-' | b'0'..=b'9') => number(b, i),
+        Some(b't') => literal(b, i, b"true"),
+        Some(b'f') => literal(b, i, b"false"),
+        Some(b'n') => literal(b, i, b"null"),
+        _ => Err(Bail),
+    }
+}
+
+/// A number from `i` (as serde_json checks a skipped number); the offset after it.
+fn number(b: &[u8], mut i: usize) -> Scan<usize> {
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => {
+            i += 1;
+            if b.get(i).is_some_and(u8::is_ascii_digit) {
+                return Err(Bail);
+            }
+        }
+        Some(b'1'..=b'9') => {
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+        }
+        _ => return Err(Bail),
+    }
+    if b.get(i) == Some(&b'.') {
+        i = digits(b, i + 1)?;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = b.get(i) {
+            i += 1;
+        }
+        i = digits(b, i)?;
+    }
+    Ok(i)
+}
+
+/// `word` at `i`; the offset after it.
+fn literal(b: &[u8], i: usize, word: &[u8]) -> Scan<usize> {
+    if b[i..].starts_with(word) {
+        Ok(i + word.len())
+    } else {
+        Err(Bail)
+    }
+}
+
+/// One or more digits from `i`; the offset after them.
+fn digits(b: &[u8], mut i: usize) -> Scan<usize> {
+    let from = i;
+    while b.get(i).is_some_and(u8::is_ascii_digit) {
+        i += 1;
+    }
+    if i == from { Err(Bail) } else { Ok(i) }
+}
+
+/// JSON whitespace: what serde_json skips between tokens.
+#[inline(always)]
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+/// The byte order mark's check, for both scanners: it must be followed by whitespace or the
+/// start of a container (or nothing), so that it is a token of its own.
+fn bom_ends_cleanly(b: &[u8]) -> Scan<bool> {
+    if !b.starts_with(b"\xEF\xBB\xBF") {
+        return Ok(false);
+    }
+    match b.get(3) {
+        None | Some(b'{' | b'[') => Ok(true),
+        Some(&c) if is_ws(c) => Ok(true),
+        Some(_) => Err(Bail),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether scanner `C` skips `text` as exactly one value (then only whitespace).
+    fn skips<'a, C: Cursor<'a>>(text: &'a str) -> bool {
+        let mut s = C::new(text.as_bytes());
+        s.skip_value().is_ok() && s.finished()
+    }
+
+    /// Whether both scanners skip `text`; they must agree.
+    fn both_skip(text: &str) -> bool {
+        let (t, b) = (skips::<Tape>(text), skips::<Bytes>(text));
+        assert_eq!(t, b, "the scanners disagree on {text:?}");
+        t
+    }
+
+    /// Whether serde_json's skipping accepts `text`.
+    fn serde_skips(text: &str) -> bool {
+        serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+    }
+
+    #[test]
+    fn accepts_only_what_serde_json_accepts() {
+        let cases = [
+            r#"{}"#,
+            r#"[]"#,
+            r#"{"a":[1,-2.5e+3,0,-0.0,1E9,true,false,null,"x\"\\\/\b\f\n\r\t\u00e9"],"b":{"c":{}}}"#,
+            r#" [ 1 , { "a" : [ ] } ] "#,
+            r#""\ud800""#,
+            "\t\r\n[\"a\\\\\",\"\\\\\\\"\"]\n",
+            r#"01"#,
+            r#"-"#,
+            r#"1."#,
+            r#"1e"#,
+            r#".5"#,
+            r#"+1"#,
+            r#"tru"#,
+            r#"nul"#,
+            r#"truex"#,
+            r#"[1x]"#,
+            r#"[1"a"]"#,
+            r#"[1\"a"]"#,
+            r#"["a"\"b"]"#,
+            r#"[1,]"#,
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{a:1}"#,
+            r#"[1 2]"#,
+            r#"{"a":1]"#,
+            r#"[1}"#,
+            "\"tab\there\"",
+            "[\"a\"]\u{c}",
+            r#""\x""#,
+            r#""\u12G4""#,
+            r#""\u12"#,
+            r#""unterminated"#,
+            r#""ends in a backslash\"#,
+            r#"[[[["#,
+            r#"{"k\u0041":1}"#,
+        ];
+        for text in cases {
+            if both_skip(text) {
+                assert!(
+                    serde_skips(text),
+                    "scanner accepted what serde_json rejects: {text}"
+                );
+            }
+        }
+        // And they do accept the ordinary ones.
+        for text in &cases[..6] {
+            assert!(both_skip(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_bails_instead_of_recursing() {
+        let ok = format!("{}{}", "[".repeat(64), "]".repeat(64));
+        assert!(both_skip(&ok));
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(Tape::new(deep.as_bytes()).skip_value(), Err(Bail));
+        assert_eq!(Bytes::new(deep.as_bytes()).skip_value(), Err(Bail));
+    }
+
+    fn strings_end_at_the_right_quote_in<'a, C: Cursor<'a>>() {
+        // Long enough to cross 64-byte blocks and 4 KiB windows, with escapes at every offset.
+        for n in (0..140).chain(4090..4100) {
+            let body = "x".repeat(n);
+            for special in ["\\\"", "\\\\", "\\u0041", "\\\\\\\""] {
+                let text: &'a str = format!("\"{body}{special}{body}\" 1").leak();
+                let mut s = C::new(text.as_bytes());
+                let span = s.string().unwrap();
+                assert_eq!(&text[span.end..], "\" 1", "{text}");
+                assert!(span.escaped);
+                assert_eq!(s.peek_at(), Some(text.len() - 1));
+            }
+            let text: &'a str = format!("\"{body}\"").leak();
+            let mut s = C::new(text.as_bytes());
+            assert_eq!(s.string().unwrap().end, n + 1);
+            assert!(s.finished());
+            let raw: &'a str = format!("[\"{body}\u{1}{body}\"]").leak();
+            assert!(!skips::<C>(raw));
+        }
+    }
+
+    #[test]
+    fn strings_end_at_the_right_quote() {
+        strings_end_at_the_right_quote_in::<Tape>();
+        strings_end_at_the_right_quote_in::<Bytes>();
+    }
+
+    #[test]
+    fn random_texts_are_read_alike_by_both_scanners_and_only_if_serde_agrees() {
+        // Seeded pseudo-random texts over the bytes that matter, from a valid start.
+        let alphabet = b"\"\\{}[]:,a1-e. \x01";
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut accepted = 0;
+        for round in 0..20_000 {
+            let base = r#"{"a":["x\"y",{"b":-1.5e3,"c":[true,null]},"\\"],"d":"\u0041"}"#;
+            let mut text = base.as_bytes().to_vec();
+            for _ in 0..1 + round % 3 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let at = (seed % text.len() as u64) as usize;
+                let c = alphabet[((seed >> 32) % alphabet.len() as u64) as usize];
+                match seed >> 60 {
+                    0..=5 => text[at] = c,
+                    6..=10 => text.insert(at, c),
+                    _ => {
+                        text.remove(at);
+                    }
+                }
+            }
+            let Ok(text) = std::str::from_utf8(&text) else {
+                continue;
+            };
+            if both_skip(text) {
+                accepted += 1;
+                assert!(
+                    serde_skips(text),
+                    "accepted what serde_json rejects: {text}"
+                );
+            }
+        }
+        assert!(accepted > 1000, "too few accepted to mean much: {accepted}");
+    }
+}
