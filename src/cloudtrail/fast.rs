@@ -100,7 +100,13 @@ thread_local! {
 /// Reads `buf` on the fast path, or returns `None` when the serde path must read it. On
 /// success every record has been passed to `sink`; on `None`, none has.
 pub fn parse_document(buf: &str, sink: &mut dyn RecordSink) -> Option<DocReport> {
-    match scan::fastest() {
+    parse_document_with(scan::fastest(), buf, sink)
+}
+
+/// [`parse_document`] with the scanner `kind`, whatever the CPU (for tests and benchmarks).
+#[doc(hidden)]
+pub fn parse_document_with(kind: Kind, buf: &str, sink: &mut dyn RecordSink) -> Option<DocReport> {
+    match kind {
         Kind::Tape => parse_with::<Tape>(buf, sink),
         Kind::Bytes => parse_with::<Bytes>(buf, sink),
     }
@@ -554,11 +560,9 @@ pub fn compare_with_serde(text: &str) -> Result<bool, String> {
     let mut read = [false; 2];
     for (i, kind) in [Kind::Tape, Kind::Bytes].into_iter().enumerate() {
         let mut fast_recs = Shown::default();
-        let fast = match kind {
-            Kind::Tape => parse_with::<Tape>(text, &mut fast_recs),
-            Kind::Bytes => parse_with::<Bytes>(text, &mut fast_recs),
+        let Some(fast) = parse_document_with(kind, text, &mut fast_recs) else {
+            continue;
         };
-        let Some(fast) = fast else { continue };
         read[i] = true;
         if (&fast, &fast_recs.0) != (&slow, &slow_recs.0) {
             return Err(format!(
