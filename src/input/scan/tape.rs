@@ -26,6 +26,10 @@ const WINDOW_BLOCKS: usize = 64;
 /// token buffer stays small (256 KiB at worst) however large the document.
 const STRETCH: usize = 64 * 1024;
 
+// Only the input's last block may be padded: a padded block anywhere else would cut a number or
+// literal in two.
+const _: () = assert!(STRETCH % (64 * WINDOW_BLOCKS) == 0);
+
 /// Marks the end of the tokens found so far.
 const END: u32 = u32::MAX;
 
