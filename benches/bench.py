@@ -28,21 +28,26 @@ BIN = os.path.join(ROOT, "target", "release", "kinesis-insights")
 LIMIT = os.path.join(ROOT, "target", "release", "examples", "gunzip-limit")
 
 
-def measure(cmd, repeat):
-    """Median wall seconds and peak RSS (MB) of `cmd` (a list, or a shell string) over `repeat` runs."""
+def measure(cmd, repeat, warmup=1):
+    """Median wall seconds and peak RSS (MB) of `cmd` (a list, or a shell string) over `repeat` runs,
+    after `warmup` untimed runs (so no tool pays for page-cache misses or first-run effects that
+    the next one does not)."""
     walls, rss = [], 0
-    for _ in range(repeat):
+    for i in range(warmup + repeat):
+        timed = i >= warmup
         shell = isinstance(cmd, str)
         start = time.perf_counter()
         p = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _, status, usage = os.wait4(p.pid, 0)
-        walls.append(time.perf_counter() - start)
+        wall = time.perf_counter() - start
         err = p.stderr.read().decode(errors="replace")
         p.stderr.close()
         code = os.waitstatus_to_exitcode(status)
         if code not in (0,):
             raise RuntimeError(f"{cmd!r} exited {code}: {err[-500:]}")
-        rss = max(rss, usage.ru_maxrss / 1024)
+        if timed:
+            walls.append(wall)
+            rss = max(rss, usage.ru_maxrss / 1024)
     return statistics.median(walls), rss
 
 
@@ -94,6 +99,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scale", type=float, default=1.0, help="corpus size as a fraction of the full one")
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (median wall time)")
+    ap.add_argument("--warmup", type=int, default=1, help="untimed runs before each measurement")
     ap.add_argument("--skip", default="", help="comma-separated: jq, duckdb, x4, threads")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
@@ -108,7 +114,7 @@ def main():
 
     def run(corpus, tool, cmd, mb, baseline=None, repeat=args.repeat):
         try:
-            wall, rss = measure(cmd, repeat)
+            wall, rss = measure(cmd, repeat, args.warmup)
         except Exception as e:  # a tool that fails is reported, not faked
             rows.append((corpus, tool, None, None, None, None, f"failed: {e}"[:120]))
             return None
@@ -162,7 +168,7 @@ def main():
         pass
     print()
     print(f"{date.today()}, {platform.machine()} {cpu}, {os.cpu_count()} cores, scale {args.scale}, "
-          f"median of {args.repeat} runs")
+          f"median of {args.repeat} runs after {args.warmup} untimed")
     print()
     print("| corpus | tool | wall s | MB/s | peak RSS MB | × limit |")
     print("|---|---|---:|---:|---:|---:|")

@@ -12,7 +12,7 @@
 //! the walk checks against the grammar, or part of a number or literal whose first byte is a
 //! token and which the walk parses to its end (the byte after it must not continue it). Every
 //! byte inside a string is checked too: a control character inside one fails the document before
-//! the walk starts, and each escape is a token the walk checks. Damage can make the masks wrong
+//! the walk enters its stretch of text, and each escape is a token the walk checks. Damage can make the masks wrong
 //! *after* it (a backslash outside a string shifts which quotes count, say), but the walk meets
 //! the damage, in order, before anything those masks describe.
 
@@ -28,7 +28,7 @@ const STRETCH: usize = 64 * 1024;
 
 // Only the input's last block may be padded: a padded block anywhere else would cut a number or
 // literal in two.
-const _: () = assert!(STRETCH % (64 * WINDOW_BLOCKS) == 0);
+const _: () = assert!(STRETCH.is_multiple_of(64 * WINDOW_BLOCKS));
 
 /// Marks the end of the tokens found so far.
 const END: u32 = u32::MAX;
