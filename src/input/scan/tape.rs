@@ -399,7 +399,7 @@ fn flatten_avx512(tokens: &mut [u32], n: usize, base: u32, bits: u64) -> usize {
 }
 
 /// The classes of a 64-byte block's bytes, a bit each (bit `k` for byte `k`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 struct Masks {
     quote: u64,
     backslash: u64,
@@ -413,13 +413,7 @@ struct Masks {
 
 #[cfg_attr(all(target_arch = "x86_64", not(test)), allow(dead_code))]
 fn block_masks_scalar(block: &[u8; 64]) -> Masks {
-    let mut m = Masks {
-        quote: 0,
-        backslash: 0,
-        control: 0,
-        ws: 0,
-        op: 0,
-    };
+    let mut m = Masks::default();
     for (k, &c) in block.iter().enumerate() {
         let bit = 1u64 << k;
         match c {
@@ -444,13 +438,7 @@ fn block_masks_sse2(block: &[u8; 64]) -> Masks {
         __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
         _mm_set1_epi8,
     };
-    let mut m = Masks {
-        quote: 0,
-        backslash: 0,
-        control: 0,
-        ws: 0,
-        op: 0,
-    };
+    let mut m = Masks::default();
     // SAFETY: SSE2 is part of every x86_64 target, and each load reads 16 of the block's 64
     // bytes (the load need not be aligned).
     unsafe {
