@@ -22,7 +22,7 @@ use super::{
     UserIdentity,
 };
 use crate::input::lenient::{Obj, Str};
-use crate::input::scan::{Bail, Scan, Scanner, Span};
+use crate::input::scan::{self, Bail, Bytes, Cursor, Kind, Scan, Span, Tape};
 
 /// Which of the nested objects were present (an object value, not absent or another type).
 mod present {
@@ -81,8 +81,8 @@ enum Mode<'s> {
 }
 
 /// The scan of one document.
-struct Doc<'a, 's> {
-    s: Scanner<'a>,
+struct Doc<'a, 's, C> {
+    s: C,
     text: &'a str,
     mode: Mode<'s>,
     records: Vec<Fields>,
@@ -100,13 +100,27 @@ thread_local! {
 /// Reads `buf` on the fast path, or returns `None` when the serde path must read it. On
 /// success every record has been passed to `sink`; on `None`, none has.
 pub fn parse_document(buf: &str, sink: &mut dyn RecordSink) -> Option<DocReport> {
+    parse_document_with(scan::fastest(), buf, sink)
+}
+
+/// [`parse_document`] with the scanner `kind`, whatever the CPU (for tests and benchmarks).
+#[doc(hidden)]
+pub fn parse_document_with(kind: Kind, buf: &str, sink: &mut dyn RecordSink) -> Option<DocReport> {
+    match kind {
+        Kind::Tape => parse_with::<Tape>(buf, sink),
+        Kind::Bytes => parse_with::<Bytes>(buf, sink),
+    }
+}
+
+/// [`parse_document`] with the scanner `C`.
+fn parse_with<'a, C: Cursor<'a>>(buf: &'a str, sink: &mut dyn RecordSink) -> Option<DocReport> {
     // Offsets are kept as u32; larger documents take the serde path.
     if u32::try_from(buf.len()).is_err() {
         return None;
     }
     let mut records = BUFFER.with_borrow_mut(std::mem::take);
     records.clear();
-    let mut doc = Doc::new(buf, Mode::Buffer, records);
+    let mut doc = Doc::<C>::new(buf, Mode::Buffer, records);
     let scanned = doc.document();
     let report = match (scanned, doc.mode) {
         (Err(Bail), _) => None,
@@ -118,7 +132,7 @@ pub fn parse_document(buf: &str, sink: &mut dyn RecordSink) -> Option<DocReport>
         }
         (Ok(layout), _) => {
             // Checked clean: the second scan takes the same path, so it cannot bail.
-            let mut again = Doc::new(buf, Mode::Emit(sink), Vec::new());
+            let mut again = Doc::<C>::new(buf, Mode::Emit(sink), Vec::new());
             let emitted = again.document();
             debug_assert_eq!(emitted, Ok(layout));
             Some(report(layout, again.count))
@@ -214,10 +228,10 @@ fn only(name: &'static [u8]) -> impl Fn(&[u8]) -> Option<usize> {
     move |key| (key == name).then_some(0)
 }
 
-impl<'a, 's> Doc<'a, 's> {
+impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     fn new(text: &'a str, mode: Mode<'s>, records: Vec<Fields>) -> Self {
         Doc {
-            s: Scanner::new(text.as_bytes()),
+            s: C::new(text.as_bytes()),
             text,
             mode,
             records,
@@ -519,8 +533,8 @@ impl<'a, 's> Doc<'a, 's> {
     }
 }
 
-/// Reads `text` on the fast path and on the serde path and compares them: `Ok(true)` when the
-/// fast path read it exactly as serde does (the report, every record as the serde path builds
+/// Reads `text` on the fast path, with each scanner, and on the serde path and compares them:
+/// `Ok(true)` when the fast path read it exactly as serde does with both (the report, every record as the serde path builds
 /// it, and every field, user and stream as the panels read them), `Ok(false)` when it left the
 /// text to serde, `Err` saying how they differ otherwise. For the tests and the
 /// `cloudtrail_paths` fuzz target.
@@ -541,19 +555,28 @@ pub fn compare_with_serde(text: &str) -> Result<bool, String> {
             self.0.push(show(&rec.to_raw(), rec));
         }
     }
-    let mut fast_recs = Shown::default();
-    let Some(fast) = parse_document(text, &mut fast_recs) else {
-        return Ok(false);
-    };
     let mut slow_recs = Shown::default();
     let slow = super::parse::parse_document_serde(text, &mut slow_recs);
-    if (&fast, &fast_recs.0) == (&slow, &slow_recs.0) {
-        Ok(true)
-    } else {
-        Err(format!(
-            "fast and serde paths differ on {text:?}:\n{fast:?}\n{:?}\nvs\n{slow:?}\n{:?}",
-            fast_recs.0, slow_recs.0
-        ))
+    let mut read = [false; 2];
+    for (i, kind) in [Kind::Tape, Kind::Bytes].into_iter().enumerate() {
+        let mut fast_recs = Shown::default();
+        let Some(fast) = parse_document_with(kind, text, &mut fast_recs) else {
+            continue;
+        };
+        read[i] = true;
+        if (&fast, &fast_recs.0) != (&slow, &slow_recs.0) {
+            return Err(format!(
+                "fast ({kind:?}) and serde paths differ on {text:?}:\n{fast:?}\n{:?}\nvs\n{slow:?}\n{:?}",
+                fast_recs.0, slow_recs.0
+            ));
+        }
+    }
+    match read {
+        [true, true] => Ok(true),
+        [false, false] => Ok(false),
+        _ => Err(format!(
+            "one scanner read what the other left to serde ({read:?}): {text:?}"
+        )),
     }
 }
 

@@ -1,15 +1,25 @@
-//! A strict JSON scanner for fast paths that read a few fields and skip the rest.
+//! Strict JSON scanners for fast paths that read a few fields and skip the rest.
 //!
-//! It never builds values: strings come back as byte ranges of the input, and everything else is
-//! checked and stepped over. It is strict in one direction only: any input it accepts, serde_json
-//! accepts too, and reads the same way. Whatever it is not sure about (a syntax error, an escape
-//! in a key, nesting deeper than [`MAX_DEPTH`], a number where a string is wanted) ends the scan
-//! with [`Bail`], and the caller reads the document again with the full serde_json path, which
-//! reports the damage and recovers. So a bail costs time, never a result.
+//! They never build values: strings come back as byte ranges of the input, and everything else
+//! is checked and stepped over. They are strict in one direction only: any input they accept,
+//! serde_json accepts too, and reads the same way. Whatever they are not sure about (a syntax
+//! error, an escape in a key, nesting deeper than [`MAX_DEPTH`], a number where a string is
+//! wanted) ends the scan with [`Bail`], and the caller reads the document again with the full
+//! serde_json path, which reports the damage and recovers. So a bail costs time, never a result.
 //!
-//! It reads the text once, left to right: whitespace is skipped where a token is wanted, and a
-//! string's end is found 16 bytes a step (SSE2 on x86_64, a byte at a time elsewhere). A *token*
-//! is a structural character (`{}[]:,`), a string, or a number or literal.
+//! Two scanners implement [`Cursor`], with the same grammar in its provided methods:
+//! - [`Tape`] indexes every token of the text first, 64 bytes at a time with SIMD, then walks the
+//!   offsets (simdjson's design). With AVX-512 it is the faster of the two.
+//! - [`Bytes`] reads the text once, left to right, finding string ends 16 bytes at a time. It is
+//!   faster where the tape's first stage cannot use AVX-512.
+//!
+//! [`fastest`] says which one this CPU should use; the tests run both everywhere.
+
+mod bytes;
+mod tape;
+
+pub use bytes::Bytes;
+pub use tape::Tape;
 
 /// The scanner gave up; the serde_json path must read this document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,7 +32,7 @@ pub type Scan<T> = Result<T, Bail>;
 /// skipping has no such limit; the fast path just leaves such documents to it).
 pub const MAX_DEPTH: u32 = 64;
 
-/// A JSON string found by [`Scanner::string`]: the bytes between the quotes.
+/// A JSON string found by [`Cursor::string`]: the bytes between the quotes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
     /// Offset of the first byte after the opening quote.
@@ -33,104 +43,64 @@ pub struct Span {
     pub escaped: bool,
 }
 
-/// A cursor over a JSON text.
-pub struct Scanner<'a> {
-    buf: &'a [u8],
-    /// Offset of the next byte to read.
-    pos: usize,
+/// The scanners.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// [`Tape`].
+    Tape,
+    /// [`Bytes`].
+    Bytes,
 }
 
-impl<'a> Scanner<'a> {
-    /// A scanner at the start of `buf`.
-    pub fn new(buf: &'a [u8]) -> Self {
-        Scanner { buf, pos: 0 }
+/// The faster scanner on this CPU: [`Tape`] where its first stage has AVX-512, else [`Bytes`].
+pub fn fastest() -> Kind {
+    if tape::has_avx512() {
+        Kind::Tape
+    } else {
+        Kind::Bytes
     }
+}
+
+/// A cursor over the tokens of a JSON text: the grammar is written once here, over a few steps
+/// each scanner provides. A *token* is a structural character (`{}[]:,`), a string, or a number
+/// or literal; whitespace between them is never a token.
+pub trait Cursor<'a>: Sized {
+    /// A cursor at the start of `buf`, which must be shorter than 4 GiB.
+    fn new(buf: &'a [u8]) -> Self;
 
     /// The input.
-    pub fn bytes(&self) -> &'a [u8] {
-        self.buf
-    }
+    fn bytes(&self) -> &'a [u8];
 
-    /// Skips JSON whitespace.
-    #[inline(always)]
-    fn ws(&mut self) {
-        while self.buf.get(self.pos).is_some_and(|&c| is_ws(c)) {
-            self.pos += 1;
-        }
-    }
-
-    /// The first byte of the next token (whitespace skipped), if any.
-    #[inline(always)]
-    pub fn peek(&mut self) -> Option<u8> {
-        self.ws();
-        self.buf.get(self.pos).copied()
-    }
+    /// Offset of the next token's first byte, if there is one.
+    fn peek_at(&mut self) -> Option<usize>;
 
     /// Passes the next token, a structural character (after a [`peek`](Self::peek) saw it).
+    fn advance(&mut self);
+
+    /// Reads the string whose opening quote is the next token, checked as serde_json checks it:
+    /// no raw control characters, only valid escapes.
+    fn string(&mut self) -> Scan<Span>;
+
+    /// Passes the number or literal that is the next token (by JSON's grammar, as serde_json
+    /// checks a skipped one).
+    fn scalar(&mut self) -> Scan<()>;
+
+    /// Passes a UTF-8 byte order mark at the very start of the input.
+    fn skip_bom(&mut self) -> Scan<()>;
+
+    /// True when every token has been passed and nothing but whitespace is left.
+    fn finished(&mut self) -> bool;
+
+    /// The first byte of the next token, if any.
     #[inline(always)]
-    pub fn advance(&mut self) {
-        self.pos += 1;
-    }
-
-    /// True when nothing but whitespace is left.
-    pub fn finished(&mut self) -> bool {
-        self.peek().is_none()
-    }
-
-    /// Passes a UTF-8 byte order mark at the very start of the input. It must be followed by
-    /// whitespace or the start of a container (or nothing).
-    pub fn skip_bom(&mut self) -> Scan<()> {
-        if self.pos == 0 && self.buf.starts_with(b"\xEF\xBB\xBF") {
-            match self.buf.get(3) {
-                None | Some(b'{' | b'[') => {}
-                Some(&c) if is_ws(c) => {}
-                Some(_) => return Err(Bail),
-            }
-            self.pos = 3;
-        }
-        Ok(())
-    }
-
-    /// Reads the string whose opening quote is at the cursor (after a [`peek`](Self::peek) saw
-    /// it), checked as serde_json checks it: no raw control characters, only valid escapes.
-    #[inline(always)]
-    pub fn string(&mut self) -> Scan<Span> {
-        let start = self.pos + 1;
-        let mut i = start;
-        let mut escaped = false;
-        loop {
-            let quote;
-            (i, quote) = find_special(self.buf, i);
-            if quote {
-                self.pos = i + 1;
-                return Ok(Span {
-                    start,
-                    end: i,
-                    escaped,
-                });
-            }
-            match self.buf.get(i) {
-                Some(b'\\') => {
-                    escaped = true;
-                    i = escape(self.buf, i + 1)?;
-                }
-                // A control character, or the end of the input.
-                _ => return Err(Bail),
-            }
-        }
-    }
-
-    /// Passes the number or literal at the cursor (by JSON's grammar, as serde_json checks a
-    /// skipped one).
-    fn scalar(&mut self) -> Scan<()> {
-        // Whatever follows the number or literal is checked as the next token.
-        self.pos = scalar(self.buf, self.pos)?;
-        Ok(())
+    fn peek(&mut self) -> Option<u8> {
+        let at = self.peek_at()?;
+        self.bytes().get(at).copied()
     }
 
     /// True (and passed) when the next token is `c`.
     #[inline(always)]
-    pub fn eat(&mut self, c: u8) -> bool {
+    fn eat(&mut self, c: u8) -> bool {
         if self.peek() == Some(c) {
             self.advance();
             true
@@ -141,14 +111,14 @@ impl<'a> Scanner<'a> {
 
     /// The next token must be `c`.
     #[inline(always)]
-    pub fn expect(&mut self, c: u8) -> Scan<()> {
+    fn expect(&mut self, c: u8) -> Scan<()> {
         if self.eat(c) { Ok(()) } else { Err(Bail) }
     }
 
     /// After a member of an object (`close` = `}`) or array (`]`): true when another member
     /// follows (the comma is passed), false at the end (the bracket is passed).
     #[inline(always)]
-    pub fn more(&mut self, close: u8) -> Scan<bool> {
+    fn more(&mut self, close: u8) -> Scan<bool> {
         match self.peek() {
             Some(b',') => {
                 self.advance();
@@ -165,12 +135,12 @@ impl<'a> Scanner<'a> {
     /// The key of an object member, up to and including the colon. Keys with escapes bail:
     /// their meaning depends on unescaping, which the slow path does.
     #[inline(always)]
-    pub fn key(&mut self) -> Scan<&'a [u8]> {
+    fn key(&mut self) -> Scan<&'a [u8]> {
         let s = self.key_span()?;
         if s.escaped {
             return Err(Bail);
         }
-        Ok(&self.buf[s.start..s.end])
+        Ok(&self.bytes()[s.start..s.end])
     }
 
     /// The string of an object member's key, up to and including the colon.
@@ -186,7 +156,7 @@ impl<'a> Scanner<'a> {
 
     /// Skips one value of any type, checking it as serde_json's skipping does.
     #[inline(always)]
-    pub fn skip_value(&mut self) -> Scan<()> {
+    fn skip_value(&mut self) -> Scan<()> {
         // Most skipped values are strings: those take the short way.
         if self.peek() == Some(b'"') {
             return self.string().map(|_| ());
@@ -331,75 +301,34 @@ fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\n' | b'\r' | b'\t')
 }
 
-/// The first offset at or after `i` holding `"`, `\` or a control character (below 0x20), or
-/// `buf.len()`; and whether it holds the quote.
-#[inline]
-fn find_special(buf: &[u8], i: usize) -> (usize, bool) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        find_special_sse2(buf, i)
+/// The byte order mark's check, for both scanners: it must be followed by whitespace or the
+/// start of a container (or nothing), so that it is a token of its own.
+fn bom_ends_cleanly(b: &[u8]) -> Scan<bool> {
+    if !b.starts_with(b"\xEF\xBB\xBF") {
+        return Ok(false);
     }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        find_special_scalar(buf, i)
+    match b.get(3) {
+        None | Some(b'{' | b'[') => Ok(true),
+        Some(&c) if is_ws(c) => Ok(true),
+        Some(_) => Err(Bail),
     }
-}
-
-#[inline]
-fn is_special(c: u8) -> bool {
-    c == b'"' || c == b'\\' || c < 0x20
-}
-
-#[cfg_attr(all(target_arch = "x86_64", not(test)), allow(dead_code))]
-fn find_special_scalar(buf: &[u8], i: usize) -> (usize, bool) {
-    let at = buf
-        .get(i..)
-        .and_then(|rest| rest.iter().position(|&c| is_special(c)))
-        .map_or(buf.len(), |p| i + p);
-    (at, buf.get(at) == Some(&b'"'))
-}
-
-/// SSE2 (part of every x86_64) looks at 16 bytes a step.
-#[cfg(target_arch = "x86_64")]
-#[inline]
-fn find_special_sse2(buf: &[u8], mut i: usize) -> (usize, bool) {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
-    };
-    // SAFETY: SSE2 is part of every x86_64 target, and each load reads the 16 bytes at `i`,
-    // which `i + 16 <= buf.len()` keeps inside `buf` (the load need not be aligned).
-    unsafe {
-        let quote = _mm_set1_epi8(b'"' as i8);
-        let backslash = _mm_set1_epi8(b'\\' as i8);
-        let control = _mm_set1_epi8(0x1f);
-        while i + 16 <= buf.len() {
-            let v = _mm_loadu_si128(buf.as_ptr().add(i).cast::<__m128i>());
-            let quotes = _mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) as u32;
-            // max(v, 0x1f) == 0x1f exactly when v <= 0x1f (unsigned).
-            let others = _mm_movemask_epi8(_mm_or_si128(
-                _mm_cmpeq_epi8(v, backslash),
-                _mm_cmpeq_epi8(_mm_max_epu8(v, control), control),
-            )) as u32;
-            let mask = quotes | others;
-            if mask != 0 {
-                let at = mask.trailing_zeros();
-                return (i + at as usize, quotes >> at & 1 == 1);
-            }
-            i += 16;
-        }
-    }
-    find_special_scalar(buf, i)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Whether the scanner skips `text` as exactly one value (then only whitespace).
-    fn skips(text: &str) -> bool {
-        let mut s = Scanner::new(text.as_bytes());
+    /// Whether scanner `C` skips `text` as exactly one value (then only whitespace).
+    fn skips<'a, C: Cursor<'a>>(text: &'a str) -> bool {
+        let mut s = C::new(text.as_bytes());
         s.skip_value().is_ok() && s.finished()
+    }
+
+    /// Whether both scanners skip `text`; they must agree.
+    fn both_skip(text: &str) -> bool {
+        let (t, b) = (skips::<Tape>(text), skips::<Bytes>(text));
+        assert_eq!(t, b, "the scanners disagree on {text:?}");
+        t
     }
 
     /// Whether serde_json's skipping accepts `text`.
@@ -447,7 +376,7 @@ mod tests {
             r#"{"k\u0041":1}"#,
         ];
         for text in cases {
-            if skips(text) {
+            if both_skip(text) {
                 assert!(
                     serde_skips(text),
                     "scanner accepted what serde_json rejects: {text}"
@@ -456,41 +385,48 @@ mod tests {
         }
         // And they do accept the ordinary ones.
         for text in &cases[..6] {
-            assert!(skips(text), "{text}");
+            assert!(both_skip(text), "{text}");
         }
     }
 
     #[test]
     fn deep_nesting_bails_instead_of_recursing() {
         let ok = format!("{}{}", "[".repeat(64), "]".repeat(64));
-        assert!(skips(&ok));
+        assert!(both_skip(&ok));
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        assert_eq!(Scanner::new(deep.as_bytes()).skip_value(), Err(Bail));
+        assert_eq!(Tape::new(deep.as_bytes()).skip_value(), Err(Bail));
+        assert_eq!(Bytes::new(deep.as_bytes()).skip_value(), Err(Bail));
     }
 
-    #[test]
-    fn strings_end_at_the_right_quote() {
-        // Long enough to cross the 16-byte steps, with escapes at every offset.
-        for n in 0..40 {
+    fn strings_end_at_the_right_quote_in<'a, C: Cursor<'a>>() {
+        // Long enough to cross 64-byte blocks and 4 KiB windows, with escapes at every offset.
+        for n in (0..140).chain(4090..4100) {
             let body = "x".repeat(n);
             for special in ["\\\"", "\\\\", "\\u0041", "\\\\\\\""] {
-                let text = format!("\"{body}{special}{body}\" 1");
-                let mut s = Scanner::new(text.as_bytes());
+                let text: &'a str = format!("\"{body}{special}{body}\" 1").leak();
+                let mut s = C::new(text.as_bytes());
                 let span = s.string().unwrap();
                 assert_eq!(&text[span.end..], "\" 1", "{text}");
                 assert!(span.escaped);
-                assert_eq!(s.peek(), Some(b'1'));
+                assert_eq!(s.peek_at(), Some(text.len() - 1));
             }
-            let text = format!("\"{body}\"");
-            let mut s = Scanner::new(text.as_bytes());
+            let text: &'a str = format!("\"{body}\"").leak();
+            let mut s = C::new(text.as_bytes());
             assert_eq!(s.string().unwrap().end, n + 1);
             assert!(s.finished());
-            assert!(!skips(&format!("[\"{body}\u{1}{body}\"]")));
+            let raw: &'a str = format!("[\"{body}\u{1}{body}\"]").leak();
+            assert!(!skips::<C>(raw));
         }
     }
 
     #[test]
-    fn mutated_texts_are_accepted_only_if_serde_json_accepts_them() {
+    fn strings_end_at_the_right_quote() {
+        strings_end_at_the_right_quote_in::<Tape>();
+        strings_end_at_the_right_quote_in::<Bytes>();
+    }
+
+    #[test]
+    fn random_texts_are_read_alike_by_both_scanners_and_only_if_serde_agrees() {
         // Seeded pseudo-random texts over the bytes that matter, from a valid start.
         let alphabet = b"\"\\{}[]:,a1-e. \x01";
         let mut seed = 0x2545_f491_4f6c_dd1du64;
@@ -515,7 +451,7 @@ mod tests {
             let Ok(text) = std::str::from_utf8(&text) else {
                 continue;
             };
-            if skips(text) {
+            if both_skip(text) {
                 accepted += 1;
                 assert!(
                     serde_skips(text),
@@ -524,14 +460,5 @@ mod tests {
             }
         }
         assert!(accepted > 1000, "too few accepted to mean much: {accepted}");
-    }
-
-    #[test]
-    fn scalar_and_simd_agree() {
-        let text = "abc\"def\\ghi\u{1f}jkl\u{7f}é\"".repeat(5);
-        let b = text.as_bytes();
-        for i in 0..b.len() {
-            assert_eq!(find_special(b, i), find_special_scalar(b, i), "at {i}");
-        }
     }
 }

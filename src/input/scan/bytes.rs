@@ -1,0 +1,162 @@
+//! The scanner that reads the text once, left to right: whitespace is skipped where a token is
+//! wanted, and a string's end is found by looking at 16 bytes a step (SSE2 on x86_64, a byte at
+//! a time elsewhere).
+
+use super::{Bail, Cursor, Scan, Span, is_ws};
+
+/// A cursor that reads the text as it goes.
+pub struct Bytes<'a> {
+    buf: &'a [u8],
+    /// Offset of the next byte to read.
+    pos: usize,
+}
+
+impl<'a> Bytes<'a> {
+    /// Skips JSON whitespace.
+    #[inline(always)]
+    fn ws(&mut self) {
+        while self.buf.get(self.pos).is_some_and(|&c| is_ws(c)) {
+            self.pos += 1;
+        }
+    }
+}
+
+impl<'a> Cursor<'a> for Bytes<'a> {
+    fn new(buf: &'a [u8]) -> Self {
+        Bytes { buf, pos: 0 }
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.buf
+    }
+
+    #[inline(always)]
+    fn peek_at(&mut self) -> Option<usize> {
+        self.ws();
+        (self.pos < self.buf.len()).then_some(self.pos)
+    }
+
+    #[inline(always)]
+    fn advance(&mut self) {
+        self.pos += 1;
+    }
+
+    #[inline(always)]
+    fn string(&mut self) -> Scan<Span> {
+        let start = self.pos + 1;
+        let mut i = start;
+        let mut escaped = false;
+        loop {
+            let quote;
+            (i, quote) = find_special(self.buf, i);
+            if quote {
+                self.pos = i + 1;
+                return Ok(Span {
+                    start,
+                    end: i,
+                    escaped,
+                });
+            }
+            match self.buf.get(i) {
+                Some(b'\\') => {
+                    escaped = true;
+                    i = super::escape(self.buf, i + 1)?;
+                }
+                // A control character, or the end of the input.
+                _ => return Err(Bail),
+            }
+        }
+    }
+
+    fn scalar(&mut self) -> Scan<()> {
+        // Whatever follows the number or literal is checked as the next token.
+        self.pos = super::scalar(self.buf, self.pos)?;
+        Ok(())
+    }
+
+    fn skip_bom(&mut self) -> Scan<()> {
+        if super::bom_ends_cleanly(self.buf)? {
+            self.pos = 3;
+        }
+        Ok(())
+    }
+
+    fn finished(&mut self) -> bool {
+        self.peek_at().is_none()
+    }
+}
+
+/// The first offset at or after `i` holding `"`, `\` or a control character (below 0x20), or
+/// `buf.len()`; and whether it holds the quote.
+#[inline]
+fn find_special(buf: &[u8], i: usize) -> (usize, bool) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        find_special_sse2(buf, i)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        find_special_scalar(buf, i)
+    }
+}
+
+#[inline]
+fn is_special(c: u8) -> bool {
+    c == b'"' || c == b'\\' || c < 0x20
+}
+
+#[cfg_attr(all(target_arch = "x86_64", not(test)), allow(dead_code))]
+fn find_special_scalar(buf: &[u8], i: usize) -> (usize, bool) {
+    let at = buf
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&c| is_special(c)))
+        .map_or(buf.len(), |p| i + p);
+    (at, buf.get(at) == Some(&b'"'))
+}
+
+/// SSE2 (part of every x86_64) looks at 16 bytes a step.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn find_special_sse2(buf: &[u8], mut i: usize) -> (usize, bool) {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
+    };
+    // SAFETY: SSE2 is part of every x86_64 target, and each load reads the 16 bytes at `i`,
+    // which `i + 16 <= buf.len()` keeps inside `buf` (the load need not be aligned).
+    unsafe {
+        let quote = _mm_set1_epi8(b'"' as i8);
+        let backslash = _mm_set1_epi8(b'\\' as i8);
+        let control = _mm_set1_epi8(0x1f);
+        while i + 16 <= buf.len() {
+            let v = _mm_loadu_si128(buf.as_ptr().add(i).cast::<__m128i>());
+            let quotes = _mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) as u32;
+            // max(v, 0x1f) == 0x1f exactly when v <= 0x1f (unsigned).
+            let others = _mm_movemask_epi8(_mm_or_si128(
+                _mm_cmpeq_epi8(v, backslash),
+                _mm_cmpeq_epi8(_mm_max_epu8(v, control), control),
+            )) as u32;
+            let mask = quotes | others;
+            if mask != 0 {
+                let at = mask.trailing_zeros();
+                return (i + at as usize, quotes >> at & 1 == 1);
+            }
+            i += 16;
+        }
+    }
+    find_special_scalar(buf, i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalar_and_simd_agree() {
+        let text = "abc\"def\\ghi\u{1f}jkl\u{7f}é\"".repeat(5);
+        let b = text.as_bytes();
+        for i in 0..b.len() {
+            assert_eq!(find_special(b, i), find_special_scalar(b, i), "at {i}");
+        }
+    }
+}
