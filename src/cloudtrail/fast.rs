@@ -534,10 +534,11 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
 }
 
 /// Reads `text` on the fast path, with each scanner, and on the serde path and compares them:
-/// `Ok(true)` when the fast path read it exactly as serde does with both (the report, every record as the serde path builds
-/// it, and every field, user and stream as the panels read them), `Ok(false)` when it left the
-/// text to serde, `Err` saying how they differ otherwise. For the tests and the
-/// `cloudtrail_paths` fuzz target.
+/// `Ok(true)` when both scanners read it exactly as serde does (the report, every record as the
+/// serde path builds it, and every field, user and stream as the panels read them), `Ok(false)`
+/// when both left it to serde, `Err` saying how they differ otherwise (a scanner that reads what
+/// the other leaves to serde is a difference too). For the tests and the `cloudtrail_paths` fuzz
+/// target.
 #[doc(hidden)]
 pub fn compare_with_serde(text: &str) -> Result<bool, String> {
     fn show(raw: &RawRecord<'_>, view: &impl Record) -> String {

@@ -12,9 +12,9 @@
 //! the walk checks against the grammar, or part of a number or literal whose first byte is a
 //! token and which the walk parses to its end (the byte after it must not continue it). Every
 //! byte inside a string is checked too: a control character inside one fails the document before
-//! the walk enters its stretch of text, and each escape is a token the walk checks. Damage can make the masks wrong
-//! *after* it (a backslash outside a string shifts which quotes count, say), but the walk meets
-//! the damage, in order, before anything those masks describe.
+//! the walk enters its stretch of text, and each escape is a token the walk checks. Damage can
+//! make the masks wrong *after* it (a backslash outside a string shifts which quotes count, say),
+//! but the walk meets the damage, in order, before anything those masks describe.
 
 use super::{Bail, Cursor, Scan, Span};
 
