@@ -480,31 +480,31 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
             2 => d.string_field(f, Field::Arn),
             3 => d.string_field(f, Field::PrincipalId),
             4 => d.string_field(f, Field::InvokedBy),
-            5 => {
-                if d.open_object()? {
-                    f.present |= present::SESSION_CONTEXT;
-                    d.members(only(b"sessionIssuer"), |d, _| {
-                        if d.open_object()? {
-                            f.present |= present::SESSION_ISSUER;
-                            d.members(only(b"userName"), |d, _| {
-                                d.string_field(f, Field::IssuerUserName)
-                            })?;
-                        }
-                        Ok(())
-                    })?;
-                }
-                Ok(())
-            }
-            _ => {
-                if d.open_object()? {
-                    f.present |= present::ON_BEHALF_OF;
-                    d.members(only(b"userId"), |d, _| {
-                        d.string_field(f, Field::OnBehalfOfUserId)
-                    })?;
-                }
-                Ok(())
-            }
+            5 => d.one_member(f, present::SESSION_CONTEXT, b"sessionIssuer", |d, f| {
+                d.one_member(f, present::SESSION_ISSUER, b"userName", |d, f| {
+                    d.string_field(f, Field::IssuerUserName)
+                })
+            }),
+            _ => d.one_member(f, present::ON_BEHALF_OF, b"userId", |d, f| {
+                d.string_field(f, Field::OnBehalfOfUserId)
+            }),
         })
+    }
+
+    /// An object-valued field of which one member is read: when the value is an object, `bit`
+    /// is set in `f.present` and `each` reads `key`'s value; any other value reads as absent.
+    fn one_member(
+        &mut self,
+        f: &mut Fields,
+        bit: u8,
+        key: &'static [u8],
+        mut each: impl FnMut(&mut Self, &mut Fields) -> Scan<()>,
+    ) -> Scan<()> {
+        if self.open_object()? {
+            f.present |= bit;
+            self.members(only(key), |d, _| each(d, f))?;
+        }
+        Ok(())
     }
 
     /// `requestParameters`, for the stream.
