@@ -283,6 +283,31 @@ pub fn now() -> Millis {
     Utc::now().timestamp_millis()
 }
 
+/// Periods the default picks from, in seconds; each divides the next, so buckets of one can be
+/// merged exactly into buckets of any later one.
+const PERIODS: [i64; 10] = [
+    60, 300, 900, 1800, 3600, 10_800, 21_600, 43_200, 86_400, 604_800,
+];
+
+/// Most buckets the default period gives over the covered range.
+pub const MAX_AUTO_BUCKETS: i64 = 300;
+
+/// The default period: the shortest of 1m, 5m, 15m, 30m, 1h, 3h, 6h, 12h, 1d, 7d that covers
+/// `range` (inclusive instants) in at most [`MAX_AUTO_BUCKETS`] buckets.
+pub fn auto_period(range: Option<(Millis, Millis)>) -> Millis {
+    let Some((first, last)) = range else {
+        return PERIODS[0] * 1000;
+    };
+    for p in PERIODS {
+        let width = p * 1000;
+        let buckets = (bucket_start(last, width) - bucket_start(first, width)) / width + 1;
+        if buckets <= MAX_AUTO_BUCKETS {
+            return width;
+        }
+    }
+    PERIODS[PERIODS.len() - 1] * 1000
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,5 +416,17 @@ mod tests {
         assert_eq!(bucket_start(T + 1_234_567, 3_600_000), T);
         assert_eq!(bucket_start(-1, 1000), -1000);
         assert_eq!(bucket_start(T + 59_999, 60_000), T);
+    }
+
+    #[test]
+    fn auto_period_keeps_buckets_few() {
+        let h = 3_600_000;
+        assert_eq!(auto_period(None), 60_000);
+        assert_eq!(auto_period(Some((0, h - 1))), 60_000);
+        assert_eq!(auto_period(Some((0, 5 * h - 1))), 60_000); // 300 minutes
+        assert_eq!(auto_period(Some((0, 5 * h))), 300_000); // 301 minutes
+        assert_eq!(auto_period(Some((0, 24 * h - 1))), 300_000); // 288 buckets of 5m
+        assert_eq!(auto_period(Some((0, 2 * 24 * h - 1))), 900_000); // 192 of 15m
+        assert_eq!(auto_period(Some((0, 400 * 24 * h))), 604_800_000);
     }
 }

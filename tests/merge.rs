@@ -129,9 +129,10 @@ proptest! {
 }
 
 mod metrics {
+    use kinesis_insights::metrics::catalogue::metric_names;
     use kinesis_insights::metrics::{Dims, MetricsCube, Point, Query};
     use kinesis_insights::panels::Table;
-    use kinesis_insights::panels::metrics::{MetricsCtx, PANELS, metric_names};
+    use kinesis_insights::panels::metrics::{MetricsCtx, PANELS};
     use kinesis_insights::pipeline::Merge;
     use kinesis_insights::window::Window;
     use proptest::prelude::*;

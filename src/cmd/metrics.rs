@@ -10,11 +10,11 @@ use crate::diag::{FileTotals, Outcome};
 use crate::filter::is_glob;
 use crate::metrics::parse::{MetricsReader, load_queries};
 use crate::metrics::{MetricCounts, Query};
-use crate::panels::metrics::{MetricsCtx, PANELS, auto_period};
+use crate::panels::metrics::{MetricsCtx, PANELS};
 use crate::panels::{Cell, select};
 use crate::pipeline::{self, PassOptions};
 use crate::render::Summary;
-use crate::window::{Anchor, Millis, TimeSpec, Window, format_time};
+use crate::window::{Anchor, Millis, TimeSpec, Window, auto_period, format_time};
 
 const SUB: &str = "metrics";
 

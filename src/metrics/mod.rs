@@ -6,6 +6,7 @@
 //! `ShardId`) are kept apart; series with other dimensions (e.g. `ConsumerName`) are counted
 //! and left out.
 
+pub mod catalogue;
 pub mod exact;
 pub mod parse;
 
@@ -16,7 +17,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use crate::filter::Matcher;
 use crate::group::GroupMap;
 use crate::pipeline::Merge;
-use crate::window::{Millis, Window, bucket_start, union_range, widen_range};
+use crate::window::{Millis, Window, auto_period, bucket_start, union_range, widen_range};
 use exact::ExactSum;
 
 /// The CloudWatch namespace of Kinesis Data Streams.
@@ -146,31 +147,6 @@ impl Acc {
     }
 }
 
-/// Periods the default picks from, in seconds; each divides the next, so buckets of one can be
-/// merged exactly into buckets of any later one.
-const PERIODS: [i64; 10] = [
-    60, 300, 900, 1800, 3600, 10_800, 21_600, 43_200, 86_400, 604_800,
-];
-
-/// Most buckets the default period gives over the covered range.
-pub const MAX_AUTO_BUCKETS: i64 = 300;
-
-/// The default period: the shortest of 1m, 5m, 15m, 30m, 1h, 3h, 6h, 12h, 1d, 7d that covers
-/// `range` (inclusive instants) in at most [`MAX_AUTO_BUCKETS`] buckets.
-pub fn auto_period(range: Option<(Millis, Millis)>) -> Millis {
-    let Some((first, last)) = range else {
-        return PERIODS[0] * 1000;
-    };
-    for p in PERIODS {
-        let width = p * 1000;
-        let buckets = (bucket_start(last, width) - bucket_start(first, width)) / width + 1;
-        if buckets <= MAX_AUTO_BUCKETS {
-            return width;
-        }
-    }
-    PERIODS[PERIODS.len() - 1] * 1000
-}
-
 /// Buckets of one series and metric, in time order. A B-tree rather than a hash table: a
 /// series fills its buckets in time order, and a half-empty hash table after each doubling
 /// would cost twice the memory, which is the metrics dashboard's main cost.
@@ -236,7 +212,7 @@ pub struct Query {
     /// Width of the buckets datapoints are accumulated in (the panels may merge them further).
     pub bucket: Millis,
     /// Widen the buckets as the data's range grows, to the default period of that range, so
-    /// memory stays bounded by [`MAX_AUTO_BUCKETS`] per series however long the data runs
+    /// memory stays bounded by [`crate::window::MAX_AUTO_BUCKETS`] per series however long the data runs
     /// (when the period is neither given nor fixed by a bounded window).
     pub adaptive: bool,
     /// With `adaptive`: the range of matched datapoints all threads have seen, so each thread
@@ -254,7 +230,7 @@ impl Query {
     /// Everything in `window`, every stream, shard and region, the panels' metrics, in buckets
     /// of `bucket`.
     pub fn new(window: Window, bucket: Millis) -> Self {
-        let (stream_metrics, shard_metrics) = crate::panels::metrics::metric_names();
+        let (stream_metrics, shard_metrics) = catalogue::metric_names();
         Query {
             window,
             streams: Matcher::default(),

@@ -4,28 +4,12 @@
 use std::collections::BTreeMap;
 
 use super::{Built, Cell, PanelDef, PanelError, SeriesSummary, View};
+use crate::metrics::catalogue::{MetricSpec, SPECS};
 use crate::metrics::{Acc, MetricsCube, Stat, key};
 use crate::window::{Millis, Window, bucket_start};
 
 /// The columns of every metrics panel.
 pub const COLUMNS: [&str; 5] = ["time", "region", "stream", "shard", "value"];
-
-/// What a metrics panel shows.
-#[derive(Debug, Clone, Copy)]
-pub struct MetricSpec {
-    /// Panel id.
-    pub id: &'static str,
-    /// Metric of stream-level series.
-    pub stream_metric: &'static str,
-    /// Metric of shard-level series (`None`: the panel has no shard-level series).
-    pub shard_metric: Option<&'static str>,
-    /// Statistic over a bucket.
-    pub stat: Stat,
-    /// Divisor from the metric's unit to the panel's (1048576 for MiB).
-    pub scale: f64,
-    /// The panel's unit.
-    pub unit: &'static str,
-}
 
 /// What the metrics panels need besides the cube.
 #[derive(Debug, Clone, Default)]
@@ -39,64 +23,28 @@ pub struct MetricsCtx {
 /// A metrics panel.
 pub type MetricsPanel = PanelDef<MetricsCube, MetricsCtx>;
 
-const MIB: f64 = 1_048_576.0;
-
+/// One panel per catalogue entry, by its index in [`SPECS`] (a test checks that none is missing).
 macro_rules! metric_panels {
-    ($( $id:literal, $title:literal, $stream:literal, $shard:expr, $stat:ident, $scale:expr, $unit:literal; )*) => {
-        /// The metric behind each panel, in dashboard order.
-        pub static SPECS: &[MetricSpec] = &[$(
-            MetricSpec { id: $id, stream_metric: $stream, shard_metric: $shard, stat: Stat::$stat, scale: $scale, unit: $unit },
-        )*];
-
+    ($($i:literal)*) => {
         /// Every panel of the Metrics dashboard, in dashboard order.
         pub static PANELS: &[MetricsPanel] = &[$(
             PanelDef {
-                id: $id,
-                title: $title,
+                id: SPECS[$i].id,
+                title: SPECS[$i].title,
                 columns: &COLUMNS,
-                about: concat!($stream, " (", stringify!($stat), ")"),
-                build: |cube, ctx| series_rows(cube, ctx, spec($id)),
+                about: SPECS[$i].about,
+                build: |cube, ctx| series_rows(cube, ctx, &SPECS[$i]),
             },
         )*];
     };
 }
 
-metric_panels! {
-    "incoming-bytes", "Incoming Bytes (MiB)", "IncomingBytes", Some("IncomingBytes"), Sum, MIB, "MiB";
-    "incoming-records", "Incoming Records", "IncomingRecords", Some("IncomingRecords"), Sum, 1.0, "count";
-    "get-bytes", "Get Bytes (MiB)", "GetRecords.Bytes", Some("OutgoingBytes"), Sum, MIB, "MiB";
-    "get-records", "Get Records", "GetRecords.Records", Some("OutgoingRecords"), Sum, 1.0, "count";
-    "put-latency", "Put Latency (ms)", "PutRecord.Latency", None, Average, 1.0, "ms";
-    "get-latency", "Get Latency (ms)", "GetRecords.Latency", None, Average, 1.0, "ms";
-    "write-exceeded", "Write Provisioned Throughput Exceeded", "WriteProvisionedThroughputExceeded", Some("WriteProvisionedThroughputExceeded"), Average, 1.0, "ratio";
-    "read-exceeded", "Read Provisioned Throughput Exceeded", "ReadProvisionedThroughputExceeded", Some("ReadProvisionedThroughputExceeded"), Average, 1.0, "ratio";
-    "get-success", "Get Records Success", "GetRecords.Success", None, Average, 1.0, "ratio";
-    "iterator-age", "Iterator Age (ms)", "GetRecords.IteratorAgeMilliseconds", Some("IteratorAgeMilliseconds"), Maximum, 1.0, "ms";
-}
-
-/// The spec of a panel id.
-fn spec(id: &str) -> &'static MetricSpec {
-    SPECS
-        .iter()
-        .find(|s| s.id == id)
-        .expect("every panel has a spec")
-}
+metric_panels!(0 1 2 3 4 5 6 7 8 9);
 
 /// Panel ids, for `--panel`.
 pub fn ids() -> Vec<&'static str> {
     PANELS.iter().map(|p| p.id).collect()
 }
-
-/// The metric names the panels read: of stream-level series, and of shard-level series.
-pub fn metric_names() -> (Vec<&'static str>, Vec<&'static str>) {
-    let stream = SPECS.iter().map(|s| s.stream_metric).collect();
-    let mut shard: Vec<&'static str> = SPECS.iter().filter_map(|s| s.shard_metric).collect();
-    shard.sort_unstable();
-    shard.dedup();
-    (stream, shard)
-}
-
-pub use crate::metrics::{MAX_AUTO_BUCKETS, auto_period};
 
 fn series_rows(
     cube: &MetricsCube,
@@ -160,25 +108,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_panel_has_its_spec() {
+    fn every_spec_has_its_panel() {
         assert_eq!(SPECS.len(), PANELS.len());
         for (s, p) in SPECS.iter().zip(PANELS) {
-            assert_eq!(s.id, p.id);
-            assert!(std::ptr::eq(spec(p.id), s));
+            assert_eq!((s.id, s.title, s.about), (p.id, p.title, p.about));
         }
-        let (stream, shard) = metric_names();
-        assert_eq!((stream.len(), shard.len()), (10, 7));
-    }
-
-    #[test]
-    fn auto_period_keeps_buckets_few() {
-        let h = 3_600_000;
-        assert_eq!(auto_period(None), 60_000);
-        assert_eq!(auto_period(Some((0, h - 1))), 60_000);
-        assert_eq!(auto_period(Some((0, 5 * h - 1))), 60_000); // 300 minutes
-        assert_eq!(auto_period(Some((0, 5 * h))), 300_000); // 301 minutes
-        assert_eq!(auto_period(Some((0, 24 * h - 1))), 300_000); // 288 buckets of 5m
-        assert_eq!(auto_period(Some((0, 2 * 24 * h - 1))), 900_000); // 192 of 15m
-        assert_eq!(auto_period(Some((0, 400 * 24 * h))), 604_800_000);
     }
 }
