@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::builder::PossibleValuesParser;
+use clap::builder::{PossibleValue, PossibleValuesParser};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::window::{Millis, TimeSpec, parse_time_spec, parse_width};
@@ -95,15 +95,13 @@ pub struct WindowArgs {
     pub relative_to: AnchorArg,
 }
 
-/// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    /// Titled tables for reading.
-    Table,
-    /// CSV with a header (one panel on stdout, or every panel with --output-dir).
-    Csv,
-    /// One JSON document with every panel.
-    Json,
+/// The `--format` values, with their help, from the registry of output formats.
+fn formats() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        crate::render::FORMATS
+            .iter()
+            .map(|f| PossibleValue::new(f.name).help(f.about)),
+    )
 }
 
 /// How results are written.
@@ -111,8 +109,8 @@ pub enum FormatArg {
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// Output format.
-    #[arg(short, long, value_enum, default_value = "table")]
-    pub format: FormatArg,
+    #[arg(short, long, value_name = "FORMAT", default_value = crate::render::FORMATS[0].name, value_parser = formats())]
+    pub format: String,
 
     /// Write each panel to DIR/<panel>.<csv|json|txt> instead of standard output.
     #[arg(short, long, value_name = "DIR")]

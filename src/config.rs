@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::input::WalkOptions;
-use crate::render::{Format, TableOptions};
+use crate::render::{FormatDef, Options};
 use crate::window::WindowSpec;
 
 /// Where input comes from.
@@ -23,16 +23,13 @@ pub struct InputConfig {
 #[derive(Debug, Clone)]
 pub struct OutputConfig {
     /// Format.
-    pub format: Format,
+    pub format: &'static FormatDef,
     /// Write one file per panel here instead of stdout.
     pub output_dir: Option<PathBuf>,
-    /// Terminal table settings.
-    pub table: TableOptions,
+    /// How panels are written to standard output (files get a fixed width and exact data).
+    pub render: Options,
     /// No summary or progress on stderr.
     pub quiet: bool,
-    /// `--spreadsheet-safe`: CSV text cells that a spreadsheet would run as a formula get a
-    /// leading `'`.
-    pub spreadsheet_safe: bool,
 }
 
 /// Settings of `kinesis-insights events`.

@@ -8,6 +8,8 @@ use std::fmt::Write as _;
 use std::io;
 use std::process::ExitCode;
 
+use crate::text::plural;
+
 /// Exit status: every input was read.
 pub const EXIT_OK: u8 = 0;
 /// Exit status: results were printed, but some input (files or records) was skipped.
@@ -132,16 +134,17 @@ impl FileTotals {
     }
 }
 
-/// The warning lines for the reports, one or more per problem file, in report order.
+/// The warning lines for the reports, one or more per problem file, in report order: raw text,
+/// sanitised once where it is printed.
 pub fn warnings(reports: &[FileReport]) -> Vec<String> {
     let mut out = Vec::new();
     for r in reports {
-        let name = crate::render::sanitize(&r.name);
+        let name = &r.name;
         if let FileStatus::Failed(why) = &r.status {
-            out.push(format!("{name}: skipped: {}", crate::render::sanitize(why)));
+            out.push(format!("{name}: skipped: {why}"));
         }
         for w in &r.warnings {
-            out.push(format!("{name}: {}", crate::render::sanitize(w)));
+            out.push(format!("{name}: {w}"));
         }
         if r.status == FileStatus::Read && r.skipped_records > 0 {
             out.push(format!(
@@ -153,11 +156,6 @@ pub fn warnings(reports: &[FileReport]) -> Vec<String> {
         }
     }
     out
-}
-
-/// `"s"` unless `n == 1`.
-pub fn plural(n: u64) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// An I/O error in words, without Rust's `(os error N)` noise.

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod panels;
 pub mod pipeline;
 pub mod render;
+pub mod text;
 pub mod window;
 
 use std::ffi::OsString;
@@ -35,7 +36,7 @@ pub fn main_with_args<I: IntoIterator<Item = OsString>>(args: I) -> ExitCode {
         Err(e) => {
             eprintln!(
                 "kinesis-insights: error: {}",
-                render::sanitize(&format!("{e:#}"))
+                text::sanitize(&format!("{e:#}"))
             );
             ExitCode::from(diag::EXIT_FATAL)
         }

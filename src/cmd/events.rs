@@ -8,7 +8,7 @@ use super::{
 };
 use crate::cli::EventsArgs;
 use crate::config::EventsConfig;
-use crate::diag::{FileTotals, Outcome, plural};
+use crate::diag::{FileTotals, Outcome};
 use crate::events::{CloudTrailReader, EventCounts, EventCube, Filters, Query};
 use crate::geo::{self, DbChoice, GeoDb};
 use crate::input::Source;
@@ -16,6 +16,7 @@ use crate::panels::events::{EventsCtx, LOCATIONS, PANELS};
 use crate::panels::{Cell, select};
 use crate::pipeline::{self, PassOptions};
 use crate::render::Summary;
+use crate::text::plural;
 use crate::window::{Anchor, Millis, TimeSpec, Window, format_time};
 
 const SUB: &str = "events";

@@ -12,13 +12,14 @@ use anyhow::{Context as _, bail};
 use clap::CommandFactory;
 use clap::error::ErrorKind;
 
-use crate::cli::{AnchorArg, Cli, Command, FormatArg, InputArgs, OutputArgs, WindowArgs};
+use crate::cli::{AnchorArg, Cli, Command, InputArgs, OutputArgs, WindowArgs};
 use crate::config::{InputConfig, OutputConfig};
-use crate::diag::{FileReport, FileTotals, Outcome, plural, warnings};
+use crate::diag::{FileReport, FileTotals, Outcome, warnings};
 use crate::filter::Matcher;
 use crate::input::{Found, PathProblem, Source, WalkOptions, discover};
 use crate::panels::{Cell, Table};
-use crate::render::{self, Format, Summary, TableOptions, sanitize};
+use crate::render::{self, Options, Summary};
+use crate::text::{plural, sanitize};
 use crate::window::{Anchor, Millis, Window, WindowSpec, format_time, now};
 
 /// Runs a parsed command line.
@@ -68,36 +69,47 @@ fn input_config(a: InputArgs, sub: &str) -> InputConfig {
 }
 
 fn output_config(a: OutputArgs, panels: usize, sub: &str) -> OutputConfig {
-    let format = match a.format {
-        FormatArg::Table => Format::Table,
-        FormatArg::Csv => Format::Csv,
-        FormatArg::Json => Format::Json,
-    };
-    if format == Format::Csv && a.output_dir.is_none() && panels != 1 {
+    let format = render::format(&a.format);
+    if format.one_panel && a.output_dir.is_none() && panels != 1 {
         usage_error(
             ErrorKind::ArgumentConflict,
             format!(
-                "--format csv writes one panel to standard output, but {panels} are selected; \
-                 choose one with --panel ID, or write each to its own file with --output-dir DIR"
+                "--format {} writes one panel to standard output, but {panels} are selected; \
+                 choose one with --panel ID, or write each to its own file with --output-dir DIR",
+                format.name
             ),
             sub,
         );
     }
-    let width = if io::stdout().is_terminal() {
-        comfy_table::Table::new().width()
-    } else {
-        std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
-    };
+    let terminal = io::stdout().is_terminal();
     OutputConfig {
         format,
         output_dir: a.output_dir,
-        table: TableOptions {
+        render: Options {
             limit: a.limit,
-            width,
+            width: terminal_width(terminal, std::env::var("COLUMNS").ok().as_deref()),
+            terminal,
+            spreadsheet_safe: a.spreadsheet_safe,
         },
         quiet: a.quiet,
-        spreadsheet_safe: a.spreadsheet_safe,
     }
+}
+
+/// The width to fit tables to: the terminal's when standard output is one, else `$COLUMNS`,
+/// else [`render::table::DEFAULT_WIDTH`]. A width of 0 (as Docker, CI runners and `script`
+/// report) is unknown, not one column.
+fn terminal_width(terminal: bool, columns: Option<&str>) -> u16 {
+    let tty = terminal
+        .then(|| terminal_size::terminal_size_of(io::stdout()))
+        .flatten()
+        .map(|(w, _)| w.0);
+    tty.filter(|&w| w > 0)
+        .or_else(|| {
+            columns
+                .and_then(|c| c.trim().parse().ok())
+                .filter(|&w| w > 0)
+        })
+        .unwrap_or(render::table::DEFAULT_WIDTH)
 }
 
 fn window_spec(a: &WindowArgs) -> WindowSpec {
@@ -250,25 +262,27 @@ fn emit(
     tables: impl Iterator<Item = Table>,
     summary: &Summary,
 ) -> anyhow::Result<()> {
-    let notes_aside = out_cfg.format != Format::Table || out_cfg.output_dir.is_some();
+    let format = out_cfg.format;
+    let notes_aside = !format.shows_notes || out_cfg.output_dir.is_some();
     let mut tables = tables.inspect(|t| {
         if let (true, Some(n)) = (notes_aside, &t.note) {
             note(&format!("{}: {n}", t.id));
         }
     });
     if let Some(dir) = &out_cfg.output_dir {
-        let written = render::write_dir(
-            dir,
-            out_cfg.format,
-            &mut tables,
-            out_cfg.table,
-            out_cfg.spreadsheet_safe,
-        )?;
+        // Files are read later, elsewhere: a fixed width, and the data exactly.
+        let opts = Options {
+            width: render::table::DEFAULT_WIDTH,
+            terminal: false,
+            ..out_cfg.render
+        };
+        let exporter = (format.exporter)(opts);
+        let written = render::write_dir(dir, &*exporter, format.extension, &mut tables)?;
         if !out_cfg.quiet {
             eprintln!(
                 "wrote {} file{} to {}",
                 written.len(),
-                crate::diag::plural(written.len() as u64),
+                plural(written.len() as u64),
                 dir.display()
             );
         }
@@ -276,14 +290,22 @@ fn emit(
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    render::write(
-        &mut out,
-        out_cfg.format,
-        &mut tables,
-        summary,
-        out_cfg.table,
-        out_cfg.spreadsheet_safe,
-    )?;
+    (format.exporter)(out_cfg.render).write_stream(&mut out, &mut tables, summary)?;
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_or_junk_columns_are_unknown() {
+        // Standard output is not a terminal under cargo test: $COLUMNS, then the default.
+        assert_eq!(terminal_width(false, Some("120")), 120);
+        assert_eq!(terminal_width(false, Some("0")), 100);
+        assert_eq!(terminal_width(false, Some("")), 100);
+        assert_eq!(terminal_width(false, Some("wide")), 100);
+        assert_eq!(terminal_width(false, None), 100);
+    }
 }

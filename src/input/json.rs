@@ -131,7 +131,7 @@ pub fn describe_damage(damage: &[Damage]) -> Vec<String> {
         let more = (damage.len() - DAMAGE_SHOWN) as u64;
         out.push(format!(
             "{more} more place{} with invalid JSON",
-            crate::diag::plural(more)
+            crate::text::plural(more)
         ));
     }
     out

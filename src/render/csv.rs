@@ -3,12 +3,45 @@
 
 use std::io::{self, Write};
 
-use super::cell_text;
-use crate::panels::Table;
+use super::{Exporter, FormatDef, Options, Summary, cell_text};
+use crate::panels::{Cell, Table};
+use crate::text::sanitize;
+
+/// `--format csv`.
+pub const FORMAT: FormatDef = FormatDef {
+    name: "csv",
+    about: "CSV with a header (one panel on stdout, or every panel with --output-dir)",
+    extension: "csv",
+    one_panel: true,
+    shows_notes: false,
+    exporter: |opts| Box::new(Csv(opts)),
+};
+
+/// The CSV exporter.
+pub struct Csv(pub Options);
+
+impl Exporter for Csv {
+    fn write_stream(
+        &self,
+        out: &mut dyn Write,
+        tables: &mut dyn Iterator<Item = Table>,
+        _summary: &Summary,
+    ) -> io::Result<()> {
+        for t in tables {
+            self.write_file(out, &t)?;
+        }
+        Ok(())
+    }
+
+    fn write_file(&self, out: &mut dyn Write, table: &Table) -> io::Result<()> {
+        write(out, table, self.0)
+    }
+}
 
 /// Writes `table` as CSV. With `spreadsheet_safe`, text cells that a spreadsheet would run as
-/// a formula (starting `=`, `+`, `-`, `@`, tab or carriage return) get a leading `'`.
-pub fn write(out: &mut dyn Write, table: &Table, spreadsheet_safe: bool) -> io::Result<()> {
+/// a formula (starting `=`, `+`, `-`, `@`, tab or carriage return) get a leading `'`. On a
+/// terminal, control characters in text are shown escaped (see [`sanitize`]).
+pub fn write(out: &mut dyn Write, table: &Table, opts: Options) -> io::Result<()> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(out);
@@ -18,11 +51,12 @@ pub fn write(out: &mut dyn Write, table: &Table, spreadsheet_safe: bool) -> io::
         record.clear();
         record.extend(row.iter().map(|c| {
             let s = cell_text(c);
-            if spreadsheet_safe && matches!(c, crate::panels::Cell::Text(_)) && is_formula(&s) {
+            let s = if opts.spreadsheet_safe && matches!(c, Cell::Text(_)) && is_formula(&s) {
                 format!("'{s}")
             } else {
                 s
-            }
+            };
+            if opts.terminal { sanitize(&s) } else { s }
         }));
         w.write_record(&record).map_err(into_io)?;
     }
@@ -43,7 +77,15 @@ fn into_io(e: csv::Error) -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::panels::{Cell, View};
+    use crate::panels::View;
+
+    fn opts(spreadsheet_safe: bool, terminal: bool) -> Options {
+        Options {
+            spreadsheet_safe,
+            terminal,
+            ..Options::default()
+        }
+    }
 
     fn table() -> Table {
         Table {
@@ -66,7 +108,7 @@ mod tests {
     #[test]
     fn rfc4180_exact() {
         let mut out = Vec::new();
-        write(&mut out, &table(), false).unwrap();
+        write(&mut out, &table(), opts(false, false)).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "name,count,percent\n\"a,\"\"b\"\"\nc\",3,75.00\n=1+1,1,25.00\n"
@@ -76,7 +118,19 @@ mod tests {
     #[test]
     fn spreadsheet_safe_prefixes_formulas() {
         let mut out = Vec::new();
-        write(&mut out, &table(), true).unwrap();
+        write(&mut out, &table(), opts(true, false)).unwrap();
         assert!(String::from_utf8(out).unwrap().ends_with("'=1+1,1,25.00\n"));
+    }
+
+    #[test]
+    fn terminal_output_is_escaped_as_tables_are() {
+        let mut t = table();
+        t.rows[1][0] = Cell::text("\u{1b}[31mred\u{9b}");
+        let mut out = Vec::new();
+        write(&mut out, &t, opts(false, true)).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "name,count,percent\n\"a,\"\"b\"\"\\nc\",3,75.00\n\\x1b[31mred\\u{9b},1,25.00\n"
+        );
     }
 }

@@ -11,7 +11,9 @@
 //! ```
 //! Counts are integers, percentages and measurements are numbers (non-finite ones `null`), text
 //! and times are strings. With `--output-dir`, each `<id>.json` holds one panel object with an
-//! added `"id"`.
+//! added `"id"`. On a terminal, characters that could drive it (DEL, C1 controls, bidirectional
+//! overrides) are written as `\uXXXX` escapes too, as serde_json writes C0 controls: the
+//! document still parses to the exact data.
 
 use std::cell::RefCell;
 use std::io::{self, Write};
@@ -20,9 +22,113 @@ use serde::Serializer;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde_json::Value;
 
-use super::Summary;
+use super::{Exporter, FormatDef, Options, Summary};
 use crate::panels::{Cell, Table};
+use crate::text::is_unsafe;
 use crate::window::format_time;
+
+/// `--format json`.
+pub const FORMAT: FormatDef = FormatDef {
+    name: "json",
+    about: "One JSON document with every panel",
+    extension: "json",
+    one_panel: false,
+    shows_notes: false,
+    exporter: |opts| Box::new(Json(opts)),
+};
+
+/// The JSON exporter.
+pub struct Json(pub Options);
+
+impl Exporter for Json {
+    fn write_stream(
+        &self,
+        out: &mut dyn Write,
+        tables: &mut dyn Iterator<Item = Table>,
+        summary: &Summary,
+    ) -> io::Result<()> {
+        let doc = Document {
+            tables: RefCell::new(tables),
+            summary,
+            _i: std::marker::PhantomData,
+        };
+        self.pretty(out, &doc)
+    }
+
+    fn write_file(&self, out: &mut dyn Write, table: &Table) -> io::Result<()> {
+        self.pretty(
+            out,
+            &Panel {
+                table,
+                with_id: true,
+            },
+        )
+    }
+}
+
+impl Json {
+    /// Writes `value` pretty-printed, with a final newline.
+    fn pretty(&self, out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
+        if self.0.terminal {
+            let fmt = TerminalSafe(serde_json::ser::PrettyFormatter::new());
+            let mut ser = serde_json::Serializer::with_formatter(&mut *out, fmt);
+            value.serialize(&mut ser)?;
+        } else {
+            serde_json::to_writer_pretty(&mut *out, value)?;
+        }
+        writeln!(out)
+    }
+}
+
+/// serde_json's pretty formatter, with every character [`is_unsafe`] in strings written as a
+/// `\uXXXX` escape (serde_json escapes only C0 controls itself).
+struct TerminalSafe<'a>(serde_json::ser::PrettyFormatter<'a>);
+
+impl serde_json::ser::Formatter for TerminalSafe<'_> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut rest = fragment;
+        while let Some((i, c)) = rest.char_indices().find(|&(_, c)| is_unsafe(c)) {
+            w.write_all(&rest.as_bytes()[..i])?;
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                write!(w, "\\u{u:04x}")?;
+            }
+            rest = &rest[i + c.len_utf8()..];
+        }
+        w.write_all(rest.as_bytes())
+    }
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
 
 fn cell_value(c: &Cell) -> Value {
     match c {
@@ -125,33 +231,6 @@ impl serde::Serialize for Panels<'_, '_> {
     }
 }
 
-/// Writes the whole document (summary and every panel), pretty-printed, with a final newline.
-pub fn write_document(
-    out: &mut dyn Write,
-    tables: &mut dyn Iterator<Item = Table>,
-    summary: &Summary,
-) -> io::Result<()> {
-    let doc = Document {
-        tables: RefCell::new(tables),
-        summary,
-        _i: std::marker::PhantomData,
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
-}
-
-/// Writes one panel object (for `--output-dir`).
-pub fn write_panel(out: &mut dyn Write, table: &Table) -> io::Result<()> {
-    serde_json::to_writer_pretty(
-        &mut *out,
-        &Panel {
-            table,
-            with_id: true,
-        },
-    )?;
-    writeln!(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,7 +254,9 @@ mod tests {
         };
         let summary = vec![("z_first", Cell::Count(1)), ("a_second", Cell::text("x"))];
         let mut out = Vec::new();
-        write_document(&mut out, &mut std::iter::once(t), &summary).unwrap();
+        Json(Options::default())
+            .write_stream(&mut out, &mut std::iter::once(t), &summary)
+            .unwrap();
         let text = String::from_utf8(out).unwrap();
         let v: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(
@@ -192,5 +273,40 @@ mod tests {
         );
         assert!(text.find("z_first").unwrap() < text.find("a_second").unwrap());
         assert!(text.contains("42.86"));
+    }
+
+    #[test]
+    fn terminal_output_escapes_what_drives_a_terminal() {
+        let t = Table {
+            id: "t",
+            title: "T",
+            columns: &["s"],
+            rows: vec![vec![Cell::text("\u{1b}[2J\u{9b}31m\u{7f}\u{202e}é\\")]],
+            view: View::Rows,
+            note: None,
+        };
+        let write = |terminal| {
+            let mut out = Vec::new();
+            Json(Options {
+                terminal,
+                ..Options::default()
+            })
+            .write_file(&mut out, &t)
+            .unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let (tty, file) = (write(true), write(false));
+        // serde_json escapes C0 itself; DEL, C1 and bidi overrides are added on a terminal.
+        assert!(
+            tty.contains(r#""s": "\u001b[2J\u009b31m\u007f\u202eé\\""#),
+            "{tty}"
+        );
+        assert!(!tty.chars().any(|c| c != '\n' && crate::text::is_unsafe(c)));
+        assert!(file.contains("\u{9b}31m\u{7f}\u{202e}é"), "{file}");
+        // Both parse to the exact data.
+        for text in [tty, file] {
+            let v: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(v["rows"][0]["s"], "\u{1b}[2J\u{9b}31m\u{7f}\u{202e}é\\");
+        }
     }
 }

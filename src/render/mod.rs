@@ -1,10 +1,12 @@
-//! Writing panels: terminal tables, CSV and JSON, from render-neutral [`Table`]s.
+//! Writing panels from render-neutral [`Table`]s. Each output format is one module behind the
+//! [`Exporter`] trait, registered once in [`FORMATS`] (its `--format` name, help line and file
+//! extension come from there), as hyperfine's `src/export/` does: a new format is one file and
+//! one line here.
 
 pub mod csv;
 pub mod json;
 pub mod table;
 
-use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -13,94 +15,107 @@ use anyhow::Context as _;
 use crate::panels::{Cell, Table};
 use crate::window::format_time;
 
-/// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    /// Titled terminal tables.
-    #[default]
-    Table,
-    /// RFC 4180 CSV, one panel per stream.
-    Csv,
-    /// One JSON document.
-    Json,
+/// How panels are written, whatever the format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Rows shown per panel in tables (0 = all).
+    pub limit: usize,
+    /// Width tables are fitted to, in terminal columns.
+    pub width: u16,
+    /// The output is a terminal: CSV and JSON escape control characters as tables do, so a
+    /// log line cannot drive it (redirected, they carry the data exactly).
+    pub terminal: bool,
+    /// CSV: text cells a spreadsheet would run as a formula get a leading `'`.
+    pub spreadsheet_safe: bool,
 }
 
-impl Format {
-    /// File extension for `--output-dir`.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Table => "txt",
-            Format::Csv => "csv",
-            Format::Json => "json",
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            limit: 20,
+            width: table::DEFAULT_WIDTH,
+            terminal: false,
+            spreadsheet_safe: false,
         }
     }
-}
-
-/// Settings of the terminal renderer.
-#[derive(Debug, Clone, Copy)]
-pub struct TableOptions {
-    /// Rows shown per panel (0 = all).
-    pub limit: usize,
-    /// Width to fit, when known.
-    pub width: Option<u16>,
 }
 
 /// Facts about the run, shown with the panels in JSON.
 pub type Summary = Vec<(&'static str, Cell)>;
 
-/// Writes the tables to `out` in `format`, each as it comes from the iterator (so a caller can
-/// build, write and drop one panel at a time).
-pub fn write(
-    out: &mut dyn Write,
-    format: Format,
-    tables: &mut dyn Iterator<Item = Table>,
-    summary: &Summary,
-    opts: TableOptions,
-    spreadsheet_safe: bool,
-) -> io::Result<()> {
-    match format {
-        Format::Table => {
-            for (i, t) in tables.enumerate() {
-                if i > 0 {
-                    writeln!(out)?;
-                }
-                table::write(out, &t, opts)?;
-            }
-            Ok(())
-        }
-        Format::Csv => {
-            for t in tables {
-                csv::write(out, &t, spreadsheet_safe)?;
-            }
-            Ok(())
-        }
-        Format::Json => json::write_document(out, tables, summary),
+/// One output format.
+pub trait Exporter {
+    /// Writes the panels, each as it comes from the iterator (so a caller can build, write and
+    /// drop one at a time), and the summary where the format has a place for it, to `out`.
+    fn write_stream(
+        &self,
+        out: &mut dyn Write,
+        tables: &mut dyn Iterator<Item = Table>,
+        summary: &Summary,
+    ) -> io::Result<()>;
+
+    /// Writes one panel as a file of its own (`--output-dir`).
+    fn write_file(&self, out: &mut dyn Write, table: &Table) -> io::Result<()>;
+}
+
+/// An output format as the command line and `--output-dir` know it.
+pub struct FormatDef {
+    /// Its `--format` value.
+    pub name: &'static str,
+    /// One line for `--help`.
+    pub about: &'static str,
+    /// File extension with `--output-dir`.
+    pub extension: &'static str,
+    /// Standard output holds one panel only; more need `--output-dir`.
+    pub one_panel: bool,
+    /// Panel notes are part of the output; otherwise they go to standard error.
+    pub shows_notes: bool,
+    /// The exporter, with the run's options.
+    pub exporter: fn(Options) -> Box<dyn Exporter>,
+}
+
+impl std::fmt::Debug for FormatDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
     }
+}
+
+impl PartialEq for FormatDef {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+
+/// Every output format; the first is the default.
+pub const FORMATS: &[FormatDef] = &[table::FORMAT, csv::FORMAT, json::FORMAT];
+
+/// The format named `name` (one of [`FORMATS`]; clap checks it).
+pub fn format(name: &str) -> &'static FormatDef {
+    FORMATS
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or(&FORMATS[0])
 }
 
 /// Writes each table to `dir/<id>.<ext>`, as it comes; returns the paths written.
 pub fn write_dir(
     dir: &Path,
-    format: Format,
+    exporter: &dyn Exporter,
+    extension: &str,
     tables: &mut dyn Iterator<Item = Table>,
-    opts: TableOptions,
-    spreadsheet_safe: bool,
 ) -> anyhow::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create output directory {}", dir.display()))?;
     let mut written = Vec::new();
     for t in tables {
-        let path = dir.join(format!("{}.{}", t.id, format.extension()));
+        let path = dir.join(format!("{}.{extension}", t.id));
         let file = std::fs::File::create(&path)
             .with_context(|| format!("cannot write {}", path.display()))?;
         let mut out = io::BufWriter::new(file);
-        match format {
-            Format::Table => table::write(&mut out, &t, opts),
-            Format::Csv => csv::write(&mut out, &t, spreadsheet_safe),
-            Format::Json => json::write_panel(&mut out, &t),
-        }
-        .and_then(|()| out.flush())
-        .with_context(|| format!("cannot write {}", path.display()))?;
+        exporter
+            .write_file(&mut out, &t)
+            .and_then(|()| out.flush())
+            .with_context(|| format!("cannot write {}", path.display()))?;
         written.push(path);
     }
     Ok(written)
@@ -167,58 +182,9 @@ pub fn plain_float(f: f64) -> String {
     out
 }
 
-/// Makes attacker-controlled text safe for a terminal: control characters (C0, DEL, C1) and the
-/// Unicode bidirectional overrides are shown as visible escapes (`\x1b`, `\u{202e}`), and
-/// backslashes are doubled so an escape cannot be forged.
-pub fn sanitize(s: &str) -> String {
-    let needs = |c: char| {
-        c.is_control()
-            || c == '\\'
-            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
-    if !s.chars().any(needs) {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x80 && c.is_control() => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if needs(c) => {
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sanitize_neutralises_escapes() {
-        let cases = [
-            ("plain text", "plain text"),
-            ("\u{1b}[31mred\u{1b}[0m", "\\x1b[31mred\\x1b[0m"),
-            ("a\nb\tc\rd", "a\\nb\\tc\\rd"),
-            ("bell\u{7}del\u{7f}", "bell\\x07del\\x7f"),
-            ("c1\u{9b}31m", "c1\\u{9b}31m"),
-            ("rtl\u{202e}txt", "rtl\\u{202e}txt"),
-            ("a\\x1b", "a\\\\x1b"),
-            ("ünïcødé ok", "ünïcødé ok"),
-        ];
-        for (input, want) in cases {
-            assert_eq!(sanitize(input), want, "{input:?}");
-            assert!(!sanitize(input).chars().any(|c| c.is_control()));
-        }
-    }
 
     #[test]
     fn cells_as_text() {

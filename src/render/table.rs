@@ -7,18 +7,52 @@ use std::io::{self, Write};
 
 use comfy_table::{CellAlignment, ContentArrangement, presets};
 
-use super::{TableOptions, cell_text, sanitize};
-use crate::diag::plural;
+use super::{Exporter, FormatDef, Options, Summary, cell_text};
 use crate::panels::{Cell, SeriesSummary, Table, View};
+use crate::text::{plural, sanitize};
 use crate::window::{Millis, format_time};
 
-/// Width assumed when the terminal's is unknown.
+/// Width assumed when the terminal's is unknown, and of table files (`--output-dir`).
 pub const DEFAULT_WIDTH: u16 = 100;
+
+/// `--format table`.
+pub const FORMAT: FormatDef = FormatDef {
+    name: "table",
+    about: "Titled tables for reading",
+    extension: "txt",
+    one_panel: false,
+    shows_notes: true,
+    exporter: |opts| Box::new(Tables(opts)),
+};
+
+/// The terminal table exporter.
+pub struct Tables(pub Options);
+
+impl Exporter for Tables {
+    fn write_stream(
+        &self,
+        out: &mut dyn Write,
+        tables: &mut dyn Iterator<Item = Table>,
+        _summary: &Summary,
+    ) -> io::Result<()> {
+        for (i, t) in tables.enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            write(out, &t, self.0)?;
+        }
+        Ok(())
+    }
+
+    fn write_file(&self, out: &mut dyn Write, table: &Table) -> io::Result<()> {
+        write(out, table, self.0)
+    }
+}
 
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /// Writes one panel as a titled table.
-pub fn write(out: &mut dyn Write, t: &Table, opts: TableOptions) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, t: &Table, opts: Options) -> io::Result<()> {
     match &t.view {
         View::Rows => rows(out, t, opts)?,
         View::Bars { label, value } => {
@@ -48,12 +82,12 @@ pub fn write(out: &mut dyn Write, t: &Table, opts: TableOptions) -> io::Result<(
     Ok(())
 }
 
-fn new_table(opts: TableOptions) -> comfy_table::Table {
+fn new_table(opts: Options) -> comfy_table::Table {
     let mut table = comfy_table::Table::new();
     table
         .load_preset(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(opts.width.unwrap_or(DEFAULT_WIDTH));
+        .set_width(opts.width);
     table
 }
 
@@ -81,7 +115,7 @@ fn more_line(out: &mut dyn Write, hidden: usize, what: &str) -> io::Result<()> {
     Ok(())
 }
 
-fn rows(out: &mut dyn Write, t: &Table, opts: TableOptions) -> io::Result<()> {
+fn rows(out: &mut dyn Write, t: &Table, opts: Options) -> io::Result<()> {
     writeln!(out, "{}", t.title)?;
     if t.rows.is_empty() {
         return writeln!(out, "(no rows)");
@@ -121,7 +155,7 @@ const BAR_WIDTH: usize = 40;
 fn bars(
     out: &mut dyn Write,
     t: &Table,
-    opts: TableOptions,
+    opts: Options,
     label: usize,
     value: usize,
 ) -> io::Result<()> {
@@ -148,7 +182,7 @@ fn bars(
         .max()
         .unwrap_or(0);
     let max = list[0].1;
-    let avail = usize::from(opts.width.unwrap_or(DEFAULT_WIDTH));
+    let avail = usize::from(opts.width);
     let bar_width = avail.saturating_sub(name_width + 22).clamp(10, BAR_WIDTH);
     let by = t.columns[label];
     writeln!(
@@ -250,12 +284,7 @@ struct SeriesLine {
     rank: f64,
 }
 
-fn series(
-    out: &mut dyn Write,
-    t: &Table,
-    opts: TableOptions,
-    s: &SeriesShape<'_>,
-) -> io::Result<()> {
+fn series(out: &mut dyn Write, t: &Table, opts: Options, s: &SeriesShape<'_>) -> io::Result<()> {
     let times: Vec<Millis> = t
         .rows
         .iter()
@@ -340,7 +369,7 @@ fn series(
         .max()
         .unwrap_or(0);
     let reserved = key_width + num_width + 4;
-    let avail = usize::from(opts.width.unwrap_or(DEFAULT_WIDTH));
+    let avail = usize::from(opts.width);
     let spark_width = avail.saturating_sub(reserved).clamp(8, n.max(8));
     let mut table = new_table(opts);
     let mut header: Vec<String> = s.keys.iter().map(|&k| t.columns[k].to_string()).collect();
@@ -384,10 +413,11 @@ fn fmt_num(v: f64) -> String {
 mod tests {
     use super::*;
 
-    fn opts(limit: usize) -> TableOptions {
-        TableOptions {
+    fn opts(limit: usize) -> Options {
+        Options {
             limit,
-            width: Some(60),
+            width: 60,
+            ..Options::default()
         }
     }
 
