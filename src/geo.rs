@@ -4,12 +4,19 @@
 //!
 //! Lookups happen once per distinct address, after the merge, never per event.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use maxminddb::Reader;
-use serde::Deserialize;
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+mod countries;
+
+/// Every ISO 3166-1 alpha-2 code with its English short name, sorted by code.
+pub const COUNTRY_NAMES: &[(&str, &str)] = &countries::NAMES;
 
 /// Environment variable naming the database when `--geoip` is not given. Set but empty, it
 /// turns the search of the usual places off.
@@ -34,19 +41,41 @@ pub const SEARCH_NAMES: [&str; 6] = [
     "dbip-country-lite.mmdb",
 ];
 
-/// How to get a database, for the message shown when there is none.
-pub const HOW_TO_GET: &str = "no GeoIP database found: pass --geoip FILE.mmdb or set \
-    KINESIS_INSIGHTS_GEOIP (free databases: MaxMind GeoLite2 City via geoipupdate, \
+/// How to get a database, for the note shown when there is none.
+const HOW_TO_GET: &str = "pass --geoip FILE.mmdb or set KINESIS_INSIGHTS_GEOIP (free \
+    databases: MaxMind GeoLite2 City via geoipupdate, \
     https://dev.maxmind.com/geoip/geolite2-free-geolocation-data, or DB-IP Lite, \
     https://db-ip.com/db/lite.php)";
+
+/// Why the locations panel has no database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoDb {
+    /// None named and none in the usual places.
+    NotFound,
+    /// [`ENV_VAR`] is set but empty, which turns the search off.
+    Disabled,
+}
+
+impl NoDb {
+    /// The note the locations panel shows instead of rows.
+    pub fn note(self) -> String {
+        match self {
+            NoDb::NotFound => format!("no GeoIP database found: {HOW_TO_GET}"),
+            NoDb::Disabled => format!(
+                "no GeoIP database: {ENV_VAR} is set but empty, which turns the search of \
+                 the usual places off; {HOW_TO_GET}"
+            ),
+        }
+    }
+}
 
 /// Where the database comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DbChoice {
     /// A file to open.
     Path(PathBuf),
-    /// None given and none found.
-    Missing,
+    /// None, and why.
+    Missing(NoDb),
 }
 
 /// Picks the database: `--geoip`, else the environment variable, else the first file found in
@@ -56,7 +85,7 @@ pub fn choose(flag: Option<&Path>, env: Option<&std::ffi::OsStr>) -> DbChoice {
         return DbChoice::Path(p.to_path_buf());
     }
     match env {
-        Some(v) if v.is_empty() => return DbChoice::Missing,
+        Some(v) if v.is_empty() => return DbChoice::Missing(NoDb::Disabled),
         Some(v) => return DbChoice::Path(PathBuf::from(v)),
         None => {}
     }
@@ -68,7 +97,7 @@ pub fn choose(flag: Option<&Path>, env: Option<&std::ffi::OsStr>) -> DbChoice {
             }
         }
     }
-    DbChoice::Missing
+    DbChoice::Missing(NoDb::NotFound)
 }
 
 /// A database that could not be opened.
@@ -85,6 +114,9 @@ pub struct GeoError {
 pub struct GeoDb {
     reader: Reader<Vec<u8>>,
     path: PathBuf,
+    /// What the last [`locate_all`] could not look up, for the command to warn about once the
+    /// panels are built (panels return rows, not warnings).
+    failures: Mutex<Failures>,
 }
 
 impl std::fmt::Debug for GeoDb {
@@ -163,12 +195,29 @@ pub fn classify(s: &str) -> Origin {
     }
 }
 
-/// IPv4-mapped IPv6 addresses (`::ffff:1.2.3.4`) as the IPv4 address they carry.
+/// An IPv6 address that carries an IPv4 one, as that IPv4 address: IPv4-mapped
+/// (`::ffff:1.2.3.4`), 6to4 (`2002:AABB:CCDD::/48`, RFC 3056: the site's address in bits
+/// 16-47), NAT64 with the well-known prefix (`64:ff9b::1.2.3.4`, RFC 6052) and Teredo
+/// (`2001:0::/32`, RFC 4380: the client's address, inverted, in the last 32 bits). The IPv4
+/// address is where the caller is; it is classified and looked up in its place.
 fn canonical(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-        v4 => v4,
-    }
+    let IpAddr::V6(v6) = ip else {
+        return ip;
+    };
+    let bits = u128::from(v6);
+    let low32 = bits as u32;
+    let embedded = if let Some(v4) = v6.to_ipv4_mapped() {
+        Some(v4)
+    } else if in_v6(v6, Ipv6Addr::new(0x2002, 0, 0, 0, 0, 0, 0, 0), 16) {
+        Some(Ipv4Addr::from((bits >> 80) as u32))
+    } else if in_v6(v6, Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0, 0), 96) {
+        Some(Ipv4Addr::from(low32))
+    } else if in_v6(v6, Ipv6Addr::new(0x2001, 0, 0, 0, 0, 0, 0, 0), 32) {
+        Some(Ipv4Addr::from(!low32))
+    } else {
+        None
+    };
+    embedded.map_or(ip, IpAddr::V4)
 }
 
 fn in_v4(ip: Ipv4Addr, net: [u8; 4], bits: u32) -> bool {
@@ -212,117 +261,253 @@ pub fn is_public(ip: IpAddr) -> bool {
             !NON_PUBLIC.iter().any(|(net, bits)| in_v4(v4, *net, *bits))
         }
         IpAddr::V6(v6) => {
-            let nets: [(Ipv6Addr, u32); 8] = [
+            let nets: [(Ipv6Addr, u32); 9] = [
                 (Ipv6Addr::UNSPECIFIED, 128),
                 (Ipv6Addr::LOCALHOST, 128),
-                (Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0), 64), // discard-only
+                (Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0), 48), // local-use NAT64 (RFC 8215)
+                (Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0), 64),     // discard-only
                 (Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), 32), // documentation
-                (Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7), // unique local
-                (Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10), // link-local
-                (Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0), 8), // multicast
-                (Ipv6Addr::new(0x3fff, 0, 0, 0, 0, 0, 0, 0), 20), // documentation (RFC 9637)
+                (Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7),     // unique local
+                (Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10),    // link-local
+                (Ipv6Addr::new(0xff00, 0, 0, 0, 0, 0, 0, 0), 8),     // multicast
+                (Ipv6Addr::new(0x3fff, 0, 0, 0, 0, 0, 0, 0), 20),    // documentation (RFC 9637)
             ];
             !nets.iter().any(|(net, bits)| in_v6(v6, *net, *bits))
         }
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Names {
-    en: Option<String>,
+/// A record value as far as the locations panel reads it. Numbers are read whatever their
+/// encoding (float, double, signed or unsigned integers of any width), maps keep only the keys
+/// the panel reads, and anything else (booleans, bytes) is `Other`: a field whose value is not
+/// of the kind it should be reads as absent, so one odd field never costs a record.
+#[derive(Debug, Clone, PartialEq)]
+enum Val<'a> {
+    Text(Cow<'a, str>),
+    Num(f64),
+    Map(Vec<(&'static str, Val<'a>)>),
+    Arr(Vec<Val<'a>>),
+    Other,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Named {
-    iso_code: Option<String>,
-    names: Option<Names>,
+/// The keys read from records (GeoIP2 nested layout and the flat one); the rest are skipped
+/// without decoding.
+const KEYS: [&str; 12] = [
+    "country",
+    "registered_country",
+    "subdivisions",
+    "city",
+    "location",
+    "iso_code",
+    "names",
+    "en",
+    "country_code",
+    "state1",
+    "latitude",
+    "longitude",
+];
+
+/// A 32-bit float as the number its shortest decimal form names (`37.422`, not
+/// `37.42200088500977`): the value the database's author wrote.
+fn widen(x: f32) -> f64 {
+    if !x.is_finite() {
+        return f64::from(x);
+    }
+    ryu::Buffer::new()
+        .format_finite(x)
+        .parse()
+        .unwrap_or(f64::from(x))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum CityField {
-    Name(String),
-    Map(Named),
-}
+struct ValVisitor;
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct Coords {
-    latitude: Option<f64>,
-    longitude: Option<f64>,
-}
+impl<'de> Visitor<'de> for ValVisitor {
+    type Value = Val<'de>;
 
-/// A database record in either layout: GeoIP2 (nested) or flat (ip-location-db).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct GeoRecord {
-    country: Option<Named>,
-    registered_country: Option<Named>,
-    subdivisions: Option<Vec<Named>>,
-    city: Option<CityField>,
-    location: Option<Coords>,
-    country_code: Option<String>,
-    state1: Option<String>,
-    latitude: Option<f64>,
-    longitude: Option<f64>,
-}
-
-fn english(n: &Named) -> Option<String> {
-    n.names
-        .as_ref()
-        .and_then(|x| x.en.clone())
-        .filter(|s| !s.is_empty())
-}
-
-impl GeoRecord {
-    fn into_location(self) -> Location {
-        let country = self.country.or(self.registered_country);
-        let country_code = country
-            .as_ref()
-            .and_then(|c| c.iso_code.clone())
-            .or(self.country_code)
-            .unwrap_or_default();
-        let country_name = country
-            .as_ref()
-            .and_then(english)
-            .or_else(|| iso_name(&country_code))
-            .unwrap_or_default();
-        let region = self
-            .subdivisions
-            .as_ref()
-            .and_then(|s| s.first())
-            .and_then(english)
-            .or(self.state1)
-            .unwrap_or_default();
-        let city = match self.city {
-            Some(CityField::Name(s)) => s,
-            Some(CityField::Map(m)) => english(&m).unwrap_or_default(),
-            None => String::new(),
-        };
-        let (lat, lon) = match self.location {
-            Some(c) => (c.latitude, c.longitude),
-            None => (self.latitude, self.longitude),
-        };
-        Location {
-            country_code,
-            country_name,
-            region,
-            city,
-            latitude: lat,
-            longitude: lon,
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a MaxMind DB value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Val<'de>, E> {
+        Ok(Val::Other)
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Val<'de>, E> {
+        Ok(Val::Num(v as f64))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Val<'de>, E> {
+        Ok(Val::Num(v as f64))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Val<'de>, E> {
+        Ok(Val::Num(v as f64))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Val<'de>, E> {
+        Ok(Val::Num(v as f64))
+    }
+    fn visit_f32<E>(self, v: f32) -> Result<Val<'de>, E> {
+        Ok(Val::Num(widen(v)))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Val<'de>, E> {
+        Ok(Val::Num(v))
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Val<'de>, E> {
+        Ok(Val::Text(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Val<'de>, E> {
+        Ok(Val::Text(Cow::Owned(v.to_owned())))
+    }
+    fn visit_bytes<E>(self, _: &[u8]) -> Result<Val<'de>, E> {
+        Ok(Val::Other)
+    }
+    fn visit_unit<E>(self) -> Result<Val<'de>, E> {
+        Ok(Val::Other)
+    }
+    fn visit_none<E>(self) -> Result<Val<'de>, E> {
+        Ok(Val::Other)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Val<'de>, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val<'de>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element::<Val>()? {
+            out.push(v);
         }
+        Ok(Val::Arr(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val<'de>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Key(k)) = map.next_key()? {
+            match k {
+                Some(k) => out.push((k, map.next_value()?)),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Val::Map(out))
     }
 }
 
-/// The ISO 3166-1 English short name of an alpha-2 code.
+impl<'de> Deserialize<'de> for Val<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValVisitor)
+    }
+}
+
+/// A map key: one of [`KEYS`], or `None` for a key the panel does not read.
+struct Key(Option<&'static str>);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map key")
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<Key, E> {
+                Ok(Key(KEYS.iter().find(|k| k.as_bytes() == v).copied()))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key, E> {
+                self.visit_bytes(v.as_bytes())
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+impl<'a> Val<'a> {
+    /// The value of `key` in a map; `None` for a missing key or a value that is not a map.
+    fn get(&self, key: &str) -> Option<&Val<'a>> {
+        match self {
+            Val::Map(m) => m.iter().find(|(k, _)| *k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+    /// Non-empty text; `None` for anything else.
+    fn text(&self) -> Option<&str> {
+        match self {
+            Val::Text(s) if !s.is_empty() => Some(s),
+            _ => None,
+        }
+    }
+    /// A finite number; `None` for anything else.
+    fn num(&self) -> Option<f64> {
+        match self {
+            Val::Num(x) if x.is_finite() => Some(*x),
+            _ => None,
+        }
+    }
+    /// The map itself, when it is one.
+    fn map(&self) -> Option<&Val<'a>> {
+        matches!(self, Val::Map(_)).then_some(self)
+    }
+    /// `names.en` of a GeoIP2 map (country, subdivision, city).
+    fn english(&self) -> Option<&str> {
+        self.get("names")?.get("en")?.text()
+    }
+}
+
+/// The location a record gives, from either layout: GeoIP2 (nested) or flat (ip-location-db).
+fn to_location(rec: &Val) -> Location {
+    let field = |k: &str| rec.get(k);
+    let country = field("country")
+        .and_then(Val::map)
+        .or_else(|| field("registered_country").and_then(Val::map));
+    let country_code = country
+        .and_then(|c| c.get("iso_code"))
+        .or_else(|| field("country_code"))
+        .and_then(Val::text)
+        .unwrap_or_default()
+        .to_string();
+    let country_name = country
+        .and_then(Val::english)
+        .map(str::to_string)
+        .or_else(|| iso_name(&country_code))
+        .unwrap_or_default();
+    let first_subdivision = match field("subdivisions") {
+        Some(Val::Arr(a)) => a.first(),
+        Some(m @ Val::Map(_)) => Some(m),
+        _ => None,
+    };
+    let region = first_subdivision
+        .and_then(Val::english)
+        .or_else(|| field("state1").and_then(Val::text))
+        .unwrap_or_default()
+        .to_string();
+    let city = match field("city") {
+        Some(Val::Text(s)) => s.to_string(),
+        Some(m @ Val::Map(_)) => m.english().unwrap_or_default().to_string(),
+        _ => String::new(),
+    };
+    let coord = |k: &str| {
+        field("location")
+            .and_then(|l| l.get(k))
+            .and_then(Val::num)
+            .or_else(|| field(k).and_then(Val::num))
+    };
+    Location {
+        country_code,
+        country_name,
+        region,
+        city,
+        latitude: coord("latitude"),
+        longitude: coord("longitude"),
+    }
+}
+
+/// The ISO 3166-1 English short name of an alpha-2 code (as Debian's iso-codes lists it).
 pub fn iso_name(code: &str) -> Option<String> {
-    rust_iso3166::from_alpha2(&code.to_ascii_uppercase()).map(|c| c.name.to_string())
+    let code = code.to_ascii_uppercase();
+    countries::NAMES
+        .binary_search_by(|(c, _)| c.cmp(&code.as_str()))
+        .ok()
+        .map(|i| countries::NAMES[i].1.to_string())
 }
 
 impl GeoDb {
-    /// Opens a database file; a missing, unreadable or non-MMDB file is an error naming it.
+    /// Opens a database file; a missing or unreadable file, or one that is not a MaxMind DB
+    /// (no metadata section), is an error naming it. Damage inside the search tree or the data
+    /// section costs only the addresses it touches (see [`locate_all`]).
     pub fn open(path: &Path) -> Result<Self, GeoError> {
         let err = |reason: String| GeoError {
             path: path.to_path_buf(),
@@ -331,16 +516,29 @@ impl GeoDb {
         let bytes = std::fs::read(path).map_err(|e| err(crate::diag::io_reason(&e)))?;
         let reader =
             Reader::from_source(bytes).map_err(|e| err(format!("not a MaxMind DB file ({e})")))?;
-        // A database whose search tree is broken is found out at the first lookup; one probe
-        // now turns that into an error before any work is done.
-        reader
-            .lookup(IpAddr::V4(Ipv4Addr::new(1, 1, 1, 1)))
-            .and_then(|r| r.decode::<GeoRecord>())
-            .map_err(|e| err(format!("damaged MaxMind DB file ({e})")))?;
         Ok(GeoDb {
             reader,
             path: path.to_path_buf(),
+            failures: Mutex::default(),
         })
+    }
+
+    /// The addresses the last [`locate_all`] could not look up.
+    pub fn failures(&self) -> Failures {
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The warning about the addresses the last [`locate_all`] could not look up, if any.
+    pub fn failure_warning(&self) -> Option<String> {
+        self.failures().warning(&self.path)
+    }
+
+    /// The file, as given.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// True for a database with only IPv4 networks.
@@ -348,17 +546,18 @@ impl GeoDb {
         self.reader.metadata().ip_version == 4
     }
 
-    /// The location of a public address; `None` when the database does not know it. An IPv6
-    /// address in an IPv4-only database is not found, not an error.
+    /// The location of a public address; `None` when the database does not know it (or its
+    /// record has no field the panel reads). An IPv6 address in an IPv4-only database is not
+    /// found, not an error. An error is a damaged tree or record.
     pub fn lookup(&self, ip: IpAddr) -> Result<Option<Location>, String> {
         if ip.is_ipv6() && self.ipv4_only() {
             return Ok(None);
         }
         let result = self.reader.lookup(ip).map_err(|e| e.to_string())?;
-        match result.decode::<GeoRecord>() {
-            Ok(Some(rec)) => Ok(Some(rec.into_location())),
+        match result.decode::<Val>() {
+            Ok(Some(rec)) => Ok(Some(to_location(&rec)).filter(|l| *l != Location::default())),
             Ok(None) => Ok(None),
-            Err(e) => Err(format!("cannot decode the record of {ip}: {e}")),
+            Err(e) => Err(e.to_string()),
         }
     }
 
@@ -376,29 +575,61 @@ impl GeoDb {
     }
 }
 
+/// Addresses whose lookup failed on a damaged database: they count as not found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Failures {
+    /// Distinct addresses.
+    pub addresses: u64,
+    /// Events from them.
+    pub events: u64,
+    /// The first address (in address order) and why.
+    pub first: Option<(String, String)>,
+}
+
+impl Failures {
+    /// One warning for them all, naming the database; `None` when there were none.
+    pub fn warning(&self, db: &Path) -> Option<String> {
+        let (ip, why) = self.first.as_ref()?;
+        let plural = crate::text::plural;
+        Some(format!(
+            "GeoIP database {}: {} address{} ({} event{}) could not be looked up (damaged \
+             record) and count as {NOT_FOUND}; the first, {ip}: {why}",
+            db.display(),
+            self.addresses,
+            if self.addresses == 1 { "" } else { "es" },
+            self.events,
+            plural(self.events),
+        ))
+    }
+}
+
 /// Counts per location, from counts per source address; each distinct address is looked up
-/// once. Returns the groups and the first lookup error, if any (its addresses count as not
-/// found).
+/// once. Addresses whose lookup fails (a damaged record or tree) count as not found and are
+/// tallied in the returned [`Failures`].
 pub fn locate_all<'a>(
     db: &GeoDb,
     by_ip: impl IntoIterator<Item = (&'a str, u64)>,
-) -> (Vec<(Location, u64)>, Option<String>) {
+) -> (Vec<(Location, u64)>, Failures) {
     use rayon::prelude::*;
-    let ips: Vec<(&str, u64)> = by_ip.into_iter().collect();
+    let mut ips: Vec<(&str, u64)> = by_ip.into_iter().collect();
+    ips.sort_unstable();
     let located: Vec<(Result<Location, String>, u64)> =
         ips.par_iter().map(|(ip, n)| (db.locate(ip), *n)).collect();
     let mut groups: BTreeMap<LocKey, u64> = BTreeMap::new();
-    let mut first_error = None;
-    for (loc, n) in located {
+    let mut failures = Failures::default();
+    for ((loc, n), (ip, _)) in located.into_iter().zip(&ips) {
         let loc = loc.unwrap_or_else(|e| {
-            first_error.get_or_insert(e);
+            failures.addresses += 1;
+            failures.events += n;
+            failures.first.get_or_insert_with(|| (ip.to_string(), e));
             Location::label(NOT_FOUND)
         });
         *groups.entry(LocKey(loc)).or_default() += n;
     }
+    *db.failures.lock().unwrap_or_else(|e| e.into_inner()) = failures.clone();
     let mut rows: Vec<(Location, u64)> = groups.into_iter().map(|(k, n)| (k.0, n)).collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| LocKey::cmp_loc(&a.0, &b.0)));
-    (rows, first_error)
+    (rows, failures)
 }
 
 /// A location as a map key: ordered by its fields, coordinates by value (absent first).
@@ -471,6 +702,31 @@ mod tests {
             ("::ffff:8.8.4.4", Origin::Public("8.8.4.4".parse().unwrap())),
             ("255.090.254.5", Origin::Unknown),
             ("firehose.amazonaws.com", Origin::Service),
+            // 6to4: the IPv4 address in bits 16-47 (c0a8:0101 = 192.168.1.1).
+            (
+                "2002:808:808::1",
+                Origin::Public("8.8.8.8".parse().unwrap()),
+            ),
+            ("2002:c0a8:101:5::9", Origin::Private),
+            ("2002::1", Origin::Private),
+            // NAT64, well-known prefix: the last 32 bits; local-use prefix: private.
+            (
+                "64:ff9b::8.8.4.4",
+                Origin::Public("8.8.4.4".parse().unwrap()),
+            ),
+            ("64:ff9b::a01:203", Origin::Private),
+            ("64:ff9b:1::8.8.4.4", Origin::Private),
+            (
+                "64:ff9b:0:1::8.8.4.4",
+                Origin::Public("64:ff9b:0:1::808:404".parse().unwrap()),
+            ),
+            // Teredo: the client's address inverted (RFC 4380's example client is 192.0.2.45).
+            ("2001:0:4136:e378:8000:63bf:3fff:fdd2", Origin::Private),
+            (
+                "2001:0:4136:e378:8000:63bf:f7f7:f7f7",
+                Origin::Public("8.8.8.8".parse().unwrap()),
+            ),
+            ("2001:1::1", Origin::Public("2001:1::1".parse().unwrap())),
         ];
         for (s, want) in cases {
             assert_eq!(classify(s), want, "{s}");
@@ -480,7 +736,67 @@ mod tests {
     #[test]
     fn iso_names() {
         assert_eq!(iso_name("se").as_deref(), Some("Sweden"));
+        assert_eq!(iso_name("GB").as_deref(), Some("United Kingdom"));
+        assert_eq!(iso_name("ZW").as_deref(), Some("Zimbabwe"));
+        assert_eq!(iso_name("AD").as_deref(), Some("Andorra"));
         assert_eq!(iso_name("XX"), None);
+        assert_eq!(iso_name(""), None);
+        assert!(COUNTRY_NAMES.windows(2).all(|w| w[0].0 < w[1].0), "sorted");
+    }
+
+    /// The table against Debian's iso-codes (the data Python's pycountry ships), every code
+    /// both ways. `scripts/countries.py` writes the table from the same file.
+    #[test]
+    #[ignore = "needs Debian's iso-codes package"]
+    fn country_names_match_iso_codes() {
+        let path = "/usr/share/iso-codes/json/iso_3166-1.json";
+        let text = std::fs::read_to_string(path).expect("apt-get install iso-codes");
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut want: Vec<(String, String)> = doc["3166-1"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let f = |k: &str| c[k].as_str().unwrap().to_string();
+                (f("alpha_2"), f("name"))
+            })
+            .collect();
+        want.sort();
+        let have: Vec<(String, String)> = COUNTRY_NAMES
+            .iter()
+            .map(|(c, n)| (c.to_string(), n.to_string()))
+            .collect();
+        assert_eq!(
+            have, want,
+            "run scripts/countries.py > src/geo/countries.rs"
+        );
+        for (code, name) in &want {
+            assert_eq!(iso_name(code).as_deref(), Some(name.as_str()));
+        }
+    }
+
+    #[test]
+    fn floats_read_as_the_decimal_they_were_written_from() {
+        // 37.422 as a float is 37.42200088500977 as a double; the reader shows 37.422.
+        assert_eq!(widen(37.422_f32), 37.422);
+        assert_eq!(widen(-0.091_224_4_f32), -0.0912244);
+        assert_eq!(widen(62.0_f32), 62.0);
+        assert!(widen(f32::NAN).is_nan());
+        assert_ne!(f64::from(37.422_f32), 37.422);
+    }
+
+    #[test]
+    fn notes_say_why_there_is_no_database() {
+        assert!(
+            NoDb::NotFound
+                .note()
+                .starts_with("no GeoIP database found: pass --geoip FILE.mmdb")
+        );
+        assert!(
+            NoDb::Disabled
+                .note()
+                .starts_with("no GeoIP database: KINESIS_INSIGHTS_GEOIP is set but empty")
+        );
     }
 
     #[test]
@@ -494,6 +810,9 @@ mod tests {
             choose(None, Some("/y.mmdb".as_ref())),
             DbChoice::Path("/y.mmdb".into())
         );
-        assert_eq!(choose(None, Some("".as_ref())), DbChoice::Missing);
+        assert_eq!(
+            choose(None, Some("".as_ref())),
+            DbChoice::Missing(NoDb::Disabled)
+        );
     }
 }

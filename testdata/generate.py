@@ -510,25 +510,56 @@ NETWORKS = [
      "region": "", "city": "", "latitude": 62.0, "longitude": 10.0},
 ]
 
-# ISO 3166-1 English short names of the codes above (flat databases carry no names).
-ISO_NAMES = {"GB": "United Kingdom of Great Britain and Northern Ireland", "SE": "Sweden",
-             "US": "United States of America", "CN": "China", "NO": "Norway"}
+# ISO 3166-1 English short names of the codes above (flat databases carry no names), as Debian's
+# iso-codes package (and Python's pycountry) lists them.
+ISO_NAMES = {"GB": "United Kingdom", "SE": "Sweden", "US": "United States", "CN": "China",
+             "NO": "Norway"}
 
-# Layout -> (IPv4 only, fields it carries, country names from the database or from ISO 3166)
+# Layout -> (IPv4 only, fields it carries, country names from the database or from ISO 3166,
+# coordinates stored as doubles or as 32-bit floats, networks whose record is damaged)
 GEO_LAYOUTS = {
-    "city": (False, ("country", "region", "city", "coords"), "db"),
-    "country": (False, ("country",), "db"),
-    "flat-city-ipv4": (True, ("country", "region", "city", "coords"), "iso"),
-    "flat-country": (False, ("country",), "iso"),
+    "city": (False, ("country", "region", "city", "coords"), "db", "double", ()),
+    "country": (False, ("country",), "db", "double", ()),
+    "flat-city-ipv4": (True, ("country", "region", "city", "coords"), "iso", "float", ()),
+    "flat-country": (False, ("country",), "iso", "double", ()),
+    "city-damaged": (False, ("country", "region", "city", "coords"), "db", "double",
+                     ("89.160.20.0/24",)),
 }
 
 
+def float32_shortest(x):
+    """The shortest decimal that reads back as the same 32-bit float as x: what a reader should
+    show for a coordinate stored as a float (type 15)."""
+    import struct
+    f32 = lambda v: struct.unpack("<f", struct.pack("<f", v))[0]
+    target = f32(x)
+    for digits in range(1, 10):
+        text = f"{target:.{digits}g}"
+        if f32(float(text)) == target:
+            return float(text)
+    raise AssertionError(x)
+
+
+def geo_damage(events, layout):
+    """(distinct addresses, events) whose record is damaged in `layout`."""
+    import ipaddress
+    damaged = [ipaddress.ip_network(n) for n in GEO_LAYOUTS[layout][4]]
+    hits = Counter()
+    for e in events:
+        try:
+            ip = ipaddress.ip_address(e["source_ip"])
+        except ValueError:
+            continue
+        if any(ip.version == net.version and ip in net for net in damaged):
+            hits[e["source_ip"]] += 1
+    return len(hits), sum(hits.values())
 
 
 def locations(events, layout):
     import ipaddress
-    ipv4_only, fields, names = GEO_LAYOUTS[layout]
+    ipv4_only, fields, names, coords, damaged = GEO_LAYOUTS[layout]
     nets = [(ipaddress.ip_network(n["network"]), n) for n in NETWORKS]
+    coord = (lambda c: c) if coords == "double" else float32_shortest
     by_loc = Counter()
     for e in events:
         src = e["source_ip"]
@@ -545,15 +576,15 @@ def locations(events, layout):
             hits = [(net, n) for net, n in nets if net.version == ip.version and ip in net]
             if hits:
                 found = max(hits, key=lambda h: h[0].prefixlen)[1]
-        if found is None:
+        if found is None or found["network"] in damaged:
             by_loc[("", "(not found)", "", "", "", "")] += 1
             continue
         name = found["country_name"] if names == "db" else ISO_NAMES[found["country_code"]]
         by_loc[(found["country_code"], name,
                 found["region"] if "region" in fields else "",
                 found["city"] if "city" in fields else "",
-                found["latitude"] if "coords" in fields else "",
-                found["longitude"] if "coords" in fields else "")] += 1
+                coord(found["latitude"]) if "coords" in fields else "",
+                coord(found["longitude"]) if "coords" in fields else "")] += 1
 
     def key(item):
         (cc, cn, region, city, lat, lon), n = item
@@ -967,6 +998,10 @@ def main():
                    {layout: locations(events, layout) for layout in GEO_LAYOUTS})
     write_expected(os.path.join(exp, "locations-window"),
                    {"city": locations(windowed, "city")})
+    addresses, damaged_events = geo_damage(events, "city-damaged")
+    write(os.path.join(exp, "locations", "city-damaged.warning"),
+          f"{addresses} address{'' if addresses == 1 else 'es'} "
+          f"({damaged_events} event{'' if damaged_events == 1 else 's'})\n".encode())
 
     points = build_metrics(os.path.join(root, "metrics"))
     ms = [p for p in points if p["region"] != ""]

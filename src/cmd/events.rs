@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::{
     check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher, note,
-    outcome, output_config, push_time_rows, resolve_window, window_spec,
+    outcome, output_config, push_time_rows, resolve_window, warn, window_spec,
 };
 use crate::cli::EventsArgs;
 use crate::config::EventsConfig;
@@ -13,7 +13,7 @@ use crate::events::{CloudTrailReader, EventCounts, EventCube, Filters, Query};
 use crate::geo::{self, DbChoice, GeoDb};
 use crate::input::Source;
 use crate::panels::events::{EventsCtx, LOCATIONS, PANELS};
-use crate::panels::{Cell, select};
+use crate::panels::{Cell, Table, select};
 use crate::pipeline::{self, PassOptions};
 use crate::render::Summary;
 use crate::text::plural;
@@ -53,14 +53,15 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
     init_threads(cfg.input.threads)?;
     let selected = select(PANELS, &cfg.panels);
     // Open the database before the pass, so a bad file fails fast.
-    let geo = if selected.iter().any(|p| p.id == LOCATIONS) {
+    let wants_geo = selected.iter().any(|p| p.id == LOCATIONS);
+    let geo = if wants_geo {
         let env = std::env::var_os(geo::ENV_VAR);
         match geo::choose(cfg.geoip.as_deref(), env.as_deref()) {
-            DbChoice::Path(p) => Some(Arc::new(GeoDb::open(&p)?)),
-            DbChoice::Missing => None,
+            DbChoice::Path(p) => Ok(Arc::new(GeoDb::open(&p)?)),
+            DbChoice::Missing(why) => Err(why),
         }
     } else {
-        None
+        Err(geo::NoDb::NotFound)
     };
     let (sources, path_problems) = find_inputs(&cfg.input)?;
     let opts = PassOptions {
@@ -97,13 +98,52 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
         .map(|p| p.table(&cube, &ctx))
         .collect::<Result<Vec<_>, _>>()?;
     explain_no_events(&cube.counts, &window, &cfg);
-    let summary = summary(&totals, &cube, &window);
+    let mut summary = summary(&totals, &cube, &window);
+    let mut geo_failed = false;
+    if wants_geo {
+        geo_failed = geo_summary(&mut summary, &ctx.geo, &tables);
+    }
     // Built in full first: a panel that cannot be built fails the run before any output.
     emit(&cfg.output, tables.into_iter(), &summary)?;
     if !cfg.output.quiet {
         print_summary(&totals, &cube.counts, &sources, cfg.window.anchor, anchor);
     }
-    Ok(outcome(&path_problems, &reports))
+    Ok(match outcome(&path_problems, &reports) {
+        Outcome::Clean if geo_failed => Outcome::Partial,
+        o => o,
+    })
+}
+
+/// Warns about addresses the GeoIP database could not look up (one warning for them all) and
+/// adds the database to the JSON summary: `geoip_database` (its path, or null),
+/// `geoip_failed_addresses`, and `locations_note` saying why the panel is empty when it has no
+/// database. True when some lookups failed.
+fn geo_summary(s: &mut Summary, geo: &Result<Arc<GeoDb>, geo::NoDb>, tables: &[Table]) -> bool {
+    let note = tables
+        .iter()
+        .find(|t| t.id == LOCATIONS)
+        .and_then(|t| t.note.clone());
+    match geo {
+        Ok(db) => {
+            s.push((
+                "geoip_database",
+                Cell::Text(db.path().display().to_string()),
+            ));
+            let failed = db.failures().addresses;
+            s.push(("geoip_failed_addresses", Cell::Count(failed)));
+            if let Some(w) = db.failure_warning() {
+                warn(&w);
+            }
+            failed > 0
+        }
+        Err(_) => {
+            s.push(("geoip_database", Cell::Null));
+            if let Some(n) = note {
+                s.push(("locations_note", Cell::Text(n)));
+            }
+            false
+        }
+    }
 }
 
 /// Says why the panels are empty when the input had Kinesis events but none counted.

@@ -256,14 +256,14 @@ fn explain_empty(what: &str, window: &Window, range: (Millis, Millis), relative_
 }
 
 /// Writes the tables where the output config says, each as the iterator yields it. Panel notes
-/// go to stderr where the output has no place for them (CSV, JSON, files).
+/// go to stderr where the output has no place for them (CSV, JSON, files), unless `-q`.
 fn emit(
     out_cfg: &OutputConfig,
     tables: impl Iterator<Item = Table>,
     summary: &Summary,
 ) -> anyhow::Result<()> {
     let format = out_cfg.format;
-    let notes_aside = !format.shows_notes || out_cfg.output_dir.is_some();
+    let notes_aside = (!format.shows_notes || out_cfg.output_dir.is_some()) && !out_cfg.quiet;
     let mut tables = tables.inspect(|t| {
         if let (true, Some(n)) = (notes_aside, &t.note) {
             note(&format!("{}: {n}", t.id));

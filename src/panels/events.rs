@@ -5,14 +5,14 @@ use std::sync::Arc;
 use super::{Built, Cell, PanelDef, PanelError, SeriesSummary, View, percent_hundredths};
 use crate::cloudtrail::PERSON_TYPES;
 use crate::events::{EventCube, key};
-use crate::geo::{GeoDb, HOW_TO_GET, locate_all};
+use crate::geo::{GeoDb, NoDb, locate_all};
 use crate::window::{Millis, Window, bucket_start};
 
 /// Most buckets the over-time panel will zero-fill.
 pub const MAX_BUCKETS: u64 = 100_000;
 
 /// What the events panels need besides the cube.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct EventsCtx {
     /// The resolved window.
     pub window: Window,
@@ -23,8 +23,8 @@ pub struct EventsCtx {
     /// Where an open-ended window ends for zero-filling when `--since` was a duration: the
     /// anchor it counted back from.
     pub open_end: Option<Millis>,
-    /// The GeoIP database for `locations`, when one was found.
-    pub geo: Option<Arc<GeoDb>>,
+    /// The GeoIP database for `locations`, or why there is none.
+    pub geo: Result<Arc<GeoDb>, NoDb>,
 }
 
 /// An events panel.
@@ -273,15 +273,19 @@ fn top_users(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
 
 fn locations(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
     let view = View::Bars { label: 1, value: 6 };
-    let Some(db) = ctx.geo.as_deref() else {
-        return Ok(Built {
-            rows: vec![],
-            view,
-            note: Some(HOW_TO_GET.to_string()),
-        });
+    let db = match &ctx.geo {
+        Ok(db) => db,
+        Err(why) => {
+            return Ok(Built {
+                rows: vec![],
+                view,
+                note: Some(why.note()),
+            });
+        }
     };
     let by_ip = cube.calls.project(|k| Some([k[key::SOURCE_IP]]));
-    let (groups, error) = locate_all(db, by_ip.iter().map(|([ip], n)| (ip, *n)));
+    // Failed lookups count as not found; the command warns about them once, on stderr.
+    let (groups, _failures) = locate_all(db, by_ip.iter().map(|([ip], n)| (ip, *n)));
     let coord = |c: Option<f64>| c.map_or(Cell::Null, Cell::Float);
     let rows = groups
         .into_iter()
@@ -297,7 +301,9 @@ fn locations(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
             ]
         })
         .collect();
-    let note =
-        error.map(|e| format!("some addresses could not be looked up and count as not found: {e}"));
-    Ok(Built { rows, view, note })
+    Ok(Built {
+        rows,
+        view,
+        note: None,
+    })
 }
