@@ -455,8 +455,8 @@ fn to_location(rec: &Val) -> Location {
         .or_else(|| field("registered_country").and_then(Val::map));
     let country_code = country
         .and_then(|c| c.get("iso_code"))
-        .or_else(|| field("country_code"))
         .and_then(Val::text)
+        .or_else(|| field("country_code").and_then(Val::text))
         .unwrap_or_default()
         .to_string();
     let country_name = country
