@@ -162,6 +162,21 @@ pub fn parse_duration(s: &str) -> Result<Millis, TimeArgError> {
     Ok(ms)
 }
 
+/// A duration as a user would type it: the largest of `d`, `h`, `m`, `s` and `ms` that
+/// divides it (`1d`, `90m`, `90s`, `1500ms`), so it reads back with [`parse_duration`].
+pub fn format_duration(ms: Millis) -> String {
+    const UNITS: [(Millis, &str); 4] = [
+        (86_400_000, "d"),
+        (3_600_000, "h"),
+        (60_000, "m"),
+        (MS_PER_SEC, "s"),
+    ];
+    match UNITS.iter().find(|(u, _)| ms != 0 && ms % u == 0) {
+        Some((u, name)) => format!("{}{name}", ms / u),
+        None => format!("{ms}ms"),
+    }
+}
+
 /// Parses a bucket or period width: a positive duration of whole seconds.
 pub fn parse_width(s: &str) -> Result<Millis, TimeArgError> {
     let ms = parse_duration(s)?;
@@ -383,6 +398,25 @@ mod tests {
         ));
         assert!(parse_width("1500ms").is_err());
         assert_eq!(parse_width("5m"), Ok(300_000));
+    }
+
+    #[test]
+    fn durations_read_as_typed() {
+        let cases = [
+            ("1d", "1d"),
+            ("7d", "7d"),
+            ("90s", "90s"),
+            ("1h", "1h"),
+            ("1h30m", "90m"),
+            ("15m", "15m"),
+            ("36h", "36h"),
+            ("1500ms", "1500ms"),
+        ];
+        for (typed, shown) in cases {
+            let ms = parse_duration(typed).unwrap();
+            assert_eq!(format_duration(ms), shown, "{typed}");
+            assert_eq!(parse_duration(shown), Ok(ms));
+        }
     }
 
     #[test]

@@ -20,3 +20,123 @@ fn names_are_escaped_once() {
     assert!(line.contains("/a\\\\b.json: "), "{line}");
     assert!(!line.contains("a\\\\\\\\b"), "{line}");
 }
+
+fn width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// Runs with `$COLUMNS` set (standard output is not a terminal here).
+fn run_at(columns: u16, args: &[&str]) -> common::Run {
+    let out = common::bin()
+        .env("COLUMNS", columns.to_string())
+        .args(args)
+        .output()
+        .unwrap();
+    common::Run {
+        code: out.status.code().unwrap(),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// The cells of the body lines of the table that follows the line `title`: one `Vec` per
+/// line, continuation lines of wrapped cells included.
+fn body_lines(text: &str, title: &str) -> Vec<Vec<String>> {
+    let mut lines = text.lines().skip_while(|l| *l != title);
+    lines.by_ref().find(|l| l.starts_with('╞')).expect(title);
+    lines
+        .take_while(|l| l.starts_with('│'))
+        .map(|l| {
+            l.trim_matches('│')
+                .split('┆')
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// Every line fits the width; no address, number or name is split over two lines: each cell
+/// shows a whole value of the panel's CSV or a shortened one (marked with `…`).
+#[test]
+fn tables_fit_the_width_without_splitting_values() {
+    let geoip = common::testdata("geoip/test-city.mmdb");
+    let sample = common::testdata("cloudtrail");
+    let (geoip, sample) = (geoip.to_str().unwrap(), sample.to_str().unwrap());
+    let csv = run(&[
+        "events", "-q", "--geoip", geoip, "-p", "errors", "-f", "csv", sample,
+    ]);
+    let rows = common::csv_rows(&csv.stdout);
+    for columns in [80u16, 100, 120, 160] {
+        let r = run_at(
+            columns,
+            &["events", "-q", "--geoip", geoip, "--limit", "0", sample],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        for line in r.stdout.lines() {
+            assert!(width(line) <= usize::from(columns), "{columns}: {line}");
+        }
+        let body = body_lines(&r.stdout, "Errors");
+        assert_eq!(
+            body.iter().filter(|l| !l[0].is_empty()).count(),
+            rows.len() - 1,
+            "one line per row, continuation lines only for wrapped messages"
+        );
+        for line in &body {
+            // error_code, event_name, user, source_ip, count: never wrapped.
+            for (col, cell) in [(0, &line[0]), (2, &line[2]), (3, &line[3]), (4, &line[4])] {
+                if cell.is_empty() {
+                    continue;
+                }
+                let whole = rows.iter().any(|r| shown(&r[col]) == *cell);
+                let cut = cell.split_once('…').is_some_and(|(head, tail)| {
+                    rows.iter()
+                        .any(|r| shown(&r[col]).starts_with(head) && shown(&r[col]).ends_with(tail))
+                });
+                assert!(
+                    whole || cut,
+                    "{columns}: {cell:?} of column {col}\n{}",
+                    r.stdout
+                );
+            }
+            if !line[0].is_empty() {
+                assert!(rows.iter().any(|r| r[5] == line[5]), "{line:?}");
+            }
+        }
+    }
+}
+
+/// How a CSV value shows in a table: escaped, `-` when empty.
+fn shown(v: &str) -> String {
+    if v.is_empty() {
+        "-".into()
+    } else {
+        v.escape_debug().to_string().replace("\\u{1b}", "\\x1b")
+    }
+}
+
+/// Sparklines are drawn within their column: one line per series at every width, never a
+/// wrapped trend.
+#[test]
+fn sparklines_stay_on_their_line() {
+    let metrics = common::testdata("metrics/streams");
+    for columns in [80u16, 100, 120] {
+        let r = run_at(columns, &["metrics", "-q", metrics.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        for line in r.stdout.lines() {
+            assert!(width(line) <= usize::from(columns), "{columns}: {line}");
+        }
+        for title in ["Put Latency (ms)", "Incoming Records", "Iterator Age (ms)"] {
+            let title_line = r.stdout.lines().find(|l| l.starts_with(title)).unwrap();
+            let body = body_lines(&r.stdout, title_line);
+            assert!(!body.is_empty());
+            for line in &body {
+                assert!(!line[0].is_empty(), "{columns}: wrapped line {line:?}");
+                let trend = line.last().unwrap();
+                assert!(
+                    trend.chars().all(|c| c == ' ' || ('▁'..='█').contains(&c)),
+                    "{trend:?}"
+                );
+            }
+        }
+    }
+}

@@ -14,7 +14,7 @@ use crate::panels::metrics::{MetricsCtx, PANELS};
 use crate::panels::{Cell, select};
 use crate::pipeline::{self, PassOptions};
 use crate::render::Summary;
-use crate::window::{Anchor, Millis, TimeSpec, Window, auto_period, format_time};
+use crate::window::{Anchor, Millis, TimeSpec, Window, auto_period, format_duration, format_time};
 
 const SUB: &str = "metrics";
 
@@ -181,7 +181,6 @@ fn print_summary(t: &FileTotals, c: &MetricCounts, period: Millis) {
     if let Some((a, b)) = c.matched_range {
         counted.push_str(&format!(", {} to {}", format_time(a), format_time(b)));
     }
-    let width = humantime::format_duration(std::time::Duration::from_millis(period as u64));
-    counted.push_str(&format!(" · period {width}"));
+    counted.push_str(&format!(" · period {}", format_duration(period)));
     eprintln!("{counted}");
 }

@@ -194,7 +194,7 @@ fn events_over_time(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelErr
             reason: format!(
                 "{buckets} buckets of {} would be needed (at most {MAX_BUCKETS}); choose a larger \
                  --bucket or a narrower --since/--until",
-                humantime::format_duration(std::time::Duration::from_millis(ctx.bucket as u64))
+                crate::window::format_duration(ctx.bucket)
             ),
         });
     }

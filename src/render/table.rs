@@ -5,12 +5,11 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use comfy_table::{CellAlignment, ContentArrangement, presets};
-
+use super::layout::{self, Column, Kind};
 use super::{Exporter, FormatDef, Options, Summary, cell_text};
 use crate::panels::{Cell, SeriesSummary, Table, View};
 use crate::text::{plural, sanitize};
-use crate::window::{Millis, format_time};
+use crate::window::{Millis, format_duration, format_time};
 
 /// Width assumed when the terminal's is unknown, and of table files (`--output-dir`).
 pub const DEFAULT_WIDTH: u16 = 100;
@@ -77,18 +76,9 @@ pub fn write(out: &mut dyn Write, t: &Table, opts: Options) -> io::Result<()> {
         }
     }
     if let Some(note) = &t.note {
-        writeln!(out, "{}", sanitize(note))?;
+        line(out, &sanitize(note), opts)?;
     }
     Ok(())
-}
-
-fn new_table(opts: Options) -> comfy_table::Table {
-    let mut table = comfy_table::Table::new();
-    table
-        .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(opts.width);
-    table
 }
 
 fn is_number(c: &Cell) -> bool {
@@ -104,52 +94,73 @@ fn shown(c: &Cell) -> String {
     }
 }
 
-fn more_line(out: &mut dyn Write, hidden: usize, what: &str) -> io::Result<()> {
-    if hidden > 0 {
-        writeln!(
-            out,
-            "… {hidden} more {what}{} (--limit 0 shows all; CSV and JSON always carry every row)",
-            plural(hidden as u64)
-        )?;
+/// Writes `text` wrapped at spaces to the width.
+fn line(out: &mut dyn Write, text: &str, opts: Options) -> io::Result<()> {
+    out.write_all(layout::lines(text, usize::from(opts.width)).as_bytes())
+}
+
+fn more_line(
+    out: &mut dyn Write,
+    hidden: usize,
+    (one, many): (&str, &str),
+    opts: Options,
+) -> io::Result<()> {
+    if hidden == 0 {
+        return Ok(());
     }
-    Ok(())
+    let what = if hidden == 1 { one } else { many };
+    line(
+        out,
+        &format!(
+            "… {hidden} more {what} (--limit 0 shows all; CSV and JSON always carry every row)"
+        ),
+        opts,
+    )
+}
+
+/// How many of `n` rows are shown.
+fn shown_rows(n: usize, opts: Options) -> usize {
+    if opts.limit == 0 {
+        n
+    } else {
+        n.min(opts.limit)
+    }
 }
 
 fn rows(out: &mut dyn Write, t: &Table, opts: Options) -> io::Result<()> {
-    writeln!(out, "{}", t.title)?;
+    line(out, t.title, opts)?;
     if t.rows.is_empty() {
         return writeln!(out, "(no rows)");
     }
-    let mut table = new_table(opts);
-    table.set_header(t.columns.iter().copied());
-    let limit = if opts.limit == 0 {
-        t.rows.len()
-    } else {
-        opts.limit
-    };
-    for row in t.rows.iter().take(limit) {
-        table.add_row(row.iter().map(|c| {
-            let cell = comfy_table::Cell::new(shown(c));
-            if is_number(c) {
-                cell.set_alignment(CellAlignment::Right)
+    let limit = shown_rows(t.rows.len(), opts);
+    let shown_part = &t.rows[..limit];
+    let columns: Vec<Column> = t
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Column {
+            header: (*name).to_string(),
+            kind: if shown_part.iter().any(|r| is_number(&r[i])) {
+                Kind::Number
             } else {
-                cell
-            }
-        }));
-    }
-    for i in 0..t.columns.len() {
-        if t.rows.iter().any(|r| is_number(&r[i]))
-            && let Some(col) = table.column_mut(i)
-        {
-            col.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    writeln!(out, "{table}")?;
-    more_line(out, t.rows.len().saturating_sub(limit), "row")
+                Kind::Text
+            },
+            cells: shown_part.iter().map(|r| shown(&r[i])).collect(),
+        })
+        .collect();
+    let widths = layout::fit(&columns, usize::from(opts.width));
+    writeln!(
+        out,
+        "{}",
+        layout::draw(&columns, &widths, limit, |_, _, _| String::new())
+    )?;
+    more_line(out, t.rows.len() - limit, ("row", "rows"), opts)
 }
 
 /// Longest bar, in characters.
 const BAR_WIDTH: usize = 40;
+/// Shortest bar, in characters.
+const MIN_BAR: usize = 10;
 
 /// A bar chart of `value` summed by the `label` column, largest first, before the table.
 fn bars(
@@ -169,45 +180,56 @@ fn bars(
     let total: f64 = sums.values().sum();
     let mut list: Vec<(String, f64)> = sums.into_iter().collect();
     list.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let limit = if opts.limit == 0 {
-        list.len()
-    } else {
-        opts.limit.min(list.len())
-    };
-    let names: Vec<String> = list.iter().map(|(n, _)| sanitize(n)).collect();
-    let name_width = names
+    let limit = shown_rows(list.len(), opts);
+    let figures: Vec<String> = list
+        .iter()
+        .map(|(_, v)| {
+            let pct = if total > 0.0 { v * 100.0 / total } else { 0.0 };
+            format!("{} ({pct:.1}%)", fmt_num(*v))
+        })
+        .collect();
+    let figure_width = figures
         .iter()
         .take(limit)
-        .map(|n| n.chars().count())
+        .map(|f| f.len())
         .max()
         .unwrap_or(0);
-    let max = list[0].1;
     let avail = usize::from(opts.width);
-    let bar_width = avail.saturating_sub(name_width + 22).clamp(10, BAR_WIDTH);
+    // "  name bar figures": names are cut (with …) before bars get shorter than MIN_BAR.
+    let name_room = avail
+        .saturating_sub(2 + 1 + MIN_BAR + 1 + figure_width)
+        .max(MIN_BAR);
+    let names: Vec<String> = list
+        .iter()
+        .take(limit)
+        .map(|(n, _)| layout::truncate(&sanitize(n), name_room))
+        .collect();
+    let name_width = names.iter().map(|n| layout::width(n)).max().unwrap_or(0);
+    let bar_width = avail
+        .saturating_sub(2 + name_width + 1 + 1 + figure_width)
+        .clamp(MIN_BAR, BAR_WIDTH);
+    let max = list[0].1;
     let by = t.columns[label];
-    writeln!(
+    line(
         out,
-        "{} by {}",
-        t.title,
-        by.strip_suffix("_name").unwrap_or(by)
+        &format!("{} by {}", t.title, by.strip_suffix("_name").unwrap_or(by)),
+        opts,
     )?;
-    for ((_, v), name) in list.iter().zip(&names).take(limit) {
+    for (((_, v), name), figure) in list.iter().zip(&names).zip(&figures) {
         let len = if max > 0.0 {
             ((v / max) * bar_width as f64).round() as usize
         } else {
             0
         };
-        let pad = name_width - name.chars().count();
+        let pad = name_width - layout::width(name);
         writeln!(
             out,
-            "  {name}{} {:<bar_width$} {} ({:.1}%)",
+            "  {name}{} {:<bar_width$} {figure}",
             " ".repeat(pad),
             "█".repeat(len.max(usize::from(*v > 0.0))),
-            fmt_num(*v),
-            if total > 0.0 { v * 100.0 / total } else { 0.0 },
         )?;
     }
-    more_line(out, list.len() - limit, "bar")?;
+    more_line(out, list.len() - limit, ("bar", "bars"), opts)?;
     writeln!(out)
 }
 
@@ -220,20 +242,23 @@ fn value_of(c: &Cell) -> f64 {
     }
 }
 
-/// A sparkline of `values` in at most `width` characters. Each character stands for
-/// consecutive buckets: their sum for counts, their mean for measurements (`mean`); buckets
-/// without data are gaps. Counts are scaled from zero (zero is a space, the largest a full
-/// block); measurements from their smallest to their largest value, so a latency that moves
-/// between 40 and 45 ms shows its shape.
+/// A sparkline of `values` in `min(values.len(), width)` characters: the buckets are resampled
+/// to the width, each character standing for an equal share of them. A character shows the
+/// mean of its buckets: for counts over all its buckets (so characters standing for 4 and for 5
+/// buckets compare fairly), for measurements over the buckets that have data (`mean`).
+/// Characters without data are gaps. Counts are scaled from zero (zero is a space, the largest
+/// a full block); measurements from their smallest to their largest value, so a latency that
+/// moves between 40 and 45 ms shows its shape.
 pub fn sparkline(values: &[Option<f64>], width: usize, mean: bool) -> String {
-    if values.is_empty() || width == 0 {
+    let n = values.len();
+    let chars = n.min(width);
+    if chars == 0 {
         return String::new();
     }
-    let per = values.len().div_ceil(width);
-    let cols: Vec<Option<f64>> = values
-        .chunks(per)
-        .map(|c| {
-            let present: Vec<f64> = c.iter().flatten().copied().collect();
+    let cols: Vec<Option<f64>> = (0..chars)
+        .map(|i| {
+            let part = &values[i * n / chars..(i + 1) * n / chars];
+            let present: Vec<f64> = part.iter().flatten().copied().collect();
             if present.is_empty() {
                 return None;
             }
@@ -241,7 +266,7 @@ pub fn sparkline(values: &[Option<f64>], width: usize, mean: bool) -> String {
             Some(if mean {
                 sum / present.len() as f64
             } else {
-                sum
+                sum / part.len() as f64
             })
         })
         .collect();
@@ -297,19 +322,24 @@ fn series(out: &mut dyn Write, t: &Table, opts: Options, s: &SeriesShape<'_>) ->
         })
         .collect();
     let (Some(&first), Some(&last)) = (times.iter().min(), times.iter().max()) else {
-        writeln!(out, "{}", t.title)?;
+        line(out, t.title, opts)?;
         return writeln!(out, "(no rows)");
     };
     let n = ((last - first) / s.bucket + 1) as usize;
-    let width = humantime::format_duration(std::time::Duration::from_millis(s.bucket as u64));
-    writeln!(
-        out,
-        "{} ({n} bucket{} of {width}, {} to {})",
-        t.title,
+    let info = format!(
+        "({n} bucket{} of {}, {} to {})",
         plural(n as u64),
+        format_duration(s.bucket),
         format_time(first),
         format_time(last + s.bucket)
-    )?;
+    );
+    // One line when it fits, else the title over the buckets.
+    let title = format!("{} {info}", t.title);
+    if layout::width(&title) <= usize::from(opts.width) {
+        line(out, &title, opts)?;
+    } else {
+        line(out, &format!("{}\n{info}", t.title), opts)?;
+    }
     let mut by_series: BTreeMap<Vec<String>, Vec<Option<f64>>> = BTreeMap::new();
     for r in &t.rows {
         let Cell::Time(x) = r[s.time] else { continue };
@@ -348,57 +378,37 @@ fn series(out: &mut dyn Write, t: &Table, opts: Options, s: &SeriesShape<'_>) ->
         .collect();
     // Counts: busiest first. Measurements: in key order (region, stream, shard).
     list.sort_by(|a, b| b.rank.total_cmp(&a.rank).then_with(|| a.key.cmp(&b.key)));
-    let key_width: usize = list
+    let limit = shown_rows(list.len(), opts);
+    let shown_part = &list[..limit];
+    let mut columns: Vec<Column> = s
+        .keys
         .iter()
-        .map(|l| {
-            l.key
+        .enumerate()
+        .map(|(i, &k)| Column {
+            header: t.columns[k].to_string(),
+            kind: Kind::Text,
+            cells: shown_part
                 .iter()
-                .map(|k| sanitize(k).chars().count().max(1) + 3)
-                .sum::<usize>()
+                .map(|l| shown(&Cell::text(l.key[i].as_str())))
+                .collect(),
         })
-        .max()
-        .unwrap_or(0);
-    let num_width: usize = list
-        .iter()
-        .map(|l| {
-            l.figures
-                .iter()
-                .map(|f| fmt_num(*f).chars().count().max(5) + 3)
-                .sum::<usize>()
-        })
-        .max()
-        .unwrap_or(0);
-    let reserved = key_width + num_width + 4;
-    let avail = usize::from(opts.width);
-    let spark_width = avail.saturating_sub(reserved).clamp(8, n.max(8));
-    let mut table = new_table(opts);
-    let mut header: Vec<String> = s.keys.iter().map(|&k| t.columns[k].to_string()).collect();
-    header.extend(figure_names.iter().map(|h| h.to_string()));
-    header.push("trend".into());
-    table.set_header(header);
-    let limit = if opts.limit == 0 {
-        list.len()
-    } else {
-        opts.limit
-    };
-    for l in list.iter().take(limit) {
-        let mut row: Vec<comfy_table::Cell> = l
-            .key
-            .iter()
-            .map(|k| comfy_table::Cell::new(shown(&Cell::text(k))))
-            .collect();
-        for f in &l.figures {
-            row.push(comfy_table::Cell::new(fmt_num(*f)).set_alignment(CellAlignment::Right));
-        }
-        row.push(comfy_table::Cell::new(sparkline(
-            &l.slots,
-            spark_width,
-            mean,
-        )));
-        table.add_row(row);
-    }
-    writeln!(out, "{table}")?;
-    more_line(out, list.len().saturating_sub(limit), "series")
+        .collect();
+    columns.extend(figure_names.iter().enumerate().map(|(i, name)| Column {
+        header: (*name).to_string(),
+        kind: Kind::Number,
+        cells: shown_part.iter().map(|l| fmt_num(l.figures[i])).collect(),
+    }));
+    columns.push(Column {
+        header: "trend".into(),
+        kind: Kind::Spark(n),
+        cells: Vec::new(),
+    });
+    let widths = layout::fit(&columns, usize::from(opts.width));
+    let drawn = layout::draw(&columns, &widths, limit, |row, _, w| {
+        sparkline(&shown_part[row].slots, w, mean)
+    });
+    writeln!(out, "{drawn}")?;
+    more_line(out, list.len() - limit, ("series", "series"), opts)
 }
 
 fn fmt_num(v: f64) -> String {
@@ -498,12 +508,33 @@ mod tests {
         let mut out = Vec::new();
         write(&mut out, &t, opts(0)).unwrap();
         let s = String::from_utf8(out).unwrap();
+        // At 60 columns the title goes over the buckets, which wrap at a space; B has the
+        // larger total; each sparkline is scaled to its own largest bucket.
+        assert_eq!(
+            s,
+            "Over Time\n\
+             (2 buckets of 1h, 1970-01-01T00:00:00Z to\n\
+             1970-01-01T02:00:00Z)\n\
+             ┌────────────┬───────┬──────┬───────┐\n\
+             │ event_name ┆ total ┆ peak ┆ trend │\n\
+             ╞════════════╪═══════╪══════╪═══════╡\n\
+             │ B          ┆     5 ┆    5 ┆  █    │\n\
+             │ A          ┆     1 ┆    1 ┆ █     │\n\
+             └────────────┴───────┴──────┴───────┘\n"
+        );
+        let mut out = Vec::new();
+        write(
+            &mut out,
+            &t,
+            Options {
+                width: 80,
+                ..opts(0)
+            },
+        )
+        .unwrap();
+        let s = String::from_utf8(out).unwrap();
         assert!(s.starts_with(
-            "Over Time (2 buckets of 1h, 1970-01-01T00:00:00Z to 1970-01-01T02:00:00Z)\n"
+            "Over Time (2 buckets of 1h, 1970-01-01T00:00:00Z to 1970-01-01T02:00:00Z)\n┌"
         ));
-        let b = s.find("│ B").unwrap();
-        let a = s.find("│ A").unwrap();
-        assert!(b < a, "B has the larger total:\n{s}");
-        assert!(s.contains(" █"), "{s}");
     }
 }
