@@ -76,7 +76,7 @@ pub fn write(out: &mut dyn Write, t: &Table, opts: Options) -> io::Result<()> {
         }
     }
     if let Some(note) = &t.note {
-        line(out, &sanitize(note), opts)?;
+        writeln!(out, "{}", sanitize(note))?;
     }
     Ok(())
 }
