@@ -51,7 +51,7 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only these users, as the user rule names them (exact or glob; repeat for more)')
             [CompletionResult]::new('--source-ip', '--source-ip', [CompletionResultType]::ParameterName, 'Only these source addresses (exact or glob, e.g. ''10.*''; repeat for more)')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Only these regions (exact or glob, e.g. ''eu-*''; repeat for more)')
-            [CompletionResult]::new('--geoip', '--geoip', [CompletionResultType]::ParameterName, 'MaxMind DB file for the locations panel (GeoLite2/GeoIP2 City or Country, DB-IP Lite, ip-location-db) [default: $KINESIS_INSIGHTS_GEOIP, else /usr/share/GeoIP/…]')
+            [CompletionResult]::new('--geoip', '--geoip', [CompletionResultType]::ParameterName, 'MaxMind DB file for the locations panel (GeoLite2/GeoIP2 City or Country, DB-IP Lite, ip-location-db); repeat it to consult several in order, as ip-location-db''s IPv4 and IPv6 files [default: $KINESIS_INSIGHTS_GEOIP, else /usr/share/GeoIP/…]')
             [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Only calls about these streams (streamName, or the name in streamARN; exact or glob)')
             [CompletionResult]::new('-L', '-L ', [CompletionResultType]::ParameterName, 'Follow symbolic links to directories while walking (loops are detected)')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Follow symbolic links to directories while walking (loops are detected)')

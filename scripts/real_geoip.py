@@ -3,7 +3,9 @@
 
 Run by scripts/real-geoip.sh (which fetches the databases and makes the venv):
 
-    python real_geoip.py --bin kinesis-insights --work DIR DB.mmdb...
+    python real_geoip.py --bin kinesis-insights --work DIR DB.mmdb[,DB.mmdb...]...
+
+Each argument is one run: its files are given as repeated `--geoip`, consulted in order.
 
 Writes DIR/events.json, one Kinesis call from each of many public IPv4 and IPv6 addresses
 (random, seeded) plus 6to4, NAT64 and Teredo forms of IPv4 ones and a few private and service
@@ -131,7 +133,8 @@ def public(ip):
     return ip.is_global and not ip.is_multicast and not ip.is_reserved
 
 
-def expected_row(reader, ipv4_only, source):
+def expected_row(readers, source):
+    """The row of `source` with `readers` ((reader, IPv4 only) pairs) consulted in order."""
     try:
         ip = ipaddress.ip_address(source)
     except ValueError:
@@ -140,9 +143,13 @@ def expected_row(reader, ipv4_only, source):
         ip = embedded_v4(ip) or ip
     if not public(ip):
         return PRIVATE
-    if ip.version == 6 and ipv4_only:
-        return NOT_FOUND
-    return location(reader.get(ip))
+    for reader, ipv4_only in readers:
+        if ip.version == 6 and ipv4_only:
+            continue
+        row = location(reader.get(ip))
+        if row != NOT_FOUND:
+            return row
+    return NOT_FOUND
 
 
 def addresses(seed=11):
@@ -193,12 +200,15 @@ def main():
     print(f"{len(sources)} addresses in {events}")
 
     results = []
-    for db in args.databases:
-        run = subprocess.run([args.bin, "events", "-p", "locations", "-f", "json", "-q",
-                              "--geoip", db, events], capture_output=True, text=True)
+    for group in args.databases:
+        dbs = group.split(",")
+        geoip = [a for db in dbs for a in ("--geoip", db)]
+        run = subprocess.run([args.bin, "events", "-p", "locations", "-f", "json", "-q", *geoip,
+                              events], capture_output=True, text=True)
+        name = " + ".join(f"`{os.path.basename(db)}`" for db in dbs)
         if run.returncode != 0:
-            print(f"{db}: exit {run.returncode}: {run.stderr}")
-            results.append((db, None, 0, 0, 1))
+            print(f"{name}: exit {run.returncode}: {run.stderr}")
+            results.append((name, None, 0, 0, 1, ""))
             continue
         got = Counter()
         for r in json.loads(run.stdout)["panels"]["locations"]["rows"]:
@@ -206,30 +216,32 @@ def main():
                    r["latitude"], r["longitude"])
             got[key] += r["count"]
 
-        reader = maxminddb.open_database(db, maxminddb.MODE_MEMORY)
-        meta = reader.metadata()
-        ipv4_only = meta.ip_version == 4
-        want = Counter(expected_row(reader, ipv4_only, s) for s in sources)
+        readers = [maxminddb.open_database(db, maxminddb.MODE_MEMORY) for db in dbs]
+        readers = [(r, r.metadata().ip_version == 4) for r in readers]
+        want = Counter(expected_row(readers, s) for s in sources)
         located = sum(n for k, n in want.items() if k not in (NOT_FOUND, PRIVATE, SERVICE))
         keys = set(got) | set(want)
         bad = sorted((k for k in keys if got[k] != want[k]), key=str)
         for k in bad[:10]:
             print(f"  mismatch {k}: tool {got[k]}, maxminddb {want[k]}")
-        floats = any(isinstance(v, F32) for v in _sample_coords(reader, sources, ipv4_only))
-        results.append((db, meta, len(keys), located, len(bad), floats))
+        kinds = " + ".join(f"{r.metadata().database_type}, IPv{r.metadata().ip_version}"
+                           for r, _ in readers) if len(readers) == 1 else "both, in that order"
+        coords = sorted({
+            "float" if any(isinstance(v, F32) for v in _sample_coords(r, sources, v4)) else "double"
+            for r, v4 in readers})
+        coords = " and ".join(coords)
+        results.append((name, kinds, len(keys), located, len(bad), coords))
 
     print()
     print("| database | type, IP version | coordinates | addresses located | rows compared | mismatches |")
     print("|---|---|---|---|---|---|")
     failed = False
-    for db, meta, rows, located, bad, *rest in results:
-        if meta is None:
-            print(f"| `{os.path.basename(db)}` | run failed | | | | 1 |")
+    for name, kinds, rows, located, bad, coords in results:
+        if kinds is None:
+            print(f"| {name} | run failed | | | | 1 |")
             failed = True
             continue
-        coords = "float" if rest[0] else "double"
-        print(f"| `{os.path.basename(db)}` | {meta.database_type}, IPv{meta.ip_version} | {coords} "
-              f"| {located} | {rows} | {bad} |")
+        print(f"| {name} | {kinds} | {coords} | {located} | {rows} | {bad} |")
         failed |= bad > 0
     sys.exit(1 if failed else 0)
 

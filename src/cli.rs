@@ -193,9 +193,10 @@ pub struct EventsArgs {
     pub dedup: bool,
 
     /// MaxMind DB file for the locations panel (GeoLite2/GeoIP2 City or Country, DB-IP Lite,
-    /// ip-location-db) [default: $KINESIS_INSIGHTS_GEOIP, else /usr/share/GeoIP/…].
+    /// ip-location-db); repeat it to consult several in order, as ip-location-db's IPv4 and
+    /// IPv6 files [default: $KINESIS_INSIGHTS_GEOIP, else /usr/share/GeoIP/…].
     #[arg(help_heading = "Panels", long, value_name = "FILE")]
-    pub geoip: Option<PathBuf>,
+    pub geoip: Vec<PathBuf>,
 
     /// Only calls about these streams (streamName, or the name in streamARN; exact or glob).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]

@@ -49,8 +49,8 @@ pub struct EventsConfig {
     pub top: usize,
     /// Panel ids (empty = all).
     pub panels: Vec<String>,
-    /// `--geoip`.
-    pub geoip: Option<PathBuf>,
+    /// `--geoip`, in order.
+    pub geoip: Vec<PathBuf>,
     /// `--dedup`.
     pub dedup: bool,
 }

@@ -69,31 +69,36 @@ impl NoDb {
     }
 }
 
-/// Where the database comes from.
+/// Where the databases come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DbChoice {
-    /// A file to open.
-    Path(PathBuf),
+    /// Files to open, consulted in this order.
+    Paths(Vec<PathBuf>),
     /// None, and why.
     Missing(NoDb),
 }
 
-/// Picks the database: `--geoip`, else the environment variable, else the first file found in
-/// the usual places.
-pub fn choose(flag: Option<&Path>, env: Option<&std::ffi::OsStr>) -> DbChoice {
-    if let Some(p) = flag {
-        return DbChoice::Path(p.to_path_buf());
+/// Picks the databases: every `--geoip`, else the files the environment variable lists
+/// (separated as in `PATH`), else the first file found in the usual places.
+pub fn choose(flags: &[PathBuf], env: Option<&std::ffi::OsStr>) -> DbChoice {
+    if !flags.is_empty() {
+        return DbChoice::Paths(flags.to_vec());
     }
-    match env {
-        Some(v) if v.is_empty() => return DbChoice::Missing(NoDb::Disabled),
-        Some(v) => return DbChoice::Path(PathBuf::from(v)),
-        None => {}
+    if let Some(v) = env {
+        let paths: Vec<PathBuf> = std::env::split_paths(v)
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        return if paths.is_empty() {
+            DbChoice::Missing(NoDb::Disabled)
+        } else {
+            DbChoice::Paths(paths)
+        };
     }
     for name in SEARCH_NAMES {
         for dir in SEARCH_DIRS {
             let p = Path::new(dir).join(name);
             if p.is_file() {
-                return DbChoice::Path(p);
+                return DbChoice::Paths(vec![p]);
             }
         }
     }
@@ -110,18 +115,26 @@ pub struct GeoError {
     pub reason: String,
 }
 
-/// An open MaxMind DB file.
-pub struct GeoDb {
+/// One open MaxMind DB file.
+struct GeoFile {
     reader: Reader<Vec<u8>>,
     path: PathBuf,
-    /// What the last [`locate_all`] could not look up, for the command to warn about once the
-    /// panels are built (panels return rows, not warnings).
-    failures: Mutex<Failures>,
+}
+
+/// The open databases of the locations panel, consulted in order: the first that knows an
+/// address locates it (ip-location-db ships IPv4 and IPv6 as two files).
+pub struct GeoDb {
+    files: Vec<GeoFile>,
+    /// What the last [`locate_all`] could not look up, per file, for the command to warn
+    /// about once the panels are built (panels return rows, not warnings).
+    failures: Mutex<Vec<Failures>>,
 }
 
 impl std::fmt::Debug for GeoDb {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GeoDb").field("path", &self.path).finish()
+        f.debug_list()
+            .entries(self.files.iter().map(|f| &f.path))
+            .finish()
     }
 }
 
@@ -504,11 +517,11 @@ pub fn iso_name(code: &str) -> Option<String> {
         .map(|i| countries::NAMES[i].1.to_string())
 }
 
-impl GeoDb {
+impl GeoFile {
     /// Opens a database file; a missing or unreadable file, or one that is not a MaxMind DB
     /// (no metadata section), is an error naming it. Damage inside the search tree or the data
     /// section costs only the addresses it touches (see [`locate_all`]).
-    pub fn open(path: &Path) -> Result<Self, GeoError> {
+    fn open(path: &Path) -> Result<Self, GeoError> {
         let err = |reason: String| GeoError {
             path: path.to_path_buf(),
             reason,
@@ -516,41 +529,17 @@ impl GeoDb {
         let bytes = std::fs::read(path).map_err(|e| err(crate::diag::io_reason(&e)))?;
         let reader =
             Reader::from_source(bytes).map_err(|e| err(format!("not a MaxMind DB file ({e})")))?;
-        Ok(GeoDb {
+        Ok(GeoFile {
             reader,
             path: path.to_path_buf(),
-            failures: Mutex::default(),
         })
-    }
-
-    /// The addresses the last [`locate_all`] could not look up.
-    pub fn failures(&self) -> Failures {
-        self.failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    /// The warning about the addresses the last [`locate_all`] could not look up, if any.
-    pub fn failure_warning(&self) -> Option<String> {
-        self.failures().warning(&self.path)
-    }
-
-    /// The file, as given.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// True for a database with only IPv4 networks.
-    pub fn ipv4_only(&self) -> bool {
-        self.reader.metadata().ip_version == 4
     }
 
     /// The location of a public address; `None` when the database does not know it (or its
     /// record has no field the panel reads). An IPv6 address in an IPv4-only database is not
     /// found, not an error. An error is a damaged tree or record.
-    pub fn lookup(&self, ip: IpAddr) -> Result<Option<Location>, String> {
-        if ip.is_ipv6() && self.ipv4_only() {
+    fn lookup(&self, ip: IpAddr) -> Result<Option<Location>, String> {
+        if ip.is_ipv6() && self.reader.metadata().ip_version == 4 {
             return Ok(None);
         }
         let result = self.reader.lookup(ip).map_err(|e| e.to_string())?;
@@ -560,10 +549,67 @@ impl GeoDb {
             Err(e) => Err(e.to_string()),
         }
     }
+}
+
+/// A lookup that failed: the index of the database and why.
+pub type LookupError = (usize, String);
+
+impl GeoDb {
+    /// Opens the database files, in the order they will be consulted; the first that cannot
+    /// be used is an error naming it.
+    pub fn open(paths: &[PathBuf]) -> Result<Self, GeoError> {
+        let files = paths
+            .iter()
+            .map(|p| GeoFile::open(p))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(GeoDb {
+            failures: Mutex::new(vec![Failures::default(); files.len()]),
+            files,
+        })
+    }
+
+    /// The files, in order.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|f| f.path.as_path())
+    }
+
+    /// The addresses the last [`locate_all`] could not look up, all databases together.
+    pub fn failures(&self) -> Failures {
+        let per_file = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        per_file.iter().fold(Failures::default(), |mut all, f| {
+            all.addresses += f.addresses;
+            all.events += f.events;
+            if all.first.is_none() {
+                all.first.clone_from(&f.first);
+            }
+            all
+        })
+    }
+
+    /// One warning per database where the last [`locate_all`] met damage.
+    pub fn failure_warnings(&self) -> Vec<String> {
+        let per_file = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        per_file
+            .iter()
+            .zip(&self.files)
+            .filter_map(|(f, file)| f.warning(&file.path))
+            .collect()
+    }
+
+    /// The location of a public address in the first database that knows it; `None` when
+    /// none does. A damaged tree or record stops the search with an error.
+    pub fn lookup(&self, ip: IpAddr) -> Result<Option<Location>, LookupError> {
+        for (i, file) in self.files.iter().enumerate() {
+            if let Some(loc) = file.lookup(ip).map_err(|e| (i, e))? {
+                return Ok(Some(loc));
+            }
+        }
+        Ok(None)
+    }
 
     /// The location of a `sourceIPAddress` value, with the `(…)` labels for addresses that are
     /// not looked up or not found.
-    pub fn locate(&self, source: &str) -> Result<Location, String> {
+    pub fn locate(&self, source: &str) -> Result<Location, LookupError> {
         Ok(match classify(source) {
             Origin::Service => Location::label(AWS_SERVICE),
             Origin::Private => Location::label(PRIVATE),
@@ -605,7 +651,7 @@ impl Failures {
 
 /// Counts per location, from counts per source address; each distinct address is looked up
 /// once. Addresses whose lookup fails (a damaged record or tree) count as not found and are
-/// tallied in the returned [`Failures`].
+/// tallied in the returned [`Failures`] (and per database in `db`, for its warnings).
 pub fn locate_all<'a>(
     db: &GeoDb,
     by_ip: impl IntoIterator<Item = (&'a str, u64)>,
@@ -613,23 +659,24 @@ pub fn locate_all<'a>(
     use rayon::prelude::*;
     let mut ips: Vec<(&str, u64)> = by_ip.into_iter().collect();
     ips.sort_unstable();
-    let located: Vec<(Result<Location, String>, u64)> =
+    let located: Vec<(Result<Location, LookupError>, u64)> =
         ips.par_iter().map(|(ip, n)| (db.locate(ip), *n)).collect();
     let mut groups: BTreeMap<LocKey, u64> = BTreeMap::new();
-    let mut failures = Failures::default();
+    let mut failures = vec![Failures::default(); db.files.len()];
     for ((loc, n), (ip, _)) in located.into_iter().zip(&ips) {
-        let loc = loc.unwrap_or_else(|e| {
-            failures.addresses += 1;
-            failures.events += n;
-            failures.first.get_or_insert_with(|| (ip.to_string(), e));
+        let loc = loc.unwrap_or_else(|(i, e)| {
+            let f = &mut failures[i];
+            f.addresses += 1;
+            f.events += n;
+            f.first.get_or_insert_with(|| (ip.to_string(), e));
             Location::label(NOT_FOUND)
         });
         *groups.entry(LocKey(loc)).or_default() += n;
     }
-    *db.failures.lock().unwrap_or_else(|e| e.into_inner()) = failures.clone();
+    *db.failures.lock().unwrap_or_else(|e| e.into_inner()) = failures;
     let mut rows: Vec<(Location, u64)> = groups.into_iter().map(|(k, n)| (k.0, n)).collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| LocKey::cmp_loc(&a.0, &b.0)));
-    (rows, failures)
+    (rows, db.failures())
 }
 
 /// A location as a map key: ordered by its fields, coordinates by value (absent first).
@@ -801,17 +848,21 @@ mod tests {
 
     #[test]
     fn choosing_the_database() {
-        let flag = Path::new("/x/flag.mmdb");
+        let flags = [PathBuf::from("/x/v4.mmdb"), PathBuf::from("/x/v6.mmdb")];
         assert_eq!(
-            choose(Some(flag), Some("/y".as_ref())),
-            DbChoice::Path(flag.into())
+            choose(&flags, Some("/y".as_ref())),
+            DbChoice::Paths(flags.to_vec())
         );
         assert_eq!(
-            choose(None, Some("/y.mmdb".as_ref())),
-            DbChoice::Path("/y.mmdb".into())
+            choose(&[], Some("/y.mmdb".as_ref())),
+            DbChoice::Paths(vec!["/y.mmdb".into()])
         );
         assert_eq!(
-            choose(None, Some("".as_ref())),
+            choose(&[], Some("/y/v4.mmdb:/y/v6.mmdb:".as_ref())),
+            DbChoice::Paths(vec!["/y/v4.mmdb".into(), "/y/v6.mmdb".into()])
+        );
+        assert_eq!(
+            choose(&[], Some("".as_ref())),
             DbChoice::Missing(NoDb::Disabled)
         );
     }

@@ -735,3 +735,82 @@ fn table_shows_countries_as_bars() {
     assert!(r.stdout.contains("United States"), "{}", r.stdout);
     assert!(r.stdout.contains(" 352 (19.3%)"), "{}", r.stdout);
 }
+
+#[test]
+fn several_databases_are_consulted_in_order() {
+    // ip-location-db ships IPv4 and IPv6 as two files: the first database that knows an
+    // address locates it.
+    let ips = ["81.2.69.1", "2001:480::1", "1.1.1.1"].map(String::from);
+    let input = calls_from(&ips);
+    let (flat, country) = (db_path("flat-city-ipv4"), db_path("country"));
+    let header = "country_code,country_name,region,city,latitude,longitude,count\n";
+    let flat_first = format!(
+        "{header},(not found),,,,,1\n\
+         GB,United Kingdom,England,London,51.5142,-0.0931,1\n\
+         US,United States,,,,,1\n"
+    );
+    let args = |dbs: &[&Path]| {
+        let mut a: Vec<String> = ["events", "-f", "csv", "-p", "locations", "-q"]
+            .map(String::from)
+            .to_vec();
+        for db in dbs {
+            a.push("--geoip".into());
+            a.push(db.to_str().unwrap().into());
+        }
+        a.push(input.path().to_str().unwrap().into());
+        a
+    };
+    let r = run(&args(&[&flat, &country]));
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, flat_first.as_str()),
+        "{}",
+        r.stderr
+    );
+    let r = run(&args(&[&country, &flat]));
+    assert_eq!(
+        r.stdout,
+        format!(
+            "{header},(not found),,,,,1\n\
+             GB,United Kingdom,,,,,1\n\
+             US,United States,,,,,1\n"
+        )
+    );
+    // The environment variable lists them as PATH does.
+    let list = std::env::join_paths([&flat, &country]).unwrap();
+    let out = common::bin()
+        .env("KINESIS_INSIGHTS_GEOIP", &list)
+        .args(["events", "-f", "json", "-p", "locations", "-q"])
+        .arg(input.path())
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["geoip_database"], list.to_str().unwrap());
+    assert_eq!(doc["panels"]["locations"]["rows"][1]["city"], "London");
+    // Damage in the first stops the search for that address, and the warning names it.
+    let damaged = db_path("city-damaged");
+    let input = calls_from(&["89.160.20.1".to_string()]);
+    let r = run(&[
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "locations",
+        "-q",
+        "--geoip",
+        damaged.to_str().unwrap(),
+        "--geoip",
+        db_path("city").to_str().unwrap(),
+        input.path().to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1);
+    assert_eq!(r.stdout, format!("{header},(not found),,,,,1\n"));
+    assert!(
+        r.stderr.starts_with(&format!(
+            "kinesis-insights: warning: GeoIP database {}: 1 address (1 event) could not",
+            damaged.display()
+        )),
+        "{}",
+        r.stderr
+    );
+}

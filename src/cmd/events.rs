@@ -56,8 +56,8 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
     let wants_geo = selected.iter().any(|p| p.id == LOCATIONS);
     let geo = if wants_geo {
         let env = std::env::var_os(geo::ENV_VAR);
-        match geo::choose(cfg.geoip.as_deref(), env.as_deref()) {
-            DbChoice::Path(p) => Ok(Arc::new(GeoDb::open(&p)?)),
+        match geo::choose(&cfg.geoip, env.as_deref()) {
+            DbChoice::Paths(p) => Ok(Arc::new(GeoDb::open(&p)?)),
             DbChoice::Missing(why) => Err(why),
         }
     } else {
@@ -125,13 +125,15 @@ fn geo_summary(s: &mut Summary, geo: &Result<Arc<GeoDb>, geo::NoDb>, tables: &[T
         .and_then(|t| t.note.clone());
     match geo {
         Ok(db) => {
+            // Several files as KINESIS_INSIGHTS_GEOIP lists them (`a.mmdb:b.mmdb`).
+            let paths = std::env::join_paths(db.paths()).unwrap_or_default();
             s.push((
                 "geoip_database",
-                Cell::Text(db.path().display().to_string()),
+                Cell::Text(paths.to_string_lossy().into_owned()),
             ));
             let failed = db.failures().addresses;
             s.push(("geoip_failed_addresses", Cell::Count(failed)));
-            if let Some(w) = db.failure_warning() {
+            for w in db.failure_warnings() {
                 warn(&w);
             }
             failed > 0
