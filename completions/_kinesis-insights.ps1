@@ -45,7 +45,7 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Rows shown per panel in tables (0 = all); CSV and JSON always carry every row')
             [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Panels to show, repeated or comma-separated [default: all]')
             [CompletionResult]::new('--panel', '--panel', [CompletionResultType]::ParameterName, 'Panels to show, repeated or comma-separated [default: all]')
-            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'Width of the events-over-time buckets, aligned to UTC')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'Width of the events-over-time buckets, aligned to UTC [default: 1h; over more than 7 days the shortest of 3h, 6h, 12h, 1d, 7d giving at most 300 buckets]')
             [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Users kept by the top-users panel')
             [CompletionResult]::new('--event-name', '--event-name', [CompletionResultType]::ParameterName, 'Only these event names (exact or glob, e.g. ''Put*''; repeat for more)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only these users, as the user rule names them (exact or glob; repeat for more)')

@@ -41,7 +41,7 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
             cand --limit 'Rows shown per panel in tables (0 = all); CSV and JSON always carry every row'
             cand -p 'Panels to show, repeated or comma-separated [default: all]'
             cand --panel 'Panels to show, repeated or comma-separated [default: all]'
-            cand --bucket 'Width of the events-over-time buckets, aligned to UTC'
+            cand --bucket 'Width of the events-over-time buckets, aligned to UTC [default: 1h; over more than 7 days the shortest of 3h, 6h, 12h, 1d, 7d giving at most 300 buckets]'
             cand --top 'Users kept by the top-users panel'
             cand --event-name 'Only these event names (exact or glob, e.g. ''Put*''; repeat for more)'
             cand --user 'Only these users, as the user rule names them (exact or glob; repeat for more)'

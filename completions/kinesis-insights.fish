@@ -49,7 +49,7 @@ by-region\t''
 errors\t''
 top-users\t''
 locations\t''"
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l bucket -d 'Width of the events-over-time buckets, aligned to UTC' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l bucket -d 'Width of the events-over-time buckets, aligned to UTC [default: 1h; over more than 7 days the shortest of 3h, 6h, 12h, 1d, 7d giving at most 300 buckets]' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l top -d 'Users kept by the top-users panel' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l event-name -d 'Only these event names (exact or glob, e.g. \'Put*\'; repeat for more)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l user -d 'Only these users, as the user rule names them (exact or glob; repeat for more)' -r

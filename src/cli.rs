@@ -164,9 +164,10 @@ pub struct EventsArgs {
     )]
     pub panels: Vec<String>,
 
-    /// Width of the events-over-time buckets, aligned to UTC.
-    #[arg(help_heading = "Panels", long, value_name = "DURATION", default_value = "1h", value_parser = parse_width)]
-    pub bucket: Millis,
+    /// Width of the events-over-time buckets, aligned to UTC [default: 1h; over more than 7
+    /// days the shortest of 3h, 6h, 12h, 1d, 7d giving at most 300 buckets].
+    #[arg(help_heading = "Panels", long, value_name = "DURATION", value_parser = parse_width)]
+    pub bucket: Option<Millis>,
 
     /// Users kept by the top-users panel.
     #[arg(help_heading = "Panels", long, value_name = "N", default_value_t = 10)]

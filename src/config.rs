@@ -43,8 +43,8 @@ pub struct EventsConfig {
     pub window: WindowSpec,
     /// Filters.
     pub filters: crate::events::Filters,
-    /// Over-time bucket width.
-    pub bucket: crate::window::Millis,
+    /// `--bucket` (None: 1h, coarser over long ranges).
+    pub bucket: Option<crate::window::Millis>,
     /// Users in top-users.
     pub top: usize,
     /// Panel ids (empty = all).

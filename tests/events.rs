@@ -716,6 +716,6 @@ fn output_dir_in_every_format() {
     assert!(
         fs::read_to_string(out.path().join("table/top-users.txt"))
             .unwrap()
-            .starts_with("Top Users\n")
+            .starts_with("Top 10 Users\n")
     );
 }

@@ -98,7 +98,7 @@ proptest! {
         for p in parts {
             merged.merge(p);
         }
-        let ctx = EventsCtx { window: Window::default(), bucket: 900_000, top: 3, open_end: None, geo: Err(kinesis_insights::geo::NoDb::NotFound) };
+        let ctx = EventsCtx { window: Window::default(), bucket: 900_000, default_bucket: false, top: 3, open_end: None, geo: Err(kinesis_insights::geo::NoDb::NotFound) };
         prop_assert_eq!(merged.counts.clone(), single.counts.clone());
         prop_assert_eq!(tables(&merged, &ctx), tables(&single, &ctx));
     }

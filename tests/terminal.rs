@@ -140,3 +140,82 @@ fn sparklines_stay_on_their_line() {
         }
     }
 }
+
+/// The top-users title names its N, as the dashboard's "Top 10 IAM Users" does.
+#[test]
+fn top_users_title_names_its_n() {
+    let sample = common::testdata("cloudtrail");
+    let sample = sample.to_str().unwrap();
+    let r = run(&["events", "-q", "-p", "top-users", sample]);
+    assert!(r.stdout.starts_with("Top 10 Users\n"), "{}", r.stdout);
+    let r = run(&["events", "-q", "-p", "top-users", "--top", "25", sample]);
+    assert!(r.stdout.starts_with("Top 25 Users\n"), "{}", r.stdout);
+    let r = run(&[
+        "events",
+        "-q",
+        "-p",
+        "top-users",
+        "--top",
+        "3",
+        "-f",
+        "json",
+        sample,
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["panels"]["top-users"]["title"], "Top 3 Users");
+    assert_eq!(
+        doc["panels"]["top-users"]["rows"].as_array().unwrap().len(),
+        3
+    );
+}
+
+fn record(time: &str) -> String {
+    format!(
+        r#"{{"eventTime":"{time}","eventSource":"kinesis.amazonaws.com","eventName":"PutRecord","awsRegion":"us-east-1"}}"#
+    )
+}
+
+/// Without --bucket, the over-time panel uses 1h up to 7 days and a coarser width (with a note)
+/// beyond; an explicit --bucket always wins.
+#[test]
+fn over_time_default_bucket_widens_over_long_ranges() {
+    let dir = tempfile::tempdir().unwrap();
+    let two_years = dir.path().join("two-years.json");
+    let times = [
+        "2022-01-01T00:00:00Z",
+        "2023-01-01T00:00:00Z",
+        "2024-01-01T00:00:00Z",
+    ];
+    std::fs::write(&two_years, times.map(record).join("\n")).unwrap();
+    let week = dir.path().join("week.json");
+    let times = ["2024-03-01T00:00:00Z", "2024-03-08T00:00:00Z"];
+    std::fs::write(&week, times.map(record).join("\n")).unwrap();
+    let over_time = |path: &std::path::Path, extra: &[&str]| {
+        let mut args = vec!["events", "-p", "events-over-time", "-f", "csv"];
+        args.extend(extra);
+        args.push(path.to_str().unwrap());
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        (common::csv_rows(&r.stdout), r.stderr)
+    };
+    // 730 days: 1h, 3h, 6h, 12h and 1d give more than 300 buckets; 7d (aligned to the epoch,
+    // a Thursday) gives 105, from 2021-12-30 to 2023-12-28.
+    let (rows, stderr) = over_time(&two_years, &[]);
+    assert_eq!(rows.len(), 1 + 105);
+    assert_eq!(rows[1], ["2021-12-30T00:00:00Z", "PutRecord", "1"]);
+    assert_eq!(rows[2], ["2022-01-06T00:00:00Z", "PutRecord", "0"]);
+    assert_eq!(rows[1 + 52], ["2022-12-29T00:00:00Z", "PutRecord", "1"]);
+    assert_eq!(rows[105], ["2023-12-28T00:00:00Z", "PutRecord", "1"]);
+    assert!(
+        stderr.contains("events-over-time: buckets of 7d over 730 days (1h up to 7 days)"),
+        "{stderr}"
+    );
+    // --bucket wins: 730 days and one hour of hours.
+    let (rows, stderr) = over_time(&two_years, &["--bucket", "1h"]);
+    assert_eq!(rows.len(), 1 + 730 * 24 + 1);
+    assert!(!stderr.contains("buckets of"), "{stderr}");
+    // Exactly 7 days: hours.
+    let (rows, _) = over_time(&week, &[]);
+    assert_eq!(rows.len(), 1 + 7 * 24 + 1);
+    assert_eq!(rows[2], ["2024-03-01T01:00:00Z", "PutRecord", "0"]);
+}

@@ -25,6 +25,7 @@ fuzz_target!(|data: &[u8]| {
     let ctx = EventsCtx {
         window: Window::default(),
         bucket: 86_400_000,
+        default_bucket: true,
         top: 10,
         open_end: None,
         geo: None,

@@ -12,7 +12,7 @@ use crate::diag::{FileTotals, Outcome};
 use crate::events::{CloudTrailReader, EventCounts, EventCube, Filters, Query};
 use crate::geo::{self, DbChoice, GeoDb};
 use crate::input::Source;
-use crate::panels::events::{EventsCtx, LOCATIONS, PANELS};
+use crate::panels::events::{DEFAULT_BUCKET, EventsCtx, LOCATIONS, PANELS};
 use crate::panels::{Cell, Table, select};
 use crate::pipeline::{self, PassOptions};
 use crate::render::Summary;
@@ -69,10 +69,12 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
         progress: !cfg.output.quiet,
     };
 
+    // Without --bucket, events are counted in hours; the panel widens them over long ranges.
+    let bucket = cfg.bucket.unwrap_or(DEFAULT_BUCKET);
     let (window, anchor) = resolve_window(&cfg.window, || {
         let scan = Query {
             scan_only: true,
-            ..Query::new(Window::default(), cfg.bucket)
+            ..Query::new(Window::default(), bucket)
         };
         let (cube, _) = pipeline::run(&CloudTrailReader { query: &scan }, &sources, opts);
         cube.counts.kinesis_range.map(|(_, newest)| newest)
@@ -80,7 +82,7 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
     let query = Query {
         filters: cfg.filters.clone(),
         dedup: cfg.dedup.then(Default::default),
-        ..Query::new(window, cfg.bucket)
+        ..Query::new(window, bucket)
     };
     let (cube, reports) = pipeline::run(&CloudTrailReader { query: &query }, &sources, opts);
     let totals = check_reports(&reports)?;
@@ -88,7 +90,8 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
     let since_is_duration = matches!(cfg.window.since, Some(TimeSpec::Ago(_)));
     let ctx = EventsCtx {
         window,
-        bucket: cfg.bucket,
+        bucket,
+        default_bucket: cfg.bucket.is_none(),
         top: cfg.top,
         open_end: (since_is_duration && cfg.window.until.is_none()).then_some(anchor),
         geo,

@@ -4,20 +4,40 @@ use std::sync::Arc;
 
 use super::{Built, Cell, PanelDef, PanelError, SeriesSummary, View, percent_hundredths};
 use crate::cloudtrail::PERSON_TYPES;
-use crate::events::{EventCube, key};
+use crate::events::{BucketCounts, EventCube, key};
 use crate::geo::{GeoDb, NoDb, locate_all};
-use crate::window::{Millis, Window, bucket_start};
+use crate::window::{Millis, Window, auto_period, bucket_start, format_duration};
 
 /// Most buckets the over-time panel will zero-fill.
 pub const MAX_BUCKETS: u64 = 100_000;
+
+/// The over-time buckets without `--bucket`: 1h, as the dashboard shows them.
+pub const DEFAULT_BUCKET: Millis = 3_600_000;
+
+/// Longest range shown in [`DEFAULT_BUCKET`]s by default (the dashboard's longest view).
+const DEFAULT_SPAN: Millis = 7 * 86_400_000;
+
+/// The default bucket over the inclusive range `(start, end)`: 1h up to 7 days; beyond that
+/// the shortest of 3h, 6h, 12h, 1d, 7d that gives at most 300 buckets, as `metrics` chooses
+/// (a multi-year dump in hours would be tens of thousands of buckets).
+pub fn default_bucket((start, end): (Millis, Millis)) -> Millis {
+    if end - start <= DEFAULT_SPAN {
+        DEFAULT_BUCKET
+    } else {
+        auto_period(Some((start, end))).max(3 * DEFAULT_BUCKET)
+    }
+}
 
 /// What the events panels need besides the cube.
 #[derive(Debug, Clone)]
 pub struct EventsCtx {
     /// The resolved window.
     pub window: Window,
-    /// Over-time bucket width.
+    /// Over-time bucket width the events were counted in.
     pub bucket: Millis,
+    /// `--bucket` was not given: the panel widens [`DEFAULT_BUCKET`] over long ranges (see
+    /// [`default_bucket`]).
+    pub default_bucket: bool,
     /// How many users `top-users` keeps.
     pub top: usize,
     /// Where an open-ended window ends for zero-filling when `--since` was a duration: the
@@ -166,63 +186,76 @@ fn over_time_range(cube: &EventCube, ctx: &EventsCtx) -> Option<(Millis, Millis)
 }
 
 fn events_over_time(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
+    let range = over_time_range(cube, ctx);
+    // Counted in hours when no --bucket was given; shown in a coarser width over long ranges.
+    let (bucket, note) = match range {
+        Some(r) if ctx.default_bucket && default_bucket(r) != ctx.bucket => {
+            let b = default_bucket(r);
+            let days = (r.1 - r.0) / 86_400_000;
+            let note = format!(
+                "buckets of {} over {days} days (1h up to 7 days); --bucket sets the width",
+                format_duration(b)
+            );
+            (b, Some(note))
+        }
+        _ => (ctx.bucket, None),
+    };
     let view = View::Series {
         time: 0,
         keys: vec![1],
         value: 2,
-        bucket: ctx.bucket,
+        bucket,
         summary: SeriesSummary::Total,
     };
     let mut names: Vec<&str> = cube.over_time.iter().map(|([n], _)| n).collect();
     names.sort_unstable();
-    let range = over_time_range(cube, ctx);
     let (Some((start, end)), false) = (range, names.is_empty()) else {
         return Ok(Built {
             rows: vec![],
             view,
             note: None,
+            title: None,
         });
     };
-    let (first, last) = (
-        bucket_start(start, ctx.bucket),
-        bucket_start(end, ctx.bucket),
-    );
-    let buckets = ((last - first) / ctx.bucket + 1) as u64;
+    let (first, last) = (bucket_start(start, bucket), bucket_start(end, bucket));
+    let buckets = ((last - first) / bucket + 1) as u64;
     if buckets > MAX_BUCKETS {
         return Err(PanelError {
             panel: "events-over-time",
             reason: format!(
                 "{buckets} buckets of {} would be needed (at most {MAX_BUCKETS}); choose a larger \
                  --bucket or a narrower --since/--until",
-                crate::window::format_duration(ctx.bucket)
+                format_duration(bucket)
             ),
         });
     }
-    let series: Vec<_> = names
+    // Each name's counts in the buckets shown (the counted ones summed into wider ones).
+    let series: Vec<(&str, BucketCounts)> = names
         .iter()
         .map(|n| {
-            (
-                *n,
-                cube.over_time
-                    .iter()
-                    .find(|([k], _)| k == n)
-                    .map(|(_, v)| v),
-            )
+            let mut shown = BucketCounts::default();
+            if let Some((_, counted)) = cube.over_time.iter().find(|([k], _)| k == n) {
+                for (&t, &c) in counted {
+                    *shown.entry(bucket_start(t, bucket)).or_default() += c;
+                }
+            }
+            (*n, shown)
         })
         .collect();
     let mut rows = Vec::with_capacity(buckets as usize * names.len());
     let mut t = first;
     while t <= last {
         for (name, counts) in &series {
-            let n = counts.and_then(|c| c.get(&t)).copied().unwrap_or(0);
+            let n = counts.get(&t).copied().unwrap_or(0);
             rows.push(vec![Cell::Time(t), Cell::text(*name), Cell::Count(n)]);
         }
-        t += ctx.bucket;
+        t += bucket;
     }
     Ok(Built {
         rows,
         view,
-        note: None,
+        note,
+        title: None,
     })
 }
 
@@ -268,7 +301,11 @@ fn top_users(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
             .then_some([k[key::USER]])
     });
     rows.truncate(ctx.top);
-    Ok(Built::rows(rows))
+    Ok(Built {
+        // Named as the dashboard's "Top 10 IAM Users" is.
+        title: (ctx.top > 0).then(|| format!("Top {} Users", ctx.top)),
+        ..Built::rows(rows)
+    })
 }
 
 fn locations(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
@@ -280,6 +317,7 @@ fn locations(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
                 rows: vec![],
                 view,
                 note: Some(why.note()),
+                title: None,
             });
         }
     };
@@ -305,5 +343,6 @@ fn locations(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
         rows,
         view,
         note: None,
+        title: None,
     })
 }

@@ -100,7 +100,12 @@ fn series_rows(
         bucket: ctx.period,
         summary: SeriesSummary::Stats,
     };
-    Ok(Built { rows, view, note })
+    Ok(Built {
+        rows,
+        view,
+        note,
+        title: None,
+    })
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@
 pub mod events;
 pub mod metrics;
 
+use std::borrow::Cow;
+
 use crate::window::Millis;
 
 /// One value in a table.
@@ -75,7 +77,7 @@ pub struct Table {
     /// Panel id (`events`, `api-calls`, ...), also the file stem with `--output-dir`.
     pub id: &'static str,
     /// Title as the dashboard shows it.
-    pub title: &'static str,
+    pub title: Cow<'static, str>,
     /// Column names: the CSV header and the JSON keys.
     pub columns: &'static [&'static str],
     /// Rows, already in their final order.
@@ -109,6 +111,8 @@ pub struct Built {
     pub view: View,
     /// Remark for terminal readers.
     pub note: Option<String>,
+    /// A title that depends on the settings (`Top 25 Users`), instead of the panel's own.
+    pub title: Option<String>,
 }
 
 impl Built {
@@ -118,6 +122,7 @@ impl Built {
             rows,
             view: View::Rows,
             note: None,
+            title: None,
         }
     }
 }
@@ -143,7 +148,7 @@ impl<A, C> PanelDef<A, C> {
         );
         Ok(Table {
             id: self.id,
-            title: self.title,
+            title: built.title.map_or(Cow::Borrowed(self.title), Cow::Owned),
             columns: self.columns,
             rows: built.rows,
             view: built.view,

@@ -90,7 +90,7 @@ mod tests {
     fn table() -> Table {
         Table {
             id: "t",
-            title: "T",
+            title: "T".into(),
             columns: &["name", "count", "percent"],
             rows: vec![
                 vec![

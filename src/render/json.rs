@@ -176,7 +176,7 @@ impl serde::Serialize for Panel<'_> {
         if self.with_id {
             map.serialize_entry("id", self.table.id)?;
         }
-        map.serialize_entry("title", self.table.title)?;
+        map.serialize_entry("title", &self.table.title)?;
         map.serialize_entry("columns", self.table.columns)?;
         map.serialize_entry("rows", &Rows(self.table))?;
         map.end()
@@ -240,7 +240,7 @@ mod tests {
     fn document_shape() {
         let t = Table {
             id: "events",
-            title: "Events",
+            title: "Events".into(),
             columns: &["event_name", "count", "percent", "at", "x"],
             rows: vec![vec![
                 Cell::text("Put\"Record"),
@@ -279,7 +279,7 @@ mod tests {
     fn terminal_output_escapes_what_drives_a_terminal() {
         let t = Table {
             id: "t",
-            title: "T",
+            title: "T".into(),
             columns: &["s"],
             rows: vec![vec![Cell::text("\u{1b}[2J\u{9b}31m\u{7f}\u{202e}é\\")]],
             view: View::Rows,

@@ -128,7 +128,7 @@ fn shown_rows(n: usize, opts: Options) -> usize {
 }
 
 fn rows(out: &mut dyn Write, t: &Table, opts: Options) -> io::Result<()> {
-    line(out, t.title, opts)?;
+    line(out, &t.title, opts)?;
     if t.rows.is_empty() {
         return writeln!(out, "(no rows)");
     }
@@ -322,7 +322,7 @@ fn series(out: &mut dyn Write, t: &Table, opts: Options, s: &SeriesShape<'_>) ->
         })
         .collect();
     let (Some(&first), Some(&last)) = (times.iter().min(), times.iter().max()) else {
-        line(out, t.title, opts)?;
+        line(out, &t.title, opts)?;
         return writeln!(out, "(no rows)");
     };
     let n = ((last - first) / s.bucket + 1) as usize;
@@ -464,7 +464,7 @@ mod tests {
     fn rows_are_limited_and_sanitised() {
         let t = Table {
             id: "t",
-            title: "Title",
+            title: "Title".into(),
             columns: &["name", "count"],
             rows: (0..5)
                 .map(|i| vec![Cell::text(format!("\u{1b}[2Jrow{i}")), Cell::Count(i)])
@@ -493,7 +493,7 @@ mod tests {
         ];
         let t = Table {
             id: "s",
-            title: "Over Time",
+            title: "Over Time".into(),
             columns: &["time", "event_name", "count"],
             rows,
             view: View::Series {
