@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kinesis_insights::cloudtrail::fast::{FastRecord, parse_document_with};
-use kinesis_insights::cloudtrail::parse::{RecordSink, parse_document, parse_document_serde};
-use kinesis_insights::cloudtrail::{Field, RawRecord, Record};
+use kinesis_insights::cloudtrail::{
+    Field, RawRecord, Record, RecordSink, Skip, parse_document, parse_document_serde,
+};
 use kinesis_insights::diag::FileReport;
 use kinesis_insights::events::{CloudTrailReader, Query};
 use kinesis_insights::input::decode::Loader;
@@ -55,11 +56,13 @@ fn read_all<R: Reader>(reader: &R, text: &str) -> R::Acc {
 struct NameSink;
 
 impl RecordSink for NameSink {
-    fn record(&mut self, rec: &RawRecord<'_>) {
+    fn record(&mut self, rec: &RawRecord<'_>) -> Result<(), Skip> {
         black_box(rec.get(Field::EventName));
+        Ok(())
     }
-    fn fast_record(&mut self, rec: &FastRecord<'_>) {
+    fn fast_record(&mut self, rec: &FastRecord<'_>) -> Result<(), Skip> {
         black_box(rec.get(Field::EventName));
+        Ok(())
     }
 }
 

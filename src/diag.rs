@@ -57,6 +57,9 @@ pub struct FileReport {
     pub records: u64,
     /// Records skipped as malformed (wrong shape, missing fields, damaged JSON).
     pub skipped_records: u64,
+    /// Values recognised and passed over on purpose, not lost (CloudWatch Logs control
+    /// messages).
+    pub ignored_records: u64,
     /// Problems worth a warning even though the file was read.
     pub warnings: Vec<String>,
 }
@@ -69,6 +72,7 @@ impl FileReport {
             status: FileStatus::Read,
             records: 0,
             skipped_records: 0,
+            ignored_records: 0,
             warnings: Vec::new(),
         }
     }
@@ -92,6 +96,8 @@ pub struct FileTotals {
     pub records: u64,
     /// Records skipped.
     pub skipped_records: u64,
+    /// Values passed over on purpose (see [`FileReport::ignored_records`]).
+    pub ignored_records: u64,
     /// Files that lost some records but were otherwise read.
     pub partial: u64,
 }
@@ -114,6 +120,7 @@ impl FileTotals {
             }
             t.records += r.records;
             t.skipped_records += r.skipped_records;
+            t.ignored_records += r.ignored_records;
         }
         t
     }

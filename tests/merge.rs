@@ -76,7 +76,7 @@ proptest! {
         let q = query(Window::default());
         let mut single = EventCube::default();
         for r in &recs {
-            single.add(&q, &parse_record(r).unwrap());
+            let _ = single.add(&q, &parse_record(r).unwrap());
         }
         let mut bounds: Vec<usize> = cuts.iter().map(|i| i.index(recs.len() + 1)).collect();
         bounds.extend([0, recs.len()]);
@@ -86,7 +86,7 @@ proptest! {
             .map(|w| {
                 let mut c = EventCube::default();
                 for r in &recs[w[0]..w[1]] {
-                    c.add(&q, &parse_record(r).unwrap());
+                    let _ = c.add(&q, &parse_record(r).unwrap());
                 }
                 c
             })
@@ -119,7 +119,7 @@ proptest! {
             if *kinesis && *minute >= a && *minute < a + len {
                 inside += 1;
             }
-            cube.add(&q, &parse_record(json).unwrap());
+            let _ = cube.add(&q, &parse_record(json).unwrap());
         }
         prop_assert_eq!(cube.counts.matched, inside);
         if let Some((first, last)) = cube.counts.matched_range {

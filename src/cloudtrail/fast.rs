@@ -3,7 +3,8 @@
 //!
 //! It covers the layouts that make up nearly every dump (the S3 `{"Records":[...]}` envelope,
 //! a top-level array, JSON lines, a single record) and hands anything else to the serde path in
-//! [`super::parse`] by returning `None`: a syntax error, a digest or lookup-events file, an escape
+//! [`super::parse`] by returning `None`: a syntax error, any other [`Envelope`] (lookup-events,
+//! digests, CloudWatch Logs, EventBridge), a CloudWatch Logs export, an escape
 //! in a key, a number where a string field is expected, a duplicate field inside
 //! `userIdentity` (which serde reports as an error). Records are collected as byte ranges and
 //! passed to the sink only once the whole document has scanned cleanly (a document of more than
@@ -16,10 +17,9 @@
 
 use std::borrow::Cow;
 
-use super::parse::{DocReport, Layout, RecordSink};
 use super::{
-    Field, OnBehalfOf, RawRecord, Record, RequestParameters, SessionContext, SessionIssuer,
-    UserIdentity,
+    DocReport, Envelope, Field, Layout, OnBehalfOf, Place, RawRecord, Record, RecordSink,
+    RequestParameters, SessionContext, SessionIssuer, Skips, UserIdentity,
 };
 use crate::input::lenient::{Obj, Str};
 use crate::input::scan::{self, Bail, Bytes, Cursor, Kind, Scan, Span, Tape};
@@ -58,11 +58,45 @@ enum Member {
     Other,
 }
 
-/// One record's fields, as places in the input, each at its [`Field`]'s index.
+/// One record's fields, as places in the input, each at its [`Field`]'s index, and where the
+/// record is (for a skip's [`Place`]).
 #[derive(Debug, Clone, Default)]
 struct Fields {
     spans: [Val; Field::ALL.len()],
     present: u8,
+    /// Offset of the top-level value holding the record.
+    value: u32,
+    /// Index in the value's array of records; `NO_INDEX` for a record that is the value.
+    index: u32,
+}
+
+/// [`Fields::index`] of a record that is a top-level value itself.
+const NO_INDEX: u32 = u32::MAX;
+
+impl Fields {
+    /// A record in the top-level value at `value`, at `index` of its array.
+    fn at(value: u32, index: u32) -> Self {
+        Fields {
+            value,
+            index,
+            ..Fields::default()
+        }
+    }
+
+    /// Where the record is, as the serde path says it: its array is `Records`, or the
+    /// top-level array when the value is one.
+    fn place(&self, text: &str) -> Place {
+        let value = self.value as usize;
+        let key = if text.as_bytes().get(value) == Some(&b'[') {
+            ""
+        } else {
+            "Records"
+        };
+        Place {
+            value,
+            index: (self.index != NO_INDEX).then_some((key, u64::from(self.index))),
+        }
+    }
 }
 
 /// Records held back before they are passed on: enough for any S3 delivery file. A document
@@ -88,6 +122,10 @@ struct Doc<'a, 's, C> {
     records: Vec<Fields>,
     /// Records completed, in any mode.
     count: u64,
+    /// Records the sink refused (when emitting).
+    skipped: Skips,
+    /// Offset of the top-level value being read.
+    value: u32,
     /// Unescaped string values, indexed by [`Val::Owned`].
     owned: Vec<String>,
 }
@@ -125,28 +163,33 @@ fn parse_with<'a, C: Cursor<'a>>(buf: &'a str, sink: &mut dyn RecordSink) -> Opt
     let report = match (scanned, doc.mode) {
         (Err(Bail), _) => None,
         (Ok(layout), Mode::Buffer) => {
+            let mut skipped = Skips::default();
             for f in &doc.records {
-                sink.fast_record(&FastRecord::new(f, buf, &doc.owned));
+                if let Err(why) = sink.fast_record(&FastRecord::new(f, buf, &doc.owned)) {
+                    skipped.add(why, f.place(buf));
+                }
             }
-            Some(report(layout, doc.count))
+            Some(report(layout, doc.count, skipped))
         }
         (Ok(layout), _) => {
             // Checked clean: the second scan takes the same path, so it cannot bail.
             let mut again = Doc::<C>::new(buf, Mode::Emit(sink), Vec::new());
             let emitted = again.document();
             debug_assert_eq!(emitted, Ok(layout));
-            Some(report(layout, again.count))
+            Some(report(layout, again.count, again.skipped))
         }
     };
     BUFFER.with_borrow_mut(|b| *b = std::mem::take(&mut doc.records));
     report
 }
 
-fn report(layout: Layout, records: u64) -> DocReport {
+/// The report of a clean scan of `read` records, of which `skipped` were refused by the sink.
+fn report(layout: Layout, read: u64, skipped: Skips) -> DocReport {
     DocReport {
         layout: Some(layout),
-        records,
-        bad_records: 0,
+        records: read - skipped.total(),
+        skipped,
+        control_messages: 0,
         damage: Vec::new(),
     }
 }
@@ -236,6 +279,8 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
             mode,
             records,
             count: 0,
+            skipped: Skips::default(),
+            value: 0,
             owned: Vec::new(),
         }
     }
@@ -254,7 +299,9 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
             }
             Mode::Check => self.owned.clear(),
             Mode::Emit(sink) => {
-                sink.fast_record(&FastRecord::new(&f, self.text, &self.owned));
+                if let Err(why) = sink.fast_record(&FastRecord::new(&f, self.text, &self.owned)) {
+                    self.skipped.add(why, f.place(self.text));
+                }
                 // The strings of an enclosing envelope object go too: it is never a record.
                 self.owned.clear();
             }
@@ -267,11 +314,14 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
         self.s.skip_bom()?;
         let mut layout = None;
         let mut first = true;
-        while let Some(c) = self.s.peek() {
+        while let Some(at) = self.s.peek_at() {
+            let c = self.s.bytes()[at];
+            // Offsets fit: longer documents take the serde path.
+            self.value = at as u32;
             let this = match c {
                 b'{' => {
                     self.s.advance();
-                    let mut top = Fields::default();
+                    let mut top = Fields::at(self.value, NO_INDEX);
                     if self.object(&mut top, true)? {
                         Layout::Records
                     } else {
@@ -310,14 +360,16 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
         if self.s.eat(b']') {
             return Ok(());
         }
+        let mut index = 0;
         loop {
             if !self.s.eat(b'{') {
-                // Not a record: the serde path counts it as a bad record.
+                // Not a record: the serde path counts it as skipped.
                 return Err(Bail);
             }
-            let mut rec = Fields::default();
+            let mut rec = Fields::at(self.value, index);
             self.object(&mut rec, false)?;
             self.record(rec);
+            index += 1;
             if !self.s.more(b']')? {
                 return Ok(());
             }
@@ -325,8 +377,8 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     }
 
     /// The members of a record object, after its `{`. At the top level, a `Records` member is
-    /// the envelope: its records are collected and true is returned. Envelope keys that are not
-    /// `Records` (lookup-events, digests) bail.
+    /// the envelope: its records are collected and true is returned. Other [`Envelope`] keys
+    /// bail.
     fn object(&mut self, f: &mut Fields, top: bool) -> Scan<bool> {
         let mut envelope = false;
         if self.s.eat(b'}') {
@@ -348,9 +400,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                 b"userIdentity" => Member::UserIdentity,
                 b"requestParameters" => Member::RequestParameters,
                 b"Records" if top => Member::Records,
-                b"Events" | b"digestStartTime" | b"digestEndTime" | b"digestS3Bucket" if top => {
-                    return Err(Bail);
-                }
+                key if top && Envelope::of_key(key).is_some() => return Err(Bail),
                 _ => Member::Other,
             };
             match member {
@@ -535,7 +585,8 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
 
 /// Reads `text` on the fast path, with each scanner, and on the serde path and compares them:
 /// `Ok(true)` when both scanners read it exactly as serde does (the report, every record as the
-/// serde path builds it, and every field, user and stream as the panels read them), `Ok(false)`
+/// serde path builds it, and every field, user and stream as the panels read them; records
+/// without `eventSource` are refused, so the places of skipped records are compared too), `Ok(false)`
 /// when both left it to serde, `Err` saying how they differ otherwise (a scanner that reads what
 /// the other leaves to serde is a difference too). For the tests and the `cloudtrail_paths` fuzz
 /// target.
@@ -548,16 +599,24 @@ pub fn compare_with_serde(text: &str) -> Result<bool, String> {
     }
     #[derive(Default)]
     struct Shown(Vec<String>);
-    impl RecordSink for Shown {
-        fn record(&mut self, rec: &RawRecord<'_>) {
-            self.0.push(show(rec, rec));
+    fn verdict(view: &impl Record) -> Result<(), super::Skip> {
+        match view.get(Field::EventSource) {
+            Some(_) => Ok(()),
+            None => Err(super::Skip::NoEventSource),
         }
-        fn fast_record(&mut self, rec: &FastRecord<'_>) {
+    }
+    impl RecordSink for Shown {
+        fn record(&mut self, rec: &RawRecord<'_>) -> Result<(), super::Skip> {
+            self.0.push(show(rec, rec));
+            verdict(rec)
+        }
+        fn fast_record(&mut self, rec: &FastRecord<'_>) -> Result<(), super::Skip> {
             self.0.push(show(&rec.to_raw(), rec));
+            verdict(rec)
         }
     }
     let mut slow_recs = Shown::default();
-    let slow = super::parse::parse_document_serde(text, &mut slow_recs);
+    let slow = super::parse_document_serde(text, &mut slow_recs);
     let mut read = [false; 2];
     for (i, kind) in [Kind::Tape, Kind::Bytes].into_iter().enumerate() {
         let mut fast_recs = Shown::default();
@@ -583,7 +642,7 @@ pub fn compare_with_serde(text: &str) -> Result<bool, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::parse::FnSink;
+    use super::super::FnSink;
     use super::*;
 
     /// The fast path either leaves `text` to serde or reads it exactly as serde does.
@@ -701,10 +760,8 @@ mod tests {
         // Damage after the buffer filled: nothing may reach the sink twice.
         let damaged = format!("{json_lines}\n{{\"eventName\": oops}}\n{}", line(0));
         let mut seen = 0;
-        let report = super::super::parse::parse_document(
-            &damaged,
-            &mut FnSink(|_: &RawRecord<'_>| seen += 1),
-        );
+        let report =
+            super::super::parse_document(&damaged, &mut FnSink(|_: &RawRecord<'_>| seen += 1));
         assert_eq!((seen, report.records), (n + 1, n as u64 + 1));
         assert_eq!(report.damage.len(), 1);
     }

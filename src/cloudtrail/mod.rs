@@ -1,12 +1,22 @@
 //! CloudTrail records: the borrowed record model, the layouts a dump comes in, and the rules that
 //! turn a raw record into the fields the panels group by (trimming, the `user` rule, the stream).
+//!
+//! A document is read by [`parse_document`], the one dispatcher: the fast path ([`fast`]) reads
+//! the clean common layouts, and whatever it leaves is read by the serde path ([`parse`]), which
+//! also reads the envelopes other pipelines wrap CloudTrail in and recovers from damage. Both
+//! share the types here: the [`RecordSink`] records go to, the [`DocReport`] they return, the
+//! [`Skip`] reasons and the [`Envelope`] keys that tell an envelope from a record.
 
 pub mod fast;
 pub mod parse;
 
+use std::fmt;
+
 use serde::Deserialize;
 
+pub use crate::input::json::Damage;
 use crate::input::lenient::{Obj, Str};
+use fast::FastRecord;
 
 /// The `eventSource` of Kinesis Data Streams.
 pub const KINESIS_SOURCE: &str = "kinesis.amazonaws.com";
@@ -292,6 +302,280 @@ impl Record for RawRecord<'_> {
         };
         s.as_deref()
     }
+}
+
+/// Reads every record of a decoded document into `sink` and reports what it found. Never
+/// panics, whatever the text. The fast path reads the common layouts; whatever it leaves is
+/// read by the serde path.
+pub fn parse_document(text: &str, sink: &mut dyn RecordSink) -> DocReport {
+    fast::parse_document(text, sink).unwrap_or_else(|| parse_document_serde(text, sink))
+}
+
+/// [`parse_document`] without the fast path: the reference the fast path must agree with.
+pub fn parse_document_serde(text: &str, sink: &mut dyn RecordSink) -> DocReport {
+    if parse::is_export(text) {
+        parse::export_lines(text, sink)
+    } else {
+        parse::values(text, sink)
+    }
+}
+
+/// Receives each record as it is read. It may refuse one, saying why: the record then counts as
+/// skipped, and the report says where the first one of each reason was.
+pub trait RecordSink {
+    /// Called once per record object read by the serde path.
+    fn record(&mut self, rec: &RawRecord<'_>) -> Result<(), Skip>;
+
+    /// Called once per record object read by the fast path. By default the record is built
+    /// as the serde path builds it; a sink that only reads fields through [`Record`] can take
+    /// it as it is.
+    fn fast_record(&mut self, rec: &FastRecord<'_>) -> Result<(), Skip> {
+        self.record(&rec.to_raw())
+    }
+}
+
+/// Adapts a closure to a [`RecordSink`] that takes every record.
+pub struct FnSink<F>(pub F);
+
+impl<F: FnMut(&RawRecord<'_>)> RecordSink for FnSink<F> {
+    fn record(&mut self, rec: &RawRecord<'_>) -> Result<(), Skip> {
+        (self.0)(rec);
+        Ok(())
+    }
+}
+
+/// The top-level keys that make an object an envelope rather than a record: the one list both
+/// paths read (the fast path reads `Records` and leaves every other envelope to the serde path).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Envelope {
+    /// `Records`: the S3 delivery format.
+    Records,
+    /// `Events`: `aws cloudtrail lookup-events` output.
+    LookupEvents,
+    /// `digestStartTime`, `digestEndTime`, `digestS3Bucket`: a digest file.
+    Digest,
+    /// `messageType`, `logEvents`: a CloudWatch Logs subscription payload.
+    Subscription,
+    /// `events`: `aws logs filter-log-events` or `get-log-events` output.
+    LogEvents,
+    /// `detail-type`, `detail`: an EventBridge event.
+    EventBridge,
+}
+
+impl Envelope {
+    /// The envelope a top-level key announces, if any.
+    #[inline]
+    pub fn of_key(key: &[u8]) -> Option<Envelope> {
+        Some(match key {
+            b"Records" => Envelope::Records,
+            b"Events" => Envelope::LookupEvents,
+            b"digestStartTime" | b"digestEndTime" | b"digestS3Bucket" => Envelope::Digest,
+            b"messageType" | b"logEvents" => Envelope::Subscription,
+            b"events" => Envelope::LogEvents,
+            b"detail-type" | b"detail" => Envelope::EventBridge,
+            _ => return None,
+        })
+    }
+}
+
+/// How a document was laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// `{"Records":[...]}`, as CloudTrail delivers to S3.
+    Records,
+    /// A top-level array of records.
+    Array,
+    /// One record object per line, or objects concatenated.
+    Lines,
+    /// One record object.
+    Single,
+    /// `aws cloudtrail lookup-events` output.
+    LookupEvents,
+    /// CloudWatch Logs subscription payloads (`messageType`, `logEvents`), one or concatenated.
+    Subscription,
+    /// `aws logs filter-log-events` or `get-log-events` output (`events`).
+    LogEvents,
+    /// A CloudWatch Logs export to S3: lines of `<timestamp> <event JSON>`.
+    Export,
+    /// EventBridge events (`detail-type`, `detail`), one or more.
+    EventBridge,
+    /// A CloudTrail digest file (no records).
+    Digest,
+    /// Nothing but whitespace.
+    Empty,
+}
+
+impl fmt::Display for Layout {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(match self {
+            Layout::Records => "CloudTrail {\"Records\":[...]}",
+            Layout::Array => "JSON array of records",
+            Layout::Lines => "JSON lines",
+            Layout::Single => "single event",
+            Layout::LookupEvents => "lookup-events output",
+            Layout::Subscription => "CloudWatch Logs subscription data",
+            Layout::LogEvents => "filter-log-events output",
+            Layout::Export => "CloudWatch Logs export",
+            Layout::EventBridge => "EventBridge events",
+            Layout::Digest => "CloudTrail digest",
+            Layout::Empty => "empty",
+        })
+    }
+}
+
+/// Why a value where a record should be was not counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// Not a JSON object (a number, string, array or null where a record should be).
+    NotAnObject,
+    /// The member named holds no array (`"Records": "x"`, `"logEvents": {}`).
+    NotAnArray(&'static str),
+    /// A lookup-events entry without a `CloudTrailEvent` string.
+    NoCloudTrailEvent,
+    /// A CloudWatch Logs event without a `message` string.
+    NoMessage,
+    /// Embedded text that should hold one event and is not a JSON object (the string named:
+    /// `CloudTrailEvent`, a log event's `message`, an export line's message).
+    NotJson(&'static str),
+    /// A CloudWatch Logs subscription payload whose `messageType` is neither `DATA_MESSAGE` nor
+    /// `CONTROL_MESSAGE`.
+    UnknownMessageType,
+    /// An EventBridge event whose `detail-type` does not say it came via CloudTrail.
+    NotViaCloudTrail,
+    /// An EventBridge event without a `detail` object.
+    NoDetail,
+    /// A line of a CloudWatch Logs export that does not start with a timestamp.
+    NoTimestamp,
+    /// A record without `eventSource`.
+    NoEventSource,
+    /// A Kinesis event without a valid `eventTime`.
+    BadEventTime,
+    /// A Kinesis event without an `eventName`.
+    NoEventName,
+}
+
+impl fmt::Display for Skip {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Skip::NotAnObject => f.write_str("not a JSON object"),
+            Skip::NotAnArray(key) => write!(f, "\"{key}\" is not an array"),
+            Skip::NoCloudTrailEvent => {
+                f.write_str("a lookup-events entry without a CloudTrailEvent string")
+            }
+            Skip::NoMessage => f.write_str("a CloudWatch Logs event without a message string"),
+            Skip::NotJson(what) => write!(f, "{what} is not a JSON object"),
+            Skip::UnknownMessageType => f.write_str(
+                "a CloudWatch Logs payload of unknown messageType (not DATA_MESSAGE or \
+                 CONTROL_MESSAGE)",
+            ),
+            Skip::NotViaCloudTrail => {
+                f.write_str("an EventBridge event that did not come via CloudTrail (detail-type)")
+            }
+            Skip::NoDetail => f.write_str("an EventBridge event without a detail object"),
+            Skip::NoTimestamp => {
+                f.write_str("a CloudWatch Logs export line that does not start with a timestamp")
+            }
+            Skip::NoEventSource => f.write_str("a record without eventSource"),
+            Skip::BadEventTime => f.write_str("a Kinesis event without a valid eventTime"),
+            Skip::NoEventName => f.write_str("a Kinesis event without an eventName"),
+        }
+    }
+}
+
+/// Where a skipped record was: the top-level value (or export line) it sits in, by the byte
+/// offset where that starts, and its index in the value's array of records when it is one of
+/// many (`"Records"`, `"logEvents"`, ...; `""` for a top-level array).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// Byte offset in the decoded text where the top-level value starts.
+    pub value: usize,
+    /// The array member and the 0-based index in it.
+    pub index: Option<(&'static str, u64)>,
+}
+
+impl Place {
+    /// The place in words, as a line and column of `text` and a jq path: `line 3`, `line 1,
+    /// column 1, .Records[41]`, `line 2, column 17, .logEvents[0]`.
+    pub fn describe(&self, text: &str) -> String {
+        let before = text.as_bytes().get(..self.value).unwrap_or(text.as_bytes());
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = before.len()
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
+            + 1;
+        let mut s = if column == 1 && self.index.is_none() {
+            format!("line {line}")
+        } else {
+            format!("line {line}, column {column}")
+        };
+        if let Some((key, i)) = self.index {
+            if key.is_empty() {
+                s.push_str(&format!(", [{i}]"));
+            } else {
+                s.push_str(&format!(", .{key}[{i}]"));
+            }
+        }
+        s
+    }
+}
+
+/// Records skipped in one document, by reason: how many, and where the first was.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Skips(Vec<(Skip, u64, Place)>);
+
+impl Skips {
+    /// Counts one record skipped for `why` at `place`.
+    pub fn add(&mut self, why: Skip, place: Place) {
+        self.add_n(why, 1, place);
+    }
+
+    fn add_n(&mut self, why: Skip, n: u64, place: Place) {
+        match self.0.iter_mut().find(|(w, _, _)| *w == why) {
+            Some((_, count, _)) => *count += n,
+            None => self.0.push((why, n, place)),
+        }
+    }
+
+    /// Adds every count of `other` (whose places come after this one's).
+    pub fn extend(&mut self, other: Skips) {
+        for (why, n, place) in other.0 {
+            self.add_n(why, n, place);
+        }
+    }
+
+    /// All records skipped.
+    pub fn total(&self) -> u64 {
+        self.0.iter().map(|(_, n, _)| n).sum()
+    }
+
+    /// True when nothing was skipped.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Each reason with its count and first place, in the order first seen.
+    pub fn iter(&self) -> impl Iterator<Item = (Skip, u64, Place)> + '_ {
+        self.0.iter().copied()
+    }
+}
+
+/// What reading one document found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct DocReport {
+    /// The layout of the first value (None when nothing could be read).
+    pub layout: Option<Layout>,
+    /// Records the sink took.
+    pub records: u64,
+    /// Records skipped: values where a record should be that are not one, and records the sink
+    /// refused.
+    pub skipped: Skips,
+    /// CloudWatch Logs `CONTROL_MESSAGE` payloads (health checks that carry no events), passed
+    /// over.
+    pub control_messages: u64,
+    /// Places where the JSON itself is broken; each cost at least one record.
+    pub damage: Vec<Damage>,
 }
 
 #[cfg(test)]

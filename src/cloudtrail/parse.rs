@@ -1,128 +1,96 @@
-//! Reading CloudTrail JSON in every layout a dump comes in, one record at a time.
+//! The serde path: reading CloudTrail JSON in every layout a dump comes in, one record at a
+//! time, with recovery from damage.
 //!
 //! The layout is found from the content, not the file name: the S3 delivery format
 //! `{"Records":[...]}`, a top-level array of records, JSON lines or concatenated objects, a
 //! single event object, `aws cloudtrail lookup-events` output (`{"Events":[{"CloudTrailEvent":
-//! "<json>"}]}`), and digest files (recognised and skipped).
+//! "<json>"}]}`), digest files (recognised and skipped), and the envelopes other pipelines wrap
+//! CloudTrail in:
+//! - CloudWatch Logs subscription payloads, as Firehose writes them to S3, one or several
+//!   concatenated (`{"messageType":"DATA_MESSAGE",...,"logEvents":[{"id":...,"timestamp":...,
+//!   "message":"<event JSON>"}]}`; `CONTROL_MESSAGE` payloads are health checks and are counted
+//!   apart);
+//! - `aws logs filter-log-events` and `get-log-events` output (`{"events":[{"message":...}]}`);
+//! - CloudWatch Logs exports to S3 (`create-export-task`): lines of `<timestamp> <event JSON>`;
+//! - EventBridge events (`{"detail-type":"AWS API Call via CloudTrail",...,"detail":{<event>}}`),
+//!   one per file, JSON lines or concatenated, as Firehose archives them.
 //!
-//! [`parse_document`] first tries the fast path ([`super::fast`]), which reads clean files of
-//! the common layouts. Everything else is read here with serde_json: records are handed to a
-//! [`RecordSink`] as soon as they are read, borrowed from the buffer, so nothing is kept per
-//! record and a file that breaks halfway still yields every record before the break.
-//!
-//! After a syntax error the parser looks for the next line that starts with `{` and goes on
-//! from there, so one bad line of a JSON-lines file costs one record, not the file.
+//! Each top-level value is read on its own (one record, one envelope, one export line), so a
+//! text cut at value boundaries reads the same in pieces. Records are handed to a
+//! [`RecordSink`] as soon as they are read, borrowed from the buffer (or from the one unescaped
+//! message at hand), so nothing is kept per record and a file that breaks halfway still yields
+//! every record before the break. After a syntax error the parser looks for the next line that
+//! starts with `{` and goes on from there, so one bad line of a JSON-lines file costs one
+//! record, not the file.
 
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::RawRecord;
-pub use crate::input::json::Damage;
-use crate::input::json::for_each_value;
+use super::{DocReport, Envelope, Layout, Place, RawRecord, RecordSink, Skip, Skips};
+use crate::input::json::for_each_value_at;
 use crate::input::lenient::Str;
 
-/// Receives each record as it is parsed.
-pub trait RecordSink {
-    /// Called once per record object read by the serde path.
-    fn record(&mut self, rec: &RawRecord<'_>);
-
-    /// Called once per record object read by the fast path. By default the record is built
-    /// as the serde path builds it; a sink that only reads fields through [`super::Record`]
-    /// can take it as it is.
-    fn fast_record(&mut self, rec: &super::fast::FastRecord<'_>) {
-        self.record(&rec.to_raw());
-    }
-}
-
-/// Adapts a closure to a [`RecordSink`].
-pub struct FnSink<F>(pub F);
-
-impl<F: FnMut(&RawRecord<'_>)> RecordSink for FnSink<F> {
-    fn record(&mut self, rec: &RawRecord<'_>) {
-        (self.0)(rec)
-    }
-}
-
-/// How a document was laid out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Layout {
-    /// `{"Records":[...]}`, as CloudTrail delivers to S3.
-    Records,
-    /// A top-level array of records.
-    Array,
-    /// One record object per line, or objects concatenated.
-    Lines,
-    /// One record object.
-    Single,
-    /// `aws cloudtrail lookup-events` output.
-    LookupEvents,
-    /// A CloudTrail digest file (no records).
-    Digest,
-    /// Nothing but whitespace.
-    Empty,
-}
-
-impl fmt::Display for Layout {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(match self {
-            Layout::Records => "CloudTrail {\"Records\":[...]}",
-            Layout::Array => "JSON array of records",
-            Layout::Lines => "JSON lines",
-            Layout::Single => "single event",
-            Layout::LookupEvents => "lookup-events output",
-            Layout::Digest => "CloudTrail digest",
-            Layout::Empty => "empty",
-        })
-    }
-}
-
-/// What reading one document found.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct DocReport {
-    /// The layout of the first value (None when nothing could be read).
-    pub layout: Option<Layout>,
-    /// Record objects handed to the sink.
-    pub records: u64,
-    /// Values where a record should be that are not one (not an object, a lookup-events entry
-    /// without a readable `CloudTrailEvent`, `"Records"` that is not an array).
-    pub bad_records: u64,
-    /// Places where the JSON itself is broken; each cost at least one record.
-    pub damage: Vec<Damage>,
-}
-
+/// The state of one document's read.
 struct Ctx<'s> {
     sink: &'s mut dyn RecordSink,
     records: u64,
-    bad: u64,
+    skipped: Skips,
+    control_messages: u64,
     /// The layout as soon as it is known, so a value that breaks halfway still has one.
     layout: Option<Layout>,
+    /// Where the top-level value being read starts.
+    value: usize,
 }
 
-impl Ctx<'_> {
-    fn emit(&mut self, rec: &RawRecord<'_>) {
-        self.records += 1;
-        self.sink.record(rec);
+impl<'s> Ctx<'s> {
+    fn new(sink: &'s mut dyn RecordSink) -> Self {
+        Ctx {
+            sink,
+            records: 0,
+            skipped: Skips::default(),
+            control_messages: 0,
+            layout: None,
+            value: 0,
+        }
+    }
+
+    /// The place of the current top-level value, or of element `i` of its array `key`.
+    fn place(&self, index: Option<(&'static str, u64)>) -> Place {
+        Place {
+            value: self.value,
+            index,
+        }
+    }
+
+    fn emit(&mut self, rec: &RawRecord<'_>, place: Place) {
+        match self.sink.record(rec) {
+            Ok(()) => self.records += 1,
+            Err(why) => self.skipped.add(why, place),
+        }
+    }
+
+    fn skip(&mut self, why: Skip, place: Place) {
+        self.skipped.add(why, place);
+    }
+
+    fn report(self, layout: Option<Layout>, damage: Vec<super::Damage>) -> DocReport {
+        DocReport {
+            layout,
+            records: self.records,
+            skipped: self.skipped,
+            control_messages: self.control_messages,
+            damage,
+        }
     }
 }
 
-/// Reads every record of a decoded document and reports what it found. Never panics, whatever
-/// the bytes. The fast path ([`super::fast`]) reads the common layouts; whatever it leaves is
-/// read here with serde_json.
-pub fn parse_document(buf: &str, sink: &mut dyn RecordSink) -> DocReport {
-    super::fast::parse_document(buf, sink).unwrap_or_else(|| parse_document_serde(buf, sink))
-}
-
-/// [`parse_document`] without the fast path: the reference the fast path must agree with.
-pub fn parse_document_serde(buf: &str, sink: &mut dyn RecordSink) -> DocReport {
-    let mut ctx = Ctx {
-        sink,
-        records: 0,
-        bad: 0,
-        layout: None,
-    };
+/// Reads a document of JSON values (every layout but the export's).
+pub fn values(text: &str, sink: &mut dyn RecordSink) -> DocReport {
+    let mut ctx = Ctx::new(sink);
     let mut layout = None;
-    let stream = for_each_value(buf, |de| {
+    let stream = for_each_value_at(text, |de, at| {
+        ctx.value = at;
         let result = (TopSeed { ctx: &mut ctx }).deserialize(de);
         layout = match (layout, &result) {
             (None, Ok(l)) => Some(*l),
@@ -136,15 +104,83 @@ pub fn parse_document_serde(buf: &str, sink: &mut dyn RecordSink) -> DocReport {
     if stream.empty {
         layout = Some(Layout::Empty);
     }
-    DocReport {
-        layout,
-        records: ctx.records,
-        bad_records: ctx.bad,
-        damage: stream.damage,
-    }
+    ctx.report(layout, stream.damage)
 }
 
-/// Parses one standalone record object (as in a lookup-events `CloudTrailEvent` string).
+/// The length of the `<timestamp> ` that starts each line of a CloudWatch Logs export
+/// (`2024-03-09T10:00:00.000Z `: RFC 3339 in UTC, fractional seconds optional), if `line`
+/// starts with one.
+fn export_prefix(line: &[u8]) -> Option<usize> {
+    const DATE: &[u8] = b"dddd-dd-ddTdd:dd:dd";
+    if line.len() < DATE.len() + 2 {
+        return None;
+    }
+    for (&b, &want) in line.iter().zip(DATE) {
+        let ok = if want == b'd' {
+            b.is_ascii_digit()
+        } else {
+            b == want
+        };
+        if !ok {
+            return None;
+        }
+    }
+    let mut i = DATE.len();
+    if line[i] == b'.' {
+        i += 1;
+        let digits = line[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if digits == 0 {
+            return None;
+        }
+        i += digits;
+    }
+    (line.get(i..i + 2) == Some(b"Z ")).then_some(i + 2)
+}
+
+/// True when `text` is a CloudWatch Logs export: its first line that is not blank starts with
+/// the export's timestamp.
+pub fn is_export(text: &str) -> bool {
+    let b = text.as_bytes();
+    let b = b.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(b);
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    export_prefix(&b[start..]).is_some()
+}
+
+/// Reads a CloudWatch Logs export, one line at a time: each line is `<timestamp> <message>`,
+/// and the message is one event's JSON.
+pub fn export_lines(text: &str, sink: &mut dyn RecordSink) -> DocReport {
+    let mut ctx = Ctx::new(sink);
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        ctx.value = at;
+        at += line.len();
+        let line = line.trim_end_matches(['\n', '\r']);
+        let line = if ctx.value == 0 {
+            line.trim_start_matches('\u{feff}')
+        } else {
+            line
+        };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let place = ctx.place(None);
+        match export_prefix(line.as_bytes()) {
+            None => ctx.skip(Skip::NoTimestamp, place),
+            // The prefix is ASCII, so `n` is a character boundary.
+            Some(n) => match parse_record(line[n..].trim_end()) {
+                Some(rec) => ctx.emit(&rec, place),
+                None => ctx.skip(Skip::NotJson("an export line's message"), place),
+            },
+        }
+    }
+    ctx.report(Some(Layout::Export), Vec::new())
+}
+
+/// Parses one standalone record object (as in a lookup-events `CloudTrailEvent` string or a
+/// CloudWatch Logs message): `None` unless the text is one JSON object and nothing else.
 pub fn parse_record(json: &str) -> Option<RawRecord<'_>> {
     let mut out = None;
     let mut de = serde_json::Deserializer::from_str(json);
@@ -166,6 +202,14 @@ impl<'de> DeserializeSeed<'de> for TopSeed<'_, '_> {
     }
 }
 
+/// What a `messageType` says.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum MessageType {
+    Data,
+    Control,
+    Unknown,
+}
+
 impl<'de> Visitor<'de> for TopSeed<'_, '_> {
     type Value = Layout;
 
@@ -173,97 +217,175 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
         f.write_str("a CloudTrail object or array")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Layout, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Layout, A::Error> {
         self.ctx.layout.get_or_insert(Layout::Array);
-        while seq
-            .next_element_seed(ElementSeed {
-                ctx: &mut *self.ctx,
-            })?
-            .is_some()
-        {}
+        elements(self.ctx, seq, Element::Record, "")?;
         Ok(Layout::Array)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Layout, A::Error> {
+        let ctx = self.ctx;
         let mut rec = RawRecord::default();
-        let (mut records, mut events, mut digest) = (false, false, false);
+        // The first envelope key seen says what the object is; until one is, it is a record.
+        let mut kind: Option<Envelope> = None;
+        let mut message_type = None;
+        let mut detail_type = Str::default();
+        let mut detail: Option<Option<RawRecord<'de>>> = None;
         while let Some(key) = map.next_key::<Str<'de>>()? {
-            match key.as_deref().unwrap_or("") {
-                "Records" => {
-                    records = true;
-                    self.ctx.layout.get_or_insert(Layout::Records);
-                    if !map.next_value_seed(ArraySeed {
-                        ctx: &mut *self.ctx,
-                        lookup: false,
-                    })? {
-                        self.ctx.bad += 1;
-                    }
+            let key = key.as_deref().unwrap_or("");
+            let Some(envelope) = Envelope::of_key(key.as_bytes()) else {
+                record_field(&mut rec, key, &mut map)?;
+                continue;
+            };
+            let kind = *kind.get_or_insert(envelope);
+            ctx.layout.get_or_insert(layout_of(kind));
+            match key {
+                "Records" => array(ctx, &mut map, Element::Record, "Records")?,
+                "Events" => array(ctx, &mut map, Element::Lookup, "Events")?,
+                "events" => array(ctx, &mut map, Element::LogEvent, "events")?,
+                "messageType" => {
+                    let t: Str<'de> = map.next_value()?;
+                    message_type = Some(match t.as_deref() {
+                        Some("DATA_MESSAGE") => MessageType::Data,
+                        Some("CONTROL_MESSAGE") => MessageType::Control,
+                        _ => MessageType::Unknown,
+                    });
                 }
-                "Events" => {
-                    events = true;
-                    self.ctx.layout.get_or_insert(Layout::LookupEvents);
-                    if !map.next_value_seed(ArraySeed {
-                        ctx: &mut *self.ctx,
-                        lookup: true,
-                    })? {
-                        self.ctx.bad += 1;
-                    }
+                // Read as data unless the `messageType` before it (where CloudWatch Logs puts
+                // it) said otherwise.
+                "logEvents" if message_type.is_none_or(|t| t == MessageType::Data) => {
+                    array(ctx, &mut map, Element::LogEvent, "logEvents")?
                 }
-                "digestStartTime" | "digestEndTime" | "digestS3Bucket" => {
-                    digest = true;
+                "detail-type" => detail_type = map.next_value()?,
+                "detail" => {
+                    let mut out = None;
+                    map.next_value_seed(RecordSeed(&mut out))?;
+                    detail = Some(out);
+                }
+                // Digest keys, and log events of a payload that is not data.
+                _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
-                k => record_field(&mut rec, k, &mut map)?,
             }
         }
-        Ok(if records {
-            Layout::Records
-        } else if events {
-            Layout::LookupEvents
-        } else if digest {
-            Layout::Digest
-        } else {
-            self.ctx.emit(&rec);
-            Layout::Single
-        })
+        let place = ctx.place(None);
+        match kind {
+            None => {
+                ctx.emit(&rec, place);
+                Ok(Layout::Single)
+            }
+            Some(Envelope::Subscription) => {
+                match message_type {
+                    Some(MessageType::Control) => ctx.control_messages += 1,
+                    Some(MessageType::Unknown) => ctx.skip(Skip::UnknownMessageType, place),
+                    _ => {}
+                }
+                Ok(Layout::Subscription)
+            }
+            Some(Envelope::EventBridge) => {
+                let via_cloudtrail = detail_type
+                    .as_deref()
+                    .is_some_and(|t| t.trim_end().ends_with("via CloudTrail"));
+                match detail {
+                    _ if !via_cloudtrail => ctx.skip(Skip::NotViaCloudTrail, place),
+                    Some(Some(rec)) => ctx.emit(&rec, place),
+                    _ => ctx.skip(Skip::NoDetail, place),
+                }
+                Ok(Layout::EventBridge)
+            }
+            Some(other) => Ok(layout_of(other)),
+        }
     }
 
     fn visit_bool<E: de::Error>(self, _: bool) -> Result<Layout, E> {
-        Err(E::custom(
-            "a top-level value that is not an object or array",
-        ))
+        Err(not_a_document())
     }
     fn visit_i64<E: de::Error>(self, _: i64) -> Result<Layout, E> {
-        Err(E::custom(
-            "a top-level value that is not an object or array",
-        ))
+        Err(not_a_document())
     }
     fn visit_u64<E: de::Error>(self, _: u64) -> Result<Layout, E> {
-        Err(E::custom(
-            "a top-level value that is not an object or array",
-        ))
+        Err(not_a_document())
     }
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Layout, E> {
-        Err(E::custom(
-            "a top-level value that is not an object or array",
-        ))
+        Err(not_a_document())
     }
     fn visit_str<E: de::Error>(self, _: &str) -> Result<Layout, E> {
-        Err(E::custom(
-            "a top-level value that is not an object or array",
-        ))
+        Err(not_a_document())
     }
     fn visit_unit<E: de::Error>(self) -> Result<Layout, E> {
-        Err(E::custom(
-            "a top-level value that is not an object or array",
-        ))
+        Err(not_a_document())
     }
 }
 
-/// The value of `"Records"` or `"Events"`; yields false when it is not an array.
+fn not_a_document<E: de::Error>() -> E {
+    E::custom("a top-level value that is not an object or array")
+}
+
+/// The layout an envelope key makes.
+fn layout_of(kind: Envelope) -> Layout {
+    match kind {
+        Envelope::Records => Layout::Records,
+        Envelope::LookupEvents => Layout::LookupEvents,
+        Envelope::Digest => Layout::Digest,
+        Envelope::Subscription => Layout::Subscription,
+        Envelope::LogEvents => Layout::LogEvents,
+        Envelope::EventBridge => Layout::EventBridge,
+    }
+}
+
+/// What the elements of an array of records hold.
+#[derive(Clone, Copy)]
+enum Element {
+    /// Record objects (`Records`, a top-level array).
+    Record,
+    /// lookup-events entries, whose `CloudTrailEvent` string holds the record.
+    Lookup,
+    /// CloudWatch Logs events, whose `message` string holds the record.
+    LogEvent,
+}
+
+/// The value of the array member `key`: its elements are read as `element`; a value that is
+/// not an array is one skipped record (`null` holds none).
+fn array<'de, A: MapAccess<'de>>(
+    ctx: &mut Ctx<'_>,
+    map: &mut A,
+    element: Element,
+    key: &'static str,
+) -> Result<(), A::Error> {
+    let place = ctx.place(None);
+    if !map.next_value_seed(ArraySeed { ctx, element, key })? {
+        ctx.skip(Skip::NotAnArray(key), place);
+    }
+    Ok(())
+}
+
+/// Reads every element of `seq` as `element`, each at its index in the array `key`.
+fn elements<'de, A: SeqAccess<'de>>(
+    ctx: &mut Ctx<'_>,
+    mut seq: A,
+    element: Element,
+    key: &'static str,
+) -> Result<(), A::Error> {
+    let mut i = 0;
+    loop {
+        let place = ctx.place(Some((key, i)));
+        let seed = ElementSeed {
+            ctx: &mut *ctx,
+            element,
+            place,
+        };
+        if seq.next_element_seed(seed)?.is_none() {
+            return Ok(());
+        }
+        i += 1;
+    }
+}
+
+/// The value of an array member; yields false when it is not an array.
 struct ArraySeed<'c, 's> {
     ctx: &'c mut Ctx<'s>,
-    lookup: bool,
+    element: Element,
+    key: &'static str,
 }
 
 impl<'de> DeserializeSeed<'de> for ArraySeed<'_, '_> {
@@ -280,22 +402,8 @@ impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
         f.write_str("an array")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
-        if self.lookup {
-            while seq
-                .next_element_seed(LookupSeed {
-                    ctx: &mut *self.ctx,
-                })?
-                .is_some()
-            {}
-        } else {
-            while seq
-                .next_element_seed(ElementSeed {
-                    ctx: &mut *self.ctx,
-                })?
-                .is_some()
-            {}
-        }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<bool, A::Error> {
+        elements(self.ctx, seq, self.element, self.key)?;
         Ok(true)
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
@@ -323,21 +431,113 @@ impl<'de> Visitor<'de> for ArraySeed<'_, '_> {
     }
 }
 
-/// One element of a records array: a record object, or a bad record.
+/// One element of an array of records: a record, an entry whose string member holds one, or a
+/// value that is neither (skipped).
 struct ElementSeed<'c, 's> {
     ctx: &'c mut Ctx<'s>,
+    element: Element,
+    place: Place,
 }
 
 impl<'de> DeserializeSeed<'de> for ElementSeed<'_, '_> {
     type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        let mut out = None;
-        RecordSeed(&mut out).deserialize(d)?;
-        match out {
-            Some(rec) => self.ctx.emit(&rec),
-            None => self.ctx.bad += 1,
+        match self.element {
+            Element::Record => {
+                let mut out = None;
+                RecordSeed(&mut out).deserialize(d)?;
+                match out {
+                    Some(rec) => self.ctx.emit(&rec, self.place),
+                    None => self.ctx.skip(Skip::NotAnObject, self.place),
+                }
+            }
+            Element::Lookup => {
+                let text = d.deserialize_any(TextMember("CloudTrailEvent"))?;
+                embedded(
+                    self.ctx,
+                    text,
+                    self.place,
+                    Skip::NoCloudTrailEvent,
+                    "a CloudTrailEvent string",
+                );
+            }
+            Element::LogEvent => {
+                let text = d.deserialize_any(TextMember("message"))?;
+                embedded(
+                    self.ctx,
+                    text,
+                    self.place,
+                    Skip::NoMessage,
+                    "a log event's message",
+                );
+            }
         }
         Ok(())
+    }
+}
+
+/// Reads the record held as JSON text in a string member of an entry (`text`: `None` when the
+/// element is not an object, `Some(Str(None))` when it has no such string).
+fn embedded(
+    ctx: &mut Ctx<'_>,
+    text: Option<Str<'_>>,
+    place: Place,
+    missing: Skip,
+    what: &'static str,
+) {
+    match text {
+        None => ctx.skip(Skip::NotAnObject, place),
+        Some(Str(None)) => ctx.skip(missing, place),
+        Some(Str(Some(text))) => match parse_record(&text) {
+            Some(rec) => ctx.emit(&rec, place),
+            None => ctx.skip(Skip::NotJson(what), place),
+        },
+    }
+}
+
+/// Reads one string member (the key given) of an object: `None` when the value is not an
+/// object, else the member as a lenient string (the last one, when repeated).
+struct TextMember(&'static str);
+
+impl<'de> Visitor<'de> for TextMember {
+    type Value = Option<Str<'de>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut text = Str::default();
+        while let Some(key) = map.next_key::<Str<'de>>()? {
+            if key.as_deref() == Some(self.0) {
+                text = map.next_value()?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(Some(text))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
     }
 }
 
@@ -417,75 +617,10 @@ fn record_field<'de, A: MapAccess<'de>>(
     Ok(())
 }
 
-/// One element of lookup-events `"Events"`: the record is the JSON text in `CloudTrailEvent`.
-struct LookupSeed<'c, 's> {
-    ctx: &'c mut Ctx<'s>,
-}
-
-impl<'de> DeserializeSeed<'de> for LookupSeed<'_, '_> {
-    type Value = ();
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for LookupSeed<'_, '_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a lookup-events entry")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut text = Str::default();
-        while let Some(key) = map.next_key::<Str<'de>>()? {
-            if key.as_deref() == Some("CloudTrailEvent") {
-                text = map.next_value()?;
-            } else {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        match text.as_deref().and_then(parse_record) {
-            Some(rec) => self.ctx.emit(&rec),
-            None => self.ctx.bad += 1,
-        }
-        Ok(())
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        self.ctx.bad += 1;
-        Ok(())
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        self.ctx.bad += 1;
-        Ok(())
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        self.ctx.bad += 1;
-        Ok(())
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        self.ctx.bad += 1;
-        Ok(())
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        self.ctx.bad += 1;
-        Ok(())
-    }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        self.ctx.bad += 1;
-        Ok(())
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.ctx.bad += 1;
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloudtrail::field;
+    use crate::cloudtrail::{FnSink, field, parse_document};
 
     /// Parses `text` and returns the report plus the event names seen, in order.
     fn run(text: &str) -> (DocReport, Vec<String>) {
@@ -536,7 +671,7 @@ mod tests {
             assert_eq!(rep.records, n, "{text}");
             assert_eq!(names.len(), n as usize, "{text}");
             assert!(rep.damage.is_empty(), "{text}: {:?}", rep.damage);
-            assert_eq!(rep.bad_records, 0, "{text}");
+            assert!(rep.skipped.is_empty(), "{text}");
         }
     }
 
@@ -606,7 +741,7 @@ mod tests {
         ];
         for (text, records, bad) in cases {
             let (rep, _) = run(text);
-            assert_eq!((rep.records, rep.bad_records), (records, bad), "{text}");
+            assert_eq!((rep.records, rep.skipped.total()), (records, bad), "{text}");
             assert!(rep.damage.is_empty(), "{text}");
         }
     }
@@ -627,7 +762,7 @@ mod tests {
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
         let (rep, names) = run(&deep);
         assert!(names.is_empty() && rep.damage.is_empty());
-        assert_eq!(rep.bad_records, 1);
+        assert_eq!(rep.skipped.total(), 1);
         let nested = format!(
             r#"{{"eventName":"A","x":{}1{}}}"#,
             r#"{"a":"#.repeat(100_000),

@@ -207,6 +207,13 @@ fn print_summary(t: &FileTotals, c: &EventCounts, sources: &[Source], anchor: An
     if t.skipped_records > 0 {
         records.push_str(&format!(", {} skipped", t.skipped_records));
     }
+    if t.ignored_records > 0 {
+        records.push_str(&format!(
+            ", {} CloudWatch Logs control message{} passed over",
+            t.ignored_records,
+            plural(t.ignored_records)
+        ));
+    }
     if c.duplicates > 0 {
         records.push_str(&format!(", {} duplicates left out", c.duplicates));
     }

@@ -16,9 +16,10 @@ use std::sync::Arc;
 use foldhash::fast::RandomState;
 
 use crate::cloudtrail::fast::FastRecord;
-use crate::cloudtrail::parse::{Layout, RecordSink, parse_document};
-use crate::cloudtrail::{Field, KINESIS_SOURCE, RawRecord, Record};
-use crate::diag::{FileReport, FileStatus};
+use crate::cloudtrail::{
+    Field, KINESIS_SOURCE, Layout, RawRecord, Record, RecordSink, Skip, parse_document,
+};
+use crate::diag::{FileReport, FileStatus, plural};
 use crate::filter::Matcher;
 use crate::group::GroupMap;
 use crate::input::Source;
@@ -157,37 +158,38 @@ impl Merge for EventCube {
 }
 
 impl EventCube {
-    /// Counts one record under `q`.
+    /// Counts one record under `q`; a malformed record is counted as such and refused with
+    /// the reason.
     #[inline]
-    pub fn add(&mut self, q: &Query, r: &impl Record) {
+    pub fn add(&mut self, q: &Query, r: &impl Record) -> Result<(), Skip> {
         let c = &mut self.counts;
         c.records += 1;
         if r.field(Field::EventType) == "AwsCloudTrailInsight" {
             c.insights += 1;
-            return;
+            return Ok(());
         }
         let source = r.field(Field::EventSource);
         if source != KINESIS_SOURCE {
             if source.is_empty() {
                 c.malformed += 1;
-            } else {
-                c.other_services += 1;
+                return Err(Skip::NoEventSource);
             }
-            return;
+            c.other_services += 1;
+            return Ok(());
         }
         let name = r.field(Field::EventName);
         let Some(t) = r.get(Field::EventTime).and_then(parse_event_time) else {
             c.malformed += 1;
-            return;
+            return Err(Skip::BadEventTime);
         };
         if name.is_empty() {
             c.malformed += 1;
-            return;
+            return Err(Skip::NoEventName);
         }
         c.kinesis += 1;
         widen_range(&mut c.kinesis_range, t);
         if q.scan_only || !q.window.contains(t) {
-            return;
+            return Ok(());
         }
         let f = &q.filters;
         let (region, user, ip, stream) = (
@@ -202,13 +204,13 @@ impl EventCube {
             && f.source_ip.matches(ip)
             && f.stream.matches(stream))
         {
-            return;
+            return Ok(());
         }
         if let Some(seen) = &q.dedup {
             let id = r.field(Field::EventId);
             if !id.is_empty() && !seen.first_time(id) {
                 c.duplicates += 1;
-                return;
+                return Ok(());
             }
         }
         c.matched += 1;
@@ -229,6 +231,7 @@ impl EventCube {
             .entry([name])
             .entry(bucket_start(t, q.bucket))
             .or_default() += 1;
+        Ok(())
     }
 }
 
@@ -238,11 +241,11 @@ struct CubeSink<'a> {
 }
 
 impl RecordSink for CubeSink<'_> {
-    fn record(&mut self, rec: &RawRecord<'_>) {
-        self.cube.add(self.query, rec);
+    fn record(&mut self, rec: &RawRecord<'_>) -> Result<(), Skip> {
+        self.cube.add(self.query, rec)
     }
-    fn fast_record(&mut self, rec: &FastRecord<'_>) {
-        self.cube.add(self.query, rec);
+    fn fast_record(&mut self, rec: &FastRecord<'_>) -> Result<(), Skip> {
+        self.cube.add(self.query, rec)
     }
 }
 
@@ -272,7 +275,6 @@ impl Reader for CloudTrailReader<'_> {
     }
 
     fn read(&self, acc: &mut EventCube, text: &str, report: &mut FileReport) {
-        let malformed_before = acc.counts.malformed;
         let doc = parse_document(
             text,
             &mut CubeSink {
@@ -280,14 +282,13 @@ impl Reader for CloudTrailReader<'_> {
                 cube: acc,
             },
         );
-        let malformed = acc.counts.malformed - malformed_before;
         match doc.layout {
             Some(Layout::Digest) => {
                 report.status = FileStatus::Ignored("digest");
                 return;
             }
             Some(Layout::Empty) => report.warnings.push("empty file".into()),
-            None if doc.records == 0 => {
+            None if doc.records == 0 && doc.skipped.is_empty() => {
                 let why = doc
                     .damage
                     .first()
@@ -298,9 +299,17 @@ impl Reader for CloudTrailReader<'_> {
             _ => {}
         }
         report.warnings.extend(describe_damage(&doc.damage));
+        for (why, n, first) in doc.skipped.iter() {
+            report.warnings.push(format!(
+                "{n} record{} skipped: {why} (first at {})",
+                plural(n),
+                first.describe(text)
+            ));
+        }
         // A damaged place cost at least one record; how many more cannot be known.
-        report.records = doc.records - malformed;
-        report.skipped_records = doc.bad_records + malformed + doc.damage.len() as u64;
+        report.records = doc.records;
+        report.skipped_records = doc.skipped.total() + doc.damage.len() as u64;
+        report.ignored_records = doc.control_messages;
     }
 }
 
@@ -322,7 +331,7 @@ mod tests {
     fn add_all(q: &Query, recs: &[&str]) -> EventCube {
         let mut cube = EventCube::default();
         for r in recs {
-            cube.add(q, &parse_record(r).unwrap());
+            let _ = cube.add(q, &parse_record(r).unwrap());
         }
         cube
     }

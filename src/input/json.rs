@@ -60,6 +60,15 @@ pub fn for_each_value<'de>(
     text: &'de str,
     mut each: impl FnMut(&mut TextDeserializer<'de>) -> Result<(), serde_json::Error>,
 ) -> ValueStream {
+    for_each_value_at(text, |de, _| each(de))
+}
+
+/// [`for_each_value`], also telling `each` the byte offset in `text` where its value starts
+/// (so a reader can say where something it skipped was).
+pub fn for_each_value_at<'de>(
+    text: &'de str,
+    mut each: impl FnMut(&mut TextDeserializer<'de>, usize) -> Result<(), serde_json::Error>,
+) -> ValueStream {
     let buf = text.as_bytes();
     let mut out = ValueStream::default();
     let mut pos = skip_separators(buf, 0, false);
@@ -82,7 +91,7 @@ pub fn for_each_value<'de>(
         // Every position here starts a value or a line, so it is a character boundary.
         let Some(rest) = text.get(pos..) else { break };
         let mut de = serde_json::Deserializer::from_str(rest);
-        match each(&mut de) {
+        match each(&mut de, pos) {
             Ok(()) => {
                 out.values += 1;
                 match de.end() {
