@@ -13,6 +13,7 @@ Output is byte-for-byte reproducible for a given Python and zlib (gzip mtime is 
 """
 
 import argparse
+import bz2
 import csv
 import math
 import gzip
@@ -21,6 +22,8 @@ import json
 import os
 import random
 import shutil
+import tarfile
+import zipfile
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 
@@ -394,6 +397,117 @@ def build_broken(root):
           dumps({"Records": [{"eventTime": 5, "eventSource": KINESIS, "eventName": "PutRecord"},
                              {"eventTime": "2024-03-09T00:00:00Z", "eventSource": KINESIS,
                               "eventName": 7}, 42]}).encode())
+
+
+# ---------------------------------------------------------------------------------------------
+# Envelopes: the records of one day of one account and region of the sample (its S3 files,
+# read back), wrapped as other pipelines deliver CloudTrail. Each file under envelopes/ (but
+# eventbridge/single/) holds exactly those records, so its panels must equal the S3 files' and
+# expected/envelopes/. Shapes as AWS documents them: CloudWatch Logs subscription payloads
+# (the message is the event's compact JSON), filter-log-events and get-log-events output as the
+# AWS CLI prints it, an export task's 000000.gz, EventBridge "AWS API Call via CloudTrail" events.
+
+ENVELOPE_S3 = os.path.join("AWSLogs", ACCOUNTS[0], "CloudTrail", "us-east-1", "2024", "03", "09")
+
+
+def envelope_records(cloudtrail_root):
+    """The records of the S3 files under ENVELOPE_S3, in file order."""
+    d = os.path.join(cloudtrail_root, ENVELOPE_S3)
+    recs = []
+    for name in sorted(os.listdir(d)):
+        with gzip.open(os.path.join(d, name), "rb") as f:
+            recs.extend(json.loads(f.read())["Records"])
+    return recs
+
+
+def epoch_ms(rec):
+    return int(parse_time(rec["eventTime"]).timestamp() * 1000)
+
+
+def iso_ms(ms):
+    dt = datetime.fromtimestamp(ms / 1000, timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def build_envelopes(root, recs, seed=SEED + 2):
+    rng = random.Random(seed)
+    g = Gen(seed)
+    acct, region = ACCOUNTS[0], "us-east-1"
+    group = f"aws-cloudtrail-logs-{acct}-3f8e2a1b"
+    stream = f"{acct}_CloudTrail_{region}"
+    # CloudWatch Logs event ids: 56 decimal digits, growing with the timestamp.
+    events = [{"id": f"{epoch_ms(r):d}{i:043d}"[:56].ljust(56, "0"), "timestamp": epoch_ms(r),
+               "message": dumps(r)} for i, r in enumerate(recs)]
+    cwl = os.path.join(root, "cloudwatch-logs")
+    # Subscription payloads, in batches, after the control message a new subscription sends.
+    control = {"messageType": "CONTROL_MESSAGE", "owner": "CloudwatchLogs", "logGroup": "",
+               "logStream": "", "subscriptionFilters": [],
+               "logEvents": [{"id": "", "timestamp": epoch_ms(recs[0]),
+                              "message": "CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}
+    payloads = [control]
+    i = 0
+    while i < len(events):
+        n = rng.randint(1, 40)
+        payloads.append({"messageType": "DATA_MESSAGE", "owner": acct, "logGroup": group,
+                         "logStream": stream, "subscriptionFilters": ["to-firehose"],
+                         "logEvents": events[i:i + n]})
+        i += n
+    # Firehose without decompression writes each payload as it came (gzipped), one after another.
+    write(os.path.join(cwl, "firehose", "2024", "03", "09", "00", "to-s3-1-2024-03-09-00-00-00-8d3b"),
+          b"".join(gz_bytes(dumps(p).encode()) for p in payloads))
+    # With decompression (and no message extraction), the payloads concatenated, no separator.
+    write(os.path.join(cwl, "firehose-decompressed", "to-s3-1-2024-03-09-00-00-00-1c5e"),
+          "".join(dumps(p) for p in payloads).encode())
+    # aws logs filter-log-events (the CLI pages through and prints one document, indent 4).
+    fle = {"events": [{"logStreamName": stream, "timestamp": e["timestamp"], "message": e["message"],
+                       "ingestionTime": e["timestamp"] + 900 + rng.randint(0, 4000), "eventId": e["id"]}
+                      for e in events],
+           "searchedLogStreams": [{"logStreamName": stream, "searchedCompletely": True}]}
+    write(os.path.join(cwl, "filter-log-events.json"), json.dumps(fle, indent=4, ensure_ascii=False).encode())
+    # aws logs get-log-events.
+    gle = {"events": [{"timestamp": e["timestamp"], "message": e["message"],
+                       "ingestionTime": e["timestamp"] + 900 + rng.randint(0, 4000)} for e in events],
+           "nextForwardToken": "f/" + "3" * 56, "nextBackwardToken": "b/" + "3" * 56}
+    write(os.path.join(cwl, "get-log-events.json"), json.dumps(gle, indent=4, ensure_ascii=False).encode())
+    # create-export-task: <prefix>/<task id>/<log stream>/000000.gz, lines "<ISO time> <message>".
+    write(os.path.join(cwl, "export", "5b6c1d7e-0f42-4f0a-9d52-3a7c1e2b9f10", stream, "000000.gz"),
+          gz_bytes("".join(f"{iso_ms(e['timestamp'])} {e['message']}\n" for e in events).encode()))
+    # EventBridge "AWS API Call via CloudTrail" events, as a Firehose delivery stream archives them.
+    def eventbridge(r):
+        return {"version": "0", "id": g.uuid(), "detail-type": "AWS API Call via CloudTrail",
+                "source": "aws." + r["eventSource"].strip().split(".")[0], "account": acct,
+                "time": parse_time(r["eventTime"]).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "region": r["awsRegion"].strip(), "resources": [], "detail": r}
+    bridged = [eventbridge(r) for r in recs]
+    eb = os.path.join(root, "eventbridge")
+    write(os.path.join(eb, "lines", "kinesis-api-calls-1-2024-03-09-00-00-00-aa01.gz"),
+          gz_bytes("".join(dumps(e) + "\n" for e in bridged).encode()))
+    write(os.path.join(eb, "concatenated", "kinesis-api-calls-1-2024-03-09-00-00-00-bb02.gz"),
+          gz_bytes("".join(dumps(e) for e in bridged).encode()))
+    # One event per object (three of them; counted on their own in tests/envelopes.rs).
+    for k, e in enumerate(bridged[:3]):
+        write(os.path.join(root, "eventbridge-single", f"event-{k}.json"), dumps(e).encode())
+
+
+def build_compressed(root, broken, recs):
+    """The same records as S3-layout JSON in bzip2 (two streams, as pbzip2 writes), read like
+    gzip; and archives, which are refused with what they are."""
+    half = len(recs) // 2
+    write(os.path.join(root, "records.json.bz2"),
+          bz2.compress(dumps({"Records": recs[:half]}).encode(), 9)
+          + bz2.compress(dumps({"Records": recs[half:]}).encode(), 9))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        info = zipfile.ZipInfo("records.json", date_time=(2024, 3, 9, 0, 0, 0))
+        z.writestr(info, dumps({"Records": recs[:5]}))
+    write(os.path.join(broken, "archive.zip"), buf.getvalue())
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        data = dumps({"Records": recs[:5]}).encode()
+        info = tarfile.TarInfo("records.json")
+        info.size, info.mtime = len(data), 0
+        t.addfile(info, io.BytesIO(data))
+    write(os.path.join(broken, "archive.tar.gz"), gz_bytes(buf.getvalue()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -965,11 +1079,14 @@ def main():
             json.dump(sizes, f)
         return
     root = args.root
-    for sub in ("cloudtrail", "broken", "doc-sample", "metrics", "expected"):  # not geoip/: it holds the .mmdb
+    for sub in ("cloudtrail", "broken", "doc-sample", "metrics", "expected", "envelopes", "compressed"):  # not geoip/: it holds the .mmdb
         shutil.rmtree(os.path.join(root, sub), ignore_errors=True)
 
     records = build_sample(os.path.join(root, "cloudtrail"))
+    enveloped = envelope_records(os.path.join(root, "cloudtrail"))
+    build_envelopes(os.path.join(root, "envelopes"), enveloped)
     build_broken(os.path.join(root, "broken"))
+    build_compressed(os.path.join(root, "compressed"), os.path.join(root, "broken"), enveloped)
     write(os.path.join(root, "doc-sample", "sumo-sample.json"), DOC_SAMPLE.encode())
 
     events = kinesis_events(records)
@@ -985,6 +1102,10 @@ def main():
                 if e["region"] in ("us-east-1", "eu-west-1") and e["event_name"].startswith("Put")
                 and e["stream"] == "orders"]
     write_expected(os.path.join(exp, "filtered"), panels(filtered, top=3))
+
+    write_expected(os.path.join(exp, "envelopes"), panels(kinesis_events(enveloped)))
+    single = kinesis_events(enveloped[:3])
+    write_expected(os.path.join(exp, "envelopes-single"), panels(single))
 
     doc = kinesis_events([json.loads(DOC_SAMPLE)])
     write_expected(os.path.join(exp, "doc-sample"), panels(doc))

@@ -2,7 +2,8 @@
 //!
 //! gzip is recognised by its magic bytes, not the file name (Firehose and hand-made dumps often
 //! have no `.gz`), and every member of a multi-member file is read. A damaged gzip stream keeps
-//! what was decompressed before the damage. Output is capped (`max_bytes`) so a gzip bomb is
+//! what was decompressed before the damage. zstd and bzip2 are read the same way; archives and
+//! other compressions are refused with what they are ([`super::magic`]). Output is capped (`max_bytes`) so a gzip bomb is
 //! refused instead of exhausting memory. Text that is not valid UTF-8 is read lossily: invalid
 //! bytes become U+FFFD and the file gets a warning.
 
@@ -13,6 +14,7 @@ use std::sync::OnceLock;
 use flate2::bufread::MultiGzDecoder;
 
 use super::Source;
+use super::magic::Magic;
 
 /// Largest decompressed size of one input accepted by default (1 GiB).
 pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
@@ -57,6 +59,12 @@ pub enum LoadError {
     /// The gzip stream is broken before any data came out.
     #[error("not a readable gzip stream: {0}")]
     BadGzip(String),
+    /// A zstd or bzip2 stream is broken before any data came out.
+    #[error("not a readable {0} stream: {1}")]
+    BadStream(&'static str, String),
+    /// An archive or a compression that is not read.
+    #[error("{0}")]
+    Unreadable(&'static str),
 }
 
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
@@ -96,6 +104,38 @@ impl Loader {
     fn decode(&mut self, max_bytes: u64) -> Result<Loaded<'_>, LoadError> {
         let mut warnings = Vec::new();
         let gzip = self.raw.starts_with(&GZIP_MAGIC);
+        let other = if gzip {
+            None
+        } else {
+            super::magic::sniff(&self.raw)
+        };
+        if let Some(magic) = other {
+            let (name, reader) = match magic {
+                Magic::Unreadable(what) => return Err(LoadError::Unreadable(what)),
+                Magic::Zstd => ("zstd", super::magic::decoder(magic, &self.raw)),
+                Magic::Bzip2 => ("bzip2", super::magic::decoder(magic, &self.raw)),
+            };
+            self.text.clear();
+            if let Some(reader) = reader {
+                match read_capped(reader, &mut self.text, max_bytes) {
+                    Ok(n) if n > max_bytes => {
+                        return Err(LoadError::TooLarge {
+                            what: "decompresses to",
+                            limit: max_bytes,
+                        });
+                    }
+                    Ok(_) => {}
+                    Err(e) if self.text.is_empty() => {
+                        return Err(LoadError::BadStream(name, e.to_string()));
+                    }
+                    Err(e) => warnings.push(format!(
+                        "{name} data {} after {} decompressed bytes; reading what came before",
+                        gzip_reason(&e),
+                        self.text.len(),
+                    )),
+                }
+            }
+        }
         if gzip && self.inflater.is_none() {
             // Without one (allocation failed), every file takes the streaming path.
             self.inflater = super::inflate::Inflater::new();
@@ -105,7 +145,7 @@ impl Loader {
                 .inflater
                 .as_mut()
                 .is_some_and(|i| i.whole_member(&self.raw, &mut self.text, max_bytes));
-        let text: &[u8] = if fast {
+        let text: &[u8] = if fast || other.is_some() {
             &self.text
         } else if gzip {
             self.text.clear();
@@ -129,6 +169,11 @@ impl Loader {
         } else {
             &self.raw
         };
+        if (gzip || other.is_some()) && super::magic::is_tar(text) {
+            return Err(LoadError::Unreadable(
+                "a compressed tar archive: unpack it first (tar -xf)",
+            ));
+        }
         let text = match simdutf8::basic::from_utf8(text) {
             Ok(s) => s,
             Err(_) => {

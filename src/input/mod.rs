@@ -5,6 +5,7 @@ pub mod decode;
 pub mod inflate;
 pub mod json;
 pub mod lenient;
+pub mod magic;
 pub mod scan;
 
 use std::collections::HashSet;
