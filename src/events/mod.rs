@@ -19,12 +19,13 @@ use crate::cloudtrail::fast::FastRecord;
 use crate::cloudtrail::{
     Field, KINESIS_SOURCE, Layout, RawRecord, Record, RecordSink, Skip, parse_document,
 };
-use crate::diag::{FileReport, FileStatus, plural};
+use crate::diag::{FileReport, FileStatus};
 use crate::filter::Matcher;
 use crate::group::GroupMap;
 use crate::input::Source;
 use crate::input::json::describe_damage;
 use crate::pipeline::{Merge, Reader};
+use crate::text::plural;
 use crate::window::{Millis, Window, bucket_start, parse_event_time, union_range, widen_range};
 
 /// Positions of the fields in a [`EventCube::calls`] key.
