@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 SECONDS_EACH=${1:-600}
 JOBS=${JOBS:-2}
 export RUSTC_BOOTSTRAP=1
-targets=(cloudtrail cloudtrail_paths lookup_events metric_streams get_metric_data get_metric_statistics time_parsers)
+targets=(cloudtrail cloudtrail_paths lookup_events envelopes metric_streams get_metric_data get_metric_statistics time_parsers)
 seed() {
   local dir=corpus/$1; shift
   mkdir -p "$dir"
@@ -16,11 +16,13 @@ seed() {
 }
 seed cloudtrail ../testdata/cloudtrail/extra/*.json ../testdata/broken/* ../testdata/doc-sample/*.json \
   "$(find ../testdata/cloudtrail/AWSLogs -name '*.json.gz' | sort | head -n 3)"
+seed cloudtrail $(find ../testdata/envelopes ../testdata/compressed -type f | sort)
 seed cloudtrail_paths ../testdata/cloudtrail/extra/*.json ../testdata/doc-sample/*.json
 for f in $(find ../testdata/cloudtrail/AWSLogs -name '*.json.gz' | sort | head -n 3); do
   zcat "$f" | head -c 65536 > "corpus/cloudtrail_paths/seed-$(basename "$f" .gz)"
 done
 seed lookup_events ../testdata/doc-sample/*.json
+seed envelopes ../testdata/doc-sample/*.json ../testdata/envelopes/eventbridge-single/*.json
 seed metric_streams ../testdata/metrics/get-metric-data/output.json ../testdata/metrics/get-metric-statistics/*.json \
   $(find ../testdata/metrics/streams -type f | sort | head -n 2)
 seed get_metric_data ../testdata/metrics/get-metric-data/output.json
