@@ -7,7 +7,8 @@ cd "$(dirname "$0")"
 SECONDS_EACH=${1:-600}
 JOBS=${JOBS:-2}
 export RUSTC_BOOTSTRAP=1
-targets=(cloudtrail cloudtrail_paths lookup_events envelopes metric_streams get_metric_data get_metric_statistics time_parsers)
+targets=(cloudtrail cloudtrail_paths lookup_events envelopes metric_streams metric_streams_paths get_metric_data
+  get_metric_statistics time_parsers)
 seed() {
   local dir=corpus/$1; shift
   mkdir -p "$dir"
@@ -25,6 +26,11 @@ seed lookup_events ../testdata/doc-sample/*.json
 seed envelopes ../testdata/doc-sample/*.json ../testdata/envelopes/eventbridge-single/*.json
 seed metric_streams ../testdata/metrics/get-metric-data/output.json ../testdata/metrics/get-metric-statistics/*.json \
   $(find ../testdata/metrics/streams -type f | sort | head -n 2)
+mkdir -p corpus/metric_streams_paths
+for f in $(find ../testdata/metrics/streams -type f | sort | head -n 4); do
+  # The Firehose objects are gzip without an extension, or plain text.
+  { zcat "$f" 2>/dev/null || cat "$f"; } | head -c 65536 > "corpus/metric_streams_paths/seed-$(basename "$f")"
+done
 seed get_metric_data ../testdata/metrics/get-metric-data/output.json
 seed get_metric_statistics ../testdata/metrics/get-metric-statistics/*.json
 mkdir -p corpus/time_parsers

@@ -1056,6 +1056,116 @@ def bench_metrics(out, total_mb, seed=SEED + 12):
     return written
 
 
+DAY_ACCOUNTS = ["111122223333", "444455556666", "777788889999"]
+DAY_REGIONS = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"]
+DAY_WORDS = ["orders", "clickstream", "audit", "payments", "telemetry", "inventory", "sessions", "fraud",
+             "search", "billing", "ads", "iot", "logs", "cdc", "notifications", "pricing"]
+DAY_STAGES = ["prod", "staging", "dev", "ingest", "raw", "enriched"]
+# Streams of real accounts: most have a few shards, some many.
+DAY_SHARDS = [1, 1, 1, 2, 2, 2, 4, 4, 4, 8, 8, 16, 24, 48]
+# Enhanced fan-out consumers' series (dimensions StreamName and ConsumerName): counted, left out.
+DAY_CONSUMER_METRICS = ["SubscribeToShard.RateExceeded", "SubscribeToShard.Success",
+                        "SubscribeToShardEvent.Bytes", "SubscribeToShardEvent.MillisBehindLatest",
+                        "SubscribeToShardEvent.Records", "SubscribeToShardEvent.Success"]
+# Other namespaces a metric stream often carries along (left out by the dashboard).
+DAY_OTHER = [("AWS/Firehose", "DeliveryToS3.Records", "DeliveryStreamName"),
+             ("AWS/Firehose", "IncomingBytes", "DeliveryStreamName"),
+             ("AWS/Lambda", "Duration", "FunctionName"),
+             ("AWS/Lambda", "IteratorAge", "FunctionName"),
+             ("AWS/EC2", "CPUUtilization", "InstanceId")]
+
+
+def day_value(rng, metric):
+    """(sum, count, max, min) of one minute of `metric`, drawn directly (not from samples, which
+    would make a gigabyte take an hour to write), with the digits real exports carry: integral
+    byte and record counts, 17-digit latency sums, 0/1 ratios."""
+    count = float(rng.randint(1, 120))
+    if metric.endswith("Bytes"):
+        mx = float(rng.randint(200, 1_000_000))
+        mn = float(rng.randint(100, int(mx)))
+        return float(int(count * rng.uniform(mn, mx))), count, mx, mn
+    if "Records" in metric and "Latency" not in metric:
+        mx = float(rng.randint(1, 500))
+        return float(int(count * rng.uniform(1, mx))), count, mx, 1.0
+    if "Latency" in metric or metric in ("Duration",):
+        mn, mx = rng.uniform(1, 10), rng.uniform(10, 400)
+        return count * rng.uniform(mn, mx), count, mx, mn
+    if "Exceeded" in metric or "Success" in metric:
+        hits = float(rng.randint(0, int(count)) if rng.random() < 0.05 else (count if "Success" in metric else 0))
+        return hits, count, 1.0 if hits else 0.0, 0.0 if hits < count else 1.0
+    if "CPU" in metric:
+        v = rng.uniform(0, 100)
+        return v, 1.0, v, v
+    mx = float(rng.randint(0, 86_400_000) if rng.random() < 0.02 else rng.randint(0, 5_000))
+    return mx * count / 2, count, mx, 0.0
+
+
+def bench_metrics_day(out, total_mb, seed=SEED + 13):
+    """A day (1,440 minutes) of Metric Streams JSON of realistic cardinality, about `total_mb` MB:
+    as many streams as fill it (three accounts, five regions, 1 to 48 shards each, shard ids as
+    resharding leaves them), enhanced fan-out consumers, other namespaces, each minute's lines in
+    the random order a metric stream delivers them, as Firehose objects of ~5 MB in gzip.
+    Returns the bytes of JSON written."""
+    rng = random.Random(seed)
+    minutes = 1440
+    line_bytes = 360  # about, for sizing the stream list
+    budget = total_mb * 1_000_000 / (minutes * line_bytes)  # lines per minute
+    series, names = [], set()
+    while len(series) < budget:
+        while True:
+            name = f"{rng.choice(DAY_WORDS)}-{rng.choice(DAY_STAGES)}"
+            name = name if name not in names else f"{name}-{len(names)}"
+            if name not in names:
+                names.add(name)
+                break
+        acct, region = rng.choice(DAY_ACCOUNTS), rng.choice(DAY_REGIONS)
+        series += [(acct, region, "AWS/Kinesis", {"StreamName": name}, p[1]) for p in METRIC_PANELS]
+        first = rng.choice([0, 0, 0, 2, 6, 14])  # shard ids after resharding
+        for sh in range(rng.choice(DAY_SHARDS)):
+            shard = f"shardId-{first + sh:012d}"
+            series += [(acct, region, "AWS/Kinesis", {"StreamName": name, "ShardId": shard}, p[2])
+                       for p in METRIC_PANELS if p[2]]
+        if rng.random() < 0.3:
+            consumer = f"{rng.choice(DAY_WORDS)}-consumer"
+            series += [(acct, region, "AWS/Kinesis", {"StreamName": name, "ConsumerName": consumer}, m)
+                       for m in DAY_CONSUMER_METRICS]
+        if rng.random() < 0.2:
+            ns, metric, dim = rng.choice(DAY_OTHER)
+            series.append((acct, region, ns, {dim: f"{name}-{dim.lower()}"}, metric))
+    start = datetime(2024, 3, 9, tzinfo=timezone.utc)
+    written, n, buf, size = 0, 0, [], 0
+
+    def flush(minute):
+        nonlocal written, n, buf, size
+        body = "".join(buf).encode()
+        written += len(body)
+        t = start + timedelta(minutes=minute)
+        path = os.path.join(out, t.strftime("%Y/%m/%d/%H"),
+                            f"KinesisMetrics-1-{t.strftime('%Y-%m-%d-%H-%M-%S')}-{n:04d}-{rng.getrandbits(32):08x}")
+        write(path, gzip.compress(body, compresslevel=6, mtime=0))
+        n += 1
+        buf, size = [], 0
+
+    for minute in range(minutes):
+        ts = int((start + timedelta(minutes=minute)).timestamp() * 1000)
+        order = list(range(len(series)))
+        rng.shuffle(order)
+        for i in order:
+            acct, region, ns, dims, metric = series[i]
+            sm, cnt, mx, mn = day_value(rng, metric)
+            unit = "Bytes" if metric.endswith("Bytes") else "Milliseconds" if "Latency" in metric else "Count"
+            line = dumps({"metric_stream_name": "kinesis-metrics", "account_id": acct, "region": region,
+                          "namespace": ns, "metric_name": metric, "dimensions": dims, "timestamp": ts,
+                          "value": {"max": mx, "min": mn, "sum": sm, "count": cnt}, "unit": unit}) + "\n"
+            buf.append(line)
+            size += len(line)
+            if size > 5_000_000:
+                flush(minute)
+    if buf:
+        flush(minutes - 1)
+    return written
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--root", default=os.path.dirname(os.path.abspath(__file__)),
@@ -1065,12 +1175,15 @@ def main():
     ap.add_argument("--bench-files", type=int, default=1000, help="CloudTrail files (default 1000)")
     ap.add_argument("--tiny-files", type=int, default=20000, help="tiny files (default 20000)")
     ap.add_argument("--metrics-mb", type=int, default=500, help="MB of Metric Streams JSON (default 500)")
+    ap.add_argument("--metrics-day-mb", type=int, default=1000,
+                    help="MB of the realistic day of Metric Streams JSON (default 1000)")
     args = ap.parse_args()
     if args.bench:
         sizes = {}
         for name, make in (("cloudtrail", lambda d: bench_cloudtrail(d, args.bench_mb, args.bench_files)),
                            ("tiny", lambda d: bench_tiny(d, args.tiny_files)),
-                           ("metrics", lambda d: bench_metrics(d, args.metrics_mb))):
+                           ("metrics", lambda d: bench_metrics(d, args.metrics_mb)),
+                           ("metrics-day", lambda d: bench_metrics_day(d, args.metrics_day_mb))):
             d = os.path.join(args.bench, name)
             shutil.rmtree(d, ignore_errors=True)
             sizes[name] = make(d)

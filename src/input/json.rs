@@ -58,6 +58,18 @@ pub struct ValueStream {
 /// a UTF-8 byte order mark. Text that does not start with `{` or `[` is reported as not JSON.
 pub fn for_each_value<'de>(
     text: &'de str,
+    each: impl FnMut(&mut TextDeserializer<'de>) -> Result<(), serde_json::Error>,
+) -> ValueStream {
+    for_each_value_from(text, 0, each)
+}
+
+/// [`for_each_value`] from offset `start` of `text`, which must be 0 or the end of a top-level
+/// value (where a fast path that read the values before it handed over): what follows is read
+/// as [`for_each_value`] reads what follows that value, and lines are counted from the start of
+/// `text`.
+pub fn for_each_value_from<'de>(
+    text: &'de str,
+    start: usize,
     mut each: impl FnMut(&mut TextDeserializer<'de>) -> Result<(), serde_json::Error>,
 ) -> ValueStream {
     for_each_value_at(text, |de, _| each(de))
@@ -71,13 +83,14 @@ pub fn for_each_value_at<'de>(
 ) -> ValueStream {
     let buf = text.as_bytes();
     let mut out = ValueStream::default();
-    let mut pos = skip_separators(buf, 0, false);
-    if pos == buf.len() {
+    let mut pos = skip_separators(buf, start, start > 0);
+    let mut lines = LineCursor::default();
+    if start > 0 {
+        // Not the start of the text: neither empty nor "not JSON".
+    } else if pos == buf.len() {
         out.empty = true;
         return out;
-    }
-    let mut lines = LineCursor::default();
-    if !matches!(buf[pos], b'{' | b'[') {
+    } else if !matches!(buf[pos], b'{' | b'[') {
         let (line, column) = lines.locate(buf, pos);
         out.damage.push(Damage {
             line,

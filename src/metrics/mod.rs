@@ -8,6 +8,7 @@
 
 pub mod catalogue;
 pub mod exact;
+pub mod fast;
 pub mod parse;
 
 use std::collections::BTreeMap;

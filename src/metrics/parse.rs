@@ -6,6 +6,9 @@
 //!    query file given to `--metric-data-queries`, which says what each result `Id` is.
 //! 3. `aws cloudwatch get-metric-statistics` output (`Label`, `Datapoints`), which carries no
 //!    dimensions: the stream (and shard) come from the command line.
+//!
+//! Metric Streams records are read by the fast path in [`super::fast`] first; from the first
+//! top-level value it is not sure of, the rest of the text is read here with serde_json.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -13,19 +16,23 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Dims, MetricsCube, Point, Query};
+use super::{Dims, MetricsCube, Point, Query, fast};
 use crate::diag::{FileReport, FileStatus};
-use crate::input::json::{describe_damage, for_each_value};
+use crate::input::json::{ValueStream, describe_damage, for_each_value_from};
 use crate::input::lenient::{Arr, Num, Obj, Str, field};
+use crate::input::scan::{self, Kind};
 use crate::pipeline::Reader;
 use crate::window::{Millis, parse_event_time};
 
 /// The `dimensions` object of a Metric Streams record.
-#[derive(Debug, Default)]
-struct StreamDims<'a> {
-    stream: Str<'a>,
-    shard: Str<'a>,
-    other: bool,
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct StreamDims<'a> {
+    /// `StreamName`.
+    pub stream: Str<'a>,
+    /// `ShardId`.
+    pub shard: Str<'a>,
+    /// Some other dimension is present.
+    pub other: bool,
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for StreamDims<'a> {
@@ -59,13 +66,37 @@ impl<'de: 'a, 'a> Deserialize<'de> for StreamDims<'a> {
 }
 
 /// `value` of a Metric Streams record.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, PartialEq)]
 #[serde(default)]
-struct StreamValue {
-    sum: Num,
-    count: Num,
-    max: Num,
+pub(super) struct StreamValue {
+    /// `sum`.
+    pub sum: Num,
+    /// `count`.
+    pub count: Num,
+    /// `max`.
+    pub max: Num,
 }
+
+/// The members of a Metric Streams record the dashboard reads, as either path reads them: what
+/// the fast path hands over must equal what serde makes of the same object.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct StreamRecord<'a> {
+    /// `namespace`.
+    pub namespace: Str<'a>,
+    /// `metric_name`.
+    pub metric_name: Str<'a>,
+    /// `region`.
+    pub region: Str<'a>,
+    /// `dimensions`, when an object.
+    pub dimensions: Option<StreamDims<'a>>,
+    /// `timestamp` (epoch milliseconds), when a number.
+    pub timestamp: Option<f64>,
+    /// `value`, when an object.
+    pub value: Option<StreamValue>,
+}
+
+/// The top-level keys of the two CLI forms; the fast path leaves objects with them to serde.
+pub(super) const CLI_KEYS: [&str; 3] = ["MetricDataResults", "Label", "Datapoints"];
 
 /// One `MetricDataResults` entry.
 #[derive(Debug, Default, Deserialize)]
@@ -93,7 +124,7 @@ struct StatPoint<'a> {
 /// Any top-level object of the three forms; which fields are present tells the form.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct TopObject<'a> {
+pub(super) struct TopObject<'a> {
     // Metric Streams
     #[serde(borrow)]
     namespace: Str<'a>,
@@ -113,6 +144,66 @@ struct TopObject<'a> {
     label: Str<'a>,
     #[serde(rename = "Datapoints", borrow)]
     datapoints: Arr<Obj<StatPoint<'a>>>,
+}
+
+impl<'a> TopObject<'a> {
+    /// Which kind of value this is: a CLI form when it has one's array, else a Metric Streams
+    /// record (or nothing recognisable).
+    fn into_value(self) -> TopValue<'a> {
+        if self.results.0.is_some() || self.datapoints.0.is_some() {
+            return TopValue::Cli(self);
+        }
+        TopValue::Stream(StreamRecord {
+            namespace: self.namespace,
+            metric_name: self.metric_name,
+            region: self.region,
+            dimensions: self.dimensions.0,
+            timestamp: self.timestamp.0,
+            value: self.value.0,
+        })
+    }
+}
+
+/// One top-level value of a metrics input.
+#[derive(Debug)]
+pub(super) enum TopValue<'a> {
+    /// An object of neither CLI form: a Metric Streams record, or nothing recognisable.
+    Stream(StreamRecord<'a>),
+    /// `get-metric-data` or `get-metric-statistics` output.
+    Cli(TopObject<'a>),
+    /// Not an object.
+    NotObject,
+}
+
+/// Reads every top-level value of `text` in order: with the fast path on scanner `kind` first,
+/// when given, and with serde_json from the first value the fast path leaves to it.
+pub(super) fn read_values<'t>(
+    text: &'t str,
+    kind: Option<Kind>,
+    mut each: impl FnMut(TopValue<'t>),
+) -> ValueStream {
+    let (fast_values, start) = match kind {
+        Some(kind) => match fast::read(kind, text, |r| each(TopValue::Stream(r))) {
+            fast::End::Done { values } => {
+                return ValueStream {
+                    empty: false,
+                    values,
+                    damage: Vec::new(),
+                };
+            }
+            fast::End::HandOver { values, at } => (values, at),
+        },
+        None => (0, 0),
+    };
+    let mut stream = for_each_value_from(text, start, |de| {
+        each(match Obj::<TopObject<'t>>::deserialize(de)?.0 {
+            Some(o) => o.into_value(),
+            None => TopValue::NotObject,
+        });
+        Ok(())
+    });
+    stream.values += fast_values;
+    stream
 }
 
 /// What one `get-metric-data` query asks for.
@@ -221,26 +312,32 @@ struct FileState {
 }
 
 impl MetricsReader<'_> {
-    fn top(&self, cube: &mut MetricsCube, o: TopObject<'_>, st: &mut FileState) {
+    /// `get-metric-data` or `get-metric-statistics` output.
+    fn cli(&self, cube: &mut MetricsCube, o: TopObject<'_>, st: &mut FileState) {
+        st.recognised = true;
         if let Some(results) = o.results.0 {
-            st.recognised = true;
             self.metric_data(cube, results, st);
         } else if let Some(points) = o.datapoints.0 {
-            st.recognised = true;
             self.statistics(cube, field(&o.label), points, st);
-        } else if o.metric_name.is_some() || o.namespace.is_some() {
+        }
+    }
+
+    /// An object of neither CLI form: a Metric Streams record when it has a metric name or a
+    /// namespace.
+    fn stream_object(&self, cube: &mut MetricsCube, r: StreamRecord<'_>, st: &mut FileState) {
+        if r.metric_name.is_some() || r.namespace.is_some() {
             st.recognised = true;
-            self.stream_record(cube, o, st);
+            self.stream_record(cube, r, st);
         } else {
             st.unrecognised += 1;
         }
     }
 
-    fn stream_record(&self, cube: &mut MetricsCube, o: TopObject<'_>, st: &mut FileState) {
+    fn stream_record(&self, cube: &mut MetricsCube, o: StreamRecord<'_>, st: &mut FileState) {
         let (namespace, metric, region) =
             (field(&o.namespace), field(&o.metric_name), field(&o.region));
-        let value = o.value.0.unwrap_or_default();
-        let Some(ts) = o.timestamp.0.filter(|t| t.is_finite()) else {
+        let value = o.value.unwrap_or_default();
+        let Some(ts) = o.timestamp.filter(|t| t.is_finite()) else {
             st.skipped += 1;
             return;
         };
@@ -248,7 +345,7 @@ impl MetricsReader<'_> {
             st.skipped += 1;
             return;
         }
-        let dims = o.dimensions.0.unwrap_or_default();
+        let dims = o.dimensions.unwrap_or_default();
         let d = Dims {
             stream: field(&dims.stream),
             shard: field(&dims.shard),
@@ -439,6 +536,21 @@ impl Reader for MetricsReader<'_> {
     }
 
     fn read(&self, acc: &mut MetricsCube, text: &str, report: &mut FileReport) {
+        self.read_with(acc, text, report, Some(scan::fastest()));
+    }
+}
+
+impl MetricsReader<'_> {
+    /// [`Reader::read`] with the fast path on scanner `kind`, or with serde_json alone (`None`):
+    /// for comparing the two.
+    #[doc(hidden)]
+    pub fn read_with(
+        &self,
+        acc: &mut MetricsCube,
+        text: &str,
+        report: &mut FileReport,
+        kind: Option<Kind>,
+    ) {
         let mut st = FileState {
             recognised: false,
             unrecognised: 0,
@@ -447,12 +559,10 @@ impl Reader for MetricsReader<'_> {
             problems: Vec::new(),
         };
         let mut not_objects = 0u64;
-        let stream = for_each_value(text, |de| {
-            match Obj::<TopObject<'_>>::deserialize(de)?.0 {
-                Some(o) => self.top(acc, o, &mut st),
-                None => not_objects += 1,
-            }
-            Ok(())
+        let stream = read_values(text, kind, |value| match value {
+            TopValue::Stream(r) => self.stream_object(acc, r, &mut st),
+            TopValue::Cli(o) => self.cli(acc, o, &mut st),
+            TopValue::NotObject => not_objects += 1,
         });
         let skipped = st.skipped + st.unrecognised + not_objects + stream.damage.len() as u64;
         report.records = st.records;

@@ -68,10 +68,10 @@ impl<'a> Cursor<'a> for Bytes<'a> {
         }
     }
 
-    fn scalar(&mut self) -> Scan<()> {
+    fn scalar(&mut self) -> Scan<usize> {
         // Whatever follows the number or literal is checked as the next token.
         self.pos = super::scalar(self.buf, self.pos)?;
-        Ok(())
+        Ok(self.pos)
     }
 
     fn skip_bom(&mut self) -> Scan<()> {

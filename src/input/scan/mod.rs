@@ -82,8 +82,8 @@ pub trait Cursor<'a>: Sized {
     fn string(&mut self) -> Scan<Span>;
 
     /// Passes the number or literal that is the next token (by JSON's grammar, as serde_json
-    /// checks a skipped one).
-    fn scalar(&mut self) -> Scan<()>;
+    /// checks a skipped one); the offset just after it.
+    fn scalar(&mut self) -> Scan<usize>;
 
     /// Passes a UTF-8 byte order mark at the very start of the input.
     fn skip_bom(&mut self) -> Scan<()>;
@@ -194,7 +194,9 @@ pub trait Cursor<'a>: Sized {
                         continue;
                     }
                 }
-                Some(_) => self.scalar()?,
+                Some(_) => {
+                    self.scalar()?;
+                }
                 None => return Err(Bail),
             }
             // A value ended: close containers until one has another member.

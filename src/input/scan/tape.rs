@@ -162,15 +162,15 @@ impl<'a> Cursor<'a> for Tape<'a> {
         }
     }
 
-    fn scalar(&mut self) -> Scan<()> {
+    fn scalar(&mut self) -> Scan<usize> {
         let at = self.peek_at().ok_or(Bail)?;
         self.next += 1;
         let end = super::scalar(self.buf, at)?;
         // It must run to the end of its run of bytes (`12x` or `truex` bail). A quote right
         // after is a token of its own, which the grammar then rejects.
         match self.buf.get(end) {
-            None | Some(b'"' | b',' | b':' | b'[' | b']' | b'{' | b'}') => Ok(()),
-            Some(&c) if super::is_ws(c) => Ok(()),
+            None | Some(b'"' | b',' | b':' | b'[' | b']' | b'{' | b'}') => Ok(end),
+            Some(&c) if super::is_ws(c) => Ok(end),
             Some(_) => Err(Bail),
         }
     }
