@@ -378,7 +378,7 @@ mod tests {
         let cases = [
             (format!("{rec}\n{rec}\n"), 2),
             (format!("{rec}{rec}{rec}"), 3),
-            (format!("{rec}"), 1),
+            (rec.to_string(), 1),
             (format!("\u{feff}{rec}\r\n,{rec}"), 2),
             (format!("  {rec} ,, {rec}  \n\n"), 2),
             ("{}".to_string(), 1),
