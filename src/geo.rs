@@ -1,8 +1,10 @@
 //! Where calls come from: classifying `sourceIPAddress` values and looking up public addresses
-//! in a MaxMind DB file (GeoIP2/GeoLite2 City or Country, DB-IP Lite, or the flat layout of
-//! community databases such as ip-location-db).
+//! in MaxMind DB files (GeoIP2/GeoLite2 City or Country, DB-IP Lite, or the flat layout of
+//! community databases such as ip-location-db), consulted in order.
 //!
-//! Lookups happen once per distinct address, after the merge, never per event.
+//! Lookups happen once per distinct address, after the merge, never per event. Records are
+//! read leniently, whatever encoding each field has (see `Val`); a damaged record costs the
+//! addresses that reach it, never the run.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -18,8 +20,8 @@ mod countries;
 /// Every ISO 3166-1 alpha-2 code with its English short name, sorted by code.
 pub const COUNTRY_NAMES: &[(&str, &str)] = &countries::NAMES;
 
-/// Environment variable naming the database when `--geoip` is not given. Set but empty, it
-/// turns the search of the usual places off.
+/// Environment variable naming the databases when `--geoip` is not given (several separated as
+/// in `PATH`). Set but empty, it turns the search of the usual places off.
 pub const ENV_VAR: &str = "KINESIS_INSIGHTS_GEOIP";
 
 /// Folders `geoipupdate` and package managers write databases to.
