@@ -5,8 +5,11 @@
 # minute to minute, as much as most single changes to the hot path.
 #
 #   benches/ab.sh OLD_BINARY NEW_BINARY [ROUNDS]   (after python3 benches/bench.py made the corpus)
+#
+# CORPUS=DIR picks another corpus than the realistic one (bench-out/corpus/cloudtrail is the
+# low-cardinality case, cloudtrail-stress the high-cardinality one).
 set -euo pipefail
-corpus="$(dirname "$0")/../bench-out/corpus/cloudtrail"
+corpus="${CORPUS:-$(dirname "$0")/../bench-out/corpus/cloudtrail-real}"
 [ -d "$corpus" ] || { echo "no corpus: run python3 benches/bench.py first" >&2; exit 2; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -18,6 +18,7 @@ import csv
 import math
 import gzip
 import io
+import itertools
 import json
 import os
 import random
@@ -1163,6 +1164,272 @@ def bench_metrics_day(out, total_mb, seed=SEED + 13):
                 flush(minute)
     if buf:
         flush(minutes - 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# The realistic benchmark corpus (benches/bench.py): a trail of the cardinality real accounts have.
+# Lambda, EC2 and container clients rotate through thousands of addresses, roles have many session
+# names, error messages name streams, shards, accounts and sessions, newer SDKs name the stream by
+# ARN. Files are generated in parallel, each from its own seed, so the corpus is deterministic.
+
+REAL_REGIONS = ["us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-1",
+                "ap-northeast-1", "sa-east-1"]
+REAL_WORDS = ["orders", "clicks", "payments", "audit", "telemetry", "metrics", "logs", "events",
+              "inventory", "sessions", "billing", "ads", "search", "fraud", "iot", "cdc", "users",
+              "shipping", "pricing", "alerts"]
+REAL_PROFILES = {
+    # (event name, weight, has a stream)
+    "producer": [("PutRecord", 45, True), ("PutRecords", 45, True), ("DescribeStreamSummary", 5, True),
+                 ("ListShards", 2, True), ("DescribeStream", 3, True)],
+    "consumer": [("GetRecords", 50, True), ("GetShardIterator", 20, True), ("ListShards", 10, True),
+                 ("DescribeStreamSummary", 8, True), ("SubscribeToShard", 4, True),
+                 ("DescribeStreamConsumer", 3, True), ("RegisterStreamConsumer", 1, True),
+                 ("ListStreamConsumers", 4, True)],
+    "admin": [("ListStreams", 20, False), ("DescribeStream", 20, True), ("DescribeStreamSummary", 15, True),
+              ("CreateStream", 5, True), ("DeleteStream", 4, True), ("UpdateShardCount", 4, True),
+              ("AddTagsToStream", 5, True), ("ListTagsForStream", 10, True), ("MergeShards", 2, True),
+              ("SplitShard", 2, True), ("IncreaseStreamRetentionPeriod", 3, True),
+              ("EnableEnhancedMonitoring", 3, True), ("StartStreamEncryption", 2, True),
+              ("DescribeLimits", 5, False)],
+}
+REAL_OTHER = [("sts.amazonaws.com", "AssumeRole"), ("kms.amazonaws.com", "Decrypt"),
+              ("kms.amazonaws.com", "GenerateDataKey"), ("s3.amazonaws.com", "GetObject"),
+              ("lambda.amazonaws.com", "Invoke"), ("logs.amazonaws.com", "CreateLogStream")]
+REAL_AGENTS = ["aws-sdk-java/2.25.{} Linux/5.10.{} OpenJDK_64-Bit_Server_VM/17.0.{}",
+               "aws-sdk-go-v2/1.26.{} os/linux lang/go#1.22.{} md/GOARCH#amd64 api/kinesis#1.27.{}",
+               "Boto3/1.34.{} md/Botocore#1.34.{} ua/2.0 os/linux#5.10.{} lang#python.3.12",
+               "aws-sdk-nodejs/2.1{}.0 linux/v18.{}.0 exec-env/AWS_Lambda_nodejs18.x promise-{}",
+               "KinesisProducerLibrary/0.15.{} | aws-sdk-cpp/1.11.{} Linux/{}",
+               "aws-cli/2.15.{} Python/3.11.{} Linux/6.1.{} exe/x86_64.amzn.2"]
+
+
+def _real_universe(seed):
+    """Accounts, streams and principals, each principal with its identity, regions, streams,
+    addresses and session names. Deterministic for a seed."""
+    rng = random.Random(seed)
+    hexs = lambda n: "".join(rng.choice("0123456789abcdef") for _ in range(n))
+    accounts = [f"{rng.randrange(10**11, 10**12)}" for _ in range(24)]
+    streams = {a: sorted({f"{rng.choice(REAL_WORDS)}-{rng.choice(REAL_WORDS)}{rng.choice(['', '-prod', '-dev', '-v2', '-' + str(rng.randint(1, 30))])}"
+                          for _ in range(rng.randint(4, 12))}) for a in accounts}
+    home = {a: rng.sample(REAL_REGIONS, rng.choice([1, 1, 2, 3])) for a in accounts}
+
+    def aws_v4():  # addresses in AWS's public ranges (Lambda outside a VPC, NAT gateways)
+        return f"{rng.choice([3, 13, 18, 34, 35, 44, 52, 54, 100])}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+
+    def public_v4():
+        while True:
+            a = rng.randrange(1, 224)
+            if a not in (10, 127, 169, 172, 192, 100):
+                return f"{a}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+
+    def v6(prefix):
+        return prefix + ":".join(f"{rng.randrange(1 << 16):x}" for _ in range(4))
+
+    principals = []
+    for i in range(420):
+        acct = rng.choice(accounts)
+        regions = rng.sample(home[acct], min(len(home[acct]), rng.choice([1, 1, 1, 2])))
+        own = rng.sample(streams[acct], min(len(streams[acct]), rng.choice([1, 1, 2, 3, 4])))
+        r = rng.random()
+        p = {"acct": acct, "regions": regions, "streams": own, "weight": 1 / (i + 8) ** 0.9}
+        if r < 0.35:  # Lambda functions: public AWS addresses that rotate, sessions named after functions
+            role = f"{rng.choice(REAL_WORDS)}-{rng.choice(['processor', 'ingest', 'fanout', 'writer', 'reader'])}-lambda-role-{i}"
+            p.update(kind="role", role=role, profile=rng.choice(["producer", "producer", "consumer"]),
+                     sessions=[f"{role.split('-lambda')[0]}-fn-{k}" for k in range(rng.randint(1, 6))],
+                     ips=[aws_v4() for _ in range(rng.randint(10, 90))])
+        elif r < 0.55:  # EC2 or EKS in a VPC: private addresses, sessions named after instances
+            role = f"{rng.choice(REAL_WORDS)}-{rng.choice(['kcl', 'consumer', 'app', 'worker'])}-ec2-{i}"
+            p.update(kind="role", role=role, profile=rng.choice(["consumer", "consumer", "producer"]),
+                     sessions=[f"i-0{hexs(16)}" for _ in range(rng.randint(2, 40))],
+                     ips=[f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}" for _ in range(rng.randint(3, 30))]
+                     + [v6("2600:1f18:" + hexs(4) + ":" + hexs(4) + ":") for _ in range(rng.randint(0, 8))])
+        elif r < 0.68:  # ECS tasks
+            role = f"ecs-{rng.choice(REAL_WORDS)}-task-role-{i}"
+            p.update(kind="role", role=role, profile=rng.choice(["producer", "consumer"]),
+                     sessions=[hexs(32) for _ in range(rng.randint(5, 50))],
+                     ips=[f"172.{rng.randrange(16, 32)}.{rng.randrange(256)}.{rng.randrange(1, 255)}" for _ in range(rng.randint(4, 40))])
+        elif r < 0.80:  # people and CI through SSO roles or IAM users, from offices and homes
+            ips = [public_v4() for _ in range(rng.randint(1, 6))] + [v6("2a02:" + hexs(3) + ":") for _ in range(rng.randint(0, 3))]
+            if rng.random() < 0.5:
+                role = f"AWSReservedSSO_{rng.choice(['Admin', 'DataEngineer', 'ReadOnly', 'PowerUser'])}_{hexs(16)}"
+                p.update(kind="role", role=role, profile="admin", ips=ips,
+                         sessions=[f"{rng.choice(REAL_WORDS)}.{rng.choice(REAL_WORDS)}{k}@example.com" for k in range(rng.randint(1, 8))])
+            else:
+                p.update(kind="user", name=f"{rng.choice(['svc', 'ci', 'etl', 'dev'])}-{rng.choice(REAL_WORDS)}-{i}",
+                         profile=rng.choice(["admin", "producer", "consumer"]), ips=ips)
+        elif r < 0.86:
+            p.update(kind="federated", name=f"{rng.choice(REAL_WORDS)}-fed-{i}", profile="admin",
+                     ips=[public_v4() for _ in range(rng.randint(1, 4))])
+        elif r < 0.88:
+            p.update(kind="root", profile="admin", ips=[public_v4() for _ in range(rng.randint(1, 3))])
+        elif r < 0.95:  # AWS services reading or writing on the customer's behalf
+            svc = rng.choice(["firehose.amazonaws.com", "kinesisanalytics.amazonaws.com", "lambda.amazonaws.com",
+                              "pipes.amazonaws.com"])
+            p.update(kind="service", service=svc, profile="consumer", ips=[svc, svc, "AWS Internal"])
+        else:
+            p.update(kind="center", user_id=f"{hexs(8)}-{hexs(4)}-{hexs(4)}-{hexs(4)}-{hexs(12)}", profile="admin",
+                     ips=[public_v4() for _ in range(rng.randint(1, 3))])
+        p["principal"] = "AROA" + hexs(17).upper() if p["kind"] == "role" else "AIDA" + hexs(17).upper()
+        principals.append(p)
+    return principals
+
+
+_REAL = {}
+
+
+def _real_identity(rng, p):
+    acct = p["acct"]
+    kind = p["kind"]
+    if kind == "role":
+        session = rng.choice(p["sessions"])
+        ident = {"type": "AssumedRole", "principalId": f"{p['principal']}:{session}",
+                 "arn": f"arn:aws:sts::{acct}:assumed-role/{p['role']}/{session}", "accountId": acct,
+                 "accessKeyId": "ASIA" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16)),
+                 "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": p["principal"],
+                                                      "arn": f"arn:aws:iam::{acct}:role/{p['role']}",
+                                                      "accountId": acct, "userName": p["role"]}}}
+        return ident, f"arn:aws:sts::{acct}:assumed-role/{p['role']}/{session}"
+    if kind == "user":
+        arn = f"arn:aws:iam::{acct}:user/{p['name']}"
+        return {"type": "IAMUser", "principalId": p["principal"], "arn": arn, "accountId": acct,
+                "accessKeyId": "AKIA" + p["principal"][4:20], "userName": p["name"]}, arn
+    if kind == "federated":
+        arn = f"arn:aws:sts::{acct}:federated-user/{p['name']}"
+        return {"type": "FederatedUser", "principalId": f"{acct}:{p['name']}", "arn": arn, "accountId": acct,
+                "sessionContext": {"sessionIssuer": {"type": "IAMUser", "userName": "federation-broker"}}}, arn
+    if kind == "root":
+        return {"type": "Root", "principalId": acct, "arn": f"arn:aws:iam::{acct}:root", "accountId": acct}, f"arn:aws:iam::{acct}:root"
+    if kind == "service":
+        return {"type": "AWSService", "invokedBy": p["service"]}, p["service"]
+    return {"type": "IdentityCenterUser", "accountId": acct,
+            "onBehalfOf": {"userId": p["user_id"], "identityStoreArn": "arn:aws:identitystore::1:identitystore/d-9067"},
+            "credentialId": "AAAA" + p["user_id"][:8]}, f"arn:aws:identitystore:::user/{p['user_id']}"
+
+
+def _real_error(rng, name, acct, region, stream, caller, when):
+    """An error code and message as Kinesis returns them, naming the stream, shard and account."""
+    shard = f"shardId-{rng.randrange(64):012d}"
+    r = rng.random()
+    if r < 0.12:
+        return "AccessDenied", (f"User: {caller} is not authorized to perform: kinesis:{name} on resource: "
+                                f"arn:aws:kinesis:{region}:{acct}:stream/{stream} because no identity-based policy "
+                                f"allows the kinesis:{name} action")
+    if r < 0.2:
+        return "ResourceNotFoundException", f"Stream {stream} under account {acct} not found."
+    if name in ("PutRecord", "PutRecords"):
+        return "ProvisionedThroughputExceededException", f"Rate exceeded for shard {shard} in stream {stream} under account {acct}."
+    if name == "GetRecords":
+        if r < 0.6:
+            created = when - timedelta(seconds=rng.randrange(300, 900))
+            f = "%a %b %d %H:%M:%S UTC %Y"
+            return "ExpiredIteratorException", (f"Iterator expired. The iterator was created at time {created.strftime(f)} "
+                                                f"while right now it is {when.strftime(f)} which is further in the future "
+                                                "than the tolerated delay of 300000 milliseconds.")
+        return "ProvisionedThroughputExceededException", f"Rate exceeded for Shard - {acct}/{stream}/{shard}"
+    if name == "GetShardIterator":
+        return "InvalidArgumentException", (f"StartingSequenceNumber 4959{rng.randrange(10**20):020d} used in GetShardIterator "
+                                            f"on shard {shard} in stream {stream} under account {acct} is invalid.")
+    if name in ("CreateStream", "DeleteStream", "UpdateShardCount", "MergeShards", "SplitShard"):
+        return "ResourceInUseException", f"Stream {stream} under account {acct} not ACTIVE, instead in state UPDATING"
+    return "LimitExceededException", f"Rate exceeded for stream {stream} under account {acct}."
+
+
+def _real_file(job):
+    """One S3 delivery file of the realistic corpus: (path, gzip bytes, JSON bytes, records)."""
+    out, seed, n, per_file, unique_ips = job
+    principals = _REAL.setdefault(seed, _real_universe(seed))
+    weights = _REAL.setdefault((seed, "w"), list(itertools.accumulate(p["weight"] for p in principals)))
+    profiles = _REAL.setdefault((seed, "p"), {k: (v, list(itertools.accumulate(w for _, w, _ in v)))
+                                              for k, v in REAL_PROFILES.items()})
+    rng = random.Random(seed * 1_000_003 + n)
+    hexs = lambda k: f"{rng.getrandbits(4 * k):0{k}x}"
+    uuid = lambda: f"{hexs(8)}-{hexs(4)}-4{hexs(3)}-a{hexs(3)}-{hexs(12)}"
+    # A file holds one account's events in one region for five minutes, as CloudTrail delivers.
+    lead = rng.choices(principals, cum_weights=weights)[0]
+    acct, region = lead["acct"], rng.choice(lead["regions"])
+    local = [p for p in principals if p["acct"] == acct and region in p["regions"]] or [lead]
+    lw = list(itertools.accumulate(p["weight"] for p in local))
+    begin = START + timedelta(minutes=5 * (n % 576))
+    parts, size, i = [], 0, 0
+    while size < per_file:
+        when = begin + timedelta(milliseconds=rng.randrange(300_000))
+        p = rng.choices(local, cum_weights=lw)[0]
+        ident, caller = _real_identity(rng, p)
+        rec = {"eventVersion": "1.09", "userIdentity": ident, "eventTime": when.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        stream = rng.choice(p["streams"])
+        ip = rng.choice(p["ips"])
+        if unique_ips:  # the stress case: every record from an address of its own
+            v = ((n << 12 | i) * 2654435761) & 0xFFFFFFFF
+            ip = f"{v >> 24}.{v >> 16 & 255}.{v >> 8 & 255}.{v & 255}"
+        if rng.random() < 0.1:
+            source, name = rng.choice(REAL_OTHER)
+            rec.update(eventSource=source, eventName=name, awsRegion=region, sourceIPAddress=ip,
+                       userAgent=rng.choice(REAL_AGENTS).format(*(rng.randrange(40) for _ in range(3))),
+                       requestParameters={"keyId": f"arn:aws:kms:{region}:{acct}:key/{uuid()}"}, responseElements=None)
+            has_stream = False
+        else:
+            events, cw = profiles[p["profile"]]
+            name, _, has_stream = rng.choices(events, cum_weights=cw)[0]
+            rec.update(eventSource=KINESIS, eventName=name, awsRegion=region, sourceIPAddress=ip,
+                       userAgent=rng.choice(REAL_AGENTS).format(*(rng.randrange(40) for _ in range(3))))
+            arn = f"arn:aws:kinesis:{region}:{acct}:stream/{stream}"
+            params = {}
+            if has_stream:
+                # Newer SDKs send the ARN, older ones the name, some both.
+                r = rng.random()
+                if r < 0.45:
+                    params["streamName"] = stream
+                elif r < 0.85:
+                    params["streamARN"] = arn
+                else:
+                    params.update(streamName=stream, streamARN=arn)
+            if name == "PutRecord":
+                params["partitionKey"] = hexs(8)
+            elif name in ("GetRecords", "GetShardIterator"):
+                params["shardId" if name == "GetShardIterator" else "limit"] = (
+                    f"shardId-{rng.randrange(64):012d}" if name == "GetShardIterator" else 10000)
+            rec["requestParameters"] = params or None
+            rec["responseElements"] = ({"shardId": f"shardId-{rng.randrange(64):012d}",
+                                        "sequenceNumber": f"4959{rng.randrange(10**40):040d}", "encryptionType": "KMS"}
+                                       if name == "PutRecord" else None)
+            if rng.random() < 0.07:
+                code, msg = _real_error(rng, name, acct, region, stream, caller, when)
+                rec["errorCode"] = code
+                if rng.random() < 0.97:
+                    rec["errorMessage"] = msg
+                rec["responseElements"] = None
+        rec.update(requestID=uuid(), eventID=uuid(), readOnly=name.startswith(("Get", "Describe", "List")),
+                   eventType="AwsApiCall", managementEvent=name not in ("PutRecord", "PutRecords", "GetRecords",
+                                                                        "GetShardIterator", "SubscribeToShard"),
+                   recipientAccountId=acct)
+        rec["eventCategory"] = "Management" if rec["managementEvent"] else "Data"
+        text = dumps(rec)
+        parts.append(text)
+        size += len(text) + 1
+        i += 1
+    body = ('{"Records":[' + ",".join(parts) + "]}").encode()
+    stamp = begin.strftime("%Y%m%dT%H%MZ")
+    path = os.path.join(out, "AWSLogs", acct, "CloudTrail", region, begin.strftime("%Y/%m/%d"),
+                        f"{acct}_CloudTrail_{region}_{stamp}_{n:06d}.json.gz")
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=6) as f:
+        f.write(body)
+    return path, buf.getvalue(), len(body), i
+
+
+def bench_cloudtrail_realistic(out, total_mb, files, unique_ips=False, seed=SEED + 13):
+    """About `total_mb` MB of CloudTrail JSON of realistic cardinality as `files` S3-style .json.gz
+    files (with `unique_ips`, every record comes from an address of its own: the stress case)."""
+    import multiprocessing
+    per_file = total_mb * 1_000_000 // files
+    jobs = [(out, seed, n, per_file, unique_ips) for n in range(files)]
+    written = records = 0
+    with multiprocessing.Pool() as pool:
+        for path, data, size, count in pool.imap(_real_file, jobs, chunksize=8):
+            write(path, data)
+            written += size
+            records += count
+    print(f"{records} records", flush=True)
     return written
 
 
@@ -1173,6 +1440,8 @@ def main():
     ap.add_argument("--bench", metavar="DIR", help="write the benchmark corpora into DIR instead")
     ap.add_argument("--bench-mb", type=int, default=1000, help="MB of CloudTrail JSON (default 1000)")
     ap.add_argument("--bench-files", type=int, default=1000, help="CloudTrail files (default 1000)")
+    ap.add_argument("--real-mb", type=int, default=1000,
+                    help="MB of realistic-cardinality CloudTrail JSON, and of the stress case (default 1000)")
     ap.add_argument("--tiny-files", type=int, default=20000, help="tiny files (default 20000)")
     ap.add_argument("--metrics-mb", type=int, default=500, help="MB of Metric Streams JSON (default 500)")
     ap.add_argument("--metrics-day-mb", type=int, default=1000,
@@ -1183,7 +1452,10 @@ def main():
         for name, make in (("cloudtrail", lambda d: bench_cloudtrail(d, args.bench_mb, args.bench_files)),
                            ("tiny", lambda d: bench_tiny(d, args.tiny_files)),
                            ("metrics", lambda d: bench_metrics(d, args.metrics_mb)),
-                           ("metrics-day", lambda d: bench_metrics_day(d, args.metrics_day_mb))):
+                           ("metrics-day", lambda d: bench_metrics_day(d, args.metrics_day_mb)),
+                           ("cloudtrail-real", lambda d: bench_cloudtrail_realistic(d, args.real_mb, args.bench_files)),
+                           ("cloudtrail-stress",
+                            lambda d: bench_cloudtrail_realistic(d, args.real_mb, args.bench_files, unique_ips=True))):
             d = os.path.join(args.bench, name)
             shutil.rmtree(d, ignore_errors=True)
             sizes[name] = make(d)
