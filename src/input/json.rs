@@ -72,13 +72,22 @@ pub fn for_each_value_from<'de>(
     start: usize,
     mut each: impl FnMut(&mut TextDeserializer<'de>) -> Result<(), serde_json::Error>,
 ) -> ValueStream {
-    for_each_value_at(text, |de, _| each(de))
+    values_from(text, start, |de, _| each(de))
 }
 
 /// [`for_each_value`], also telling `each` the byte offset in `text` where its value starts
 /// (so a reader can say where something it skipped was).
 pub fn for_each_value_at<'de>(
     text: &'de str,
+    each: impl FnMut(&mut TextDeserializer<'de>, usize) -> Result<(), serde_json::Error>,
+) -> ValueStream {
+    values_from(text, 0, each)
+}
+
+/// The loop behind the three above.
+fn values_from<'de>(
+    text: &'de str,
+    start: usize,
     mut each: impl FnMut(&mut TextDeserializer<'de>, usize) -> Result<(), serde_json::Error>,
 ) -> ValueStream {
     let buf = text.as_bytes();
