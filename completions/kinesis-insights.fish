@@ -32,8 +32,8 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "c
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l max-file-size -d 'Refuse inputs larger than this once decompressed (guards against gzip bombs)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s j -l threads -d 'Worker threads [default: all cores]' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l since -d 'Count events at or after this time: a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l until -d 'Count events before this time (exclusive); same forms as --since' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l since -d 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l until -d 'End of the window (exclusive); same forms as --since' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l relative-to -d 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
 latest\t'The newest Kinesis event in the input (reads the input twice)'"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'
@@ -65,8 +65,8 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s V -l version -d 'Print version'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l max-file-size -d 'Refuse inputs larger than this once decompressed (guards against gzip bombs)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s j -l threads -d 'Worker threads [default: all cores]' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l since -d 'Count events at or after this time: a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l until -d 'Count events before this time (exclusive); same forms as --since' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l since -d 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l until -d 'End of the window (exclusive); same forms as --since' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l relative-to -d 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
 latest\t'The newest Kinesis event in the input (reads the input twice)'"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'

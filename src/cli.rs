@@ -27,14 +27,15 @@ pub struct Cli {
 pub enum Command {
     /// The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays,
     /// JSON lines, lookup-events output; gzip or not).
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = AFTER_HELP, display_name = "kinesis-insights")]
     Events(Box<EventsArgs>),
     /// The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from
     /// CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` /
     /// `get-metric-statistics` output.
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = AFTER_HELP, display_name = "kinesis-insights")]
     Metrics(Box<MetricsArgs>),
     /// Print a shell completion script to standard output.
+    #[command(display_name = "kinesis-insights")]
     Completions(CompletionsArgs),
 }
 
@@ -80,12 +81,12 @@ pub enum AnchorArg {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Time window")]
 pub struct WindowArgs {
-    /// Count events at or after this time: a duration back from now (24h, 90m, 7d) or a time
+    /// Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time
     /// (2024-03-09, 2024-03-09T10:00:00Z).
     #[arg(long, value_name = "WHEN", value_parser = parse_time_spec, allow_hyphen_values = true)]
     pub since: Option<TimeSpec>,
 
-    /// Count events before this time (exclusive); same forms as --since.
+    /// End of the window (exclusive); same forms as --since.
     #[arg(long, value_name = "WHEN", value_parser = parse_time_spec, allow_hyphen_values = true)]
     pub until: Option<TimeSpec>,
 
@@ -248,26 +249,53 @@ pub struct MetricsArgs {
     pub region: Vec<String>,
 }
 
-/// Parses a size such as `1GiB`, `500M`, `64k` or `1048576` (bytes). Suffixes are binary
-/// (K = KiB = 1024).
+/// Parses a size such as `1GiB`, `1.5GiB`, `500M`, `64k` or `1048576` (bytes). Suffixes are
+/// binary (K = KiB = 1024); a fraction must come to whole bytes.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
-    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("'{s}' is not a size (try 500M or 2GiB)"))?;
+    let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+    if int.is_empty() && frac.is_empty() || frac.contains('.') {
+        return Err(format!("'{s}' is not a size (try 500M, 1.5G or 2GiB)"));
+    }
     let shift = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 0,
         "k" | "kb" | "kib" => 10,
         "m" | "mb" | "mib" => 20,
         "g" | "gb" | "gib" => 30,
         "t" | "tb" | "tib" => 40,
-        _ => return Err(format!("'{s}' has an unknown unit (use K, M, G or T)")),
+        _ => {
+            return Err(format!(
+                "'{s}' has an unknown unit '{}' (use K, M, G or T)",
+                unit.trim()
+            ));
+        }
     };
-    n.checked_mul(1 << shift)
+    // Exactly: (int.frac) * 2^shift, in u128 so no digits are lost.
+    let digits = |d: &str| -> Result<u128, String> {
+        if d.is_empty() {
+            Ok(0)
+        } else {
+            d.parse::<u128>()
+                .map_err(|_| format!("'{s}' is out of range"))
+        }
+    };
+    let scale = 10u128
+        .checked_pow(frac.len() as u32)
+        .ok_or_else(|| format!("'{s}' has too many decimals"))?;
+    let value = (digits(int)? * scale + digits(frac)?)
+        .checked_mul(1 << shift)
+        .ok_or_else(|| format!("'{s}' is out of range"))?;
+    if value % scale != 0 {
+        return Err(format!("'{s}' is not a whole number of bytes"));
+    }
+    u64::try_from(value / scale)
+        .ok()
         .filter(|&v| v > 0)
-        .ok_or_else(|| format!("'{s}' is out of range"))
+        .ok_or_else(|| format!("'{s}' is out of range (1 byte to 16 EiB)"))
 }
 
 #[cfg(test)]
@@ -290,5 +318,19 @@ mod tests {
         assert!(parse_size("12X").is_err());
         assert!(parse_size("G").is_err());
         assert!(parse_size("99999999999T").is_err());
+        // Fractions: 1.5 * 2^30 and 0.5 * 2^10 bytes.
+        assert_eq!(parse_size("1.5GiB"), Ok(1_610_612_736));
+        assert_eq!(parse_size("0.5K"), Ok(512));
+        assert_eq!(parse_size(".25M"), Ok(262_144));
+        assert_eq!(
+            parse_size("0.1K"),
+            Err("'0.1K' is not a whole number of bytes".into())
+        );
+        assert_eq!(
+            parse_size("1.5X"),
+            Err("'1.5X' has an unknown unit 'X' (use K, M, G or T)".into())
+        );
+        assert!(parse_size("1.2.3G").is_err());
+        assert!(parse_size(".").is_err());
     }
 }

@@ -127,9 +127,15 @@ pub enum TimeArgError {
          2024-03-09T10:00:00Z)"
     )]
     Unrecognised(String),
+    /// Not a duration, where only a duration fits (`--bucket`, `--period`).
+    #[error("'{0}' is not a duration (like 1h, 15m, 90s or 1d)")]
+    NotADuration(String),
     /// A duration that is zero, where a positive one is needed.
     #[error("'{0}' is not a positive duration (try 1h, 5m or 1d)")]
     NotPositive(String),
+    /// A bucket width with a fraction of a second.
+    #[error("'{0}' is not a whole number of seconds (buckets are 1s or longer: 1m, 15m, 1h)")]
+    NotWholeSeconds(String),
 }
 
 /// A point in time as the user gave it on the command line.
@@ -154,8 +160,8 @@ impl TimeSpec {
 /// Parses a duration such as `24h`, `90m`, `7d`, `1h30m` or `45s` into milliseconds.
 pub fn parse_duration(s: &str) -> Result<Millis, TimeArgError> {
     let d: Duration = humantime::parse_duration(s.trim())
-        .map_err(|_| TimeArgError::Unrecognised(s.to_string()))?;
-    let ms = i64::try_from(d.as_millis()).map_err(|_| TimeArgError::Unrecognised(s.to_string()))?;
+        .map_err(|_| TimeArgError::NotADuration(s.to_string()))?;
+    let ms = i64::try_from(d.as_millis()).map_err(|_| TimeArgError::NotADuration(s.to_string()))?;
     if ms <= 0 {
         return Err(TimeArgError::NotPositive(s.to_string()));
     }
@@ -181,7 +187,7 @@ pub fn format_duration(ms: Millis) -> String {
 pub fn parse_width(s: &str) -> Result<Millis, TimeArgError> {
     let ms = parse_duration(s)?;
     if ms % MS_PER_SEC != 0 {
-        return Err(TimeArgError::NotPositive(s.to_string()));
+        return Err(TimeArgError::NotWholeSeconds(s.to_string()));
     }
     Ok(ms)
 }
@@ -396,7 +402,21 @@ mod tests {
             parse_time_spec("0s"),
             Err(TimeArgError::NotPositive(_))
         ));
-        assert!(parse_width("1500ms").is_err());
+        assert_eq!(
+            parse_width("1500ms"),
+            Err(TimeArgError::NotWholeSeconds("1500ms".into()))
+        );
+        // Where only a duration fits, the error does not suggest a time.
+        let e = parse_width("2024-03-09").unwrap_err();
+        assert_eq!(e, TimeArgError::NotADuration("2024-03-09".into()));
+        assert_eq!(
+            e.to_string(),
+            "'2024-03-09' is not a duration (like 1h, 15m, 90s or 1d)"
+        );
+        assert!(matches!(
+            parse_time_spec("2024-13-45"),
+            Err(TimeArgError::Unrecognised(_))
+        ));
         assert_eq!(parse_width("5m"), Ok(300_000));
     }
 

@@ -219,3 +219,48 @@ fn over_time_default_bucket_widens_over_long_ranges() {
     assert_eq!(rows.len(), 1 + 7 * 24 + 1);
     assert_eq!(rows[2], ["2024-03-01T01:00:00Z", "PutRecord", "0"]);
 }
+
+/// The wording a user sees for versions, help, a missing path and bad values.
+#[test]
+fn wording() {
+    let version = format!("kinesis-insights {}\n", env!("CARGO_PKG_VERSION"));
+    for args in [&["-V"][..], &["events", "-V"], &["metrics", "--version"]] {
+        assert_eq!(run(args).stdout, version, "{args:?}");
+    }
+    let help = run(&["metrics", "--help"]).stdout;
+    assert!(
+        !help.contains("events"),
+        "metrics --help speaks of events:\n{help}"
+    );
+    // One message for a missing path, not a warning and an error.
+    let r = run(&["events", "/definitely/not/here"]);
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            2,
+            "kinesis-insights: error: /definitely/not/here: no such file or directory\n"
+        )
+    );
+    // Where only a duration fits, no time is suggested.
+    let r = run(&["events", "--bucket", "2024-03-09", "/dev/null"]);
+    assert!(
+        r.stderr
+            .contains("'2024-03-09' is not a duration (like 1h, 15m, 90s or 1d)"),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["metrics", "--period", "90", "/dev/null"]);
+    assert!(r.stderr.contains("'90' is not a duration"), "{}", r.stderr);
+    // Sizes with a fraction are read; a wrong unit is named.
+    let sample = common::testdata("doc-sample");
+    let r = run(&[
+        "events",
+        "-q",
+        "--max-file-size",
+        "1.5GiB",
+        sample.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&["events", "--max-file-size", "1.5GB!", "/dev/null"]);
+    assert!(r.stderr.contains("unknown unit 'GB!'"), "{}", r.stderr);
+}

@@ -137,12 +137,24 @@ fn init_threads(threads: Option<usize>) -> anyhow::Result<()> {
 /// Finds the inputs, warning about paths that cannot be used; fails when there is nothing.
 fn find_inputs(cfg: &InputConfig) -> anyhow::Result<(Vec<Source>, Vec<PathProblem>)> {
     let Found { sources, problems } = discover(&cfg.paths, cfg.walk);
-    for p in &problems {
-        warn(&format!("{}: {}", p.path.display(), p.reason));
-    }
+    let described: Vec<String> = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.path.display(), p.reason))
+        .collect();
     if sources.is_empty() {
-        let names: Vec<String> = cfg.paths.iter().map(|p| p.display().to_string()).collect();
-        bail!("no input files found in {}", names.join(", "));
+        // One message, not a warning and then an error about the same path.
+        match described.as_slice() {
+            [] => {
+                let names: Vec<String> =
+                    cfg.paths.iter().map(|p| p.display().to_string()).collect();
+                bail!("no input files found in {}", names.join(", "))
+            }
+            [one] => bail!("{one}"),
+            many => bail!("no input to read: {}", many.join("; ")),
+        }
+    }
+    for d in &described {
+        warn(d);
     }
     Ok((sources, problems))
 }
