@@ -264,3 +264,93 @@ fn wording() {
     let r = run(&["events", "--max-file-size", "1.5GB!", "/dev/null"]);
     assert!(r.stderr.contains("unknown unit 'GB!'"), "{}", r.stderr);
 }
+
+/// Runs the binary with `args` on a pseudo-terminal (`script`, util-linux) after `stty`
+/// `settings`; returns what the terminal showed, lines without their `\r`.
+fn on_terminal(stty: &str, args: &[&str]) -> String {
+    let bin = env!("CARGO_BIN_EXE_kinesis-insights");
+    let command = format!("stty {stty}; {bin} {}", args.join(" "));
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("COLUMNS")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("script (util-linux) runs: tests/e2e.sh installs it");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().replace("\r\n", "\n")
+}
+
+/// A terminal reporting 0 columns (Docker, CI, `script`) is of unknown width: tables are 100
+/// columns wide, as when standard output is not a terminal; a terminal of 80 gets 80.
+#[test]
+#[ignore = "needs util-linux's script: run tests/e2e.sh"]
+fn zero_columns_is_unknown() {
+    let args = [
+        "metrics",
+        "-q",
+        "-p",
+        "put-latency",
+        "testdata/metrics/streams/",
+    ];
+    for (stty, want) in [("cols 0 rows 0", 100), ("cols 80 rows 40", 80)] {
+        let shown = on_terminal(stty, &args);
+        let widths: Vec<usize> = shown
+            .lines()
+            .filter(|l| l.starts_with(['┌', '│', '└']))
+            .map(width)
+            .collect();
+        assert!(!widths.is_empty(), "{shown}");
+        // 120 buckets: the sparkline takes all the width there is.
+        assert!(
+            widths.iter().all(|&w| w == want),
+            "{stty}: {widths:?}\n{shown}"
+        );
+    }
+}
+
+/// CSV and JSON on a terminal show control characters escaped as tables do; redirected, the
+/// data is exact.
+#[test]
+#[ignore = "needs util-linux's script: run tests/e2e.sh"]
+fn csv_and_json_on_a_terminal_are_escaped() {
+    let csv = [
+        "events",
+        "-q",
+        "-p",
+        "errors",
+        "-f",
+        "csv",
+        "testdata/cloudtrail/",
+    ];
+    let shown = on_terminal("cols 100", &csv);
+    assert!(
+        shown.contains(",\\x1b[31mred alert\\x1b[0m injected,"),
+        "{shown}"
+    );
+    assert!(!shown.contains('\u{1b}'), "{shown}");
+    let redirected = run(&csv);
+    assert!(
+        redirected
+            .stdout
+            .contains(",\u{1b}[31mred alert\u{1b}[0m injected,")
+    );
+    let json = [
+        "events",
+        "-q",
+        "-p",
+        "errors",
+        "-f",
+        "json",
+        "testdata/cloudtrail/",
+    ];
+    let shown = on_terminal("cols 100", &json);
+    assert!(
+        shown.contains("\"\\u001b[31mred alert\\u001b[0m injected\""),
+        "{shown}"
+    );
+    assert!(!shown.contains('\u{1b}'), "{shown}");
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# End-to-end tests: the ones `cargo test` skips because they need more than cargo (#[ignore]):
+# real shells for the completion scripts, a terminal, and later browsers, Python or Java.
+# Installs what is missing (Debian/Ubuntu, with apt-get; quiet, and nothing when all is there),
+# then runs `cargo test -- --ignored` (extra arguments are passed on to it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+# need CHECK PACKAGE...: install PACKAGE(s) unless the shell condition CHECK holds.
+need() {
+    local check=$1
+    shift
+    if ! bash -c "$check" >/dev/null 2>&1; then
+        missing+=("$@")
+    fi
+}
+
+# What the ignored tests need, one line each.
+need 'command -v zsh' zsh
+need 'command -v fish' fish
+need 'command -v script' bsdutils
+need 'test -f /usr/share/iso-codes/json/iso_3166-1.json' iso-codes
+
+if ((${#missing[@]})); then
+    sudo=()
+    if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+    echo "e2e: installing ${missing[*]}" >&2
+    log=$(mktemp)
+    if ! { "${sudo[@]}" apt-get update -qq &&
+        DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
+            --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+        cat "$log" >&2
+        exit 1
+    fi
+    rm -f "$log"
+fi
+
+cargo test -- --ignored "$@"
