@@ -363,8 +363,9 @@ pub enum Envelope {
 }
 
 impl Envelope {
-    /// The envelope a top-level key announces, if any.
-    #[inline]
+    /// The envelope a top-level key announces, if any. Inlined, so that the fast path's key
+    /// match absorbs it (as a call it cost 1% of the instructions on JSON lines, by callgrind).
+    #[inline(always)]
     pub fn of_key(key: &[u8]) -> Option<Envelope> {
         Some(match key {
             b"Records" => Envelope::Records,
