@@ -90,8 +90,8 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
             cand --version 'Print version'
         }
         &'kinesis-insights;completions'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
         }

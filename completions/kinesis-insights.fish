@@ -94,7 +94,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metric
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l spreadsheet-safe -d 'In CSV, prefix text cells starting with =, +, -, @, tab or CR with a \' so spreadsheets show them instead of running them as formulas (CSV is exact without it)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s V -l version -d 'Print version'
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics completions help" -f -a "events" -d 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics completions help" -f -a "metrics" -d 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'

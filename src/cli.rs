@@ -13,6 +13,87 @@ Exit status: 0 when every input was read; 1 when results were printed but some i
 skipped (unreadable files, malformed records; each is named on stderr); 2 on a fatal error \
 (bad arguments, no readable input).";
 
+/// The README, whose "Examples" section ends each subcommand's `--help` (so the examples
+/// `tests/readme.rs` runs are the ones users read).
+const README: &str = include_str!("../README.md");
+
+/// The end of `SUB --help`: the exit statuses, then the README's examples that run
+/// `kinesis-insights SUB`, each with its comment.
+fn long_help(sub: &str) -> String {
+    format!("{AFTER_HELP}\n\nExamples:\n{}", examples(README, sub))
+}
+
+/// Widest line of the examples in `--help`, so help wraps no command on an 80-column
+/// terminal (it would break one where the shell cannot read it).
+const EXAMPLE_WIDTH: usize = 79;
+
+/// `line` indented by two spaces, a command longer than `width` broken at spaces into lines
+/// ending in ` \` (so it still pastes into a shell), continued four spaces further in.
+fn fold_command(line: &str, width: usize) -> String {
+    if line.chars().count() + 2 <= width {
+        return format!("  {line}\n");
+    }
+    // A comment goes on as a comment; a command with a backslash.
+    let (words, end, next) = match line.strip_prefix("# ") {
+        Some(text) => (text, "\n", "  # "),
+        None => (line, " \\\n", "      "),
+    };
+    let first = if words.len() < line.len() {
+        "  # "
+    } else {
+        "  "
+    };
+    let mut out = String::new();
+    let mut current = String::from(first);
+    let mut fresh = true;
+    for word in words.split(' ') {
+        let len = current.chars().count() + 1 + word.chars().count();
+        if !fresh && len + end.len() - 1 > width {
+            out.push_str(&current);
+            out.push_str(end);
+            current = String::from(next);
+        } else if !fresh {
+            current.push(' ');
+        }
+        current.push_str(word);
+        fresh = false;
+    }
+    out.push_str(&current);
+    out.push('\n');
+    out
+}
+
+/// The groups (a comment and its commands, separated by blank lines) of the first `sh` block
+/// of `readme`'s "## Examples" section in which a command runs `kinesis-insights SUB`,
+/// indented by two spaces.
+pub fn examples(readme: &str, sub: &str) -> String {
+    let section = readme
+        .split_once("\n## Examples\n")
+        .map_or("", |(_, rest)| rest);
+    let block = section
+        .split_once("```sh\n")
+        .and_then(|(_, rest)| rest.split_once("\n```"))
+        .map_or("", |(block, _)| block);
+    let runs = |line: &str| {
+        line.split(" | ").any(|part| {
+            part.trim_start()
+                .starts_with(&format!("kinesis-insights {sub} "))
+        })
+    };
+    let mut out = String::new();
+    for group in block.split("\n\n") {
+        if group.lines().any(runs) {
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            for line in group.lines() {
+                out.push_str(&fold_command(line, EXAMPLE_WIDTH));
+            }
+        }
+    }
+    out
+}
+
 /// Kinesis Data Streams dashboards from CloudTrail logs and CloudWatch exports on disk.
 #[derive(Debug, Parser)]
 #[command(name = "kinesis-insights", version, after_help = AFTER_HELP, propagate_version = true)]
@@ -27,15 +108,23 @@ pub struct Cli {
 pub enum Command {
     /// The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays,
     /// JSON lines, lookup-events output; gzip or not).
-    #[command(after_help = AFTER_HELP, display_name = "kinesis-insights")]
+    #[command(
+        after_help = AFTER_HELP,
+        after_long_help = long_help("events"),
+        display_name = "kinesis-insights"
+    )]
     Events(Box<EventsArgs>),
     /// The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from
     /// CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` /
     /// `get-metric-statistics` output.
-    #[command(after_help = AFTER_HELP, display_name = "kinesis-insights")]
+    #[command(
+        after_help = AFTER_HELP,
+        after_long_help = long_help("metrics"),
+        display_name = "kinesis-insights"
+    )]
     Metrics(Box<MetricsArgs>),
     /// Print a shell completion script to standard output.
-    #[command(display_name = "kinesis-insights")]
+    #[command(after_long_help = long_help("completions"), display_name = "kinesis-insights")]
     Completions(CompletionsArgs),
 }
 
@@ -306,6 +395,38 @@ mod tests {
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn examples_come_from_the_readme() {
+        let readme = "# x\n\n## Examples\n\n```sh\n# One\nkinesis-insights events a/\n\n\
+                      # Two\nkinesis-insights metrics \\\n    m/\n\n\
+                      # Three\naws x > e.json\nzcat e | kinesis-insights events -\n```\n\n\
+                      ```sh\nkinesis-insights events other/\n```\n";
+        assert_eq!(
+            examples(readme, "events"),
+            "  # One\n  kinesis-insights events a/\n\n  \
+             # Three\n  aws x > e.json\n  zcat e | kinesis-insights events -\n"
+        );
+        assert_eq!(
+            examples(readme, "metrics"),
+            "  # Two\n  kinesis-insights metrics \\\n      m/\n"
+        );
+        assert_eq!(
+            fold_command(
+                "kinesis-insights events --since 24h AWSLogs/ | sort | head",
+                30
+            ),
+            "  kinesis-insights events \\\n      --since 24h AWSLogs/ | \\\n      sort | head\n"
+        );
+        assert_eq!(
+            fold_command("# The Metrics dashboard for one stream", 24),
+            "  # The Metrics\n  # dashboard for one\n  # stream\n"
+        );
+        // Every subcommand has examples in the real README.
+        for sub in ["events", "metrics", "completions"] {
+            assert!(examples(README, sub).contains(&format!("kinesis-insights {sub} ")));
+        }
     }
 
     #[test]

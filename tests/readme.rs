@@ -72,6 +72,8 @@ fn readme_examples_run() {
         // Only the kinesis-insights part of a pipeline; commands reading stdin or files made by
         // other tools are skipped.
         let cmd = cmd.split(" | ").next().unwrap();
+        // Output redirected to a file is left on standard output.
+        let cmd = cmd.split(" > ").next().unwrap();
         if cmd.ends_with(" -") || cmd.contains("events.json") {
             continue;
         }
@@ -90,4 +92,32 @@ fn readme_examples_run() {
         ran += 1;
     }
     assert!(ran >= 5, "only {ran} README examples ran");
+}
+
+/// Each subcommand's `--help` ends with the README's examples for it, word for word once the
+/// lines help breaks (with ` \`) are joined: so the examples users read in help are the ones
+/// run above.
+#[test]
+fn help_ends_with_the_readme_examples() {
+    let commands = readme_commands();
+    for sub in ["events", "metrics", "completions"] {
+        let help = common::run(&[sub, "--help"]).stdout;
+        let (_, examples) = help
+            .split_once("\nExamples:\n")
+            .unwrap_or_else(|| panic!("{sub} --help has no examples:\n{help}"));
+        let joined = examples.replace(" \\\n", " ");
+        let shown: Vec<String> = joined
+            .lines()
+            .map(|l| words(l.trim()).join(" "))
+            .filter(|l| l.starts_with(&format!("kinesis-insights {sub} ")))
+            .collect();
+        let want: Vec<String> = commands
+            .iter()
+            .map(|c| words(c).join(" "))
+            .filter(|c| c.starts_with(&format!("kinesis-insights {sub} ")))
+            .collect();
+        assert!(!want.is_empty(), "the README has no {sub} example");
+        assert_eq!(shown, want, "{sub} --help");
+        assert!(help.trim_end().ends_with(examples.trim_end()));
+    }
 }
