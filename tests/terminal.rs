@@ -354,3 +354,35 @@ fn csv_and_json_on_a_terminal_are_escaped() {
     );
     assert!(!shown.contains('\u{1b}'), "{shown}");
 }
+
+/// Table files written with --output-dir are 100 columns wide whatever the terminal's width:
+/// they are read later, elsewhere.
+#[test]
+fn table_files_have_a_fixed_width() {
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = common::testdata("metrics/streams");
+    let args = [
+        "metrics",
+        "-q",
+        "-p",
+        "put-latency",
+        "-o",
+        dir.path().to_str().unwrap(),
+        metrics.to_str().unwrap(),
+    ];
+    for columns in [60, 140] {
+        let r = run_at(columns, &args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let text = std::fs::read_to_string(dir.path().join("put-latency.txt")).unwrap();
+        let widths: Vec<usize> = text
+            .lines()
+            .filter(|l| l.starts_with(['┌', '│', '└']))
+            .map(width)
+            .collect();
+        // 120 buckets: the sparkline takes all the width there is.
+        assert!(
+            !widths.is_empty() && widths.iter().all(|&w| w == 100),
+            "{columns}: {widths:?}"
+        );
+    }
+}
