@@ -30,7 +30,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "e
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "metrics" -d 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "completions" -d 'Print a shell completion script to standard output'
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l max-file-size -d 'Refuse inputs larger than this once decompressed (guards against gzip bombs)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l max-file-size -d 'Skip inputs larger than this once decompressed [default: no limit]. Not needed for safety: any input is read in bounded memory; a cap for those who want one' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s j -l threads -d 'Worker threads [default: all cores]' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l since -d 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l until -d 'End of the window (exclusive); same forms as --since' -r
@@ -63,7 +63,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l dedup -d 'Count each eventID once, when the same log was delivered or copied more than once'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s V -l version -d 'Print version'
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l max-file-size -d 'Refuse inputs larger than this once decompressed (guards against gzip bombs)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l max-file-size -d 'Skip inputs larger than this once decompressed [default: no limit]. Not needed for safety: any input is read in bounded memory; a cap for those who want one' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s j -l threads -d 'Worker threads [default: all cores]' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l since -d 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l until -d 'End of the window (exclusive); same forms as --since' -r

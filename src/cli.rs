@@ -148,9 +148,10 @@ pub struct InputArgs {
     #[arg(short = 'L', long)]
     pub follow: bool,
 
-    /// Refuse inputs larger than this once decompressed (guards against gzip bombs).
-    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
-    pub max_file_size: u64,
+    /// Skip inputs larger than this once decompressed [default: no limit]. Not needed for
+    /// safety: any input is read in bounded memory; a cap for those who want one.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
 
     /// Worker threads [default: all cores].
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]

@@ -13,8 +13,10 @@ pub struct InputConfig {
     pub paths: Vec<PathBuf>,
     /// Directory walking.
     pub walk: WalkOptions,
-    /// Largest decompressed input accepted.
-    pub max_bytes: u64,
+    /// `--max-file-size`: the largest text (decompressed) of one input, when the user set one.
+    pub max_bytes: Option<u64>,
+    /// Inputs with more text than this are read in pieces of about this size, in parallel.
+    pub chunk_bytes: usize,
     /// Worker threads (None = all cores).
     pub threads: Option<usize>,
 }

@@ -1,8 +1,18 @@
 //! The parallel pass over the inputs, shared by every command: each worker thread loads files
 //! with its own reusable buffers and folds their records into its own accumulator; the
-//! accumulators are merged at the end. Reading a format is a [`Reader`]; what to count is its accumulator.
+//! accumulators are merged at the end. Reading a format is a [`Reader`]; what to count is its
+//! accumulator.
+//!
+//! Small files (most of any dump) are read whole by one thread each. A file with more text than
+//! a chunk is read as a stream: the thread that opened it inflates it and cuts the text into
+//! pieces ([`crate::input::chunk`]), and the pieces are read by whichever threads are free, into
+//! their own accumulators; what the reader found in each piece is joined in file order. So one
+//! big file runs on every core, in memory bounded by the pieces in flight (at most one per
+//! thread, plus one being cut), whatever its size.
 
 use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use std::cell::RefCell;
 
@@ -12,7 +22,9 @@ use thread_local::ThreadLocal;
 
 use crate::diag::{FileReport, FileStatus};
 use crate::input::Source;
-use crate::input::decode::Loader;
+use crate::input::chunk::{CutOptions, Cutter, Piece, Pool};
+use crate::input::decode::{self, CapReached, Limits, Loader, Opened};
+use crate::input::json::Damage;
 
 /// An accumulator that can absorb another of its kind. Merging must not depend on order: any
 /// split of the input, merged, gives the single-pass result.
@@ -21,10 +33,44 @@ pub trait Merge {
     fn merge(&mut self, other: Self);
 }
 
-/// One input format: how to recognise files to pass over and how to read a decoded file.
+/// What a reader found in one piece of a file (or a whole file): the pieces' parts are joined
+/// in file order into the file's, and the file is judged from that.
+pub trait Part: Default + Send {
+    /// Adds what the next piece found, as if both had been read as one text.
+    fn join(&mut self, next: Self);
+
+    /// The places with broken JSON, positions counted in the piece's own text.
+    fn damage_mut(&mut self) -> &mut Vec<Damage>;
+
+    /// Calls `each` with every position the part holds (line, column, and for the place of a
+    /// record in an array of records its index there), counted in the piece's own text, so the
+    /// pipeline can move them to the file's. The places in `damage_mut` are among them.
+    fn positions(&mut self, each: &mut dyn FnMut(&mut usize, &mut usize, Option<&mut u64>));
+
+    /// Counts `n` more damaged places whose details were dropped, to bound memory (a file of
+    /// millions of broken lines); they count as skipped like the others.
+    fn add_unshown_damage(&mut self, n: u64);
+}
+
+/// Damaged places of one file kept with their details (more are counted only).
+pub const DAMAGE_KEPT: usize = 64;
+
+fn bound_damage<P: Part>(part: &mut P) {
+    let damage = part.damage_mut();
+    if damage.len() > DAMAGE_KEPT {
+        let extra = damage.len() - DAMAGE_KEPT;
+        damage.truncate(DAMAGE_KEPT);
+        part.add_unshown_damage(extra as u64);
+    }
+}
+
+/// One input format: how to recognise files to pass over and how to read decoded text.
 pub trait Reader: Sync {
     /// Per-thread state the records are counted into.
     type Acc: Merge + Send;
+
+    /// What reading a piece of text found.
+    type Part: Part;
 
     /// A fresh accumulator.
     fn new_acc(&self) -> Self::Acc;
@@ -34,21 +80,75 @@ pub trait Reader: Sync {
         None
     }
 
-    /// Reads one decoded input into `acc`, noting counts and problems in `report`.
-    fn read(&self, acc: &mut Self::Acc, text: &str, report: &mut FileReport);
+    /// Keys of a top-level object whose array value holds items the reader reads each on its
+    /// own, whatever the rest of the object says (CloudTrail's `Records`): a big document is
+    /// cut between them (see [`crate::input::chunk`]).
+    fn split_keys(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Whether a file that starts with `head` is lines each read on its own rather than JSON
+    /// values (a big one is then cut at any newline).
+    fn line_based(&self, _head: &str) -> bool {
+        false
+    }
+
+    /// Reads one text into `acc`: a whole file, or a piece of one (a complete JSON text either
+    /// way). `continued`: the text follows a top-level value of the file, so it is to be read
+    /// as the rest of one text after a value is (`input::json::for_each_value_in`).
+    fn read_text(&self, acc: &mut Self::Acc, text: &str, continued: bool) -> Self::Part;
+
+    /// Judges a file from what was found in all of it: counts, warnings, status.
+    fn finish(&self, part: Self::Part, report: &mut FileReport);
+
+    /// Reads one whole decoded input into `acc`, noting counts and problems in `report`.
+    fn read(&self, acc: &mut Self::Acc, text: &str, report: &mut FileReport) {
+        let part = self.read_text(acc, text, false);
+        self.finish(part, report);
+    }
 }
 
 /// Settings of a pass.
 #[derive(Debug, Clone, Copy)]
 pub struct PassOptions {
-    /// Largest decompressed size of one input.
-    pub max_bytes: u64,
+    /// `--max-file-size`: the largest text of one input, if the user set one.
+    pub max_bytes: Option<u64>,
     /// Show a progress bar (only drawn when stderr is a terminal).
     pub progress: bool,
+    /// The inputs will be read again in this run (standard input is kept in a temporary file).
+    pub again: bool,
+    /// Files with more text than this are read in pieces of about this size.
+    pub chunk_bytes: usize,
+    /// A single value (record) longer than this is skipped.
+    pub max_value: usize,
+}
+
+/// The size of a piece of a big file: big enough that cutting and handing it on cost nothing
+/// next to reading it, small enough that threads × pieces stays small.
+pub const CHUNK_BYTES: usize = 8 << 20;
+
+/// The longest single value (a record, or a top-level value that is not cut between elements)
+/// read; longer ones are skipped with a warning. Real CloudTrail records are at most a few
+/// hundred KB.
+pub const MAX_VALUE_BYTES: usize = 256 << 20;
+
+impl Default for PassOptions {
+    fn default() -> Self {
+        PassOptions {
+            max_bytes: None,
+            progress: false,
+            again: false,
+            chunk_bytes: CHUNK_BYTES,
+            max_value: MAX_VALUE_BYTES,
+        }
+    }
 }
 
 /// Inputs from which a progress bar is worth drawing.
 const PROGRESS_MIN_FILES: usize = 64;
+
+/// Per-thread state: the accumulator and the buffers for whole files.
+type PerThread<A> = ThreadLocal<RefCell<(A, Loader)>>;
 
 /// Reads every source with `reader`, in parallel on the current rayon pool. Returns the merged
 /// accumulator and one report per source, in the order of `sources`.
@@ -59,15 +159,17 @@ pub fn run<R: Reader>(
 ) -> (R::Acc, Vec<FileReport>) {
     // One accumulator (and one set of buffers) per worker thread, not per rayon split: a split
     // per chunk of files would hold as many copies of the aggregate as there are chunks.
-    let per_thread: ThreadLocal<RefCell<(R::Acc, Loader)>> = ThreadLocal::new();
+    let per_thread: PerThread<R::Acc> = ThreadLocal::new();
+    let shared = Shared {
+        in_flight: AtomicUsize::new(0),
+        limit: rayon::current_num_threads(),
+        pool: Pool::default(),
+    };
     let bar = progress_bar(sources.len(), opts.progress);
     let reports: Vec<FileReport> = sources
         .par_iter()
         .map(|src| {
-            let cell = per_thread.get_or(|| RefCell::new((reader.new_acc(), Loader::default())));
-            let mut state = cell.borrow_mut();
-            let (acc, loader) = &mut *state;
-            let report = read_one(reader, acc, loader, src, opts.max_bytes);
+            let report = read_one(reader, &per_thread, &shared, src, opts);
             bar.inc(1);
             report
         })
@@ -81,26 +183,274 @@ pub fn run<R: Reader>(
     (acc, reports)
 }
 
+/// What the threads share while reading big files.
+struct Shared {
+    /// Pieces handed to other threads and not read yet, over all files.
+    in_flight: AtomicUsize,
+    /// At most this many.
+    limit: usize,
+    /// Buffers of pieces read, for the next pieces.
+    pool: Pool,
+}
+
+fn state<'t, R: Reader>(
+    reader: &R,
+    per_thread: &'t PerThread<R::Acc>,
+) -> &'t RefCell<(R::Acc, Loader)> {
+    per_thread.get_or(|| RefCell::new((reader.new_acc(), Loader::default())))
+}
+
 fn read_one<R: Reader>(
     reader: &R,
-    acc: &mut R::Acc,
-    loader: &mut Loader,
+    per_thread: &PerThread<R::Acc>,
+    shared: &Shared,
     src: &Source,
-    max_bytes: u64,
+    opts: PassOptions,
 ) -> FileReport {
     let mut report = FileReport::new(src.to_string());
     if let Some(why) = reader.ignore(src) {
         report.status = FileStatus::Ignored(why);
         return report;
     }
-    match loader.load(src, max_bytes) {
-        Err(e) => report.status = FileStatus::Failed(e.to_string()),
-        Ok(loaded) => {
-            report.warnings.extend(loaded.warnings);
-            reader.read(acc, loaded.text, &mut report);
+    let limits = Limits {
+        whole: opts.chunk_bytes,
+        max_bytes: opts.max_bytes,
+        again: opts.again,
+    };
+    // The thread's state is borrowed only while it reads: reading a big file below lends it
+    // to the pieces this thread reads itself.
+    let stream = {
+        let mut st = state(reader, per_thread).borrow_mut();
+        let (acc, loader) = &mut *st;
+        match loader.open(src, limits) {
+            Err(e) => {
+                report.status = FileStatus::Failed(e.to_string());
+                return report;
+            }
+            Ok(Opened::Whole(loaded)) => {
+                report.warnings.extend(loaded.warnings);
+                reader.read(acc, loaded.text, &mut report);
+                return report;
+            }
+            Ok(Opened::Stream(stream)) => stream,
+        }
+    };
+    read_big(reader, per_thread, shared, stream, opts, &mut report);
+    report
+}
+
+/// What was found in one piece, waiting to be joined in order.
+enum Found<P> {
+    Text {
+        part: P,
+        /// Newlines in the piece's own text (for pieces that follow the previous one).
+        newlines: u64,
+        at: Option<crate::input::chunk::LineCol>,
+        wrap: usize,
+        value_at: Option<crate::input::chunk::LineCol>,
+        first_index: u64,
+        lossy: bool,
+    },
+    Skipped {
+        at: crate::input::chunk::LineCol,
+        bytes: u64,
+    },
+}
+
+/// Reads a file too big to read whole: this thread inflates and cuts it, and hands each piece
+/// to a free thread, or reads it itself when every thread is busy (so it never waits, and at
+/// most `limit` pieces are in flight over all files).
+fn read_big<R: Reader>(
+    reader: &R,
+    per_thread: &PerThread<R::Acc>,
+    shared: &Shared,
+    stream: decode::Stream,
+    opts: PassOptions,
+    report: &mut FileReport,
+) {
+    let head = &stream.head[..stream.head.len().min(4096)];
+    let cut = CutOptions {
+        chunk_bytes: opts.chunk_bytes,
+        max_value: opts.max_value,
+        split_keys: reader.split_keys(),
+        any_line: reader.line_based(&String::from_utf8_lossy(head)),
+    };
+    let compression = stream.compression;
+    let mut cutter = Cutter::new(stream.head, stream.rest, cut, shared.pool.clone());
+    let joiner: Mutex<Joiner<R::Part>> = Mutex::new(Joiner::new(opts.max_value));
+    let read_piece = |i: usize, text: crate::input::chunk::Text| {
+        let mut st = state(reader, per_thread).borrow_mut();
+        let (acc, loader) = &mut *st;
+        let bytes = text.bytes();
+        let (s, lossy) = decode::text_of(bytes, loader.lossy_buffer());
+        let mut part = reader.read_text(acc, s, i > 0);
+        bound_damage(&mut part);
+        let newlines = if text.at.is_none() {
+            memchr::memchr_iter(b'\n', bytes).count() as u64
+        } else {
+            0
+        };
+        let entry = Found::Text {
+            part,
+            newlines,
+            at: text.at,
+            wrap: text.wrap,
+            value_at: text.value_at,
+            first_index: text.first_index,
+            lossy,
+        };
+        drop(st);
+        lock(&joiner).push(i, entry);
+        lock(&shared.pool).push(text.buf);
+    };
+    rayon::scope(|scope| {
+        let mut i = 0;
+        while let Some(piece) = cutter.next() {
+            match piece {
+                Piece::Skipped { at, bytes } => lock(&joiner).push(i, Found::Skipped { at, bytes }),
+                Piece::Text(text) => {
+                    if shared.in_flight.fetch_add(1, Ordering::AcqRel) < shared.limit {
+                        let read_piece = &read_piece;
+                        scope.spawn(move |_| {
+                            read_piece(i, text);
+                            shared.in_flight.fetch_sub(1, Ordering::AcqRel);
+                        });
+                    } else {
+                        shared.in_flight.fetch_sub(1, Ordering::AcqRel);
+                        read_piece(i, text);
+                    }
+                }
+            }
+            i += 1;
+        }
+        if let Some((e, n)) = cutter.take_error() {
+            let message = if e.get_ref().is_some_and(|inner| inner.is::<CapReached>()) {
+                report.skipped_records += 1;
+                e.to_string()
+            } else if let Some(name) = compression {
+                decode::truncated(name, &e, n)
+            } else {
+                format!(
+                    "reading stopped after {n} bytes: {}",
+                    crate::diag::io_reason(&e)
+                )
+            };
+            report.warnings.push(message);
+        }
+        // The pieces' buffers go back to the pool as they are read; the cutter's own goes now.
+        drop(cutter);
+    });
+    let joiner = joiner.into_inner().unwrap_or_else(|e| e.into_inner());
+    debug_assert!(joiner.waiting.is_empty());
+    if joiner.lossy {
+        report.warnings.push(decode::INVALID_UTF8.into());
+    }
+    let skipped_before = report.skipped_records;
+    reader.finish(joiner.whole, report);
+    report.skipped_records += skipped_before;
+}
+
+/// Joins what was found in the pieces of a file, in file order as they come in (pieces read
+/// out of order wait), moving damage to the file's lines and columns.
+struct Joiner<P> {
+    whole: P,
+    next: usize,
+    waiting: std::collections::BTreeMap<usize, Found<P>>,
+    lossy: bool,
+    /// The line the next piece that follows directly starts on, and the line the byte-by-byte
+    /// cutting started on (pieces that say where they are count from it).
+    line: u64,
+    origin: Option<u64>,
+    max_value: usize,
+}
+
+impl<P: Part> Joiner<P> {
+    fn new(max_value: usize) -> Self {
+        Joiner {
+            whole: P::default(),
+            next: 0,
+            waiting: Default::default(),
+            lossy: false,
+            line: 1,
+            origin: None,
+            max_value,
         }
     }
-    report
+
+    fn push(&mut self, i: usize, found: Found<P>) {
+        self.waiting.insert(i, found);
+        while let Some(found) = self.waiting.remove(&self.next) {
+            self.next += 1;
+            self.join(found);
+        }
+    }
+
+    fn join(&mut self, found: Found<P>) {
+        match found {
+            Found::Text {
+                mut part,
+                newlines,
+                at,
+                wrap,
+                value_at,
+                first_index,
+                lossy,
+            } => {
+                self.lossy |= lossy;
+                // Pieces cut byte by byte say where they are, counted from the line where that
+                // cutting started: the line the pieces before it (which follow each other
+                // directly) reached.
+                let origin = match at {
+                    Some(_) => *self.origin.get_or_insert(self.line),
+                    None => self.line,
+                };
+                let (first_line, first_col) = match at {
+                    None => (self.line, 1),
+                    Some(at) => (origin + at.line - 1, at.column),
+                };
+                let value = value_at.map(|v| (origin + v.line - 1, v.column));
+                part.positions(&mut |line, column, index| {
+                    if *line == 1 {
+                        if let (Some((l, c)), 1) = (value, *column) {
+                            // The start of the added opening: the place of the value whose
+                            // array the elements are in, and their index in all of it.
+                            (*line, *column) = (l as usize, c as usize);
+                            if let Some(i) = index {
+                                *i += first_index;
+                            }
+                            return;
+                        }
+                        // The added opening's last byte (`[`) stands where the file has the
+                        // separator before the first element, one column before it.
+                        *column = (first_col as usize + *column)
+                            .saturating_sub(wrap + 1)
+                            .max(1);
+                    }
+                    *line += first_line as usize - 1;
+                });
+                self.line = first_line + newlines;
+                self.whole.join(part);
+            }
+            Found::Skipped { at, bytes } => {
+                let mut part = P::default();
+                part.damage_mut().push(Damage {
+                    line: (*self.origin.get_or_insert(self.line) + at.line - 1) as usize,
+                    column: at.column as usize,
+                    message: format!(
+                        "a single value of more than {} bytes ({bytes} seen); skipped",
+                        self.max_value
+                    ),
+                    truncated: false,
+                });
+                self.whole.join(part);
+            }
+        }
+        bound_damage(&mut self.whole);
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn progress_bar(len: usize, wanted: bool) -> ProgressBar {

@@ -308,7 +308,21 @@ impl Record for RawRecord<'_> {
 /// panics, whatever the text. The fast path reads the common layouts; whatever it leaves is
 /// read by the serde path.
 pub fn parse_document(text: &str, sink: &mut dyn RecordSink) -> DocReport {
-    fast::parse_document(text, sink).unwrap_or_else(|| parse_document_serde(text, sink))
+    parse_text(text, false, sink)
+}
+
+/// [`parse_document`] of a text that, when `continued`, follows a top-level value of the same
+/// file (a piece of a big file, see `input::chunk`): as after a value in one text, it may start
+/// with a comma, and what is not JSON there is damage, not a file that is not JSON.
+pub fn parse_text(text: &str, continued: bool, sink: &mut dyn RecordSink) -> DocReport {
+    // The fast path leaves a text that starts with a comma or anything else odd to serde.
+    fast::parse_document(text, sink).unwrap_or_else(|| {
+        if parse::is_export(text) {
+            parse::export_lines(text, sink)
+        } else {
+            parse::values_in(text, continued, sink)
+        }
+    })
 }
 
 /// [`parse_document`] without the fast path: the reference the fast path must agree with.
@@ -577,6 +591,24 @@ pub struct DocReport {
     pub control_messages: u64,
     /// Places where the JSON itself is broken; each cost at least one record.
     pub damage: Vec<Damage>,
+}
+
+impl DocReport {
+    /// Adds what was found in the text that follows (the next piece of the same file), as if
+    /// both had been read as one text. Places of `next` must already be the file's.
+    pub fn join(&mut self, next: DocReport) {
+        self.layout = match (self.layout, next.layout) {
+            (None | Some(Layout::Empty), l) => l,
+            (l, None | Some(Layout::Empty)) => l,
+            // More than one value, the first a single event: JSON lines.
+            (Some(Layout::Single), Some(_)) => Some(Layout::Lines),
+            (l, _) => l,
+        };
+        self.records += next.records;
+        self.skipped.extend(next.skipped);
+        self.control_messages += next.control_messages;
+        self.damage.extend(next.damage);
+    }
 }
 
 #[cfg(test)]

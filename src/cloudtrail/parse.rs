@@ -28,7 +28,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::{DocReport, Envelope, Layout, Place, RawRecord, RecordSink, Skip, Skips};
-use crate::input::json::for_each_value_at;
+use crate::input::json::for_each_value_in;
 use crate::input::lenient::Str;
 
 /// The state of one document's read.
@@ -87,9 +87,15 @@ impl<'s> Ctx<'s> {
 
 /// Reads a document of JSON values (every layout but the export's).
 pub fn values(text: &str, sink: &mut dyn RecordSink) -> DocReport {
+    values_in(text, false, sink)
+}
+
+/// [`values`] of a text that, when `continued`, follows a top-level value of the same file
+/// (`input::json::for_each_value_in`).
+pub fn values_in(text: &str, continued: bool, sink: &mut dyn RecordSink) -> DocReport {
     let mut ctx = Ctx::new(sink);
     let mut layout = None;
-    let stream = for_each_value_at(text, |de, at| {
+    let stream = for_each_value_in(text, 0, continued, |de, at| {
         ctx.value = at;
         let result = (TopSeed { ctx: &mut ctx }).deserialize(de);
         layout = match (layout, &result) {

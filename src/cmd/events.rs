@@ -64,9 +64,11 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
         Err(geo::NoDb::NotFound)
     };
     let (sources, path_problems) = find_inputs(&cfg.input)?;
-    let opts = PassOptions {
-        max_bytes: cfg.input.max_bytes,
-        progress: !cfg.output.quiet,
+    let opts = super::pass_options(&cfg.input, !cfg.output.quiet);
+    // The pass that finds the newest event reads the input once more after it.
+    let scan_opts = PassOptions {
+        again: true,
+        ..opts
     };
 
     // Without --bucket, events are counted in hours; the panel widens them over long ranges.
@@ -76,7 +78,7 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
             scan_only: true,
             ..Query::new(Window::default(), bucket)
         };
-        let (cube, _) = pipeline::run(&CloudTrailReader { query: &scan }, &sources, opts);
+        let (cube, _) = pipeline::run(&CloudTrailReader { query: &scan }, &sources, scan_opts);
         cube.counts.kinesis_range.map(|(_, newest)| newest)
     })?;
     let query = Query {

@@ -56,9 +56,11 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
     init_threads(cfg.input.threads)?;
     let queries = cfg.queries.as_deref().map(load_queries).transpose()?;
     let (sources, path_problems) = find_inputs(&cfg.input)?;
-    let opts = PassOptions {
-        max_bytes: cfg.input.max_bytes,
-        progress: !cfg.output.quiet,
+    let opts = super::pass_options(&cfg.input, !cfg.output.quiet);
+    // The pass that finds the newest event reads the input once more after it.
+    let scan_opts = PassOptions {
+        again: true,
+        ..opts
     };
     let query = |window: Window, scan_only: bool| {
         // Datapoints go into buckets of the period given, else of the default period of a
@@ -77,7 +79,7 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
             ..Query::new(window, bucket)
         }
     };
-    let reader = |q: &Query| {
+    let reader = |q: &Query, opts: PassOptions| {
         let r = MetricsReader {
             query: q,
             queries: queries.as_ref(),
@@ -86,10 +88,10 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
         pipeline::run(&r, &sources, opts)
     };
     let (window, _) = resolve_window(&cfg.window, || {
-        let (cube, _) = reader(&query(Window::default(), true));
+        let (cube, _) = reader(&query(Window::default(), true), scan_opts);
         cube.counts.range.map(|(_, newest)| newest)
     })?;
-    let (cube, reports) = reader(&query(window, false));
+    let (cube, reports) = reader(&query(window, false), opts);
     let totals = check_reports(&reports)?;
     if let Some(q) = &queries
         && !q.expressions.is_empty()

@@ -64,7 +64,29 @@ fn input_config(a: InputArgs, sub: &str) -> InputConfig {
             follow_links: a.follow,
         },
         max_bytes: a.max_file_size,
+        chunk_bytes: test_chunk_bytes().unwrap_or(crate::pipeline::CHUNK_BYTES),
         threads: a.threads.map(usize::from),
+    }
+}
+
+/// For tests only: `KINESIS_INSIGHTS_TEST_CHUNK_BYTES` sets the piece size of big files, so a
+/// test can cut its small fixtures everywhere (not documented for users: the default is
+/// right for them).
+fn test_chunk_bytes() -> Option<usize> {
+    std::env::var("KINESIS_INSIGHTS_TEST_CHUNK_BYTES")
+        .ok()?
+        .parse()
+        .ok()
+        .filter(|&n| n > 0)
+}
+
+/// The settings of a pass over the inputs.
+pub fn pass_options(input: &InputConfig, progress: bool) -> crate::pipeline::PassOptions {
+    crate::pipeline::PassOptions {
+        max_bytes: input.max_bytes,
+        progress,
+        chunk_bytes: input.chunk_bytes,
+        ..Default::default()
     }
 }
 

@@ -17,14 +17,14 @@ use foldhash::fast::RandomState;
 
 use crate::cloudtrail::fast::FastRecord;
 use crate::cloudtrail::{
-    Field, KINESIS_SOURCE, Layout, RawRecord, Record, RecordSink, Skip, parse_document,
+    DocReport, Field, KINESIS_SOURCE, Layout, RawRecord, Record, RecordSink, Skip, parse_text,
 };
 use crate::diag::{FileReport, FileStatus};
 use crate::filter::Matcher;
 use crate::group::GroupMap;
 use crate::input::Source;
 use crate::input::json::describe_damage;
-use crate::pipeline::{Merge, Reader};
+use crate::pipeline::{Merge, Part, Reader};
 use crate::text::plural;
 use crate::window::{Millis, Window, bucket_start, parse_event_time, union_range, widen_range};
 
@@ -259,6 +259,7 @@ pub struct CloudTrailReader<'q> {
 
 impl Reader for CloudTrailReader<'_> {
     type Acc = EventCube;
+    type Part = CloudTrailPart;
 
     fn new_acc(&self) -> EventCube {
         EventCube::default()
@@ -275,14 +276,35 @@ impl Reader for CloudTrailReader<'_> {
         }
     }
 
-    fn read(&self, acc: &mut EventCube, text: &str, report: &mut FileReport) {
-        let doc = parse_document(
+    fn split_keys(&self) -> &'static [&'static str] {
+        // A top-level object with either key is an envelope, never a record itself, and each
+        // element of its array is read on its own (a record, or a lookup-events entry).
+        &["Records", "Events"]
+    }
+
+    fn line_based(&self, head: &str) -> bool {
+        // A CloudWatch Logs export: `<timestamp> <event JSON>` lines.
+        crate::cloudtrail::parse::is_export(head)
+    }
+
+    fn read_text(&self, acc: &mut EventCube, text: &str, continued: bool) -> CloudTrailPart {
+        let doc = parse_text(
             text,
+            continued,
             &mut CubeSink {
                 query: self.query,
                 cube: acc,
             },
         );
+        CloudTrailPart::new(doc, text)
+    }
+
+    fn finish(&self, part: CloudTrailPart, report: &mut FileReport) {
+        let CloudTrailPart {
+            doc,
+            firsts,
+            unshown_damage,
+        } = part;
         match doc.layout {
             Some(Layout::Digest) => {
                 report.status = FileStatus::Ignored("digest");
@@ -299,18 +321,113 @@ impl Reader for CloudTrailReader<'_> {
             }
             _ => {}
         }
-        report.warnings.extend(describe_damage(&doc.damage));
-        for (why, n, first) in doc.skipped.iter() {
+        report
+            .warnings
+            .extend(describe_damage(&doc.damage, unshown_damage));
+        for ((why, n, _), first) in doc.skipped.iter().zip(&firsts) {
             report.warnings.push(format!(
                 "{n} record{} skipped: {why} (first at {})",
                 plural(n),
-                first.describe(text)
+                first.describe()
             ));
         }
         // A damaged place cost at least one record; how many more cannot be known.
         report.records = doc.records;
-        report.skipped_records = doc.skipped.total() + doc.damage.len() as u64;
+        report.skipped_records = doc.skipped.total() + doc.damage.len() as u64 + unshown_damage;
         report.ignored_records = doc.control_messages;
+    }
+}
+
+/// What reading CloudTrail text found: the document report, with the first place of each skip
+/// reason as a line and column (so the places of a file read in pieces can be moved to the
+/// file's lines).
+#[derive(Debug, Default)]
+pub struct CloudTrailPart {
+    doc: DocReport,
+    /// The first place of each reason of `doc.skipped`, in its order.
+    firsts: Vec<Position>,
+    /// Damaged places beyond those in `doc.damage`.
+    unshown_damage: u64,
+}
+
+/// A place as a line, column and array index.
+#[derive(Debug, Clone, Copy)]
+struct Position {
+    line: usize,
+    column: usize,
+    index: Option<(&'static str, u64)>,
+}
+
+impl Position {
+    /// As `cloudtrail::Place::describe` says it.
+    fn describe(&self) -> String {
+        let mut s = if self.column == 1 && self.index.is_none() {
+            format!("line {}", self.line)
+        } else {
+            format!("line {}, column {}", self.line, self.column)
+        };
+        match self.index {
+            Some(("", i)) => s.push_str(&format!(", [{i}]")),
+            Some((key, i)) => s.push_str(&format!(", .{key}[{i}]")),
+            None => {}
+        }
+        s
+    }
+}
+
+impl CloudTrailPart {
+    fn new(doc: DocReport, text: &str) -> Self {
+        let firsts = doc
+            .skipped
+            .iter()
+            .map(|(_, _, place)| {
+                let before = text
+                    .as_bytes()
+                    .get(..place.value)
+                    .unwrap_or(text.as_bytes());
+                let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+                Position {
+                    line: memchr::memchr_iter(b'\n', before).count() + 1,
+                    column: before.len() - line_start + 1,
+                    index: place.index,
+                }
+            })
+            .collect();
+        CloudTrailPart {
+            doc,
+            firsts,
+            unshown_damage: 0,
+        }
+    }
+}
+
+impl Part for CloudTrailPart {
+    fn join(&mut self, next: Self) {
+        // A reason already seen keeps its first place; a new one comes with its own.
+        for ((why, _, _), first) in next.doc.skipped.iter().zip(next.firsts) {
+            if !self.doc.skipped.iter().any(|(w, _, _)| w == why) {
+                self.firsts.push(first);
+            }
+        }
+        self.doc.join(next.doc);
+        self.unshown_damage += next.unshown_damage;
+    }
+
+    fn damage_mut(&mut self) -> &mut Vec<crate::input::json::Damage> {
+        &mut self.doc.damage
+    }
+
+    fn positions(&mut self, each: &mut dyn FnMut(&mut usize, &mut usize, Option<&mut u64>)) {
+        for d in &mut self.doc.damage {
+            each(&mut d.line, &mut d.column, None);
+        }
+        for p in &mut self.firsts {
+            each(&mut p.line, &mut p.column, p.index.as_mut().map(|(_, i)| i));
+        }
+    }
+
+    fn add_unshown_damage(&mut self, n: u64) {
+        self.unshown_damage += n;
     }
 }
 

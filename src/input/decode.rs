@@ -1,23 +1,22 @@
-//! Reading one input into memory and undoing its compression.
+//! Opening one input and undoing its compression: small inputs are read whole into memory
+//! (the fast way), big ones are handed on as a stream of text for [`super::chunk`] to cut.
 //!
 //! gzip is recognised by its magic bytes, not the file name (Firehose and hand-made dumps often
 //! have no `.gz`), and every member of a multi-member file is read. A damaged gzip stream keeps
 //! what was decompressed before the damage. zstd and bzip2 are read the same way; archives and
-//! other compressions are refused with what they are ([`super::magic`]). Output is capped (`max_bytes`) so a gzip bomb is
-//! refused instead of exhausting memory. Text that is not valid UTF-8 is read lossily: invalid
-//! bytes become U+FFFD and the file gets a warning.
+//! other compressions are refused with what they are ([`super::magic`]). Text that is not valid UTF-8 is read lossily:
+//! invalid bytes become U+FFFD and the file gets a warning. Nothing here holds more than a
+//! chunk of any input, so no size needs refusing; `--max-file-size` remains as an explicit cap
+//! for users who want one.
 
 use std::fs::File;
-use std::io::{self, Read};
-use std::sync::OnceLock;
+use std::io::{self, BufReader, Read, Seek};
+use std::sync::Mutex;
 
 use flate2::bufread::MultiGzDecoder;
 
 use super::Source;
-use super::magic::Magic;
-
-/// Largest decompressed size of one input accepted by default (1 GiB).
-pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
+use super::magic::{self, Magic};
 
 /// Per-thread reusable buffers (and decompressor) for reading inputs.
 #[derive(Debug, Default)]
@@ -39,6 +38,37 @@ pub struct Loaded<'a> {
     pub warnings: Vec<String>,
 }
 
+/// An input too big to read whole: its decoded text so far, and the rest as a stream.
+pub struct Stream {
+    /// The first bytes of decoded text.
+    pub head: Vec<u8>,
+    /// The rest of the decoded text.
+    pub rest: Box<dyn Read + Send>,
+    /// The compression undone (gzip, zstd, bzip2), if any.
+    pub compression: Option<&'static str>,
+}
+
+/// An opened input.
+pub enum Opened<'a> {
+    /// Small enough to read whole: here it is.
+    Whole(Loaded<'a>),
+    /// Bigger: to be read in chunks.
+    Stream(Stream),
+}
+
+/// How much to read whole, and the user's cap.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Inputs of at most this many bytes of text are read whole.
+    pub whole: usize,
+    /// `--max-file-size`: inputs with more text than this are refused (or, where that cannot
+    /// be known before reading, standard input and pipes, read only up to it).
+    pub max_bytes: Option<u64>,
+    /// The input will be read again in this run (standard input is then kept in a temporary
+    /// file).
+    pub again: bool,
+}
+
 /// Why an input could not be read at all.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -46,10 +76,7 @@ pub enum LoadError {
     #[error("{0}")]
     Io(String),
     /// Larger than the cap.
-    #[error(
-        "{what} more than {limit} bytes; refused (a gzip bomb, or raise the limit with \
-         --max-file-size)"
-    )]
+    #[error("{what} more than {limit} bytes; refused (--max-file-size)")]
     TooLarge {
         /// "is" or "decompresses to".
         what: &'static str,
@@ -70,114 +97,156 @@ pub enum LoadError {
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 impl Loader {
-    /// Reads and decodes `src`, refusing more than `max_bytes` of text.
-    pub fn load(&mut self, src: &Source, max_bytes: u64) -> Result<Loaded<'_>, LoadError> {
-        self.raw.clear();
+    /// Opens `src`: its whole text when it has at most `limits.whole` bytes, else a stream.
+    pub fn open(&mut self, src: &Source, limits: Limits) -> Result<Opened<'_>, LoadError> {
         let io_err = |e: io::Error| LoadError::Io(crate::diag::io_reason(&e));
-        let n = match src {
-            Source::Stdin => {
-                let data = stdin_bytes(max_bytes).map_err(|e| LoadError::Io(e.clone()))?;
-                self.raw.extend_from_slice(data);
-                data.len() as u64
-            }
+        let mut input: Box<dyn Read + Send> = match src {
+            Source::Stdin => stdin_reader(limits.again).map_err(io_err)?,
             Source::File(p) => {
                 let f = File::open(p).map_err(io_err)?;
-                read_capped(f, &mut self.raw, max_bytes).map_err(io_err)?
-            }
-        };
-        if n > max_bytes {
-            return Err(LoadError::TooLarge {
-                what: "is",
-                limit: max_bytes,
-            });
-        }
-        self.decode(max_bytes)
-    }
-
-    /// Decodes bytes already in memory (for tests and fuzzing).
-    pub fn load_bytes(&mut self, bytes: &[u8], max_bytes: u64) -> Result<Loaded<'_>, LoadError> {
-        self.raw.clear();
-        self.raw.extend_from_slice(bytes);
-        self.decode(max_bytes)
-    }
-
-    fn decode(&mut self, max_bytes: u64) -> Result<Loaded<'_>, LoadError> {
-        let mut warnings = Vec::new();
-        let gzip = self.raw.starts_with(&GZIP_MAGIC);
-        let other = if gzip {
-            None
-        } else {
-            super::magic::sniff(&self.raw)
-        };
-        if let Some(magic) = other {
-            let (name, reader) = match magic {
-                Magic::Unreadable(what) => return Err(LoadError::Unreadable(what)),
-                Magic::Zstd => ("zstd", super::magic::decoder(magic, &self.raw)),
-                Magic::Bzip2 => ("bzip2", super::magic::decoder(magic, &self.raw)),
-            };
-            self.text.clear();
-            if let Some(reader) = reader {
-                match read_capped(reader, &mut self.text, max_bytes) {
-                    Ok(n) if n > max_bytes => {
-                        return Err(LoadError::TooLarge {
-                            what: "decompresses to",
-                            limit: max_bytes,
-                        });
-                    }
-                    Ok(_) => {}
-                    Err(e) if self.text.is_empty() => {
-                        return Err(LoadError::BadStream(name, e.to_string()));
-                    }
-                    Err(e) => warnings.push(format!(
-                        "{name} data {} after {} decompressed bytes; reading what came before",
-                        gzip_reason(&e),
-                        self.text.len(),
-                    )),
+                if let Some(max) = limits.max_bytes {
+                    refuse_if_larger(&f, max)?;
                 }
+                Box::new(f)
             }
-        }
-        if gzip && self.inflater.is_none() {
-            // Without one (allocation failed), every file takes the streaming path.
-            self.inflater = super::inflate::Inflater::new();
-        }
-        let fast = gzip
-            && self
+        };
+        self.raw.clear();
+        read_up_to(&mut input, &mut self.raw, limits.whole + 1).map_err(io_err)?;
+        let gzip = self.raw.starts_with(&GZIP_MAGIC);
+        let other = if gzip { None } else { magic::sniff(&self.raw) };
+        let name = match other {
+            Some(Magic::Unreadable(what)) => return Err(LoadError::Unreadable(what)),
+            Some(Magic::Zstd) => "zstd",
+            Some(Magic::Bzip2) => "bzip2",
+            None if gzip => "gzip",
+            None => {
+                if self.raw.len() <= limits.whole {
+                    return self
+                        .finish_whole(false, Vec::new(), limits.max_bytes)
+                        .map(Opened::Whole);
+                }
+                return stream(self.raw.clone(), input, None, limits.max_bytes);
+            }
+        };
+        if gzip && self.raw.len() <= limits.whole {
+            if self.inflater.is_none() {
+                // Without one (allocation failed), every file takes the streaming path.
+                self.inflater = super::inflate::Inflater::new();
+            }
+            let whole = limits
+                .max_bytes
+                .map_or(limits.whole as u64, |m| m.min(limits.whole as u64));
+            if self
                 .inflater
                 .as_mut()
-                .is_some_and(|i| i.whole_member(&self.raw, &mut self.text, max_bytes));
-        let text: &[u8] = if fast || other.is_some() {
-            &self.text
-        } else if gzip {
-            self.text.clear();
-            let decoder = MultiGzDecoder::new(&self.raw[..]);
-            match read_capped(decoder, &mut self.text, max_bytes) {
-                Ok(n) if n > max_bytes => {
-                    return Err(LoadError::TooLarge {
-                        what: "decompresses to",
-                        limit: max_bytes,
-                    });
-                }
-                Ok(_) => {}
-                Err(e) if self.text.is_empty() => return Err(LoadError::BadGzip(e.to_string())),
-                Err(e) => warnings.push(format!(
-                    "gzip data {} after {} decompressed bytes; reading what came before",
-                    gzip_reason(&e),
-                    self.text.len(),
-                )),
+                .is_some_and(|i| i.whole_member(&self.raw, &mut self.text, whole))
+            {
+                return self
+                    .finish_whole(true, Vec::new(), limits.max_bytes)
+                    .map(Opened::Whole);
             }
-            &self.text
-        } else {
-            &self.raw
+        }
+        let raw = std::mem::take(&mut self.raw);
+        let compressed = BufReader::with_capacity(1 << 16, io::Cursor::new(raw).chain(input));
+        let mut decoder: Box<dyn Read + Send> = match other {
+            Some(m) => magic::stream_decoder(m, compressed)
+                .ok_or(LoadError::Unreadable("an unreadable compression"))?,
+            None => Box::new(MultiGzDecoder::new(compressed)),
         };
-        if (gzip || other.is_some()) && super::magic::is_tar(text) {
+        self.text.clear();
+        let mut warnings = Vec::new();
+        // At least a tar header's worth, to tell a compressed tar archive.
+        let read = read_up_to(&mut decoder, &mut self.text, (limits.whole + 1).max(513));
+        if magic::is_tar(&self.text) {
             return Err(LoadError::Unreadable(
                 "a compressed tar archive: unpack it first (tar -xf)",
             ));
         }
+        match read {
+            Ok(()) => {}
+            Err(e) if self.text.is_empty() => return Err(stream_error(name, e)),
+            Err(e) => {
+                warnings.push(truncated(name, &e, self.text.len() as u64));
+                return self
+                    .finish_whole(true, warnings, limits.max_bytes)
+                    .map(Opened::Whole);
+            }
+        }
+        if self.text.len() <= limits.whole {
+            return self
+                .finish_whole(true, warnings, limits.max_bytes)
+                .map(Opened::Whole);
+        }
+        stream(self.text.clone(), decoder, Some(name), limits.max_bytes)
+    }
+
+    /// A buffer for text with invalid UTF-8 replaced.
+    pub fn lossy_buffer(&mut self) -> &mut String {
+        &mut self.lossy
+    }
+
+    /// Decodes bytes already in memory, whole (for tests and fuzzing).
+    pub fn load_bytes(&mut self, bytes: &[u8], max_bytes: u64) -> Result<Loaded<'_>, LoadError> {
+        self.raw.clear();
+        self.raw.extend_from_slice(bytes);
+        let gzip = self.raw.starts_with(&GZIP_MAGIC);
+        let other = if gzip { None } else { magic::sniff(&self.raw) };
+        let name = match other {
+            Some(Magic::Unreadable(what)) => return Err(LoadError::Unreadable(what)),
+            Some(Magic::Zstd) => "zstd",
+            Some(Magic::Bzip2) => "bzip2",
+            None if gzip => "gzip",
+            None => return self.finish_whole(false, Vec::new(), Some(max_bytes)),
+        };
+        let raw = std::mem::take(&mut self.raw);
+        let decoder: Box<dyn Read + '_> = match other {
+            Some(m) => magic::decoder(m, &raw).ok_or(LoadError::Unreadable("unreadable"))?,
+            None => Box::new(MultiGzDecoder::new(&raw[..])),
+        };
+        self.text.clear();
+        let mut warnings = Vec::new();
+        let read = decoder
+            .take(max_bytes.saturating_add(1))
+            .read_to_end(&mut self.text);
+        self.raw = raw;
+        if magic::is_tar(&self.text) {
+            return Err(LoadError::Unreadable(
+                "a compressed tar archive: unpack it first (tar -xf)",
+            ));
+        }
+        match read {
+            Ok(_) => {}
+            Err(e) if self.text.is_empty() => return Err(stream_error(name, e)),
+            Err(e) => warnings.push(truncated(name, &e, self.text.len() as u64)),
+        }
+        self.finish_whole(true, warnings, Some(max_bytes))
+    }
+
+    /// The whole text is in `raw` (plain) or `text` (gzip): checks the cap and UTF-8.
+    fn finish_whole(
+        &mut self,
+        gzip: bool,
+        mut warnings: Vec<String>,
+        max_bytes: Option<u64>,
+    ) -> Result<Loaded<'_>, LoadError> {
+        let text: &[u8] = if gzip { &self.text } else { &self.raw };
+        if gzip && magic::is_tar(text) {
+            return Err(LoadError::Unreadable(
+                "a compressed tar archive: unpack it first (tar -xf)",
+            ));
+        }
+        if let Some(max) = max_bytes
+            && text.len() as u64 > max
+        {
+            return Err(LoadError::TooLarge {
+                what: if gzip { "decompresses to" } else { "is" },
+                limit: max,
+            });
+        }
         let text = match simdutf8::basic::from_utf8(text) {
             Ok(s) => s,
             Err(_) => {
-                warnings.push("invalid UTF-8 replaced with U+FFFD".into());
+                warnings.push(INVALID_UTF8.into());
                 self.lossy = String::from_utf8_lossy(text).into_owned();
                 self.lossy.as_str()
             }
@@ -190,19 +259,177 @@ impl Loader {
     }
 }
 
-/// Standard input, read once per process and kept, so a command that reads its input twice
-/// (`--relative-to latest`) sees the same bytes both times.
-fn stdin_bytes(max_bytes: u64) -> Result<&'static [u8], &'static String> {
-    static STDIN: OnceLock<Result<Vec<u8>, String>> = OnceLock::new();
-    STDIN
-        .get_or_init(|| {
-            let mut buf = Vec::new();
-            read_capped(io::stdin().lock(), &mut buf, max_bytes)
-                .map(|_| buf)
-                .map_err(|e| crate::diag::io_reason(&e))
-        })
-        .as_ref()
-        .map(Vec::as_slice)
+/// The warning for text that is not valid UTF-8.
+pub const INVALID_UTF8: &str = "invalid UTF-8 replaced with U+FFFD";
+
+/// `bytes` as text, replacing invalid UTF-8 in `lossy`; true when it had to.
+pub fn text_of<'a>(bytes: &'a [u8], lossy: &'a mut String) -> (&'a str, bool) {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(s) => (s, false),
+        Err(_) => {
+            *lossy = String::from_utf8_lossy(bytes).into_owned();
+            (lossy.as_str(), true)
+        }
+    }
+}
+
+/// A regular file larger than `max` is refused before it is read. A gzip file is measured by
+/// inflating it once without keeping anything (the user asked for the cap).
+fn refuse_if_larger(f: &File, max: u64) -> Result<(), LoadError> {
+    let Ok(meta) = f.metadata() else {
+        return Ok(());
+    };
+    if !meta.is_file() {
+        return Ok(());
+    }
+    let mut f = f;
+    let mut magic = [0u8; 2];
+    let gzip = f.read_exact(&mut magic).is_ok() && magic == GZIP_MAGIC;
+    let rewind = |mut f: &File| {
+        f.rewind()
+            .map_err(|e| LoadError::Io(crate::diag::io_reason(&e)))
+    };
+    rewind(f)?;
+    if !gzip {
+        if meta.len() > max {
+            return Err(LoadError::TooLarge {
+                what: "is",
+                limit: max,
+            });
+        }
+        return Ok(());
+    }
+    let mut decoder = MultiGzDecoder::new(BufReader::new(f)).take(max.saturating_add(1));
+    // A damaged stream is measured up to the damage; reading reports it.
+    let n = io::copy(&mut decoder, &mut io::sink()).unwrap_or(0);
+    rewind(f)?;
+    if n > max {
+        return Err(LoadError::TooLarge {
+            what: "decompresses to",
+            limit: max,
+        });
+    }
+    Ok(())
+}
+
+/// A stream of text after `head`, stopped at the cap when there is one.
+fn stream(
+    head: Vec<u8>,
+    rest: Box<dyn Read + Send>,
+    compression: Option<&'static str>,
+    max_bytes: Option<u64>,
+) -> Result<Opened<'static>, LoadError> {
+    let rest = match max_bytes {
+        None => rest,
+        Some(max) if head.len() as u64 > max => {
+            return Err(LoadError::TooLarge {
+                what: if compression.is_some() {
+                    "decompresses to"
+                } else {
+                    "is"
+                },
+                limit: max,
+            });
+        }
+        Some(max) => Box::new(Capped {
+            inner: rest,
+            left: max - head.len() as u64,
+            max,
+        }),
+    };
+    Ok(Opened::Stream(Stream {
+        head,
+        rest,
+        compression,
+    }))
+}
+
+/// The text of an input of unknown size (a pipe) went past `--max-file-size`.
+#[derive(Debug, thiserror::Error)]
+#[error("stopped after {0} bytes (--max-file-size); the rest is not read")]
+pub struct CapReached(pub u64);
+
+/// Stops a stream at the cap, with a [`CapReached`] error when there is more.
+struct Capped {
+    inner: Box<dyn Read + Send>,
+    left: u64,
+    max: u64,
+}
+
+impl Read for Capped {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.left == 0 {
+            let mut one = [0u8; 1];
+            return match self.inner.read(&mut one)? {
+                0 => Ok(0),
+                _ => Err(io::Error::other(CapReached(self.max))),
+            };
+        }
+        let n = buf.len().min(self.left.min(usize::MAX as u64) as usize);
+        let got = self.inner.read(&mut buf[..n])?;
+        self.left -= got as u64;
+        Ok(got)
+    }
+}
+
+/// Standard input. When the run reads its input twice (`--relative-to latest`), the first
+/// read copies it into a temporary file and later reads come from there, so memory stays
+/// bounded and both reads see the same bytes.
+fn stdin_reader(again: bool) -> io::Result<Box<dyn Read + Send>> {
+    static SPOOL: Mutex<Option<File>> = Mutex::new(None);
+    let mut spool = SPOOL.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(f) = spool.as_ref() {
+        let mut copy = f.try_clone()?;
+        copy.rewind()?;
+        return Ok(Box::new(copy));
+    }
+    if again {
+        let file = tempfile::tempfile()?;
+        *spool = Some(file.try_clone()?);
+        return Ok(Box::new(Tee {
+            inner: io::stdin(),
+            copy: file,
+        }));
+    }
+    Ok(Box::new(io::stdin()))
+}
+
+/// Reads `inner`, writing a copy of everything read to `copy`.
+struct Tee {
+    inner: io::Stdin,
+    copy: File,
+}
+
+impl Read for Tee {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        io::Write::write_all(&mut self.copy, &buf[..n])?;
+        Ok(n)
+    }
+}
+
+impl Drop for Tee {
+    fn drop(&mut self) {
+        // What the first read did not need is copied too, for the second.
+        let _ = io::copy(&mut self.inner, &mut self.copy);
+    }
+}
+
+fn stream_error(name: &'static str, e: io::Error) -> LoadError {
+    if name == "gzip" {
+        LoadError::BadGzip(e.to_string())
+    } else {
+        LoadError::BadStream(name, e.to_string())
+    }
+}
+
+/// The warning for a compressed stream (`name`: gzip, zstd, bzip2) that broke after `n` bytes
+/// of text.
+pub fn truncated(name: &str, e: &io::Error, n: u64) -> String {
+    format!(
+        "{name} data {} after {n} decompressed bytes; reading what came before",
+        gzip_reason(e),
+    )
 }
 
 fn gzip_reason(e: &io::Error) -> String {
@@ -212,12 +439,10 @@ fn gzip_reason(e: &io::Error) -> String {
     }
 }
 
-/// Reads `r` to its end into `buf`, stopping once more than `max` bytes came; returns the count
-/// read (more than `max` means "too large").
-fn read_capped(r: impl Read, buf: &mut Vec<u8>, max: u64) -> io::Result<u64> {
-    let mut limited = r.take(max.saturating_add(1));
-    limited.read_to_end(buf)?;
-    Ok(buf.len() as u64)
+/// Reads into `buf` until it holds `n` bytes or the input ends.
+fn read_up_to(r: &mut dyn Read, buf: &mut Vec<u8>, n: usize) -> io::Result<()> {
+    let want = n.saturating_sub(buf.len()) as u64;
+    r.take(want).read_to_end(buf).map(|_| ())
 }
 
 #[cfg(test)]

@@ -72,7 +72,7 @@ pub fn for_each_value_from<'de>(
     start: usize,
     mut each: impl FnMut(&mut TextDeserializer<'de>) -> Result<(), serde_json::Error>,
 ) -> ValueStream {
-    values_from(text, start, |de, _| each(de))
+    for_each_value_in(text, start, start > 0, |de, _| each(de))
 }
 
 /// [`for_each_value`], also telling `each` the byte offset in `text` where its value starts
@@ -81,20 +81,29 @@ pub fn for_each_value_at<'de>(
     text: &'de str,
     each: impl FnMut(&mut TextDeserializer<'de>, usize) -> Result<(), serde_json::Error>,
 ) -> ValueStream {
-    values_from(text, 0, each)
+    for_each_value_in(text, 0, false, each)
 }
 
-/// The loop behind the three above.
-fn values_from<'de>(
+/// The general form: the values of `text` from `start`, where `continued` says that what is
+/// there follows a top-level value (`start > 0`, or a text that is a piece of a big file cut
+/// after a value, see [`crate::input::chunk`]): then, as after a value in one text, commas are
+/// separators, blanks do not make it empty, and text that is not JSON is damage at its place,
+/// not a file that is not JSON.
+pub fn for_each_value_in<'de>(
     text: &'de str,
     start: usize,
+    continued: bool,
     mut each: impl FnMut(&mut TextDeserializer<'de>, usize) -> Result<(), serde_json::Error>,
 ) -> ValueStream {
     let buf = text.as_bytes();
     let mut out = ValueStream::default();
-    let mut pos = skip_separators(buf, start, start > 0);
+    let mut pos = if continued {
+        skip_separators_after(buf, start)
+    } else {
+        skip_separators(buf, start, false)
+    };
     let mut lines = LineCursor::default();
-    if start > 0 {
+    if continued {
         // Not the start of the text: neither empty nor "not JSON".
     } else if pos == buf.len() {
         out.empty = true;
@@ -138,6 +147,12 @@ fn values_from<'de>(
                 if truncated {
                     break;
                 }
+                // Where the error is at a line that starts with `{` (the line before left a
+                // value open), that line is the next value: a bad line costs only itself.
+                if at > pos && line_starts_object_at(buf, at) {
+                    pos = at;
+                    continue;
+                }
                 match next_line_object(buf, at) {
                     Some(next) => pos = next,
                     None => break,
@@ -151,21 +166,30 @@ fn values_from<'de>(
 /// Places with broken JSON shown one warning each before the rest are summed up.
 const DAMAGE_SHOWN: usize = 3;
 
-/// Warning lines for the damaged places of one file: the first few, then how many more.
-pub fn describe_damage(damage: &[Damage]) -> Vec<String> {
+/// Warning lines for the damaged places of one file: the first few, then how many more
+/// (`unshown`: places counted beyond those in `damage`).
+pub fn describe_damage(damage: &[Damage], unshown: u64) -> Vec<String> {
     let mut out: Vec<String> = damage
         .iter()
         .take(DAMAGE_SHOWN)
         .map(ToString::to_string)
         .collect();
-    if damage.len() > DAMAGE_SHOWN {
-        let more = (damage.len() - DAMAGE_SHOWN) as u64;
+    let more = damage.len().saturating_sub(DAMAGE_SHOWN) as u64 + unshown;
+    if more > 0 {
         out.push(format!(
             "{more} more place{} with invalid JSON",
             crate::text::plural(more)
         ));
     }
     out
+}
+
+/// Blanks and commas from `i`, where a value ended (no byte order mark here).
+fn skip_separators_after(buf: &[u8], mut i: usize) -> usize {
+    while i < buf.len() && (buf[i].is_ascii_whitespace() || buf[i] == b',') {
+        i += 1;
+    }
+    i
 }
 
 fn skip_separators(buf: &[u8], mut i: usize, commas: bool) -> usize {
@@ -183,7 +207,7 @@ fn skip_separators(buf: &[u8], mut i: usize, commas: bool) -> usize {
 fn offset_of(buf: &[u8], line: usize, column: usize) -> usize {
     let mut start = 0;
     for _ in 1..line {
-        match memchr(b'\n', &buf[start..]) {
+        match memchr::memchr(b'\n', &buf[start..]) {
             Some(i) => start += i + 1,
             None => return buf.len(),
         }
@@ -215,15 +239,22 @@ impl LineCursor {
     }
 }
 
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
+/// Whether `at` is a `{` with only blanks before it on its line.
+fn line_starts_object_at(buf: &[u8], at: usize) -> bool {
+    if buf.get(at) != Some(&b'{') {
+        return false;
+    }
+    let line = memchr::memrchr(b'\n', &buf[..at]).map_or(0, |i| i + 1);
+    buf[line..at]
+        .iter()
+        .all(|&b| matches!(b, b' ' | b'\t' | b'\r'))
 }
 
 /// The start of the next line after `at` whose first non-blank byte is `{`.
 fn next_line_object(buf: &[u8], at: usize) -> Option<usize> {
     let mut i = at;
     loop {
-        i += memchr(b'\n', buf.get(i..)?)? + 1;
+        i += memchr::memchr(b'\n', buf.get(i..)?)? + 1;
         let mut j = i;
         while j < buf.len() && matches!(buf[j], b' ' | b'\t' | b'\r') {
             j += 1;

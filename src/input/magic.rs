@@ -2,10 +2,9 @@
 //! read (both appear in S3 exports), archives and other compressions are named in one clear
 //! reason, so a `.zip` is not read as text that happens to be invalid UTF-8.
 
-use std::io::{self, Read};
+use std::io::{self, BufRead, Read};
 
 use ruzstd::decoding::StreamingDecoder;
-use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
 
 /// What an input's magic bytes say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +77,7 @@ fn skippable_frame(bytes: &[u8]) -> bool {
 pub fn decoder(magic: Magic, raw: &[u8]) -> Option<Box<dyn Read + '_>> {
     match magic {
         Magic::Zstd => Some(Box::new(ZstdFrames {
-            rest: raw,
+            rest: Some(raw),
             frame: None,
         })),
         // Every stream of a multi-stream file (as `pbzip2` writes), like gzip members.
@@ -87,13 +86,29 @@ pub fn decoder(magic: Magic, raw: &[u8]) -> Option<Box<dyn Read + '_>> {
     }
 }
 
-/// Every frame of a zstd file, one after another (skippable frames are passed over).
-struct ZstdFrames<'a> {
-    rest: &'a [u8],
-    frame: Option<StreamingDecoder<&'a [u8], ruzstd::decoding::FrameDecoder>>,
+/// [`decoder`] over a stream (a big file read in pieces).
+pub fn stream_decoder<R: BufRead + Send + 'static>(
+    magic: Magic,
+    src: R,
+) -> Option<Box<dyn Read + Send>> {
+    match magic {
+        Magic::Zstd => Some(Box::new(ZstdFrames {
+            rest: Some(src),
+            frame: None,
+        })),
+        Magic::Bzip2 => Some(Box::new(bzip2::bufread::MultiBzDecoder::new(src))),
+        Magic::Unreadable(_) => None,
+    }
 }
 
-impl Read for ZstdFrames<'_> {
+/// Every frame of a zstd file, one after another (skippable frames are passed over).
+struct ZstdFrames<R: BufRead> {
+    /// The input after the frames read (while no frame is being read).
+    rest: Option<R>,
+    frame: Option<StreamingDecoder<R, ruzstd::decoding::FrameDecoder>>,
+}
+
+impl<R: BufRead> Read for ZstdFrames<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
             if let Some(frame) = &mut self.frame {
@@ -102,23 +117,27 @@ impl Read for ZstdFrames<'_> {
                     return Ok(n);
                 }
                 // The frame is done; the next one starts where its reader stopped.
-                self.rest = self.frame.take().map_or(&[], |f| f.into_inner());
+                self.rest = self.frame.take().map(|f| f.into_inner());
                 continue;
             }
-            if self.rest.is_empty() {
+            let Some(mut src) = self.rest.take() else {
+                return Ok(0);
+            };
+            let head = src.fill_buf()?;
+            if head.is_empty() {
                 return Ok(0);
             }
-            let mut source = self.rest;
-            match StreamingDecoder::new(source) {
+            if skippable_frame(head) {
+                // The 8-byte header, then as many bytes of data as it says.
+                let mut header = [0u8; 8];
+                src.read_exact(&mut header)?;
+                let length = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
+                io::copy(&mut (&mut src).take(u64::from(length)), &mut io::sink())?;
+                self.rest = Some(src);
+                continue;
+            }
+            match StreamingDecoder::new(src) {
                 Ok(frame) => self.frame = Some(frame),
-                Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame {
-                    length,
-                    ..
-                })) => {
-                    // The 8-byte header was read; the frame's data follows.
-                    source = self.rest.get(8..).unwrap_or(&[]);
-                    self.rest = source.get(length as usize..).unwrap_or(&[]);
-                }
                 Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e)),
             }
         }

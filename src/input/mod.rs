@@ -1,6 +1,7 @@
 //! Finding the input: the paths given on the command line, directories walked recursively (in
 //! parallel), `-` for standard input. Reading and decompressing a file is in [`decode`].
 
+pub mod chunk;
 pub mod decode;
 pub mod inflate;
 pub mod json;

@@ -342,7 +342,7 @@ pub fn compare_with_serde(text: &str) -> Result<u32, String> {
     use super::parse::read_values;
     let read_all = |kind: Option<Kind>| {
         let mut values = Vec::new();
-        let stream = read_values(text, kind, |v| values.push(format!("{v:?}")));
+        let stream = read_values(text, kind, false, |v| values.push(format!("{v:?}")));
         (values, stream)
     };
     let slow = read_all(None);

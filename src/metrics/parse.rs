@@ -18,10 +18,10 @@ use serde::Deserialize;
 
 use super::{Dims, MetricsCube, Point, Query, fast};
 use crate::diag::{FileReport, FileStatus};
-use crate::input::json::{ValueStream, describe_damage, for_each_value_from};
+use crate::input::json::{Damage, ValueStream, describe_damage, for_each_value_in};
 use crate::input::lenient::{Arr, Num, Obj, Str, field};
 use crate::input::scan::{self, Kind};
-use crate::pipeline::Reader;
+use crate::pipeline::{Part, Reader};
 use crate::window::{Millis, parse_event_time};
 
 /// The `dimensions` object of a Metric Streams record.
@@ -180,6 +180,7 @@ pub(super) enum TopValue<'a> {
 pub(super) fn read_values<'t>(
     text: &'t str,
     kind: Option<Kind>,
+    continued: bool,
     mut each: impl FnMut(TopValue<'t>),
 ) -> ValueStream {
     let (fast_values, start) = match kind {
@@ -195,7 +196,7 @@ pub(super) fn read_values<'t>(
         },
         None => (0, 0),
     };
-    let mut stream = for_each_value_from(text, start, |de| {
+    let mut stream = for_each_value_in(text, start, continued || start > 0, |de, _| {
         each(match Obj::<TopObject<'t>>::deserialize(de)?.0 {
             Some(o) => o.into_value(),
             None => TopValue::NotObject,
@@ -301,6 +302,7 @@ fn cli_time(s: &Str<'_>) -> Option<Millis> {
     parse_event_time(s.as_deref()?)
 }
 
+#[derive(Debug, Default)]
 struct FileState {
     /// Some object of one of the three forms was seen.
     recognised: bool,
@@ -530,41 +532,35 @@ impl MetricsReader<'_> {
 
 impl Reader for MetricsReader<'_> {
     type Acc = MetricsCube;
+    type Part = MetricsPart;
 
     fn new_acc(&self) -> MetricsCube {
         MetricsCube::default()
     }
 
-    fn read(&self, acc: &mut MetricsCube, text: &str, report: &mut FileReport) {
-        self.read_with(acc, text, report, Some(scan::fastest()));
+    fn split_keys(&self) -> &'static [&'static str] {
+        // Each `MetricDataResults` entry names its own series (`Id`); `Datapoints` of
+        // get-metric-statistics need the object's `Label`, so they are not cut.
+        &["MetricDataResults"]
     }
-}
 
-impl MetricsReader<'_> {
-    /// [`Reader::read`] with the fast path on scanner `kind`, or with serde_json alone (`None`):
-    /// for comparing the two.
-    #[doc(hidden)]
-    pub fn read_with(
-        &self,
-        acc: &mut MetricsCube,
-        text: &str,
-        report: &mut FileReport,
-        kind: Option<Kind>,
-    ) {
-        let mut st = FileState {
-            recognised: false,
-            unrecognised: 0,
-            records: 0,
-            skipped: 0,
-            problems: Vec::new(),
-        };
-        let mut not_objects = 0u64;
-        let stream = read_values(text, kind, |value| match value {
-            TopValue::Stream(r) => self.stream_object(acc, r, &mut st),
-            TopValue::Cli(o) => self.cli(acc, o, &mut st),
-            TopValue::NotObject => not_objects += 1,
-        });
-        let skipped = st.skipped + st.unrecognised + not_objects + stream.damage.len() as u64;
+    fn read_text(&self, acc: &mut MetricsCube, text: &str, continued: bool) -> MetricsPart {
+        self.read_part(acc, text, Some(scan::fastest()), continued)
+    }
+
+    fn finish(&self, part: MetricsPart, report: &mut FileReport) {
+        let MetricsPart {
+            st,
+            not_objects,
+            stream,
+            unshown_damage,
+            ..
+        } = part;
+        let skipped = st.skipped
+            + st.unrecognised
+            + not_objects
+            + stream.damage.len() as u64
+            + unshown_damage;
         report.records = st.records;
         report.skipped_records = skipped;
         if stream.empty {
@@ -582,6 +578,97 @@ impl MetricsReader<'_> {
             return;
         }
         report.warnings.extend(st.problems);
-        report.warnings.extend(describe_damage(&stream.damage));
+        report
+            .warnings
+            .extend(describe_damage(&stream.damage, unshown_damage));
+    }
+}
+
+impl MetricsReader<'_> {
+    /// [`Reader::read`] with the fast path on scanner `kind`, or with serde_json alone (`None`):
+    /// for comparing the two.
+    #[doc(hidden)]
+    pub fn read_with(
+        &self,
+        acc: &mut MetricsCube,
+        text: &str,
+        report: &mut FileReport,
+        kind: Option<Kind>,
+    ) {
+        let part = self.read_part(acc, text, kind, false);
+        self.finish(part, report);
+    }
+
+    fn read_part(
+        &self,
+        acc: &mut MetricsCube,
+        text: &str,
+        kind: Option<Kind>,
+        continued: bool,
+    ) -> MetricsPart {
+        let mut st = FileState::default();
+        let mut not_objects = 0u64;
+        let stream = read_values(text, kind, continued, |value| match value {
+            TopValue::Stream(r) => self.stream_object(acc, r, &mut st),
+            TopValue::Cli(o) => self.cli(acc, o, &mut st),
+            TopValue::NotObject => not_objects += 1,
+        });
+        MetricsPart {
+            read: true,
+            st,
+            not_objects,
+            stream,
+            unshown_damage: 0,
+        }
+    }
+}
+
+/// What reading metrics text found.
+#[derive(Debug, Default)]
+pub struct MetricsPart {
+    /// Some text was read into it.
+    read: bool,
+    st: FileState,
+    not_objects: u64,
+    stream: ValueStream,
+    /// Damaged places beyond those in `stream.damage`.
+    unshown_damage: u64,
+}
+
+impl Part for MetricsPart {
+    fn join(&mut self, next: Self) {
+        let (a, b) = (&mut self.st, next.st);
+        a.recognised |= b.recognised;
+        a.unrecognised += b.unrecognised;
+        a.records += b.records;
+        a.skipped += b.skipped;
+        // The same problem found in several pieces is said once.
+        for p in b.problems {
+            if !a.problems.contains(&p) {
+                a.problems.push(p);
+            }
+        }
+        self.not_objects += next.not_objects;
+        // Empty only when every piece was (a part that read nothing yet takes the next's word).
+        let fresh = !self.read && self.stream.damage.is_empty();
+        self.stream.empty = next.stream.empty && (fresh || self.stream.empty);
+        self.read |= next.read;
+        self.stream.values += next.stream.values;
+        self.stream.damage.extend(next.stream.damage);
+        self.unshown_damage += next.unshown_damage;
+    }
+
+    fn damage_mut(&mut self) -> &mut Vec<Damage> {
+        &mut self.stream.damage
+    }
+
+    fn positions(&mut self, each: &mut dyn FnMut(&mut usize, &mut usize, Option<&mut u64>)) {
+        for d in &mut self.stream.damage {
+            each(&mut d.line, &mut d.column, None);
+        }
+    }
+
+    fn add_unshown_damage(&mut self, n: u64) {
+        self.unshown_damage += n;
     }
 }

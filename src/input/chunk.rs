@@ -1,0 +1,989 @@
+//! Cutting a big input into chunks that the format readers read one at a time, in parallel.
+//!
+//! This is the interface between the stream of decoded text and the format readers
+//! (`cloudtrail::parse`, `metrics::parse`): a [`Cutter`] turns the text into [`Piece`]s, and each
+//! piece is a complete JSON text that a reader reads exactly as it reads a whole file. Reading
+//! the pieces one after another finds what reading the whole text finds, and nothing twice:
+//!
+//! - Between top-level values (JSON lines, objects concatenated with or without separators), a
+//!   piece holds whole values. Where values are one per line, the cut is found without looking
+//!   at the text in between: a newline whose line starts with `{` or `[` and whose previous
+//!   non-blank byte is `}` or `]` can only sit between top-level values in valid JSON (strings
+//!   cannot hold a raw newline, and inside a container a closing bracket is followed by `,` or
+//!   another closing bracket). That is the fast mode, for JSON lines.
+//! - Where no such newline is found, the text is followed byte by byte (strings, escapes,
+//!   depth), and values are cut where they end. A value too big for one piece is cut between
+//!   the elements of its array: a top-level array, or the array value of a top-level object
+//!   member whose key the reader names ([`CutOptions::split_keys`], e.g. `Records`: the
+//!   reader promises that such elements are read independently of the rest of the object).
+//!   Each run of elements is wrapped as a document of its own (`[e1,e2]`, or
+//!   `{"Records":[e1,e2]}`), and the rest of the object, with the array emptied
+//!   (`{"Records":[],...}`), follows as a last piece. So the reader needs no notion of chunks.
+//! - A value (or array element) longer than [`CutOptions::max_value`] is skipped, as one damaged
+//!   place, so memory stays bounded whatever the input.
+//! - Where the text is broken so that it cannot be followed (a raw newline in a string, a
+//!   closing bracket too many, garbage between values), the piece ends with the broken line,
+//!   so the reader reports the damage, and cutting resumes at the next line that starts with
+//!   `{`, as the readers' own recovery does.
+//!
+//! Cuts fall only on ASCII bytes, so pieces of valid UTF-8 are valid UTF-8, and invalid bytes
+//! are replaced the same way in pieces as in the whole. Positions: a piece says where its first
+//! byte sits in the file (or that it follows the previous piece directly), so damage is
+//! reported at file lines and columns.
+
+use std::collections::VecDeque;
+use std::io::{self, Read};
+
+/// How to cut.
+#[derive(Debug, Clone, Copy)]
+pub struct CutOptions {
+    /// The size pieces are cut at (a piece is at least this big, but for the last one, unless
+    /// a value boundary comes later than `max_value`).
+    pub chunk_bytes: usize,
+    /// The largest value (or array element) kept; longer ones are skipped.
+    pub max_value: usize,
+    /// Keys of a top-level object whose array value may be cut between elements.
+    pub split_keys: &'static [&'static str],
+    /// The text is lines, each read on its own (not JSON values): cut at any newline.
+    pub any_line: bool,
+}
+
+/// A 1-based line and column (in bytes) of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LineCol {
+    /// Line.
+    pub line: u64,
+    /// Column.
+    pub column: u64,
+}
+
+/// One piece of the file for a reader.
+#[derive(Debug)]
+pub enum Piece {
+    /// A complete JSON text.
+    Text(Text),
+    /// A value longer than [`CutOptions::max_value`], skipped.
+    Skipped {
+        /// Where it starts.
+        at: LineCol,
+        /// How much of it was seen (the whole value, unless the file ended first).
+        bytes: u64,
+    },
+}
+
+/// The text of a piece: `buf[range]`, whose first `wrap` bytes are added (the opening of a
+/// document around array elements), the rest the file's own bytes.
+#[derive(Debug)]
+pub struct Text {
+    /// The bytes (the buffer may be larger than the text).
+    pub buf: Vec<u8>,
+    /// Where the text is in `buf`.
+    pub range: std::ops::Range<usize>,
+    /// Bytes added before the file's own.
+    pub wrap: usize,
+    /// Where the file's own first byte sits; `None`: right after the previous piece's text,
+    /// at the start of a line (so its lines continue the previous piece's).
+    pub at: Option<LineCol>,
+    /// For elements wrapped as a document: where the top-level value they are in starts (the
+    /// added opening stands for it), and the index of the first in its array.
+    pub value_at: Option<LineCol>,
+    /// See `value_at`.
+    pub first_index: u64,
+}
+
+impl Text {
+    /// The text.
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf[self.range.clone()]
+    }
+}
+
+/// A reused buffer pool, so pieces do not cost fresh pages.
+pub type Pool = std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>;
+
+/// Reads are this big.
+const READ_BYTES: usize = 1 << 20;
+
+/// Cuts a stream of decoded text into pieces (see the module documentation).
+pub struct Cutter<R> {
+    src: R,
+    opts: CutOptions,
+    pool: Pool,
+    /// Bytes read and not yet given out: `buf[0]` is the stream's byte at offset `base`.
+    buf: Vec<u8>,
+    base: u64,
+    eof: bool,
+    /// Nothing more to give out.
+    done: bool,
+    /// The read error that ended the stream early, if any.
+    error: Option<io::Error>,
+    /// Bytes read in all.
+    total: u64,
+    ready: VecDeque<Piece>,
+    /// Still in the fast mode (cuts at newlines).
+    lines: bool,
+    /// Anything given out yet.
+    started: bool,
+    st: Structure,
+}
+
+/// The state of the byte-by-byte mode. Offsets are of the stream; lines count from where the
+/// mode started (a line start), so [`Text::at`] is relative to that line.
+#[derive(Default)]
+struct Structure {
+    /// Next offset to look at.
+    pos: u64,
+    depth: u64,
+    in_str: bool,
+    esc: bool,
+    /// Line of `pos` and the offset its line starts at.
+    line: u64,
+    line_start: u64,
+    /// Where the current run of whole values starts (with `depth > 0` and no split under
+    /// way, the run ends with the current value). `u64::MAX`: none (while resyncing).
+    run: u64,
+    run_at: LineCol,
+    /// The current top-level value (when `depth > 0`).
+    value: u64,
+    value_at: LineCol,
+    object: bool,
+    expect_key: bool,
+    /// The key being read, or read, at depth 1 of an object.
+    key: Option<(u64, u64)>,
+    /// A key was read and its `:` passed: its value comes next.
+    member: Option<(u64, u64)>,
+    split: Option<Split>,
+    /// The shell of an object given out in pieces: its text so far with the split arrays
+    /// emptied, and the offset of its next byte not copied yet (`None` inside a split array).
+    shell: Option<(Vec<u8>, Option<u64>)>,
+    skip: Option<Skip>,
+    /// After broken text: passing over bytes up to the next line that starts with `{`.
+    resync: bool,
+}
+
+/// An array whose elements may go out in pieces.
+struct Split {
+    key: Option<Vec<u8>>,
+    /// The depth inside the array (where its elements' commas are).
+    depth: u64,
+    /// Start of the elements not given out yet, and where it sits.
+    elems: u64,
+    elems_at: LineCol,
+    /// The comma after the last whole element, if one came since `elems`.
+    boundary: Option<u64>,
+    /// Pieces of this array have been given out.
+    started: bool,
+    /// Commas between its elements seen, and the index of the first element not given out.
+    seen: u64,
+    given: u64,
+}
+
+/// An oversized value (or element of a split array) being passed over.
+struct Skip {
+    /// An element (ends at a comma at the split's depth, or the array's end), or a
+    /// top-level value (ends at depth 0).
+    element: bool,
+    at: LineCol,
+    from: u64,
+}
+
+impl<R: Read> Cutter<R> {
+    /// A cutter over `src`, which continues `head` (text already read from the start of the
+    /// input).
+    pub fn new(head: Vec<u8>, src: R, opts: CutOptions, pool: Pool) -> Self {
+        let total = head.len() as u64;
+        Cutter {
+            src,
+            opts: CutOptions {
+                chunk_bytes: opts.chunk_bytes.max(1),
+                max_value: opts.max_value.max(opts.chunk_bytes).max(1),
+                ..opts
+            },
+            pool,
+            buf: head,
+            base: 0,
+            eof: false,
+            done: false,
+            error: None,
+            total,
+            ready: VecDeque::new(),
+            lines: true,
+            started: false,
+            st: Structure::default(),
+        }
+    }
+
+    /// The read error that ended the input early, with the count of bytes read before it.
+    pub fn take_error(&mut self) -> Option<(io::Error, u64)> {
+        self.error.take().map(|e| (e, self.total))
+    }
+
+    /// Bytes of text read so far.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The next piece, `None` at the end.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Option<Piece> {
+        loop {
+            if let Some(p) = self.ready.pop_front() {
+                self.started = true;
+                return Some(p);
+            }
+            if self.done {
+                if self.started {
+                    return None;
+                }
+                // A file that gave no piece gives one empty text: the reader says it is empty.
+                self.started = true;
+                return Some(Piece::Text(Text {
+                    buf: Vec::new(),
+                    range: 0..0,
+                    wrap: 0,
+                    at: None,
+                    value_at: None,
+                    first_index: 0,
+                }));
+            }
+            if self.lines {
+                self.step_lines();
+            } else {
+                self.step_structure();
+            }
+        }
+    }
+
+    /// Reads more; false at the end of the input.
+    fn fill(&mut self) -> bool {
+        if self.eof {
+            return false;
+        }
+        let len = self.buf.len();
+        // Never much more than a chunk at a time, so pieces of the fast mode stay within a
+        // few chunks (and under the cap on values).
+        self.buf
+            .resize(len + READ_BYTES.min(self.opts.chunk_bytes), 0);
+        let got = loop {
+            match self.src.read(&mut self.buf[len..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    self.error = Some(e);
+                    break 0;
+                }
+            }
+        };
+        self.buf.truncate(len + got);
+        self.total += got as u64;
+        if got == 0 {
+            self.eof = true;
+        }
+        got > 0
+    }
+
+    /// An empty buffer from the pool.
+    fn fresh(&self, capacity: usize) -> Vec<u8> {
+        let mut v = self
+            .pool
+            .lock()
+            .ok()
+            .and_then(|mut p| p.pop())
+            .unwrap_or_default();
+        v.clear();
+        v.reserve(capacity);
+        v
+    }
+
+    fn push(&mut self, buf: Vec<u8>, wrap: usize, at: Option<LineCol>) {
+        self.ready.push_back(Piece::Text(Text {
+            range: 0..buf.len(),
+            buf,
+            wrap,
+            at,
+            value_at: None,
+            first_index: 0,
+        }));
+    }
+
+    /// The fast mode: fill to a chunk, give out everything up to the last line cut.
+    fn step_lines(&mut self) {
+        // At least the byte order mark and the first byte after it, to judge the start.
+        while self.buf.len() < self.opts.chunk_bytes.max(4) && self.fill() {}
+        if self.opts.any_line {
+            self.step_any_line();
+            return;
+        }
+        if !self.started && self.base == 0 && !starts_like_json(&self.buf) {
+            // Not JSON: the reader says so from the first piece, and nothing after it is read
+            // (as when the whole file is read).
+            self.buf.truncate(self.opts.chunk_bytes);
+            let buf = std::mem::take(&mut self.buf);
+            self.push(buf, 0, None);
+            self.done = true;
+            return;
+        }
+        loop {
+            if self.eof {
+                let buf = std::mem::take(&mut self.buf);
+                if !buf.is_empty() {
+                    self.push(buf, 0, None);
+                }
+                self.done = true;
+                return;
+            }
+            if let Some(cut) = last_line_cut(&self.buf) {
+                let mut tail = self.fresh(self.opts.chunk_bytes + READ_BYTES);
+                tail.extend_from_slice(&self.buf[cut..]);
+                let mut buf = std::mem::replace(&mut self.buf, tail);
+                buf.truncate(cut);
+                self.base += cut as u64;
+                self.push(buf, 0, None);
+                return;
+            }
+            // A line longer than a chunk: look a little further before giving up on lines.
+            if self.buf.len() >= 4 * self.opts.chunk_bytes {
+                break;
+            }
+            let target = self.buf.len() * 2;
+            while self.buf.len() < target && self.fill() {}
+        }
+        // Values are not one per line here: follow the text byte by byte from this boundary.
+        self.lines = false;
+        self.st = Structure {
+            pos: self.base,
+            line: 1,
+            line_start: self.base,
+            run: self.base,
+            run_at: LineCol { line: 1, column: 1 },
+            ..Structure::default()
+        };
+    }
+
+    /// Lines read each on their own: cut after the last newline; a line longer than the cap
+    /// goes out as it is (the reader says it is broken), so memory stays bounded.
+    fn step_any_line(&mut self) {
+        loop {
+            let cut = match memchr::memrchr(b'\n', &self.buf) {
+                _ if self.eof => self.buf.len(),
+                Some(nl) => nl + 1,
+                None if self.buf.len() >= self.opts.max_value => self.buf.len(),
+                None => {
+                    let target = self.buf.len() * 2;
+                    while self.buf.len() < target && self.fill() {}
+                    continue;
+                }
+            };
+            let mut tail = self.fresh(self.opts.chunk_bytes + READ_BYTES);
+            tail.extend_from_slice(&self.buf[cut..]);
+            let mut buf = std::mem::replace(&mut self.buf, tail);
+            buf.truncate(cut);
+            self.base += cut as u64;
+            if !buf.is_empty() {
+                self.push(buf, 0, None);
+            }
+            if self.eof && self.buf.is_empty() {
+                self.done = true;
+            }
+            return;
+        }
+    }
+
+    /// The byte-by-byte mode: scan what is read, fill when it is used up.
+    fn step_structure(&mut self) {
+        let end = self.base + self.buf.len() as u64;
+        if self.st.pos >= end && !self.fill() {
+            self.finish();
+            return;
+        }
+        self.scan();
+        self.check_sizes();
+        self.compact();
+    }
+
+    fn at(&self, pos: u64) -> LineCol {
+        // Only asked for offsets on the line being scanned.
+        LineCol {
+            line: self.st.line,
+            column: pos.saturating_sub(self.st.line_start) + 1,
+        }
+    }
+
+    fn slice(&self, from: u64, to: u64) -> &[u8] {
+        &self.buf[(from - self.base) as usize..(to - self.base) as usize]
+    }
+
+    fn push_text(&mut self, from: u64, to: u64, at: LineCol) {
+        if to <= from {
+            return;
+        }
+        let mut buf = self.fresh((to - from) as usize);
+        buf.extend_from_slice(self.slice(from, to));
+        self.push(buf, 0, Some(at));
+    }
+
+    /// Elements `from..to` as a document of their own (`close`: with its closing brackets;
+    /// without them when the input ended inside the array, so the reader sees the truncation).
+    #[allow(clippy::too_many_arguments)]
+    fn push_elements(
+        &mut self,
+        key: Option<&[u8]>,
+        from: u64,
+        to: u64,
+        at: LineCol,
+        close: bool,
+        first_index: u64,
+    ) {
+        if close && self.slice(from, to).iter().all(|&b| is_ws(b)) {
+            return;
+        }
+        let mut buf = self.fresh((to - from) as usize + 64);
+        match key {
+            None => buf.push(b'['),
+            Some(k) => {
+                buf.extend_from_slice(b"{\"");
+                buf.extend_from_slice(k);
+                buf.extend_from_slice(b"\":[");
+            }
+        }
+        let wrap = buf.len();
+        buf.extend_from_slice(self.slice(from, to));
+        if close {
+            buf.push(b']');
+            if key.is_some() {
+                buf.push(b'}');
+            }
+        }
+        self.ready.push_back(Piece::Text(Text {
+            range: 0..buf.len(),
+            buf,
+            wrap,
+            at: Some(at),
+            value_at: Some(self.st.value_at),
+            first_index,
+        }));
+    }
+
+    /// The input ended: give out what is left.
+    fn finish(&mut self) {
+        let end = self.base + self.buf.len() as u64;
+        if let Some(skip) = self.st.skip.take() {
+            self.ready.push_back(Piece::Skipped {
+                at: skip.at,
+                bytes: end - skip.from,
+            });
+        } else if self.st.resync {
+            // The broken line, if the input ended on it.
+            let (run, at) = (self.st.run, self.st.run_at);
+            if run != u64::MAX {
+                self.push_text(run, end, at);
+            }
+        } else if let Some(split) = self.st.split.take().filter(|s| s.started) {
+            // The array never closed: its last elements, as truncated as they are.
+            let (elems, at) = (split.elems, split.elems_at);
+            self.push_elements(split.key.as_deref(), elems, end, at, false, split.given);
+        } else if let Some((mut shell, from)) = self.st.shell.take() {
+            shell.extend_from_slice(self.slice(from.unwrap_or(end), end));
+            let at = self.st.value_at;
+            self.push(shell, 0, Some(at));
+        } else {
+            let (run, at) = (self.st.run, self.st.run_at);
+            self.push_text(run, end, at);
+        }
+        self.buf.clear();
+        self.base = end;
+        self.done = true;
+    }
+
+    /// Drops bytes no longer needed from the front of the buffer.
+    fn compact(&mut self) {
+        let st = &self.st;
+        let mut keep = st.pos;
+        if st.resync {
+            keep = keep.min(st.line_start).min(st.run);
+        } else if st.skip.is_none() {
+            match &st.split {
+                Some(s) if s.started => keep = keep.min(s.elems),
+                _ if st.shell.is_none() => keep = keep.min(st.run),
+                _ => {}
+            }
+        }
+        if let Some((_, Some(from))) = &st.shell {
+            keep = keep.min(*from);
+        }
+        let drop = (keep.saturating_sub(self.base) as usize).min(self.buf.len());
+        if drop > 0 && drop >= self.buf.len() / 2 {
+            self.buf.drain(..drop);
+            self.base += drop as u64;
+        }
+    }
+
+    /// Starts skipping what has grown past the cap.
+    fn check_sizes(&mut self) {
+        let max = self.opts.max_value as u64;
+        let pos = self.st.pos;
+        if self.st.depth == 0 || self.st.skip.is_some() || self.st.resync {
+            return;
+        }
+        if let Some(split) = &self.st.split {
+            if pos - split.elems <= max {
+                return;
+            }
+            // One element too big: the elements before go out, this one is passed over.
+            if let Some(b) = split.boundary {
+                self.cut_elements(b);
+            }
+            self.start_split();
+            let Some(split) = &self.st.split else { return };
+            if pos - split.elems > max {
+                self.st.skip = Some(Skip {
+                    element: true,
+                    at: split.elems_at,
+                    from: split.elems,
+                });
+            }
+            return;
+        }
+        let from = match &self.st.shell {
+            Some((_, Some(from))) => *from,
+            Some((_, None)) => return,
+            None => self.st.value,
+        };
+        if pos - from > max {
+            // A value too big, and no array of it to cut: the whole values before it go out,
+            // it is passed over (with the rest of its object, if it was being cut).
+            let (run, value, at) = (self.st.run, self.st.value, self.st.run_at);
+            if self.st.shell.take().is_none() {
+                self.push_text(run, value, at);
+            }
+            self.st.skip = Some(Skip {
+                element: false,
+                at: self.st.value_at,
+                from: self.st.value,
+            });
+        }
+    }
+
+    /// Scans the bytes read, cutting where it can.
+    fn scan(&mut self) {
+        let end = self.base + self.buf.len() as u64;
+        while self.st.pos < end {
+            let p = self.st.pos;
+            let i = (p - self.base) as usize;
+            if self.st.in_str {
+                if self.st.esc {
+                    // The byte after a backslash.
+                    self.st.esc = false;
+                    self.st.pos = p + 1;
+                    if self.buf[i] == b'\n' {
+                        self.newline(p);
+                        self.broken(p);
+                    }
+                    continue;
+                }
+                // Straight to the next byte that matters in a string.
+                let Some(n) = memchr::memchr3(b'"', b'\\', b'\n', &self.buf[i..]) else {
+                    self.st.pos = end;
+                    continue;
+                };
+                let q = p + n as u64;
+                self.st.pos = q + 1;
+                match self.buf[i + n] {
+                    b'\\' => self.st.esc = true,
+                    b'"' => {
+                        self.st.in_str = false;
+                        if let Some((k, _)) = self.st.key
+                            && self.st.depth == 1
+                        {
+                            self.st.key = Some((k, q));
+                        }
+                    }
+                    _ => {
+                        // A raw newline in a string: broken.
+                        self.newline(q);
+                        self.broken(q);
+                    }
+                }
+                continue;
+            }
+            let b = self.buf[i];
+            self.st.pos = p + 1;
+            if b == b'\n' {
+                self.newline(p);
+            }
+            if self.st.resync {
+                self.resync_byte(p, b);
+                continue;
+            }
+            if is_ws(b) || (b == b',' && self.st.depth == 0) {
+                if self.st.depth == 0 && self.st.run == p {
+                    // Blanks and commas between values belong to no piece.
+                    self.st.run = p + 1;
+                    self.st.run_at = self.at(p + 1);
+                }
+                continue;
+            }
+            if self.st.depth == 1 && self.st.object {
+                let member = self.st.member.take();
+                if b == b'['
+                    && let Some((a, z)) = member
+                    && self.splits(a, z)
+                {
+                    self.open_split(p, Some((a, z)));
+                }
+            }
+            match b {
+                b'"' => {
+                    self.st.in_str = true;
+                    if self.st.depth == 1 && self.st.object && self.st.expect_key {
+                        self.st.key = Some((p + 1, p + 1));
+                        self.st.expect_key = false;
+                    }
+                }
+                b':' => {
+                    if self.st.depth == 1 && self.st.object {
+                        self.st.member = self.st.key.take();
+                    }
+                }
+                b'{' | b'[' => {
+                    if self.st.depth == 0 {
+                        self.st.value = p;
+                        self.st.value_at = self.at(p);
+                        self.st.object = b == b'{';
+                        self.st.expect_key = self.st.object;
+                        self.st.key = None;
+                        self.st.member = None;
+                        if b == b'[' {
+                            self.open_split(p, None);
+                        }
+                    }
+                    self.st.depth += 1;
+                }
+                b'}' | b']' => {
+                    if self.st.depth == 0 {
+                        self.broken(p);
+                        continue;
+                    }
+                    self.st.depth -= 1;
+                    self.closed(p);
+                }
+                b',' => {
+                    if self.st.depth == 1 && self.st.object {
+                        self.st.expect_key = true;
+                    }
+                    self.comma(p);
+                }
+                _ => {
+                    if self.st.depth == 0 {
+                        // Garbage between values.
+                        self.broken(p);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Where `pos`, still in the buffer and not after the line being scanned, sits, given
+    /// where `anchor` (at or before it, in the buffer) sits.
+    fn at_past(&self, pos: u64, anchor: u64, anchor_at: LineCol) -> LineCol {
+        let text = self.slice(anchor, pos);
+        match memchr::memrchr(b'\n', text) {
+            None => LineCol {
+                line: anchor_at.line,
+                column: anchor_at.column + (pos - anchor),
+            },
+            Some(i) => LineCol {
+                line: anchor_at.line + memchr::memchr_iter(b'\n', text).count() as u64,
+                column: (text.len() - i) as u64,
+            },
+        }
+    }
+
+    fn newline(&mut self, p: u64) {
+        self.st.line += 1;
+        self.st.line_start = p + 1;
+    }
+
+    fn splits(&self, from: u64, to: u64) -> bool {
+        let key = self.slice(from, to);
+        self.opts.split_keys.iter().any(|k| k.as_bytes() == key)
+    }
+
+    /// An array that may be split opens at `p` (with its key, for a member of a top object).
+    fn open_split(&mut self, p: u64, member: Option<(u64, u64)>) {
+        if self.st.split.is_some() || self.st.skip.is_some() {
+            return;
+        }
+        let key = member.map(|(a, z)| self.slice(a, z).to_vec());
+        let depth = if key.is_some() { 2 } else { 1 };
+        let elems_at = self.at(p + 1);
+        // In an object already given out in pieces, every such array is.
+        let started = match self.st.shell.take() {
+            Some((mut shell, from)) => {
+                shell.extend_from_slice(self.slice(from.unwrap_or(p), p + 1));
+                self.st.shell = Some((shell, None));
+                true
+            }
+            None => false,
+        };
+        self.st.split = Some(Split {
+            key,
+            depth,
+            elems: p + 1,
+            elems_at,
+            boundary: None,
+            started,
+            seen: 0,
+            given: 0,
+        });
+    }
+
+    /// The current value will go out in pieces: the whole values before it go out now, and
+    /// an object's own text up to the array starts its shell.
+    fn start_split(&mut self) {
+        let Some(split) = &mut self.st.split else {
+            return;
+        };
+        if split.started {
+            return;
+        }
+        split.started = true;
+        let (elems, keyed) = (split.elems, split.key.is_some());
+        let (run, value, run_at) = (self.st.run, self.st.value, self.st.run_at);
+        self.push_text(run, value, run_at);
+        if keyed {
+            let start = self.slice(value, elems).to_vec();
+            self.st.shell = Some((start, None));
+        }
+    }
+
+    /// A comma outside strings at `p`.
+    fn comma(&mut self, p: u64) {
+        let depth = self.st.depth;
+        let at_next = self.at(p + 1);
+        let chunk = self.opts.chunk_bytes as u64;
+        let Some(split) = &mut self.st.split else {
+            return;
+        };
+        if depth != split.depth {
+            return;
+        }
+        split.seen += 1;
+        if let Some(skip) = &self.st.skip {
+            if skip.element {
+                self.ready.push_back(Piece::Skipped {
+                    at: skip.at,
+                    bytes: p - skip.from,
+                });
+                self.st.skip = None;
+                split.elems = p + 1;
+                split.elems_at = at_next;
+                split.boundary = None;
+                split.given = split.seen;
+            }
+            return;
+        }
+        split.boundary = Some(p);
+        let from = if split.started {
+            split.elems
+        } else {
+            self.st.value
+        };
+        if p - from >= chunk {
+            self.cut_elements(p);
+        }
+    }
+
+    /// Gives out the elements of the split array up to the comma at `p`.
+    fn cut_elements(&mut self, p: u64) {
+        self.start_split();
+        let at_next = self.at(p + 1);
+        let Some(split) = self.st.split.as_mut() else {
+            return;
+        };
+        let (elems, elems_at, first) = (split.elems, split.elems_at, split.given);
+        split.elems = p + 1;
+        split.elems_at = at_next;
+        split.boundary = None;
+        split.given = split.seen;
+        let key = split.key.clone();
+        self.push_elements(key.as_deref(), elems, p, elems_at, true, first);
+    }
+
+    /// A container closed at `p`; the depth is now one less.
+    fn closed(&mut self, p: u64) {
+        let depth = self.st.depth;
+        let split_closes = self.st.split.as_ref().is_some_and(|s| depth + 1 == s.depth);
+        if let Some(skip) = &self.st.skip {
+            let ends = if skip.element {
+                split_closes
+            } else {
+                depth == 0
+            };
+            if !ends {
+                return;
+            }
+            self.ready.push_back(Piece::Skipped {
+                at: skip.at,
+                bytes: p + 1 - skip.from,
+            });
+            let element = skip.element;
+            self.st.skip = None;
+            if !element {
+                self.st.split = None;
+                self.end_value(p);
+                return;
+            }
+        } else if split_closes && let Some(split) = self.st.split.as_ref().filter(|s| s.started) {
+            let (key, elems, at) = (split.key.clone(), split.elems, split.elems_at);
+            let first = split.given;
+            self.push_elements(key.as_deref(), elems, p, at, true, first);
+        }
+        if split_closes
+            && let Some(split) = self.st.split.take()
+            && split.started
+        {
+            match &mut self.st.shell {
+                // The shell takes the array's `]` and what follows.
+                Some((_, from)) => *from = Some(p),
+                // A top-level array: all of it has gone out.
+                None => self.end_value(p),
+            }
+        }
+        if depth == 0 && self.st.run != p + 1 {
+            if let Some((mut shell, from)) = self.st.shell.take() {
+                shell.extend_from_slice(self.slice(from.unwrap_or(p), p + 1));
+                let at = self.st.value_at;
+                self.push(shell, 0, Some(at));
+                self.end_value(p);
+            } else if p + 1 - self.st.run >= self.opts.chunk_bytes as u64 {
+                let (run, at) = (self.st.run, self.st.run_at);
+                self.push_text(run, p + 1, at);
+                self.end_value(p);
+            }
+        }
+    }
+
+    /// The top-level value ending at `p` has gone out (or was skipped): the next run starts.
+    fn end_value(&mut self, p: u64) {
+        self.st.run = p + 1;
+        self.st.run_at = self.at(p + 1);
+        self.st.depth = 0;
+    }
+
+    /// The text cannot be followed at `p`: the piece ends with this line, and cutting resumes
+    /// at the next line that starts with `{`, as the readers' own recovery does.
+    fn broken(&mut self, p: u64) {
+        if let Some(skip) = self.st.skip.take() {
+            self.ready.push_back(Piece::Skipped {
+                at: skip.at,
+                bytes: p - skip.from,
+            });
+            self.st.run = p;
+            self.st.run_at = self.at(p);
+            self.st.split = None;
+            self.st.shell = None;
+        }
+        if let Some(split) = self.st.split.take().filter(|s| s.started) {
+            // The whole elements go out; the broken one goes with the broken line.
+            let (elems, at) = (split.elems, split.elems_at);
+            match split.boundary {
+                Some(b) => {
+                    self.push_elements(split.key.as_deref(), elems, b, at, true, split.given);
+                    self.st.run = b + 1;
+                    self.st.run_at = self.at_past(b + 1, elems, at);
+                }
+                None => {
+                    self.st.run = elems;
+                    self.st.run_at = at;
+                }
+            }
+        }
+        self.st.shell = None;
+        self.st.resync = true;
+        self.st.depth = 0;
+        self.st.in_str = false;
+        self.st.esc = false;
+        self.st.key = None;
+        self.st.member = None;
+        if self.buf[(p - self.base) as usize] == b'\n' {
+            self.end_broken_line(p);
+        }
+    }
+
+    /// The broken line ends at the newline at `p`: the run with it goes out.
+    fn end_broken_line(&mut self, p: u64) {
+        let (run, at) = (self.st.run, self.st.run_at);
+        if run != u64::MAX {
+            self.push_text(run, p + 1, at);
+        }
+        self.st.run = u64::MAX;
+    }
+
+    /// After broken text: at the end of the broken line the run goes out; then bytes are
+    /// passed over until a line starts with `{`.
+    fn resync_byte(&mut self, p: u64, b: u8) {
+        if self.st.run != u64::MAX {
+            if b == b'\n' {
+                self.end_broken_line(p);
+            }
+            return;
+        }
+        if b == b'{'
+            && self
+                .slice(self.st.line_start, p)
+                .iter()
+                .all(|&c| matches!(c, b' ' | b'\t' | b'\r'))
+        {
+            self.st.resync = false;
+            self.st.run = p;
+            self.st.run_at = self.at(p);
+            self.st.value = p;
+            self.st.value_at = self.at(p);
+            self.st.object = true;
+            self.st.expect_key = true;
+            self.st.key = None;
+            self.st.member = None;
+            self.st.depth = 1;
+        }
+    }
+}
+
+/// Whether a text starts like JSON (a container), after a byte order mark and blanks.
+fn starts_like_json(buf: &[u8]) -> bool {
+    let b = buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buf);
+    match b.iter().find(|&&c| !is_ws(c)) {
+        Some(c) => matches!(c, b'{' | b'['),
+        // Only blanks so far: the reader judges.
+        None => true,
+    }
+}
+
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\n' | b'\r' | b'\t')
+}
+
+/// The offset just after the last newline of `buf` that sits between top-level values by the
+/// rule in the module documentation (the next line starts with `{` or `[` and the last
+/// non-blank byte before it is `}` or `]`), if any.
+fn last_line_cut(buf: &[u8]) -> Option<usize> {
+    let mut end = buf.len();
+    while let Some(nl) = memchr::memrchr(b'\n', &buf[..end]) {
+        end = nl;
+        let Some(after) = buf[nl + 1..]
+            .iter()
+            .position(|&c| !matches!(c, b' ' | b'\t' | b'\r'))
+        else {
+            // The next line is not all here yet.
+            continue;
+        };
+        if !matches!(buf[nl + 1 + after], b'{' | b'[') {
+            continue;
+        }
+        let before = buf[..nl].iter().rposition(|&c| !is_ws(c));
+        if before.is_some_and(|i| matches!(buf[i], b'}' | b']')) {
+            return Some(nl + 1);
+        }
+    }
+    None
+}

@@ -1,0 +1,492 @@
+//! Big files are read in pieces (`input::chunk`): reading a file in pieces of any size must give
+//! exactly what reading it whole gives (every panel, every count, every warning), for every
+//! layout, plain and gzipped. Piece sizes of a few bytes put cuts everywhere: inside strings,
+//! between every value, inside envelopes and arrays.
+
+use std::io::Write;
+
+use kinesis_insights::diag::{FileReport, FileStatus};
+use kinesis_insights::events::{CloudTrailReader, EventCube, Query};
+use kinesis_insights::input::Source;
+use kinesis_insights::metrics::parse::MetricsReader;
+use kinesis_insights::metrics::{MetricsCube, Query as MetricsQuery};
+use kinesis_insights::panels::events::{EventsCtx, PANELS};
+use kinesis_insights::panels::metrics::{MetricsCtx, PANELS as METRICS_PANELS};
+use kinesis_insights::panels::{Cell, Table};
+use kinesis_insights::pipeline::{self, PassOptions};
+use kinesis_insights::window::Window;
+
+/// A CloudTrail record with varied fields (escapes, nested arrays and objects, a `Records` key
+/// inside, text that looks like a cut).
+fn record(i: usize) -> String {
+    let name = ["PutRecord", "GetRecords", "PutRecords", "ListShards"][i % 4];
+    let user = ["alice", "bob", "ci\\\"bot", "d\\u00e9ploy"][i % 4];
+    let kinesis = !i.is_multiple_of(5);
+    let source = if kinesis {
+        "kinesis.amazonaws.com"
+    } else {
+        "s3.amazonaws.com"
+    };
+    let error = if i.is_multiple_of(7) {
+        r#","errorCode":"ThrottlingException","errorMessage":"Rate exceeded }\n{ for [stream]""#
+    } else {
+        ""
+    };
+    format!(
+        r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","userName":"{user}","sessionContext":{{"attributes":{{"x":[1,{{"y":[]}}]}}}}}},"eventTime":"2024-03-09T{:02}:{:02}:00Z","eventSource":"{source}","eventName":"{name}","awsRegion":"us-east-{}","sourceIPAddress":"10.0.{}.{}","requestParameters":{{"streamName":"s{}","Records":[{{"data":"eA==","partitionKey":"k,]}}"}}]}},"resources":[],"eventID":"id-{i}"{error}}}"#,
+        (i / 60) % 24,
+        i % 60,
+        1 + i % 2,
+        i % 3,
+        i % 11,
+        i % 3,
+    )
+}
+
+fn records(n: usize) -> Vec<String> {
+    (0..n).map(record).collect()
+}
+
+/// The layouts a big file comes in, each holding the same records.
+fn layouts(n: usize) -> Vec<(&'static str, String)> {
+    let r = records(n);
+    let pretty = |rec: &String| {
+        let v: serde_json::Value = serde_json::from_str(rec).unwrap();
+        serde_json::to_string_pretty(&v).unwrap()
+    };
+    let pretty_all: Vec<String> = r.iter().map(pretty).collect();
+    let lookup: Vec<String> = r
+        .iter()
+        .map(|rec| {
+            format!(
+                r#"{{"EventId":"x","CloudTrailEvent":{}}}"#,
+                serde_json::to_string(rec).unwrap()
+            )
+        })
+        .collect();
+    vec![
+        ("json lines", r.join("\n") + "\n"),
+        ("json lines, CRLF, no final newline", r.join("\r\n")),
+        ("concatenated", r.concat()),
+        ("concatenated pretty", pretty_all.join("\n")),
+        ("commas between values", r.join(",\n")),
+        (
+            "records envelope",
+            format!(r#"{{"Records":[{}]}}"#, r.join(",")),
+        ),
+        (
+            "records envelope, pretty",
+            format!(
+                "{{\n  \"Records\": [\n{}\n  ]\n}}\n",
+                pretty_all.join(",\n")
+            ),
+        ),
+        (
+            "records envelope with other members",
+            format!(
+                r#"{{"a":{{"Records":[1]}},"Records":[{}],"b":[{{"c":"]"}}],"Records":[{}]}}"#,
+                r[..n / 2].join(","),
+                r[n / 2..].join(",")
+            ),
+        ),
+        ("top-level array", format!("[{}]", r.join(", "))),
+        (
+            "envelopes concatenated",
+            r.chunks(7)
+                .map(|c| format!(r#"{{"Records":[{}]}}"#, c.join(",")))
+                .collect::<Vec<_>>()
+                .concat(),
+        ),
+        (
+            "with a byte order mark",
+            format!("\u{feff}{}", r.join("\n")),
+        ),
+        (
+            "lookup-events",
+            format!(r#"{{"Events":[{}],"NextToken":"t"}}"#, lookup.join(",")),
+        ),
+        (
+            "mixed",
+            format!(
+                "{}\n{{\"Records\":[{}]}}\n[{}]\n{}",
+                r[0],
+                r[1..n / 2].join(","),
+                r[n / 2..n - 1].join(","),
+                r[n - 1]
+            ),
+        ),
+    ]
+}
+
+/// Damaged files: they must read the same in pieces as whole too.
+fn damaged(n: usize) -> Vec<(&'static str, String)> {
+    let r = records(n);
+    let mut lines = r.clone();
+    lines[n / 3] = r#"{"eventTime": oops}"#.into();
+    lines[n / 2] = "not json at all".into();
+    let lines = lines.join("\n");
+    let envelope = format!(r#"{{"Records":[{}]}}"#, r.join(","));
+    vec![
+        ("bad lines", lines.clone()),
+        ("truncated lines", lines[..lines.len() * 2 / 3].to_string()),
+        (
+            "truncated envelope",
+            envelope[..envelope.len() * 2 / 3].to_string(),
+        ),
+        (
+            "truncated pretty envelope",
+            layouts(n)[6].1[..layouts(n)[6].1.len() / 2].to_string(),
+        ),
+        (
+            "a raw newline in a string",
+            r.join("\n").replacen("alice", "al\nice", 1),
+        ),
+        ("garbage first", format!("<html>\n{}", r.join("\n"))),
+        (
+            "many bad lines",
+            r.iter()
+                .map(|l| format!("{l}\n{{\"eventTime\": oops}}\n"))
+                .collect::<String>()
+                .repeat(4),
+        ),
+        ("empty", String::new()),
+        ("blank", " \n\t\r\n".repeat(50)),
+        (
+            "invalid utf-8",
+            r.join("\n").replacen("bob", "b\u{fffd}b", 2),
+        ),
+    ]
+}
+
+fn gz(data: &[u8], members: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    let step = data.len().div_ceil(members.max(1)).max(1);
+    for part in data.chunks(step) {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(part).unwrap();
+        out.extend(e.finish().unwrap());
+    }
+    if data.is_empty() {
+        let e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        out.extend(e.finish().unwrap());
+    }
+    out
+}
+
+fn events_pass(path: &std::path::Path, chunk: usize, max_value: usize) -> (Vec<Table>, FileReport) {
+    let query = Query::new(Window::default(), 3_600_000);
+    let opts = PassOptions {
+        chunk_bytes: chunk,
+        max_value,
+        ..PassOptions::default()
+    };
+    let (cube, mut reports): (EventCube, _) = pipeline::run(
+        &CloudTrailReader { query: &query },
+        &[Source::File(path.to_path_buf())],
+        opts,
+    );
+    let ctx = EventsCtx {
+        window: Window::default(),
+        bucket: 3_600_000,
+        default_bucket: false,
+        top: 10,
+        open_end: None,
+        geo: Err(kinesis_insights::geo::NoDb::NotFound),
+    };
+    let tables = PANELS
+        .iter()
+        .map(|p| p.table(&cube, &ctx).unwrap())
+        .collect();
+    (tables, reports.remove(0))
+}
+
+/// Piece sizes that cut everywhere, and one that reads the file whole.
+const SIZES: [usize; 9] = [1, 2, 3, 5, 17, 64, 333, 4096, 1 << 30];
+
+fn check_events(name: &str, bytes: &[u8], sizes: &[usize]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.json");
+    std::fs::write(&path, bytes).unwrap();
+    let whole = events_pass(&path, 1 << 30, 1 << 30);
+    for &chunk in sizes {
+        let got = events_pass(&path, chunk, 1 << 30);
+        assert_eq!(
+            got.1, whole.1,
+            "{name}: report with pieces of {chunk} bytes"
+        );
+        assert_eq!(
+            got.0, whole.0,
+            "{name}: panels with pieces of {chunk} bytes"
+        );
+    }
+}
+
+/// Every CloudTrail fixture (the S3 sample, the envelopes of other pipelines, CloudWatch Logs
+/// exports, broken files) reads the same in pieces as whole.
+#[test]
+fn every_fixture_reads_the_same_in_pieces() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    let mut files = Vec::new();
+    for dir in [
+        "cloudtrail",
+        "envelopes",
+        "compressed",
+        "broken",
+        "doc-sample",
+    ] {
+        let mut stack = vec![root.join(dir)];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
+            for e in entries {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    files.push(p);
+                }
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() > 50, "{}", files.len());
+    // Every file in pieces of a few bytes is slow in a debug build: every seventh file.
+    for (i, f) in files.iter().enumerate() {
+        let sizes: &[usize] = if i % 7 == 0 { &[3, 100, 4096] } else { &[4096] };
+        check_events(&f.display().to_string(), &std::fs::read(f).unwrap(), sizes);
+    }
+}
+
+#[test]
+fn every_layout_reads_the_same_in_pieces_of_any_size() {
+    for (name, text) in layouts(40) {
+        check_events(name, text.as_bytes(), &SIZES);
+    }
+}
+
+#[test]
+fn gzipped_multi_member_reads_the_same_in_pieces() {
+    for (name, text) in layouts(40).into_iter().take(6) {
+        check_events(name, &gz(text.as_bytes(), 3), &[7, 500, 1 << 30]);
+    }
+}
+
+#[test]
+fn damaged_files_read_the_same_in_pieces() {
+    for (name, text) in damaged(40) {
+        check_events(name, text.as_bytes(), &SIZES);
+    }
+}
+
+/// Mutated files (a byte replaced, inserted or removed, a few times): reading in pieces never
+/// counts a record twice and finds at least the records reading whole finds; where the whole
+/// reading found no damage, exactly the same. (Where it did, the pieces may recover more:
+/// reading whole, a broken value on a long line costs the rest of the line.)
+#[test]
+fn mutated_files_read_the_same_in_pieces() {
+    const PIECES: [&str; 12] = [
+        "{", "}", "[", "]", ",", "\"", "\\", "\n", " ", "x", "},{", "}\n{",
+    ];
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let bases = layouts(6);
+    let mut exact = 0;
+    for round in 0..300 {
+        let (name, base) = &bases[round % bases.len()];
+        let mut text = base.as_bytes().to_vec();
+        for _ in 0..1 + round % 3 {
+            let at = (next() % text.len() as u64) as usize;
+            let piece = PIECES[(next() % PIECES.len() as u64) as usize].as_bytes();
+            match next() % 3 {
+                0 => {
+                    text.remove(at);
+                }
+                1 => {
+                    text.splice(at..at, piece.iter().copied());
+                }
+                _ => {
+                    text.splice(at..=at, piece.iter().copied());
+                }
+            }
+        }
+        let sizes = [1 + (next() % 7) as usize, 10 + (next() % 200) as usize];
+        let name = format!("{name}, round {round}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.json");
+        std::fs::write(&path, &text).unwrap();
+        let whole = events_pass(&path, 1 << 30, 1 << 30);
+        for chunk in sizes {
+            let (tables, report, duplicates) = events_pass_dedup(&path, chunk);
+            assert_eq!(duplicates, 0, "{name}: counted twice, pieces of {chunk}");
+            let clean = whole.1.status == FileStatus::Read
+                && whole.1.skipped_records == 0
+                && whole.1.warnings.is_empty();
+            if clean {
+                assert_eq!((&tables, &report), (&whole.0, &whole.1), "{name}, {chunk}");
+            } else {
+                assert!(
+                    report.records >= whole.1.records,
+                    "{name}, {chunk}: {report:?} vs {:?}",
+                    whole.1
+                );
+                exact += usize::from(report == whole.1);
+            }
+        }
+    }
+    // Most damage reads exactly the same anyway.
+    assert!(exact > 50, "{exact}");
+}
+
+fn events_pass_dedup(path: &std::path::Path, chunk: usize) -> (Vec<Table>, FileReport, u64) {
+    let query = Query {
+        dedup: Some(Default::default()),
+        ..Query::new(Window::default(), 3_600_000)
+    };
+    let opts = PassOptions {
+        chunk_bytes: chunk,
+        ..PassOptions::default()
+    };
+    let (cube, mut reports): (EventCube, _) = pipeline::run(
+        &CloudTrailReader { query: &query },
+        &[Source::File(path.to_path_buf())],
+        opts,
+    );
+    let ctx = EventsCtx {
+        window: Window::default(),
+        bucket: 3_600_000,
+        default_bucket: false,
+        top: 10,
+        open_end: None,
+        geo: Err(kinesis_insights::geo::NoDb::NotFound),
+    };
+    let tables = PANELS
+        .iter()
+        .map(|p| p.table(&cube, &ctx).unwrap())
+        .collect();
+    (tables, reports.remove(0), cube.counts.duplicates)
+}
+
+#[test]
+fn the_whole_reading_counts_what_the_records_say() {
+    // The reference the pieces are compared with, checked against the fixture itself: every
+    // layout holds 40 records, 32 of them Kinesis (every fifth is S3).
+    for (name, text) in layouts(40) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        std::fs::write(&path, text).unwrap();
+        let (tables, report) = events_pass(&path, 3, 1 << 30);
+        assert_eq!((report.records, report.skipped_records), (40, 0), "{name}");
+        let events: u64 = tables[0]
+            .rows
+            .iter()
+            .map(|row| match row[1] {
+                Cell::Count(n) => n,
+                ref other => panic!("{other:?}"),
+            })
+            .sum();
+        assert_eq!(events, 32, "{name}");
+    }
+}
+
+#[test]
+fn a_value_past_the_cap_is_skipped_with_a_warning() {
+    let r = records(10);
+    let huge = format!(
+        r#"{{"eventTime":"2024-03-09T00:00:00Z","eventSource":"kinesis.amazonaws.com","eventName":"Huge","userAgent":"{}"}}"#,
+        "a".repeat(10_000)
+    );
+    let cases = [
+        (
+            "a huge line",
+            format!("{}\n{huge}\n{}\n", r[..5].join("\n"), r[5..].join("\n")),
+        ),
+        (
+            "a huge element",
+            format!(
+                r#"{{"Records":[{},{huge},{}]}}"#,
+                r[..5].join(","),
+                r[5..].join(",")
+            ),
+        ),
+    ];
+    for (name, text) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        std::fs::write(&path, text).unwrap();
+        let (_, report) = events_pass(&path, 100, 5_000);
+        assert_eq!((report.records, report.skipped_records), (10, 1), "{name}");
+        assert!(
+            report.warnings[0].contains("a single value of more than 5000 bytes"),
+            "{name}: {:?}",
+            report.warnings
+        );
+        // Under the cap it is read.
+        let (_, report) = events_pass(&path, 100, 1 << 20);
+        assert_eq!((report.records, report.skipped_records), (11, 0), "{name}");
+    }
+}
+
+fn metrics_pass(path: &std::path::Path, chunk: usize) -> (Vec<Table>, FileReport) {
+    let query = MetricsQuery::new(Window::default(), 60_000);
+    let reader = MetricsReader {
+        query: &query,
+        queries: None,
+        statistics_series: None,
+    };
+    let opts = PassOptions {
+        chunk_bytes: chunk,
+        ..PassOptions::default()
+    };
+    let (cube, mut reports): (MetricsCube, _) =
+        pipeline::run(&reader, &[Source::File(path.to_path_buf())], opts);
+    let ctx = MetricsCtx {
+        window: Window::default(),
+        period: 300_000,
+    };
+    let tables = METRICS_PANELS
+        .iter()
+        .map(|p| p.table(&cube, &ctx).unwrap())
+        .collect();
+    (tables, reports.remove(0))
+}
+
+#[test]
+fn metric_streams_read_the_same_in_pieces() {
+    let lines: Vec<String> = (0..60)
+        .map(|i| {
+            format!(
+                r#"{{"metric_stream_name":"m","account_id":"1","region":"eu-west-1","namespace":"AWS/Kinesis","metric_name":"{}","dimensions":{{"StreamName":"s{}"}},"timestamp":{},"value":{{"max":{i}.5,"min":0.0,"sum":{}.25,"count":{}.0}},"unit":"Bytes"}}"#,
+                ["IncomingBytes", "IncomingRecords", "GetRecords.IteratorAgeMilliseconds"][i % 3],
+                i % 2,
+                1_709_942_400_000u64 + 60_000 * i as u64,
+                i * 10,
+                1 + i % 4
+            )
+        })
+        .collect();
+    let mut broken = lines.clone();
+    broken[30] = r#"{"namespace": "AWS/Kinesis", oops}"#.into();
+    for (name, text) in [
+        ("lines", lines.join("\n")),
+        ("concatenated", lines.concat()),
+        ("broken", broken.join("\n")),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.json");
+        std::fs::write(&path, &text).unwrap();
+        let whole = metrics_pass(&path, 1 << 30);
+        for chunk in [1, 5, 100, 1000] {
+            assert_eq!(
+                metrics_pass(&path, chunk),
+                whole,
+                "{name}, pieces of {chunk}"
+            );
+        }
+    }
+}
