@@ -5,47 +5,78 @@
 //! once at the end, is the same whatever the order, and equal to `math.fsum` of the same values.
 
 /// A running exact sum of finite `f64` values.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// Most sums of metric values (byte and record counts, 0/1 ratios) stay exact in one `f64`, so
+/// one partial is kept inline and a list of them is allocated only when a sum first needs two:
+/// 16 bytes instead of a list's 32, in an accumulator kept per series and bucket.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExactSum {
-    /// Non-overlapping partial sums, increasing in magnitude; their exact total is the sum.
-    /// Three fit inline, which is what sums of metric values almost always need.
-    partials: smallvec::SmallVec<[f64; 3]>,
+    /// The one partial while `more` is `None` (NaN while nothing was added).
+    one: f64,
+    /// Non-overlapping partial sums, increasing in magnitude, once more than one is needed;
+    /// their exact total is the sum.
+    more: Option<Box<Vec<f64>>>,
+}
+
+impl Default for ExactSum {
+    fn default() -> Self {
+        ExactSum {
+            one: f64::NAN,
+            more: None,
+        }
+    }
 }
 
 impl ExactSum {
     /// Adds `x` (non-finite values are ignored: JSON cannot carry them).
-    pub fn add(&mut self, mut x: f64) {
+    #[inline]
+    pub fn add(&mut self, x: f64) {
         if !x.is_finite() {
             return;
         }
-        let mut i = 0;
-        for j in 0..self.partials.len() {
-            let mut y = self.partials[j];
+        if self.more.is_none() {
+            if self.one.is_nan() {
+                self.one = x;
+                return;
+            }
+            // Shewchuk's step over the one partial, as `add_to` takes it.
+            let (mut x, mut y) = (x, self.one);
             if x.abs() < y.abs() {
                 std::mem::swap(&mut x, &mut y);
             }
             let hi = x + y;
             let lo = y - (hi - x);
-            if lo != 0.0 {
-                self.partials[i] = lo;
-                i += 1;
+            if lo == 0.0 {
+                self.one = hi;
+            } else {
+                self.more = Some(Box::new(vec![lo, hi]));
             }
-            x = hi;
+            return;
         }
-        self.partials.truncate(i);
-        self.partials.push(x);
+        if let Some(partials) = self.more.as_deref_mut() {
+            add_to(partials, x);
+        }
+    }
+
+    /// The partials, in increasing magnitude.
+    fn partials(&self) -> &[f64] {
+        match &self.more {
+            Some(p) => p,
+            None if self.one.is_nan() => &[],
+            None => std::slice::from_ref(&self.one),
+        }
     }
 
     /// Adds everything `other` holds.
     pub fn merge(&mut self, other: &ExactSum) {
-        for &p in &other.partials {
+        for &p in other.partials() {
             self.add(p);
         }
     }
 
     /// The sum, correctly rounded to the nearest `f64` (ties to even).
     pub fn value(&self) -> f64 {
-        let p = &self.partials;
+        let p = self.partials();
         let Some(mut n) = p.len().checked_sub(1) else {
             return 0.0;
         };
@@ -73,6 +104,27 @@ impl ExactSum {
         }
         hi
     }
+}
+
+/// Shewchuk's step: adds `x` to non-overlapping `partials` (increasing in magnitude), keeping
+/// them so.
+fn add_to(partials: &mut Vec<f64>, mut x: f64) {
+    let mut i = 0;
+    for j in 0..partials.len() {
+        let mut y = partials[j];
+        if x.abs() < y.abs() {
+            std::mem::swap(&mut x, &mut y);
+        }
+        let hi = x + y;
+        let lo = y - (hi - x);
+        if lo != 0.0 {
+            partials[i] = lo;
+            i += 1;
+        }
+        x = hi;
+    }
+    partials.truncate(i);
+    partials.push(x);
 }
 
 #[cfg(test)]

@@ -526,11 +526,8 @@ mod tests {
             let mut cube = MetricsCube::default();
             let mut report = FileReport::new("f".into());
             reader.read_with(&mut cube, text, &mut report, kind);
-            let mut series: Vec<String> = cube
-                .series
-                .iter()
-                .map(|(k, b)| format!("{k:?} {b:?}"))
-                .collect();
+            let mut series: Vec<String> =
+                cube.series().map(|(k, b)| format!("{k:?} {b:?}")).collect();
             series.sort();
             format!("{report:?} {:?} {} {series:?}", cube.counts, cube.width)
         };

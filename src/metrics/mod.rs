@@ -10,16 +10,17 @@ pub mod catalogue;
 pub mod exact;
 pub mod fast;
 pub mod parse;
+pub mod series;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::filter::Matcher;
-use crate::group::GroupMap;
 use crate::pipeline::Merge;
-use crate::window::{Millis, Window, auto_period, bucket_start, union_range, widen_range};
+use crate::window::{Millis, Window, auto_period, union_range, widen_range};
 use exact::ExactSum;
+pub use series::Buckets;
+use series::SeriesMap;
 
 /// The CloudWatch namespace of Kinesis Data Streams.
 pub const KINESIS_NAMESPACE: &str = "AWS/Kinesis";
@@ -142,16 +143,16 @@ impl Acc {
         }
     }
 
+    /// True when no datapoint added anything (a bucket without data).
+    pub fn is_empty(&self) -> bool {
+        !self.has_sum && !self.has_count && self.max.get().is_none() && self.avg.is_none()
+    }
+
     /// True when an Average here is a mean of averages over more than one datapoint.
     pub fn unweighted_average(&self) -> bool {
         !(self.has_sum && self.has_count) && self.avg.as_ref().is_some_and(|a| a.1 > 1)
     }
 }
-
-/// Buckets of one series and metric, in time order. A B-tree rather than a hash table: a
-/// series fills its buckets in time order, and a half-empty hash table after each doubling
-/// would cost twice the memory, which is the metrics dashboard's main cost.
-pub type Buckets = BTreeMap<Millis, Acc>;
 
 /// Positions of the fields in a [`MetricsCube::series`] key.
 pub mod key {
@@ -295,13 +296,49 @@ pub struct Dims<'a> {
     pub other: bool,
 }
 
-/// The aggregate of the Metrics dashboard.
+/// What the cube keeps of one series.
+#[derive(Debug, Clone)]
+struct Series {
+    /// Its metric is one the panels read at its level (stream or shard).
+    wanted: bool,
+    /// It passes the stream, shard and region filters.
+    passes: bool,
+    /// Its buckets (empty for series that are not counted).
+    buckets: Buckets,
+}
+
+impl Series {
+    /// A series first seen, judged by `q`: `[region, stream, shard, metric]`.
+    fn new(q: &Query, k: &[&str; 4], width: Millis) -> Self {
+        let (region, stream, shard, metric) = (
+            k[key::REGION],
+            k[key::STREAM],
+            k[key::SHARD],
+            k[key::METRIC],
+        );
+        let metrics = if shard.is_empty() {
+            &q.stream_metrics
+        } else {
+            &q.shard_metrics
+        };
+        Series {
+            wanted: metrics.contains(&metric),
+            passes: q.streams.matches(stream)
+                && q.shards.matches(shard)
+                && q.regions.matches(region),
+            buckets: Buckets::new(width),
+        }
+    }
+}
+
+/// The aggregate of the Metrics dashboard, counting under one [`Query`]. Each series is looked
+/// up once per datapoint; whether the query counts it is decided the first time it is seen.
 #[derive(Debug, Default, Clone)]
 pub struct MetricsCube {
-    /// Buckets per `[region, stream, shard, metric]`.
-    pub series: GroupMap<4, Buckets>,
-    /// The bucket width datapoints go into now (0 until the first one). Merged cubes may hold
-    /// buckets of several widths; every width divides the panels' period.
+    /// Per `[region, stream, shard, metric]` of the Kinesis stream and shard series seen.
+    series: SeriesMap<4, Series>,
+    /// The bucket width datapoints go into now (0 until the first one); every width divides
+    /// the panels' period.
     pub width: Millis,
     /// Datapoints since the shared range was last looked at.
     since_check: u32,
@@ -311,12 +348,27 @@ pub struct MetricsCube {
 
 impl Merge for MetricsCube {
     fn merge(&mut self, o: Self) {
-        self.series.merge_with(o.series, |a, b| {
-            for (t, acc) in b {
-                a.entry(t).or_default().merge(&acc);
+        // Both into the wider buckets: each width divides the wider one.
+        let width = self.width.max(o.width);
+        if self.width != width {
+            self.coarsen(width);
+        }
+        for (k, s) in o.series.into_iter() {
+            let mut buckets = s.buckets;
+            if !buckets.is_empty() && buckets.width() != width {
+                buckets.coarsen(width);
             }
-        });
-        self.width = self.width.max(o.width);
+            let key = k.each_ref().map(String::as_str);
+            let mine = self.series.entry_with(key, |_| Series {
+                buckets: Buckets::new(width),
+                ..s
+            });
+            if mine.buckets.is_empty() {
+                mine.buckets = Buckets::new(width);
+            }
+            mine.buckets.merge(buckets);
+        }
+        self.width = width;
         self.counts.merge(o.counts);
     }
 }
@@ -324,6 +376,7 @@ impl Merge for MetricsCube {
 impl MetricsCube {
     /// Counts one datapoint under `q`.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn add(
         &mut self,
         q: &Query,
@@ -343,12 +396,11 @@ impl MetricsCube {
             c.other_dimensions += 1;
             return;
         }
-        let wanted = if dims.shard.is_empty() {
-            &q.stream_metrics
-        } else {
-            &q.shard_metrics
-        };
-        if !wanted.contains(&metric) {
+        let width = self.width;
+        let key = [region, dims.stream, dims.shard, metric];
+        let id = self.series.id_with(key, |k| Series::new(q, k, width));
+        let series = self.series.get(id);
+        if !series.wanted {
             c.other_metrics += 1;
             return;
         }
@@ -358,12 +410,7 @@ impl MetricsCube {
             c.shard_level += 1;
         }
         widen_range(&mut c.range, time);
-        if q.scan_only
-            || !q.window.contains(time)
-            || !q.streams.matches(dims.stream)
-            || !q.shards.matches(dims.shard)
-            || !q.regions.matches(region)
-        {
+        if q.scan_only || !series.passes || !q.window.contains(time) {
             return;
         }
         c.matched += 1;
@@ -373,7 +420,7 @@ impl MetricsCube {
             self.width = q.bucket;
         }
         if q.adaptive {
-            let grew = before != c.matched_range;
+            let grew = before != self.counts.matched_range;
             if grew {
                 q.shared_range.widen(time);
             }
@@ -386,26 +433,34 @@ impl MetricsCube {
                 }
             }
         }
-        self.series
-            .entry([region, dims.stream, dims.shard, metric])
-            .entry(bucket_start(time, self.width))
-            .or_default()
-            .add(point);
+        let width = self.width;
+        let buckets = &mut self.series.get_mut(id).buckets;
+        if buckets.width() != width {
+            // Made before the first datapoint set the width.
+            *buckets = Buckets::new(width);
+        }
+        buckets.at(time).add(point);
     }
 
     /// Merges every bucket into buckets of `width` (a multiple of the current width).
     pub fn coarsen(&mut self, width: Millis) {
-        let old = std::mem::take(&mut self.series);
-        for (key, buckets) in old.iter() {
-            let merged = self.series.entry(key);
-            for (t, acc) in buckets {
-                merged
-                    .entry(bucket_start(*t, width))
-                    .or_default()
-                    .merge(acc);
+        for s in self.series.iter_mut() {
+            if s.buckets.is_empty() {
+                s.buckets = Buckets::new(width);
+            } else {
+                s.buckets.coarsen(width);
             }
         }
         self.width = width;
+    }
+
+    /// Every series with data and its buckets, `[region, stream, shard, metric]` as indexed
+    /// by [`key`], in no particular order.
+    pub fn series(&self) -> impl Iterator<Item = ([&str; 4], &Buckets)> {
+        self.series
+            .iter()
+            .filter(|(_, s)| !s.buckets.is_empty())
+            .map(|(k, s)| (k, &s.buckets))
     }
 }
 
@@ -474,9 +529,9 @@ mod tests {
         }
         assert_eq!(adaptive.width, 900_000);
         let buckets = |c: &MetricsCube| {
-            let (_, b) = c.series.iter().next().unwrap();
+            let (_, b) = c.series().next().unwrap();
             let mut v: Vec<(Millis, Option<f64>)> =
-                b.iter().map(|(t, a)| (*t, a.stat(Stat::Average))).collect();
+                b.iter().map(|(t, a)| (t, a.stat(Stat::Average))).collect();
             v.sort_by_key(|x| x.0);
             v
         };

@@ -52,8 +52,7 @@ fn series_rows(
     spec: &MetricSpec,
 ) -> Result<Built, PanelError> {
     let mut series: Vec<([&str; 4], &crate::metrics::Buckets)> = cube
-        .series
-        .iter()
+        .series()
         .filter(|(k, _)| {
             let m = k[key::METRIC];
             if k[key::SHARD].is_empty() {
@@ -68,9 +67,9 @@ fn series_rows(
     let mut unweighted = false;
     for (k, buckets) in series {
         let mut merged: BTreeMap<Millis, Acc> = BTreeMap::new();
-        for (t, acc) in buckets {
+        for (t, acc) in buckets.iter() {
             merged
-                .entry(bucket_start(*t, ctx.period))
+                .entry(bucket_start(t, ctx.period))
                 .or_default()
                 .merge(acc);
         }
