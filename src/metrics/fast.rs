@@ -201,7 +201,8 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
             Some(at) => match self.s.bytes()[at] {
                 b'-' | b'0'..=b'9' => {
                     let end = self.s.scalar()?;
-                    number(&self.s.bytes()[at..end]).map(|v| Num(Some(v)))
+                    // On character boundaries: a number is ASCII, and so is what ends it.
+                    number(self.text.get(at..end).ok_or(Bail)?).map(|v| Num(Some(v)))
                 }
                 _ => self.s.skip_value().map(|()| Num(None)),
             },
@@ -290,35 +291,53 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
     }
 }
 
+/// Powers of ten exact in an `f64`, as many as [`number`] divides by.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
 /// The value of a JSON number (checked by the scanner's grammar), as serde_json with
 /// `float_roundtrip` gives it to `lenient::Num`: an integer that fits a `u64` or an `i64`
 /// converted to the nearest `f64`, anything else correctly rounded from its decimal digits,
 /// `-0` as `-0.0`, and a number too large for an `f64` an error (a bail).
 #[inline]
-fn number(t: &[u8]) -> Scan<f64> {
-    // The common case: an integer of up to 15 digits, exact in an f64 (timestamps, counts).
-    let (negative, digits) = match t.split_first() {
+fn number(t: &str) -> Scan<f64> {
+    // The common cases: up to 15 digits, with or without a fraction (timestamps, counts,
+    // `3.0`, `12.75`). The digits are an integer exact in an f64 and so is the power of ten,
+    // so one division rounds correctly (Clinger's fast path), as serde_json does.
+    let b = t.as_bytes();
+    let (negative, digits) = match b.split_first() {
         Some((b'-', rest)) => (true, rest),
-        _ => (false, t),
+        _ => (false, b),
     };
-    if digits.len() <= 15 && digits.iter().all(u8::is_ascii_digit) {
-        let n = digits
-            .iter()
-            .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
-        // serde_json gives -0 as -0.0 (`-(0 as f64)`), and so does this.
-        let v = n as f64;
-        return Ok(if negative { -v } else { v });
+    if digits.len() <= 16 {
+        let (mut n, mut count, mut fraction, mut dot) = (0u64, 0usize, 0usize, false);
+        for &c in digits {
+            match c {
+                b'0'..=b'9' => {
+                    n = n * 10 + u64::from(c - b'0');
+                    count += 1;
+                    fraction += usize::from(dot);
+                }
+                b'.' if !dot => dot = true,
+                _ => return number_slow(t),
+            }
+        }
+        if count <= 15 {
+            // serde_json gives -0 as -0.0 (`-(0 as f64)`), and so does this.
+            let v = n as f64 / POW10[fraction];
+            return Ok(if negative { -v } else { v });
+        }
     }
     number_slow(t)
 }
 
-/// [`number`] for fractions, exponents and long integers: the standard library's parser is
-/// correctly rounded, as serde_json's `float_roundtrip` parser is; very long numbers go to
-/// serde_json itself.
+/// [`number`] for exponents and long numbers: the standard library's parser is correctly
+/// rounded, as serde_json's `float_roundtrip` parser is; very long numbers go to serde_json
+/// itself.
 #[inline(never)]
-fn number_slow(t: &[u8]) -> Scan<f64> {
-    let text = std::str::from_utf8(t).map_err(|_| Bail)?;
-    let v = if t.len() <= 64 {
+fn number_slow(text: &str) -> Scan<f64> {
+    let v = if text.len() <= 64 {
         text.parse::<f64>().map_err(|_| Bail)?
     } else {
         serde_json::from_str::<Num>(text)
@@ -467,15 +486,49 @@ mod tests {
             "1.00000000000000011102230246251565404236316680908203125",
             "1.00000000000000011102230246251565404236316680908203124",
             "1.00000000000000011102230246251565404236316680908203126",
+            "3.0",
+            "-12.75",
+            "0.001",
+            "999999999999999.9",
+            "99999999999999.99",
+            "1234567.890123456",
+            "0.000000000000001",
+            "-0.000000000000000",
+            "123456789012.345",
+            "0.30000000000000004",
+            "9007199254740.993",
         ];
+        // And a sweep of short decimals, each digit count and place of the point.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut sweep = Vec::new();
+        for digits in 1..=17 {
+            for _ in 0..200 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let s: String = (0..digits)
+                    .map(|i| char::from(b'0' + ((seed >> (i * 3)) % 10) as u8))
+                    .collect();
+                let s = s.trim_start_matches('0');
+                let s = if s.is_empty() { "0" } else { s };
+                let point = (seed >> 60) as usize % (s.len() + 1);
+                sweep.push(if point == 0 || point == s.len() {
+                    s.to_string()
+                } else {
+                    format!("{}.{}", &s[..point], &s[point..])
+                });
+            }
+        }
+        let cases = cases.iter().map(|s| s.to_string()).chain(sweep);
         for t in cases {
+            let t = t.as_str();
             let want = serde_json::from_str::<Num>(t).unwrap().0.unwrap();
-            let got = number(t.as_bytes()).unwrap();
+            let got = number(t).unwrap();
             assert_eq!(got.to_bits(), want.to_bits(), "{t}: {got} vs {want}");
         }
         for t in ["1e309", "-1e309", "1.8e308"] {
             assert!(serde_json::from_str::<Num>(t).is_err(), "{t}");
-            assert_eq!(number(t.as_bytes()), Err(Bail), "{t}");
+            assert_eq!(number(t), Err(Bail), "{t}");
         }
     }
 
