@@ -11,8 +11,11 @@ The CloudTrail corpora: `cloudtrail-real` (~1 GB, ~1 M records of realistic card
 of source addresses, hundreds of principals and session names, error messages naming streams,
 shards and accounts), on which the targets are judged; `cloudtrail` (~1 GB drawn from 4,000
 records: 14 addresses, a dozen users, the low-cardinality case); `cloudtrail-stress` (the realistic
-corpus with every record from an address of its own: ~1 M groups). Then 20,000 tiny files and
-~500 MB of Metric Streams JSON.
+corpus with every record from an address of its own: ~1 M groups). Then 20,000 tiny files, and
+two Metric Streams corpora: `metrics` (~500 MB, 1,320 series) and `metrics-day` (~1 GB, a day of
+minutes from ~2,200 series: 27 streams of 1 to 48 shards, 277 shards in all, over three accounts
+and five regions, with consumers and other namespaces, each minute's lines in random order), on
+which the metrics targets are judged.
 
 Corpora are generated once into bench-out/ (reused while their parameters match). Tools that
 cannot be installed are reported as skipped. Nothing here runs in `cargo test`.
@@ -59,7 +62,7 @@ def measure(cmd, repeat, warmup=1):
 
 
 def ensure_corpus(scale, jobs):
-    params = {"scale": scale, "corpora": 2}
+    params = {"scale": scale, "corpora": 3}
     marker = os.path.join(OUT, "corpus", "params.json")
     if os.path.exists(marker) and json.load(open(marker)) == params:
         return json.load(open(os.path.join(OUT, "corpus", "sizes.json")))
@@ -67,7 +70,7 @@ def ensure_corpus(scale, jobs):
     subprocess.run([sys.executable, os.path.join(ROOT, "testdata", "generate.py"), "--bench", os.path.join(OUT, "corpus"),
                     "--bench-mb", str(int(1000 * scale)), "--bench-files", str(max(1, int(1000 * scale))),
                     "--tiny-files", str(max(1, int(20000 * scale))), "--metrics-mb", str(int(500 * scale)),
-                    "--real-mb", str(int(1000 * scale))], check=True)
+                    "--real-mb", str(int(1000 * scale)), "--metrics-day-mb", str(int(1000 * scale))], check=True)
     json.dump(params, open(marker, "w"))
     # The 4x corpus for the memory check: the same files under four names.
     x4 = os.path.join(OUT, "corpus", "cloudtrail-x4")
@@ -192,6 +195,14 @@ def main():
     mbase = run("metrics", "gunzip-only limit", [LIMIT, c("metrics")], m_mb)
     run("metrics", "kinesis-insights metrics (all panels, CSV)",
         [BIN, "metrics", "-q", "-f", "csv", "-o", csv_dir, c("metrics")], m_mb, mbase)
+    # A day of minutes of realistic cardinality (thousands of series): the metrics targets.
+    d_mb = sizes["metrics-day"] / 1e6
+    dbase = run("metrics day", "gunzip-only limit", [LIMIT, c("metrics-day")], d_mb)
+    run("metrics day", "kinesis-insights metrics (all panels, CSV)",
+        [BIN, "metrics", "-q", "-f", "csv", "-o", csv_dir, c("metrics-day")], d_mb, dbase)
+    if "threads" not in skip:
+        run("metrics day", "kinesis-insights metrics --threads 1",
+            [BIN, "metrics", "-q", "-j", "1", "-f", "csv", "-o", csv_dir, c("metrics-day")], d_mb, dbase)
     finish(args, rows, walls)
 
 
@@ -245,6 +256,11 @@ def print_targets(walls):
     if rss1 and rss4:
         checks.append(("peak RSS, 4x input vs 1x", rss4 / rss1, "x", "<=", 1.2))
         checks.append(("peak RSS, 4x input", rss4, " MB", "<", 100))
+    day, day_rss = get("metrics day", "kinesis-insights metrics (all panels, CSV)")
+    day_limit, _ = get("metrics day", "gunzip-only limit")
+    if day and day_limit:
+        checks.append(("metrics (day corpus) vs gunzip-only limit", day / day_limit, "x", "<=", 3))
+        checks.append(("peak RSS, metrics (day corpus)", day_rss, " MB", "<", 150))
     print()
     print("| target | this run | wanted | met |")
     print("|---|---:|---:|---|")
