@@ -353,7 +353,7 @@ impl Merge for MetricsCube {
         if self.width != width {
             self.coarsen(width);
         }
-        for (k, s) in o.series.into_iter() {
+        for (k, s) in o.series.into_entries() {
             let mut buckets = s.buckets;
             if !buckets.is_empty() && buckets.width() != width {
                 buckets.coarsen(width);

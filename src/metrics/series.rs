@@ -151,7 +151,7 @@ impl<const N: usize, V> SeriesMap<N, V> {
     }
 
     /// Every series and its value, taken out.
-    pub fn into_iter(self) -> impl Iterator<Item = ([String; N], V)> {
+    pub fn into_entries(self) -> impl Iterator<Item = ([String; N], V)> {
         let keys: Vec<[String; N]> = (0..self.len())
             .map(|i| self.key(i).map(str::to_string))
             .collect();
@@ -176,7 +176,7 @@ pub struct Buckets {
     first: Millis,
     dense: VecDeque<Acc>,
     /// Buckets by start, once the series was found too sparse for an array.
-    sparse: Option<Box<BTreeMap<Millis, Acc>>>,
+    sparse: Option<BTreeMap<Millis, Acc>>,
 }
 
 impl Buckets {
@@ -203,7 +203,7 @@ impl Buckets {
                 return &mut self.dense[i];
             }
             let map: BTreeMap<Millis, Acc> = self.drain().collect();
-            self.sparse = Some(Box::new(map));
+            self.sparse = Some(map);
         }
         self.sparse
             .get_or_insert_default()
