@@ -7,11 +7,12 @@ use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kinesis_insights::cloudtrail::fast::{FastRecord, parse_document_with};
+use kinesis_insights::cloudtrail::reader::CloudTrailReader;
 use kinesis_insights::cloudtrail::{
     Field, RawRecord, Record, RecordSink, Skip, parse_document, parse_document_serde,
 };
 use kinesis_insights::diag::FileReport;
-use kinesis_insights::events::{CloudTrailReader, Query};
+use kinesis_insights::events::Query;
 use kinesis_insights::input::decode::Loader;
 use kinesis_insights::input::scan::Kind;
 use kinesis_insights::input::{WalkOptions, discover};

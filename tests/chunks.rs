@@ -5,8 +5,9 @@
 
 use std::io::Write;
 
+use kinesis_insights::cloudtrail::reader::CloudTrailReader;
 use kinesis_insights::diag::{FileReport, FileStatus};
-use kinesis_insights::events::{CloudTrailReader, EventCube, Query};
+use kinesis_insights::events::{EventsAgg, Query};
 use kinesis_insights::input::Source;
 use kinesis_insights::metrics::parse::MetricsReader;
 use kinesis_insights::metrics::{MetricsCube, Query as MetricsQuery};
@@ -180,7 +181,7 @@ fn events_pass(path: &std::path::Path, chunk: usize, max_value: usize) -> (Vec<T
         max_value,
         ..PassOptions::default()
     };
-    let (cube, mut reports): (EventCube, _) = pipeline::run(
+    let (cube, mut reports): (EventsAgg, _) = pipeline::run(
         &CloudTrailReader { query: &query },
         &[Source::File(path.to_path_buf())],
         opts,
@@ -352,7 +353,7 @@ fn events_pass_dedup(path: &std::path::Path, chunk: usize) -> (Vec<Table>, FileR
         chunk_bytes: chunk,
         ..PassOptions::default()
     };
-    let (cube, mut reports): (EventCube, _) = pipeline::run(
+    let (cube, mut reports): (EventsAgg, _) = pipeline::run(
         &CloudTrailReader { query: &query },
         &[Source::File(path.to_path_buf())],
         opts,

@@ -3,7 +3,8 @@
 #![no_main]
 
 use kinesis_insights::diag::FileReport;
-use kinesis_insights::events::{CloudTrailReader, EventCube, Query};
+use kinesis_insights::cloudtrail::reader::CloudTrailReader;
+use kinesis_insights::events::{EventsAgg, Query};
 use kinesis_insights::input::decode::Loader;
 use kinesis_insights::panels::events::{EventsCtx, PANELS};
 use kinesis_insights::pipeline::Reader;
@@ -17,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let reader = CloudTrailReader { query: &query };
     let mut loader = Loader::default();
-    let mut cube = EventCube::default();
+    let mut cube = EventsAgg::default();
     let mut report = FileReport::new("fuzz".into());
     if let Ok(loaded) = loader.load_bytes(data, 1 << 24) {
         reader.read(&mut cube, loaded.text, &mut report);

@@ -9,6 +9,7 @@
 
 pub mod fast;
 pub mod parse;
+pub mod reader;
 
 use std::fmt;
 

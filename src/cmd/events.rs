@@ -7,12 +7,13 @@ use super::{
     outcome, output_config, push_time_rows, resolve_window, warn, window_spec,
 };
 use crate::cli::EventsArgs;
+use crate::cloudtrail::reader::CloudTrailReader;
 use crate::config::EventsConfig;
 use crate::diag::{FileTotals, Outcome};
-use crate::events::{CloudTrailReader, EventCounts, EventCube, Filters, Query};
+use crate::events::{EventCounts, EventsAgg, Filters, Groupings, Query};
 use crate::geo::{self, DbChoice, GeoDb};
 use crate::input::Source;
-use crate::panels::events::{DEFAULT_BUCKET, EventsCtx, LOCATIONS, PANELS};
+use crate::panels::events::{DEFAULT_BUCKET, EventsCtx, LOCATIONS, PANELS, groupings};
 use crate::panels::{Cell, Table, select};
 use crate::pipeline::{self, PassOptions};
 use crate::render::Summary;
@@ -76,6 +77,7 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
     let (window, anchor) = resolve_window(&cfg.window, || {
         let scan = Query {
             scan_only: true,
+            groupings: Groupings::default(),
             ..Query::new(Window::default(), bucket)
         };
         let (cube, _) = pipeline::run(&CloudTrailReader { query: &scan }, &sources, scan_opts);
@@ -84,6 +86,7 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
     let query = Query {
         filters: cfg.filters.clone(),
         dedup: cfg.dedup.then(Default::default),
+        groupings: groupings(selected.iter().copied(), geo.is_ok()),
         ..Query::new(window, bucket)
     };
     let (cube, reports) = pipeline::run(&CloudTrailReader { query: &query }, &sources, opts);
@@ -173,7 +176,7 @@ fn explain_no_events(c: &EventCounts, window: &Window, cfg: &EventsConfig) {
     }
 }
 
-fn summary(t: &FileTotals, cube: &EventCube, window: &Window) -> Summary {
+fn summary(t: &FileTotals, cube: &EventsAgg, window: &Window) -> Summary {
     let c = &cube.counts;
     let mut s: Summary = vec![
         ("files_read", Cell::Count(t.read)),

@@ -1,54 +1,27 @@
 //! The Events dashboard's data: which CloudTrail records count (Kinesis only, in the window,
-//! through the filters) and the one aggregate, [`EventCube`], that every events panel is a
-//! projection of.
+//! through the filters) and the aggregate, [`EventsAgg`], the panels are built from.
 //!
-//! The cube counts calls grouped by every field a panel shows (region, user, identity type,
-//! event name, source address, error code and message, stream) plus per-bucket counts by event
-//! name. One hash lookup per record feeds all panels; a new panel over these fields is a new
-//! projection and touches nothing here. The same grouping is what a SQL rendering of the panels
-//! would `GROUP BY`.
+//! Each panel has its own grouping, keyed only by the fields it shows (the `GROUP BY` a SQL
+//! rendering of the panel would use), and a pass counts only the groupings of the selected
+//! panels: one table keyed by every field would grow with the product of their cardinalities
+//! (on a trail of realistic cardinality, many times the rows of any panel). The groupings the
+//! api-calls grouping contains (`[name]`, `[user, name]`, `[region, name]`, `[address]`) are
+//! summed from it after the pass when it is counted, instead of being counted record by record.
 
 pub mod dedup;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 
-use crate::cloudtrail::fast::FastRecord;
-use crate::cloudtrail::{
-    DocReport, Field, KINESIS_SOURCE, Layout, RawRecord, Record, RecordSink, Skip, parse_text,
-};
-use crate::diag::{FileReport, FileStatus};
+use crate::cloudtrail::reader::RecordQuery;
+use crate::cloudtrail::{Field, KINESIS_SOURCE, PERSON_TYPES, Record, Skip};
 use crate::filter::Matcher;
 use crate::group::GroupMap;
-use crate::input::Source;
-use crate::input::json::describe_damage;
-use crate::pipeline::{Merge, Part, Reader};
-use crate::text::plural;
+use crate::pipeline::Merge;
 use crate::window::{Millis, Window, bucket_start, parse_event_time, union_range, widen_range};
-
-/// Positions of the fields in a [`EventCube::calls`] key.
-pub mod key {
-    /// `awsRegion`, trimmed.
-    pub const REGION: usize = 0;
-    /// The `user` by the documented rule.
-    pub const USER: usize = 1;
-    /// `userIdentity.type`.
-    pub const USER_TYPE: usize = 2;
-    /// `eventName`, trimmed.
-    pub const EVENT_NAME: usize = 3;
-    /// `sourceIPAddress`, trimmed.
-    pub const SOURCE_IP: usize = 4;
-    /// `errorCode`, trimmed (empty for successful calls).
-    pub const ERROR_CODE: usize = 5;
-    /// `errorMessage`, trimmed.
-    pub const ERROR_MESSAGE: usize = 6;
-    /// The stream from the request parameters.
-    pub const STREAM: usize = 7;
-    /// Number of key fields.
-    pub const LEN: usize = 8;
-}
 
 /// The filters the dashboard offers as template variables.
 #[derive(Debug, Clone, Default)]
@@ -79,10 +52,66 @@ pub struct Query {
     pub scan_only: bool,
     /// With `--dedup`: the event IDs already counted, shared by all threads.
     pub dedup: Option<Arc<dedup::SeenIds>>,
+    /// The groupings to count (those of the selected panels).
+    pub groupings: Groupings,
+}
+
+/// The groupings a pass counts, one per panel, each named by its key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Groupings {
+    /// `[event name]` (events).
+    pub by_name: bool,
+    /// `[event name]` to counts per bucket start (events over time).
+    pub over_time: bool,
+    /// `[region, user, event name, source address]` (api-calls).
+    pub calls: bool,
+    /// `[user, event name]` (by-user).
+    pub by_user: bool,
+    /// `[region, event name]` (by-region).
+    pub by_region: bool,
+    /// `[error code, error message, event name, user, source address]`, of calls with an
+    /// error code only (errors).
+    pub errors: bool,
+    /// `[user]`, of identities of the [`PERSON_TYPES`] only (top-users).
+    pub person_users: bool,
+    /// `[source address]` (locations).
+    pub by_ip: bool,
+}
+
+impl Groupings {
+    /// Every grouping.
+    pub const ALL: Groupings = Groupings {
+        by_name: true,
+        over_time: true,
+        calls: true,
+        by_user: true,
+        by_region: true,
+        errors: true,
+        person_users: true,
+        by_ip: true,
+    };
+
+    /// The groupings counted record by record: those `calls` contains are summed from it after
+    /// the pass when it is counted.
+    #[inline]
+    fn counted(self) -> Groupings {
+        if self.calls {
+            Groupings {
+                by_name: false,
+                by_user: false,
+                by_region: false,
+                by_ip: false,
+                ..self
+            }
+        } else {
+            self
+        }
+    }
 }
 
 impl Query {
-    /// Every Kinesis event in `window`, no filters, no dedup, over-time buckets of `bucket`.
+    /// Every Kinesis event in `window`, no filters, no dedup, over-time buckets of `bucket`,
+    /// every grouping.
     pub fn new(window: Window, bucket: Millis) -> Self {
         Query {
             window,
@@ -90,6 +119,7 @@ impl Query {
             bucket,
             scan_only: false,
             dedup: None,
+            groupings: Groupings::ALL,
         }
     }
 }
@@ -135,30 +165,43 @@ impl Merge for EventCounts {
 /// Counts per bucket start.
 pub type BucketCounts = HashMap<Millis, u64, RandomState>;
 
-/// The aggregate of the Events dashboard.
+/// The aggregate of the Events dashboard: the counts, and one grouping per selected panel.
 #[derive(Debug, Default, Clone)]
-pub struct EventCube {
-    /// Matched calls grouped by all [`key`] fields.
-    pub calls: GroupMap<{ key::LEN }, u64>,
-    /// Matched calls by event name, then bucket start.
-    pub over_time: GroupMap<1, BucketCounts>,
+pub struct EventsAgg {
     /// Counts over everything read.
     pub counts: EventCounts,
+    by_name: GroupMap<1, u64>,
+    over_time: GroupMap<1, BucketCounts>,
+    calls: GroupMap<4, u64>,
+    by_user: GroupMap<2, u64>,
+    by_region: GroupMap<2, u64>,
+    errors: GroupMap<5, u64>,
+    person_users: GroupMap<1, u64>,
+    by_ip: GroupMap<1, u64>,
 }
 
-impl Merge for EventCube {
+impl Merge for EventsAgg {
     fn merge(&mut self, o: Self) {
-        self.calls.merge(o.calls);
+        self.by_name.merge(o.by_name);
         self.over_time.merge_with(o.over_time, |a, b| {
             for (t, n) in b {
                 *a.entry(t).or_default() += n;
             }
         });
+        self.calls.merge(o.calls);
+        self.by_user.merge(o.by_user);
+        self.by_region.merge(o.by_region);
+        self.errors.merge(o.errors);
+        self.person_users.merge(o.person_users);
+        self.by_ip.merge(o.by_ip);
         self.counts.merge(o.counts);
     }
 }
 
-impl EventCube {
+/// A grouping as counted, or summed from the api-calls grouping.
+pub type Grouping<'a, const N: usize> = Cow<'a, GroupMap<N, u64>>;
+
+impl EventsAgg {
     /// Counts one record under `q`; a malformed record is counted as such and refused with
     /// the reason.
     #[inline]
@@ -193,17 +236,16 @@ impl EventCube {
             return Ok(());
         }
         let f = &q.filters;
-        let (region, user, ip, stream) = (
+        let (region, user, ip) = (
             r.field(Field::AwsRegion),
             r.user(),
             r.field(Field::SourceIp),
-            r.stream(),
         );
         if !(f.event_name.matches(name)
             && f.region.matches(region)
             && f.user.matches(user)
             && f.source_ip.matches(ip)
-            && f.stream.matches(stream))
+            && (f.stream.is_any() || f.stream.matches(r.stream())))
         {
             return Ok(());
         }
@@ -216,218 +258,108 @@ impl EventCube {
         }
         c.matched += 1;
         widen_range(&mut c.matched_range, t);
-        let k = [
-            region,
-            user,
-            r.identity_type(),
-            name,
-            ip,
-            r.field(Field::ErrorCode),
-            r.field(Field::ErrorMessage),
-            stream,
-        ];
-        self.calls.add(k, 1);
-        *self
-            .over_time
-            .entry([name])
-            .entry(bucket_start(t, q.bucket))
-            .or_default() += 1;
+        let g = q.groupings.counted();
+        if g.calls {
+            self.calls.add([region, user, name, ip], 1);
+        }
+        if g.by_name {
+            self.by_name.add([name], 1);
+        }
+        if g.by_user {
+            self.by_user.add([user, name], 1);
+        }
+        if g.by_region {
+            self.by_region.add([region, name], 1);
+        }
+        if g.by_ip {
+            self.by_ip.add([ip], 1);
+        }
+        if g.over_time {
+            *self
+                .over_time
+                .entry([name])
+                .entry(bucket_start(t, q.bucket))
+                .or_default() += 1;
+        }
+        if g.errors {
+            let code = r.field(Field::ErrorCode);
+            if !code.is_empty() {
+                let message = r.field(Field::ErrorMessage);
+                self.errors.add([code, message, name, user, ip], 1);
+            }
+        }
+        if g.person_users && PERSON_TYPES.contains(&r.identity_type()) {
+            self.person_users.add([user], 1);
+        }
         Ok(())
     }
-}
 
-struct CubeSink<'a> {
-    query: &'a Query,
-    cube: &'a mut EventCube,
-}
-
-impl RecordSink for CubeSink<'_> {
-    fn record(&mut self, rec: &RawRecord<'_>) -> Result<(), Skip> {
-        self.cube.add(self.query, rec)
-    }
-    fn fast_record(&mut self, rec: &FastRecord<'_>) -> Result<(), Skip> {
-        self.cube.add(self.query, rec)
-    }
-}
-
-/// Reads CloudTrail inputs into an [`EventCube`].
-#[derive(Debug)]
-pub struct CloudTrailReader<'q> {
-    /// What to count.
-    pub query: &'q Query,
-}
-
-impl Reader for CloudTrailReader<'_> {
-    type Acc = EventCube;
-    type Part = CloudTrailPart;
-
-    fn new_acc(&self) -> EventCube {
-        EventCube::default()
-    }
-
-    fn ignore(&self, src: &Source) -> Option<&'static str> {
-        let path = src.path()?.to_string_lossy();
-        if path.contains("CloudTrail-Digest") {
-            Some("digest")
-        } else if path.contains("CloudTrail-Insight") {
-            Some("Insights")
+    /// The grouping `own` where it was counted, else summed from `calls` by `keep`.
+    fn own_or_summed<'s, const M: usize>(
+        &'s self,
+        own: &'s GroupMap<M, u64>,
+        keep: impl FnMut(&[&'s str; 4]) -> Option<[&'s str; M]>,
+    ) -> Grouping<'s, M> {
+        if own.is_empty() && !self.calls.is_empty() {
+            Cow::Owned(self.calls.project(keep))
         } else {
-            None
+            Cow::Borrowed(own)
         }
     }
 
-    fn split_keys(&self) -> &'static [&'static str] {
-        // A top-level object with either key is an envelope, never a record itself, and each
-        // element of its array is read on its own (a record, or a lookup-events entry).
-        &["Records", "Events"]
+    /// Calls by `[event name]`.
+    pub fn by_name(&self) -> Grouping<'_, 1> {
+        self.own_or_summed(&self.by_name, |[_, _, name, _]| Some([*name]))
     }
 
-    fn line_based(&self, head: &str) -> bool {
-        // A CloudWatch Logs export: `<timestamp> <event JSON>` lines.
-        crate::cloudtrail::parse::is_export(head)
+    /// Calls by `[event name]`, then bucket start.
+    pub fn over_time(&self) -> &GroupMap<1, BucketCounts> {
+        &self.over_time
     }
 
-    fn read_text(&self, acc: &mut EventCube, text: &str, continued: bool) -> CloudTrailPart {
-        let doc = parse_text(
-            text,
-            continued,
-            &mut CubeSink {
-                query: self.query,
-                cube: acc,
-            },
-        );
-        CloudTrailPart::new(doc, text)
+    /// Calls by `[region, user, event name, source address]`.
+    pub fn calls(&self) -> &GroupMap<4, u64> {
+        &self.calls
     }
 
-    fn finish(&self, part: CloudTrailPart, report: &mut FileReport) {
-        let CloudTrailPart {
-            doc,
-            firsts,
-            unshown_damage,
-        } = part;
-        match doc.layout {
-            Some(Layout::Digest) => {
-                report.status = FileStatus::Ignored("digest");
-                return;
-            }
-            Some(Layout::Empty) => report.warnings.push("empty file".into()),
-            None if doc.records == 0 && doc.skipped.is_empty() => {
-                let why = doc
-                    .damage
-                    .first()
-                    .map_or_else(|| "not JSON".into(), |d| d.to_string());
-                report.status = FileStatus::Failed(format!("not a CloudTrail file: {why}"));
-                return;
-            }
-            _ => {}
-        }
-        report
-            .warnings
-            .extend(describe_damage(&doc.damage, unshown_damage));
-        for ((why, n, _), first) in doc.skipped.iter().zip(&firsts) {
-            report.warnings.push(format!(
-                "{n} record{} skipped: {why} (first at {})",
-                plural(n),
-                first.describe()
-            ));
-        }
-        // A damaged place cost at least one record; how many more cannot be known.
-        report.records = doc.records;
-        report.skipped_records = doc.skipped.total() + doc.damage.len() as u64 + unshown_damage;
-        report.ignored_records = doc.control_messages;
+    /// Calls by `[user, event name]`.
+    pub fn by_user(&self) -> Grouping<'_, 2> {
+        self.own_or_summed(&self.by_user, |[_, user, name, _]| Some([*user, *name]))
+    }
+
+    /// Calls by `[region, event name]`.
+    pub fn by_region(&self) -> Grouping<'_, 2> {
+        self.own_or_summed(&self.by_region, |[region, _, name, _]| {
+            Some([*region, *name])
+        })
+    }
+
+    /// Calls with an error code by `[error code, error message, event name, user, source
+    /// address]`.
+    pub fn errors(&self) -> &GroupMap<5, u64> {
+        &self.errors
+    }
+
+    /// Calls by identities of the [`PERSON_TYPES`], by `[user]`.
+    pub fn person_users(&self) -> &GroupMap<1, u64> {
+        &self.person_users
+    }
+
+    /// Calls by `[source address]`.
+    pub fn by_ip(&self) -> Grouping<'_, 1> {
+        self.own_or_summed(&self.by_ip, |[_, _, _, ip]| Some([*ip]))
     }
 }
 
-/// What reading CloudTrail text found: the document report, with the first place of each skip
-/// reason as a line and column (so the places of a file read in pieces can be moved to the
-/// file's lines).
-#[derive(Debug, Default)]
-pub struct CloudTrailPart {
-    doc: DocReport,
-    /// The first place of each reason of `doc.skipped`, in its order.
-    firsts: Vec<Position>,
-    /// Damaged places beyond those in `doc.damage`.
-    unshown_damage: u64,
-}
+impl RecordQuery for Query {
+    type Acc = EventsAgg;
 
-/// A place as a line, column and array index.
-#[derive(Debug, Clone, Copy)]
-struct Position {
-    line: usize,
-    column: usize,
-    index: Option<(&'static str, u64)>,
-}
-
-impl Position {
-    /// As `cloudtrail::Place::describe` says it.
-    fn describe(&self) -> String {
-        let mut s = if self.column == 1 && self.index.is_none() {
-            format!("line {}", self.line)
-        } else {
-            format!("line {}, column {}", self.line, self.column)
-        };
-        match self.index {
-            Some(("", i)) => s.push_str(&format!(", [{i}]")),
-            Some((key, i)) => s.push_str(&format!(", .{key}[{i}]")),
-            None => {}
-        }
-        s
-    }
-}
-
-impl CloudTrailPart {
-    fn new(doc: DocReport, text: &str) -> Self {
-        let firsts = doc
-            .skipped
-            .iter()
-            .map(|(_, _, place)| {
-                let before = text
-                    .as_bytes()
-                    .get(..place.value)
-                    .unwrap_or(text.as_bytes());
-                let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
-                Position {
-                    line: memchr::memchr_iter(b'\n', before).count() + 1,
-                    column: before.len() - line_start + 1,
-                    index: place.index,
-                }
-            })
-            .collect();
-        CloudTrailPart {
-            doc,
-            firsts,
-            unshown_damage: 0,
-        }
-    }
-}
-
-impl Part for CloudTrailPart {
-    fn join(&mut self, next: Self) {
-        // A reason already seen keeps its first place; a new one comes with its own.
-        for ((why, _, _), first) in next.doc.skipped.iter().zip(next.firsts) {
-            if !self.doc.skipped.iter().any(|(w, _, _)| w == why) {
-                self.firsts.push(first);
-            }
-        }
-        self.doc.join(next.doc);
-        self.unshown_damage += next.unshown_damage;
+    fn new_acc(&self) -> EventsAgg {
+        EventsAgg::default()
     }
 
-    fn damage_mut(&mut self) -> &mut Vec<crate::input::json::Damage> {
-        &mut self.doc.damage
-    }
-
-    fn positions(&mut self, each: &mut dyn FnMut(&mut usize, &mut usize, Option<&mut u64>)) {
-        for d in &mut self.doc.damage {
-            each(&mut d.line, &mut d.column, None);
-        }
-        for p in &mut self.firsts {
-            each(&mut p.line, &mut p.column, p.index.as_mut().map(|(_, i)| i));
-        }
-    }
-
-    fn add_unshown_damage(&mut self, n: u64) {
-        self.unshown_damage += n;
+    fn add(&self, acc: &mut EventsAgg, record: &impl Record) -> Result<(), Skip> {
+        acc.add(self, record)
     }
 }
 
@@ -443,11 +375,12 @@ mod tests {
             bucket: 3_600_000,
             scan_only: false,
             dedup: None,
+            groupings: Groupings::ALL,
         }
     }
 
-    fn add_all(q: &Query, recs: &[&str]) -> EventCube {
-        let mut cube = EventCube::default();
+    fn add_all(q: &Query, recs: &[&str]) -> EventsAgg {
+        let mut cube = EventsAgg::default();
         for r in recs {
             let _ = cube.add(q, &parse_record(r).unwrap());
         }
@@ -480,24 +413,16 @@ mod tests {
             ),
             (7, 1, 1, 1, 4, 1)
         );
-        let rows = cube.calls.sorted();
+        let rows = cube.calls().sorted();
         assert_eq!(
             rows,
             vec![(
-                [
-                    "us-east-2",
-                    "alice",
-                    "IAMUser",
-                    "PutRecord",
-                    "1.2.3.4",
-                    "",
-                    "",
-                    "orders"
-                ]
-                .map(String::from),
+                ["us-east-2", "alice", "PutRecord", "1.2.3.4"].map(String::from),
                 1
             )]
         );
+        assert_eq!(cube.person_users().sorted(), vec![(["alice".into()], 1)]);
+        assert!(cube.errors().is_empty());
     }
 
     #[test]

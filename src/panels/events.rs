@@ -1,11 +1,11 @@
-//! The Events dashboard's panels, each a projection of the [`EventCube`].
+//! The Events dashboard's panels, each built from its grouping in the [`EventsAgg`].
 
 use std::sync::Arc;
 
 use super::{Built, Cell, PanelDef, PanelError, SeriesSummary, View, percent_hundredths};
-use crate::cloudtrail::PERSON_TYPES;
-use crate::events::{BucketCounts, EventCube, key};
+use crate::events::{BucketCounts, EventsAgg, Groupings};
 use crate::geo::{GeoDb, NoDb, locate_all};
+use crate::group::GroupMap;
 use crate::window::{Millis, Window, auto_period, bucket_start, format_duration};
 
 /// Most buckets the over-time panel will zero-fill.
@@ -48,7 +48,7 @@ pub struct EventsCtx {
 }
 
 /// An events panel.
-pub type EventsPanel = PanelDef<EventCube, EventsCtx>;
+pub type EventsPanel = PanelDef<EventsAgg, EventsCtx>;
 
 /// Every panel of the Events dashboard, in dashboard order.
 pub static PANELS: &[EventsPanel] = &[
@@ -140,23 +140,38 @@ fn text_row<const N: usize>(key: [String; N], count: u64) -> Vec<Cell> {
         .collect()
 }
 
-fn grouped<'c, const M: usize>(
-    cube: &'c EventCube,
-    keep: impl FnMut(&[&'c str; key::LEN]) -> Option<[&'c str; M]>,
-) -> Vec<Vec<Cell>> {
-    cube.calls
-        .project(keep)
+fn grouped<const N: usize>(groups: &GroupMap<N, u64>) -> Vec<Vec<Cell>> {
+    groups
         .sorted()
         .into_iter()
         .map(|(k, n)| text_row(k, n))
         .collect()
 }
 
-fn events(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
+/// The groupings `panels` are built from (`locations` only with a database to look addresses
+/// up in).
+pub fn groupings<'p>(panels: impl IntoIterator<Item = &'p EventsPanel>, geo: bool) -> Groupings {
+    let mut g = Groupings::default();
+    for p in panels {
+        match p.id {
+            "events" => g.by_name = true,
+            "events-over-time" => g.over_time = true,
+            "api-calls" => g.calls = true,
+            "by-user" => g.by_user = true,
+            "by-region" => g.by_region = true,
+            "errors" => g.errors = true,
+            "top-users" => g.person_users = true,
+            LOCATIONS => g.by_ip = geo,
+            _ => {}
+        }
+    }
+    g
+}
+
+fn events(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
     let total = cube.counts.matched;
     let rows = cube
-        .calls
-        .project(|k| Some([k[key::EVENT_NAME]]))
+        .by_name()
         .sorted()
         .into_iter()
         .map(|([name], n)| {
@@ -172,7 +187,7 @@ fn events(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
 
 /// The inclusive instants the over-time panel covers: the window where it is bounded, the
 /// matched events where it is not.
-fn over_time_range(cube: &EventCube, ctx: &EventsCtx) -> Option<(Millis, Millis)> {
+fn over_time_range(cube: &EventsAgg, ctx: &EventsCtx) -> Option<(Millis, Millis)> {
     let matched = cube.counts.matched_range;
     let start = ctx.window.since.or(matched.map(|r| r.0))?;
     let end = match ctx.window.until {
@@ -185,7 +200,7 @@ fn over_time_range(cube: &EventCube, ctx: &EventsCtx) -> Option<(Millis, Millis)
     (end >= start).then_some((start, end))
 }
 
-fn events_over_time(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
+fn events_over_time(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
     let range = over_time_range(cube, ctx);
     // Counted in hours when no --bucket was given; shown in a coarser width over long ranges.
     let (bucket, note) = match range {
@@ -207,7 +222,7 @@ fn events_over_time(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelErr
         bucket,
         summary: SeriesSummary::Total,
     };
-    let mut names: Vec<&str> = cube.over_time.iter().map(|([n], _)| n).collect();
+    let mut names: Vec<&str> = cube.over_time().iter().map(|([n], _)| n).collect();
     names.sort_unstable();
     let (Some((start, end)), false) = (range, names.is_empty()) else {
         return Ok(Built {
@@ -234,7 +249,7 @@ fn events_over_time(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelErr
         .iter()
         .map(|n| {
             let mut shown = BucketCounts::default();
-            if let Some((_, counted)) = cube.over_time.iter().find(|([k], _)| k == n) {
+            if let Some((_, counted)) = cube.over_time().iter().find(|([k], _)| k == n) {
                 for (&t, &c) in counted {
                     *shown.entry(bucket_start(t, bucket)).or_default() += c;
                 }
@@ -259,47 +274,24 @@ fn events_over_time(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelErr
     })
 }
 
-fn api_calls(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(Built::rows(grouped(cube, |k| {
-        Some([
-            k[key::REGION],
-            k[key::USER],
-            k[key::EVENT_NAME],
-            k[key::SOURCE_IP],
-        ])
-    })))
+fn api_calls(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
+    Ok(Built::rows(grouped(cube.calls())))
 }
 
-fn by_user(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(Built::rows(grouped(cube, |k| {
-        Some([k[key::USER], k[key::EVENT_NAME]])
-    })))
+fn by_user(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
+    Ok(Built::rows(grouped(&cube.by_user())))
 }
 
-fn by_region(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(Built::rows(grouped(cube, |k| {
-        Some([k[key::REGION], k[key::EVENT_NAME]])
-    })))
+fn by_region(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
+    Ok(Built::rows(grouped(&cube.by_region())))
 }
 
-fn errors(cube: &EventCube, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(Built::rows(grouped(cube, |k| {
-        (!k[key::ERROR_CODE].is_empty()).then_some([
-            k[key::ERROR_CODE],
-            k[key::ERROR_MESSAGE],
-            k[key::EVENT_NAME],
-            k[key::USER],
-            k[key::SOURCE_IP],
-        ])
-    })))
+fn errors(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
+    Ok(Built::rows(grouped(cube.errors())))
 }
 
-fn top_users(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
-    let mut rows = grouped(cube, |k| {
-        PERSON_TYPES
-            .contains(&k[key::USER_TYPE])
-            .then_some([k[key::USER]])
-    });
+fn top_users(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
+    let mut rows = grouped(cube.person_users());
     rows.truncate(ctx.top);
     Ok(Built {
         // Named as the dashboard's "Top 10 IAM Users" is.
@@ -308,7 +300,7 @@ fn top_users(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
     })
 }
 
-fn locations(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
+fn locations(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
     let view = View::Bars { label: 1, value: 6 };
     let db = match &ctx.geo {
         Ok(db) => db,
@@ -321,7 +313,7 @@ fn locations(cube: &EventCube, ctx: &EventsCtx) -> Result<Built, PanelError> {
             });
         }
     };
-    let by_ip = cube.calls.project(|k| Some([k[key::SOURCE_IP]]));
+    let by_ip = cube.by_ip();
     // Failed lookups count as not found; the command warns about them once, on stderr.
     let (groups, _failures) = locate_all(db, by_ip.iter().map(|([ip], n)| (ip, *n)));
     let coord = |c: Option<f64>| c.map_or(Cell::Null, Cell::Float);
