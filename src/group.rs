@@ -1,4 +1,5 @@
-//! `GroupMap`: the hash table every aggregate counts into.
+//! `GroupMap`: the hash table aggregates count into, keyed by strings; and `Interner`, which
+//! numbers distinct strings so that groupings can be keyed by small integers.
 //!
 //! Keys are tuples of strings. A lookup hashes the borrowed `&str` parts straight from the input
 //! buffer, and the key is copied into owned storage only the first time a group is seen, so the
@@ -210,6 +211,81 @@ impl<const N: usize> GroupMap<N, u64> {
     }
 }
 
+/// Distinct strings numbered in the order they were first seen: a grouping keyed by symbols
+/// hashes and compares small integers, and each distinct string is stored once however many
+/// groups hold it. Each thread numbers its own strings; a merge maps the other's numbers to
+/// its own ([`Interner::absorb`]).
+#[derive(Clone, Default)]
+pub struct Interner {
+    table: HashTable<u32>,
+    strings: Vec<Box<str>>,
+    state: RandomState,
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(&self.strings).finish()
+    }
+}
+
+impl Interner {
+    /// The symbol of `s`, numbered the first time it is seen.
+    #[inline]
+    pub fn intern(&mut self, s: &str) -> u32 {
+        let Interner {
+            table,
+            strings,
+            state,
+        } = self;
+        let hash = state.hash_one(s);
+        let entry = table.entry(
+            hash,
+            |&i| same_bytes(strings[i as usize].as_bytes(), s.as_bytes()),
+            |&i| state.hash_one(&*strings[i as usize]),
+        );
+        *entry
+            .or_insert_with(|| {
+                strings.push(s.into());
+                (strings.len() - 1) as u32
+            })
+            .get()
+    }
+
+    /// The string of symbol `i`.
+    #[inline]
+    pub fn get(&self, i: u32) -> &str {
+        &self.strings[i as usize]
+    }
+
+    /// Number of distinct strings.
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+
+    /// True when no string was interned.
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+
+    /// Interns every string of `other`; returns, at each of `other`'s symbols, the symbol the
+    /// same string has here.
+    pub fn absorb(&mut self, other: &Interner) -> Vec<u32> {
+        other.strings.iter().map(|s| self.intern(s)).collect()
+    }
+
+    /// Each symbol's place in the strings sorted ascending: comparing ranks orders symbols as
+    /// their strings would be ordered.
+    pub fn ranks(&self) -> Vec<u32> {
+        let mut order: Vec<u32> = (0..self.strings.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| self.get(a).cmp(self.get(b)));
+        let mut ranks = vec![0; order.len()];
+        for (rank, sym) in order.into_iter().enumerate() {
+            ranks[sym as usize] = rank as u32;
+        }
+        ranks
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,5 +364,24 @@ mod tests {
         m.add(["y", "1"], 4);
         let p = m.project(|[a, _]| (*a != "y").then_some([*a]));
         assert_eq!(p.sorted(), vec![(["x".to_string()], 5)]);
+    }
+
+    #[test]
+    fn interner_numbers_strings_once_and_ranks_them() {
+        let mut a = Interner::default();
+        let syms: Vec<u32> = ["b", "a", "b", "", "é", "a"]
+            .iter()
+            .map(|s| a.intern(s))
+            .collect();
+        assert_eq!(syms, [0, 1, 0, 2, 3, 1]);
+        assert_eq!((a.len(), a.get(3)), (4, "é"));
+        // "" < "a" < "b" < "é"
+        assert_eq!(a.ranks(), [2, 1, 0, 3]);
+        let mut b = Interner::default();
+        b.intern("z");
+        b.intern("a");
+        assert_eq!(b.absorb(&a), [2, 1, 3, 4]);
+        let again = b.absorb(&a);
+        assert_eq!(b.get(again[3]), "é");
     }
 }

@@ -10,7 +10,6 @@
 
 pub mod dedup;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -19,7 +18,7 @@ use foldhash::fast::RandomState;
 use crate::cloudtrail::reader::RecordQuery;
 use crate::cloudtrail::{Field, KINESIS_SOURCE, PERSON_TYPES, Record, Skip};
 use crate::filter::Matcher;
-use crate::group::GroupMap;
+use crate::group::{GroupMap, Interner};
 use crate::pipeline::Merge;
 use crate::window::{Millis, Window, bucket_start, parse_event_time, union_range, widen_range};
 
@@ -165,41 +164,140 @@ impl Merge for EventCounts {
 /// Counts per bucket start.
 pub type BucketCounts = HashMap<Millis, u64, RandomState>;
 
+/// Counts at `[N]` symbols.
+type SymCounts<const N: usize> = HashMap<[u32; N], u64, RandomState>;
+
 /// The aggregate of the Events dashboard: the counts, and one grouping per selected panel.
+///
+/// Field values are interned per thread (each distinct region, user, event name and address
+/// numbered once, [`Interner`]), so the groupings are keyed by small integers: a record costs
+/// one string lookup per field instead of one per field per grouping, and a value is stored
+/// once however many groups hold it. A merge maps the other thread's numbers to these; the
+/// strings are looked at again only to sort the rows. Error messages, seen on few records and
+/// mostly distinct, are grouped as strings.
 #[derive(Debug, Default, Clone)]
 pub struct EventsAgg {
     /// Counts over everything read.
     pub counts: EventCounts,
-    by_name: GroupMap<1, u64>,
-    over_time: GroupMap<1, BucketCounts>,
-    calls: GroupMap<4, u64>,
-    by_user: GroupMap<2, u64>,
-    by_region: GroupMap<2, u64>,
+    regions: Interner,
+    users: Interner,
+    names: Interner,
+    ips: Interner,
+    /// At each event name symbol.
+    by_name: Vec<u64>,
+    /// `[name, bucket start]`.
+    over_time: HashMap<(u32, Millis), u64, RandomState>,
+    /// `[region, user, name, address]`.
+    calls: SymCounts<4>,
+    /// `[user, name]`.
+    by_user: SymCounts<2>,
+    /// `[region, name]`.
+    by_region: SymCounts<2>,
     errors: GroupMap<5, u64>,
-    person_users: GroupMap<1, u64>,
-    by_ip: GroupMap<1, u64>,
+    /// At each user symbol.
+    person_users: Vec<u64>,
+    /// At each address symbol.
+    by_ip: Vec<u64>,
+}
+
+/// Adds `n` at `i`, growing `v` as needed.
+#[inline]
+fn bump(v: &mut Vec<u64>, i: u32, n: u64) {
+    let i = i as usize;
+    if i >= v.len() {
+        v.resize(i + 1, 0);
+    }
+    v[i] += n;
+}
+
+/// Adds the counts of `from`, its keys mapped by `map`.
+fn absorb<K: std::hash::Hash + Eq, L>(
+    into: &mut HashMap<K, u64, RandomState>,
+    from: HashMap<L, u64, RandomState>,
+    map: impl Fn(L) -> K,
+) {
+    into.reserve(from.len() / 2);
+    for (k, n) in from {
+        *into.entry(map(k)).or_default() += n;
+    }
 }
 
 impl Merge for EventsAgg {
     fn merge(&mut self, o: Self) {
-        self.by_name.merge(o.by_name);
-        self.over_time.merge_with(o.over_time, |a, b| {
-            for (t, n) in b {
-                *a.entry(t).or_default() += n;
-            }
+        let regions = self.regions.absorb(&o.regions);
+        let users = self.users.absorb(&o.users);
+        let names = self.names.absorb(&o.names);
+        let ips = self.ips.absorb(&o.ips);
+        for (i, n) in o.by_name.into_iter().enumerate() {
+            bump(&mut self.by_name, names[i], n);
+        }
+        for (i, n) in o.person_users.into_iter().enumerate() {
+            bump(&mut self.person_users, users[i], n);
+        }
+        for (i, n) in o.by_ip.into_iter().enumerate() {
+            bump(&mut self.by_ip, ips[i], n);
+        }
+        let at = |v: &[u32], i: u32| v[i as usize];
+        absorb(&mut self.over_time, o.over_time, |(name, t)| {
+            (at(&names, name), t)
         });
-        self.calls.merge(o.calls);
-        self.by_user.merge(o.by_user);
-        self.by_region.merge(o.by_region);
+        absorb(&mut self.calls, o.calls, |[r, u, name, ip]| {
+            [
+                at(&regions, r),
+                at(&users, u),
+                at(&names, name),
+                at(&ips, ip),
+            ]
+        });
+        absorb(&mut self.by_user, o.by_user, |[u, name]| {
+            [at(&users, u), at(&names, name)]
+        });
+        absorb(&mut self.by_region, o.by_region, |[r, name]| {
+            [at(&regions, r), at(&names, name)]
+        });
         self.errors.merge(o.errors);
-        self.person_users.merge(o.person_users);
-        self.by_ip.merge(o.by_ip);
         self.counts.merge(o.counts);
     }
 }
 
-/// A grouping as counted, or summed from the api-calls grouping.
-pub type Grouping<'a, const N: usize> = Cow<'a, GroupMap<N, u64>>;
+/// Rows of a grouping: keys and counts, by count descending, then keys ascending.
+pub type Rows<'a, const N: usize> = Vec<([&'a str; N], u64)>;
+
+/// `counts` as [`Rows`], the symbols of key part `j` resolved in `interners[j]`. Sorted on
+/// the strings' ranks, so the comparisons are of integers.
+fn sorted_rows<'a, const N: usize>(
+    counts: impl Iterator<Item = ([u32; N], u64)>,
+    interners: [&'a Interner; N],
+) -> Rows<'a, N> {
+    let ranks = interners.map(Interner::ranks);
+    let mut rows: Vec<([u32; N], [u32; N], u64)> = counts
+        .map(|(k, n)| {
+            let mut r = [0; N];
+            for j in 0..N {
+                r[j] = ranks[j][k[j] as usize];
+            }
+            (r, k, n)
+        })
+        .collect();
+    rows.sort_unstable_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+    rows.into_iter()
+        .map(|(_, k, n)| {
+            let mut key = [""; N];
+            for j in 0..N {
+                key[j] = interners[j].get(k[j]);
+            }
+            (key, n)
+        })
+        .collect()
+}
+
+/// The non-zero counts of `v`, keyed by their index.
+fn nonzero(v: &[u64]) -> impl Iterator<Item = ([u32; 1], u64)> + '_ {
+    v.iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(i, n)| ([i as u32], *n))
+}
 
 impl EventsAgg {
     /// Counts one record under `q`; a malformed record is counted as such and refused with
@@ -259,27 +357,50 @@ impl EventsAgg {
         c.matched += 1;
         widen_range(&mut c.matched_range, t);
         let g = q.groupings.counted();
+        let person = g.person_users && PERSON_TYPES.contains(&r.identity_type());
+        let n = if g.by_name || g.over_time || g.calls || g.by_user || g.by_region {
+            self.names.intern(name)
+        } else {
+            0
+        };
+        let u = if g.calls || g.by_user || person {
+            self.users.intern(user)
+        } else {
+            0
+        };
+        let reg = if g.calls || g.by_region {
+            self.regions.intern(region)
+        } else {
+            0
+        };
+        let a = if g.calls || g.by_ip {
+            self.ips.intern(ip)
+        } else {
+            0
+        };
         if g.calls {
-            self.calls.add([region, user, name, ip], 1);
+            *self.calls.entry([reg, u, n, a]).or_default() += 1;
         }
         if g.by_name {
-            self.by_name.add([name], 1);
-        }
-        if g.by_user {
-            self.by_user.add([user, name], 1);
-        }
-        if g.by_region {
-            self.by_region.add([region, name], 1);
-        }
-        if g.by_ip {
-            self.by_ip.add([ip], 1);
+            bump(&mut self.by_name, n, 1);
         }
         if g.over_time {
             *self
                 .over_time
-                .entry([name])
-                .entry(bucket_start(t, q.bucket))
+                .entry((n, bucket_start(t, q.bucket)))
                 .or_default() += 1;
+        }
+        if g.by_user {
+            *self.by_user.entry([u, n]).or_default() += 1;
+        }
+        if g.by_region {
+            *self.by_region.entry([reg, n]).or_default() += 1;
+        }
+        if g.by_ip {
+            bump(&mut self.by_ip, a, 1);
+        }
+        if person {
+            bump(&mut self.person_users, u, 1);
         }
         if g.errors {
             let code = r.field(Field::ErrorCode);
@@ -288,66 +409,103 @@ impl EventsAgg {
                 self.errors.add([code, message, name, user, ip], 1);
             }
         }
-        if g.person_users && PERSON_TYPES.contains(&r.identity_type()) {
-            self.person_users.add([user], 1);
-        }
         Ok(())
     }
 
-    /// The grouping `own` where it was counted, else summed from `calls` by `keep`.
-    fn own_or_summed<'s, const M: usize>(
-        &'s self,
-        own: &'s GroupMap<M, u64>,
-        keep: impl FnMut(&[&'s str; 4]) -> Option<[&'s str; M]>,
-    ) -> Grouping<'s, M> {
-        if own.is_empty() && !self.calls.is_empty() {
-            Cow::Owned(self.calls.project(keep))
-        } else {
-            Cow::Borrowed(own)
+    /// Sums `calls` by the key parts `keep` picks.
+    fn project<const M: usize>(&self, keep: impl Fn([u32; 4]) -> [u32; M]) -> SymCounts<M> {
+        let mut out = SymCounts::default();
+        for (k, n) in &self.calls {
+            *out.entry(keep(*k)).or_default() += n;
         }
+        out
     }
 
     /// Calls by `[event name]`.
-    pub fn by_name(&self) -> Grouping<'_, 1> {
-        self.own_or_summed(&self.by_name, |[_, _, name, _]| Some([*name]))
+    pub fn by_name(&self) -> Rows<'_, 1> {
+        if self.by_name.is_empty() && !self.calls.is_empty() {
+            let v = self.project(|[_, _, n, _]| [n]);
+            sorted_rows(v.into_iter(), [&self.names])
+        } else {
+            sorted_rows(nonzero(&self.by_name), [&self.names])
+        }
     }
 
-    /// Calls by `[event name]`, then bucket start.
-    pub fn over_time(&self) -> &GroupMap<1, BucketCounts> {
-        &self.over_time
+    /// Calls by event name, then bucket start, by name ascending.
+    pub fn over_time(&self) -> Vec<(&str, BucketCounts)> {
+        let mut by_name: HashMap<u32, BucketCounts, RandomState> = HashMap::default();
+        for (&(n, t), &c) in &self.over_time {
+            by_name.entry(n).or_default().insert(t, c);
+        }
+        let mut series: Vec<(&str, BucketCounts)> = by_name
+            .into_iter()
+            .map(|(n, counts)| (self.names.get(n), counts))
+            .collect();
+        series.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        series
     }
 
     /// Calls by `[region, user, event name, source address]`.
-    pub fn calls(&self) -> &GroupMap<4, u64> {
-        &self.calls
+    pub fn calls(&self) -> Rows<'_, 4> {
+        let interners = [&self.regions, &self.users, &self.names, &self.ips];
+        sorted_rows(self.calls.iter().map(|(k, n)| (*k, *n)), interners)
     }
 
     /// Calls by `[user, event name]`.
-    pub fn by_user(&self) -> Grouping<'_, 2> {
-        self.own_or_summed(&self.by_user, |[_, user, name, _]| Some([*user, *name]))
+    pub fn by_user(&self) -> Rows<'_, 2> {
+        let projected;
+        let groups = if self.by_user.is_empty() {
+            projected = self.project(|[_, u, n, _]| [u, n]);
+            &projected
+        } else {
+            &self.by_user
+        };
+        sorted_rows(
+            groups.iter().map(|(k, n)| (*k, *n)),
+            [&self.users, &self.names],
+        )
     }
 
     /// Calls by `[region, event name]`.
-    pub fn by_region(&self) -> Grouping<'_, 2> {
-        self.own_or_summed(&self.by_region, |[region, _, name, _]| {
-            Some([*region, *name])
-        })
+    pub fn by_region(&self) -> Rows<'_, 2> {
+        let projected;
+        let groups = if self.by_region.is_empty() {
+            projected = self.project(|[r, _, n, _]| [r, n]);
+            &projected
+        } else {
+            &self.by_region
+        };
+        sorted_rows(
+            groups.iter().map(|(k, n)| (*k, *n)),
+            [&self.regions, &self.names],
+        )
     }
 
     /// Calls with an error code by `[error code, error message, event name, user, source
     /// address]`.
-    pub fn errors(&self) -> &GroupMap<5, u64> {
-        &self.errors
+    pub fn errors(&self) -> Rows<'_, 5> {
+        let mut rows: Rows<'_, 5> = self.errors.iter().map(|(k, n)| (k, *n)).collect();
+        rows.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        rows
     }
 
     /// Calls by identities of the [`PERSON_TYPES`], by `[user]`.
-    pub fn person_users(&self) -> &GroupMap<1, u64> {
-        &self.person_users
+    pub fn person_users(&self) -> Rows<'_, 1> {
+        sorted_rows(nonzero(&self.person_users), [&self.users])
     }
 
-    /// Calls by `[source address]`.
-    pub fn by_ip(&self) -> Grouping<'_, 1> {
-        self.own_or_summed(&self.by_ip, |[_, _, _, ip]| Some([*ip]))
+    /// Calls by `[source address]`, in no particular order.
+    pub fn by_ip(&self) -> Vec<(&str, u64)> {
+        if self.by_ip.is_empty() {
+            self.project(|[_, _, _, a]| [a])
+                .into_iter()
+                .map(|([a], n)| (self.ips.get(a), n))
+                .collect()
+        } else {
+            nonzero(&self.by_ip)
+                .map(|([a], n)| (self.ips.get(a), n))
+                .collect()
+        }
     }
 }
 
@@ -413,15 +571,11 @@ mod tests {
             ),
             (7, 1, 1, 1, 4, 1)
         );
-        let rows = cube.calls().sorted();
         assert_eq!(
-            rows,
-            vec![(
-                ["us-east-2", "alice", "PutRecord", "1.2.3.4"].map(String::from),
-                1
-            )]
+            cube.calls(),
+            vec![(["us-east-2", "alice", "PutRecord", "1.2.3.4"], 1)]
         );
-        assert_eq!(cube.person_users().sorted(), vec![(["alice".into()], 1)]);
+        assert_eq!(cube.person_users(), vec![(["alice"], 1)]);
         assert!(cube.errors().is_empty());
     }
 

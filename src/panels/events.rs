@@ -3,9 +3,8 @@
 use std::sync::Arc;
 
 use super::{Built, Cell, PanelDef, PanelError, SeriesSummary, View, percent_hundredths};
-use crate::events::{BucketCounts, EventsAgg, Groupings};
+use crate::events::{BucketCounts, EventsAgg, Groupings, Rows};
 use crate::geo::{GeoDb, NoDb, locate_all};
-use crate::group::GroupMap;
 use crate::window::{Millis, Window, auto_period, bucket_start, format_duration};
 
 /// Most buckets the over-time panel will zero-fill.
@@ -133,18 +132,14 @@ pub fn ids() -> Vec<&'static str> {
     PANELS.iter().map(|p| p.id).collect()
 }
 
-fn text_row<const N: usize>(key: [String; N], count: u64) -> Vec<Cell> {
-    key.into_iter()
-        .map(Cell::Text)
-        .chain([Cell::Count(count)])
-        .collect()
-}
-
-fn grouped<const N: usize>(groups: &GroupMap<N, u64>) -> Vec<Vec<Cell>> {
-    groups
-        .sorted()
-        .into_iter()
-        .map(|(k, n)| text_row(k, n))
+fn grouped<const N: usize>(rows: Rows<'_, N>) -> Vec<Vec<Cell>> {
+    rows.into_iter()
+        .map(|(key, count)| {
+            key.into_iter()
+                .map(Cell::text)
+                .chain([Cell::Count(count)])
+                .collect()
+        })
         .collect()
 }
 
@@ -172,11 +167,10 @@ fn events(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
     let total = cube.counts.matched;
     let rows = cube
         .by_name()
-        .sorted()
         .into_iter()
         .map(|([name], n)| {
             vec![
-                Cell::Text(name),
+                Cell::text(name),
                 Cell::Count(n),
                 Cell::Percent(percent_hundredths(n, total)),
             ]
@@ -222,9 +216,8 @@ fn events_over_time(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelErr
         bucket,
         summary: SeriesSummary::Total,
     };
-    let mut names: Vec<&str> = cube.over_time().iter().map(|([n], _)| n).collect();
-    names.sort_unstable();
-    let (Some((start, end)), false) = (range, names.is_empty()) else {
+    let counted = cube.over_time();
+    let (Some((start, end)), false) = (range, counted.is_empty()) else {
         return Ok(Built {
             rows: vec![],
             view,
@@ -245,19 +238,17 @@ fn events_over_time(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelErr
         });
     }
     // Each name's counts in the buckets shown (the counted ones summed into wider ones).
-    let series: Vec<(&str, BucketCounts)> = names
-        .iter()
-        .map(|n| {
+    let series: Vec<(&str, BucketCounts)> = counted
+        .into_iter()
+        .map(|(name, counts)| {
             let mut shown = BucketCounts::default();
-            if let Some((_, counted)) = cube.over_time().iter().find(|([k], _)| k == n) {
-                for (&t, &c) in counted {
-                    *shown.entry(bucket_start(t, bucket)).or_default() += c;
-                }
+            for (t, c) in counts {
+                *shown.entry(bucket_start(t, bucket)).or_default() += c;
             }
-            (*n, shown)
+            (name, shown)
         })
         .collect();
-    let mut rows = Vec::with_capacity(buckets as usize * names.len());
+    let mut rows = Vec::with_capacity(buckets as usize * series.len());
     let mut t = first;
     while t <= last {
         for (name, counts) in &series {
@@ -279,11 +270,11 @@ fn api_calls(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
 }
 
 fn by_user(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(Built::rows(grouped(&cube.by_user())))
+    Ok(Built::rows(grouped(cube.by_user())))
 }
 
 fn by_region(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(Built::rows(grouped(&cube.by_region())))
+    Ok(Built::rows(grouped(cube.by_region())))
 }
 
 fn errors(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
@@ -315,7 +306,7 @@ fn locations(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
     };
     let by_ip = cube.by_ip();
     // Failed lookups count as not found; the command warns about them once, on stderr.
-    let (groups, _failures) = locate_all(db, by_ip.iter().map(|([ip], n)| (ip, *n)));
+    let (groups, _failures) = locate_all(db, by_ip);
     let coord = |c: Option<f64>| c.map_or(Cell::Null, Cell::Float);
     let rows = groups
         .into_iter()
