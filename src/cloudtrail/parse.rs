@@ -653,6 +653,22 @@ mod tests {
             serde_json::to_string(&a).unwrap(),
             serde_json::to_string(&b).unwrap()
         );
+        let message = |r: &str| serde_json::to_string(r).unwrap();
+        let subscription = format!(
+            r#"{{"messageType":"CONTROL_MESSAGE","logEvents":[{{"message":"CWL CONTROL MESSAGE"}}]}}{{"messageType":"DATA_MESSAGE","owner":"1","logEvents":[{{"id":"1","timestamp":1,"message":{}}},{{"id":"2","timestamp":2,"message":{}}}]}}"#,
+            message(&a),
+            message(&b)
+        );
+        let log_events = format!(
+            r#"{{"events":[{{"logStreamName":"s","message":{}}},{{"message":{}}}],"nextForwardToken":"f/1"}}"#,
+            message(&a),
+            message(&b)
+        );
+        let export = format!("2024-03-09T10:00:00.000Z {a}\r\n2024-03-09T10:00:01Z {b}\n");
+        let eventbridge = format!(
+            r#"{{"version":"0","detail-type":"AWS API Call via CloudTrail","detail":{a}}}
+{{"detail":{b},"detail-type":"AWS Service Event via CloudTrail"}}"#
+        );
         let bom = format!("\u{feff}{records}");
         let records_last = format!(r#"{{"other":1,"Records":[{a},{b}]}}"#);
         let cases = [
@@ -662,6 +678,10 @@ mod tests {
             (concatenated, Layout::Lines, 2),
             (single, Layout::Single, 1),
             (lookup, Layout::LookupEvents, 2),
+            (subscription, Layout::Subscription, 2),
+            (log_events, Layout::LogEvents, 2),
+            (export, Layout::Export, 2),
+            (eventbridge, Layout::EventBridge, 2),
             (bom, Layout::Records, 2),
             (records_last, Layout::Records, 2),
             (
@@ -679,6 +699,34 @@ mod tests {
             assert!(rep.damage.is_empty(), "{text}: {:?}", rep.damage);
             assert!(rep.skipped.is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn export_prefix_is_an_rfc3339_utc_time_and_a_space() {
+        for (line, want) in [
+            ("2024-03-09T10:00:00.000Z {", Some(25)),
+            ("2024-03-09T10:00:00Z {", Some(21)),
+            ("2024-03-09T10:00:00.123456789Z x", Some(31)),
+            ("2024-03-09T10:00:00.Z {", None),
+            ("2024-03-09T10:00:00+00:00 {", None),
+            ("2024-03-09 10:00:00Z {", None),
+            ("2024-03-09T10:00:00Z", None),
+            ("{\"eventTime\":1}", None),
+        ] {
+            assert_eq!(export_prefix(line.as_bytes()), want, "{line}");
+        }
+        assert!(is_export("\u{feff}\n  2024-03-09T10:00:00Z {}"));
+        assert!(!is_export("[2024-03-09T10:00:00Z]"));
+    }
+
+    #[test]
+    fn control_messages_are_counted_apart() {
+        let control = r#"{"messageType":"CONTROL_MESSAGE","owner":"CloudwatchLogs","logEvents":[{"id":"","timestamp":1,"message":"CWL CONTROL MESSAGE: Checking health of destination Firehose."}]}"#;
+        let (rep, names) = run(&format!("{control}\n{control}"));
+        assert!(names.is_empty());
+        assert_eq!(rep.layout, Some(Layout::Subscription));
+        assert_eq!((rep.records, rep.control_messages), (0, 2));
+        assert!(rep.skipped.is_empty() && rep.damage.is_empty());
     }
 
     #[test]
