@@ -27,6 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` / `get-metric-statistics` output')
+            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age against retention and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to standard output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -95,6 +96,46 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kinesis-insights;health' {
+            [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Refuse inputs larger than this once decompressed (guards against gzip bombs)')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'End of the window (exclusive); same forms as --since')
+            [CompletionResult]::new('--relative-to', '--relative-to', [CompletionResultType]::ParameterName, 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write each panel to DIR/<panel>.<csv|json|txt> instead of standard output')
+            [CompletionResult]::new('--output-dir', '--output-dir', [CompletionResultType]::ParameterName, 'Write each panel to DIR/<panel>.<csv|json|txt> instead of standard output')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'Rows shown per panel in tables (0 = all); CSV and JSON always carry every row')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Panels to show, repeated or comma-separated [default: all]')
+            [CompletionResult]::new('--panel', '--panel', [CompletionResultType]::ParameterName, 'Panels to show, repeated or comma-separated [default: all]')
+            [CompletionResult]::new('--datapoint-period', '--datapoint-period', [CompletionResultType]::ParameterName, 'The period of every datapoint [default: 60s for Metric Streams; for CLI exports the query period, found from the gaps between a stream''s datapoints]')
+            [CompletionResult]::new('--queries', '--queries', [CompletionResultType]::ParameterName, 'The query file given to `aws cloudwatch get-metric-data --metric-data-queries` (needed to read get-metric-data output)')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Only these streams (exact or glob; repeat for more). get-metric-statistics output is taken to be of the one stream named here')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only these shards in the shards panel and the shard findings (exact or glob); stream figures count every shard')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Only these regions (exact or glob)')
+            [CompletionResult]::new('--hot-shard-pct', '--hot-shard-pct', [CompletionResultType]::ParameterName, 'hot-shard: a shard whose peak minute writes at least this % of its limit')
+            [CompletionResult]::new('--hot-shard-share', '--hot-shard-share', [CompletionResultType]::ParameterName, 'hot-shard: a shard taking at least this many even shares of the stream''s writes')
+            [CompletionResult]::new('--capacity-pct', '--capacity-pct', [CompletionResultType]::ParameterName, 'write-capacity, read-capacity: a stream whose peak minute uses at least this % of its capacity')
+            [CompletionResult]::new('--bursty-pct', '--bursty-pct', [CompletionResultType]::ParameterName, 'write-throttling, read-throttling: throttled minutes under this % use are noted bursty')
+            [CompletionResult]::new('--iterator-age-warning-pct', '--iterator-age-warning-pct', [CompletionResultType]::ParameterName, 'iterator-age: a warning at this % of retention')
+            [CompletionResult]::new('--iterator-age-critical-pct', '--iterator-age-critical-pct', [CompletionResultType]::ParameterName, 'iterator-age: critical at this % of retention (data about to expire unread)')
+            [CompletionResult]::new('--resharding-changes', '--resharding-changes', [CompletionResultType]::ParameterName, 'resharding-churn: more than this many shard-count changes within 24 hours')
+            [CompletionResult]::new('--over-provisioned-pct', '--over-provisioned-pct', [CompletionResultType]::ParameterName, 'over-provisioned: a peak under this % of capacity...')
+            [CompletionResult]::new('--over-provisioned-min-data', '--over-provisioned-min-data', [CompletionResultType]::ParameterName, '... over at least this much data')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit with status 3 when a finding of this severity or worse exists (for cron and CI)')
+            [CompletionResult]::new('-L', '-L ', [CompletionResultType]::ParameterName, 'Follow symbolic links to directories while walking (loops are detected)')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Follow symbolic links to directories while walking (loops are detected)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No summary and no progress bar on stderr (warnings still print)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'No summary and no progress bar on stderr (warnings still print)')
+            [CompletionResult]::new('--spreadsheet-safe', '--spreadsheet-safe', [CompletionResultType]::ParameterName, 'In CSV, prefix text cells starting with =, +, -, @, tab or CR with a '' so spreadsheets show them instead of running them as formulas (CSV is exact without it)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kinesis-insights;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -105,6 +146,7 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
         'kinesis-insights;help' {
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` / `get-metric-statistics` output')
+            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age against retention and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to standard output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -113,6 +155,9 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
             break
         }
         'kinesis-insights;help;metrics' {
+            break
+        }
+        'kinesis-insights;help;health' {
             break
         }
         'kinesis-insights;help;completions' {

@@ -24,6 +24,7 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
             cand --version 'Print version'
             cand events 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
             cand metrics 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
+            cand health 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age against retention and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
             cand completions 'Print a shell completion script to standard output'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -89,6 +90,45 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kinesis-insights;health'= {
+            cand --max-file-size 'Refuse inputs larger than this once decompressed (guards against gzip bombs)'
+            cand -j 'Worker threads [default: all cores]'
+            cand --threads 'Worker threads [default: all cores]'
+            cand --since 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)'
+            cand --until 'End of the window (exclusive); same forms as --since'
+            cand --relative-to 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump'
+            cand -f 'Output format'
+            cand --format 'Output format'
+            cand -o 'Write each panel to DIR/<panel>.<csv|json|txt> instead of standard output'
+            cand --output-dir 'Write each panel to DIR/<panel>.<csv|json|txt> instead of standard output'
+            cand --limit 'Rows shown per panel in tables (0 = all); CSV and JSON always carry every row'
+            cand -p 'Panels to show, repeated or comma-separated [default: all]'
+            cand --panel 'Panels to show, repeated or comma-separated [default: all]'
+            cand --datapoint-period 'The period of every datapoint [default: 60s for Metric Streams; for CLI exports the query period, found from the gaps between a stream''s datapoints]'
+            cand --queries 'The query file given to `aws cloudwatch get-metric-data --metric-data-queries` (needed to read get-metric-data output)'
+            cand --stream 'Only these streams (exact or glob; repeat for more). get-metric-statistics output is taken to be of the one stream named here'
+            cand --shard 'Only these shards in the shards panel and the shard findings (exact or glob); stream figures count every shard'
+            cand --region 'Only these regions (exact or glob)'
+            cand --hot-shard-pct 'hot-shard: a shard whose peak minute writes at least this % of its limit'
+            cand --hot-shard-share 'hot-shard: a shard taking at least this many even shares of the stream''s writes'
+            cand --capacity-pct 'write-capacity, read-capacity: a stream whose peak minute uses at least this % of its capacity'
+            cand --bursty-pct 'write-throttling, read-throttling: throttled minutes under this % use are noted bursty'
+            cand --iterator-age-warning-pct 'iterator-age: a warning at this % of retention'
+            cand --iterator-age-critical-pct 'iterator-age: critical at this % of retention (data about to expire unread)'
+            cand --resharding-changes 'resharding-churn: more than this many shard-count changes within 24 hours'
+            cand --over-provisioned-pct 'over-provisioned: a peak under this % of capacity...'
+            cand --over-provisioned-min-data '... over at least this much data'
+            cand --fail-on 'Exit with status 3 when a finding of this severity or worse exists (for cron and CI)'
+            cand -L 'Follow symbolic links to directories while walking (loops are detected)'
+            cand --follow 'Follow symbolic links to directories while walking (loops are detected)'
+            cand -q 'No summary and no progress bar on stderr (warnings still print)'
+            cand --quiet 'No summary and no progress bar on stderr (warnings still print)'
+            cand --spreadsheet-safe 'In CSV, prefix text cells starting with =, +, -, @, tab or CR with a '' so spreadsheets show them instead of running them as formulas (CSV is exact without it)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kinesis-insights;completions'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -98,12 +138,15 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
         &'kinesis-insights;help'= {
             cand events 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
             cand metrics 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
+            cand health 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age against retention and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
             cand completions 'Print a shell completion script to standard output'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kinesis-insights;help;events'= {
         }
         &'kinesis-insights;help;metrics'= {
+        }
+        &'kinesis-insights;help;health'= {
         }
         &'kinesis-insights;help;completions'= {
         }

@@ -94,6 +94,20 @@ pub fn examples(readme: &str, sub: &str) -> String {
     out
 }
 
+const HEALTH_AFTER_HELP: &str = "\
+Exit status: 0 when every input was read; 1 when results were printed but some input was \
+skipped (unreadable files, malformed records; each is named on stderr); 2 on a fatal error \
+(bad arguments, no readable input); 3 with --fail-on when a finding at or above that severity \
+exists (3 wins over 1).";
+
+/// The end of `health --help`: its exit statuses (3 with --fail-on), then its examples.
+fn health_long_help() -> String {
+    format!(
+        "{HEALTH_AFTER_HELP}\n\nExamples:\n{}",
+        examples(README, "health")
+    )
+}
+
 /// Kinesis Data Streams dashboards from CloudTrail logs and CloudWatch exports on disk.
 #[derive(Debug, Parser)]
 #[command(name = "kinesis-insights", version, after_help = AFTER_HELP, propagate_version = true)]
@@ -123,6 +137,15 @@ pub enum Command {
         display_name = "kinesis-insights"
     )]
     Metrics(Box<MetricsArgs>),
+    /// Stream health: hot shards, use of capacity, throttling, failed puts, iterator age
+    /// against retention and capacity changes, from CloudWatch exports and CloudTrail logs in
+    /// the same paths; ranked findings first.
+    #[command(
+        after_help = HEALTH_AFTER_HELP,
+        after_long_help = health_long_help(),
+        display_name = "kinesis-insights"
+    )]
+    Health(Box<HealthArgs>),
     /// Print a shell completion script to standard output.
     #[command(after_long_help = long_help("completions"), display_name = "kinesis-insights")]
     Completions(CompletionsArgs),
@@ -337,6 +360,121 @@ pub struct MetricsArgs {
     /// carry no region; their series have an empty one.
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub region: Vec<String>,
+}
+
+/// The least severity that makes `health --fail-on` exit with status 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Warnings and critical findings.
+    Warning,
+    /// Critical findings only.
+    Critical,
+}
+
+/// The thresholds of the `health` checks.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Checks")]
+pub struct ThresholdArgs {
+    /// hot-shard: a shard whose peak minute writes at least this % of its limit.
+    #[arg(long, value_name = "PCT", default_value = "80", value_parser = parse_percent)]
+    pub hot_shard_pct: u64,
+
+    /// hot-shard: a shard taking at least this many even shares of the stream's writes.
+    #[arg(long, value_name = "FACTOR", default_value_t = 2.0)]
+    pub hot_shard_share: f64,
+
+    /// write-capacity, read-capacity: a stream whose peak minute uses at least this % of its
+    /// capacity.
+    #[arg(long, value_name = "PCT", default_value = "80", value_parser = parse_percent)]
+    pub capacity_pct: u64,
+
+    /// write-throttling, read-throttling: throttled minutes under this % use are noted bursty.
+    #[arg(long, value_name = "PCT", default_value = "50", value_parser = parse_percent)]
+    pub bursty_pct: u64,
+
+    /// iterator-age: a warning at this % of retention.
+    #[arg(long, value_name = "PCT", default_value = "50", value_parser = parse_percent)]
+    pub iterator_age_warning_pct: u64,
+
+    /// iterator-age: critical at this % of retention (data about to expire unread).
+    #[arg(long, value_name = "PCT", default_value = "90", value_parser = parse_percent)]
+    pub iterator_age_critical_pct: u64,
+
+    /// resharding-churn: more than this many shard-count changes within 24 hours.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub resharding_changes: u64,
+
+    /// over-provisioned: a peak under this % of capacity...
+    #[arg(long, value_name = "PCT", default_value = "25", value_parser = parse_percent)]
+    pub over_provisioned_pct: u64,
+
+    /// ... over at least this much data.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::window::parse_duration)]
+    pub over_provisioned_min_data: Millis,
+
+    /// Exit with status 3 when a finding of this severity or worse exists (for cron and CI).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+}
+
+/// `kinesis-insights health`.
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub common: CommonArgs,
+
+    /// Panels to show, repeated or comma-separated [default: all].
+    #[arg(
+        help_heading = "Panels",
+        short,
+        long = "panel",
+        value_name = "ID",
+        value_delimiter = ',',
+        value_parser = PossibleValuesParser::new(crate::panels::health::ids())
+    )]
+    pub panels: Vec<String>,
+
+    /// The period of every datapoint [default: 60s for Metric Streams; for CLI exports the
+    /// query period, found from the gaps between a stream's datapoints].
+    #[arg(help_heading = "Input", long, value_name = "DURATION", value_parser = parse_width)]
+    pub datapoint_period: Option<Millis>,
+
+    /// The query file given to `aws cloudwatch get-metric-data --metric-data-queries` (needed
+    /// to read get-metric-data output).
+    #[arg(help_heading = "Input", long, value_name = "FILE")]
+    pub queries: Option<PathBuf>,
+
+    /// Only these streams (exact or glob; repeat for more). get-metric-statistics output is
+    /// taken to be of the one stream named here.
+    #[arg(help_heading = "Filters", long, value_name = "NAME")]
+    pub stream: Vec<String>,
+
+    /// Only these shards in the shards panel and the shard findings (exact or glob); stream
+    /// figures count every shard.
+    #[arg(help_heading = "Filters", long, value_name = "ID")]
+    pub shard: Vec<String>,
+
+    /// Only these regions (exact or glob).
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
+    pub region: Vec<String>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub thresholds: ThresholdArgs,
+}
+
+/// Parses a percentage (`80`, `12.5`) into hundredths of a percent.
+pub fn parse_percent(s: &str) -> Result<u64, String> {
+    let v: f64 = s
+        .trim()
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("'{s}' is not a percentage (try 80 or 12.5)"))?;
+    if !(0.0..=10_000.0).contains(&v) {
+        return Err(format!("'{s}' is out of range (0 to 10000)"));
+    }
+    Ok((v * 100.0).round() as u64)
 }
 
 /// Parses a size such as `1GiB`, `1.5GiB`, `500M`, `64k` or `1048576` (bytes). Suffixes are

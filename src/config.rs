@@ -81,3 +81,32 @@ pub struct MetricsConfig {
     /// Panel ids (empty = all).
     pub panels: Vec<String>,
 }
+
+/// Settings of `kinesis-insights health`.
+#[derive(Debug, Clone)]
+pub struct HealthConfig {
+    /// Input.
+    pub input: InputConfig,
+    /// Output.
+    pub output: OutputConfig,
+    /// The window as given.
+    pub window: WindowSpec,
+    /// `--stream`.
+    pub streams: crate::filter::Matcher,
+    /// `--shard`.
+    pub shards: crate::filter::Matcher,
+    /// `--region`.
+    pub regions: crate::filter::Matcher,
+    /// Stream and shard that get-metric-statistics output is of, when `--stream` names one.
+    pub statistics_series: Option<(String, String)>,
+    /// `--queries`.
+    pub queries: Option<PathBuf>,
+    /// `--datapoint-period`.
+    pub datapoint_period: Option<crate::window::Millis>,
+    /// The checks' thresholds.
+    pub thresholds: crate::health::analyze::Thresholds,
+    /// `--fail-on`.
+    pub fail_on: Option<crate::health::analyze::Severity>,
+    /// Panel ids (empty = all).
+    pub panels: Vec<String>,
+}

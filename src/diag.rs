@@ -16,6 +16,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_PARTIAL: u8 = 1;
 /// Exit status: nothing useful could be done (bad arguments, no readable input, bad database).
 pub const EXIT_FATAL: u8 = 2;
+/// Exit status: `health --fail-on` found a problem of that severity or worse.
+pub const EXIT_FINDINGS: u8 = 3;
 
 /// How a run ended, before it becomes an exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +26,8 @@ pub enum Outcome {
     Clean,
     /// Results printed; some input skipped.
     Partial,
+    /// Results printed; `health --fail-on` found a problem at its level.
+    Findings,
 }
 
 impl From<Outcome> for ExitCode {
@@ -31,6 +35,7 @@ impl From<Outcome> for ExitCode {
         ExitCode::from(match o {
             Outcome::Clean => EXIT_OK,
             Outcome::Partial => EXIT_PARTIAL,
+            Outcome::Findings => EXIT_FINDINGS,
         })
     }
 }

@@ -14,6 +14,7 @@ pub mod events;
 pub mod filter;
 pub mod geo;
 pub mod group;
+pub mod health;
 pub mod input;
 pub mod metrics;
 pub mod panels;

@@ -1464,7 +1464,8 @@ def main():
             json.dump(sizes, f)
         return
     root = args.root
-    for sub in ("cloudtrail", "broken", "doc-sample", "metrics", "expected", "envelopes", "compressed"):  # not geoip/: it holds the .mmdb
+    for sub in ("cloudtrail", "broken", "doc-sample", "metrics", "expected", "envelopes", "compressed",
+                "health"):  # not geoip/: it holds the .mmdb
         shutil.rmtree(os.path.join(root, sub), ignore_errors=True)
 
     records = build_sample(os.path.join(root, "cloudtrail"))
@@ -1522,6 +1523,10 @@ def main():
     write_expected(os.path.join(mexp, "get-metric-data"), metric_panels(gmd, 300))
     gms = [p for p in points if p["dims"].get("StreamName") == "payments"]
     write_expected(os.path.join(mexp, "get-metric-statistics"), metric_panels(gms, 600))
+
+    # `health` scenarios (testdata/health_gen.py): fixtures and their expected panels.
+    import health_gen
+    health_gen.build(root, exp)
 
     kin = len(events)
     print(f"{len(records)} records, {kin} Kinesis events, {len(windowed)} in the window, "

@@ -242,6 +242,7 @@ impl<'r> FastRecord<'r> {
             request_parameters: Obj(has(present::REQUEST_PARAMETERS).then(|| RequestParameters {
                 stream_name: s(Field::StreamName),
                 stream_arn: s(Field::StreamArn),
+                ..RequestParameters::default()
             })),
         }
     }

@@ -16,7 +16,7 @@ use std::fmt;
 use serde::Deserialize;
 
 pub use crate::input::json::Damage;
-use crate::input::lenient::{Obj, Str};
+use crate::input::lenient::{Arr, Num, Obj, Str};
 use fast::FastRecord;
 
 /// The `eventSource` of Kinesis Data Streams.
@@ -114,6 +114,41 @@ pub struct RequestParameters<'a> {
     /// `streamARN`.
     #[serde(rename = "streamARN", borrow)]
     pub stream_arn: Str<'a>,
+    // The capacity, mode, retention and consumer parameters `health` reads (the serde path
+    // only: the fast path leaves them empty).
+    /// `shardCount` (CreateStream).
+    pub shard_count: Num,
+    /// `targetShardCount` (UpdateShardCount).
+    pub target_shard_count: Num,
+    /// `retentionPeriodHours` (retention changes).
+    pub retention_period_hours: Num,
+    /// `streamModeDetails` (CreateStream, UpdateStreamMode).
+    #[serde(borrow)]
+    pub stream_mode_details: Obj<StreamModeDetails<'a>>,
+    /// `shardToSplit` (SplitShard).
+    #[serde(borrow)]
+    pub shard_to_split: Str<'a>,
+    /// `shardToMerge` (MergeShards).
+    #[serde(borrow)]
+    pub shard_to_merge: Str<'a>,
+    /// `adjacentShardToMerge` (MergeShards).
+    #[serde(borrow)]
+    pub adjacent_shard_to_merge: Str<'a>,
+    /// `shardLevelMetrics` (Enable/DisableEnhancedMonitoring).
+    #[serde(borrow)]
+    pub shard_level_metrics: Arr<Str<'a>>,
+    /// `consumerName` (Register/DeregisterStreamConsumer).
+    #[serde(borrow)]
+    pub consumer_name: Str<'a>,
+}
+
+/// `requestParameters.streamModeDetails`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StreamModeDetails<'a> {
+    /// `streamMode`: `PROVISIONED` or `ON_DEMAND`.
+    #[serde(borrow)]
+    pub stream_mode: Str<'a>,
 }
 
 /// Identity types counted by the `top-users` panel.
@@ -324,6 +359,16 @@ pub fn parse_text(text: &str, continued: bool, sink: &mut dyn RecordSink) -> Doc
             parse::values_in(text, continued, sink)
         }
     })
+}
+
+/// [`parse_text`] without the fast path, for readers of the members only the serde path reads
+/// (the capacity parameters `health` needs).
+pub fn parse_text_serde(text: &str, continued: bool, sink: &mut dyn RecordSink) -> DocReport {
+    if parse::is_export(text) {
+        parse::export_lines(text, sink)
+    } else {
+        parse::values_in(text, continued, sink)
+    }
 }
 
 /// [`parse_document`] without the fast path: the reference the fast path must agree with.

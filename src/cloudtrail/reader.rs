@@ -3,7 +3,7 @@
 //! them, and how what was found is reported per file.
 
 use super::fast::FastRecord;
-use super::{DocReport, Layout, RawRecord, Record, RecordSink, Skip, parse_text};
+use super::{DocReport, Layout, RawRecord, Record, RecordSink, Skip, parse_text, parse_text_serde};
 use crate::diag::{FileReport, FileStatus};
 use crate::input::Source;
 use crate::input::json::describe_damage;
@@ -22,6 +22,18 @@ pub trait RecordQuery: Sync {
     /// Counts one record into `acc`, or refuses it as malformed with the reason (it then counts
     /// as a skipped record of its file).
     fn add(&self, acc: &mut Self::Acc, record: &impl Record) -> Result<(), Skip>;
+
+    /// Reads with the serde path only, so every record reaches [`RecordQuery::add_raw`] whole
+    /// (for members the fast path does not read, such as `requestParameters`' capacity
+    /// parameters).
+    fn serde_only(&self) -> bool {
+        false
+    }
+
+    /// Counts a record read by the serde path; by default as [`RecordQuery::add`] does.
+    fn add_raw(&self, acc: &mut Self::Acc, record: &RawRecord<'_>) -> Result<(), Skip> {
+        self.add(acc, record)
+    }
 }
 
 /// Reads CloudTrail inputs, in every layout, for the query `Q`.
@@ -38,7 +50,7 @@ struct Sink<'a, Q: RecordQuery> {
 
 impl<Q: RecordQuery> RecordSink for Sink<'_, Q> {
     fn record(&mut self, rec: &RawRecord<'_>) -> Result<(), Skip> {
-        self.query.add(self.acc, rec)
+        self.query.add_raw(self.acc, rec)
     }
     fn fast_record(&mut self, rec: &FastRecord<'_>) -> Result<(), Skip> {
         self.query.add(self.acc, rec)
@@ -76,14 +88,15 @@ impl<Q: RecordQuery> Reader for CloudTrailReader<'_, Q> {
     }
 
     fn read_text(&self, acc: &mut Q::Acc, text: &str, continued: bool) -> CloudTrailPart {
-        let doc = parse_text(
-            text,
-            continued,
-            &mut Sink {
-                query: self.query,
-                acc,
-            },
-        );
+        let mut sink = Sink {
+            query: self.query,
+            acc,
+        };
+        let doc = if self.query.serde_only() {
+            parse_text_serde(text, continued, &mut sink)
+        } else {
+            parse_text(text, continued, &mut sink)
+        };
         CloudTrailPart::new(doc, text)
     }
 
@@ -164,6 +177,12 @@ impl Position {
 }
 
 impl CloudTrailPart {
+    /// True when the text was CloudTrail in some layout (records, skipped records, a digest,
+    /// an empty file), not something else.
+    pub fn recognised(&self) -> bool {
+        self.doc.layout.is_some() || self.doc.records > 0 || !self.doc.skipped.is_empty()
+    }
+
     fn new(doc: DocReport, text: &str) -> Self {
         let firsts = doc
             .skipped

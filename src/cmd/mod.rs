@@ -4,6 +4,7 @@
 
 pub mod completions;
 pub mod events;
+pub mod health;
 pub mod metrics;
 
 use std::io::{self, IsTerminal, Write};
@@ -27,6 +28,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Events(args) => events::run(events::config(*args)?),
         Command::Metrics(args) => metrics::run(metrics::config(*args)?),
+        Command::Health(args) => health::run(health::config(*args)?),
         Command::Completions(args) => completions::run(args.shell),
     }
 }

@@ -635,6 +635,13 @@ pub struct MetricsPart {
     unshown_damage: u64,
 }
 
+impl MetricsPart {
+    /// True when some object of one of the three forms was read.
+    pub fn recognised(&self) -> bool {
+        self.st.recognised
+    }
+}
+
 impl Part for MetricsPart {
     fn join(&mut self, next: Self) {
         let (a, b) = (&mut self.st, next.st);

@@ -1,0 +1,216 @@
+//! `kinesis-insights health`: stream health from CloudWatch exports and CloudTrail logs.
+
+use super::{
+    check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher, note,
+    outcome, output_config, push_time_rows, resolve_window, window_spec,
+};
+use crate::cli::{FailOn, HealthArgs};
+use crate::config::HealthConfig;
+use crate::diag::{FileTotals, Outcome};
+use crate::filter::is_glob;
+use crate::health::analyze::{Settings, Severity, Thresholds, analyze};
+use crate::health::{HealthAcc, HealthQuery, HealthReader};
+use crate::metrics::parse::load_queries;
+use crate::panels::health::PANELS;
+use crate::panels::{Cell, select};
+use crate::pipeline::{self, PassOptions};
+use crate::render::Summary;
+use crate::window::{Anchor, TimeSpec, Window, format_time};
+
+const SUB: &str = "health";
+
+/// Turns the arguments into a config, or exits with a usage error.
+pub fn config(a: HealthArgs) -> anyhow::Result<HealthConfig> {
+    let panel_count = if a.panels.is_empty() {
+        PANELS.len()
+    } else {
+        select(PANELS, &a.panels).len()
+    };
+    let statistics_series = match (a.stream.as_slice(), a.shard.as_slice()) {
+        ([stream], shards) if !is_glob(stream) => match shards {
+            [] => Some((stream.clone(), String::new())),
+            [shard] if !is_glob(shard) => Some((stream.clone(), shard.clone())),
+            _ => None,
+        },
+        _ => None,
+    };
+    let t = a.thresholds;
+    if !(t.hot_shard_share.is_finite() && t.hot_shard_share > 0.0) {
+        super::usage_error(
+            clap::error::ErrorKind::ValueValidation,
+            "--hot-shard-share must be a positive number (2 = twice an even share)",
+            SUB,
+        );
+    }
+    Ok(HealthConfig {
+        window: window_spec(&a.common.window),
+        input: input_config(a.common.input, SUB),
+        output: output_config(a.common.output, panel_count, SUB),
+        streams: matcher("stream", &a.stream, SUB),
+        shards: matcher("shard", &a.shard, SUB),
+        regions: matcher("region", &a.region, SUB),
+        statistics_series,
+        queries: a.queries,
+        datapoint_period: a.datapoint_period,
+        thresholds: Thresholds {
+            hot_shard_pct: t.hot_shard_pct,
+            hot_shard_share: t.hot_shard_share,
+            capacity_pct: t.capacity_pct,
+            bursty_pct: t.bursty_pct,
+            iterator_age_warning_pct: t.iterator_age_warning_pct,
+            iterator_age_critical_pct: t.iterator_age_critical_pct,
+            resharding_changes: t.resharding_changes,
+            over_provisioned_pct: t.over_provisioned_pct,
+            over_provisioned_min_data: t.over_provisioned_min_data,
+            ..Thresholds::default()
+        },
+        fail_on: t.fail_on.map(|f| match f {
+            FailOn::Warning => Severity::Warning,
+            FailOn::Critical => Severity::Critical,
+        }),
+        panels: a.panels,
+    })
+}
+
+/// Runs the health checks.
+pub fn run(cfg: HealthConfig) -> anyhow::Result<Outcome> {
+    init_threads(cfg.input.threads)?;
+    let queries = cfg.queries.as_deref().map(load_queries).transpose()?;
+    let (sources, path_problems) = find_inputs(&cfg.input)?;
+    let opts = super::pass_options(&cfg.input, !cfg.output.quiet);
+    // The pass that finds the newest datapoint reads the input once more after it.
+    let scan_opts = PassOptions {
+        again: true,
+        ..opts
+    };
+    let pass = |window: Window, scan_only: bool, opts: PassOptions| {
+        let q = HealthQuery::new(window, cfg.streams.clone(), cfg.regions.clone(), scan_only);
+        let reader = HealthReader {
+            query: &q,
+            queries: queries.as_ref(),
+            statistics_series: cfg.statistics_series.clone(),
+        };
+        pipeline::run(&reader, &sources, opts)
+    };
+    let (window, _) = resolve_window(&cfg.window, || {
+        pass(Window::default(), true, scan_opts).0.newest()
+    })?;
+    let (mut acc, reports) = pass(window, false, opts);
+    acc.sort();
+    let totals = check_reports(&reports)?;
+    if let Some(q) = &queries
+        && !q.expressions.is_empty()
+    {
+        note(&format!(
+            "expression queries ({}) carry no dimensions and are not used",
+            q.expressions.join(", ")
+        ));
+    }
+    let c = &acc.cube.counts;
+    if c.matched == 0
+        && let Some(range) = c.range
+    {
+        let hint =
+            cfg.window.anchor == Anchor::Now && matches!(cfg.window.since, Some(TimeSpec::Ago(_)));
+        explain_empty("Kinesis datapoints", &window, range, hint);
+    } else if c.matched == 0 && totals.read > 0 {
+        note(
+            "no CloudWatch datapoints of the checks' AWS/Kinesis metrics in the input: only \
+             the changes panel has rows",
+        );
+    }
+    let settings = Settings {
+        thresholds: cfg.thresholds.clone(),
+        window,
+        shards: cfg.shards.clone(),
+        datapoint_period: cfg.datapoint_period,
+    };
+    let report = analyze(&acc, &settings);
+    let failing = cfg
+        .fail_on
+        .is_some_and(|level| report.findings.iter().any(|f| f.severity <= level));
+    let tables = select(PANELS, &cfg.panels)
+        .into_iter()
+        .filter_map(|p| p.table(&report, &()).ok());
+    emit(
+        &cfg.output,
+        tables,
+        &summary(&totals, &acc, &window, &report),
+    )?;
+    if !cfg.output.quiet {
+        print_summary(&totals, &acc, &report);
+    }
+    if failing {
+        return Ok(Outcome::Findings);
+    }
+    Ok(outcome(&path_problems, &reports))
+}
+
+fn count_of(report: &crate::health::analyze::Report, s: Severity) -> u64 {
+    report.findings.iter().filter(|f| f.severity == s).count() as u64
+}
+
+fn summary(
+    t: &FileTotals,
+    acc: &HealthAcc,
+    window: &Window,
+    report: &crate::health::analyze::Report,
+) -> Summary {
+    let c = &acc.cube.counts;
+    let mut s: Summary = vec![
+        ("files_read", Cell::Count(t.read)),
+        ("files_failed", Cell::Count(t.failed)),
+        ("stream_datapoints", Cell::Count(c.stream_level)),
+        ("shard_datapoints", Cell::Count(c.shard_level)),
+        ("matched_datapoints", Cell::Count(c.matched)),
+        ("skipped_records", Cell::Count(t.skipped_records)),
+        ("kinesis_events", Cell::Count(acc.trail.kinesis)),
+        ("change_events", Cell::Count(acc.trail.changes)),
+        (
+            "critical_findings",
+            Cell::Count(count_of(report, Severity::Critical)),
+        ),
+        (
+            "warning_findings",
+            Cell::Count(count_of(report, Severity::Warning)),
+        ),
+        (
+            "info_findings",
+            Cell::Count(count_of(report, Severity::Info)),
+        ),
+    ];
+    push_time_rows(
+        &mut s,
+        window,
+        c.matched_range,
+        ("first_datapoint", "last_datapoint"),
+    );
+    s
+}
+
+fn print_summary(t: &FileTotals, acc: &HealthAcc, report: &crate::health::analyze::Report) {
+    let c = &acc.cube.counts;
+    let mut line = format!(
+        "{} · datapoints: {} stream-level, {} shard-level · CloudTrail: {} Kinesis events, {} changes",
+        t.describe(),
+        c.stream_level,
+        c.shard_level,
+        acc.trail.kinesis,
+        acc.trail.changes
+    );
+    if t.skipped_records > 0 {
+        line.push_str(&format!(", {} records skipped", t.skipped_records));
+    }
+    eprintln!("{line}");
+    let mut counted = format!("datapoints counted: {}", c.matched);
+    if let Some((a, b)) = c.matched_range {
+        counted.push_str(&format!(", {} to {}", format_time(a), format_time(b)));
+    }
+    counted.push_str(&format!(
+        " · findings: {} critical, {} warning, {} info",
+        count_of(report, Severity::Critical),
+        count_of(report, Severity::Warning),
+        count_of(report, Severity::Info)
+    ));
+    eprintln!("{counted}");
+}

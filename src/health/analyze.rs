@@ -1,0 +1,1109 @@
+//! The checks: per-minute use of the shard and stream limits from the metrics cube, the state of
+//! each stream (shard count, mode, retention) from the change events, and the findings.
+//!
+//! Every figure follows the documented rules: a datapoint's rate is its Sum over its period (60 s
+//! for Metric Streams; the query period of a CLI export, the greatest common divisor of the gaps
+//! between a stream's datapoints); percentages are hundredths rounded half up, exactly where the
+//! values are whole numbers.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use super::{
+    Change, DEFAULT_RETENTION_HOURS, HealthAcc, MINUTE, SHARD_READ_BYTES, SHARD_WRITE_BYTES,
+    SHARD_WRITE_RECORDS,
+};
+use crate::filter::Matcher;
+use crate::metrics::{Acc, Buckets, Stat, key};
+use crate::window::{Millis, Window, format_duration, format_time};
+
+const DAY: Millis = 86_400_000;
+const HOUR: Millis = 3_600_000;
+
+/// How bad a finding is, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Act now (data about to expire unread).
+    Critical,
+    /// Something is wrong or close to a limit.
+    Warning,
+    /// Worth knowing (capacity that is not used).
+    Info,
+}
+
+impl Severity {
+    /// The name in the `severity` column and for `--fail-on`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// The check ids, in the order findings of one severity are listed.
+pub const CHECKS: [&str; 10] = [
+    "hot-shard",
+    "write-capacity",
+    "read-capacity",
+    "write-throttling",
+    "read-throttling",
+    "put-failures",
+    "iterator-age",
+    "consumer-lag",
+    "resharding-churn",
+    "over-provisioned",
+];
+
+/// The thresholds of the checks (percentages in hundredths).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Thresholds {
+    /// `hot-shard`: a shard's write peak at or above this share of its limit.
+    pub hot_shard_pct: u64,
+    /// `hot-shard`: a shard's share of the stream's writes at or above this many even shares.
+    pub hot_shard_share: f64,
+    /// `write-capacity`, `read-capacity`: stream peak at or above this share of capacity.
+    pub capacity_pct: u64,
+    /// Throttling at a minute whose use is under this is noted as bursty.
+    pub bursty_pct: u64,
+    /// `iterator-age` warning: max age at or above this share of retention.
+    pub iterator_age_warning_pct: u64,
+    /// `iterator-age` critical.
+    pub iterator_age_critical_pct: u64,
+    /// `consumer-lag`: MillisBehindLatest at or above this.
+    pub consumer_lag: Millis,
+    /// `resharding-churn`: more than this many shard-count changes within 24 h.
+    pub resharding_changes: u64,
+    /// `over-provisioned`: peak under this share of capacity...
+    pub over_provisioned_pct: u64,
+    /// ... over at least this much data.
+    pub over_provisioned_min_data: Millis,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            hot_shard_pct: 8000,
+            hot_shard_share: 2.0,
+            capacity_pct: 8000,
+            bursty_pct: 5000,
+            iterator_age_warning_pct: 5000,
+            iterator_age_critical_pct: 9000,
+            consumer_lag: 60_000,
+            resharding_changes: 4,
+            over_provisioned_pct: 2500,
+            over_provisioned_min_data: DAY,
+        }
+    }
+}
+
+/// What the analysis needs besides the aggregate.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Thresholds of the checks.
+    pub thresholds: Thresholds,
+    /// The resolved window (for the changes panel; datapoints were windowed when read).
+    pub window: Window,
+    /// `--shard`: applied to the shards panel and the shard findings only.
+    pub shards: Matcher,
+    /// The period of every datapoint, when given; else found per stream.
+    pub datapoint_period: Option<Millis>,
+}
+
+/// The capacity mode of a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Provisioned shards.
+    Provisioned,
+    /// On-demand: no provisioned capacity.
+    OnDemand,
+}
+
+impl Mode {
+    /// The name in the `mode` column.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Provisioned => "provisioned",
+            Mode::OnDemand => "on-demand",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "PROVISIONED" => Some(Mode::Provisioned),
+            "ON_DEMAND" => Some(Mode::OnDemand),
+            _ => None,
+        }
+    }
+}
+
+/// A row of the `shards` panel (percentages in hundredths).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShardRow {
+    /// Region.
+    pub region: String,
+    /// Stream.
+    pub stream: String,
+    /// Shard id.
+    pub shard: String,
+    /// Highest minute's IncomingBytes as a share of 1 MiB/s.
+    pub write_bytes_peak: Option<u64>,
+    /// Highest minute's IncomingRecords as a share of 1,000 records/s.
+    pub write_records_peak: Option<u64>,
+    /// When the bytes peaked.
+    pub write_peak_time: Option<Millis>,
+    /// Highest minute's OutgoingBytes as a share of 2 MiB/s.
+    pub read_bytes_peak: Option<u64>,
+    /// The shard's share of the stream's incoming bytes.
+    pub share: Option<u64>,
+    /// Minutes with WriteProvisionedThroughputExceeded > 0.
+    pub throttled_minutes: u64,
+}
+
+/// A row of the `streams` panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamRow {
+    /// Region.
+    pub region: String,
+    /// Stream.
+    pub stream: String,
+    /// Mode at the end of the data.
+    pub mode: Mode,
+    /// Whether CloudTrail showed the mode (else provisioned is assumed).
+    pub mode_seen: bool,
+    /// Open shards at the end of the data, when known.
+    pub shards: Option<u64>,
+    /// Peak minute's use of write capacity.
+    pub write_peak: Option<u64>,
+    /// Peak minute's use of read capacity.
+    pub read_peak: Option<u64>,
+    /// PutRecords.FailedRecords as a share of PutRecords.TotalRecords.
+    pub put_failed: Option<u64>,
+    /// PutRecords.ThrottledRecords as a share of PutRecords.TotalRecords.
+    pub put_throttled: Option<u64>,
+    /// Highest iterator age, ms.
+    pub iterator_age_max: Option<f64>,
+    /// Retention at the end of the data.
+    pub retention_hours: u64,
+    /// Whether CloudTrail showed the retention (else 24 h is assumed).
+    pub retention_seen: bool,
+    /// The highest iterator age as a share of retention.
+    pub iterator_age_pct: Option<u64>,
+}
+
+/// A row of the `changes` panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeRow {
+    /// `eventTime`.
+    pub time: Millis,
+    /// Region.
+    pub region: String,
+    /// Stream.
+    pub stream: String,
+    /// Event name.
+    pub event_name: String,
+    /// Caller.
+    pub user: String,
+    /// What changed, and the error code of a failed attempt.
+    pub detail: String,
+}
+
+/// A problem found by a check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// How bad.
+    pub severity: Severity,
+    /// The check id.
+    pub check: &'static str,
+    /// Region.
+    pub region: String,
+    /// Stream.
+    pub stream: String,
+    /// Shard (empty for stream-wide findings).
+    pub shard: String,
+    /// The numbers, in plain words.
+    pub detail: String,
+}
+
+/// Everything the panels show.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// `shards` rows.
+    pub shards: Vec<ShardRow>,
+    /// `streams` rows.
+    pub streams: Vec<StreamRow>,
+    /// `changes` rows.
+    pub changes: Vec<ChangeRow>,
+    /// `findings` rows, ranked.
+    pub findings: Vec<Finding>,
+    /// Remarks on what was assumed or unknown, for the `streams` panel.
+    pub stream_notes: Vec<String>,
+}
+
+/// `num / den` as a percentage in hundredths, rounded half up: exactly for whole numbers (as
+/// byte and record sums are), else in floating point.
+pub fn pct(num: f64, den: u64) -> u64 {
+    if den == 0 || !num.is_finite() || num <= 0.0 {
+        return 0;
+    }
+    if num.fract() == 0.0 && num < 1e18 {
+        let (n, d) = (num as u128, u128::from(den));
+        return ((n * 20_000 + d) / (2 * d)) as u64;
+    }
+    (num * 10_000.0 / den as f64 + 0.5).floor() as u64
+}
+
+/// A percentage in hundredths as text: `12.34`.
+pub fn fmt_pct(h: u64) -> String {
+    format!("{}.{:02}", h / 100, h % 100)
+}
+
+fn sum(a: &Acc) -> Option<f64> {
+    a.stat(Stat::Sum)
+}
+
+/// True when a throttling datapoint says something was throttled: any statistic above 0.
+fn exceeded(a: &Acc) -> bool {
+    [Stat::Sum, Stat::Maximum, Stat::Average]
+        .into_iter()
+        .any(|s| a.stat(s).is_some_and(|v| v > 0.0))
+}
+
+fn gcd(a: Millis, b: Millis) -> Millis {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// The datapoints of one stream, by series.
+#[derive(Default)]
+struct StreamData<'c> {
+    stream_level: HashMap<&'c str, &'c Buckets>,
+    shards: BTreeMap<&'c str, HashMap<&'c str, &'c Buckets>>,
+}
+
+impl<'c> StreamData<'c> {
+    fn all(&self) -> impl Iterator<Item = &'c Buckets> + '_ {
+        self.stream_level
+            .values()
+            .copied()
+            .chain(self.shards.values().flat_map(|m| m.values().copied()))
+    }
+
+    /// The period of the datapoints: the greatest common divisor of the gaps between them in
+    /// each series, at least a minute; a minute when no series has two.
+    fn period(&self) -> Millis {
+        let mut g = 0;
+        for b in self.all() {
+            let mut prev = None;
+            for (t, _) in b.iter() {
+                if let Some(p) = prev {
+                    g = gcd(g, t - p);
+                }
+                prev = Some(t);
+            }
+        }
+        g.max(MINUTE)
+    }
+
+    /// Per-minute Sums of a metric for the whole stream: the stream-level series when there is
+    /// one, else the shard-level series added up.
+    fn totals(&self, stream_metric: &str, shard_metric: &str) -> BTreeMap<Millis, f64> {
+        let mut out = BTreeMap::new();
+        if let Some(b) = self.stream_level.get(stream_metric) {
+            for (t, a) in b.iter() {
+                if let Some(v) = sum(a) {
+                    out.insert(t, v);
+                }
+            }
+            return out;
+        }
+        for m in self.shards.values() {
+            if let Some(b) = m.get(shard_metric) {
+                for (t, a) in b.iter() {
+                    if let Some(v) = sum(a) {
+                        *out.entry(t).or_insert(0.0) += v;
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// What CloudTrail says about a stream at one time.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct State {
+    count: Option<u64>,
+    mode: Option<Mode>,
+    retention: Option<u64>,
+}
+
+fn whole(v: Option<f64>) -> Option<u64> {
+    v.filter(|v| *v >= 0.0 && v.fract() == 0.0 && *v < 1e15)
+        .map(|v| v as u64)
+}
+
+/// The state after the successful change events at or before `t` (in time order).
+fn state_at(events: &[&Change], t: Millis) -> State {
+    let mut s = State::default();
+    for e in events.iter().take_while(|e| e.time <= t) {
+        match e.event_name.as_str() {
+            "CreateStream" => {
+                s = State {
+                    count: whole(e.shard_count),
+                    mode: Some(Mode::parse(&e.stream_mode).unwrap_or(Mode::Provisioned)),
+                    retention: Some(whole(e.retention_hours).unwrap_or(DEFAULT_RETENTION_HOURS)),
+                };
+            }
+            "DeleteStream" => s = State::default(),
+            "UpdateShardCount" => {
+                if let Some(n) = whole(e.target_shard_count) {
+                    s.count = Some(n);
+                }
+            }
+            "SplitShard" => s.count = s.count.map(|n| n + 1),
+            "MergeShards" => s.count = s.count.map(|n| n.saturating_sub(1)),
+            "UpdateStreamMode" => {
+                if let Some(m) = Mode::parse(&e.stream_mode) {
+                    s.mode = Some(m);
+                }
+            }
+            "IncreaseStreamRetentionPeriod" | "DecreaseStreamRetentionPeriod" => {
+                if let Some(h) = whole(e.retention_hours).filter(|h| *h > 0) {
+                    s.retention = Some(h);
+                }
+            }
+            _ => {}
+        }
+    }
+    s
+}
+
+/// The `detail` of a change: its parameters, and the error code of a failed attempt.
+pub fn change_detail(c: &Change) -> String {
+    let mut parts = Vec::new();
+    if let Some(n) = c.shard_count {
+        parts.push(format!("shard count {n}"));
+    }
+    if let Some(n) = c.target_shard_count {
+        parts.push(format!("target shard count {n}"));
+    }
+    if !c.stream_mode.is_empty() {
+        parts.push(format!("mode {}", c.stream_mode));
+    }
+    if let Some(h) = c.retention_hours {
+        parts.push(format!("retention {h} h"));
+    }
+    if !c.shard_to_split.is_empty() {
+        parts.push(format!("split {}", c.shard_to_split));
+    }
+    let (a, b) = &c.shards_to_merge;
+    if !a.is_empty() || !b.is_empty() {
+        parts.push(format!("merge {a} and {b}"));
+    }
+    if !c.shard_level_metrics.is_empty() {
+        parts.push(format!("metrics {}", c.shard_level_metrics.join(", ")));
+    }
+    if !c.consumer.is_empty() {
+        parts.push(format!("consumer {}", c.consumer));
+    }
+    if !c.error_code.is_empty() {
+        parts.push(format!("failed: {}", c.error_code));
+    }
+    parts.join("; ")
+}
+
+/// `1 shard`, `4 shards`.
+fn shards_word(n: u64) -> String {
+    format!("{n} shard{}", if n == 1 { "" } else { "s" })
+}
+
+/// `k minutes`, or `k periods of 5m` for longer datapoints.
+fn periods(k: u64, period: Millis) -> String {
+    let s = if k == 1 { "" } else { "s" };
+    if period == MINUTE {
+        format!("{k} minute{s}")
+    } else {
+        format!("{k} period{s} of {}", format_duration(period))
+    }
+}
+
+/// The highest value of a series' Sums, with the earliest minute it was reached.
+fn peak_sum(b: &Buckets) -> Option<(f64, Millis)> {
+    let mut best: Option<(f64, Millis)> = None;
+    for (t, a) in b.iter() {
+        if let Some(v) = sum(a)
+            && best.is_none_or(|(bv, _)| v > bv)
+        {
+            best = Some((v, t));
+        }
+    }
+    best
+}
+
+/// The highest use in hundredths with its earliest minute, of per-minute uses.
+fn peak_use(uses: &BTreeMap<Millis, u64>) -> Option<(u64, Millis)> {
+    let mut best: Option<(u64, Millis)> = None;
+    for (t, u) in uses {
+        if best.is_none_or(|(b, _)| *u > b) {
+            best = Some((*u, *t));
+        }
+    }
+    best
+}
+
+/// Per-minute write use (the larger of bytes and records) of `n_of(t)` shards' limits.
+fn write_uses(
+    bytes: &BTreeMap<Millis, f64>,
+    records: &BTreeMap<Millis, f64>,
+    secs: u64,
+    n_of: impl Fn(Millis) -> Option<u64>,
+) -> BTreeMap<Millis, u64> {
+    let times: BTreeSet<Millis> = bytes.keys().chain(records.keys()).copied().collect();
+    let mut out = BTreeMap::new();
+    for t in times {
+        let Some(n) = n_of(t).filter(|n| *n > 0) else {
+            continue;
+        };
+        let b = bytes.get(&t).map(|v| pct(*v, secs * n * SHARD_WRITE_BYTES));
+        let r = records
+            .get(&t)
+            .map(|v| pct(*v, secs * n * SHARD_WRITE_RECORDS));
+        if let Some(u) = b.max(r) {
+            out.insert(t, u);
+        }
+    }
+    out
+}
+
+fn read_uses(
+    bytes: &BTreeMap<Millis, f64>,
+    secs: u64,
+    n_of: impl Fn(Millis) -> Option<u64>,
+) -> BTreeMap<Millis, u64> {
+    let mut out = BTreeMap::new();
+    for (t, v) in bytes {
+        if let Some(n) = n_of(*t).filter(|n| *n > 0) {
+            out.insert(*t, pct(*v, secs * n * SHARD_READ_BYTES));
+        }
+    }
+    out
+}
+
+fn sums_of(b: Option<&&Buckets>) -> BTreeMap<Millis, f64> {
+    b.map(|b| {
+        b.iter()
+            .filter_map(|(t, a)| sum(a).map(|v| (t, v)))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// A throttling finding from one series: how many minutes, the first, and how many of them
+/// were bursty (use under the threshold).
+fn throttling(
+    metric: &str,
+    b: &Buckets,
+    uses: &BTreeMap<Millis, u64>,
+    period: Millis,
+    bursty_pct: u64,
+) -> Option<String> {
+    let throttled: Vec<Millis> = b
+        .iter()
+        .filter(|(_, a)| exceeded(a))
+        .map(|(t, _)| t)
+        .collect();
+    let first = *throttled.first()?;
+    let bursty = throttled
+        .iter()
+        .filter(|t| uses.get(t).is_some_and(|u| *u < bursty_pct))
+        .count() as u64;
+    let mut s = format!(
+        "{} with {metric} > 0, first at {}",
+        periods(throttled.len() as u64, period),
+        format_time(first)
+    );
+    if bursty > 0 {
+        s.push_str(&format!(
+            "; bursty: {bursty} of them under {}% use (the period's average hides bursts over the limit)",
+            fmt_pct(bursty_pct)
+        ));
+    }
+    Some(s)
+}
+
+/// The CloudTrail changes of a stream: successful ones, in time order. A series without a
+/// region (CLI exports) takes the events of its stream name when they are all of one region.
+fn stream_events<'e>(changes: &'e [Change], region: &str, stream: &str) -> Vec<&'e Change> {
+    let named = changes.iter().filter(|c| c.stream == stream);
+    let regions: BTreeSet<&str> = named.clone().map(|c| c.region.as_str()).collect();
+    let wanted = if region.is_empty() && regions.len() == 1 {
+        regions.into_iter().next().unwrap_or_default()
+    } else {
+        region
+    };
+    named
+        .filter(|c| c.region == wanted && c.error_code.is_empty())
+        .collect()
+}
+
+/// Runs the checks over the aggregate.
+pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
+    let th = &set.thresholds;
+    let mut by_stream: BTreeMap<(&str, &str), StreamData<'_>> = BTreeMap::new();
+    for (k, b) in acc.cube.series() {
+        let d = by_stream
+            .entry((k[key::REGION], k[key::STREAM]))
+            .or_default();
+        if k[key::SHARD].is_empty() {
+            d.stream_level.insert(k[key::METRIC], b);
+        } else {
+            d.shards
+                .entry(k[key::SHARD])
+                .or_default()
+                .insert(k[key::METRIC], b);
+        }
+    }
+    let mut report = Report::default();
+    let mut unknown_count = Vec::new();
+    let mut assumed_retention = Vec::new();
+    let mut assumed_mode = Vec::new();
+    for (&(region, stream), d) in &by_stream {
+        let period = set.datapoint_period.unwrap_or_else(|| d.period());
+        let secs = (period / 1000).max(1) as u64;
+        let events = stream_events(&acc.changes, region, stream);
+        let (first, end) = d
+            .all()
+            .flat_map(|b| b.iter().next().into_iter().chain(b.iter().last()))
+            .map(|(t, _)| t)
+            .fold((Millis::MAX, Millis::MIN), |(a, z), t| (a.min(t), z.max(t)));
+        let series_shards = d.shards.len() as u64;
+        let n_of = |t: Millis| {
+            state_at(&events, t)
+                .count
+                .or((series_shards > 0).then_some(series_shards))
+        };
+        let provisioned_at = |t: Millis| state_at(&events, t).mode != Some(Mode::OnDemand);
+        let end_state = state_at(&events, end);
+        let mode = end_state.mode.unwrap_or(Mode::Provisioned);
+        let shards_end = n_of(end);
+        let retention = end_state.retention.unwrap_or(DEFAULT_RETENTION_HOURS);
+        if shards_end.is_none() {
+            unknown_count.push(stream.to_string());
+        }
+        if end_state.retention.is_none() {
+            assumed_retention.push(stream.to_string());
+        }
+        if end_state.mode.is_none() {
+            assumed_mode.push(stream.to_string());
+        }
+        let finding = |severity, check, shard: &str, detail: String| Finding {
+            severity,
+            check,
+            region: region.to_string(),
+            stream: stream.to_string(),
+            shard: shard.to_string(),
+            detail,
+        };
+        let mut findings = Vec::new();
+
+        // Shards.
+        let totals: Vec<(&str, f64)> = d
+            .shards
+            .iter()
+            .filter_map(|(s, m)| {
+                let b = m.get("IncomingBytes")?;
+                let t: f64 = b.iter().filter_map(|(_, a)| sum(a)).sum();
+                Some((*s, t))
+            })
+            .collect();
+        let stream_total: f64 = totals.iter().map(|(_, t)| t).sum();
+        let sharing = totals.len() as u64;
+        let shard_write_throttle = d
+            .shards
+            .values()
+            .any(|m| m.contains_key("WriteProvisionedThroughputExceeded"));
+        let shard_read_throttle = d
+            .shards
+            .values()
+            .any(|m| m.contains_key("ReadProvisionedThroughputExceeded"));
+        for (&shard, m) in &d.shards {
+            let bytes = m.get("IncomingBytes").and_then(|b| peak_sum(b));
+            let records = m.get("IncomingRecords").and_then(|b| peak_sum(b));
+            let read = m.get("OutgoingBytes").and_then(|b| peak_sum(b));
+            let wb = bytes.map(|(v, _)| pct(v, secs * SHARD_WRITE_BYTES));
+            let wr = records.map(|(v, _)| pct(v, secs * SHARD_WRITE_RECORDS));
+            let share = totals
+                .iter()
+                .find(|(s, _)| *s == shard)
+                .filter(|_| stream_total > 0.0)
+                .map(|(_, t)| pct_of(*t, stream_total));
+            let wpte = m.get("WriteProvisionedThroughputExceeded");
+            let throttled =
+                wpte.map_or(0, |b| b.iter().filter(|(_, a)| exceeded(a)).count()) as u64;
+            if !set.shards.matches(shard) {
+                continue;
+            }
+            report.shards.push(ShardRow {
+                region: region.to_string(),
+                stream: stream.to_string(),
+                shard: shard.to_string(),
+                write_bytes_peak: wb,
+                write_records_peak: wr,
+                write_peak_time: bytes.map(|(_, t)| t),
+                read_bytes_peak: read.map(|(v, _)| pct(v, secs * SHARD_READ_BYTES)),
+                share,
+                throttled_minutes: throttled,
+            });
+
+            // hot-shard
+            let mut hot = Vec::new();
+            let peak = wb.max(wr);
+            if let Some(p) = peak
+                && p >= th.hot_shard_pct
+            {
+                let (limit, t) = if wb >= wr {
+                    ("1 MiB/s", bytes.map(|x| x.1))
+                } else {
+                    ("1,000 records/s", records.map(|x| x.1))
+                };
+                hot.push(format!(
+                    "write peak {}% of the shard limit of {limit} at {}",
+                    fmt_pct(p),
+                    t.map(format_time).unwrap_or_default()
+                ));
+            }
+            if let Some(s) = share
+                && sharing >= 2
+                && (s as f64) * (sharing as f64) >= th.hot_shard_share * 10_000.0
+            {
+                hot.push(format!(
+                    "{}% of the stream's incoming bytes against an even share of {}% ({})",
+                    fmt_pct(s),
+                    fmt_pct(pct_of(1.0, sharing as f64)),
+                    shards_word(sharing)
+                ));
+            }
+            if !hot.is_empty() {
+                findings.push(finding(
+                    Severity::Warning,
+                    "hot-shard",
+                    shard,
+                    hot.join("; "),
+                ));
+            }
+
+            // Throttling seen per shard.
+            let shard_bytes = sums_of(m.get("IncomingBytes"));
+            let shard_records = sums_of(m.get("IncomingRecords"));
+            let shard_uses = write_uses(&shard_bytes, &shard_records, secs, |_| Some(1));
+            if let Some(b) = wpte
+                && let Some(detail) = throttling(
+                    "WriteProvisionedThroughputExceeded",
+                    b,
+                    &shard_uses,
+                    period,
+                    th.bursty_pct,
+                )
+            {
+                findings.push(finding(
+                    Severity::Warning,
+                    "write-throttling",
+                    shard,
+                    detail,
+                ));
+            }
+            let shard_read = sums_of(m.get("OutgoingBytes"));
+            let read_use = read_uses(&shard_read, secs, |_| Some(1));
+            if let Some(b) = m.get("ReadProvisionedThroughputExceeded")
+                && let Some(detail) = throttling(
+                    "ReadProvisionedThroughputExceeded",
+                    b,
+                    &read_use,
+                    period,
+                    th.bursty_pct,
+                )
+            {
+                findings.push(finding(Severity::Warning, "read-throttling", shard, detail));
+            }
+        }
+
+        // The stream: use of capacity per minute, provisioned minutes with a known count.
+        let bytes = d.totals("IncomingBytes", "IncomingBytes");
+        let records = d.totals("IncomingRecords", "IncomingRecords");
+        let read = d.totals("GetRecords.Bytes", "OutgoingBytes");
+        let cap_n = |t: Millis| n_of(t).filter(|_| provisioned_at(t));
+        let w_uses = write_uses(&bytes, &records, secs, cap_n);
+        let r_uses = read_uses(&read, secs, cap_n);
+        let w_peak = peak_use(&w_uses);
+        let r_peak = peak_use(&r_uses);
+        for (check, peak, what) in [
+            ("write-capacity", w_peak, "write"),
+            ("read-capacity", r_peak, "read"),
+        ] {
+            if let Some((p, t)) = peak
+                && p >= th.capacity_pct
+            {
+                findings.push(finding(
+                    Severity::Warning,
+                    check,
+                    "",
+                    format!(
+                        "stream {what} peak {}% of capacity ({}) at {}",
+                        fmt_pct(p),
+                        shards_word(n_of(t).unwrap_or_default()),
+                        format_time(t)
+                    ),
+                ));
+            }
+        }
+        // Throttling seen only at stream level.
+        let stream_checks = [
+            (
+                "write-throttling",
+                "WriteProvisionedThroughputExceeded",
+                shard_write_throttle,
+                &w_uses,
+            ),
+            (
+                "read-throttling",
+                "ReadProvisionedThroughputExceeded",
+                shard_read_throttle,
+                &r_uses,
+            ),
+        ];
+        for (check, metric, per_shard, uses) in stream_checks {
+            if per_shard {
+                continue;
+            }
+            if let Some(b) = d.stream_level.get(metric)
+                && let Some(detail) = throttling(metric, b, uses, period, th.bursty_pct)
+            {
+                findings.push(finding(Severity::Warning, check, "", detail));
+            }
+        }
+
+        // PutRecords.
+        let total_of = |m: &str| {
+            d.stream_level
+                .get(m)
+                .map(|b| b.iter().filter_map(|(_, a)| sum(a)).sum::<f64>())
+        };
+        let failed = total_of("PutRecords.FailedRecords");
+        let throttled = total_of("PutRecords.ThrottledRecords");
+        let total = total_of("PutRecords.TotalRecords").filter(|t| *t > 0.0);
+        let put_failed = failed.zip(total).map(|(f, t)| pct_of(f, t));
+        let put_throttled = throttled.zip(total).map(|(f, t)| pct_of(f, t));
+        if let Some(f) = failed.filter(|f| *f > 0.0) {
+            let detail = match (total, put_failed) {
+                (Some(t), Some(p)) => {
+                    format!("{f} of {t} records failed in PutRecords ({}%)", fmt_pct(p))
+                }
+                _ => format!("{f} records failed in PutRecords"),
+            };
+            findings.push(finding(Severity::Warning, "put-failures", "", detail));
+        }
+
+        // Iterator age: the stream-level and shard-level maxima.
+        let mut age: Option<(f64, Millis)> = None;
+        let age_series = d
+            .stream_level
+            .get("GetRecords.IteratorAgeMilliseconds")
+            .into_iter()
+            .chain(
+                d.shards
+                    .values()
+                    .filter_map(|m| m.get("IteratorAgeMilliseconds")),
+            );
+        for b in age_series {
+            for (t, a) in b.iter() {
+                if let Some(v) = a.stat(Stat::Maximum)
+                    && age.is_none_or(|(bv, bt)| v > bv || (v == bv && t < bt))
+                {
+                    age = Some((v, t));
+                }
+            }
+        }
+        let age_pct = age.map(|(v, _)| pct(v, retention * HOUR as u64));
+        if let (Some((v, t)), Some(p)) = (age, age_pct) {
+            let severity = if p >= th.iterator_age_critical_pct {
+                Some(Severity::Critical)
+            } else if p >= th.iterator_age_warning_pct {
+                Some(Severity::Warning)
+            } else {
+                None
+            };
+            if let Some(sev) = severity {
+                let mut detail = format!(
+                    "iterator age reached {v} ms, {}% of the {retention} h retention ({}), at {}",
+                    fmt_pct(p),
+                    if end_state.retention.is_some() {
+                        "seen in CloudTrail"
+                    } else {
+                        "assumed"
+                    },
+                    format_time(t)
+                );
+                if sev == Severity::Critical {
+                    detail.push_str(": data is about to expire unread");
+                }
+                findings.push(finding(sev, "iterator-age", "", detail));
+            }
+        }
+
+        // Over-provisioned: little use of provisioned capacity over a long enough time.
+        let span = end - first + period;
+        if mode == Mode::Provisioned
+            && let Some(n) = shards_end
+            && let Some((wp, _)) = w_peak
+            && span >= th.over_provisioned_min_data
+        {
+            let peak = r_peak.map_or(wp, |(rp, _)| rp.max(wp));
+            let would = (n * peak).div_ceil(5000).max(1);
+            if peak < th.over_provisioned_pct && would < n {
+                findings.push(finding(
+                    Severity::Info,
+                    "over-provisioned",
+                    "",
+                    format!(
+                        "peak {}% of capacity ({}) over {} of data; {} would keep the peak at or under 50%",
+                        fmt_pct(peak),
+                        shards_word(n),
+                        format_duration(span),
+                        shards_word(would)
+                    ),
+                ));
+            }
+        }
+
+        report.streams.push(StreamRow {
+            region: region.to_string(),
+            stream: stream.to_string(),
+            mode,
+            mode_seen: end_state.mode.is_some(),
+            shards: shards_end,
+            write_peak: (mode == Mode::Provisioned)
+                .then_some(w_peak)
+                .flatten()
+                .map(|p| p.0),
+            read_peak: (mode == Mode::Provisioned)
+                .then_some(r_peak)
+                .flatten()
+                .map(|p| p.0),
+            put_failed,
+            put_throttled,
+            iterator_age_max: age.map(|a| a.0),
+            retention_hours: retention,
+            retention_seen: end_state.retention.is_some(),
+            iterator_age_pct: age_pct,
+        });
+        report.findings.extend(
+            findings
+                .into_iter()
+                .filter(|f| f.shard.is_empty() || set.shards.matches(&f.shard)),
+        );
+    }
+
+    // Changes in the window, and resharding churn.
+    let mut resharding: BTreeMap<(&str, &str), Vec<Millis>> = BTreeMap::new();
+    for c in &acc.changes {
+        if !set.window.contains(c.time) {
+            continue;
+        }
+        report.changes.push(ChangeRow {
+            time: c.time,
+            region: c.region.clone(),
+            stream: c.stream.clone(),
+            event_name: c.event_name.clone(),
+            user: c.user.clone(),
+            detail: change_detail(c),
+        });
+        if c.error_code.is_empty()
+            && !c.stream.is_empty()
+            && matches!(
+                c.event_name.as_str(),
+                "UpdateShardCount" | "SplitShard" | "MergeShards"
+            )
+        {
+            resharding
+                .entry((&c.region, &c.stream))
+                .or_default()
+                .push(c.time);
+        }
+    }
+    report.changes.sort_by(|a, b| {
+        (
+            a.time,
+            &a.region,
+            &a.stream,
+            &a.event_name,
+            &a.user,
+            &a.detail,
+        )
+            .cmp(&(
+                b.time,
+                &b.region,
+                &b.stream,
+                &b.event_name,
+                &b.user,
+                &b.detail,
+            ))
+    });
+    for ((region, stream), mut times) in resharding {
+        times.sort_unstable();
+        let mut best: Option<(usize, usize)> = None; // (count, start index)
+        for i in 0..times.len() {
+            let k = times[i..]
+                .iter()
+                .take_while(|t| **t < times[i] + DAY)
+                .count();
+            if best.is_none_or(|(bk, _)| k > bk) {
+                best = Some((k, i));
+            }
+        }
+        if let Some((k, i)) = best
+            && k as u64 > th.resharding_changes
+        {
+            report.findings.push(Finding {
+                severity: Severity::Warning,
+                check: "resharding-churn",
+                region: region.to_string(),
+                stream: stream.to_string(),
+                shard: String::new(),
+                detail: format!(
+                    "{k} shard-count changes within 24 h, from {} to {}",
+                    format_time(times[i]),
+                    format_time(times[i + k - 1])
+                ),
+            });
+        }
+    }
+
+    let rank = |c: &str| CHECKS.iter().position(|x| *x == c).unwrap_or(CHECKS.len());
+    report.findings.sort_by(|a, b| {
+        (
+            a.severity,
+            rank(a.check),
+            &a.region,
+            &a.stream,
+            &a.shard,
+            &a.detail,
+        )
+            .cmp(&(
+                b.severity,
+                rank(b.check),
+                &b.region,
+                &b.stream,
+                &b.shard,
+                &b.detail,
+            ))
+    });
+    let list = |v: &[String]| v.join(", ");
+    if !unknown_count.is_empty() {
+        report.stream_notes.push(format!(
+            "shard count unknown (no shard-level series, no shard count in CloudTrail), so no capacity use, for: {}",
+            list(&unknown_count)
+        ));
+    }
+    if !assumed_retention.is_empty() {
+        report.stream_notes.push(format!(
+            "retention assumed {DEFAULT_RETENTION_HOURS} h (not seen in CloudTrail) for: {}",
+            list(&assumed_retention)
+        ));
+    }
+    if !assumed_mode.is_empty() {
+        report.stream_notes.push(format!(
+            "mode assumed provisioned (not seen in CloudTrail) for: {}",
+            list(&assumed_mode)
+        ));
+    }
+    report
+}
+
+/// `part / whole` as a percentage in hundredths, exactly for whole numbers.
+fn pct_of(part: f64, whole: f64) -> u64 {
+    if whole.fract() == 0.0 && whole > 0.0 && whole < 1e18 {
+        pct(part, whole as u64)
+    } else if whole > 0.0 {
+        (part * 10_000.0 / whole + 0.5).floor().max(0.0) as u64
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_round_half_up_exactly() {
+        // 0.5 MiB over a minute of one shard: 1/120 of the limit = 0.8333...%
+        assert_eq!(pct(524_288.0, 60 * SHARD_WRITE_BYTES), 83);
+        // 1/8 % exactly halfway at the third decimal: 0.125 -> 0.13
+        assert_eq!(pct(1.0, 800), 13);
+        assert_eq!(pct(0.0, 5), 0);
+        assert_eq!(pct(5.0, 0), 0);
+        assert_eq!(fmt_pct(8333), "83.33");
+        assert_eq!(fmt_pct(5), "0.05");
+        assert_eq!(pct_of(1.0, 3.0), 3333);
+    }
+
+    fn change(name: &str, t: Millis) -> Change {
+        Change {
+            time: t,
+            stream: "s".into(),
+            event_name: name.into(),
+            ..Change::default()
+        }
+    }
+
+    #[test]
+    fn state_follows_the_changes() {
+        let create = Change {
+            shard_count: Some(2.0),
+            ..change("CreateStream", 0)
+        };
+        let update = Change {
+            target_shard_count: Some(4.0),
+            ..change("UpdateShardCount", 10)
+        };
+        let split = change("SplitShard", 20);
+        let merge = change("MergeShards", 30);
+        let mode = Change {
+            stream_mode: "ON_DEMAND".into(),
+            ..change("UpdateStreamMode", 40)
+        };
+        let retention = Change {
+            retention_hours: Some(48.0),
+            ..change("IncreaseStreamRetentionPeriod", 50)
+        };
+        let ev = [&create, &update, &split, &merge, &mode, &retention];
+        assert_eq!(state_at(&ev, -1), State::default());
+        let s0 = state_at(&ev, 0);
+        assert_eq!(
+            (s0.count, s0.mode, s0.retention),
+            (Some(2), Some(Mode::Provisioned), Some(24))
+        );
+        assert_eq!(state_at(&ev, 10).count, Some(4));
+        assert_eq!(state_at(&ev, 25).count, Some(5));
+        assert_eq!(state_at(&ev, 35).count, Some(4));
+        assert_eq!(state_at(&ev, 45).mode, Some(Mode::OnDemand));
+        assert_eq!(state_at(&ev, 55).retention, Some(48));
+        // A split without a known count keeps it unknown.
+        assert_eq!(state_at(&[&split], 99).count, None);
+    }
+
+    #[test]
+    fn details_name_the_parameters() {
+        let c = Change {
+            target_shard_count: Some(8.0),
+            error_code: "LimitExceededException".into(),
+            ..change("UpdateShardCount", 0)
+        };
+        assert_eq!(
+            change_detail(&c),
+            "target shard count 8; failed: LimitExceededException"
+        );
+        assert_eq!(periods(1, MINUTE), "1 minute");
+        assert_eq!(periods(3, 300_000), "3 periods of 5m");
+    }
+}

@@ -1,0 +1,491 @@
+//! Stream health: what is wrong with a stream and where, from the same files the dashboards
+//! read. CloudWatch exports (every form `metrics` reads, through its reader and its cube) give
+//! per-minute use of the shard and stream limits, throttling, failed puts and iterator age;
+//! CloudTrail logs in the same paths (recognised by content, read by the CloudTrail reader) give
+//! the capacity, mode and retention changes that say what the limits were.
+//!
+//! This module holds the aggregate and the reader; [`analyze`] turns them into the rows of the
+//! `health` panels and the findings of the checks.
+
+pub mod analyze;
+
+use crate::cloudtrail::reader::{CloudTrailPart, CloudTrailReader, RecordQuery};
+use crate::cloudtrail::{Damage, KINESIS_SOURCE, RawRecord, Record, Skip};
+use crate::diag::{FileReport, FileStatus};
+use crate::filter::Matcher;
+use crate::input::Source;
+use crate::input::lenient::field;
+use crate::metrics::parse::{MetricsPart, MetricsReader, Queries};
+use crate::metrics::{MetricsCube, Query};
+use crate::pipeline::{Merge, Part, Reader};
+use crate::window::{Millis, Window, parse_event_time};
+
+/// Per-shard write limit: 1 MiB/s.
+pub const SHARD_WRITE_BYTES: u64 = 1_048_576;
+/// Per-shard write limit: 1,000 records/s.
+pub const SHARD_WRITE_RECORDS: u64 = 1_000;
+/// Per-shard read limit (shared by GetRecords consumers): 2 MiB/s.
+pub const SHARD_READ_BYTES: u64 = 2_097_152;
+/// Retention of a stream when CloudTrail does not say otherwise: 24 hours.
+pub const DEFAULT_RETENTION_HOURS: u64 = 24;
+/// The period of Metric Streams datapoints, and of series with a single datapoint.
+pub const MINUTE: Millis = 60_000;
+
+/// Metrics of stream-level series that the checks read.
+pub const STREAM_METRICS: [&str; 9] = [
+    "IncomingBytes",
+    "IncomingRecords",
+    "GetRecords.Bytes",
+    "WriteProvisionedThroughputExceeded",
+    "ReadProvisionedThroughputExceeded",
+    "GetRecords.IteratorAgeMilliseconds",
+    "PutRecords.FailedRecords",
+    "PutRecords.ThrottledRecords",
+    "PutRecords.TotalRecords",
+];
+
+/// Metrics of shard-level series (enhanced monitoring) that the checks read.
+pub const SHARD_METRICS: [&str; 6] = [
+    "IncomingBytes",
+    "IncomingRecords",
+    "OutgoingBytes",
+    "WriteProvisionedThroughputExceeded",
+    "ReadProvisionedThroughputExceeded",
+    "IteratorAgeMilliseconds",
+];
+
+/// The CloudTrail events of the `changes` panel: capacity, mode, retention, monitoring and
+/// consumer changes.
+pub const CHANGE_EVENTS: [&str; 12] = [
+    "CreateStream",
+    "DeleteStream",
+    "SplitShard",
+    "MergeShards",
+    "UpdateShardCount",
+    "UpdateStreamMode",
+    "IncreaseStreamRetentionPeriod",
+    "DecreaseStreamRetentionPeriod",
+    "EnableEnhancedMonitoring",
+    "DisableEnhancedMonitoring",
+    "RegisterStreamConsumer",
+    "DeregisterStreamConsumer",
+];
+
+/// One change event from CloudTrail, with the parameters that say what changed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Change {
+    /// `eventTime`.
+    pub time: Millis,
+    /// `awsRegion`.
+    pub region: String,
+    /// The stream (`streamName`, or the name in `streamARN`).
+    pub stream: String,
+    /// `eventName`.
+    pub event_name: String,
+    /// The caller, by the `user` rule of the Events dashboard.
+    pub user: String,
+    /// `errorCode` (empty when the call succeeded).
+    pub error_code: String,
+    /// `shardCount`.
+    pub shard_count: Option<f64>,
+    /// `targetShardCount`.
+    pub target_shard_count: Option<f64>,
+    /// `retentionPeriodHours`.
+    pub retention_hours: Option<f64>,
+    /// `streamModeDetails.streamMode`.
+    pub stream_mode: String,
+    /// `shardToSplit`.
+    pub shard_to_split: String,
+    /// `shardToMerge` and `adjacentShardToMerge`.
+    pub shards_to_merge: (String, String),
+    /// `shardLevelMetrics`.
+    pub shard_level_metrics: Vec<String>,
+    /// `consumerName`.
+    pub consumer: String,
+}
+
+/// Counts of what the CloudTrail inputs held.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TrailCounts {
+    /// Kinesis events read.
+    pub kinesis: u64,
+    /// Events of other services, ignored.
+    pub other: u64,
+    /// Change events kept (before the window: state needs the history).
+    pub changes: u64,
+}
+
+/// The aggregate of `health`: the metrics cube and the change events.
+#[derive(Debug, Default, Clone)]
+pub struct HealthAcc {
+    /// CloudWatch datapoints in one-minute buckets.
+    pub cube: MetricsCube,
+    /// Change events of the streams through the filters, in no order until [`HealthAcc::sorted`].
+    pub changes: Vec<Change>,
+    /// CloudTrail counts.
+    pub trail: TrailCounts,
+}
+
+impl Merge for HealthAcc {
+    fn merge(&mut self, o: Self) {
+        self.cube.merge(o.cube);
+        self.changes.extend(o.changes);
+        self.trail.kinesis += o.trail.kinesis;
+        self.trail.other += o.trail.other;
+        self.trail.changes += o.trail.changes;
+    }
+}
+
+impl HealthAcc {
+    /// Puts the change events in a fixed order (time, then the other fields), so results do
+    /// not depend on file order or thread count.
+    pub fn sort(&mut self) {
+        self.changes.sort_by(|a, b| {
+            (
+                a.time,
+                &a.region,
+                &a.stream,
+                &a.event_name,
+                &a.user,
+                &a.error_code,
+            )
+                .cmp(&(
+                    b.time,
+                    &b.region,
+                    &b.stream,
+                    &b.event_name,
+                    &b.user,
+                    &b.error_code,
+                ))
+                .then_with(|| format!("{a:?}").cmp(&format!("{b:?}")))
+        });
+    }
+
+    /// The newest datapoint or change event, for `--relative-to latest`.
+    pub fn newest(&self) -> Option<Millis> {
+        let metrics = self.cube.counts.range.map(|r| r.1);
+        let trail = self.changes.iter().map(|c| c.time).max();
+        metrics.max(trail)
+    }
+}
+
+/// What to read: the metrics query (window, stream and region filters, the checks' metrics)
+/// and the same filters for CloudTrail.
+#[derive(Debug, Clone)]
+pub struct HealthQuery {
+    /// For the metrics reader.
+    pub metrics: Query,
+    /// For the CloudTrail reader: `--stream` and `--region`.
+    changes: ChangeQuery,
+}
+
+impl HealthQuery {
+    /// Datapoints of the checks' metrics in `window`, in one-minute buckets, of the streams and
+    /// regions the matchers pass. Shards are filtered when the panels are built, so shares and
+    /// stream capacity count every shard.
+    pub fn new(window: Window, streams: Matcher, regions: Matcher, scan_only: bool) -> Self {
+        HealthQuery {
+            metrics: Query {
+                streams: streams.clone(),
+                regions: regions.clone(),
+                stream_metrics: STREAM_METRICS.to_vec(),
+                shard_metrics: SHARD_METRICS.to_vec(),
+                scan_only,
+                ..Query::new(window, MINUTE)
+            },
+            changes: ChangeQuery { streams, regions },
+        }
+    }
+}
+
+/// Reads every input of `health`: CloudWatch exports with the metrics reader, CloudTrail logs
+/// with the CloudTrail reader, told apart by content.
+#[derive(Debug)]
+pub struct HealthReader<'q> {
+    /// What to count.
+    pub query: &'q HealthQuery,
+    /// `--queries`.
+    pub queries: Option<&'q Queries>,
+    /// Stream and shard of get-metric-statistics output.
+    pub statistics_series: Option<(String, String)>,
+}
+
+/// Keys only CloudWatch exports have: a text whose start names one is read as metrics first.
+const METRIC_KEYS: [&str; 4] = [
+    "\"metric_name\"",
+    "\"metric_stream_name\"",
+    "\"MetricDataResults\"",
+    "\"Datapoints\"",
+];
+
+/// How much of a file's start is looked at to guess its kind (the guess only decides which
+/// reader tries first).
+const SNIFF_BYTES: usize = 64 * 1024;
+
+fn looks_like_metrics(text: &str) -> bool {
+    let mut end = text.len().min(SNIFF_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
+    METRIC_KEYS.iter().any(|k| head.contains(k))
+}
+
+/// The change events of CloudTrail, as the CloudTrail reader's query: read by the serde path,
+/// which reads the capacity parameters.
+#[derive(Debug, Clone)]
+struct ChangeQuery {
+    streams: Matcher,
+    regions: Matcher,
+}
+
+impl RecordQuery for ChangeQuery {
+    type Acc = HealthAcc;
+
+    fn new_acc(&self) -> HealthAcc {
+        HealthAcc::default()
+    }
+
+    fn serde_only(&self) -> bool {
+        true
+    }
+
+    fn add(&self, _: &mut HealthAcc, _: &impl Record) -> Result<(), Skip> {
+        // Only reached through add_raw: this query reads with the serde path only.
+        Ok(())
+    }
+
+    fn add_raw(&self, acc: &mut HealthAcc, r: &RawRecord<'_>) -> Result<(), Skip> {
+        let source = r.field(crate::cloudtrail::Field::EventSource);
+        if source.is_empty() {
+            return Err(Skip::NoEventSource);
+        }
+        if source != KINESIS_SOURCE {
+            acc.trail.other += 1;
+            return Ok(());
+        }
+        acc.trail.kinesis += 1;
+        let name = r.field(crate::cloudtrail::Field::EventName);
+        if !CHANGE_EVENTS.contains(&name) {
+            return Ok(());
+        }
+        let time = parse_event_time(r.field(crate::cloudtrail::Field::EventTime))
+            .ok_or(Skip::BadEventTime)?;
+        let region = r.field(crate::cloudtrail::Field::AwsRegion);
+        let stream = r.stream();
+        if !self.streams.matches(stream) || !self.regions.matches(region) {
+            return Ok(());
+        }
+        let p = r.request_parameters.as_ref();
+        let num = |f: fn(&crate::cloudtrail::RequestParameters<'_>) -> Option<f64>| {
+            p.and_then(f).filter(|v| v.is_finite())
+        };
+        let text = |f: for<'p> fn(&'p crate::cloudtrail::RequestParameters<'_>) -> &'p str| {
+            p.map(f).unwrap_or_default().to_string()
+        };
+        acc.trail.changes += 1;
+        acc.changes.push(Change {
+            time,
+            region: region.to_string(),
+            stream: stream.to_string(),
+            event_name: name.to_string(),
+            user: r.user().to_string(),
+            error_code: r.field(crate::cloudtrail::Field::ErrorCode).to_string(),
+            shard_count: num(|p| p.shard_count.0),
+            target_shard_count: num(|p| p.target_shard_count.0),
+            retention_hours: num(|p| p.retention_period_hours.0),
+            stream_mode: p
+                .and_then(|p| p.stream_mode_details.as_ref())
+                .map(|d| field(&d.stream_mode).to_string())
+                .unwrap_or_default(),
+            shard_to_split: text(|p| field(&p.shard_to_split)),
+            shards_to_merge: (
+                text(|p| field(&p.shard_to_merge)),
+                text(|p| field(&p.adjacent_shard_to_merge)),
+            ),
+            shard_level_metrics: p
+                .and_then(|p| p.shard_level_metrics.as_ref())
+                .map(|v| {
+                    v.iter()
+                        .map(|s| field(s).to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            consumer: text(|p| field(&p.consumer_name)),
+        });
+        Ok(())
+    }
+}
+
+impl HealthReader<'_> {
+    fn metrics(&self) -> MetricsReader<'_> {
+        MetricsReader {
+            query: &self.query.metrics,
+            queries: self.queries,
+            statistics_series: self.statistics_series.clone(),
+        }
+    }
+
+    fn trail(&self) -> CloudTrailReader<'_, ChangeQuery> {
+        CloudTrailReader {
+            query: &self.query.changes,
+        }
+    }
+
+    fn read_trail(&self, acc: &mut HealthAcc, text: &str, continued: bool) -> CloudTrailPart {
+        self.trail().read_text(acc, text, continued)
+    }
+}
+
+/// What reading a text (a file, or a piece of a big one) found: with the reader the text
+/// suggests, and with the other when that one recognised nothing.
+#[derive(Debug, Default)]
+pub struct HealthPart {
+    metrics: Option<MetricsPart>,
+    trail: Option<CloudTrailPart>,
+}
+
+fn join_opt<P: Part>(a: &mut Option<P>, b: Option<P>) {
+    match (a.as_mut(), b) {
+        (Some(x), Some(y)) => x.join(y),
+        (None, Some(y)) => *a = Some(y),
+        _ => {}
+    }
+}
+
+impl Part for HealthPart {
+    fn join(&mut self, next: Self) {
+        join_opt(&mut self.metrics, next.metrics);
+        join_opt(&mut self.trail, next.trail);
+    }
+
+    fn damage_mut(&mut self) -> &mut Vec<Damage> {
+        // The damage of the kind the file is read as: CloudTrail when it recognised the text,
+        // else metrics (which says what is wrong with a file of neither kind).
+        let trail = self.trail.as_ref().is_some_and(CloudTrailPart::recognised);
+        if trail && let Some(t) = &mut self.trail {
+            return t.damage_mut();
+        }
+        self.metrics
+            .get_or_insert_with(MetricsPart::default)
+            .damage_mut()
+    }
+
+    fn positions(&mut self, each: &mut dyn FnMut(&mut usize, &mut usize, Option<&mut u64>)) {
+        if let Some(m) = &mut self.metrics {
+            m.positions(each);
+        }
+        if let Some(t) = &mut self.trail {
+            t.positions(each);
+        }
+    }
+
+    fn add_unshown_damage(&mut self, n: u64) {
+        // With the damage `damage_mut` gave.
+        let trail = self.trail.as_ref().is_some_and(CloudTrailPart::recognised);
+        if trail && let Some(t) = &mut self.trail {
+            return t.add_unshown_damage(n);
+        }
+        self.metrics
+            .get_or_insert_with(MetricsPart::default)
+            .add_unshown_damage(n);
+    }
+}
+
+fn failure(r: &FileReport) -> Option<&str> {
+    match &r.status {
+        FileStatus::Failed(why) => Some(why),
+        _ => None,
+    }
+}
+
+impl Reader for HealthReader<'_> {
+    type Acc = HealthAcc;
+    type Part = HealthPart;
+
+    fn new_acc(&self) -> HealthAcc {
+        HealthAcc::default()
+    }
+
+    fn ignore(&self, src: &Source) -> Option<&'static str> {
+        self.trail().ignore(src)
+    }
+
+    fn split_keys(&self) -> &'static [&'static str] {
+        // CloudTrail's and get-metric-data's arrays of items each read on their own.
+        &["Records", "Events", "MetricDataResults"]
+    }
+
+    fn line_based(&self, head: &str) -> bool {
+        crate::cloudtrail::parse::is_export(head)
+    }
+
+    fn read_text(&self, acc: &mut HealthAcc, text: &str, continued: bool) -> HealthPart {
+        // Whichever reader the text suggests tries first; a text it does not recognise at all
+        // (nothing read, nothing counted) goes to the other.
+        let mut part = HealthPart::default();
+        if looks_like_metrics(text) {
+            let m = self.metrics().read_text(&mut acc.cube, text, continued);
+            if !m.recognised() {
+                part.trail = Some(self.read_trail(acc, text, continued));
+            }
+            part.metrics = Some(m);
+        } else {
+            let t = self.read_trail(acc, text, continued);
+            if !t.recognised() {
+                part.metrics = Some(self.metrics().read_text(&mut acc.cube, text, continued));
+            }
+            part.trail = Some(t);
+        }
+        part
+    }
+
+    fn finish(&self, part: HealthPart, report: &mut FileReport) {
+        // The file is of the kind that recognised something in it.
+        let (metrics, trail) = match (part.metrics, part.trail) {
+            (Some(m), _) if m.recognised() => return self.metrics().finish(m, report),
+            (_, Some(t)) if t.recognised() => return self.trail().finish(t, report),
+            other => other,
+        };
+        // Neither: an empty file is said once; else both readers' reasons.
+        let mut m_report = FileReport::new(report.name.clone());
+        if let Some(m) = metrics {
+            self.metrics().finish(m, &mut m_report);
+        }
+        let mut t_report = FileReport::new(report.name.clone());
+        if let Some(t) = trail {
+            self.trail().finish(t, &mut t_report);
+        }
+        match (failure(&m_report), failure(&t_report)) {
+            (Some(m), Some(t)) => {
+                report.status = FileStatus::Failed(format!(
+                    "neither CloudWatch metrics ({m}) nor CloudTrail ({t})"
+                ));
+            }
+            (None, _) if m_report.warnings.iter().any(|w| w == "empty file") => *report = m_report,
+            (_, None) => *report = t_report,
+            (None, Some(_)) => *report = m_report,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffing_only_orders_the_readers() {
+        assert!(looks_like_metrics(r#"{"metric_stream_name":"x"}"#));
+        assert!(looks_like_metrics(r#"{"MetricDataResults":[]}"#));
+        assert!(!looks_like_metrics(r#"{"Records":[]}"#));
+        // An escaped quote inside a CloudTrail message is not the key.
+        assert!(!looks_like_metrics(
+            r#"{"errorMessage":"bad \"metric_name\\"}"#
+        ));
+        // A multi-byte character at the sniff boundary is not split.
+        let mut s = "x".repeat(SNIFF_BYTES - 1);
+        s.push('é');
+        assert!(!looks_like_metrics(&s));
+    }
+}

@@ -1,0 +1,212 @@
+//! The `health` command end to end: every panel of each scenario in `testdata/health/` (a hot
+//! shard, bursty throttling, old iterators near retention, an on-demand stream, a calm stream, a
+//! reshard, stream-level series only, a CLI export with a 5-minute period) against the panels
+//! `testdata/health_gen.py` computed independently from the datapoints and events it wrote.
+
+mod common;
+
+use std::fs;
+
+use common::{run, testdata};
+
+const PANELS: [&str; 4] = ["findings", "shards", "streams", "changes"];
+
+fn path(rel: &str) -> String {
+    testdata(rel).to_str().unwrap().to_string()
+}
+
+/// Runs `health` with `args`, every panel to CSV files, and compares them with the expected.
+fn compare(args: &[String], expected: &str) {
+    let out = tempfile::tempdir().unwrap();
+    let mut full: Vec<String> = ["health", "-q", "-f", "csv", "-o"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    full.push(out.path().to_str().unwrap().to_string());
+    full.extend_from_slice(args);
+    let r = run(&full);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for panel in PANELS {
+        let got = fs::read_to_string(out.path().join(format!("{panel}.csv"))).unwrap();
+        let want = fs::read_to_string(testdata(&format!("expected/health/{expected}/{panel}.csv")))
+            .unwrap();
+        assert!(
+            got == want,
+            "{expected}/{panel} differs:\nwant:\n{want}\ngot:\n{got}"
+        );
+    }
+}
+
+fn scenario(name: &str) {
+    compare(&[path(&format!("health/{name}"))], name);
+}
+
+#[test]
+fn hot_shard() {
+    scenario("hot-shard");
+}
+
+#[test]
+fn bursty_throttling() {
+    scenario("bursty");
+}
+
+#[test]
+fn old_iterator_near_retention() {
+    scenario("old-iterator");
+}
+
+#[test]
+fn on_demand_stream() {
+    scenario("on-demand");
+}
+
+#[test]
+fn calm_stream_raises_nothing() {
+    scenario("calm");
+    let want = fs::read_to_string(testdata("expected/health/calm/findings.csv")).unwrap();
+    assert_eq!(
+        want.lines().count(),
+        1,
+        "the calm stream must have no findings"
+    );
+}
+
+#[test]
+fn reshard_in_cloudtrail() {
+    scenario("reshard");
+}
+
+#[test]
+fn stream_level_series_only() {
+    scenario("stream-level");
+}
+
+#[test]
+fn cli_export_with_a_five_minute_period() {
+    compare(
+        &[
+            "--queries".into(),
+            path("health/cli-5m/queries.json"),
+            path("health/cli-5m/export"),
+            path("health/cli-5m/cloudtrail"),
+        ],
+        "cli-5m",
+    );
+}
+
+#[test]
+fn window_and_shard_filter() {
+    compare(
+        &[
+            "--since".into(),
+            "2024-05-06T10:30:00Z".into(),
+            "--until".into(),
+            "2024-05-06T10:50:00Z".into(),
+            "--shard".into(),
+            "shardId-00000000000[01]".into(),
+            path("health/hot-shard"),
+        ],
+        "hot-shard-filtered",
+    );
+}
+
+#[test]
+fn fail_on_exits_3_at_or_above_the_level() {
+    let old = path("health/old-iterator");
+    let calm = path("health/calm");
+    let code = |args: &[&str]| {
+        let mut full = vec!["health", "-q", "-f", "csv", "-p", "findings"];
+        full.extend_from_slice(args);
+        run(&full).code
+    };
+    assert_eq!(code(&["--fail-on", "critical", &old]), 3);
+    assert_eq!(code(&["--fail-on", "warning", &old]), 3);
+    assert_eq!(code(&[&old]), 0);
+    assert_eq!(code(&["--fail-on", "warning", &calm]), 0);
+    // Warnings only (bursty throttling): critical does not fail, warning does.
+    let bursty = path("health/bursty");
+    assert_eq!(code(&["--fail-on", "critical", &bursty]), 0);
+    assert_eq!(code(&["--fail-on", "warning", &bursty]), 3);
+}
+
+#[test]
+fn thresholds_are_flags() {
+    // At 95% the 93.75% iterator is a warning, not critical.
+    let r = run(&[
+        "health",
+        "-q",
+        "-f",
+        "csv",
+        "-p",
+        "findings",
+        "--iterator-age-critical-pct",
+        "95",
+        &path("health/old-iterator"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("warning,iterator-age,eu-west-1,audit,")),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("critical"), "{}", r.stdout);
+    // A calm stream becomes hot at a low enough threshold.
+    let r = run(&[
+        "health",
+        "-q",
+        "-f",
+        "csv",
+        "-p",
+        "findings",
+        "--hot-shard-pct",
+        "20",
+        &path("health/calm"),
+    ]);
+    assert_eq!(r.stdout.matches(",hot-shard,").count(), 3, "{}", r.stdout);
+}
+
+#[test]
+fn table_view_leads_with_findings_and_says_what_was_assumed() {
+    let r = run(&["health", &path("health/old-iterator")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let findings = r.stdout.find("Findings").expect("findings table");
+    let streams = r.stdout.find("Streams").expect("streams table");
+    assert!(findings < streams);
+    let all = format!("{}{}", r.stdout, r.stderr).replace('\n', " ");
+    assert!(all.contains("retention assumed 24 h"), "{all}");
+    assert!(all.contains("shard count unknown"), "{all}");
+}
+
+#[test]
+fn a_file_of_neither_kind_is_named_and_the_rest_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("notes.txt"), "just some notes, not JSON").unwrap();
+    // JSON of neither kind: read as a CloudTrail record without eventSource, skipped.
+    fs::write(dir.path().join("other.json"), r#"{"hello":"world"}"#).unwrap();
+    let r = run(&[
+        "health",
+        "-f",
+        "csv",
+        "-p",
+        "findings",
+        dir.path().to_str().unwrap(),
+        &path("health/old-iterator"),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("notes.txt: skipped: neither CloudWatch metrics (not a metrics file"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("other.json: 1 record skipped: a record without eventSource"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.contains("critical,iterator-age"), "{}", r.stdout);
+}
