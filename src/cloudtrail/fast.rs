@@ -596,7 +596,30 @@ pub fn compare_with_serde(text: &str) -> Result<bool, String> {
     fn show(raw: &RawRecord<'_>, view: &impl Record) -> String {
         let fields: Vec<_> = Field::ALL.iter().map(|&f| view.get(f)).collect();
         let (user, stream, kind) = (view.user(), view.stream(), view.identity_type());
-        format!("{raw:?} {fields:?} {user} {stream} {kind}")
+        // Every member the fast path reads; the capacity parameters of `requestParameters`
+        // are read by the serde path only (for `health`), so they are not compared.
+        // Destructured whole, so a member added later is compared unless left out on purpose.
+        let RawRecord {
+            event_time,
+            event_source,
+            event_name,
+            event_type,
+            event_id,
+            aws_region,
+            source_ip,
+            error_code,
+            error_message,
+            user_identity,
+            request_parameters,
+        } = raw;
+        let rp = request_parameters
+            .as_ref()
+            .map(|p| (&p.stream_name, &p.stream_arn));
+        format!(
+            "{event_time:?} {event_source:?} {event_name:?} {event_type:?} {event_id:?} \
+             {aws_region:?} {source_ip:?} {error_code:?} {error_message:?} {user_identity:?} \
+             {rp:?} {fields:?} {user} {stream} {kind}"
+        )
     }
     #[derive(Default)]
     struct Shown(Vec<String>);
