@@ -182,23 +182,25 @@ pub enum Origin {
     Private,
     /// A public address, worth a lookup.
     Public(IpAddr),
-    /// Empty, or shaped like an address but not one (`255.090.254.5`).
+    /// Empty, malformed (`255.090.254.5`), or neither an address nor an AWS service's name
+    /// (`localhost`, `8.8.8.8, 10.0.0.1`).
     Unknown,
 }
 
-/// Classifies a (trimmed) `sourceIPAddress`.
+/// Classifies a (trimmed) `sourceIPAddress`. CloudTrail writes an address, an AWS service's
+/// DNS name (`firehose.amazonaws.com`) or `AWS Internal`; an IPv6 zone (`fe80::1%eth0`) is
+/// dropped before parsing. Anything else (a host name, a list of addresses, control
+/// characters) is [`Origin::Unknown`], never taken for a service.
 pub fn classify(s: &str) -> Origin {
-    if s.is_empty() {
-        return Origin::Unknown;
+    if is_service(s) {
+        return Origin::Service;
     }
-    match s.parse::<IpAddr>() {
-        Err(_)
-            if s.bytes()
-                .all(|b| b.is_ascii_hexdigit() || b == b'.' || b == b':') =>
-        {
-            Origin::Unknown
-        }
-        Err(_) => Origin::Service,
+    let addr = match s.split_once('%') {
+        Some((addr, zone)) if addr.contains(':') && !zone.is_empty() => addr,
+        _ => s,
+    };
+    match addr.parse::<IpAddr>() {
+        Err(_) => Origin::Unknown,
         Ok(ip) => {
             let ip = canonical(ip);
             if is_public(ip) {
@@ -208,6 +210,25 @@ pub fn classify(s: &str) -> Origin {
             }
         }
     }
+}
+
+/// `AWS Internal`, or a service principal's DNS name: one or more labels of letters, digits
+/// and hyphens before `.amazonaws.com` (`firehose.amazonaws.com`,
+/// `kinesis.us-east-1.amazonaws.com`).
+fn is_service(s: &str) -> bool {
+    if s == "AWS Internal" {
+        return true;
+    }
+    let Some(host) = s.strip_suffix(".amazonaws.com") else {
+        return false;
+    };
+    !host.is_empty()
+        && host.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
 }
 
 /// An IPv6 address that carries an IPv4 one, as that IPv4 address: IPv4-mapped
@@ -751,6 +772,24 @@ mod tests {
             ("::ffff:8.8.4.4", Origin::Public("8.8.4.4".parse().unwrap())),
             ("255.090.254.5", Origin::Unknown),
             ("firehose.amazonaws.com", Origin::Service),
+            ("kinesis.us-east-1.amazonaws.com", Origin::Service),
+            ("AWS Internal", Origin::Service),
+            // Not a service: only AWS's names are.
+            ("8.8.8.8, 10.0.0.1", Origin::Unknown),
+            ("localhost", Origin::Unknown),
+            ("evil\x1b[31m", Origin::Unknown),
+            ("amazonaws.com", Origin::Unknown),
+            (".amazonaws.com", Origin::Unknown),
+            ("evil.com/x.amazonaws.com", Origin::Unknown),
+            ("AWS internal", Origin::Unknown),
+            // A zone names the interface, not the place: dropped.
+            ("fe80::1%eth0", Origin::Private),
+            (
+                "2001:4860::1%2",
+                Origin::Public("2001:4860::1".parse().unwrap()),
+            ),
+            ("8.8.8.8%eth0", Origin::Unknown),
+            ("fe80::1%", Origin::Unknown),
             // 6to4: the IPv4 address in bits 16-47 (c0a8:0101 = 192.168.1.1).
             (
                 "2002:808:808::1",

@@ -22,6 +22,7 @@ import itertools
 import json
 import os
 import random
+import re
 import shutil
 import tarfile
 import zipfile
@@ -670,6 +671,14 @@ def geo_damage(events, layout):
     return len(hits), sum(hits.values())
 
 
+def is_aws_service(src):
+    """CloudTrail's names for calls by AWS itself: `AWS Internal` and service DNS names."""
+    if src == "AWS Internal":
+        return True
+    host = src[:-len(".amazonaws.com")] if src.endswith(".amazonaws.com") else ""
+    return host != "" and all(re.fullmatch(r"[A-Za-z0-9-]+", label) for label in host.split("."))
+
+
 def locations(events, layout):
     import ipaddress
     ipv4_only, fields, names, coords, damaged = GEO_LAYOUTS[layout]
@@ -678,10 +687,15 @@ def locations(events, layout):
     by_loc = Counter()
     for e in events:
         src = e["source_ip"]
-        try:
-            ip = ipaddress.ip_address(src)
-        except ValueError:
+        if is_aws_service(src):
             by_loc[("", "(AWS service)", "", "", "", "")] += 1
+            continue
+        try:
+            # A zone (fe80::1%eth0) names the interface, not the place.
+            addr, _, zone = src.partition("%")
+            ip = ipaddress.ip_address(addr if ":" in addr and zone else src)
+        except ValueError:
+            by_loc[("", "(not found)", "", "", "", "")] += 1
             continue
         if not ip.is_global:
             by_loc[("", "(private address)", "", "", "", "")] += 1
