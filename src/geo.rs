@@ -833,7 +833,7 @@ mod tests {
     }
 
     /// The table against Debian's iso-codes (the data Python's pycountry ships), every code
-    /// both ways. `scripts/countries.py` writes the table from the same file.
+    /// both ways. `testdata/countries.py` writes the table from the same file.
     #[test]
     #[ignore = "needs Debian's iso-codes package"]
     fn country_names_match_iso_codes() {
@@ -856,7 +856,7 @@ mod tests {
             .collect();
         assert_eq!(
             have, want,
-            "run scripts/countries.py > src/geo/countries.rs"
+            "run testdata/countries.py > src/geo/countries.rs"
         );
         for (code, name) in &want {
             assert_eq!(iso_name(code).as_deref(), Some(name.as_str()));

@@ -15,7 +15,7 @@
 //!
 //! `UPDATE_GEOIP=1 cargo test --test geoip` rewrites them; otherwise a test fails when the
 //! committed files are stale. The expected panels were computed by `testdata/generate.py` with
-//! Python's `ipaddress` module. `scripts/real-geoip.sh` checks the panel against real
+//! Python's `ipaddress` module. `tests/real-world/real-geoip.sh` checks the panel against real
 //! databases.
 
 mod common;

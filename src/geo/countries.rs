@@ -1,5 +1,5 @@
 //! ISO 3166-1 alpha-2 codes and English short names, sorted by code, as Debian's
-//! iso-codes package lists them. Written by `scripts/countries.py`; do not edit.
+//! iso-codes package lists them. Written by `testdata/countries.py`; do not edit.
 
 /// (alpha-2 code, English short name), sorted by code.
 pub const NAMES: [(&str, &str); 249] = [

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compares the locations panel with Python's `maxminddb` reader on real databases.
 
-Run by scripts/real-geoip.sh (which fetches the databases and makes the venv):
+Run by tests/real-world/real-geoip.sh (which fetches the databases and makes the venv):
 
     python real_geoip.py --bin kinesis-insights --work DIR DB.mmdb[,DB.mmdb...]...
 

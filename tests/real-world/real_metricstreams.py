@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks the metrics command on real Metric Streams files (not part of `cargo test`).
 
-    python3 scripts/real_metricstreams.py FILE_OR_DIR... [--ki path/to/kinesis-insights]
+    python3 tests/real-world/real_metricstreams.py FILE_OR_DIR... [--ki path/to/kinesis-insights]
 
 Real exports of other namespaces (e.g. the AWS/EC2 and AWS/EBS objects in the project's shared
 real data, metricstreams-real/ and otel-metricstreams/) are read twice:
@@ -25,7 +25,7 @@ import sys
 import tempfile
 from datetime import datetime, timezone
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "testdata"))
 from generate import plain  # noqa: E402  (the float format the CSV uses)
 

