@@ -24,6 +24,7 @@ import json
 import math
 import os
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -135,10 +136,13 @@ def public(ip):
 
 def expected_row(readers, source):
     """The row of `source` with `readers` ((reader, IPv4 only) pairs) consulted in order."""
-    try:
-        ip = ipaddress.ip_address(source)
-    except ValueError:
+    if source == "AWS Internal" or re.fullmatch(r"(?:[A-Za-z0-9-]+\.)+amazonaws\.com", source):
         return SERVICE
+    addr, _, zone = source.partition("%")
+    try:
+        ip = ipaddress.ip_address(addr if ":" in addr and zone else source)
+    except ValueError:
+        return NOT_FOUND
     if ip.version == 6:
         ip = embedded_v4(ip) or ip
     if not public(ip):
