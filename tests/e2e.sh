@@ -20,7 +20,6 @@ need() {
 need 'command -v zsh' zsh
 need 'command -v fish' fish
 need 'command -v script' bsdutils
-need 'test -f /usr/share/iso-codes/json/iso_3166-1.json' iso-codes
 
 if ((${#missing[@]})); then
     sudo=()

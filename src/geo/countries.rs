@@ -1,7 +1,8 @@
-//! ISO 3166-1 alpha-2 codes and English short names, sorted by code, as Debian's
-//! iso-codes package lists them. Written by `testdata/countries.py`; do not edit.
+//! ISO 3166-1 alpha-2 codes and English names, sorted by code, from iso-codes (the common
+//! name where it has one, else the short name). Written by `testdata/countries.py`; do not
+//! edit.
 
-/// (alpha-2 code, English short name), sorted by code.
+/// (alpha-2 code, English name), sorted by code.
 pub const NAMES: [(&str, &str); 249] = [
     ("AD", "Andorra"),
     ("AE", "United Arab Emirates"),
@@ -31,7 +32,7 @@ pub const NAMES: [(&str, &str); 249] = [
     ("BL", "Saint Barthélemy"),
     ("BM", "Bermuda"),
     ("BN", "Brunei Darussalam"),
-    ("BO", "Bolivia, Plurinational State of"),
+    ("BO", "Bolivia"),
     ("BQ", "Bonaire, Sint Eustatius and Saba"),
     ("BR", "Brazil"),
     ("BS", "Bahamas"),
@@ -110,7 +111,7 @@ pub const NAMES: [(&str, &str); 249] = [
     ("IN", "India"),
     ("IO", "British Indian Ocean Territory"),
     ("IQ", "Iraq"),
-    ("IR", "Iran, Islamic Republic of"),
+    ("IR", "Iran"),
     ("IS", "Iceland"),
     ("IT", "Italy"),
     ("JE", "Jersey"),
@@ -123,12 +124,12 @@ pub const NAMES: [(&str, &str); 249] = [
     ("KI", "Kiribati"),
     ("KM", "Comoros"),
     ("KN", "Saint Kitts and Nevis"),
-    ("KP", "Korea, Democratic People's Republic of"),
-    ("KR", "Korea, Republic of"),
+    ("KP", "North Korea"),
+    ("KR", "South Korea"),
     ("KW", "Kuwait"),
     ("KY", "Cayman Islands"),
     ("KZ", "Kazakhstan"),
-    ("LA", "Lao People's Democratic Republic"),
+    ("LA", "Laos"),
     ("LB", "Lebanon"),
     ("LC", "Saint Lucia"),
     ("LI", "Liechtenstein"),
@@ -141,7 +142,7 @@ pub const NAMES: [(&str, &str); 249] = [
     ("LY", "Libya"),
     ("MA", "Morocco"),
     ("MC", "Monaco"),
-    ("MD", "Moldova, Republic of"),
+    ("MD", "Moldova"),
     ("ME", "Montenegro"),
     ("MF", "Saint Martin (French part)"),
     ("MG", "Madagascar"),
@@ -214,7 +215,7 @@ pub const NAMES: [(&str, &str); 249] = [
     ("ST", "Sao Tome and Principe"),
     ("SV", "El Salvador"),
     ("SX", "Sint Maarten (Dutch part)"),
-    ("SY", "Syrian Arab Republic"),
+    ("SY", "Syria"),
     ("SZ", "Eswatini"),
     ("TC", "Turks and Caicos Islands"),
     ("TD", "Chad"),
@@ -230,8 +231,8 @@ pub const NAMES: [(&str, &str); 249] = [
     ("TR", "Türkiye"),
     ("TT", "Trinidad and Tobago"),
     ("TV", "Tuvalu"),
-    ("TW", "Taiwan, Province of China"),
-    ("TZ", "Tanzania, United Republic of"),
+    ("TW", "Taiwan"),
+    ("TZ", "Tanzania"),
     ("UA", "Ukraine"),
     ("UG", "Uganda"),
     ("UM", "United States Minor Outlying Islands"),
@@ -240,10 +241,10 @@ pub const NAMES: [(&str, &str); 249] = [
     ("UZ", "Uzbekistan"),
     ("VA", "Holy See (Vatican City State)"),
     ("VC", "Saint Vincent and the Grenadines"),
-    ("VE", "Venezuela, Bolivarian Republic of"),
+    ("VE", "Venezuela"),
     ("VG", "Virgin Islands, British"),
     ("VI", "Virgin Islands, U.S."),
-    ("VN", "Viet Nam"),
+    ("VN", "Vietnam"),
     ("VU", "Vanuatu"),
     ("WF", "Wallis and Futuna"),
     ("WS", "Samoa"),

@@ -82,7 +82,7 @@ def english(m):
 
 def iso_name(code):
     c = pycountry.countries.get(alpha_2=code.upper()) if code else None
-    return c.name if c else None
+    return getattr(c, "common_name", c.name) if c else None
 
 
 NOT_FOUND = ("", "(not found)", "", "", None, None)
