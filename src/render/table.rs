@@ -76,7 +76,7 @@ pub fn write(out: &mut dyn Write, t: &Table, opts: Options) -> io::Result<()> {
         }
     }
     if let Some(note) = &t.note {
-        writeln!(out, "{}", sanitize(note))?;
+        line(out, &sanitize(note), opts)?;
     }
     Ok(())
 }
@@ -480,6 +480,27 @@ mod tests {
         assert!(!s.contains('\u{1b}'));
         assert!(s.contains("… 2 more rows"));
         assert!(s.ends_with("a note\n"));
+    }
+
+    /// Notes wrap at spaces as titles do (the no-GeoIP note is longer than 80 columns).
+    #[test]
+    fn notes_wrap_to_the_width() {
+        let note = "no GeoIP database found: pass --geoip FILE.mmdb or set KINESIS_INSIGHTS_GEOIP";
+        let t = Table {
+            id: "t",
+            title: "Title".into(),
+            columns: &["name"],
+            rows: vec![vec![Cell::text("a")]],
+            view: View::Rows,
+            note: Some(note.into()),
+        };
+        let mut out = Vec::new();
+        write(&mut out, &t, opts(0)).unwrap();
+        let s = String::from_utf8(out).unwrap();
+        // Width 60: "no GeoIP database found: pass --geoip FILE.mmdb or set" is 54 columns.
+        assert!(s.ends_with(
+            "no GeoIP database found: pass --geoip FILE.mmdb or set\nKINESIS_INSIGHTS_GEOIP\n"
+        ));
     }
 
     #[test]
