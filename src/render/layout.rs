@@ -139,6 +139,34 @@ fn longest_word(s: &str) -> usize {
     s.split(' ').map(width).max().unwrap_or(0)
 }
 
+/// Lines [`wrap`] makes of `s` at `w` columns, before any cut (`w` at least its longest word).
+fn wrapped_lines(s: &str, w: usize) -> usize {
+    let mut lines = 1;
+    let mut used: Option<usize> = None;
+    for word in s.split(' ').map(width) {
+        used = Some(match used {
+            Some(u) if u + 1 + word <= w => u + 1 + word,
+            Some(_) => {
+                lines += 1;
+                word
+            }
+            None => word,
+        });
+    }
+    lines
+}
+
+/// Narrowest width at which [`wrap`] keeps all of `s`: its longest word, widened until it
+/// wraps into at most [`MAX_LINES`] lines (so wrapping alone never cuts text).
+fn unbroken_width(s: &str) -> usize {
+    let total = width(s);
+    let mut w = longest_word(s).max(total.div_ceil(MAX_LINES));
+    while w < total && wrapped_lines(s, w) > MAX_LINES {
+        w += 1;
+    }
+    w
+}
+
 /// What a column holds, which decides how it may give way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
@@ -180,7 +208,7 @@ impl Column {
             Kind::Text => self
                 .cells
                 .iter()
-                .map(|c| longest_word(c))
+                .map(|c| unbroken_width(c))
                 .max()
                 .unwrap_or(0)
                 .max(header)
@@ -357,6 +385,25 @@ mod tests {
             kind: Kind::Text,
             cells: cells.iter().map(|s| s.to_string()).collect(),
         }
+    }
+
+    /// Wrapping alone never cuts prose: a message whose words are short still fits in
+    /// MAX_LINES lines at the width wrapping asks for.
+    #[test]
+    fn prose_wraps_whole_at_its_unbroken_width() {
+        let msg = "Stream orders under account 123456789012 not found.";
+        let c = text("error_message", &[msg]);
+        // At its longest word (12) it would take 5 lines: "Stream" / "orders under" /
+        // "account" / "123456789012" / "not found.". At 13: "Stream orders" / "under account"
+        // / "123456789012" / "not found.".
+        assert_eq!(wrapped_lines(msg, 12), 5);
+        assert_eq!(c.unbroken(), 13);
+        assert_eq!(
+            wrap(msg, 13),
+            "Stream orders\nunder account\n123456789012\nnot found."
+        );
+        // The header's longest part still counts.
+        assert_eq!(text("error_message", &["a b"]).unbroken(), 7);
     }
 
     #[test]
