@@ -20,33 +20,55 @@ const README: &str = include_str!("../README.md");
 /// The end of `SUB --help`: the exit statuses, then the README's examples that run
 /// `kinesis-insights SUB`, each with its comment.
 fn long_help(sub: &str) -> String {
-    format!("{AFTER_HELP}\n\nExamples:\n{}", examples(README, sub))
+    format!("{AFTER_HELP}\n\n{}", examples_help(sub))
+}
+
+/// The README's examples that run `kinesis-insights SUB`, under a heading.
+fn examples_help(sub: &str) -> String {
+    format!("Examples:\n{}", examples(README, sub))
 }
 
 /// Widest line of the examples in `--help`, so help wraps no command on an 80-column
 /// terminal (it would break one where the shell cannot read it).
 const EXAMPLE_WIDTH: usize = 79;
 
-/// `line` indented by two spaces, a command longer than `width` broken at spaces into lines
-/// ending in ` \` (so it still pastes into a shell), continued four spaces further in.
+/// `s` split at the spaces a shell splits at: not those inside '…' or "…".
+fn shell_words(s: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut start = 0;
+    let mut quote = None;
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, ' ') => {
+                words.push(&s[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    words.push(&s[start..]);
+    words
+}
+
+/// `line` indented by two spaces, a command longer than `width` broken at spaces outside
+/// quotes into lines ending in ` \` (so it still pastes into a shell), continued four spaces
+/// further in.
 fn fold_command(line: &str, width: usize) -> String {
     if line.chars().count() + 2 <= width {
         return format!("  {line}\n");
     }
     // A comment goes on as a comment; a command with a backslash.
-    let (words, end, next) = match line.strip_prefix("# ") {
-        Some(text) => (text, "\n", "  # "),
-        None => (line, " \\\n", "      "),
-    };
-    let first = if words.len() < line.len() {
-        "  # "
-    } else {
-        "  "
+    let (words, end, next, first) = match line.strip_prefix("# ") {
+        Some(text) => (text.split(' ').collect(), "\n", "  # ", "  # "),
+        None => (shell_words(line), " \\\n", "      ", "  "),
     };
     let mut out = String::new();
     let mut current = String::from(first);
     let mut fresh = true;
-    for word in words.split(' ') {
+    for word in words {
         let len = current.chars().count() + 1 + word.chars().count();
         if !fresh && len + end.len() - 1 > width {
             out.push_str(&current);
@@ -86,8 +108,8 @@ pub fn examples(readme: &str, sub: &str) -> String {
             if !out.is_empty() {
                 out.push('\n');
             }
-            for line in group.lines() {
-                out.push_str(&fold_command(line, EXAMPLE_WIDTH));
+            for line in joined_lines(group) {
+                out.push_str(&fold_command(&line, EXAMPLE_WIDTH));
             }
         }
     }
@@ -106,6 +128,25 @@ fn health_long_help() -> String {
         "{HEALTH_AFTER_HELP}\n\nExamples:\n{}",
         examples(README, "health")
     )
+}
+
+/// The lines of `text` with the lines that continue a command (after a line ending in ` \`)
+/// joined to it, so a command the README already breaks is folded afresh.
+fn joined_lines(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut pending: Option<String> = None;
+    for line in text.lines() {
+        let line = match pending.take() {
+            Some(head) => format!("{head} {}", line.trim_start()),
+            None => line.to_string(),
+        };
+        match line.strip_suffix(" \\") {
+            Some(head) => pending = Some(head.trim_end().to_string()),
+            None => out.push(line),
+        }
+    }
+    out.extend(pending);
+    out
 }
 
 /// Kinesis Data Streams dashboards from CloudTrail logs and CloudWatch exports on disk.
@@ -147,7 +188,10 @@ pub enum Command {
     )]
     Health(Box<HealthArgs>),
     /// Print a shell completion script to standard output.
-    #[command(after_long_help = long_help("completions"), display_name = "kinesis-insights")]
+    #[command(
+        after_long_help = examples_help("completions"),
+        display_name = "kinesis-insights"
+    )]
     Completions(CompletionsArgs),
 }
 
@@ -186,7 +230,7 @@ pub struct InputArgs {
 pub enum AnchorArg {
     /// The current time.
     Now,
-    /// The newest Kinesis event in the input (reads the input twice).
+    /// The time of the newest record in the input (reads the input twice).
     Latest,
 }
 
@@ -218,6 +262,15 @@ fn formats() -> PossibleValuesParser {
     )
 }
 
+/// `--output-dir`'s help, naming the registered formats' file extensions.
+fn output_dir_help() -> String {
+    let extensions: Vec<&str> = crate::render::FORMATS.iter().map(|f| f.extension).collect();
+    format!(
+        "Write each panel to DIR/<panel>.<{}> instead of standard output",
+        extensions.join("|")
+    )
+}
+
 /// How results are written.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Output")]
@@ -226,11 +279,11 @@ pub struct OutputArgs {
     #[arg(short, long, value_name = "FORMAT", default_value = crate::render::FORMATS[0].name, value_parser = formats())]
     pub format: String,
 
-    /// Write each panel to DIR/<panel>.<csv|json|txt> instead of standard output.
-    #[arg(short, long, value_name = "DIR")]
+    /// Write each panel to DIR/<panel>.<extension of the format> instead of standard output.
+    #[arg(short, long, value_name = "DIR", help = output_dir_help())]
     pub output_dir: Option<PathBuf>,
 
-    /// Rows shown per panel in tables (0 = all); CSV and JSON always carry every row.
+    /// Rows shown per panel in tables (0 = all); the other formats carry every row.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
 
@@ -531,6 +584,62 @@ mod tests {
     use super::*;
     use clap::CommandFactory;
 
+    /// A shell's words of `folded`: backslash-newlines removed, split at blanks outside quotes,
+    /// quotes kept.
+    fn unfolded_words(folded: &str) -> Vec<String> {
+        let text = folded.replace("\\\n", "");
+        let mut words = vec![String::new()];
+        let mut quote = None;
+        for c in text.chars() {
+            match (quote, c) {
+                (None, ' ' | '\n') => words.push(String::new()),
+                (None, '\'' | '"') => quote = Some(c),
+                (Some(q), c) if q == c => quote = None,
+                _ => {}
+            }
+            if quote.is_some() || !matches!(c, ' ' | '\n') {
+                words.last_mut().unwrap().push(c);
+            }
+        }
+        words.retain(|w| !w.is_empty());
+        words
+    }
+
+    #[test]
+    fn folding_keeps_quoted_words_whole() {
+        let cmd = "kinesis-insights events --event-name 'Put *' AWSLogs/";
+        // At 45 columns, 'Put would end the first line and *' start the next.
+        assert_eq!(
+            fold_command(cmd, 45),
+            "  kinesis-insights events --event-name \\\n      'Put *' AWSLogs/\n"
+        );
+        assert_eq!(
+            unfolded_words(&fold_command(cmd, 45)),
+            [
+                "kinesis-insights",
+                "events",
+                "--event-name",
+                "'Put *'",
+                "AWSLogs/"
+            ]
+        );
+        // Every README example, folded as help shows it, is the README's command again.
+        let block = README
+            .split_once("\n## Examples\n")
+            .and_then(|(_, rest)| rest.split_once("```sh\n"))
+            .and_then(|(_, rest)| rest.split_once("\n```"))
+            .unwrap()
+            .0;
+        for line in block.replace("\\\n", "").lines() {
+            if line.starts_with('#') || line.is_empty() {
+                continue;
+            }
+            let folded = fold_command(line, EXAMPLE_WIDTH);
+            assert!(folded.lines().all(|l| l.chars().count() <= EXAMPLE_WIDTH));
+            assert_eq!(unfolded_words(&folded), unfolded_words(line), "{line}");
+        }
+    }
+
     #[test]
     fn cli_is_consistent() {
         Cli::command().debug_assert();
@@ -547,9 +656,10 @@ mod tests {
             "  # One\n  kinesis-insights events a/\n\n  \
              # Three\n  aws x > e.json\n  zcat e | kinesis-insights events -\n"
         );
+        // A command the README breaks is joined, then folded afresh (here: it fits).
         assert_eq!(
             examples(readme, "metrics"),
-            "  # Two\n  kinesis-insights metrics \\\n      m/\n"
+            "  # Two\n  kinesis-insights metrics m/\n"
         );
         assert_eq!(
             fold_command(

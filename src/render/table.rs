@@ -111,9 +111,7 @@ fn more_line(
     let what = if hidden == 1 { one } else { many };
     line(
         out,
-        &format!(
-            "… {hidden} more {what} (--limit 0 shows all; CSV and JSON always carry every row)"
-        ),
+        &format!("… {hidden} more {what} (--limit 0 shows all; the other formats carry every row)"),
         opts,
     )
 }
