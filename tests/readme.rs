@@ -94,30 +94,62 @@ fn readme_examples_run() {
     assert!(ran >= 5, "only {ran} README examples ran");
 }
 
-/// Each subcommand's `--help` ends with the README's examples for it, word for word once the
-/// lines help breaks (with ` \`) are joined: so the examples users read in help are the ones
-/// run above.
+/// Example lines compared as a reader sees them: blank lines (between groups) kept, a comment's
+/// lines joined into one, a command as its shell words.
+fn normalised(lines: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in lines.lines().map(str::trim) {
+        match line.strip_prefix("# ") {
+            Some(c) => match out.last_mut() {
+                Some(last) if last.starts_with("# ") => {
+                    last.push(' ');
+                    last.push_str(c);
+                }
+                _ => out.push(format!("# {c}")),
+            },
+            None if line.is_empty() => out.push(String::new()),
+            None => out.push(words(line).join(" ")),
+        }
+    }
+    out
+}
+
+/// Each subcommand's `--help` ends with the README's example groups that run it (each comment
+/// and its commands), word for word once the lines help breaks (with ` \`) are joined, and
+/// nothing follows them: so the examples users read in help are the ones run above. No line
+/// is wider than 79 columns.
 #[test]
 fn help_ends_with_the_readme_examples() {
-    let commands = readme_commands();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let block = readme
+        .split_once("\n## Examples\n")
+        .and_then(|(_, rest)| rest.split_once("```sh\n"))
+        .and_then(|(_, rest)| rest.split_once("\n```"))
+        .expect("an sh block in the README's Examples")
+        .0
+        .replace(" \\\n", " ");
     for sub in ["events", "metrics", "completions"] {
         let help = common::run(&[sub, "--help"]).stdout;
         let (_, examples) = help
             .split_once("\nExamples:\n")
             .unwrap_or_else(|| panic!("{sub} --help has no examples:\n{help}"));
-        let joined = examples.replace(" \\\n", " ");
-        let shown: Vec<String> = joined
-            .lines()
-            .map(|l| words(l.trim()).join(" "))
-            .filter(|l| l.starts_with(&format!("kinesis-insights {sub} ")))
+        for line in examples.lines() {
+            assert!(line.chars().count() <= 79, "{sub} --help: too wide: {line}");
+        }
+        let runs = |line: &str| {
+            line.split(" | ").any(|part| {
+                part.trim_start()
+                    .starts_with(&format!("kinesis-insights {sub} "))
+            })
+        };
+        let groups: Vec<&str> = block
+            .split("\n\n")
+            .filter(|g| g.lines().any(runs))
             .collect();
-        let want: Vec<String> = commands
-            .iter()
-            .map(|c| words(c).join(" "))
-            .filter(|c| c.starts_with(&format!("kinesis-insights {sub} ")))
-            .collect();
-        assert!(!want.is_empty(), "the README has no {sub} example");
+        assert!(!groups.is_empty(), "the README has no {sub} example");
+        let want = normalised(&groups.join("\n\n"));
+        let shown = normalised(examples.trim_end().replace(" \\\n", " ").as_str());
         assert_eq!(shown, want, "{sub} --help");
-        assert!(help.trim_end().ends_with(examples.trim_end()));
     }
 }
