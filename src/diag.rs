@@ -176,11 +176,37 @@ pub fn io_reason(e: &io::Error) -> String {
         io::ErrorKind::NotFound => "no such file or directory".to_string(),
         io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         io::ErrorKind::IsADirectory => "is a directory".to_string(),
+        io::ErrorKind::NotADirectory => "is not a directory".to_string(),
+        io::ErrorKind::StorageFull => "no space left on device".to_string(),
         _ => e.to_string(),
     };
     match s.find(" (os error") {
         Some(i) => s[..i].to_string(),
         None => s,
+    }
+}
+
+/// The reason of the first I/O error in `err`'s chain (also inside a CSV error), in words.
+fn io_reason_in(err: &anyhow::Error) -> Option<String> {
+    err.chain().find_map(|e| {
+        e.downcast_ref::<io::Error>().map(io_reason).or_else(|| {
+            e.downcast_ref::<csv::Error>().and_then(|c| match c.kind() {
+                csv::ErrorKind::Io(io) => Some(io_reason(io)),
+                _ => None,
+            })
+        })
+    })
+}
+
+/// An error writing results to standard output, saying so (`cannot write to standard output:
+/// no space left on device`); a closed pipe stays as it is, to exit quietly.
+pub fn stdout_error(err: anyhow::Error) -> anyhow::Error {
+    if is_broken_pipe(&err) {
+        return err;
+    }
+    match io_reason_in(&err) {
+        Some(reason) => anyhow::anyhow!("cannot write to standard output: {reason}"),
+        None => err.context("cannot write to standard output"),
     }
 }
 
@@ -232,5 +258,20 @@ mod tests {
     fn io_reasons_are_plain() {
         let e = io::Error::from_raw_os_error(2);
         assert_eq!(io_reason(&e), "no such file or directory");
+        assert_eq!(
+            io_reason(&io::Error::from_raw_os_error(20)),
+            "is not a directory"
+        );
+        assert_eq!(
+            io_reason(&io::Error::from_raw_os_error(28)),
+            "no space left on device"
+        );
+        let full = anyhow::Error::from(io::Error::from_raw_os_error(28)).context("writing");
+        assert_eq!(
+            format!("{:#}", stdout_error(full)),
+            "cannot write to standard output: no space left on device"
+        );
+        let pipe = anyhow::Error::from(io::Error::from(io::ErrorKind::BrokenPipe));
+        assert!(is_broken_pipe(&stdout_error(pipe)));
     }
 }

@@ -363,3 +363,40 @@ fn sample_broken_folder_is_all_reported() {
         );
     }
 }
+
+/// Output that cannot be written is named, with the reason in words (no `os error N`).
+#[test]
+fn unwritable_output_is_named() {
+    let sample = common::testdata("cloudtrail");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("README.md");
+    std::fs::write(&file, "not a folder").unwrap();
+    let r = common::run(&[
+        "events".as_ref(),
+        "-o".as_ref(),
+        file.as_os_str(),
+        sample.as_os_str(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        format!(
+            "kinesis-insights: error: --output-dir {}: is not a directory\n",
+            file.display()
+        )
+    );
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = common::bin()
+        .args(["events".as_ref(), "-q".as_ref(), sample.as_os_str()])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "kinesis-insights: error: cannot write to standard output: no space left on device\n"
+    );
+}

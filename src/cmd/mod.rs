@@ -326,9 +326,10 @@ fn emit(
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    (format.exporter)(out_cfg.render).write_stream(&mut out, &mut tables, summary)?;
-    out.flush()?;
-    Ok(())
+    (format.exporter)(out_cfg.render)
+        .write_stream(&mut out, &mut tables, summary)
+        .and_then(|()| out.flush())
+        .map_err(|e| crate::diag::stdout_error(e.into()))
 }
 
 #[cfg(test)]

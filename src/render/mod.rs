@@ -11,8 +11,9 @@ pub mod table;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
+use anyhow::{anyhow, bail};
 
+use crate::diag::io_reason;
 use crate::panels::{Cell, Table};
 use crate::window::format_time;
 
@@ -105,18 +106,26 @@ pub fn write_dir(
     extension: &str,
     tables: &mut dyn Iterator<Item = Table>,
 ) -> anyhow::Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create output directory {}", dir.display()))?;
+    if dir.exists() && !dir.is_dir() {
+        bail!("--output-dir {}: is not a directory", dir.display());
+    }
+    std::fs::create_dir_all(dir).map_err(|e| {
+        anyhow!(
+            "cannot create output directory {}: {}",
+            dir.display(),
+            io_reason(&e)
+        )
+    })?;
     let mut written = Vec::new();
     for t in tables {
         let path = dir.join(format!("{}.{extension}", t.id));
-        let file = std::fs::File::create(&path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        let cannot = |e: io::Error| anyhow!("cannot write {}: {}", path.display(), io_reason(&e));
+        let file = std::fs::File::create(&path).map_err(cannot)?;
         let mut out = io::BufWriter::new(file);
         exporter
             .write_file(&mut out, &t)
             .and_then(|()| out.flush())
-            .with_context(|| format!("cannot write {}", path.display()))?;
+            .map_err(cannot)?;
         written.push(path);
     }
     Ok(written)
