@@ -57,6 +57,20 @@ fn diff(want: &str, got: &str) -> String {
     out
 }
 
+/// Without --bucket, a window open to the end of 9999 (416,159 weeks from the sample's first
+/// event) is zero-filled over the events' range only: every panel as without --until.
+#[test]
+fn a_window_to_year_9999_keeps_the_automatic_buckets() {
+    compare_with_expected(
+        &[
+            "--until",
+            "9999-12-31T23:59:59Z",
+            testdata("cloudtrail").to_str().unwrap(),
+        ],
+        "all",
+    );
+}
+
 #[test]
 fn sample_all_panels_exact() {
     compare_with_expected(&[testdata("cloudtrail").to_str().unwrap()], "all");

@@ -194,20 +194,61 @@ fn over_time_range(cube: &EventsAgg, ctx: &EventsCtx) -> Option<(Millis, Millis)
     (end >= start).then_some((start, end))
 }
 
-fn events_over_time(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
-    let range = over_time_range(cube, ctx);
-    // Counted in hours when no --bucket was given; shown in a coarser width over long ranges.
-    let (bucket, note) = match range {
-        Some(r) if ctx.default_bucket && default_bucket(r) != ctx.bucket => {
-            let b = default_bucket(r);
-            let days = (r.1 - r.0) / 86_400_000;
-            let note = format!(
+/// Buckets of `bucket` covering the inclusive range `(start, end)`.
+fn bucket_count((start, end): (Millis, Millis), bucket: Millis) -> u64 {
+    ((bucket_start(end, bucket) - bucket_start(start, bucket)) / bucket + 1) as u64
+}
+
+/// The range, bucket and note of the over-time panel without `--bucket`, whose events were
+/// counted in `counted`-wide buckets: [`default_bucket`] over `range`. Where that would be more
+/// than [`MAX_BUCKETS`] buckets (a window open to 9999-12-31), only the range the events
+/// cover is zero-filled, in the default bucket over it, widened to 30d, 365d and tenfold
+/// beyond until the buckets are few enough.
+fn automatic_buckets(
+    range: (Millis, Millis),
+    matched: Option<(Millis, Millis)>,
+    counted: Millis,
+) -> ((Millis, Millis), Millis, Option<String>) {
+    let b = default_bucket(range);
+    let needed = bucket_count(range, b);
+    if needed <= MAX_BUCKETS {
+        let days = (range.1 - range.0) / 86_400_000;
+        let note = (b != counted).then(|| {
+            format!(
                 "buckets of {} over {days} days (1h up to 7 days); --bucket sets the width",
                 format_duration(b)
-            );
-            (b, Some(note))
+            )
+        });
+        return (range, b, note);
+    }
+    let shown = matched.map_or(range, |(a, z)| (a.max(range.0), z.min(range.1).max(a)));
+    let mut wider = [30, 365]
+        .into_iter()
+        .chain(std::iter::successors(Some(3650), |d: &i64| {
+            d.checked_mul(10)
+        }))
+        .map(|days| days * 86_400_000);
+    let mut bucket = default_bucket(shown);
+    while bucket_count(shown, bucket) > MAX_BUCKETS {
+        bucket = wider.next().expect("a year of buckets covers any range");
+    }
+    let note = format!(
+        "the window would need {needed} buckets of {}: buckets of {} over the events' range \
+         only; --bucket sets the width",
+        format_duration(b),
+        format_duration(bucket)
+    );
+    (shown, bucket, Some(note))
+}
+
+fn events_over_time(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
+    // Counted in hours when no --bucket was given; shown in a coarser width over long ranges.
+    let (range, bucket, note) = match over_time_range(cube, ctx) {
+        Some(r) if ctx.default_bucket => {
+            let (r, b, note) = automatic_buckets(r, cube.counts.matched_range, ctx.bucket);
+            (Some(r), b, note)
         }
-        _ => (ctx.bucket, None),
+        range => (range, ctx.bucket, None),
     };
     let view = View::Series {
         time: 0,
@@ -226,7 +267,7 @@ fn events_over_time(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelErr
         });
     };
     let (first, last) = (bucket_start(start, bucket), bucket_start(end, bucket));
-    let buckets = ((last - first) / bucket + 1) as u64;
+    let buckets = bucket_count((start, end), bucket);
     if buckets > MAX_BUCKETS {
         return Err(PanelError {
             panel: "events-over-time",
@@ -328,4 +369,46 @@ fn locations(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
         note: None,
         title: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: Millis = 86_400_000;
+    /// 2024-03-09T00:00:00Z and 9999-12-31T23:59:59.999Z.
+    const T: Millis = 1_709_942_400_000;
+    const END: Millis = 253_402_300_799_999;
+
+    #[test]
+    fn automatic_buckets_fit_any_window() {
+        // Two days: hours, as counted; no note.
+        assert_eq!(
+            automatic_buckets((T, T + 2 * DAY - 1), Some((T, T + DAY)), DEFAULT_BUCKET),
+            ((T, T + 2 * DAY - 1), DEFAULT_BUCKET, None)
+        );
+        // Thirty days: the shortest width giving at most 300 buckets, 3h (240 buckets).
+        let (r, b, note) = automatic_buckets((T, T + 30 * DAY - 1), None, DEFAULT_BUCKET);
+        assert_eq!((r, b), ((T, T + 30 * DAY - 1), 3 * DEFAULT_BUCKET));
+        assert_eq!(
+            note.as_deref(),
+            Some("buckets of 3h over 29 days (1h up to 7 days); --bucket sets the width")
+        );
+        // To the end of 9999: (END - T) / 7d + 1 = 416159 weeks. Zero-filled over the events
+        // only, two days of them in hours.
+        let (r, b, note) = automatic_buckets((T, END), Some((T, T + DAY)), DEFAULT_BUCKET);
+        assert_eq!((r, b), ((T, T + DAY), DEFAULT_BUCKET));
+        assert_eq!(
+            note.as_deref(),
+            Some(
+                "the window would need 416159 buckets of 7d: buckets of 1h over the events' \
+                 range only; --bucket sets the width"
+            )
+        );
+        // Events from year 1 to 9999 (3,652,059 days): 7d and 30d give more than 100,000
+        // buckets, 365d about 10,006.
+        let first = -62_135_596_800_000;
+        let (r, b, _) = automatic_buckets((first, END), Some((first, END)), DEFAULT_BUCKET);
+        assert_eq!((r, b), ((first, END), 365 * DAY));
+    }
 }
