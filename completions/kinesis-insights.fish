@@ -36,7 +36,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l since -d 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l until -d 'End of the window (exclusive); same forms as --since' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l relative-to -d 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
-latest\t'The newest time in the input: of a Kinesis event (events), of a datapoint (metrics). The input is read twice'"
+latest\t'The time of the newest record in the input (reads the input twice)'"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'
 csv\t'CSV with a header (one panel on stdout, or every panel with --output-dir)'
 json\t'One JSON document with every panel'"
@@ -69,7 +69,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metric
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l since -d 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l until -d 'End of the window (exclusive); same forms as --since' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l relative-to -d 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
-latest\t'The newest time in the input: of a Kinesis event (events), of a datapoint (metrics). The input is read twice'"
+latest\t'The time of the newest record in the input (reads the input twice)'"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'
 csv\t'CSV with a header (one panel on stdout, or every panel with --output-dir)'
 json\t'One JSON document with every panel'"
@@ -100,12 +100,12 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l since -d 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l until -d 'End of the window (exclusive); same forms as --since' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l relative-to -d 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
-latest\t'The newest Kinesis event in the input (reads the input twice)'"
+latest\t'The time of the newest record in the input (reads the input twice)'"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'
 csv\t'CSV with a header (one panel on stdout, or every panel with --output-dir)'
 json\t'One JSON document with every panel'"
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s o -l output-dir -d 'Write each panel to DIR/<panel>.<csv|json|txt> instead of standard output' -r -F
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l limit -d 'Rows shown per panel in tables (0 = all); CSV and JSON always carry every row' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s o -l output-dir -d 'Write each panel to DIR/<panel>.<txt|csv|json> instead of standard output' -r -F
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l limit -d 'Rows shown per panel in tables (0 = all); the other formats carry every row' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s p -l panel -d 'Panels to show, repeated or comma-separated [default: all]' -r -f -a "findings\t''
 shards\t''
 streams\t''
