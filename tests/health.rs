@@ -210,3 +210,49 @@ fn a_file_of_neither_kind_is_named_and_the_rest_counts() {
     );
     assert!(r.stdout.contains("critical,iterator-age"), "{}", r.stdout);
 }
+
+/// Every scenario read through the library in pieces of a few bytes up to whole: the same
+/// report (every row and note) and the same file reports.
+#[test]
+fn scenarios_read_the_same_in_pieces() {
+    use kinesis_insights::filter::Matcher;
+    use kinesis_insights::health::analyze::{Settings, analyze};
+    use kinesis_insights::health::{HealthQuery, HealthReader};
+    use kinesis_insights::input::{WalkOptions, discover};
+    use kinesis_insights::pipeline::{self, PassOptions};
+    use kinesis_insights::window::Window;
+
+    let pass = |dir: &str, chunk: usize| {
+        let found = discover(&[testdata(dir)], WalkOptions::default());
+        let q = HealthQuery::new(
+            Window::default(),
+            Matcher::default(),
+            Matcher::default(),
+            false,
+        );
+        let reader = HealthReader {
+            query: &q,
+            queries: None,
+            statistics_series: None,
+        };
+        let opts = PassOptions {
+            chunk_bytes: chunk,
+            ..PassOptions::default()
+        };
+        let (mut acc, reports) = pipeline::run(&reader, &found.sources, opts);
+        acc.sort();
+        let report = analyze(&acc, &Settings::default());
+        format!("{report:?}\n{reports:?}")
+    };
+    for (dir, check) in [
+        ("health/hot-shard", "\"hot-shard\""),
+        ("health/reshard", "\"resharding-churn\""),
+        ("health/stream-level", "\"over-provisioned\""),
+    ] {
+        let whole = pass(dir, 1 << 30);
+        assert!(whole.contains(check), "{whole}");
+        for chunk in [7, 300, 10_000] {
+            assert_eq!(pass(dir, chunk), whole, "{dir} in pieces of {chunk}");
+        }
+    }
+}
