@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for SECONDS each (default 600), JOBS at a time (default 2), seeding the
-# corpora from testdata/. Needs cargo-fuzz (`cargo install cargo-fuzz`); RUSTC_BOOTSTRAP lets the
-# stable toolchain take the sanitizer flags. Crashes land in fuzz/artifacts/<target>/.
+# corpora from testdata/, and fails when any target finds a crash (its log's tail is printed).
+# Installs cargo-fuzz with `cargo install` when it is missing; RUSTC_BOOTSTRAP lets the stable
+# toolchain take the sanitizer flags. Crashes land in fuzz/artifacts/<target>/.
 set -euo pipefail
 cd "$(dirname "$0")"
 SECONDS_EACH=${1:-600}
 JOBS=${JOBS:-2}
 export RUSTC_BOOTSTRAP=1
+if ! cargo fuzz --version > /dev/null 2>&1; then
+  echo "fuzz/run.sh: installing cargo-fuzz" >&2
+  cargo install cargo-fuzz --locked
+fi
 targets=(cloudtrail cloudtrail_paths lookup_events envelopes metric_streams metric_streams_paths get_metric_data
-  get_metric_statistics time_parsers)
+  get_metric_statistics time_parsers render)
 seed() {
   local dir=corpus/$1; shift
   mkdir -p "$dir"
@@ -33,9 +38,29 @@ for f in $(find ../testdata/metrics/streams -type f | sort | head -n 4); do
 done
 seed get_metric_data ../testdata/metrics/get-metric-data/output.json
 seed get_metric_statistics ../testdata/metrics/get-metric-statistics/*.json
+# render: a mode byte (0: metrics, 4: CloudTrail; the low bits pick the bucket) and a width.
+mkdir -p corpus/render
+for f in $(find ../testdata/metrics/streams -type f | sort | head -n 2) ../testdata/metrics/get-metric-statistics/*.json; do
+  { printf '\000\120'; head -c 65536 "$f"; } > "corpus/render/seed-m-$(basename "$f")"
+done
+for f in ../testdata/cloudtrail/extra/*.json ../testdata/doc-sample/*.json; do
+  { printf '\004\050'; head -c 65536 "$f"; } > "corpus/render/seed-c-$(basename "$f")"
+done
 mkdir -p corpus/time_parsers
 printf '2024-03-09T10:00:00.123+0000' > corpus/time_parsers/a
 printf '1h30m' > corpus/time_parsers/b
 cargo fuzz build -O
+mkdir -p logs
 printf '%s\n' "${targets[@]}" | xargs -P "$JOBS" -I{} sh -c \
-  "cargo fuzz run -O {} -- -max_total_time=$SECONDS_EACH -max_len=65536 -rss_limit_mb=4096 > {}.log 2>&1; echo \"{}: exit \$? \$(grep -c 'SUMMARY' {}.log || true) crash summaries\""
+  "cargo fuzz run -O {} -- -max_total_time=$SECONDS_EACH -max_len=65536 -rss_limit_mb=4096 > logs/{}.log 2>&1; echo \$? > logs/{}.status"
+failed=0
+for t in "${targets[@]}"; do
+  status=$(cat "logs/$t.status")
+  runs=$(grep -o 'Done [0-9]* runs' "logs/$t.log" | tail -n 1 || true)
+  echo "fuzz $t: exit $status${runs:+, $runs}"
+  if [ "$status" != 0 ]; then
+    failed=1
+    tail -n 40 "logs/$t.log"
+  fi
+done
+exit "$failed"

@@ -220,7 +220,7 @@ pub struct InputArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
 
-    /// Worker threads [default: all cores].
+    /// Worker threads, at most 4 per core [default: all cores].
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
 }
@@ -336,7 +336,7 @@ pub struct EventsArgs {
     #[arg(help_heading = "Panels", long, value_name = "DURATION", value_parser = parse_width)]
     pub bucket: Option<Millis>,
 
-    /// Users kept by the top-users panel.
+    /// Users kept by the top-users panel (0 = all).
     #[arg(help_heading = "Panels", long, value_name = "N", default_value_t = 10)]
     pub top: usize,
 
@@ -369,6 +369,11 @@ pub struct EventsArgs {
     /// Only calls about these streams (streamName, or the name in streamARN; exact or glob).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub stream: Vec<String>,
+
+    /// Only calls to resources of these AWS accounts (recipientAccountId, else the account in
+    /// the S3 key AWSLogs/ACCOUNT/...; exact or glob).
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
+    pub account: Vec<String>,
 }
 
 /// `kinesis-insights metrics`.
@@ -413,6 +418,11 @@ pub struct MetricsArgs {
     /// carry no region; their series have an empty one.
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub region: Vec<String>,
+
+    /// Only these AWS accounts (Metric Streams' account_id, else the account in the S3 key
+    /// AWSLogs/ACCOUNT/...; exact or glob). CLI outputs carry none.
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
+    pub account: Vec<String>,
 }
 
 /// The least severity that makes `health --fail-on` exit with status 3.

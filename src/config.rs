@@ -72,6 +72,8 @@ pub struct MetricsConfig {
     pub shards: crate::filter::Matcher,
     /// `--region`.
     pub regions: crate::filter::Matcher,
+    /// `--account`.
+    pub accounts: crate::filter::Matcher,
     /// Stream and shard that get-metric-statistics output is of, when `--stream` names one.
     pub statistics_series: Option<(String, String)>,
     /// `--period` (None: chosen from the data).

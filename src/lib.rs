@@ -5,6 +5,7 @@
 //! records, [`events`] filters and aggregates them (per thread, merged by [`pipeline`]),
 //! [`panels`] turns aggregates into render-neutral tables, and [`render`] writes them.
 
+pub mod account;
 pub mod cli;
 pub mod cloudtrail;
 pub mod cmd;

@@ -96,14 +96,17 @@ pub trait Reader: Sync {
     /// Reads one text into `acc`: a whole file, or a piece of one (a complete JSON text either
     /// way). `continued`: the text follows a top-level value of the file, so it is to be read
     /// as the rest of one text after a value is (`input::json::for_each_value_in`).
-    fn read_text(&self, acc: &mut Self::Acc, text: &str, continued: bool) -> Self::Part;
+    /// `file` is the input's name as shown (its path), for rules that look at the path (the
+    /// account in an S3 key).
+    fn read_text(&self, acc: &mut Self::Acc, file: &str, text: &str, continued: bool)
+    -> Self::Part;
 
     /// Judges a file from what was found in all of it: counts, warnings, status.
     fn finish(&self, part: Self::Part, report: &mut FileReport);
 
     /// Reads one whole decoded input into `acc`, noting counts and problems in `report`.
     fn read(&self, acc: &mut Self::Acc, text: &str, report: &mut FileReport) {
-        let part = self.read_text(acc, text, false);
+        let part = self.read_text(acc, &report.name, text, false);
         self.finish(part, report);
     }
 }
@@ -276,6 +279,7 @@ fn read_big<R: Reader>(
         any_line: reader.line_based(&String::from_utf8_lossy(head)),
     };
     let compression = stream.compression;
+    let file = report.name.clone();
     let mut cutter = Cutter::new(stream.head, stream.rest, cut, shared.pool.clone());
     let joiner: Mutex<Joiner<R::Part>> = Mutex::new(Joiner::new(opts.max_value));
     let read_piece = |i: usize, text: crate::input::chunk::Text| {
@@ -283,7 +287,7 @@ fn read_big<R: Reader>(
         let (acc, loader) = &mut *st;
         let bytes = text.bytes();
         let (s, lossy) = decode::text_of(bytes, loader.lossy_buffer());
-        let mut part = reader.read_text(acc, s, i > 0);
+        let mut part = reader.read_text(acc, &file, s, i > 0);
         bound_damage(&mut part);
         let newlines = if text.at.is_none() {
             memchr::memchr_iter(b'\n', bytes).count() as u64

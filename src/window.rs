@@ -16,6 +16,36 @@ pub type Millis = i64;
 
 const MS_PER_SEC: i64 = 1000;
 
+/// The earliest instant an input may carry: 1970-01-01T00:00:00Z. CloudTrail and CloudWatch
+/// never wrote earlier times; a record that carries one is damaged and is skipped.
+pub const FIRST_TIME: Millis = 0;
+
+/// The first instant past the latest an input may carry: 10000-01-01T00:00:00Z (after the last
+/// time a four-digit year can write). With every time inside these bounds, bucket arithmetic
+/// cannot overflow.
+pub const END_TIME: Millis = 253_402_300_800_000;
+
+/// The longest duration or bucket width accepted: 9,999 years of 365.25 days, so that a time
+/// plus or minus one stays far inside `i64`.
+pub const MAX_DURATION: Millis = 9_999 * 36_525 * 864_000;
+
+/// True when `t` is a time an input may carry (years 1970 to 9999).
+#[inline]
+pub fn in_range(t: Millis) -> bool {
+    (FIRST_TIME..END_TIME).contains(&t)
+}
+
+/// An input time given as a number of milliseconds since the epoch (Metric Streams'
+/// `timestamp`): `None` unless it is finite and in the years 1970 to 9999. The check comes
+/// before the conversion, so no value (`1e300`, `-1e300`, NaN) is ever cast out of range.
+pub fn time_from_epoch_millis(ms: f64) -> Option<Millis> {
+    // Both bounds are exact in f64, so the comparison is exact.
+    (ms >= FIRST_TIME as f64 && ms < END_TIME as f64).then(|| ms.floor() as Millis)
+}
+
+/// What to call a time outside the accepted range, for warnings.
+pub const RANGE_WORDS: &str = "outside the years 1970 to 9999";
+
 /// Days from 1970-01-01 to the given proleptic Gregorian date (Howard Hinnant's algorithm).
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
@@ -149,6 +179,9 @@ pub enum TimeArgError {
     /// A bucket width with a fraction of a second.
     #[error("'{0}' is not a whole number of seconds (buckets are 1s or longer: 1m, 15m, 1h)")]
     NotWholeSeconds(String),
+    /// A duration longer than [`MAX_DURATION`].
+    #[error("'{0}' is longer than 9999 years")]
+    TooLong(String),
 }
 
 /// A point in time as the user gave it on the command line.
@@ -165,7 +198,7 @@ impl TimeSpec {
     pub fn resolve(self, anchor: Millis) -> Millis {
         match self {
             TimeSpec::At(t) => t,
-            TimeSpec::Ago(d) => anchor - d,
+            TimeSpec::Ago(d) => anchor.saturating_sub(d),
         }
     }
 }
@@ -174,9 +207,12 @@ impl TimeSpec {
 pub fn parse_duration(s: &str) -> Result<Millis, TimeArgError> {
     let d: Duration = humantime::parse_duration(s.trim())
         .map_err(|_| TimeArgError::NotADuration(s.to_string()))?;
-    let ms = i64::try_from(d.as_millis()).map_err(|_| TimeArgError::NotADuration(s.to_string()))?;
+    let ms = i64::try_from(d.as_millis()).map_err(|_| TimeArgError::TooLong(s.to_string()))?;
     if ms <= 0 {
         return Err(TimeArgError::NotPositive(s.to_string()));
+    }
+    if ms > MAX_DURATION {
+        return Err(TimeArgError::TooLong(s.to_string()));
     }
     Ok(ms)
 }
@@ -227,6 +263,7 @@ pub fn parse_time_spec(s: &str) -> Result<TimeSpec, TimeArgError> {
     match parse_duration(t) {
         Ok(ms) => Ok(TimeSpec::Ago(ms)),
         Err(TimeArgError::NotPositive(x)) => Err(TimeArgError::NotPositive(x)),
+        Err(TimeArgError::TooLong(x)) => Err(TimeArgError::TooLong(x)),
         Err(_) => Err(TimeArgError::Unrecognised(s.to_string())),
     }
 }
@@ -490,6 +527,51 @@ mod tests {
                 until: None
             }
         );
+    }
+
+    #[test]
+    fn input_times_are_years_1970_to_9999() {
+        // 10000-01-01T00:00:00Z, computed independently by chrono.
+        let end = NaiveDate::from_ymd_opt(10_000, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis();
+        assert_eq!(END_TIME, end);
+        let cases = [
+            (0.0, Some(0)),
+            (1_709_978_400_123.9, Some(1_709_978_400_123)),
+            ((end - 1) as f64, Some(end - 1)),
+            (end as f64, None),
+            (-1.0, None),
+            (-0.5, None),
+            (1e300, None),
+            (-1e300, None),
+            (f64::NAN, None),
+            (f64::INFINITY, None),
+        ];
+        for (ms, want) in cases {
+            assert_eq!(time_from_epoch_millis(ms), want, "{ms}");
+        }
+        assert!(!in_range(parse_event_time("1969-12-31T23:59:59Z").unwrap()));
+        assert!(!in_range(
+            parse_event_time("1970-01-01T00:30:00+01:00").unwrap()
+        ));
+        assert!(in_range(parse_event_time("9999-12-31T23:59:59Z").unwrap()));
+        assert!(!in_range(
+            parse_event_time("9999-12-31T23:59:59-01:00").unwrap()
+        ));
+        assert_eq!(
+            parse_duration("9999y"),
+            Ok(9_999 * 31_557_600_000),
+            "humantime's year is 365.25 days"
+        );
+        assert!(matches!(
+            parse_duration("10000y"),
+            Err(TimeArgError::TooLong(_))
+        ));
+        assert_eq!(TimeSpec::Ago(5).resolve(i64::MIN + 1), i64::MIN);
     }
 
     #[test]

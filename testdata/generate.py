@@ -547,6 +547,7 @@ def kinesis_events(records):
             "error_code": (r.get("errorCode") or "").strip(),
             "error_message": (r.get("errorMessage") or "").strip(),
             "stream": stream,
+            "account": str(r.get("recipientAccountId") or "").strip(),
         })
     return out
 
@@ -749,7 +750,11 @@ METRIC_PANELS = [
     ("iterator-age", "GetRecords.IteratorAgeMilliseconds", "IteratorAgeMilliseconds", "Maximum", 1.0),
 ]
 
-# (region, stream, shards)
+# A second account with a stream of the same name in the same region: its series must stay
+# apart from the first account's (written to files of its own, with a generator of its own).
+M_OTHER_ACCOUNT = ("444455556666", "us-east-1", "orders", ["shardId-000000000000"])
+
+# (region, stream, shards), of account 111122223333
 M_STREAMS = [
     ("us-east-1", "orders", ["shardId-000000000000", "shardId-000000000001"]),
     ("us-east-1", "clickstream", ["shardId-000000000000"]),
@@ -804,14 +809,16 @@ def build_metrics(root):
                 if rng.random() < 0.1:
                     rec["value"]["p99"] = mx
                 by_hour[minute // 60].append(rec)
-                points.append({"region": region, "namespace": "AWS/Kinesis", "metric": metric,
-                               "dims": dims, "ts": ts, "sum": sm, "count": cnt, "max": mx, "avg": None})
+                points.append({"account": "111122223333", "region": region, "namespace": "AWS/Kinesis",
+                               "metric": metric, "dims": dims, "ts": ts, "sum": sm, "count": cnt,
+                               "max": mx, "avg": None})
         # Another namespace in the same stream of files.
         ec2 = {"metric_stream_name": "KinesisMetrics", "account_id": "111122223333", "region": "us-east-1",
                "namespace": "AWS/EC2", "metric_name": "CPUUtilization", "dimensions": {"InstanceId": "i-0abc"},
                "timestamp": ts, "value": {"max": 50.0, "min": 1.0, "sum": 80.0, "count": 3.0}, "unit": "Percent"}
         by_hour[minute // 60].append(ec2)
-        points.append({"region": "us-east-1", "namespace": "AWS/EC2", "metric": "CPUUtilization",
+        points.append({"account": "111122223333", "region": "us-east-1", "namespace": "AWS/EC2",
+                       "metric": "CPUUtilization",
                        "dims": ec2["dimensions"], "ts": ts, "sum": 80.0, "count": 3.0, "max": 50.0, "avg": None})
 
     streams_dir = os.path.join(root, "streams")
@@ -863,7 +870,7 @@ def build_metrics(root):
                 v = float(rng.randint(1000, 10_000_000))
             times.append(t.strftime("%Y-%m-%dT%H:%M:%S+00:00"))
             values.append(v)
-            point = {"region": "", "namespace": "AWS/Kinesis", "metric": metric,
+            point = {"account": "", "region": "", "namespace": "AWS/Kinesis", "metric": metric,
                      "dims": {"StreamName": "audit-log"}, "ts": ms,
                      "sum": None, "count": None, "max": None, "avg": None}
             key = {"Sum": "sum", "SampleCount": "count", "Maximum": "max", "Average": "avg"}.get(stat)
@@ -895,7 +902,7 @@ def build_metrics(root):
             if with_sum:
                 dp["Sum"] = total
             dps.append(dp)
-            points.append({"region": "", "namespace": "AWS/Kinesis", "metric": metric,
+            points.append({"account": "", "region": "", "namespace": "AWS/Kinesis", "metric": metric,
                            "dims": {"StreamName": "payments"}, "ts": ms,
                            "sum": total, "count": count, "max": mx, "avg": None})
         rng.shuffle(dps)
@@ -904,7 +911,34 @@ def build_metrics(root):
     return points
 
 
-def metric_panels(points, period_s, since=None, until=None, streams=None):
+def build_other_account(streams_dir):
+    """The second account's stream, one gzip object per hour, in a folder of its own
+    (testdata/metrics/accounts/: read with streams/ it makes an organisation's dump); returns its
+    datapoints."""
+    rng = random.Random(SEED + 3)
+    account, region, stream, shards = M_OTHER_ACCOUNT
+    points, by_hour = [], defaultdict(list)
+    for minute in range(M_MINUTES):
+        ts = int((M_START + timedelta(minutes=minute)).timestamp() * 1000)
+        series = [({"StreamName": stream}, p[1]) for p in METRIC_PANELS]
+        series += [({"StreamName": stream, "ShardId": sh}, p[2]) for sh in shards for p in METRIC_PANELS if p[2]]
+        for dims, metric in series:
+            sm, cnt, mx, mn = metric_value(rng, metric)
+            by_hour[minute // 60].append({
+                "metric_stream_name": "KinesisMetrics", "account_id": account, "region": region,
+                "namespace": "AWS/Kinesis", "metric_name": metric, "dimensions": dims, "timestamp": ts,
+                "value": {"max": mx, "min": mn, "sum": sm, "count": cnt}, "unit": "None"})
+            points.append({"account": account, "region": region, "namespace": "AWS/Kinesis", "metric": metric,
+                           "dims": dims, "ts": ts, "sum": sm, "count": cnt, "max": mx, "avg": None})
+    for hour, recs in sorted(by_hour.items()):
+        when = M_START + timedelta(hours=hour)
+        write(os.path.join(streams_dir, when.strftime("%Y/%m/%d/%H"),
+                           f"KinesisMetrics-2-{when.strftime('%Y-%m-%d-%H')}-10-00-{hour:04d}cccc"),
+              gz_bytes("".join(dumps(r) + "\n" for r in recs).encode()))
+    return points
+
+
+def metric_panels(points, period_s, since=None, until=None, streams=None, accounts=None):
     """Every metrics panel as CSV rows, from the datapoints, by the documented rules."""
     import fnmatch
     width = period_s * 1000
@@ -921,6 +955,8 @@ def metric_panels(points, period_s, since=None, until=None, streams=None):
             continue
         if streams is not None and not any(fnmatch.fnmatchcase(dims["StreamName"], s) for s in streams):
             continue
+        if accounts is not None and not any(fnmatch.fnmatchcase(p["account"], a) for a in accounts):
+            continue
         kept.append(p)
     out = {}
     for pid, stream_metric, shard_metric, stat, div in METRIC_PANELS:
@@ -928,11 +964,12 @@ def metric_panels(points, period_s, since=None, until=None, streams=None):
         for p in kept:
             shard = p["dims"].get("ShardId", "")
             if (shard == "" and p["metric"] == stream_metric) or (shard != "" and p["metric"] == shard_metric):
-                key = (p["region"], p["dims"]["StreamName"], shard, p["ts"] - p["ts"] % width)
+                key = (p["account"], p["region"], p["dims"]["StreamName"], shard, p["ts"] - p["ts"] % width)
                 buckets[key].append(p)
-        rows = [["time", "region", "stream", "shard", "value"]]
-        for (region, stream, shard, t) in sorted(buckets, key=lambda k: (k[0], k[1], k[2], k[3])):
-            ps = buckets[(region, stream, shard, t)]
+        rows = [["time", "account", "region", "stream", "shard", "value"]]
+        for key in sorted(buckets):
+            account, region, stream, shard, t = key
+            ps = buckets[key]
             sums = [p["sum"] for p in ps if p["sum"] is not None]
             counts = [p["count"] for p in ps if p["count"] is not None]
             maxes = [p["max"] for p in ps if p["max"] is not None]
@@ -950,7 +987,7 @@ def metric_panels(points, period_s, since=None, until=None, streams=None):
             if value is None:
                 continue
             when = datetime.fromtimestamp(t / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-            rows.append([when, region, stream, shard, plain(value / div)])
+            rows.append([when, account, region, stream, shard, plain(value / div)])
         out[pid] = rows
     return out
 
@@ -1507,6 +1544,10 @@ def main():
     single = kinesis_events(enveloped[:3])
     write_expected(os.path.join(exp, "envelopes-single"), panels(single))
 
+    # --account: the calls to one account's resources (recipientAccountId).
+    write_expected(os.path.join(exp, "account"),
+                   panels([e for e in events if e["account"] == ACCOUNTS[1]]))
+
     doc = kinesis_events([json.loads(DOC_SAMPLE)])
     write_expected(os.path.join(exp, "doc-sample"), panels(doc))
 
@@ -1533,6 +1574,10 @@ def main():
                    metric_panels(ms, 900, since=t0 + 30 * 60_000, until=t0 + 90 * 60_000, streams=["orders"]))
     write_expected(os.path.join(mexp, "streams-auto"),
                    {"incoming-bytes": metric_panels(ms, 60)["incoming-bytes"]})
+    other = build_other_account(os.path.join(root, "metrics", "accounts"))
+    write_expected(os.path.join(mexp, "two-accounts"), metric_panels(ms + other, 600))
+    write_expected(os.path.join(mexp, "streams-account"),
+                   metric_panels(ms + other, 600, accounts=["4444*"]))
     gmd = [p for p in points if p["dims"].get("StreamName") == "audit-log"]
     write_expected(os.path.join(mexp, "get-metric-data"), metric_panels(gmd, 300))
     gms = [p for p in points if p["dims"].get("StreamName") == "payments"]

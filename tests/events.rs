@@ -113,6 +113,133 @@ fn sample_filters_exact() {
 }
 
 #[test]
+fn sample_account_filter_exact() {
+    compare_with_expected(
+        &[
+            testdata("cloudtrail").to_str().unwrap(),
+            "--account",
+            "4444*",
+        ],
+        "account",
+    );
+}
+
+#[test]
+fn account_from_the_record_else_the_s3_key_and_the_summary_says_when_several() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = |acct: &str| {
+        let mut fields = vec![
+            ("eventTime", "2024-03-09T10:00:00Z"),
+            ("eventSource", "kinesis.amazonaws.com"),
+            ("eventName", "PutRecord"),
+            ("awsRegion", "us-east-1"),
+            ("sourceIPAddress", "10.0.0.1"),
+        ];
+        if !acct.is_empty() {
+            fields.push(("recipientAccountId", acct));
+        }
+        record(&fields)
+    };
+    // An organization trail's key: AWSLogs/<org>/<account>/CloudTrail/...
+    let keyed = dir
+        .path()
+        .join("AWSLogs/o-abc123/222233334444/CloudTrail/us-east-1");
+    fs::create_dir_all(&keyed).unwrap();
+    // Two records that name no account (the key's counts) and one that names its own.
+    fs::write(
+        keyed.join("a.json"),
+        format!("{}\n{}\n{}", rec(""), rec(""), rec("555566667777")),
+    )
+    .unwrap();
+    let path = dir.path().to_str().unwrap();
+    let count = |account: &str| {
+        let r = run(&[
+            "events",
+            "-q",
+            "-f",
+            "csv",
+            "-p",
+            "events",
+            "--account",
+            account,
+            path,
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    assert_eq!(
+        count("222233334444"),
+        "event_name,count,percent\nPutRecord,2,100.00\n"
+    );
+    assert_eq!(
+        count("5555*"),
+        "event_name,count,percent\nPutRecord,1,100.00\n"
+    );
+    assert_eq!(count("1*"), "event_name,count,percent\n");
+    let r = run(&["events", "-p", "events", path]);
+    assert!(
+        r.stderr.contains(
+            "note: the input spans 2 accounts (222233334444, 555566667777); --account selects some"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["events", "-f", "json", "-p", "events", path]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["summary"]["accounts"], 2);
+}
+
+#[test]
+fn event_times_outside_1970_to_9999_are_bad_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = |t: &str| {
+        record(&[
+            ("eventTime", t),
+            ("eventSource", "kinesis.amazonaws.com"),
+            ("eventName", "PutRecord"),
+        ])
+    };
+    let lines = [
+        rec("2024-03-09T10:00:00Z"),
+        rec("1969-12-31T23:59:59Z"),
+        rec("0000-01-01T00:00:00Z"),
+        rec("9999-12-31T23:59:59-01:00"),
+        rec("9999-12-31T23:59:59Z"),
+    ];
+    fs::write(dir.path().join("t.json"), lines.join("\n")).unwrap();
+    let r = run(&[
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "events-over-time",
+        "--bucket",
+        "1d",
+        "--until",
+        "2024-03-10",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "t.json: 3 records skipped: a Kinesis event with an eventTime outside the years 1970 \
+             to 9999 (first at line 2)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("t.json: 3 records skipped, 2 read"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stdout,
+        "time,event_name,count\n2024-03-09T00:00:00Z,PutRecord,1\n"
+    );
+}
+
+#[test]
 fn documentation_sample_record() {
     compare_with_expected(&[testdata("doc-sample").to_str().unwrap()], "doc-sample");
 }
@@ -732,4 +859,29 @@ fn output_dir_in_every_format() {
             .unwrap()
             .starts_with("Top 10 Users\n")
     );
+}
+
+#[test]
+fn top_zero_means_all() {
+    let top = |n: &str| {
+        let r = run(&[
+            "events",
+            "-q",
+            "-f",
+            "csv",
+            "-p",
+            "top-users",
+            "--top",
+            n,
+            testdata("cloudtrail").to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        csv_rows(&r.stdout)
+    };
+    // The expected panel (all person users of the sample, fewer than the default 10) by
+    // generate.py.
+    let all = csv_rows(&fs::read_to_string(testdata("expected/all/top-users.csv")).unwrap());
+    assert!(all.len() > 4, "{all:?}");
+    assert_eq!(top("0"), all);
+    assert_eq!(top("3"), all[..4].to_vec());
 }

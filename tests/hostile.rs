@@ -257,7 +257,33 @@ fn dedup_counts_each_event_id_once() {
         let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
         assert_eq!(doc["summary"]["matched_events"], 60);
         assert_eq!(doc["summary"]["duplicate_events"], 50);
+        assert_eq!(doc["summary"]["unchecked_events"], 0);
     }
+    // Records without an eventID count, and the run says how many could not be checked.
+    let no_id = |i: usize| kin(i).replace(&format!(r#""eventID":"id-{i}","#), "");
+    let text: String = (0..3).map(|i| no_id(i) + "\n").collect();
+    fs::write(dir.path().join("c.jsonl"), &text).unwrap();
+    fs::write(dir.path().join("copy-of-c.jsonl"), &text).unwrap();
+    let r = run(&[
+        "events",
+        "-f",
+        "json",
+        "-p",
+        "events",
+        "--dedup",
+        dir.path().to_str().unwrap(),
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["summary"]["matched_events"], 66);
+    assert_eq!(doc["summary"]["unchecked_events"], 6);
+    assert!(
+        r.stderr.contains(
+            "note: --dedup: 6 events without an eventID could not be checked for duplicates and \
+             are counted"
+        ),
+        "{}",
+        r.stderr
+    );
 }
 
 #[cfg(unix)]
@@ -399,4 +425,28 @@ fn unwritable_output_is_named() {
         String::from_utf8(out.stderr).unwrap(),
         "kinesis-insights: error: cannot write to standard output: no space left on device\n"
     );
+
+#[test]
+fn huge_thread_counts_are_capped() {
+    // Without the cap, -j 65535 did not finish in ten minutes (see cmd::THREADS_PER_CORE).
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.json"), kin(1)).unwrap();
+    let r = run(&[
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "events",
+        "-j",
+        "65535",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("note: -j 65535: using "), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("more only add contention"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stdout, "event_name,count,percent\nPutRecord,1,100.00\n");
 }

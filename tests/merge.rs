@@ -106,7 +106,7 @@ proptest! {
         let all = query(Window::default());
         let mut single = EventsAgg::default();
         for r in &recs {
-            let _ = single.add(&all, &parse_record(r).unwrap());
+            let _ = single.add(&all, &parse_record(r).unwrap(), "");
         }
         let panels: Vec<&EventsPanel> =
             PANELS.iter().zip(&chosen).filter(|(_, c)| **c).map(|(p, _)| p).collect();
@@ -119,7 +119,7 @@ proptest! {
             .map(|w| {
                 let mut c = EventsAgg::default();
                 for r in &recs[w[0]..w[1]] {
-                    let _ = c.add(&q, &parse_record(r).unwrap());
+                    let _ = c.add(&q, &parse_record(r).unwrap(), "");
                 }
                 c
             })
@@ -152,7 +152,7 @@ proptest! {
             if *kinesis && *minute >= a && *minute < a + len {
                 inside += 1;
             }
-            let _ = cube.add(&q, &parse_record(json).unwrap());
+            let _ = cube.add(&q, &parse_record(json).unwrap(), "");
         }
         prop_assert_eq!(cube.counts.matched, inside);
         if let Some((first, last)) = cube.counts.matched_range {
@@ -163,7 +163,7 @@ proptest! {
 
 mod metrics {
     use kinesis_insights::metrics::catalogue::metric_names;
-    use kinesis_insights::metrics::{Dims, MetricsCube, Point, Query};
+    use kinesis_insights::metrics::{Dims, MetricsCube, Origin, Point, Query};
     use kinesis_insights::panels::Table;
     use kinesis_insights::panels::metrics::{MetricsCtx, PANELS};
     use kinesis_insights::pipeline::Merge;
@@ -192,9 +192,13 @@ mod metrics {
             max: Some(max),
             avg: None,
         };
+        let origin = Origin {
+            account: ["111122223333", "444455556666"][usize::from(s / 2 % 2)],
+            region: "r",
+        };
         cube.add(
             q,
-            "r",
+            origin,
             "AWS/Kinesis",
             metric,
             dims,

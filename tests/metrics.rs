@@ -170,7 +170,7 @@ fn get_metric_data_without_queries_says_what_is_missing() {
         "{}",
         r.stderr
     );
-    assert_eq!(r.stdout, "time,region,stream,shard,value\n");
+    assert_eq!(r.stdout, "time,account,region,stream,shard,value\n");
 }
 
 #[test]
@@ -291,6 +291,7 @@ fn weighted_average_and_stream_shard_separation_by_hand() {
     let row = |shard: &str, v: &str| {
         vec![
             "2024-03-09T10:00:00Z".to_string(),
+            String::new(),
             "r".into(),
             "s".into(),
             shard.into(),
@@ -330,7 +331,7 @@ fn metric_table_shows_min_avg_max_last() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
         r.stdout.starts_with(
-            "Iterator Age (ms) (8 buckets of 15m, 2024-03-09T00:00:00Z to 2024-03-09T02:00:00Z)\n"
+            "Iterator Age (ms) (account 111122223333)\n(8 buckets of 15m, 2024-03-09T00:00:00Z to 2024-03-09T02:00:00Z)\n"
         ),
         "{}",
         r.stdout
@@ -402,4 +403,209 @@ fn relative_to_latest_counts_back_from_the_newest_datapoint() {
     let rows = doc["panels"]["incoming-bytes"]["rows"].as_array().unwrap();
     // 7 series (3 stream-level, 4 shard-level), each with 30 buckets.
     assert_eq!(rows.len(), 7 * 30);
+}
+
+#[test]
+fn accounts_are_kept_apart_and_filtered() {
+    // An organisation's dump: two accounts, each with a stream orders in us-east-1.
+    let both = [testdata("metrics/streams"), testdata("metrics/accounts")];
+    let both: Vec<&str> = both.iter().map(|p| p.to_str().unwrap()).collect();
+    compare(
+        &[&["--period", "10m"], &both[..]].concat(),
+        "two-accounts",
+        &PANELS,
+    );
+    compare(
+        &[&["--period", "10m", "--account", "4444*"], &both[..]].concat(),
+        "streams-account",
+        &PANELS,
+    );
+    // The table keeps an account column only when the panel spans several.
+    let r = run(&[
+        &["metrics", "-p", "iterator-age", "--period", "15m"],
+        &both[..],
+    ]
+    .concat());
+    assert!(r.stdout.contains("│ account "), "{}", r.stdout);
+    let r = run(&["metrics", "-p", "iterator-age", "--period", "15m", both[1]]);
+    assert!(
+        r.stdout
+            .starts_with("Iterator Age (ms) (account 444455556666)\n(8 buckets of 15m"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("│ account "), "{}", r.stdout);
+    // By hand: the same stream name in the same region, in two accounts (one from the record,
+    // one from the S3 key), and a CLI output with no account at all.
+    let dir = tempfile::tempdir().unwrap();
+    let point = |account: &str, sum: f64| {
+        datapoint(
+            "IncomingRecords",
+            r#"{"StreamName":"orders"}"#,
+            0,
+            sum,
+            1.0,
+            sum,
+        )
+        .replace(
+            r#"{"region""#,
+            &format!(r#"{{"account_id":"{account}","region""#),
+        )
+    };
+    fs::write(dir.path().join("a.json"), point("111122223333", 100.0)).unwrap();
+    let keyed = dir.path().join("AWSLogs/444455556666/metrics");
+    fs::create_dir_all(&keyed).unwrap();
+    fs::write(keyed.join("b.json"), point("", 1.0)).unwrap();
+    let args = |extra: &[&str]| {
+        let mut a = vec!["metrics", "-f", "csv", "-p", "incoming-records"];
+        a.extend_from_slice(extra);
+        a.push(dir.path().to_str().unwrap());
+        run(&a)
+    };
+    let r = args(&[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "time,account,region,stream,shard,value\n\
+         2024-03-09T10:00:00Z,111122223333,r,orders,,100\n\
+         2024-03-09T10:00:00Z,444455556666,r,orders,,1\n"
+    );
+    assert!(
+        r.stderr.contains(
+            "note: the input spans 2 accounts (111122223333, 444455556666); --account selects some"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = args(&["--account", "444455556666"]);
+    assert_eq!(
+        r.stdout,
+        "time,account,region,stream,shard,value\n\
+         2024-03-09T10:00:00Z,444455556666,r,orders,,1\n"
+    );
+}
+
+#[test]
+fn times_outside_1970_to_9999_are_bad_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = datapoint("IncomingRecords", r#"{"StreamName":"s"}"#, 0, 7.0, 1.0, 7.0);
+    let at = |ts: &str| good.replace("1709978400000", ts);
+    let lines = [
+        good.clone(),
+        at("-1e300"),
+        at("1e300"),
+        at("-1"),
+        at("253402300800000"),
+    ];
+    fs::write(dir.path().join("points.json"), lines.join("\n")).unwrap();
+    let gms = r#"{"Label":"IncomingRecords","Datapoints":[{"Timestamp":"1969-12-31T23:59:59Z","Sum":1.0},{"Timestamp":"2024-03-09T10:00:00Z","Sum":2.0}]}"#;
+    fs::write(dir.path().join("gms.json"), gms).unwrap();
+    let r = run(&[
+        "metrics",
+        "-f",
+        "csv",
+        "-p",
+        "incoming-records",
+        "--stream",
+        "s",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "points.json: 4 datapoints with a timestamp outside the years 1970 to 9999 skipped \
+             (the first: -1e300 ms)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(
+            "gms.json: 1 datapoint with a timestamp outside the years 1970 to 9999 skipped \
+             (the first: 1969-12-31T23:59:59Z)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stdout,
+        "time,account,region,stream,shard,value\n\
+         2024-03-09T10:00:00Z,,,s,,2\n\
+         2024-03-09T10:00:00Z,,r,s,,7\n"
+    );
+}
+
+#[test]
+fn a_far_outlier_with_a_short_period_is_refused_not_allocated() {
+    // One datapoint in 2100 next to one in 2024: with 1-minute buckets the panel would span
+    // about 40 million buckets.
+    let dir = tempfile::tempdir().unwrap();
+    let good = datapoint("IncomingRecords", r#"{"StreamName":"s"}"#, 0, 7.0, 1.0, 7.0);
+    // 2100-01-01T00:00:00Z
+    let far = good.replace("1709978400000", "4102444800000");
+    fs::write(dir.path().join("points.json"), format!("{good}\n{far}")).unwrap();
+    let path = dir.path().to_str().unwrap();
+    let r = run(&["metrics", "-p", "incoming-records", "--period", "1m", path]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // (4102444800000 - 1709978400000) / 60000 + 1 buckets.
+    assert!(
+        r.stderr.contains(
+            "panel 'incoming-records': 39874441 buckets of 1m would be needed from \
+             2024-03-09T10:00:00Z to 2100-01-01T00:00:00Z (at most 100000); choose a larger \
+             --period or a narrower --since/--until"
+        ),
+        "{}",
+        r.stderr
+    );
+    // The default period covers the range in few buckets.
+    let r = run(&["metrics", "-q", "-p", "incoming-records", path]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn an_overflowing_sum_is_infinite_not_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = datapoint(
+        "IncomingRecords",
+        r#"{"StreamName":"s"}"#,
+        0,
+        1e308,
+        1.0,
+        1.0,
+    );
+    fs::write(dir.path().join("points.json"), format!("{big}\n{big}")).unwrap();
+    let r = run(&[
+        "metrics",
+        "-f",
+        "csv",
+        "-p",
+        "incoming-records",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "time,account,region,stream,shard,value\n2024-03-09T10:00:00Z,,r,s,,inf\n"
+    );
+    assert!(r.stderr.contains("show as inf"), "{}", r.stderr);
+}
+
+#[test]
+fn the_query_file_in_the_folder_read_is_not_an_input() {
+    let dir = testdata("metrics/get-metric-data");
+    let r = run(&[
+        "metrics",
+        "-f",
+        "json",
+        "-p",
+        "incoming-bytes",
+        "--queries",
+        dir.join("queries.json").to_str().unwrap(),
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["summary"]["files_read"], 1);
+    assert_eq!(doc["summary"]["files_failed"], 0);
+    assert!(!r.stderr.contains("queries.json"), "{}", r.stderr);
 }

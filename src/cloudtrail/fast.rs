@@ -224,6 +224,7 @@ impl<'r> FastRecord<'r> {
             source_ip: s(Field::SourceIp),
             error_code: s(Field::ErrorCode),
             error_message: s(Field::ErrorMessage),
+            recipient_account_id: s(Field::RecipientAccountId),
             user_identity: Obj(has(present::USER_IDENTITY).then(|| UserIdentity {
                 kind: s(Field::IdentityType),
                 user_name: s(Field::UserName),
@@ -398,6 +399,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                 b"sourceIPAddress" => Member::Str(Field::SourceIp),
                 b"errorCode" => Member::Str(Field::ErrorCode),
                 b"errorMessage" => Member::Str(Field::ErrorMessage),
+                b"recipientAccountId" => Member::Str(Field::RecipientAccountId),
                 b"userIdentity" => Member::UserIdentity,
                 b"requestParameters" => Member::RequestParameters,
                 b"Records" if top => Member::Records,
@@ -609,6 +611,7 @@ pub fn compare_with_serde(text: &str) -> Result<bool, String> {
             source_ip,
             error_code,
             error_message,
+            recipient_account_id,
             user_identity,
             request_parameters,
         } = raw;
@@ -617,8 +620,8 @@ pub fn compare_with_serde(text: &str) -> Result<bool, String> {
             .map(|p| (&p.stream_name, &p.stream_arn));
         format!(
             "{event_time:?} {event_source:?} {event_name:?} {event_type:?} {event_id:?} \
-             {aws_region:?} {source_ip:?} {error_code:?} {error_message:?} {user_identity:?} \
-             {rp:?} {fields:?} {user} {stream} {kind}"
+             {aws_region:?} {source_ip:?} {error_code:?} {error_message:?} \
+             {recipient_account_id:?} {user_identity:?} {rp:?} {fields:?} {user} {stream} {kind}"
         )
     }
     #[derive(Default)]

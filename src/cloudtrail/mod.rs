@@ -44,6 +44,8 @@ pub struct RawRecord<'a> {
     pub error_code: Str<'a>,
     /// `errorMessage`.
     pub error_message: Str<'a>,
+    /// `recipientAccountId`: the account whose resource the call was about.
+    pub recipient_account_id: Str<'a>,
     /// `userIdentity`.
     pub user_identity: Obj<UserIdentity<'a>>,
     /// `requestParameters` (only the stream fields).
@@ -180,6 +182,8 @@ pub enum Field {
     ErrorCode,
     /// `errorMessage`.
     ErrorMessage,
+    /// `recipientAccountId`.
+    RecipientAccountId,
     /// `userIdentity.type`.
     IdentityType,
     /// `userIdentity.userName`.
@@ -202,7 +206,7 @@ pub enum Field {
 
 impl Field {
     /// Every field, in order.
-    pub const ALL: [Field; 18] = [
+    pub const ALL: [Field; 19] = [
         Field::EventTime,
         Field::EventSource,
         Field::EventName,
@@ -212,6 +216,7 @@ impl Field {
         Field::SourceIp,
         Field::ErrorCode,
         Field::ErrorMessage,
+        Field::RecipientAccountId,
         Field::IdentityType,
         Field::UserName,
         Field::Arn,
@@ -319,6 +324,7 @@ impl Record for RawRecord<'_> {
             Field::SourceIp => &self.source_ip,
             Field::ErrorCode => &self.error_code,
             Field::ErrorMessage => &self.error_message,
+            Field::RecipientAccountId => &self.recipient_account_id,
             Field::IdentityType => &ui()?.kind,
             Field::UserName => &ui()?.user_name,
             Field::Arn => &ui()?.arn,
@@ -511,6 +517,8 @@ pub enum Skip {
     NoEventSource,
     /// A Kinesis event without a valid `eventTime`.
     BadEventTime,
+    /// A Kinesis event whose `eventTime` is a time outside the years 1970 to 9999.
+    EventTimeOutOfRange,
     /// A Kinesis event without an `eventName`.
     NoEventName,
 }
@@ -538,6 +546,11 @@ impl fmt::Display for Skip {
             }
             Skip::NoEventSource => f.write_str("a record without eventSource"),
             Skip::BadEventTime => f.write_str("a Kinesis event without a valid eventTime"),
+            Skip::EventTimeOutOfRange => write!(
+                f,
+                "a Kinesis event with an eventTime {}",
+                crate::window::RANGE_WORDS
+            ),
             Skip::NoEventName => f.write_str("a Kinesis event without an eventName"),
         }
     }

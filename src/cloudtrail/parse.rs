@@ -614,6 +614,7 @@ fn record_field<'de, A: MapAccess<'de>>(
         "sourceIPAddress" => rec.source_ip = map.next_value()?,
         "errorCode" => rec.error_code = map.next_value()?,
         "errorMessage" => rec.error_message = map.next_value()?,
+        "recipientAccountId" => rec.recipient_account_id = map.next_value()?,
         "userIdentity" => rec.user_identity = map.next_value()?,
         "requestParameters" => rec.request_parameters = map.next_value()?,
         _ => {

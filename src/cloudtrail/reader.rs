@@ -20,8 +20,14 @@ pub trait RecordQuery: Sync {
     fn new_acc(&self) -> Self::Acc;
 
     /// Counts one record into `acc`, or refuses it as malformed with the reason (it then counts
-    /// as a skipped record of its file).
-    fn add(&self, acc: &mut Self::Acc, record: &impl Record) -> Result<(), Skip>;
+    /// as a skipped record of its file). `path_account` is the account in the S3 key of the
+    /// record's file, for records that do not name theirs ([`crate::account`]).
+    fn add(
+        &self,
+        acc: &mut Self::Acc,
+        record: &impl Record,
+        path_account: &str,
+    ) -> Result<(), Skip>;
 
     /// Reads with the serde path only, so every record reaches [`RecordQuery::add_raw`] whole
     /// (for members the fast path does not read, such as `requestParameters`' capacity
@@ -31,8 +37,13 @@ pub trait RecordQuery: Sync {
     }
 
     /// Counts a record read by the serde path; by default as [`RecordQuery::add`] does.
-    fn add_raw(&self, acc: &mut Self::Acc, record: &RawRecord<'_>) -> Result<(), Skip> {
-        self.add(acc, record)
+    fn add_raw(
+        &self,
+        acc: &mut Self::Acc,
+        record: &RawRecord<'_>,
+        path_account: &str,
+    ) -> Result<(), Skip> {
+        self.add(acc, record, path_account)
     }
 }
 
@@ -46,14 +57,15 @@ pub struct CloudTrailReader<'q, Q> {
 struct Sink<'a, Q: RecordQuery> {
     query: &'a Q,
     acc: &'a mut Q::Acc,
+    path_account: &'a str,
 }
 
 impl<Q: RecordQuery> RecordSink for Sink<'_, Q> {
     fn record(&mut self, rec: &RawRecord<'_>) -> Result<(), Skip> {
-        self.query.add_raw(self.acc, rec)
+        self.query.add_raw(self.acc, rec, self.path_account)
     }
     fn fast_record(&mut self, rec: &FastRecord<'_>) -> Result<(), Skip> {
-        self.query.add(self.acc, rec)
+        self.query.add(self.acc, rec, self.path_account)
     }
 }
 
@@ -87,10 +99,18 @@ impl<Q: RecordQuery> Reader for CloudTrailReader<'_, Q> {
         super::parse::is_export(head)
     }
 
-    fn read_text(&self, acc: &mut Q::Acc, text: &str, continued: bool) -> CloudTrailPart {
+    fn read_text(
+        &self,
+        acc: &mut Q::Acc,
+        file: &str,
+        text: &str,
+        continued: bool,
+    ) -> CloudTrailPart {
+        let path_account = crate::account::from_path(file);
         let mut sink = Sink {
             query: self.query,
             acc,
+            path_account: &path_account,
         };
         let doc = if self.query.serde_only() {
             parse_text_serde(text, continued, &mut sink)

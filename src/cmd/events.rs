@@ -30,6 +30,7 @@ pub fn config(a: EventsArgs) -> anyhow::Result<EventsConfig> {
         source_ip: matcher("source-ip", &a.source_ip, SUB),
         region: matcher("region", &a.region, SUB),
         stream: matcher("stream", &a.stream, SUB),
+        account: matcher("account", &a.account, SUB),
     };
     let panel_count = if a.panels.is_empty() {
         PANELS.len()
@@ -116,6 +117,15 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
     if !cfg.output.quiet {
         print_summary(&totals, &cube.counts, &sources, cfg.window.anchor, anchor);
     }
+    if cube.counts.unchecked > 0 {
+        let n = cube.counts.unchecked;
+        note(&format!(
+            "--dedup: {n} event{} without an eventID could not be checked for duplicates and \
+             {} counted",
+            plural(n),
+            if n == 1 { "is" } else { "are" }
+        ));
+    }
     Ok(match outcome(&path_problems, &reports) {
         Outcome::Clean if geo_failed => Outcome::Partial,
         o => o,
@@ -191,6 +201,8 @@ fn summary(t: &FileTotals, cube: &EventsAgg, window: &Window) -> Summary {
         ("skipped_records", Cell::Count(t.skipped_records)),
         ("matched_events", Cell::Count(c.matched)),
         ("duplicate_events", Cell::Count(c.duplicates)),
+        ("unchecked_events", Cell::Count(c.unchecked)),
+        ("accounts", Cell::Count(c.accounts.len() as u64)),
     ];
     push_time_rows(
         &mut s,
@@ -222,6 +234,7 @@ fn print_summary(t: &FileTotals, c: &EventCounts, sources: &[Source], anchor: An
     if c.duplicates > 0 {
         records.push_str(&format!(", {} duplicates left out", c.duplicates));
     }
+
     let mut matched = format!("Kinesis events counted: {}", c.matched);
     if let Some((a, b)) = c.matched_range {
         matched.push_str(&format!(", {} to {}", format_time(a), format_time(b)));
@@ -244,4 +257,7 @@ fn print_summary(t: &FileTotals, c: &EventCounts, sources: &[Source], anchor: An
     };
     eprintln!("{}{stdin} · {records}", t.describe());
     eprintln!("{matched}");
+    if let Some(n) = c.accounts.note() {
+        note(&n);
+    }
 }

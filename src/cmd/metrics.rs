@@ -44,6 +44,7 @@ pub fn config(a: MetricsArgs) -> anyhow::Result<MetricsConfig> {
         streams: matcher("stream", &a.stream, SUB),
         shards: matcher("shard", &a.shard, SUB),
         regions: matcher("region", &a.region, SUB),
+        accounts: matcher("account", &a.account, SUB),
         statistics_series,
         period: a.period,
         queries: a.queries,
@@ -55,7 +56,18 @@ pub fn config(a: MetricsArgs) -> anyhow::Result<MetricsConfig> {
 pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
     init_threads(cfg.input.threads)?;
     let queries = cfg.queries.as_deref().map(load_queries).transpose()?;
-    let (sources, path_problems) = find_inputs(&cfg.input)?;
+    let (mut sources, path_problems) = find_inputs(&cfg.input)?;
+    if let Some(q) = &cfg.queries {
+        // The query file often sits next to the output it describes: it is not an input.
+        let is_queries = same_file(q);
+        sources.retain(|s| !s.path().is_some_and(&is_queries));
+        if sources.is_empty() {
+            anyhow::bail!(
+                "no input besides the query file {}: name the get-metric-data output to read",
+                q.display()
+            );
+        }
+    }
     let opts = super::pass_options(&cfg.input, !cfg.output.quiet);
     // The pass that finds the newest event reads the input once more after it.
     let scan_opts = PassOptions {
@@ -74,6 +86,7 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
             streams: cfg.streams.clone(),
             shards: cfg.shards.clone(),
             regions: cfg.regions.clone(),
+            accounts: cfg.accounts.clone(),
             adaptive,
             scan_only,
             ..Query::new(window, bucket)
@@ -126,15 +139,35 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
         ));
     }
     // Each panel is built, written and dropped in turn: with many series and buckets the rows
-    // of all ten panels at once would be most of the memory. Metric panels cannot fail to build.
-    let tables = select(PANELS, &cfg.panels)
-        .into_iter()
-        .filter_map(|p| p.table(&cube, &ctx).map_err(|e| warn(&e.to_string())).ok());
+    // of all ten panels at once would be most of the memory. A panel that cannot be built (too
+    // many buckets) is left out with a warning, and the run says something is missing.
+    let failed_panels = std::cell::Cell::new(false);
+    let tables = select(PANELS, &cfg.panels).into_iter().filter_map(|p| {
+        p.table(&cube, &ctx)
+            .map_err(|e| {
+                warn(&e.to_string());
+                failed_panels.set(true);
+            })
+            .ok()
+    });
     emit(&cfg.output, tables, &summary(&totals, c, &window, period))?;
     if !cfg.output.quiet {
         print_summary(&totals, c, period);
+        if let Some(n) = c.accounts.note() {
+            note(&n);
+        }
+    }
+    if failed_panels.get() {
+        return Ok(Outcome::Partial);
     }
     Ok(outcome(&path_problems, &reports))
+}
+
+/// A test for "is this path the file `p`?" (by canonical path; a path that cannot be resolved
+/// is not).
+fn same_file(p: &std::path::Path) -> impl Fn(&std::path::Path) -> bool + use<> {
+    let target = std::fs::canonicalize(p).ok();
+    move |other| target.is_some() && std::fs::canonicalize(other).ok() == target
 }
 
 fn summary(t: &FileTotals, c: &MetricCounts, window: &Window, period: Millis) -> Summary {
@@ -154,6 +187,7 @@ fn summary(t: &FileTotals, c: &MetricCounts, window: &Window, period: Millis) ->
         ),
         ("skipped_datapoints", Cell::Count(t.skipped_records)),
         ("matched_datapoints", Cell::Count(c.matched)),
+        ("accounts", Cell::Count(c.accounts.len() as u64)),
         ("period_seconds", Cell::Count((period / 1000) as u64)),
     ];
     push_time_rows(

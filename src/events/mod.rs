@@ -20,7 +20,9 @@ use crate::cloudtrail::{Field, KINESIS_SOURCE, PERSON_TYPES, Record, Skip};
 use crate::filter::Matcher;
 use crate::group::{GroupMap, Interner};
 use crate::pipeline::Merge;
-use crate::window::{Millis, Window, bucket_start, parse_event_time, union_range, widen_range};
+use crate::window::{
+    Millis, Window, bucket_start, in_range, parse_event_time, union_range, widen_range,
+};
 
 /// The filters the dashboard offers as template variables.
 #[derive(Debug, Clone, Default)]
@@ -35,6 +37,8 @@ pub struct Filters {
     pub region: Matcher,
     /// `--stream`.
     pub stream: Matcher,
+    /// `--account`: `recipientAccountId`, else the account in the file's S3 key.
+    pub account: Matcher,
 }
 
 /// What to count.
@@ -141,6 +145,10 @@ pub struct EventCounts {
     pub matched: u64,
     /// Events left out by `--dedup` because their `eventID` was already counted.
     pub duplicates: u64,
+    /// With `--dedup`: counted events without an `eventID`, which could not be checked.
+    pub unchecked: u64,
+    /// Accounts of the Kinesis events, before window and filters.
+    pub accounts: crate::account::Accounts,
     /// Time range of all Kinesis events.
     pub kinesis_range: Option<(Millis, Millis)>,
     /// Time range of the matched events.
@@ -156,6 +164,8 @@ impl Merge for EventCounts {
         self.malformed += o.malformed;
         self.matched += o.matched;
         self.duplicates += o.duplicates;
+        self.unchecked += o.unchecked;
+        self.accounts.merge(o.accounts);
         self.kinesis_range = union_range(self.kinesis_range, o.kinesis_range);
         self.matched_range = union_range(self.matched_range, o.matched_range);
     }
@@ -303,7 +313,7 @@ impl EventsAgg {
     /// Counts one record under `q`; a malformed record is counted as such and refused with
     /// the reason.
     #[inline]
-    pub fn add(&mut self, q: &Query, r: &impl Record) -> Result<(), Skip> {
+    pub fn add(&mut self, q: &Query, r: &impl Record, path_account: &str) -> Result<(), Skip> {
         let c = &mut self.counts;
         c.records += 1;
         if r.field(Field::EventType) == "AwsCloudTrailInsight" {
@@ -324,12 +334,18 @@ impl EventsAgg {
             c.malformed += 1;
             return Err(Skip::BadEventTime);
         };
+        if !in_range(t) {
+            c.malformed += 1;
+            return Err(Skip::EventTimeOutOfRange);
+        }
         if name.is_empty() {
             c.malformed += 1;
             return Err(Skip::NoEventName);
         }
         c.kinesis += 1;
         widen_range(&mut c.kinesis_range, t);
+        let account = crate::account::of(r.field(Field::RecipientAccountId), path_account);
+        c.accounts.add(account);
         if q.scan_only || !q.window.contains(t) {
             return Ok(());
         }
@@ -343,13 +359,16 @@ impl EventsAgg {
             && f.region.matches(region)
             && f.user.matches(user)
             && f.source_ip.matches(ip)
-            && (f.stream.is_any() || f.stream.matches(r.stream())))
+            && (f.stream.is_any() || f.stream.matches(r.stream()))
+            && f.account.matches(account))
         {
             return Ok(());
         }
         if let Some(seen) = &q.dedup {
             let id = r.field(Field::EventId);
-            if !id.is_empty() && !seen.first_time(id) {
+            if id.is_empty() {
+                c.unchecked += 1;
+            } else if !seen.first_time(id) {
                 c.duplicates += 1;
                 return Ok(());
             }
@@ -516,8 +535,13 @@ impl RecordQuery for Query {
         EventsAgg::default()
     }
 
-    fn add(&self, acc: &mut EventsAgg, record: &impl Record) -> Result<(), Skip> {
-        acc.add(self, record)
+    fn add(
+        &self,
+        acc: &mut EventsAgg,
+        record: &impl Record,
+        path_account: &str,
+    ) -> Result<(), Skip> {
+        acc.add(self, record, path_account)
     }
 }
 
@@ -540,7 +564,7 @@ mod tests {
     fn add_all(q: &Query, recs: &[&str]) -> EventsAgg {
         let mut cube = EventsAgg::default();
         for r in recs {
-            let _ = cube.add(q, &parse_record(r).unwrap());
+            let _ = cube.add(q, &parse_record(r).unwrap(), "");
         }
         cube
     }

@@ -250,12 +250,12 @@ impl RecordQuery for ChangeQuery {
         true
     }
 
-    fn add(&self, _: &mut HealthAcc, _: &impl Record) -> Result<(), Skip> {
+    fn add(&self, _: &mut HealthAcc, _: &impl Record, _: &str) -> Result<(), Skip> {
         // Only reached through add_raw: this query reads with the serde path only.
         Ok(())
     }
 
-    fn add_raw(&self, acc: &mut HealthAcc, r: &RawRecord<'_>) -> Result<(), Skip> {
+    fn add_raw(&self, acc: &mut HealthAcc, r: &RawRecord<'_>, _: &str) -> Result<(), Skip> {
         let source = r.field(crate::cloudtrail::Field::EventSource);
         if source.is_empty() {
             return Err(Skip::NoEventSource);
@@ -333,8 +333,14 @@ impl HealthReader<'_> {
         }
     }
 
-    fn read_trail(&self, acc: &mut HealthAcc, text: &str, continued: bool) -> CloudTrailPart {
-        self.trail().read_text(acc, text, continued)
+    fn read_trail(
+        &self,
+        acc: &mut HealthAcc,
+        file: &str,
+        text: &str,
+        continued: bool,
+    ) -> CloudTrailPart {
+        self.trail().read_text(acc, file, text, continued)
     }
 }
 
@@ -421,20 +427,31 @@ impl Reader for HealthReader<'_> {
         crate::cloudtrail::parse::is_export(head)
     }
 
-    fn read_text(&self, acc: &mut HealthAcc, text: &str, continued: bool) -> HealthPart {
+    fn read_text(
+        &self,
+        acc: &mut HealthAcc,
+        file: &str,
+        text: &str,
+        continued: bool,
+    ) -> HealthPart {
         // Whichever reader the text suggests tries first; a text it does not recognise at all
         // (nothing read, nothing counted) goes to the other.
         let mut part = HealthPart::default();
         if looks_like_metrics(text) {
-            let m = self.metrics().read_text(&mut acc.cube, text, continued);
+            let m = self
+                .metrics()
+                .read_text(&mut acc.cube, file, text, continued);
             if !m.recognised() {
-                part.trail = Some(self.read_trail(acc, text, continued));
+                part.trail = Some(self.read_trail(acc, file, text, continued));
             }
             part.metrics = Some(m);
         } else {
-            let t = self.read_trail(acc, text, continued);
+            let t = self.read_trail(acc, file, text, continued);
             if !t.recognised() {
-                part.metrics = Some(self.metrics().read_text(&mut acc.cube, text, continued));
+                part.metrics = Some(
+                    self.metrics()
+                        .read_text(&mut acc.cube, file, text, continued),
+                );
             }
             part.trail = Some(t);
         }

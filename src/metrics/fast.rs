@@ -68,6 +68,7 @@ mod member {
     pub const DIMENSIONS: u8 = 8;
     pub const TIMESTAMP: u8 = 16;
     pub const VALUE: u8 = 32;
+    pub const ACCOUNT_ID: u8 = 64;
 }
 
 impl<'a, C: Cursor<'a>> Doc<'a, C> {
@@ -121,6 +122,7 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
                 b"namespace" => member::NAMESPACE,
                 b"metric_name" => member::METRIC_NAME,
                 b"region" => member::REGION,
+                b"account_id" => member::ACCOUNT_ID,
                 b"dimensions" => member::DIMENSIONS,
                 b"timestamp" => member::TIMESTAMP,
                 b"value" => member::VALUE,
@@ -135,6 +137,7 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
                 member::NAMESPACE => r.namespace = self.str_value()?,
                 member::METRIC_NAME => r.metric_name = self.str_value()?,
                 member::REGION => r.region = self.str_value()?,
+                member::ACCOUNT_ID => r.account_id = self.str_value()?,
                 member::DIMENSIONS => r.dimensions = self.dimensions()?,
                 member::TIMESTAMP => r.timestamp = self.num_value()?.0,
                 member::VALUE => r.value = self.value()?,

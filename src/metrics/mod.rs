@@ -1,5 +1,5 @@
 //! The Metrics dashboard's data: CloudWatch datapoints of namespace `AWS/Kinesis`, grouped by
-//! series `(region, stream, shard)` and metric, and accumulated per time bucket so that Sum,
+//! series `(account, region, stream, shard)` and metric, and accumulated per time bucket so that Sum,
 //! Average (count-weighted) and Maximum come out exact.
 //!
 //! Stream-level series (dimension `StreamName` only) and shard-level series (`StreamName` and
@@ -156,14 +156,18 @@ impl Acc {
 
 /// Positions of the fields in a [`MetricsCube::series`] key.
 pub mod key {
+    /// Account (empty for inputs that do not say, see [`crate::account`]).
+    pub const ACCOUNT: usize = 0;
     /// Region (empty for inputs that do not say).
-    pub const REGION: usize = 0;
+    pub const REGION: usize = 1;
     /// `StreamName`.
-    pub const STREAM: usize = 1;
+    pub const STREAM: usize = 2;
     /// `ShardId`, empty for stream-level series.
-    pub const SHARD: usize = 2;
+    pub const SHARD: usize = 3;
     /// Metric name.
-    pub const METRIC: usize = 3;
+    pub const METRIC: usize = 4;
+    /// Number of key fields.
+    pub const LEN: usize = 5;
 }
 
 /// Counts over all datapoints read.
@@ -185,6 +189,8 @@ pub struct MetricCounts {
     pub range: Option<(Millis, Millis)>,
     /// Time range of the matched datapoints.
     pub matched_range: Option<(Millis, Millis)>,
+    /// Accounts of the Kinesis datapoints of the panels' metrics, before window and filters.
+    pub accounts: crate::account::Accounts,
 }
 
 impl Merge for MetricCounts {
@@ -197,6 +203,7 @@ impl Merge for MetricCounts {
         self.matched += o.matched;
         self.range = union_range(self.range, o.range);
         self.matched_range = union_range(self.matched_range, o.matched_range);
+        self.accounts.merge(o.accounts);
     }
 }
 
@@ -211,6 +218,8 @@ pub struct Query {
     pub shards: Matcher,
     /// `--region`.
     pub regions: Matcher,
+    /// `--account`.
+    pub accounts: Matcher,
     /// Width of the buckets datapoints are accumulated in (the panels may merge them further).
     pub bucket: Millis,
     /// Widen the buckets as the data's range grows, to the default period of that range, so
@@ -238,6 +247,7 @@ impl Query {
             streams: Matcher::default(),
             shards: Matcher::default(),
             regions: Matcher::default(),
+            accounts: Matcher::default(),
             bucket,
             adaptive: false,
             shared_range: Arc::default(),
@@ -285,6 +295,18 @@ impl SharedRange {
 /// grows).
 const SHARED_CHECK_EVERY: u32 = 4096;
 
+/// Where a datapoint comes from: the account and region of its resource. A reader fills in what
+/// its format says (Metric Streams' `account_id` and `region`, OpenTelemetry's
+/// `cloud.account.id` and `cloud.region`) and leaves the rest empty; the account falls back to
+/// the file's S3 key ([`crate::account::of`]).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Origin<'a> {
+    /// The AWS account id.
+    pub account: &'a str,
+    /// The region.
+    pub region: &'a str,
+}
+
 /// The dimensions of a datapoint, as far as the panels care.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Dims<'a> {
@@ -301,15 +323,16 @@ pub struct Dims<'a> {
 struct Series {
     /// Its metric is one the panels read at its level (stream or shard).
     wanted: bool,
-    /// It passes the stream, shard and region filters.
+    /// It passes the stream, shard, region and account filters.
     passes: bool,
     /// Its buckets (empty for series that are not counted).
     buckets: Buckets,
 }
 
 impl Series {
-    /// A series first seen, judged by `q`: `[region, stream, shard, metric]`.
-    fn new(q: &Query, k: &[&str; 4], width: Millis) -> Self {
+    /// A series first seen, judged by `q`: `[account, region, stream, shard, metric]`.
+    fn new(q: &Query, k: &[&str; key::LEN], width: Millis) -> Self {
+        let account = k[key::ACCOUNT];
         let (region, stream, shard, metric) = (
             k[key::REGION],
             k[key::STREAM],
@@ -325,7 +348,8 @@ impl Series {
             wanted: metrics.contains(&metric),
             passes: q.streams.matches(stream)
                 && q.shards.matches(shard)
-                && q.regions.matches(region),
+                && q.regions.matches(region)
+                && q.accounts.matches(account),
             buckets: Buckets::new(width),
         }
     }
@@ -335,8 +359,9 @@ impl Series {
 /// up once per datapoint; whether the query counts it is decided the first time it is seen.
 #[derive(Debug, Default, Clone)]
 pub struct MetricsCube {
-    /// Per `[region, stream, shard, metric]` of the Kinesis stream and shard series seen.
-    series: SeriesMap<4, Series>,
+    /// Per `[account, region, stream, shard, metric]` ([`key`]) of the Kinesis stream and shard
+    /// series seen.
+    series: SeriesMap<{ key::LEN }, Series>,
     /// The bucket width datapoints go into now (0 until the first one); every width divides
     /// the panels' period.
     pub width: Millis,
@@ -380,7 +405,7 @@ impl MetricsCube {
     pub fn add(
         &mut self,
         q: &Query,
-        region: &str,
+        origin: Origin<'_>,
         namespace: &str,
         metric: &str,
         dims: Dims<'_>,
@@ -397,7 +422,13 @@ impl MetricsCube {
             return;
         }
         let width = self.width;
-        let key = [region, dims.stream, dims.shard, metric];
+        let key = [
+            origin.account,
+            origin.region,
+            dims.stream,
+            dims.shard,
+            metric,
+        ];
         let id = self.series.id_with(key, |k| Series::new(q, k, width));
         let series = self.series.get(id);
         if !series.wanted {
@@ -410,6 +441,7 @@ impl MetricsCube {
             c.shard_level += 1;
         }
         widen_range(&mut c.range, time);
+        c.accounts.add(origin.account);
         if q.scan_only || !series.passes || !q.window.contains(time) {
             return;
         }
@@ -454,9 +486,9 @@ impl MetricsCube {
         self.width = width;
     }
 
-    /// Every series with data and its buckets, `[region, stream, shard, metric]` as indexed
-    /// by [`key`], in no particular order.
-    pub fn series(&self) -> impl Iterator<Item = ([&str; 4], &Buckets)> {
+    /// Every series with data and its buckets, `[account, region, stream, shard, metric]` as
+    /// indexed by [`key`], in no particular order.
+    pub fn series(&self) -> impl Iterator<Item = ([&str; key::LEN], &Buckets)> {
         self.series
             .iter()
             .filter(|(_, s)| !s.buckets.is_empty())
@@ -518,7 +550,10 @@ mod tests {
             for (cube, q) in [(&mut fixed, &fixed_q), (&mut adaptive, &adaptive_q)] {
                 cube.add(
                     q,
-                    "r",
+                    Origin {
+                        account: "1",
+                        region: "r",
+                    },
                     KINESIS_NAMESPACE,
                     "PutRecord.Latency",
                     dims,

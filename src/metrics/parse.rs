@@ -16,13 +16,13 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Dims, MetricsCube, Point, Query, fast};
+use super::{Dims, MetricsCube, Origin, Point, Query, fast};
 use crate::diag::{FileReport, FileStatus};
 use crate::input::json::{Damage, ValueStream, describe_damage, for_each_value_in};
 use crate::input::lenient::{Arr, Num, Obj, Str, field};
 use crate::input::scan::{self, Kind};
 use crate::pipeline::{Part, Reader};
-use crate::window::{Millis, parse_event_time};
+use crate::window::{Millis, RANGE_WORDS, in_range, parse_event_time, time_from_epoch_millis};
 
 /// The `dimensions` object of a Metric Streams record.
 #[derive(Debug, Default, PartialEq)]
@@ -87,6 +87,8 @@ pub(super) struct StreamRecord<'a> {
     pub metric_name: Str<'a>,
     /// `region`.
     pub region: Str<'a>,
+    /// `account_id`.
+    pub account_id: Str<'a>,
     /// `dimensions`, when an object.
     pub dimensions: Option<StreamDims<'a>>,
     /// `timestamp` (epoch milliseconds), when a number.
@@ -133,6 +135,8 @@ pub(super) struct TopObject<'a> {
     #[serde(borrow)]
     region: Str<'a>,
     #[serde(borrow)]
+    account_id: Str<'a>,
+    #[serde(borrow)]
     dimensions: Obj<StreamDims<'a>>,
     timestamp: Num,
     value: Obj<StreamValue>,
@@ -157,6 +161,7 @@ impl<'a> TopObject<'a> {
             namespace: self.namespace,
             metric_name: self.metric_name,
             region: self.region,
+            account_id: self.account_id,
             dimensions: self.dimensions.0,
             timestamp: self.timestamp.0,
             value: self.value.0,
@@ -297,13 +302,21 @@ pub struct MetricsReader<'q> {
     pub statistics_series: Option<(String, String)>,
 }
 
-/// A timestamp of the CLI outputs: RFC 3339 text, or epoch seconds.
-fn cli_time(s: &Str<'_>) -> Option<Millis> {
-    parse_event_time(s.as_deref()?)
+/// A timestamp of the CLI outputs (RFC 3339 text): `Err(())` when it is missing or not a time,
+/// `Ok(None)` when it is a time outside the years 1970 to 9999.
+fn cli_time(s: &Str<'_>) -> Result<Option<Millis>, ()> {
+    let t = parse_event_time(s.as_deref().ok_or(())?).ok_or(())?;
+    Ok(in_range(t).then_some(t))
 }
 
 #[derive(Debug, Default)]
 struct FileState {
+    /// The account in the file's S3 key, for records that do not name theirs.
+    path_account: String,
+    /// Datapoints skipped for a time outside the years 1970 to 9999, and the first such time
+    /// as written.
+    out_of_range: u64,
+    first_out_of_range: Option<String>,
     /// Some object of one of the three forms was seen.
     recognised: bool,
     /// Objects of none of the forms.
@@ -311,6 +324,15 @@ struct FileState {
     records: u64,
     skipped: u64,
     problems: Vec<String>,
+}
+
+impl FileState {
+    /// Counts a datapoint skipped for its time; `shown` words the time as the file wrote it.
+    fn out_of_range(&mut self, shown: impl FnOnce() -> String) {
+        self.skipped += 1;
+        self.out_of_range += 1;
+        self.first_out_of_range.get_or_insert_with(shown);
+    }
 }
 
 impl MetricsReader<'_> {
@@ -339,8 +361,12 @@ impl MetricsReader<'_> {
         let (namespace, metric, region) =
             (field(&o.namespace), field(&o.metric_name), field(&o.region));
         let value = o.value.unwrap_or_default();
-        let Some(ts) = o.timestamp.filter(|t| t.is_finite()) else {
+        let Some(raw) = o.timestamp else {
             st.skipped += 1;
+            return;
+        };
+        let Some(ts) = time_from_epoch_millis(raw) else {
+            st.out_of_range(|| format!("{raw:e} ms"));
             return;
         };
         if metric.is_empty() || (value.sum.0.is_none() && value.max.0.is_none()) {
@@ -360,15 +386,11 @@ impl MetricsReader<'_> {
             avg: None,
         };
         st.records += 1;
-        cube.add(
-            self.query,
+        let origin = Origin {
+            account: crate::account::of(field(&o.account_id), &st.path_account),
             region,
-            namespace,
-            metric,
-            d,
-            ts as Millis,
-            &point,
-        );
+        };
+        cube.add(self.query, origin, namespace, metric, d, ts, &point);
     }
 
     fn metric_data(
@@ -407,8 +429,12 @@ impl MetricsReader<'_> {
                 st.skipped += times.len().abs_diff(values.len()) as u64;
             }
             for (t, v) in times.iter().zip(&values) {
-                let (Some(t), Some(v)) = (cli_time(t), v.0) else {
+                let (Ok(time), Some(v)) = (cli_time(t), v.0) else {
                     st.skipped += 1;
+                    continue;
+                };
+                let Some(t) = time else {
+                    st.out_of_range(|| field(t).to_string());
                     continue;
                 };
                 let point = match spec.stat.as_str() {
@@ -440,9 +466,13 @@ impl MetricsReader<'_> {
                     shard: &spec.shard,
                     other: spec.other_dims,
                 };
+                let origin = Origin {
+                    account: &st.path_account,
+                    region: "",
+                };
                 cube.add(
                     self.query,
-                    "",
+                    origin,
                     &spec.namespace,
                     &spec.metric,
                     dims,
@@ -487,9 +517,16 @@ impl MetricsReader<'_> {
                 st.skipped += 1;
                 continue;
             };
-            let Some(t) = cli_time(&p.timestamp) else {
-                st.skipped += 1;
-                continue;
+            let t = match cli_time(&p.timestamp) {
+                Err(()) => {
+                    st.skipped += 1;
+                    continue;
+                }
+                Ok(None) => {
+                    st.out_of_range(|| field(&p.timestamp).to_string());
+                    continue;
+                }
+                Ok(Some(t)) => t,
             };
             // Sum, or Average weighted by SampleCount when Sum was not asked for.
             let sum = p.sum.0.or(match (p.average.0, p.sample_count.0) {
@@ -517,9 +554,13 @@ impl MetricsReader<'_> {
                 shard,
                 other: false,
             };
+            let origin = Origin {
+                account: &st.path_account,
+                region: "",
+            };
             cube.add(
                 self.query,
-                "",
+                origin,
                 super::KINESIS_NAMESPACE,
                 label,
                 dims,
@@ -544,8 +585,14 @@ impl Reader for MetricsReader<'_> {
         &["MetricDataResults"]
     }
 
-    fn read_text(&self, acc: &mut MetricsCube, text: &str, continued: bool) -> MetricsPart {
-        self.read_part(acc, text, Some(scan::fastest()), continued)
+    fn read_text(
+        &self,
+        acc: &mut MetricsCube,
+        file: &str,
+        text: &str,
+        continued: bool,
+    ) -> MetricsPart {
+        self.read_part(acc, file, text, Some(scan::fastest()), continued)
     }
 
     fn finish(&self, part: MetricsPart, report: &mut FileReport) {
@@ -577,6 +624,13 @@ impl Reader for MetricsReader<'_> {
             report.status = FileStatus::Failed(format!("not a metrics file: {why}"));
             return;
         }
+        if let Some(first) = &st.first_out_of_range {
+            report.warnings.push(format!(
+                "{} datapoint{} with a timestamp {RANGE_WORDS} skipped (the first: {first})",
+                st.out_of_range,
+                crate::text::plural(st.out_of_range)
+            ));
+        }
         report.warnings.extend(st.problems);
         report
             .warnings
@@ -595,18 +649,22 @@ impl MetricsReader<'_> {
         report: &mut FileReport,
         kind: Option<Kind>,
     ) {
-        let part = self.read_part(acc, text, kind, false);
+        let part = self.read_part(acc, &report.name, text, kind, false);
         self.finish(part, report);
     }
 
     fn read_part(
         &self,
         acc: &mut MetricsCube,
+        file: &str,
         text: &str,
         kind: Option<Kind>,
         continued: bool,
     ) -> MetricsPart {
-        let mut st = FileState::default();
+        let mut st = FileState {
+            path_account: crate::account::from_path(file),
+            ..FileState::default()
+        };
         let mut not_objects = 0u64;
         let stream = read_values(text, kind, continued, |value| match value {
             TopValue::Stream(r) => self.stream_object(acc, r, &mut st),
@@ -649,6 +707,10 @@ impl Part for MetricsPart {
         a.unrecognised += b.unrecognised;
         a.records += b.records;
         a.skipped += b.skipped;
+        a.out_of_range += b.out_of_range;
+        if a.first_out_of_range.is_none() {
+            a.first_out_of_range = b.first_out_of_range;
+        }
         // The same problem found in several pieces is said once.
         for p in b.problems {
             if !a.problems.contains(&p) {

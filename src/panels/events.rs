@@ -37,7 +37,7 @@ pub struct EventsCtx {
     /// `--bucket` was not given: the panel widens [`DEFAULT_BUCKET`] over long ranges (see
     /// [`default_bucket`]).
     pub default_bucket: bool,
-    /// How many users `top-users` keeps.
+    /// How many users `top-users` keeps (0: all).
     pub top: usize,
     /// Where an open-ended window ends for zero-filling when `--since` was a duration: the
     /// anchor it counted back from.
@@ -324,7 +324,9 @@ fn errors(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
 
 fn top_users(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
     let mut rows = grouped(cube.person_users());
-    rows.truncate(ctx.top);
+    if ctx.top > 0 {
+        rows.truncate(ctx.top);
+    }
     Ok(Built {
         // Named as the dashboard's "Top 10 IAM Users" is.
         title: (ctx.top > 0).then(|| format!("Top {} Users", ctx.top)),

@@ -1,5 +1,5 @@
 //! The Metrics dashboard's panels: one CloudWatch metric each, as a time series per
-//! `(region, stream, shard)`.
+//! `(account, region, stream, shard)`.
 
 use std::collections::BTreeMap;
 
@@ -9,7 +9,11 @@ use crate::metrics::{Acc, MetricsCube, Stat, key};
 use crate::window::{Millis, Window, bucket_start};
 
 /// The columns of every metrics panel.
-pub const COLUMNS: [&str; 5] = ["time", "region", "stream", "shard", "value"];
+pub const COLUMNS: [&str; 6] = ["time", "account", "region", "stream", "shard", "value"];
+
+/// Most buckets a panel spans from its first to its last, as for the events-over-time panel:
+/// the terminal view lays every series out over that span.
+pub const MAX_BUCKETS: u64 = super::events::MAX_BUCKETS;
 
 /// What the metrics panels need besides the cube.
 #[derive(Debug, Clone, Default)]
@@ -51,7 +55,7 @@ fn series_rows(
     ctx: &MetricsCtx,
     spec: &MetricSpec,
 ) -> Result<Built, PanelError> {
-    let mut series: Vec<([&str; 4], &crate::metrics::Buckets)> = cube
+    let mut series: Vec<([&str; key::LEN], &crate::metrics::Buckets)> = cube
         .series()
         .filter(|(k, _)| {
             let m = k[key::METRIC];
@@ -62,9 +66,16 @@ fn series_rows(
             }
         })
         .collect();
-    series.sort_unstable_by(|a, b| a.0[..3].cmp(&b.0[..3]));
+    series.sort_unstable_by(|a, b| a.0[..key::METRIC].cmp(&b.0[..key::METRIC]));
+    check_span(&series, ctx.period, spec.id)?;
+    // One account across the panel (the usual single-account dump): the terminal table leaves
+    // its column out (a 12-digit key column costs the width of the trend) and the title names it.
+    let accounts: std::collections::BTreeSet<&str> =
+        series.iter().map(|(k, _)| k[key::ACCOUNT]).collect();
+    let one_account = (accounts.len() <= 1).then(|| accounts.first().copied().unwrap_or(""));
     let mut rows = Vec::new();
     let mut unweighted = false;
+    let mut overflowed = false;
     for (k, buckets) in series {
         let mut merged: BTreeMap<Millis, Acc> = BTreeMap::new();
         for (t, acc) in buckets.iter() {
@@ -78,8 +89,10 @@ fn series_rows(
                 continue;
             };
             unweighted |= spec.stat == Stat::Average && acc.unweighted_average();
+            overflowed |= v.is_infinite();
             rows.push(vec![
                 Cell::Time(t),
+                Cell::text(k[key::ACCOUNT]),
                 Cell::text(k[key::REGION]),
                 Cell::text(k[key::STREAM]),
                 Cell::text(k[key::SHARD]),
@@ -87,24 +100,73 @@ fn series_rows(
             ]);
         }
     }
-    let note = unweighted.then(|| {
-        "some averages are plain means of get-metric-data Average values (no Sum and SampleCount \
-         queries to weight them); query Sum and SampleCount for exact averages"
-            .to_string()
-    });
+    let mut notes = Vec::new();
+    if unweighted {
+        notes.push(
+            "some averages are plain means of get-metric-data Average values (no Sum and \
+             SampleCount queries to weight them); query Sum and SampleCount for exact averages",
+        );
+    }
+    if overflowed {
+        notes.push(
+            "some sums are beyond the largest number a double holds (about 1.8e308) and show \
+             as inf; the input carries values that large",
+        );
+    }
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
     let view = View::Series {
         time: 0,
-        keys: vec![1, 2, 3],
-        value: 4,
+        keys: if one_account.is_some() {
+            vec![2, 3, 4]
+        } else {
+            vec![1, 2, 3, 4]
+        },
+        value: 5,
         bucket: ctx.period,
         summary: SeriesSummary::Stats,
     };
+    let title = one_account
+        .filter(|a| !a.is_empty())
+        .map(|a| format!("{} (account {a})", spec.title));
     Ok(Built {
         rows,
         view,
         note,
-        title: None,
+        title,
     })
+}
+
+/// Fails when the panel's buckets would span more than [`MAX_BUCKETS`] (a stray datapoint far
+/// from the rest, with a short `--period`), saying what to do instead.
+fn check_span(
+    series: &[([&str; key::LEN], &crate::metrics::Buckets)],
+    period: Millis,
+    panel: &'static str,
+) -> Result<(), PanelError> {
+    let ends = series.iter().filter_map(|(_, b)| {
+        // In time order: the first and the last bucket with data.
+        let first = b.iter().next()?.0;
+        let last = b.iter().last()?.0;
+        Some((first, last))
+    });
+    let Some((first, last)) = ends.reduce(|a, b| (a.0.min(b.0), a.1.max(b.1))) else {
+        return Ok(());
+    };
+    // Times are in the years 1970 to 9999 and periods at most 9999 years: no overflow.
+    let buckets = (bucket_start(last, period) - bucket_start(first, period)) / period + 1;
+    if buckets as u64 > MAX_BUCKETS {
+        return Err(PanelError {
+            panel,
+            reason: format!(
+                "{buckets} buckets of {} would be needed from {} to {} (at most {MAX_BUCKETS}); \
+                 choose a larger --period or a narrower --since/--until",
+                humantime::format_duration(std::time::Duration::from_millis(period as u64)),
+                crate::window::format_time(first),
+                crate::window::format_time(last),
+            ),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

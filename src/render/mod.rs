@@ -138,6 +138,9 @@ pub fn cell_text(c: &Cell) -> String {
         Cell::Count(n) => n.to_string(),
         Cell::Percent(h) => format!("{}.{:02}", h / 100, h % 100),
         Cell::Float(f) if f.is_finite() => plain_float(*f),
+        // A sum beyond the largest f64 (the panel notes it); written as Python and Rust
+        // read it back.
+        Cell::Float(f) if f.is_infinite() => if *f > 0.0 { "inf" } else { "-inf" }.to_string(),
         Cell::Float(_) => String::new(),
         Cell::Time(t) => format_time(*t),
         Cell::Null => String::new(),
@@ -223,6 +226,8 @@ mod tests {
             assert_eq!(cell_text(&Cell::Float(f)).parse::<f64>().unwrap(), f);
         }
         assert_eq!(cell_text(&Cell::Float(f64::NAN)), "");
+        assert_eq!(cell_text(&Cell::Float(f64::INFINITY)), "inf");
+        assert_eq!(cell_text(&Cell::Float(f64::NEG_INFINITY)), "-inf");
         assert_eq!(cell_text(&Cell::Time(0)), "1970-01-01T00:00:00Z");
     }
 }
