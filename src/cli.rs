@@ -366,7 +366,8 @@ pub struct EventsArgs {
     #[arg(help_heading = "Panels", long, value_name = "FILE")]
     pub geoip: Vec<PathBuf>,
 
-    /// Only calls about these streams (streamName, or the name in streamARN; exact or glob).
+    /// Only calls about these streams (streamName, else the stream in streamARN, consumerARN,
+    /// resourceARN or resources[0].ARN; exact or glob).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub stream: Vec<String>,
 

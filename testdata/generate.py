@@ -237,6 +237,13 @@ class Gen:
                 rec["requestParameters"] = {"streamName": stream, "partitionKey": "pk-" + str(rng.randint(1, 99))}
         elif kinesis and name == "GetRecords":
             rec["requestParameters"] = {"shardIterator": "AAAAAAAA" + str(rng.randint(1, 1 << 30)), "limit": 1000}
+            # A data event names its stream only in resources[].
+            rec["resources"] = [{"accountId": acct, "type": "AWS::Kinesis::Stream",
+                                 "ARN": f"arn:aws:kinesis:{region}:{acct}:stream/{stream}"}]
+        elif kinesis and name == "SubscribeToShard":
+            rec["requestParameters"] = {
+                "consumerARN": f"arn:aws:kinesis:{region}:{acct}:stream/{stream}/consumer/app1:1709942400",
+                "shardId": "shardId-000000000000"}
         else:
             rec["requestParameters"] = None
         rec["responseElements"] = None
@@ -525,6 +532,25 @@ def parse_time(s):
     return datetime.fromisoformat(s)
 
 
+def stream_of(r):
+    """The documented --stream rule: streamName; else the stream in streamARN, consumerARN or
+    resourceARN; else in resources[0].ARN; else empty."""
+    def s(v):
+        return v.strip() if isinstance(v, str) else ""
+    def in_arn(arn):
+        return arn.rsplit(":stream/", 1)[1].split("/")[0] if ":stream/" in arn else ""
+    params = r.get("requestParameters") if isinstance(r.get("requestParameters"), dict) else {}
+    if s(params.get("streamName")):
+        return s(params.get("streamName"))
+    res = r.get("resources")
+    first = res[0] if isinstance(res, list) and res and isinstance(res[0], dict) else {}
+    for arn in (params.get("streamARN"), params.get("consumerARN"), params.get("resourceARN"), first.get("ARN")):
+        name = in_arn(s(arn))
+        if name:
+            return name
+    return ""
+
+
 def kinesis_events(records):
     out = []
     for r in records:
@@ -532,10 +558,7 @@ def kinesis_events(records):
             continue
         if str(r.get("eventSource", "")).strip() != KINESIS:
             continue
-        params = r.get("requestParameters") or {}
-        stream = (params.get("streamName") or "").strip()
-        if not stream and "streamARN" in params:
-            stream = params["streamARN"].rsplit(":stream/", 1)[1].split("/")[0]
+        stream = stream_of(r)
         ident = r.get("userIdentity")
         out.append({
             "time": parse_time(r["eventTime"]),

@@ -18,8 +18,8 @@
 use std::borrow::Cow;
 
 use super::{
-    DocReport, Envelope, Field, Layout, OnBehalfOf, Place, RawRecord, Record, RecordSink,
-    RequestParameters, SessionContext, SessionIssuer, Skips, UserIdentity,
+    DocReport, Envelope, Field, FirstResource, Layout, OnBehalfOf, Place, RawRecord, Record,
+    RecordSink, RequestParameters, Resource, SessionContext, SessionIssuer, Skips, UserIdentity,
 };
 use crate::input::lenient::{Obj, Str};
 use crate::input::scan::{self, Bail, Bytes, Cursor, Kind, Scan, Span, Tape};
@@ -31,6 +31,8 @@ mod present {
     pub const SESSION_ISSUER: u8 = 4;
     pub const ON_BEHALF_OF: u8 = 8;
     pub const REQUEST_PARAMETERS: u8 = 16;
+    /// `resources` is an array whose first entry is an object.
+    pub const RESOURCE: u8 = 32;
 }
 
 /// A string field's place: a range of the input, or an index into the unescaped strings.
@@ -52,6 +54,7 @@ enum Member {
     Str(Field),
     UserIdentity,
     RequestParameters,
+    Resources,
     /// The envelope's array of records (top level only).
     Records,
     /// Anything else: skipped.
@@ -243,7 +246,12 @@ impl<'r> FastRecord<'r> {
             request_parameters: Obj(has(present::REQUEST_PARAMETERS).then(|| RequestParameters {
                 stream_name: s(Field::StreamName),
                 stream_arn: s(Field::StreamArn),
+                consumer_arn: s(Field::ConsumerArn),
+                resource_arn: s(Field::ResourceArn),
                 ..RequestParameters::default()
+            })),
+            resources: FirstResource(has(present::RESOURCE).then(|| Resource {
+                arn: s(Field::ResourcesArn),
             })),
         }
     }
@@ -402,6 +410,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                 b"recipientAccountId" => Member::Str(Field::RecipientAccountId),
                 b"userIdentity" => Member::UserIdentity,
                 b"requestParameters" => Member::RequestParameters,
+                b"resources" => Member::Resources,
                 b"Records" if top => Member::Records,
                 key if top && Envelope::of_key(key).is_some() => return Err(Bail),
                 _ => Member::Other,
@@ -411,6 +420,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                 Member::Other => self.s.skip_value()?,
                 Member::UserIdentity => self.user_identity(f)?,
                 Member::RequestParameters => self.request_parameters(f)?,
+                Member::Resources => self.resources(f)?,
                 Member::Records => {
                     envelope = true;
                     if !self.s.eat(b'[') {
@@ -562,27 +572,51 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
 
     /// `requestParameters`, for the stream.
     fn request_parameters(&mut self, f: &mut Fields) -> Scan<()> {
-        f.spans[Field::StreamName as usize..=Field::StreamArn as usize].fill(Val::None);
+        // The `requestParameters` fields sit together in `Field`'s order.
+        f.spans[Field::StreamName as usize..=Field::ResourceArn as usize].fill(Val::None);
         f.present &= !present::REQUEST_PARAMETERS;
         if !self.open_object()? {
             return Ok(());
         }
         f.present |= present::REQUEST_PARAMETERS;
+        const FIELDS: [Field; 4] = [
+            Field::StreamName,
+            Field::StreamArn,
+            Field::ConsumerArn,
+            Field::ResourceArn,
+        ];
         let known = |key: &[u8]| match key {
             b"streamName" => Some(0),
             b"streamARN" => Some(1),
+            b"consumerARN" => Some(2),
+            b"resourceARN" => Some(3),
             _ => None,
         };
-        self.members(known, |d, i| {
-            d.string_field(
-                f,
-                if i == 0 {
-                    Field::StreamName
-                } else {
-                    Field::StreamArn
-                },
-            )
-        })
+        self.members(known, |d, i| d.string_field(f, FIELDS[i]))
+    }
+
+    /// `resources`: the `ARN` of its first entry, as `FirstResource` reads it (an array whose
+    /// first entry is an object; any other value reads as absent).
+    fn resources(&mut self, f: &mut Fields) -> Scan<()> {
+        f.spans[Field::ResourcesArn as usize] = Val::None;
+        f.present &= !present::RESOURCE;
+        match self.s.peek() {
+            Some(b'[') => self.s.advance(),
+            Some(b'-' | b'0'..=b'9') | None => return Err(Bail),
+            Some(_) => return self.s.skip_value(),
+        }
+        if self.s.eat(b']') {
+            return Ok(());
+        }
+        // The first entry: an object is read, anything else skipped.
+        if self.open_object()? {
+            f.present |= present::RESOURCE;
+            self.members(only(b"ARN"), |d, _| d.string_field(f, Field::ResourcesArn))?;
+        }
+        while self.s.more(b']')? {
+            self.s.skip_value()?;
+        }
+        Ok(())
     }
 }
 
@@ -614,14 +648,20 @@ pub fn compare_with_serde(text: &str) -> Result<bool, String> {
             recipient_account_id,
             user_identity,
             request_parameters,
+            resources,
         } = raw;
-        let rp = request_parameters
-            .as_ref()
-            .map(|p| (&p.stream_name, &p.stream_arn));
+        let rp = request_parameters.as_ref().map(|p| {
+            (
+                &p.stream_name,
+                &p.stream_arn,
+                &p.consumer_arn,
+                &p.resource_arn,
+            )
+        });
         format!(
             "{event_time:?} {event_source:?} {event_name:?} {event_type:?} {event_id:?} \
              {aws_region:?} {source_ip:?} {error_code:?} {error_message:?} \
-             {recipient_account_id:?} {user_identity:?} {rp:?} {fields:?} {user} {stream} {kind}"
+             {recipient_account_id:?} {user_identity:?} {rp:?} {resources:?} {fields:?} {user} {stream} {kind}"
         )
     }
     #[derive(Default)]

@@ -50,6 +50,71 @@ pub struct RawRecord<'a> {
     pub user_identity: Obj<UserIdentity<'a>>,
     /// `requestParameters` (only the stream fields).
     pub request_parameters: Obj<RequestParameters<'a>>,
+    /// `resources`: only the first entry's `ARN` is read.
+    pub resources: FirstResource<'a>,
+}
+
+/// `resources[0].ARN`: the ARN of the first entry of a record's `resources` array (data events
+/// such as `GetRecords` name their stream only there). Anything else reads as absent.
+#[derive(Debug, Default)]
+pub struct FirstResource<'a>(pub Option<Resource<'a>>);
+
+/// One entry of `resources`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Resource<'a> {
+    /// `ARN`.
+    #[serde(rename = "ARN", borrow)]
+    pub arn: Str<'a>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for FirstResource<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = FirstResource<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let first = seq.next_element::<Obj<Resource<'de>>>()?.and_then(|o| o.0);
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(FirstResource(first))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(FirstResource(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(FirstResource(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(FirstResource(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(FirstResource(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(FirstResource(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(FirstResource(None))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(FirstResource(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// `userIdentity`, as far as the `user` rule needs it.
@@ -116,6 +181,12 @@ pub struct RequestParameters<'a> {
     /// `streamARN`.
     #[serde(rename = "streamARN", borrow)]
     pub stream_arn: Str<'a>,
+    /// `consumerARN` (`...:stream/NAME/consumer/CONSUMER:TIME`).
+    #[serde(rename = "consumerARN", borrow)]
+    pub consumer_arn: Str<'a>,
+    /// `resourceARN` (a stream's or a consumer's ARN).
+    #[serde(rename = "resourceARN", borrow)]
+    pub resource_arn: Str<'a>,
     // The capacity, mode, retention and consumer parameters `health` reads (the serde path
     // only: the fast path leaves them empty).
     /// `shardCount` (CreateStream).
@@ -184,6 +255,8 @@ pub enum Field {
     ErrorMessage,
     /// `recipientAccountId`.
     RecipientAccountId,
+    /// `resources[0].ARN`.
+    ResourcesArn,
     /// `userIdentity.type`.
     IdentityType,
     /// `userIdentity.userName`.
@@ -202,11 +275,15 @@ pub enum Field {
     StreamName,
     /// `requestParameters.streamARN`.
     StreamArn,
+    /// `requestParameters.consumerARN`.
+    ConsumerArn,
+    /// `requestParameters.resourceARN`.
+    ResourceArn,
 }
 
 impl Field {
     /// Every field, in order.
-    pub const ALL: [Field; 19] = [
+    pub const ALL: [Field; 22] = [
         Field::EventTime,
         Field::EventSource,
         Field::EventName,
@@ -217,6 +294,7 @@ impl Field {
         Field::ErrorCode,
         Field::ErrorMessage,
         Field::RecipientAccountId,
+        Field::ResourcesArn,
         Field::IdentityType,
         Field::UserName,
         Field::Arn,
@@ -226,6 +304,8 @@ impl Field {
         Field::OnBehalfOfUserId,
         Field::StreamName,
         Field::StreamArn,
+        Field::ConsumerArn,
+        Field::ResourceArn,
     ];
 }
 
@@ -288,26 +368,47 @@ pub trait Record {
         .unwrap_or("unknown")
     }
 
-    /// The stream a call is about: `requestParameters.streamName`, else the name at the end of
-    /// `requestParameters.streamARN` (`arn:aws:kinesis:REGION:ACCOUNT:stream/NAME`), else `""`.
+    /// The stream a call is about, from every place a Kinesis event names it; the first that
+    /// gives a name wins:
+    /// 1. `requestParameters.streamName`;
+    /// 2. the stream in `requestParameters.streamARN`, `consumerARN` or `resourceARN`, in that
+    ///    order (`arn:aws:kinesis:REGION:ACCOUNT:stream/NAME`, and for consumers
+    ///    `.../stream/NAME/consumer/CONSUMER:TIME`);
+    /// 3. the stream in `resources[0].ARN` (data events such as `GetRecords`);
+    /// 4. else `""` (account-level calls: `ListStreams`, `DescribeLimits`, ...).
     fn stream(&self) -> &str {
         let name = self.field(Field::StreamName);
         if !name.is_empty() {
             return name;
         }
-        let arn = self.field(Field::StreamArn);
-        // The last ":stream/", found from the colons (a generic substring search costs more
-        // than the rest of the record's fields together).
-        let b = arn.as_bytes();
-        let mut end = b.len();
-        while let Some(i) = b[..end].iter().rposition(|&c| c == b':') {
-            if b[i..].starts_with(b":stream/") {
-                return arn[i + ":stream/".len()..].split('/').next().unwrap_or("");
-            }
-            end = i;
-        }
-        ""
+        [
+            Field::StreamArn,
+            Field::ConsumerArn,
+            Field::ResourceArn,
+            Field::ResourcesArn,
+        ]
+        .into_iter()
+        .map(|f| stream_in_arn(self.field(f)))
+        .find(|s| !s.is_empty())
+        .unwrap_or("")
     }
+}
+
+/// The stream name in a Kinesis ARN: what follows the last `:stream/`, up to the next `/`
+/// (`arn:aws:kinesis:us-east-1:1:stream/orders/consumer/app:1` gives `orders`); `""` when the
+/// ARN names no stream.
+pub fn stream_in_arn(arn: &str) -> &str {
+    // The last ":stream/", found from the colons (a generic substring search costs more than
+    // the rest of the record's fields together).
+    let b = arn.as_bytes();
+    let mut end = b.len();
+    while let Some(i) = b[..end].iter().rposition(|&c| c == b':') {
+        if b[i..].starts_with(b":stream/") {
+            return arn[i + ":stream/".len()..].split('/').next().unwrap_or("");
+        }
+        end = i;
+    }
+    ""
 }
 
 impl Record for RawRecord<'_> {
@@ -325,6 +426,7 @@ impl Record for RawRecord<'_> {
             Field::ErrorCode => &self.error_code,
             Field::ErrorMessage => &self.error_message,
             Field::RecipientAccountId => &self.recipient_account_id,
+            Field::ResourcesArn => &self.resources.0.as_ref()?.arn,
             Field::IdentityType => &ui()?.kind,
             Field::UserName => &ui()?.user_name,
             Field::Arn => &ui()?.arn,
@@ -341,6 +443,8 @@ impl Record for RawRecord<'_> {
             Field::OnBehalfOfUserId => &ui()?.on_behalf_of.as_ref()?.user_id,
             Field::StreamName => &rp()?.stream_name,
             Field::StreamArn => &rp()?.stream_arn,
+            Field::ConsumerArn => &rp()?.consumer_arn,
+            Field::ResourceArn => &rp()?.resource_arn,
         };
         s.as_deref()
     }
@@ -734,6 +838,98 @@ mod tests {
             let wrapped = wrapped.replace(",}", "}");
             assert_eq!(record(&wrapped).user(), want, "{json}");
         }
+    }
+
+    /// A record of every Kinesis Data Streams API operation (the API reference's list, with
+    /// the request parameters that name a resource, in CloudTrail's camelCase), and the stream
+    /// each is about. Read on the fast path (both scanners) and the serde path, which must
+    /// agree, and both must find the stream.
+    #[test]
+    fn stream_of_every_kinesis_api() {
+        const ARN: &str = "arn:aws:kinesis:us-east-1:111122223333:stream/orders";
+        const CONSUMER: &str =
+            "arn:aws:kinesis:us-east-1:111122223333:stream/orders/consumer/app1:1709942400";
+        let name = r#"{"streamName":"orders"}"#.to_string();
+        let by_arn = format!(r#"{{"streamARN":"{ARN}"}}"#);
+        let resource = format!(r#"{{"resourceARN":"{ARN}"}}"#);
+        let consumer_resource = format!(r#"{{"resourceARN":"{CONSUMER}"}}"#);
+        let consumer = format!(r#"{{"streamARN":"{ARN}","consumerName":"app1"}}"#);
+        let consumer_arn = format!(r#"{{"consumerARN":"{CONSUMER}"}}"#);
+        let none = "null".to_string();
+        // (operation, requestParameters, resources, stream)
+        let data_event = format!(
+            r#"[{{"accountId":"111122223333","type":"AWS::Kinesis::Stream","ARN":"{ARN}"}}]"#
+        );
+        let ops: Vec<(&str, String, Option<String>, &str)> = vec![
+            ("AddTagsToStream", format!(r#"{{"streamName":"orders","tags":{{"team":"a"}}}}"#), None, "orders"),
+            ("CreateStream", r#"{"streamName":"orders","shardCount":2}"#.into(), None, "orders"),
+            ("DecreaseStreamRetentionPeriod", by_arn.clone(), None, "orders"),
+            ("DeleteResourcePolicy", resource.clone(), None, "orders"),
+            ("DeleteStream", format!(r#"{{"streamARN":"{ARN}","enforceConsumerDeletion":true}}"#), None, "orders"),
+            ("DeregisterStreamConsumer", consumer_arn.clone(), None, "orders"),
+            ("DescribeAccountSettings", none.clone(), None, ""),
+            ("DescribeLimits", none.clone(), None, ""),
+            ("DescribeStream", name.clone(), None, "orders"),
+            ("DescribeStreamConsumer", consumer.clone(), None, "orders"),
+            ("DescribeStreamSummary", by_arn.clone(), None, "orders"),
+            ("DisableEnhancedMonitoring", r#"{"streamName":"orders","shardLevelMetrics":["ALL"]}"#.into(), None, "orders"),
+            ("EnableEnhancedMonitoring", r#"{"streamName":"orders","shardLevelMetrics":["ALL"]}"#.into(), None, "orders"),
+            // Data events: the stream only in resources[].
+            ("GetRecords", r#"{"shardIterator":"AAAA","limit":1000}"#.into(), Some(data_event.clone()), "orders"),
+            ("GetResourcePolicy", consumer_resource.clone(), None, "orders"),
+            ("GetShardIterator", r#"{"streamName":"orders","shardId":"shardId-000000000000","shardIteratorType":"LATEST"}"#.into(), None, "orders"),
+            ("IncreaseStreamRetentionPeriod", by_arn.clone(), None, "orders"),
+            ("ListShards", by_arn.clone(), None, "orders"),
+            ("ListStreamConsumers", by_arn.clone(), None, "orders"),
+            ("ListStreams", r#"{"limit":10}"#.into(), None, ""),
+            ("ListTagsForResource", resource.clone(), None, "orders"),
+            ("ListTagsForStream", name.clone(), None, "orders"),
+            ("MergeShards", r#"{"streamName":"orders","shardToMerge":"shardId-000000000001","adjacentShardToMerge":"shardId-000000000002"}"#.into(), None, "orders"),
+            ("PutRecord", r#"{"streamName":"orders","partitionKey":"pk"}"#.into(), Some(data_event.clone()), "orders"),
+            ("PutRecords", by_arn.clone(), Some(data_event.clone()), "orders"),
+            ("PutResourcePolicy", format!(r#"{{"resourceARN":"{ARN}","policy":"{{}}"}}"#), None, "orders"),
+            ("RegisterStreamConsumer", consumer.clone(), None, "orders"),
+            ("RemoveTagsFromStream", r#"{"streamName":"orders","tagKeys":["team"]}"#.into(), None, "orders"),
+            ("SplitShard", r#"{"streamName":"orders","shardToSplit":"shardId-000000000000","newStartingHashKey":"1"}"#.into(), None, "orders"),
+            ("StartStreamEncryption", r#"{"streamName":"orders","encryptionType":"KMS","keyId":"arn:aws:kms:us-east-1:1:key/k"}"#.into(), None, "orders"),
+            ("StopStreamEncryption", by_arn.clone(), None, "orders"),
+            ("SubscribeToShard", format!(r#"{{"consumerARN":"{CONSUMER}","shardId":"shardId-000000000000"}}"#), Some(data_event.clone()), "orders"),
+            ("TagResource", consumer_resource.clone(), None, "orders"),
+            ("UntagResource", resource.clone(), None, "orders"),
+            ("UpdateAccountSettings", r#"{"minimumThroughputBillingCommitment":{"status":"ENABLED"}}"#.into(), None, ""),
+            ("UpdateMaxRecordSize", format!(r#"{{"streamARN":"{ARN}","maxRecordSizeInKiB":2048}}"#), None, "orders"),
+            ("UpdateShardCount", r#"{"streamName":"orders","targetShardCount":4,"scalingType":"UNIFORM_SCALING"}"#.into(), None, "orders"),
+            ("UpdateStreamMode", format!(r#"{{"streamARN":"{ARN}","streamModeDetails":{{"streamMode":"ON_DEMAND"}}}}"#), None, "orders"),
+            ("UpdateStreamWarmThroughput", by_arn.clone(), None, "orders"),
+        ];
+        assert_eq!(ops.len(), 39);
+        let records: Vec<String> = ops
+            .iter()
+            .map(|(op, params, resources, _)| {
+                let resources = resources
+                    .as_ref()
+                    .map_or(String::new(), |r| format!(r#","resources":{r}"#));
+                format!(
+                    r#"{{"eventTime":"2024-03-09T10:00:00Z","eventSource":"kinesis.amazonaws.com","eventName":"{op}","requestParameters":{params}{resources},"recipientAccountId":"111122223333"}}"#
+                )
+            })
+            .collect();
+        let doc = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+        // The fast path reads it, both scanners exactly as the serde path does.
+        assert_eq!(fast::compare_with_serde(&doc), Ok(true));
+        let streams = |serde_only: bool| {
+            let mut out = Vec::new();
+            let mut sink = FnSink(|r: &RawRecord<'_>| out.push(r.stream().to_string()));
+            if serde_only {
+                parse_document_serde(&doc, &mut sink);
+            } else {
+                parse_document(&doc, &mut sink);
+            }
+            out
+        };
+        let want: Vec<&str> = ops.iter().map(|o| o.3).collect();
+        assert_eq!(streams(false), want);
+        assert_eq!(streams(true), want);
     }
 
     #[test]

@@ -617,6 +617,7 @@ fn record_field<'de, A: MapAccess<'de>>(
         "recipientAccountId" => rec.recipient_account_id = map.next_value()?,
         "userIdentity" => rec.user_identity = map.next_value()?,
         "requestParameters" => rec.request_parameters = map.next_value()?,
+        "resources" => rec.resources = map.next_value()?,
         _ => {
             map.next_value::<IgnoredAny>()?;
         }
