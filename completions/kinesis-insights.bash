@@ -81,7 +81,7 @@ _kinesis__insights() {
             return 0
             ;;
         kinesis__insights__subcmd__events)
-            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --bucket --top --event-name --user --source-ip --region --dedup --geoip --stream --help --version"
+            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --bucket --top --event-name --user --source-ip --region --dedup --geoip --stream --account --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -168,6 +168,10 @@ _kinesis__insights() {
                     return 0
                     ;;
                 --stream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -389,7 +393,7 @@ _kinesis__insights() {
             return 0
             ;;
         kinesis__insights__subcmd__metrics)
-            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --period --queries --stream --shard --region --help --version"
+            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --period --queries --stream --shard --region --account --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -464,6 +468,10 @@ _kinesis__insights() {
                     return 0
                     ;;
                 --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
