@@ -861,7 +861,7 @@ mod tests {
             r#"[{{"accountId":"111122223333","type":"AWS::Kinesis::Stream","ARN":"{ARN}"}}]"#
         );
         let ops: Vec<(&str, String, Option<String>, &str)> = vec![
-            ("AddTagsToStream", format!(r#"{{"streamName":"orders","tags":{{"team":"a"}}}}"#), None, "orders"),
+            ("AddTagsToStream", r#"{"streamName":"orders","tags":{"team":"a"}}"#.into(), None, "orders"),
             ("CreateStream", r#"{"streamName":"orders","shardCount":2}"#.into(), None, "orders"),
             ("DecreaseStreamRetentionPeriod", by_arn.clone(), None, "orders"),
             ("DeleteResourcePolicy", resource.clone(), None, "orders"),
