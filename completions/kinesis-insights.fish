@@ -32,7 +32,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "h
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "completions" -d 'Print a shell completion script to standard output'
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l max-file-size -d 'Skip inputs larger than this once decompressed [default: no limit]. Not needed for safety: any input is read in bounded memory; a cap for those who want one' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s j -l threads -d 'Worker threads, at most 4 per core [default: all cores]' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l since -d 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l until -d 'End of the window (exclusive); same forms as --since' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l relative-to -d 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
@@ -51,13 +51,14 @@ errors\t''
 top-users\t''
 locations\t''"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l bucket -d 'Width of the events-over-time buckets, aligned to UTC [default: 1h; over more than 7 days the shortest of 3h, 6h, 12h, 1d, 7d giving at most 300 buckets]' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l top -d 'Users kept by the top-users panel' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l top -d 'Users kept by the top-users panel (0 = all)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l event-name -d 'Only these event names (exact or glob, e.g. \'Put*\'; repeat for more)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l user -d 'Only these users, as the user rule names them (exact or glob; repeat for more)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l source-ip -d 'Only these source addresses (exact or glob, e.g. \'10.*\'; repeat for more)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l region -d 'Only these regions (exact or glob, e.g. \'eu-*\'; repeat for more)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l geoip -d 'MaxMind DB file for the locations panel (GeoLite2/GeoIP2 City or Country, DB-IP Lite, ip-location-db); repeat it to consult several in order, as ip-location-db\'s IPv4 and IPv6 files [default: $KINESIS_INSIGHTS_GEOIP, else /usr/share/GeoIP/…]' -r -F
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l stream -d 'Only calls about these streams (streamName, or the name in streamARN; exact or glob)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l stream -d 'Only calls about these streams (streamName, else the stream in streamARN, consumerARN, resourceARN or resources[0].ARN; exact or glob)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l account -d 'Only calls to resources of these AWS accounts (recipientAccountId, else the account in the S3 key AWSLogs/ACCOUNT/...; exact or glob)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s L -l follow -d 'Follow symbolic links to directories while walking (loops are detected)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s q -l quiet -d 'No summary and no progress bar on stderr (warnings still print)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l spreadsheet-safe -d 'In CSV, prefix text cells starting with =, +, -, @, tab or CR with a \' so spreadsheets show them instead of running them as formulas (CSV is exact without it)'
@@ -65,7 +66,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s V -l version -d 'Print version'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l max-file-size -d 'Skip inputs larger than this once decompressed [default: no limit]. Not needed for safety: any input is read in bounded memory; a cap for those who want one' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s j -l threads -d 'Worker threads, at most 4 per core [default: all cores]' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l since -d 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l until -d 'End of the window (exclusive); same forms as --since' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l relative-to -d 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
@@ -90,6 +91,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metric
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l stream -d 'Only these streams (exact or glob; repeat for more). get-metric-statistics output, which has no dimensions, is taken to be of the one stream named here' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l shard -d 'Only these shards (exact or glob, e.g. \'shardId-00000000000[0-3]\'); stream-level series have no shard. With get-metric-statistics output: the shard it is of' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l region -d 'Only these regions (exact or glob). get-metric-data and get-metric-statistics output carry no region; their series have an empty one' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l account -d 'Only these AWS accounts (Metric Streams\' account_id, else the account in the S3 key AWSLogs/ACCOUNT/...; exact or glob). CLI outputs carry none' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s L -l follow -d 'Follow symbolic links to directories while walking (loops are detected)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s q -l quiet -d 'No summary and no progress bar on stderr (warnings still print)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l spreadsheet-safe -d 'In CSV, prefix text cells starting with =, +, -, @, tab or CR with a \' so spreadsheets show them instead of running them as formulas (CSV is exact without it)'
