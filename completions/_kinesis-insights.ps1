@@ -100,8 +100,8 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
         }
         'kinesis-insights;health' {
             [CompletionResult]::new('--max-file-size', '--max-file-size', [CompletionResultType]::ParameterName, 'Skip inputs larger than this once decompressed [default: no limit]. Not needed for safety: any input is read in bounded memory; a cap for those who want one')
-            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
-            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads [default: all cores]')
+            [CompletionResult]::new('-j', '-j', [CompletionResultType]::ParameterName, 'Worker threads, at most 4 per core [default: all cores]')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Worker threads, at most 4 per core [default: all cores]')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)')
             [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'End of the window (exclusive); same forms as --since')
             [CompletionResult]::new('--relative-to', '--relative-to', [CompletionResultType]::ParameterName, 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump')

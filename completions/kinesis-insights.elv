@@ -94,8 +94,8 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
         }
         &'kinesis-insights;health'= {
             cand --max-file-size 'Skip inputs larger than this once decompressed [default: no limit]. Not needed for safety: any input is read in bounded memory; a cap for those who want one'
-            cand -j 'Worker threads [default: all cores]'
-            cand --threads 'Worker threads [default: all cores]'
+            cand -j 'Worker threads, at most 4 per core [default: all cores]'
+            cand --threads 'Worker threads, at most 4 per core [default: all cores]'
             cand --since 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)'
             cand --until 'End of the window (exclusive); same forms as --since'
             cand --relative-to 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump'

@@ -98,7 +98,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metric
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s V -l version -d 'Print version'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l max-file-size -d 'Skip inputs larger than this once decompressed [default: no limit]. Not needed for safety: any input is read in bounded memory; a cap for those who want one' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s j -l threads -d 'Worker threads [default: all cores]' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s j -l threads -d 'Worker threads, at most 4 per core [default: all cores]' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l since -d 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l until -d 'End of the window (exclusive); same forms as --since' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l relative-to -d 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
