@@ -425,6 +425,7 @@ fn unwritable_output_is_named() {
         String::from_utf8(out.stderr).unwrap(),
         "kinesis-insights: error: cannot write to standard output: no space left on device\n"
     );
+}
 
 #[test]
 fn huge_thread_counts_are_capped() {
