@@ -15,7 +15,10 @@ corpus with every record from an address of its own: ~1 M groups). Then 20,000 t
 two Metric Streams corpora: `metrics` (~500 MB, 1,320 series) and `metrics-day` (~1 GB, a day of
 minutes from ~2,200 series: 27 streams of 1 to 48 shards, 277 shards in all, over three accounts
 and five regions, with consumers and other namespaces, each minute's lines in random order), on
-which the metrics targets are judged.
+which the metrics targets are judged. Then one big file: ~1.7 GB of JSON lines made from
+the realistic corpus (one record per line, as `jq -c '.Records[]'` writes them), plain and gzipped,
+read with `-j 1` and `-j 2`, and three 2 GB gzip bombs (zeros, spaces, one 2 GB line) on 2 threads,
+for time and peak RSS (`--bigfile-only` runs just that).
 
 Corpora are generated once into bench-out/ (reused while their parameters match). Tools that
 cannot be installed are reported as skipped. Nothing here runs in `cargo test`.
@@ -113,6 +116,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=1, help="untimed runs before each measurement")
     ap.add_argument("--skip", default="", help="comma-separated: jq, duckdb, x4, threads, low, stress, tiny, metrics")
     ap.add_argument("--corpus-only", action="store_true", help="generate the corpora and stop")
+    ap.add_argument("--bigfile-only", action="store_true", help="only the one-big-file measurements")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
     if args.corpus_only:
@@ -120,8 +124,10 @@ def main():
         return
     subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "kinesis-insights", "--example", "gunzip-limit"],
                    cwd=ROOT, check=True)
-    sizes = ensure_corpus(args.scale, os.cpu_count())
     c = lambda name: os.path.join(OUT, "corpus", name)
+    # The big file is made from the realistic corpus: any generation of it will do.
+    if not (args.bigfile_only and os.path.isdir(c("cloudtrail-real"))):
+        sizes = ensure_corpus(args.scale, os.cpu_count())
     csv_dir = os.path.join(OUT, "csv")
     rows = []
 
@@ -139,6 +145,9 @@ def main():
         print(f"  {corpus:<14} {tool:<44} {wall:8.2f} s  {ratio:6.2f}x  {rss:7.0f} MB", flush=True)
         return wall
 
+    if args.bigfile_only:
+        bigfile(run, c, csv_dir, args.scale)
+        return finish(args, rows, walls)
     ct_mb = sizes["cloudtrail-real"] / 1e6
     base = run("realistic", "gunzip-only limit", [LIMIT, c("cloudtrail-real")], ct_mb)
     run("realistic", "kinesis-insights events (all panels, CSV)",
@@ -203,7 +212,67 @@ def main():
     if "threads" not in skip:
         run("metrics day", "kinesis-insights metrics --threads 1",
             [BIN, "metrics", "-q", "-j", "1", "-f", "csv", "-o", csv_dir, c("metrics-day")], d_mb, dbase)
+    if "bigfile" not in skip:
+        bigfile(run, c, csv_dir, args.scale)
     finish(args, rows, walls)
+
+
+def bigfile_corpus(c, scale):
+    """The one-big-file inputs in bench-out/bigfile/, made once: JSON lines from the realistic
+    corpus's records (cycled to ~1.7 GB), the same gzipped, and three gzip bombs."""
+    import gzip
+    import zlib
+    out = os.path.join(OUT, "bigfile")
+    os.makedirs(out, exist_ok=True)
+    target = int(1.7e9 * scale)
+    lines = os.path.join(out, "cloudtrail.jsonl")
+    marker = os.path.join(out, "params.json")
+    if not (os.path.exists(marker) and json.load(open(marker)) == {"bytes": target}):
+        files = sorted(os.path.join(d, f) for d, _, fs in os.walk(c("cloudtrail-real")) for f in fs)
+        written = 0
+        with open(lines, "w") as w:
+            while written < target:
+                for f in files:
+                    for rec in json.load(gzip.open(f))["Records"]:
+                        line = json.dumps(rec, separators=(",", ":"), ensure_ascii=False) + "\n"
+                        w.write(line)
+                        written += len(line.encode())
+                    if written >= target:
+                        break
+        subprocess.run(f"gzip -c {lines} > {lines}.gz", shell=True, check=True)
+        # 2 GB bombs, each a few MB: members of 64 MiB of one byte repeated, concatenated.
+        def bomb(name, head, byte):
+            member = zlib.compressobj(9, zlib.DEFLATED, 31)
+            block = member.compress(byte * (64 << 20)) + member.flush()
+            with open(os.path.join(out, name), "wb") as w:
+                if head:
+                    h = zlib.compressobj(9, zlib.DEFLATED, 31)
+                    w.write(h.compress(head) + h.flush())
+                for _ in range(32):
+                    w.write(block)
+        bomb("zeros.json.gz", b"", b"\0")
+        bomb("spaces.json.gz", b"", b" ")
+        bomb("one-line.json.gz",
+             b'{"eventTime":"2024-03-09T00:00:00Z","eventSource":"kinesis.amazonaws.com","userAgent":"', b"a")
+        json.dump({"bytes": target}, open(marker, "w"))
+    return out, os.path.getsize(lines) / 1e6
+
+
+def bigfile(run, c, csv_dir, scale):
+    """One big file, -j 1 against -j 2, plain and gzipped; bombs on 2 threads."""
+    out, mb = bigfile_corpus(c, scale)
+    f = lambda name: os.path.join(out, name)
+    for name, label in [("cloudtrail.jsonl", "1.7 GB JSON lines"), ("cloudtrail.jsonl.gz", "1.7 GB JSON lines, gzip")]:
+        one = run(label, "kinesis-insights events -j 1",
+                  [BIN, "events", "-q", "-j", "1", "-f", "csv", "-o", csv_dir, f(name)], mb)
+        run(label, "kinesis-insights events -j 2",
+            [BIN, "events", "-q", "-j", "2", "-f", "csv", "-o", csv_dir, f(name)], mb, one)
+    if shutil.which("gzip"):
+        run("1.7 GB JSON lines, gzip", "gzip -dc (inflate alone, one thread)",
+            f"gzip -dc {f('cloudtrail.jsonl.gz')} > /dev/null", mb)
+    for name in ["zeros.json.gz", "spaces.json.gz", "one-line.json.gz"]:
+        run(f"2 GB bomb ({name})", "kinesis-insights events -j 2",
+            f"{BIN} events -q -j 2 -f csv -o {csv_dir} {f(name)}; test $? -le 2", 2000, repeat=1)
 
 
 def finish(args, rows, walls):
@@ -252,6 +321,16 @@ def print_targets(walls):
     one, _ = get("realistic", "kinesis-insights events --threads 1")
     if events and one:
         checks.append(("--threads 1 vs default", one / events, "x", ">=", 1.7))
+    for label in ["1.7 GB JSON lines", "1.7 GB JSON lines, gzip"]:
+        one, _ = get(label, "kinesis-insights events -j 1")
+        two, rss = get(label, "kinesis-insights events -j 2")
+        if one and two:
+            checks.append((f"one big file ({label}), -j 1 vs -j 2", one / two, "x", ">=", 1.6))
+            checks.append((f"peak RSS, one big file ({label}), -j 2", rss, " MB", "<", 300))
+    for name in ["zeros.json.gz", "spaces.json.gz", "one-line.json.gz"]:
+        _, rss = get(f"2 GB bomb ({name})", "kinesis-insights events -j 2")
+        if rss:
+            checks.append((f"peak RSS, 2 GB gzip bomb ({name})", rss, " MB", "<", 300))
     _, rss4 = get("realistic x4", "kinesis-insights events (4x the input)")
     if rss1 and rss4:
         checks.append(("peak RSS, 4x input vs 1x", rss4 / rss1, "x", "<=", 1.2))

@@ -12,8 +12,8 @@ if ! cargo fuzz --version > /dev/null 2>&1; then
   echo "fuzz/run.sh: installing cargo-fuzz" >&2
   cargo install cargo-fuzz --locked
 fi
-targets=(cloudtrail cloudtrail_paths lookup_events envelopes metric_streams metric_streams_paths get_metric_data
-  get_metric_statistics time_parsers render)
+targets=(cloudtrail cloudtrail_paths chunks lookup_events envelopes metric_streams metric_streams_paths
+  get_metric_data get_metric_statistics time_parsers render)
 seed() {
   local dir=corpus/$1; shift
   mkdir -p "$dir"
@@ -26,6 +26,11 @@ seed cloudtrail $(find ../testdata/envelopes ../testdata/compressed -type f | so
 seed cloudtrail_paths ../testdata/cloudtrail/extra/*.json ../testdata/doc-sample/*.json
 for f in $(find ../testdata/cloudtrail/AWSLogs -name '*.json.gz' | sort | head -n 3); do
   zcat "$f" | head -c 65536 > "corpus/cloudtrail_paths/seed-$(basename "$f" .gz)"
+done
+# chunks: the first byte picks the piece size.
+mkdir -p corpus/chunks
+for f in ../testdata/cloudtrail/extra/*.json ../testdata/doc-sample/*.json ../testdata/broken/*; do
+  [ -f "$f" ] && { printf '\005'; head -c 65536 "$f"; } > "corpus/chunks/seed-$(basename "$f")"
 done
 seed lookup_events ../testdata/doc-sample/*.json
 seed envelopes ../testdata/doc-sample/*.json ../testdata/envelopes/eventbridge-single/*.json

@@ -215,6 +215,51 @@ fn read_one<R: Reader>(
         report.status = FileStatus::Ignored(why);
         return report;
     }
+    read_opened(
+        reader,
+        per_thread,
+        shared,
+        opts,
+        report,
+        |loader, limits| loader.open(src, limits),
+    )
+}
+
+/// Reads `bytes` as one input with `reader`, as [`run`] reads a file (for tests and fuzzing:
+/// with a small `opts.chunk_bytes` every way of cutting is tried).
+#[doc(hidden)]
+pub fn run_bytes<R: Reader>(reader: &R, bytes: Vec<u8>, opts: PassOptions) -> (R::Acc, FileReport) {
+    let per_thread: PerThread<R::Acc> = ThreadLocal::new();
+    let shared = Shared {
+        in_flight: AtomicUsize::new(0),
+        limit: rayon::current_num_threads(),
+        pool: Pool::default(),
+    };
+    let report = read_opened(
+        reader,
+        &per_thread,
+        &shared,
+        opts,
+        FileReport::new("bytes".into()),
+        |loader, limits| loader.open_input(Box::new(std::io::Cursor::new(bytes)), limits),
+    );
+    let mut accs = per_thread.into_iter().map(|cell| cell.into_inner().0);
+    let mut acc = accs.next().unwrap_or_else(|| reader.new_acc());
+    for other in accs {
+        acc.merge(other);
+    }
+    (acc, report)
+}
+
+/// Opens an input with `open` and reads it: whole, or in pieces.
+fn read_opened<R: Reader>(
+    reader: &R,
+    per_thread: &PerThread<R::Acc>,
+    shared: &Shared,
+    opts: PassOptions,
+    mut report: FileReport,
+    open: impl FnOnce(&mut Loader, Limits) -> Result<Opened<'_>, decode::LoadError>,
+) -> FileReport {
     let limits = Limits {
         whole: opts.chunk_bytes,
         max_bytes: opts.max_bytes,
@@ -225,7 +270,7 @@ fn read_one<R: Reader>(
     let stream = {
         let mut st = state(reader, per_thread).borrow_mut();
         let (acc, loader) = &mut *st;
-        match loader.open(src, limits) {
+        match open(loader, limits) {
             Err(e) => {
                 report.status = FileStatus::Failed(e.to_string());
                 return report;

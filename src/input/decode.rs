@@ -100,7 +100,7 @@ impl Loader {
     /// Opens `src`: its whole text when it has at most `limits.whole` bytes, else a stream.
     pub fn open(&mut self, src: &Source, limits: Limits) -> Result<Opened<'_>, LoadError> {
         let io_err = |e: io::Error| LoadError::Io(crate::diag::io_reason(&e));
-        let mut input: Box<dyn Read + Send> = match src {
+        let input: Box<dyn Read + Send> = match src {
             Source::Stdin => stdin_reader(limits.again).map_err(io_err)?,
             Source::File(p) => {
                 let f = File::open(p).map_err(io_err)?;
@@ -110,6 +110,16 @@ impl Loader {
                 Box::new(f)
             }
         };
+        self.open_input(input, limits)
+    }
+
+    /// [`Loader::open`] of an input already opened (for tests and fuzzing: bytes in memory).
+    pub fn open_input(
+        &mut self,
+        mut input: Box<dyn Read + Send>,
+        limits: Limits,
+    ) -> Result<Opened<'_>, LoadError> {
+        let io_err = |e: io::Error| LoadError::Io(crate::diag::io_reason(&e));
         self.raw.clear();
         read_up_to(&mut input, &mut self.raw, limits.whole + 1).map_err(io_err)?;
         let gzip = self.raw.starts_with(&GZIP_MAGIC);
