@@ -39,7 +39,7 @@ fn decoded(files: &[PathBuf]) -> String {
     let mut all = String::new();
     for f in files {
         let raw = std::fs::read(f).unwrap();
-        all.push_str(loader.load_bytes(&raw, u64::MAX).unwrap().text);
+        all.push_str(loader.load_bytes(&raw, u64::MAX).unwrap().into_text().text);
         all.push('\n');
     }
     all

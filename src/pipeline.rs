@@ -10,7 +10,7 @@
 //! big file runs on every core, in memory bounded by the pieces in flight (at most one per
 //! thread, plus one being cut), whatever its size.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Read as _};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -108,6 +108,20 @@ pub trait Reader: Sync {
     fn read(&self, acc: &mut Self::Acc, text: &str, report: &mut FileReport) {
         let part = self.read_text(acc, &report.name, text, false);
         self.finish(part, report);
+    }
+
+    /// Reads a decompressed input in a binary format this reader knows, recognised by `head`
+    /// (its first bytes), from `input` (all of it, `head` included), and returns true; returns
+    /// false, having read nothing, to have it read as text. Binary inputs are never cut into
+    /// text pieces: the reader reads them as a stream, in memory bounded by its own records.
+    fn read_binary(
+        &self,
+        _acc: &mut Self::Acc,
+        _head: &[u8],
+        _input: &mut dyn std::io::Read,
+        _report: &mut FileReport,
+    ) -> bool {
+        false
     }
 }
 
@@ -275,12 +289,25 @@ fn read_opened<R: Reader>(
                 report.status = FileStatus::Failed(e.to_string());
                 return report;
             }
-            Ok(Opened::Whole(loaded)) => {
-                report.warnings.extend(loaded.warnings);
-                reader.read(acc, loaded.text, &mut report);
+            Ok(Opened::Whole(mut loaded)) => {
+                report.warnings.append(&mut loaded.warnings);
+                let bytes = loaded.bytes;
+                if !reader.read_binary(acc, bytes, &mut &bytes[..], &mut report) {
+                    let text = loaded.into_text();
+                    report.warnings.extend(text.warnings);
+                    reader.read(acc, text.text, &mut report);
+                }
                 return report;
             }
-            Ok(Opened::Stream(stream)) => stream,
+            Ok(Opened::Stream(mut stream)) => {
+                let head = std::mem::take(&mut stream.head);
+                let mut input = std::io::Cursor::new(&head[..]).chain(&mut stream.rest);
+                if reader.read_binary(acc, &head, &mut input, &mut report) {
+                    return report;
+                }
+                stream.head = head;
+                stream
+            }
         }
     };
     read_big(reader, per_thread, shared, stream, opts, &mut report);

@@ -803,7 +803,7 @@ mod tests {
                 let Ok(loaded) = loader.load_bytes(&bytes, 1 << 30) else {
                     continue;
                 };
-                let read = agrees(loaded.text);
+                let read = agrees(loaded.into_text().text);
                 if path.starts_with(&sample) {
                     files += 1;
                     fast += usize::from(read);

@@ -27,15 +27,45 @@ pub struct Loader {
     inflater: Option<super::inflate::Inflater>,
 }
 
-/// A loaded input.
+/// A loaded input, decompressed; [`Loaded::into_text`] makes it text.
 #[derive(Debug)]
 pub struct Loaded<'a> {
+    /// The decompressed bytes.
+    pub bytes: &'a [u8],
+    /// Whether the input was gzip.
+    pub gzip: bool,
+    /// Problems that did not stop the read (damaged gzip).
+    pub warnings: Vec<String>,
+    /// Where invalid UTF-8 is replaced, when it must be.
+    lossy: &'a mut String,
+}
+
+/// A loaded input as text.
+#[derive(Debug)]
+pub struct Text<'a> {
     /// The decoded text (after lossy replacement of invalid UTF-8).
     pub text: &'a str,
     /// Whether the input was gzip.
     pub gzip: bool,
     /// Problems that did not stop the read (damaged gzip, invalid UTF-8).
     pub warnings: Vec<String>,
+}
+
+impl<'a> Loaded<'a> {
+    /// The bytes as UTF-8 text; invalid bytes become U+FFFD, with a warning. Binary formats
+    /// read [`Loaded::bytes`] instead and never pay for the check.
+    pub fn into_text(self) -> Text<'a> {
+        let mut warnings = self.warnings;
+        let (text, lossy) = text_of(self.bytes, self.lossy);
+        if lossy {
+            warnings.push(INVALID_UTF8.into());
+        }
+        Text {
+            text,
+            gzip: self.gzip,
+            warnings,
+        }
+    }
 }
 
 /// An input too big to read whole: its decoded text so far, and the rest as a stream.
@@ -236,7 +266,7 @@ impl Loader {
     fn finish_whole(
         &mut self,
         gzip: bool,
-        mut warnings: Vec<String>,
+        warnings: Vec<String>,
         max_bytes: Option<u64>,
     ) -> Result<Loaded<'_>, LoadError> {
         let text: &[u8] = if gzip { &self.text } else { &self.raw };
@@ -253,18 +283,11 @@ impl Loader {
                 limit: max,
             });
         }
-        let text = match simdutf8::basic::from_utf8(text) {
-            Ok(s) => s,
-            Err(_) => {
-                warnings.push(INVALID_UTF8.into());
-                self.lossy = String::from_utf8_lossy(text).into_owned();
-                self.lossy.as_str()
-            }
-        };
         Ok(Loaded {
-            text,
+            bytes: text,
             gzip,
             warnings,
+            lossy: &mut self.lossy,
         })
     }
 }
@@ -471,11 +494,11 @@ mod tests {
     #[test]
     fn plain_gzip_and_multi_member() {
         let mut l = Loader::default();
-        let got = l.load_bytes(b"{\"a\":1}", 100).unwrap();
+        let got = l.load_bytes(b"{\"a\":1}", 100).unwrap().into_text();
         assert_eq!((got.text, got.gzip), ("{\"a\":1}", false));
         let mut two = gz(b"first\n");
         two.extend(gz(b"second\n"));
-        let got = l.load_bytes(&two, 100).unwrap();
+        let got = l.load_bytes(&two, 100).unwrap().into_text();
         assert_eq!(got.text, "first\nsecond\n");
         assert!(got.gzip && got.warnings.is_empty());
     }
@@ -487,7 +510,10 @@ mod tests {
             .collect();
         let whole = gz(&data);
         let mut l = Loader::default();
-        let got = l.load_bytes(&whole[..whole.len() / 2], u64::MAX).unwrap();
+        let got = l
+            .load_bytes(&whole[..whole.len() / 2], u64::MAX)
+            .unwrap()
+            .into_text();
         assert!(!got.text.is_empty() && got.text.len() < data.len());
         assert_eq!(got.text.as_bytes(), &data[..got.text.len()]);
         assert_eq!(got.warnings.len(), 1);
@@ -514,7 +540,10 @@ mod tests {
     #[test]
     fn invalid_utf8_is_replaced() {
         let mut l = Loader::default();
-        let got = l.load_bytes(b"{\"a\":\"x\xffy\"}", 100).unwrap();
+        let got = l
+            .load_bytes(b"{\"a\":\"x\xffy\"}", 100)
+            .unwrap()
+            .into_text();
         assert_eq!(got.text, "{\"a\":\"x\u{fffd}y\"}");
         assert_eq!(got.warnings, ["invalid UTF-8 replaced with U+FFFD"]);
     }

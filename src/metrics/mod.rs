@@ -9,6 +9,7 @@
 pub mod catalogue;
 pub mod exact;
 pub mod fast;
+pub mod otel;
 pub mod parse;
 pub mod series;
 

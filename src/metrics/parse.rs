@@ -579,6 +579,46 @@ impl Reader for MetricsReader<'_> {
         MetricsCube::default()
     }
 
+    fn read_binary(
+        &self,
+        acc: &mut MetricsCube,
+        head: &[u8],
+        input: &mut dyn std::io::Read,
+        report: &mut FileReport,
+    ) -> bool {
+        if !super::otel::looks_like(head) {
+            return false;
+        }
+        let out = super::otel::read_stream(input, |d| {
+            acc.add(
+                self.query,
+                d.region,
+                d.namespace,
+                d.metric,
+                d.dims,
+                d.time,
+                &d.point,
+            );
+        });
+        report.records = out.datapoints;
+        report.skipped_records = out.skipped;
+        if out.messages == 0 {
+            let why = out
+                .damage
+                .first()
+                .map_or_else(|| "no messages".to_string(), ToString::to_string);
+            report.skipped_records = 0;
+            report.status = FileStatus::Failed(format!(
+                "not a metrics file: looks like OpenTelemetry Metric Streams, but {why}"
+            ));
+        } else {
+            report
+                .warnings
+                .extend(out.damage.iter().map(|d| format!("OpenTelemetry: {d}")));
+        }
+        true
+    }
+
     fn split_keys(&self) -> &'static [&'static str] {
         // Each `MetricDataResults` entry names its own series (`Id`); `Datapoints` of
         // get-metric-statistics need the object's `Label`, so they are not cut.
