@@ -26,7 +26,7 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)')
-            [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` / `get-metric-statistics` output')
+            [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age against retention and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to standard output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -147,7 +147,7 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
         }
         'kinesis-insights;help' {
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)')
-            [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` / `get-metric-statistics` output')
+            [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age against retention and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to standard output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')

@@ -23,7 +23,7 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand events 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
-            cand metrics 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
+            cand metrics 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
             cand health 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age against retention and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
             cand completions 'Print a shell completion script to standard output'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -139,7 +139,7 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
         }
         &'kinesis-insights;help'= {
             cand events 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
-            cand metrics 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
+            cand metrics 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
             cand health 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age against retention and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
             cand completions 'Print a shell completion script to standard output'
             cand help 'Print this message or the help of the given subcommand(s)'

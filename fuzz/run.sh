@@ -13,7 +13,7 @@ if ! cargo fuzz --version > /dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
 targets=(cloudtrail cloudtrail_paths chunks lookup_events envelopes metric_streams metric_streams_paths
-  get_metric_data get_metric_statistics time_parsers render)
+  otel get_metric_data get_metric_statistics time_parsers render)
 seed() {
   local dir=corpus/$1; shift
   mkdir -p "$dir"
@@ -41,6 +41,7 @@ for f in $(find ../testdata/metrics/streams -type f | sort | head -n 4); do
   # The Firehose objects are gzip without an extension, or plain text.
   { zcat "$f" 2>/dev/null || cat "$f"; } | head -c 65536 > "corpus/metric_streams_paths/seed-$(basename "$f")"
 done
+seed otel $(find ../testdata/metrics/otel-1.0 ../testdata/metrics/otel-0.7 -type f | sort)
 seed get_metric_data ../testdata/metrics/get-metric-data/output.json
 seed get_metric_statistics ../testdata/metrics/get-metric-statistics/*.json
 # render: a mode byte (0: metrics, 4: CloudTrail; the low bits pick the bucket) and a width.

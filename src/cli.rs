@@ -170,8 +170,8 @@ pub enum Command {
     )]
     Events(Box<EventsArgs>),
     /// The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from
-    /// CloudWatch Metric Streams files or `aws cloudwatch get-metric-data` /
-    /// `get-metric-statistics` output.
+    /// CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch
+    /// get-metric-data` / `get-metric-statistics` output.
     #[command(
         after_help = AFTER_HELP,
         after_long_help = long_help("metrics"),

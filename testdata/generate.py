@@ -24,6 +24,8 @@ import os
 import random
 import re
 import shutil
+import subprocess
+import sys
 import tarfile
 import zipfile
 from collections import Counter, defaultdict
@@ -1609,6 +1611,10 @@ def main():
     # `health` scenarios (testdata/health_gen.py): fixtures and their expected panels.
     import health_gen
     health_gen.build(root, exp)
+    # The same Metric Streams datapoints in the OpenTelemetry formats: a script of its own, as it
+    # needs the opentelemetry-proto package (it makes a virtualenv outside the repository).
+    subprocess.check_call([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                        "otel_fixtures.py"), "--root", root])
 
     kin = len(events)
     print(f"{len(records)} records, {kin} Kinesis events, {len(windowed)} in the window, "

@@ -218,8 +218,12 @@ def framed(messages):
 
 def main():
     ensure_package()
-    src = os.path.join(HERE, "metrics", "streams")
-    outs = {"1.0": os.path.join(HERE, "metrics", "otel-1.0"), "0.7": os.path.join(HERE, "metrics", "otel-0.7")}
+    import argparse
+    ap = argparse.ArgumentParser(description="Metric Streams sample in the OpenTelemetry formats")
+    ap.add_argument("--root", default=HERE, help="the testdata folder to read and write")
+    root = ap.parse_args().root
+    src = os.path.join(root, "metrics", "streams")
+    outs = {"1.0": os.path.join(root, "metrics", "otel-1.0"), "0.7": os.path.join(root, "metrics", "otel-0.7")}
     import shutil
     for d in outs.values():
         shutil.rmtree(d, ignore_errors=True)

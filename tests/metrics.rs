@@ -553,6 +553,201 @@ fn a_far_outlier_with_a_short_period_is_refused_not_allocated() {
             "panel 'incoming-records': 39874441 buckets of 1m would be needed from \
              2024-03-09T10:00:00Z to 2100-01-01T00:00:00Z (at most 100000); choose a larger \
              --period or a narrower --since/--until"
+
+/// The three Metric Streams output formats of the same datapoints (`testdata/otel_fixtures.py`
+/// wrote the OpenTelemetry ones from the JSON sample: 1.0.0 with the `opentelemetry-proto`
+/// package, 0.7.0 hand-encoded), gzipped and plain: every panel's CSV is the one computed by
+/// `testdata/generate.py` for the JSON sample, and the summaries agree.
+#[test]
+fn opentelemetry_formats_give_the_json_panels() {
+    for dir in ["streams", "otel-1.0", "otel-0.7"] {
+        let path = testdata(&format!("metrics/{dir}"));
+        compare(
+            &["--period", "5m", path.to_str().unwrap()],
+            "streams-5m",
+            &PANELS,
+        );
+        compare(
+            &[
+                "--period",
+                "15m",
+                "--since",
+                "2024-03-09T00:30:00Z",
+                "--until",
+                "2024-03-09T01:30:00Z",
+                "--stream",
+                "orders",
+                path.to_str().unwrap(),
+            ],
+            "streams-window",
+            &PANELS,
+        );
+    }
+    let summary = |dir: &str| {
+        let r = run(&[
+            "metrics",
+            "-q",
+            "-f",
+            "json",
+            "-p",
+            "iterator-age",
+            testdata(&format!("metrics/{dir}")).to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        doc["summary"].clone()
+    };
+    let json = summary("streams");
+    // 120 minutes of EC2 datapoints and 120 x 3 streams minus clickstream's 20-minute gap of
+    // consumer datapoints, as generate.py writes them.
+    assert_eq!(json["other_namespace_datapoints"], 120);
+    assert_eq!(json["other_dimension_datapoints"], 340);
+    assert_eq!(summary("otel-1.0"), json);
+    assert_eq!(summary("otel-0.7"), json);
+}
+
+/// The first plain (not gzipped) OpenTelemetry 1.0 fixture file.
+fn otel_plain_file() -> (std::path::PathBuf, Vec<u8>) {
+    let path =
+        testdata("metrics/otel-1.0/2024/03/09/00/KinesisMetrics-1-2024-03-09-00-30-00-0000bbbb");
+    let bytes = fs::read(&path).unwrap();
+    assert_ne!(&bytes[..2], b"\x1f\x8b", "the fixture is plain");
+    (path, bytes)
+}
+
+/// The length of the first message and the size of its prefix, read by hand.
+fn first_frame(bytes: &[u8]) -> usize {
+    let (mut len, mut shift, mut i) = (0usize, 0, 0);
+    loop {
+        let b = bytes[i];
+        len |= usize::from(b & 0x7f) << shift;
+        i += 1;
+        if b & 0x80 == 0 {
+            return i + len;
+        }
+        shift += 7;
+    }
+}
+
+/// Every panel of `path` as CSV, with the exit status and stderr.
+fn all_panels(path: &std::path::Path) -> (Vec<String>, i32, String) {
+    let out = tempfile::tempdir().unwrap();
+    let r = run(&[
+        "metrics",
+        "-f",
+        "csv",
+        "--period",
+        "5m",
+        "-o",
+        out.path().to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    let csvs = PANELS
+        .iter()
+        .map(|p| fs::read_to_string(out.path().join(format!("{p}.csv"))).unwrap_or_default())
+        .collect();
+    (csvs, r.code, r.stderr)
+}
+
+#[test]
+fn opentelemetry_damage_is_named_and_counted_and_nothing_good_is_lost() {
+    let (clean_path, clean) = otel_plain_file();
+    let (want, code, _) = all_panels(&clean_path);
+    assert_eq!(code, 0);
+    let cut = first_frame(&clean);
+    assert!(cut < clean.len());
+    // A length-delimited frame whose content is not a request: field 1 says 16 bytes, 1 follows.
+    let not_a_request: &[u8] = &[3, 0x0a, 0x10, 0x01];
+    // A frame holding an empty request: it decodes, but carries no metrics.
+    let empty_request: &[u8] = &[2, 0x0a, 0x00];
+    let cases: Vec<(&str, Vec<u8>, &str, u64)> = vec![
+        (
+            "truncated-varint",
+            [&clean[..], &[0xff, 0xff]].concat(),
+            "the file ends inside a message's length prefix (at byte",
+            1,
+        ),
+        (
+            "past-the-end",
+            [&clean[..], &[0xe8, 0x07], &[0x0a; 10]].concat(),
+            "a message's length runs past the end of the file (at byte",
+            1,
+        ),
+        (
+            "truncated-message",
+            clean[..clean.len() - 7].to_vec(),
+            "a message's length runs past the end of the file",
+            // The last message is lost: all its datapoints go, and the panels differ (below).
+            1,
+        ),
+        (
+            "not-a-request",
+            [&clean[..cut], not_a_request, &clean[cut..], not_a_request].concat(),
+            "a message is not an ExportMetricsServiceRequest: 2 times, first at byte",
+            2,
+        ),
+        (
+            "no-metrics",
+            [&clean[..cut], empty_request, &clean[cut..]].concat(),
+            "a message carries no metrics (at byte",
+            1,
+        ),
+        (
+            "bad-varint",
+            [&clean[..], &[0xff; 6]].concat(),
+            "a message's length prefix is not a varint32",
+            1,
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes, message, skipped) in cases {
+        let path = dir.path().join(name);
+        fs::write(&path, &bytes).unwrap();
+        let (got, code, stderr) = all_panels(&path);
+        assert_eq!(code, 1, "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{}: ", path.display())) && stderr.contains(message),
+            "{name}: {stderr}"
+        );
+        assert!(
+            stderr.contains(&format!(", {skipped} skipped")),
+            "{name}: {stderr}"
+        );
+        if name == "truncated-message" {
+            assert_ne!(got, want, "{name}");
+        } else {
+            assert_eq!(got, want, "{name}: the good messages all count");
+        }
+        // The same damage gzipped reads the same.
+        let gz_path = dir.path().join(format!("{name}.gz"));
+        fs::write(&gz_path, common::gz(&bytes)).unwrap();
+        let (gz_got, gz_code, _) = all_panels(&gz_path);
+        assert_eq!((gz_got, gz_code), (got, code), "{name} gzipped");
+    }
+}
+
+#[test]
+fn opentelemetry_files_that_are_not_metrics() {
+    let (_, clean) = otel_plain_file();
+    let dir = tempfile::tempdir().unwrap();
+    // gzip of garbage: decompresses, but is neither format.
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    fs::write(dir.path().join("garbage.gz"), common::gz(&garbage)).unwrap();
+    // The start of a message and nothing else: recognised, but nothing readable.
+    fs::write(dir.path().join("cut"), &clean[..100]).unwrap();
+    let r = run(&["metrics", dir.path().to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("garbage.gz: skipped: not a metrics file"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(
+            "cut: skipped: not a metrics file: looks like OpenTelemetry Metric Streams, but a \
+             message's length runs past the end of the file (at byte 0"
         ),
         "{}",
         r.stderr
@@ -608,4 +803,5 @@ fn the_query_file_in_the_folder_read_is_not_an_input() {
     assert_eq!(doc["summary"]["files_read"], 1);
     assert_eq!(doc["summary"]["files_failed"], 0);
     assert!(!r.stderr.contains("queries.json"), "{}", r.stderr);
+
 }

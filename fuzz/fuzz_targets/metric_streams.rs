@@ -1,5 +1,5 @@
-//! Any bytes as a metrics input file (Metric Streams JSON and the CLI outputs are all tried by
-//! content), through the aggregate and every metrics panel.
+//! Any bytes as a metrics input file (Metric Streams JSON and OpenTelemetry, and the CLI outputs,
+//! are all tried by content), through the aggregate and every metrics panel.
 #![no_main]
 
 use kinesis_insights::diag::FileReport;
@@ -21,7 +21,9 @@ fuzz_target!(|data: &[u8]| {
     let mut loader = Loader::default();
     let mut cube = MetricsCube::default();
     let mut report = FileReport::new("fuzz".into());
-    if let Ok(loaded) = loader.load_bytes(data, 1 << 24) {
+    if let Ok(loaded) = loader.load_bytes(data, 1 << 24)
+        && !reader.read_binary(&mut cube, loaded.bytes, &mut report)
+    {
         reader.read(&mut cube, loaded.into_text().text, &mut report);
     }
     let ctx = MetricsCtx {

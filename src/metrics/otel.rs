@@ -540,3 +540,187 @@ fn set_dim<'a>(dims: &mut Dims<'a>, key: &str, value: Option<&'a str>) {
         _ => dims.other = true,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varint32_edges() {
+        assert_eq!(varint32(&[0]), Ok((0, 1)));
+        assert_eq!(varint32(&[0x7f, 9]), Ok((127, 1)));
+        assert_eq!(varint32(&[0xe8, 0x07]), Ok((1000, 2)));
+        assert_eq!(varint32(&[0xff, 0xff, 0xff, 0xff, 0x0f]), Ok((u32::MAX, 5)));
+        // Cut off inside: truncated; past 32 bits or five bytes: not a varint32.
+        assert_eq!(varint32(&[]), Err(true));
+        assert_eq!(varint32(&[0x80, 0x80]), Err(true));
+        assert_eq!(varint32(&[0xff, 0xff, 0xff, 0xff, 0x1f]), Err(false));
+        assert_eq!(varint32(&[0x80; 6]), Err(false));
+    }
+
+    /// A 1.0.0 request with one data point, encoded by hand (field numbers from the proto
+    /// files): resource {cloud.region = r}, one Summary metric with one data point.
+    fn one_point(attributes: &[u8]) -> Vec<u8> {
+        fn len(tag: u8, body: &[u8]) -> Vec<u8> {
+            [vec![tag], varint(body.len()), body.to_vec()].concat()
+        }
+        let kv = |k: &str, v: &str| {
+            len(
+                0x0a,
+                &[len(0x0a, k.as_bytes()), len(0x12, &len(0x0a, v.as_bytes()))].concat(),
+            )
+        };
+        let resource = len(0x0a, &kv("cloud.region", "r"));
+        let mut dp = vec![0x11];
+        dp.extend_from_slice(&1_709_942_400_000_000_000u64.to_le_bytes());
+        dp.push(0x21);
+        dp.extend_from_slice(&3u64.to_le_bytes());
+        dp.push(0x29);
+        dp.extend_from_slice(&6.5f64.to_le_bytes());
+        dp.extend(len(
+            0x32,
+            &[
+                &[0x09][..],
+                &1f64.to_le_bytes(),
+                &[0x11],
+                &4f64.to_le_bytes(),
+            ]
+            .concat(),
+        ));
+        dp.extend_from_slice(attributes);
+        let metric = [
+            len(0x0a, b"amazonaws.com/AWS/Kinesis/X"),
+            len(0x5a, &len(0x0a, &dp)),
+        ]
+        .concat();
+        let rm = [resource, len(0x12, &len(0x12, &metric))].concat();
+        let msg = len(0x0a, &rm);
+        [varint(msg.len()), msg].concat()
+    }
+
+    fn varint(mut n: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        while n >= 0x80 {
+            out.push((n as u8 & 0x7f) | 0x80);
+            n >>= 7;
+        }
+        out.push(n as u8);
+        out
+    }
+
+    #[test]
+    fn reads_both_versions_of_one_point() {
+        let kv = |k: &str, v: &str| {
+            let (k, v) = (k.as_bytes(), v.as_bytes());
+            [
+                &[0x0a, k.len() as u8][..],
+                k,
+                &[0x12, v.len() as u8 + 2, 0x0a, v.len() as u8],
+                v,
+            ]
+            .concat()
+        };
+        let attr = |body: Vec<u8>| [&[0x3a, body.len() as u8][..], &body].concat();
+        let dims = {
+            let list = [
+                &[0x0a][..],
+                &[kv("StreamName", "s").len() as u8],
+                &kv("StreamName", "s"),
+            ]
+            .concat();
+            let key = b"Dimensions";
+            [
+                &[0x0a, key.len() as u8][..],
+                key,
+                &[0x12, list.len() as u8 + 2, 0x32, list.len() as u8],
+                &list,
+            ]
+            .concat()
+        };
+        let v1 = [
+            attr(kv("Namespace", "AWS/Kinesis")),
+            attr(kv("MetricName", " X ")),
+            attr(dims),
+        ]
+        .concat();
+        let skv = |k: &str, v: &str| {
+            let body = [
+                &[0x0a, k.len() as u8][..],
+                k.as_bytes(),
+                &[0x12, v.len() as u8],
+                v.as_bytes(),
+            ]
+            .concat();
+            [&[0x0a, body.len() as u8][..], &body].concat()
+        };
+        let v07 = [
+            skv("Namespace", "AWS/Kinesis"),
+            skv("MetricName", "X"),
+            skv("StreamName", "s"),
+            skv("ShardId", "sh"),
+        ]
+        .concat();
+        for (attrs, shard) in [(v1, ""), (v07, "sh")] {
+            let bytes = one_point(&attrs);
+            assert!(looks_like(&bytes));
+            let mut got = Vec::new();
+            let out = read(&bytes, |d| {
+                got.push((
+                    d.region.to_string(),
+                    d.namespace.to_string(),
+                    d.metric.to_string(),
+                    d.dims.stream.to_string(),
+                    d.dims.shard.to_string(),
+                    d.time,
+                    d.point,
+                ))
+            });
+            assert_eq!(
+                (out.messages, out.datapoints, out.skipped),
+                (1, 1, 0),
+                "{:?}",
+                out.damage
+            );
+            let want_point = Point {
+                sum: Some(6.5),
+                count: Some(3.0),
+                max: Some(4.0),
+                avg: None,
+            };
+            assert_eq!(
+                got,
+                [(
+                    "r".into(),
+                    "AWS/Kinesis".into(),
+                    "X".into(),
+                    "s".into(),
+                    shard.into(),
+                    1_709_942_400_000,
+                    want_point
+                )]
+            );
+        }
+        // No names: skipped and said.
+        let out = read(&one_point(&[]), |_| panic!("no datapoint"));
+        assert_eq!(out.skipped, 1);
+        assert!(
+            out.damage[0]
+                .to_string()
+                .contains("no Namespace or MetricName"),
+            "{}",
+            out.damage[0]
+        );
+    }
+
+    #[test]
+    fn json_is_not_taken_for_protobuf() {
+        // `{` is 123 and `\n` is field 1, length-delimited: pretty-printed JSON starts like a
+        // frame, so a JSON-like start must decode as a whole request.
+        assert!(!looks_like(
+            b"{\n  \"namespace\": \"AWS/Kinesis\", \"metric_name\": \"IncomingBytes\"\n}"
+        ));
+        assert!(!looks_like(b"[\n]"));
+        assert!(!looks_like(b"{\"MetricDataResults\": []}"));
+        assert!(!looks_like(b""));
+    }
+}

@@ -1,7 +1,8 @@
-//! Reading CloudWatch metric data in the three forms it is saved in, recognised by content:
+//! Reading CloudWatch metric data in the forms it is saved in, recognised by content:
 //!
 //! 1. CloudWatch Metric Streams, JSON output format (as Firehose writes it to S3): one object per
-//!    datapoint, newline-separated or concatenated with no separator.
+//!    datapoint, newline-separated or concatenated with no separator. (The OpenTelemetry output
+//!    formats are binary: [`super::otel`] reads them, through [`Reader::read_binary`].)
 //! 2. `aws cloudwatch get-metric-data` output (`MetricDataResults`), read together with the
 //!    query file given to `--metric-data-queries`, which says what each result `Id` is.
 //! 3. `aws cloudwatch get-metric-statistics` output (`Label`, `Datapoints`), which carries no
