@@ -379,6 +379,16 @@ pub fn auto_period(range: Option<(Millis, Millis)>) -> Millis {
     PERIODS[PERIODS.len() - 1] * 1000
 }
 
+/// The shortest default period (see [`auto_period`]) that is at least `spacing`, so that data
+/// reported every 30 minutes is not shown in 1-minute buckets, most of them empty.
+pub fn period_at_least(spacing: Millis) -> Millis {
+    PERIODS
+        .iter()
+        .map(|p| p * 1000)
+        .find(|&w| w >= spacing)
+        .unwrap_or(PERIODS[PERIODS.len() - 1] * 1000)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -591,5 +601,14 @@ mod tests {
         assert_eq!(auto_period(Some((0, 24 * h - 1))), 300_000); // 288 buckets of 5m
         assert_eq!(auto_period(Some((0, 2 * 24 * h - 1))), 900_000); // 192 of 15m
         assert_eq!(auto_period(Some((0, 400 * 24 * h))), 604_800_000);
+    }
+
+    #[test]
+    fn period_is_never_finer_than_the_spacing() {
+        assert_eq!(period_at_least(60_000), 60_000);
+        assert_eq!(period_at_least(1_800_000), 1_800_000);
+        assert_eq!(period_at_least(120_000), 300_000);
+        assert_eq!(period_at_least(1), 60_000);
+        assert_eq!(period_at_least(30 * 86_400_000), 604_800_000);
     }
 }

@@ -805,3 +805,169 @@ fn the_query_file_in_the_folder_read_is_not_an_input() {
     assert!(!r.stderr.contains("queries.json"), "{}", r.stderr);
 
 }
+
+/// A get-metric-data run as real tools make it (the shape of a real one: Period 1800, seven
+/// points, throttling queried with `Sum` only, timestamps with `+00:00`), plus an expression.
+fn half_hourly_get_metric_data(dir: &std::path::Path) -> (String, String) {
+    let query = |id: &str, metric: &str| {
+        format!(
+            r#"{{"Id":"{id}","MetricStat":{{"Metric":{{"Namespace":"AWS/Kinesis","MetricName":"{metric}","Dimensions":[{{"Name":"StreamName","Value":"report"}}]}},"Period":1800,"Stat":"Sum"}}}}"#
+        )
+    };
+    let queries = format!(
+        "[{},{},{},{}]",
+        query("ir", "IncomingRecords"),
+        query("wpte", "WriteProvisionedThroughputExceeded"),
+        query("rpte", "ReadProvisionedThroughputExceeded"),
+        r#"{"Id":"rate","Expression":"ir/1800","Label":"records per second"}"#
+    );
+    let times: Vec<String> = (0..7)
+        .map(|i| {
+            format!(
+                "\"2019-10-11T{:02}:{:02}:00+00:00\"",
+                5 + i / 2,
+                30 * (i % 2)
+            )
+        })
+        .collect();
+    let times = times.join(",");
+    let result = |id: &str, values: &str| {
+        format!(
+            r#"{{"Id":"{id}","Label":"{id}","Timestamps":[{times}],"Values":[{values}],"StatusCode":"Complete"}}"#
+        )
+    };
+    let output = format!(
+        r#"{{"MetricDataResults":[{},{},{},{}],"Messages":[]}}"#,
+        result("ir", "297200.0,265471.0,255861.0,1.0,2.0,3.0,4.0"),
+        result("wpte", "0.0,0.0,0.0,5.0,0.0,0.0,0.0"),
+        result("rpte", "0.0,1.0,0.0,0.0,0.0,0.0,0.0"),
+        result("rate", "165.1,147.5,142.1,0.0,0.0,0.0,0.0"),
+    );
+    let (q, o) = (dir.join("queries.json"), dir.join("output.json"));
+    fs::write(&q, queries).unwrap();
+    fs::write(&o, output).unwrap();
+    (
+        q.to_str().unwrap().to_string(),
+        o.to_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn default_period_is_never_finer_than_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let (q, o) = half_hourly_get_metric_data(dir.path());
+    let r = run(&[
+        "metrics",
+        "-f",
+        "json",
+        "-p",
+        "incoming-records",
+        "--queries",
+        &q,
+        &o,
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    // Three hours of half-hourly datapoints: 30-minute buckets, one per datapoint (1-minute
+    // buckets would be 181, 7 of them with data).
+    assert_eq!(doc["summary"]["period_seconds"], 1800, "{}", r.stderr);
+    let rows = doc["panels"]["incoming-records"]["rows"]
+        .as_array()
+        .unwrap();
+    let got: Vec<(String, f64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["time"].as_str().unwrap().to_string(),
+                r["value"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let want = [
+        ("2019-10-11T05:00:00Z", 297200.0),
+        ("2019-10-11T05:30:00Z", 265471.0),
+        ("2019-10-11T06:00:00Z", 255861.0),
+        ("2019-10-11T06:30:00Z", 1.0),
+        ("2019-10-11T07:00:00Z", 2.0),
+        ("2019-10-11T07:30:00Z", 3.0),
+        ("2019-10-11T08:00:00Z", 4.0),
+    ];
+    assert_eq!(got, want.map(|(t, v)| (t.to_string(), v)), "{}", r.stderr);
+    // An explicit --period still wins.
+    let r = run(&[
+        "metrics",
+        "-q",
+        "-f",
+        "json",
+        "-p",
+        "incoming-records",
+        "--period",
+        "1m",
+        "--queries",
+        &q,
+        &o,
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["summary"]["period_seconds"], 60);
+}
+
+#[test]
+fn average_panels_with_sums_only_say_what_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (q, o) = half_hourly_get_metric_data(dir.path());
+    let r = run(&[
+        "metrics",
+        "-f",
+        "csv",
+        "-p",
+        "write-exceeded",
+        "--queries",
+        &q,
+        &o,
+    ]);
+    assert_eq!(r.stdout, "time,region,stream,shard,value\n");
+    assert!(
+        r.stderr.contains(
+            "write-exceeded: no Average where the datapoints of \
+             WriteProvisionedThroughputExceeded carry a Sum but no SampleCount (Average = Sum / \
+             SampleCount; buckets left out: 7); query SampleCount as well as Sum"
+        ),
+        "{}",
+        r.stderr
+    );
+    // In the terminal table, under the panel.
+    let r = run(&["metrics", "-p", "read-exceeded", "--queries", &q, &o]);
+    assert!(
+        r.stdout.contains(
+            "no Average where the datapoints of ReadProvisionedThroughputExceeded carry a Sum"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn expression_results_are_counted_like_other_metrics_not_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (q, o) = half_hourly_get_metric_data(dir.path());
+    let r = run(&[
+        "metrics",
+        "-f",
+        "json",
+        "-p",
+        "incoming-records",
+        "--queries",
+        &q,
+        &o,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["summary"]["skipped_datapoints"], 0);
+    assert_eq!(doc["summary"]["other_metric_datapoints"], 7);
+    assert_eq!(doc["summary"]["stream_datapoints"], 21);
+    assert!(
+        r.stderr
+            .contains("expression queries (rate) carry no dimensions and are not shown"),
+        "{}",
+        r.stderr
+    );
+}

@@ -14,7 +14,9 @@ use crate::panels::metrics::{MetricsCtx, PANELS};
 use crate::panels::{Cell, select};
 use crate::pipeline::{self, PassOptions};
 use crate::render::Summary;
-use crate::window::{Anchor, Millis, TimeSpec, Window, auto_period, format_duration, format_time};
+use crate::window::{
+    Anchor, Millis, TimeSpec, Window, auto_period, format_duration, format_time, period_at_least,
+};
 
 const SUB: &str = "metrics";
 
@@ -120,8 +122,10 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
             (Some(s), Some(u)) => Some((s, u - 1)),
             _ => cube.counts.matched_range,
         };
-        // Never finer than the buckets the data was gathered in.
-        auto_period(covered).max(cube.width)
+        // Never finer than the buckets the data was gathered in, nor than the data's own
+        // spacing (30-minute datapoints in 1-minute buckets would be mostly empty).
+        let spacing = cube.spacing().map_or(0, period_at_least);
+        auto_period(covered).max(cube.width).max(spacing)
     });
     let ctx = MetricsCtx { window, period };
     let c = &cube.counts;

@@ -149,6 +149,12 @@ impl Acc {
         !self.has_sum && !self.has_count && self.max.get().is_none() && self.avg.is_none()
     }
 
+    /// True when the datapoints carry a Sum but nothing an Average can be made of (no
+    /// SampleCount and no Average): a `get-metric-data` `Sum` query alone.
+    pub fn sum_without_count(&self) -> bool {
+        self.has_sum && !self.has_count && self.avg.is_none()
+    }
+
     /// True when an Average here is a mean of averages over more than one datapoint.
     pub fn unweighted_average(&self) -> bool {
         !(self.has_sum && self.has_count) && self.avg.as_ref().is_some_and(|a| a.1 > 1)
@@ -473,6 +479,21 @@ impl MetricsCube {
             *buckets = Buckets::new(width);
         }
         buckets.at(time).add(point);
+    }
+
+    /// The input's own spacing: the smallest step between two buckets with data of one series
+    /// (`None` when no series has two). Datapoints every 30 minutes have a spacing of 30
+    /// minutes whatever the buckets they were gathered in, as long as those are finer.
+    pub fn spacing(&self) -> Option<Millis> {
+        self.series()
+            .filter_map(|(_, buckets)| {
+                let times = buckets.iter().map(|(t, _)| t);
+                times
+                    .zip(buckets.iter().skip(1))
+                    .map(|(a, (b, _))| b - a)
+                    .min()
+            })
+            .min()
     }
 
     /// Merges every bucket into buckets of `width` (a multiple of the current width).

@@ -415,10 +415,15 @@ impl MetricsReader<'_> {
             let times = r.timestamps.0.unwrap_or_default();
             let values = r.values.0.unwrap_or_default();
             let Some(spec) = queries.by_id.get(&id) else {
-                if !queries.expressions.contains(&id) {
+                if queries.expressions.contains(&id) {
+                    // Metric math has no namespace or dimensions: like another namespace's
+                    // datapoints, counted and left out (the command notes which ones), not
+                    // damage.
+                    cube.counts.other_metrics += times.len() as u64;
+                } else {
                     unknown.push(id);
+                    st.skipped += times.len() as u64;
                 }
-                st.skipped += times.len() as u64;
                 continue;
             };
             if times.len() != values.len() {

@@ -76,6 +76,7 @@ fn series_rows(
     let mut rows = Vec::new();
     let mut unweighted = false;
     let mut overflowed = false;
+    let mut sums_only = 0u64;
     for (k, buckets) in series {
         let mut merged: BTreeMap<Millis, Acc> = BTreeMap::new();
         for (t, acc) in buckets.iter() {
@@ -86,6 +87,7 @@ fn series_rows(
         }
         for (t, acc) in merged {
             let Some(v) = acc.stat(spec.stat) else {
+                sums_only += u64::from(spec.stat == Stat::Average && acc.sum_without_count());
                 continue;
             };
             unweighted |= spec.stat == Stat::Average && acc.unweighted_average();
@@ -104,14 +106,24 @@ fn series_rows(
     if unweighted {
         notes.push(
             "some averages are plain means of get-metric-data Average values (no Sum and \
-             SampleCount queries to weight them); query Sum and SampleCount for exact averages",
+             SampleCount queries to weight them); query Sum and SampleCount for exact averages"
+                .to_string(),
         );
     }
     if overflowed {
         notes.push(
             "some sums are beyond the largest number a double holds (about 1.8e308) and show \
-             as inf; the input carries values that large",
+             as inf; the input carries values that large"
+                .to_string(),
         );
+    }
+    if sums_only > 0 {
+        notes.push(format!(
+            "no Average where the datapoints of {} carry a Sum but no SampleCount (Average = \
+             Sum / SampleCount; buckets left out: {sums_only}); query SampleCount as well as Sum \
+             (get-metric-data Stat \"SampleCount\")",
+            spec.stream_metric,
+        ));
     }
     let note = (!notes.is_empty()).then(|| notes.join("; "));
     let view = View::Series {
