@@ -15,7 +15,8 @@ corpus with every record from an address of its own: ~1 M groups). Then 20,000 t
 two Metric Streams corpora: `metrics` (~500 MB, 1,320 series) and `metrics-day` (~1 GB, a day of
 minutes from ~2,200 series: 27 streams of 1 to 48 shards, 277 shards in all, over three accounts
 and five regions, with consumers and other namespaces, each minute's lines in random order), on
-which the metrics targets are judged. Then one big file: ~1.7 GB of JSON lines made from
+which the metrics targets are judged; and `otel` (~500 MB of Metric Streams in
+OpenTelemetry 1.0.0, protobuf, the series of `metrics`). Then one big file: ~1.7 GB of JSON lines made from
 the realistic corpus (one record per line, as `jq -c '.Records[]'` writes them), plain and gzipped,
 read with `-j 1` and `-j 2`, and three 2 GB gzip bombs (zeros, spaces, one 2 GB line) on 2 threads,
 for time and peak RSS (`--bigfile-only` runs just that).
@@ -65,7 +66,7 @@ def measure(cmd, repeat, warmup=1):
 
 
 def ensure_corpus(scale, jobs):
-    params = {"scale": scale, "corpora": 3}
+    params = {"scale": scale, "corpora": 3, "otel": True}
     marker = os.path.join(OUT, "corpus", "params.json")
     if os.path.exists(marker) and json.load(open(marker)) == params:
         return json.load(open(os.path.join(OUT, "corpus", "sizes.json")))
@@ -73,7 +74,8 @@ def ensure_corpus(scale, jobs):
     subprocess.run([sys.executable, os.path.join(ROOT, "testdata", "generate.py"), "--bench", os.path.join(OUT, "corpus"),
                     "--bench-mb", str(int(1000 * scale)), "--bench-files", str(max(1, int(1000 * scale))),
                     "--tiny-files", str(max(1, int(20000 * scale))), "--metrics-mb", str(int(500 * scale)),
-                    "--real-mb", str(int(1000 * scale)), "--metrics-day-mb", str(int(1000 * scale))], check=True)
+                    "--real-mb", str(int(1000 * scale)), "--metrics-day-mb", str(int(1000 * scale)),
+                    "--otel-mb", str(int(500 * scale))], check=True)
     json.dump(params, open(marker, "w"))
     # The 4x corpus for the memory check: the same files under four names.
     x4 = os.path.join(OUT, "corpus", "cloudtrail-x4")
@@ -212,6 +214,10 @@ def main():
     if "threads" not in skip:
         run("metrics day", "kinesis-insights metrics --threads 1",
             [BIN, "metrics", "-q", "-j", "1", "-f", "csv", "-o", csv_dir, c("metrics-day")], d_mb, dbase)
+    o_mb = sizes["otel"] / 1e6
+    obase = run("otel", "gunzip-only limit", [LIMIT, c("otel")], o_mb)
+    run("otel", "kinesis-insights metrics (all panels, CSV)",
+        [BIN, "metrics", "-q", "-f", "csv", "-o", csv_dir, c("otel")], o_mb, obase)
     if "bigfile" not in skip:
         bigfile(run, c, csv_dir, args.scale)
     finish(args, rows, walls)

@@ -1509,6 +1509,63 @@ def bench_cloudtrail_realistic(out, total_mb, files, unique_ips=False, seed=SEED
     return written
 
 
+def bench_otel(out, total_mb, seed=SEED + 13, variants=8):
+    """About `total_mb` MB of Metric Streams in the OpenTelemetry 1.0.0 format (the same series
+    as bench_metrics), in Firehose-style gzip objects of ~5 MB of protobuf; encoded by
+    otel_fixtures.py's hand encoder (which it checks against the opentelemetry-proto package).
+    Encoding every minute in Python would take hours: `variants` minutes of values are encoded
+    once, with placeholder timestamps, and minute m is variant m % variants with its own
+    timestamps written in."""
+    import struct
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import otel_fixtures as otel
+    rng = random.Random(seed)
+    series = []
+    for s in range(20):
+        stream = f"stream-{s:02d}"
+        region = REGIONS[s % 3]
+        series += [(region, {"StreamName": stream}, p[1]) for p in METRIC_PANELS]
+        for sh in range(8):
+            series += [(region, {"StreamName": stream, "ShardId": f"shardId-{sh:012d}"}, p[2])
+                       for p in METRIC_PANELS if p[2]]
+    # Placeholder start time (ms): its start and end (+60 s) in nanoseconds as fixed64 occur
+    # nowhere else in the encoding.
+    ph_ms = 0x0123456789AB
+    ph = (struct.pack("<Q", ph_ms * 1_000_000), struct.pack("<Q", ph_ms * 1_000_000 + 60_000_000_000))
+    blocks = []
+    for _ in range(variants):
+        recs = []
+        for region, dims, metric in series:
+            sm, cnt, mx, mn = metric_value(rng, metric)
+            recs.append({"metric_stream_name": "KinesisMetrics", "account_id": "111122223333",
+                         "region": region, "namespace": "AWS/Kinesis", "metric_name": metric,
+                         "dimensions": dims, "timestamp": ph_ms,
+                         "value": {"max": mx, "min": mn, "sum": sm, "count": cnt}, "unit": "None"})
+        block = b""
+        for part in otel.chunks(recs, 100):
+            msg = otel.request_1_0_hand(part)
+            block += otel.varint(len(msg)) + msg
+        assert block.count(ph[0]) == len(series) and block.count(ph[1]) == len(series)
+        blocks.append(block)
+    written, n, body, minute = 0, 0, [], 0
+    size = 0
+    while written < total_mb * 1_000_000:
+        ts = int((M_START + timedelta(minutes=minute)).timestamp() * 1000) * 1_000_000
+        block = blocks[minute % variants].replace(ph[0], struct.pack("<Q", ts))
+        block = block.replace(ph[1], struct.pack("<Q", ts + 60_000_000_000))
+        body.append(block)
+        size += len(block)
+        if size > 5_000_000:
+            t = M_START + timedelta(minutes=minute)
+            write(os.path.join(out, t.strftime("%Y/%m/%d/%H"),
+                               f"KinesisMetrics-1-{t.strftime('%Y-%m-%d-%H-%M-%S')}-{n:06d}"),
+                  gz_bytes(b"".join(body)))
+            written += size
+            n, body, size = n + 1, [], 0
+        minute += 1
+    return written
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--root", default=os.path.dirname(os.path.abspath(__file__)),
@@ -1522,6 +1579,8 @@ def main():
     ap.add_argument("--metrics-mb", type=int, default=500, help="MB of Metric Streams JSON (default 500)")
     ap.add_argument("--metrics-day-mb", type=int, default=1000,
                     help="MB of the realistic day of Metric Streams JSON (default 1000)")
+    ap.add_argument("--otel-mb", type=int, default=500,
+                    help="MB of Metric Streams in OpenTelemetry 1.0.0 (default 500)")
     args = ap.parse_args()
     if args.bench:
         sizes = {}
@@ -1529,13 +1588,14 @@ def main():
                            ("tiny", lambda d: bench_tiny(d, args.tiny_files)),
                            ("metrics", lambda d: bench_metrics(d, args.metrics_mb)),
                            ("metrics-day", lambda d: bench_metrics_day(d, args.metrics_day_mb)),
+                           ("otel", lambda d: bench_otel(d, args.otel_mb)),
                            ("cloudtrail-real", lambda d: bench_cloudtrail_realistic(d, args.real_mb, args.bench_files)),
                            ("cloudtrail-stress",
                             lambda d: bench_cloudtrail_realistic(d, args.real_mb, args.bench_files, unique_ips=True))):
             d = os.path.join(args.bench, name)
             shutil.rmtree(d, ignore_errors=True)
             sizes[name] = make(d)
-            print(f"{name}: {sizes[name] / 1e6:.0f} MB of JSON in {d}", flush=True)
+            print(f"{name}: {sizes[name] / 1e6:.0f} MB in {d}", flush=True)
         with open(os.path.join(args.bench, "sizes.json"), "w") as f:
             json.dump(sizes, f)
         return

@@ -194,6 +194,40 @@ def request_0_7(recs):
     return out
 
 
+def request_1_0_hand(recs):
+    """The 1.0.0 encoding of request_1_0, by hand: for the benchmark corpus, which must not need
+    the package; main() checks that both give the same bytes."""
+    def anyvalue_str(v):  # AnyValue{string_value=1}
+        return field_str(1, v)
+
+    def keyvalue(k, value):  # KeyValue{key=1, value=2}
+        return field_str(1, k) + field_len(2, value)
+
+    out = b""
+    for (acct, region, stream), metrics in grouped(recs).items():
+        resource = b"".join(field_len(1, keyvalue(k, anyvalue_str(v))) for k, v in (
+            ("cloud.provider", "aws"), ("cloud.account.id", acct), ("cloud.region", region),
+            ("aws.exporter.arn", f"arn:aws:cloudwatch:{region}:{acct}:metric-stream/{stream}")))
+        scope = b""  # ScopeMetrics{metrics=2}
+        for (ns, name, unit), points in metrics.items():
+            summary = b""  # Summary{data_points=1}
+            for r in points:
+                dp = field_fixed64(2, start_ns(r)) + field_fixed64(3, start_ns(r) + 60_000_000_000)
+                dp += field_fixed64(4, int(r["value"]["count"])) + field_double(5, r["value"]["sum"])
+                for q, v in quantiles(r["value"]):
+                    dp += field_len(6, field_double(1, q) + field_double(2, v))
+                dims = b"".join(field_len(1, keyvalue(k, anyvalue_str(v))) for k, v in sorted(r["dimensions"].items()))
+                dp += field_len(7, keyvalue("Dimensions", field_len(6, dims)))  # AnyValue{kvlist_value=6}
+                dp += field_len(7, keyvalue("MetricName", anyvalue_str(name)))
+                dp += field_len(7, keyvalue("Namespace", anyvalue_str(ns)))
+                summary += field_len(1, dp)
+            # Metric{name=1, unit=3, summary=11}
+            scope += field_len(2, field_str(1, f"amazonaws.com/{ns}/{name}") + field_str(3, ucum(unit))
+                               + field_len(11, summary))
+        out += field_len(1, field_len(1, resource) + field_len(2, scope))
+    return out
+
+
 def check_0_7(msg, recs):
     """Decodes a hand-encoded 0.7 message with the 1.0 classes: all but the labels must read back."""
     from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
@@ -242,7 +276,9 @@ def main():
                 msg = request_0_7(part)
                 check_0_7(msg, part)
                 v07.append(msg)
-            for version, messages in (("1.0", [request_1_0(p) for p in parts]), ("0.7", v07)):
+            v10 = [request_1_0(p) for p in parts]
+            assert v10 == [request_1_0_hand(p) for p in parts], "the hand 1.0 encoder differs"
+            for version, messages in (("1.0", v10), ("0.7", v07)):
                 body = framed(messages)
                 if zipped:
                     body = gzip.compress(body, mtime=0)
