@@ -971,3 +971,28 @@ fn expression_results_are_counted_like_other_metrics_not_skipped() {
         r.stderr
     );
 }
+
+/// An OpenTelemetry file too big to be read whole (over the 8 MiB piece size) is read as a
+/// stream of messages, plain or gzipped, with the same panels as its parts read as files.
+#[test]
+fn big_opentelemetry_files_stream_with_the_same_panels() {
+    let (_, clean) = otel_plain_file();
+    let copies = (9 << 20) / clean.len() + 1;
+    let dir = tempfile::tempdir().unwrap();
+    let parts = dir.path().join("parts");
+    fs::create_dir(&parts).unwrap();
+    for i in 0..copies {
+        fs::write(parts.join(format!("part-{i:03}")), &clean).unwrap();
+    }
+    let big = clean.repeat(copies);
+    assert!(big.len() > 8 << 20);
+    fs::write(dir.path().join("big"), &big).unwrap();
+    fs::write(dir.path().join("big.gz"), common::gz(&big)).unwrap();
+    let (want, code, stderr) = all_panels(&parts);
+    assert_eq!(code, 0, "{stderr}");
+    for name in ["big", "big.gz"] {
+        let (got, code, stderr) = all_panels(&dir.path().join(name));
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert_eq!(got, want, "{name}");
+    }
+}

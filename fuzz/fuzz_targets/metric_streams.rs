@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     let mut cube = MetricsCube::default();
     let mut report = FileReport::new("fuzz".into());
     if let Ok(loaded) = loader.load_bytes(data, 1 << 24)
-        && !reader.read_binary(&mut cube, loaded.bytes, &mut report)
+        && !reader.read_binary(&mut cube, loaded.bytes, &mut &loaded.bytes[..], &mut report)
     {
         reader.read(&mut cube, loaded.into_text().text, &mut report);
     }
