@@ -553,11 +553,63 @@ fn a_far_outlier_with_a_short_period_is_refused_not_allocated() {
             "panel 'incoming-records': 39874441 buckets of 1m would be needed from \
              2024-03-09T10:00:00Z to 2100-01-01T00:00:00Z (at most 100000); choose a larger \
              --period or a narrower --since/--until"
+        ),
+        "{}",
+        r.stderr
+    );
+    // The default period covers the range in few buckets.
+    let r = run(&["metrics", "-q", "-p", "incoming-records", path]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
 
-/// The three Metric Streams output formats of the same datapoints (`testdata/otel_fixtures.py`
-/// wrote the OpenTelemetry ones from the JSON sample: 1.0.0 with the `opentelemetry-proto`
-/// package, 0.7.0 hand-encoded), gzipped and plain: every panel's CSV is the one computed by
-/// `testdata/generate.py` for the JSON sample, and the summaries agree.
+#[test]
+fn an_overflowing_sum_is_infinite_not_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = datapoint(
+        "IncomingRecords",
+        r#"{"StreamName":"s"}"#,
+        0,
+        1e308,
+        1.0,
+        1.0,
+    );
+    fs::write(dir.path().join("points.json"), format!("{big}\n{big}")).unwrap();
+    let r = run(&[
+        "metrics",
+        "-f",
+        "csv",
+        "-p",
+        "incoming-records",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "time,account,region,stream,shard,value\n2024-03-09T10:00:00Z,,r,s,,inf\n"
+    );
+    assert!(r.stderr.contains("show as inf"), "{}", r.stderr);
+}
+
+#[test]
+fn the_query_file_in_the_folder_read_is_not_an_input() {
+    let dir = testdata("metrics/get-metric-data");
+    let r = run(&[
+        "metrics",
+        "-f",
+        "json",
+        "-p",
+        "incoming-bytes",
+        "--queries",
+        dir.join("queries.json").to_str().unwrap(),
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["summary"]["files_read"], 1);
+    assert_eq!(doc["summary"]["files_failed"], 0);
+    assert!(!r.stderr.contains("queries.json"), "{}", r.stderr);
+}
+
 #[test]
 fn opentelemetry_formats_give_the_json_panels() {
     for dir in ["streams", "otel-1.0", "otel-0.7"] {
@@ -752,58 +804,6 @@ fn opentelemetry_files_that_are_not_metrics() {
         "{}",
         r.stderr
     );
-    // The default period covers the range in few buckets.
-    let r = run(&["metrics", "-q", "-p", "incoming-records", path]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-}
-
-#[test]
-fn an_overflowing_sum_is_infinite_not_zero() {
-    let dir = tempfile::tempdir().unwrap();
-    let big = datapoint(
-        "IncomingRecords",
-        r#"{"StreamName":"s"}"#,
-        0,
-        1e308,
-        1.0,
-        1.0,
-    );
-    fs::write(dir.path().join("points.json"), format!("{big}\n{big}")).unwrap();
-    let r = run(&[
-        "metrics",
-        "-f",
-        "csv",
-        "-p",
-        "incoming-records",
-        dir.path().to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(
-        r.stdout,
-        "time,account,region,stream,shard,value\n2024-03-09T10:00:00Z,,r,s,,inf\n"
-    );
-    assert!(r.stderr.contains("show as inf"), "{}", r.stderr);
-}
-
-#[test]
-fn the_query_file_in_the_folder_read_is_not_an_input() {
-    let dir = testdata("metrics/get-metric-data");
-    let r = run(&[
-        "metrics",
-        "-f",
-        "json",
-        "-p",
-        "incoming-bytes",
-        "--queries",
-        dir.join("queries.json").to_str().unwrap(),
-        dir.to_str().unwrap(),
-    ]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(doc["summary"]["files_read"], 1);
-    assert_eq!(doc["summary"]["files_failed"], 0);
-    assert!(!r.stderr.contains("queries.json"), "{}", r.stderr);
-
 }
 
 /// A get-metric-data run as real tools make it (the shape of a real one: Period 1800, seven
@@ -924,7 +924,7 @@ fn average_panels_with_sums_only_say_what_is_missing() {
         &q,
         &o,
     ]);
-    assert_eq!(r.stdout, "time,region,stream,shard,value\n");
+    assert_eq!(r.stdout, "time,account,region,stream,shard,value\n");
     assert!(
         r.stderr.contains(
             "write-exceeded: no Average where the datapoints of \
@@ -972,8 +972,6 @@ fn expression_results_are_counted_like_other_metrics_not_skipped() {
     );
 }
 
-/// An OpenTelemetry file too big to be read whole (over the 8 MiB piece size) is read as a
-/// stream of messages, plain or gzipped, with the same panels as its parts read as files.
 #[test]
 fn big_opentelemetry_files_stream_with_the_same_panels() {
     let (_, clean) = otel_plain_file();

@@ -595,10 +595,15 @@ impl Reader for MetricsReader<'_> {
         if !super::otel::looks_like(head) {
             return false;
         }
+        let path_account = crate::account::from_path(&report.name);
         let out = super::otel::read_stream(input, |d| {
+            let origin = Origin {
+                account: crate::account::of(d.account, &path_account),
+                region: d.region,
+            };
             acc.add(
                 self.query,
-                d.region,
+                origin,
                 d.namespace,
                 d.metric,
                 d.dims,
