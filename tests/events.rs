@@ -885,3 +885,58 @@ fn top_zero_means_all() {
     assert_eq!(top("0"), all);
     assert_eq!(top("3"), all[..4].to_vec());
 }
+
+/// Overlapping paths (`dir dir/ dir/./x/..`, a file inside a directory already given) read each
+/// file once: the counts equal one reading of the directory, and a note says how many names
+/// were left out.
+#[test]
+fn overlapping_paths_are_read_once() {
+    let dir = testdata("cloudtrail");
+    let d = dir.to_str().unwrap();
+    let once = run(&["events", "-q", "-f", "csv", "-p", "events", d]);
+    assert_eq!(once.code, 0, "{}", once.stderr);
+    let slash = format!("{d}/");
+    let dotted = format!("{d}/./extra/..");
+    let file = first_file(&dir);
+    let r = run(&[
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "events",
+        d,
+        &slash,
+        &dotted,
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, once.stdout);
+    // Every file of the folder is named twice: as d/… and as d/extra/../… (paths compare by
+    // components, so d/ is d, and the file named alone is spelt as the walk of d spells it).
+    let files = walk_count(&dir);
+    assert!(
+        r.stderr.contains(&format!(
+            "note: {files} paths named a file already given, read once"
+        )),
+        "{}",
+        r.stderr
+    );
+}
+
+fn walk_count(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| if p.is_dir() { walk_count(&p) } else { 1 })
+        .sum()
+}
+
+fn first_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    let p = entries.remove(0);
+    if p.is_dir() { first_file(&p) } else { p }
+}

@@ -187,7 +187,19 @@ fn init_threads(threads: Option<usize>) -> anyhow::Result<()> {
 
 /// Finds the inputs, warning about paths that cannot be used; fails when there is nothing.
 fn find_inputs(cfg: &InputConfig) -> anyhow::Result<(Vec<Source>, Vec<PathProblem>)> {
-    let Found { sources, problems } = discover(&cfg.paths, cfg.walk);
+    let Found {
+        sources,
+        problems,
+        duplicates,
+    } = discover(&cfg.paths, cfg.walk);
+    if let Some(first) = duplicates.first() {
+        note(&format!(
+            "{} path{} named a file already given, read once (first: {})",
+            duplicates.len(),
+            crate::text::plural(duplicates.len() as u64),
+            first.display()
+        ));
+    }
     let described: Vec<String> = problems
         .iter()
         .map(|p| format!("{}: {}", p.path.display(), p.reason))

@@ -60,6 +60,9 @@ pub struct Found {
     pub sources: Vec<Source>,
     /// Paths that could not be read or walked.
     pub problems: Vec<PathProblem>,
+    /// Paths left out because they name a file already among `sources` (`dir dir/ ./dir`,
+    /// `file ./file`, a link to a directory already given): each file is read once.
+    pub duplicates: Vec<PathBuf>,
 }
 
 /// How to walk directories.
@@ -81,12 +84,14 @@ pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> Found {
                 return Found {
                     sources: vec![Source::Stdin],
                     problems: vec![],
+                    duplicates: vec![],
                 };
             }
             match fs::metadata(p) {
                 Err(e) => Found {
                     sources: vec![],
                     problems: vec![problem(p, &e)],
+                    duplicates: vec![],
                 },
                 Ok(m) if m.is_dir() => {
                     let mut ancestors = Vec::new();
@@ -98,21 +103,34 @@ pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> Found {
                 Ok(_) => Found {
                     sources: vec![Source::File(p.clone())],
                     problems: vec![],
+                    duplicates: vec![],
                 },
             }
         })
         .collect();
     let mut found = Found::default();
-    let mut seen = HashSet::new();
+    let mut all = Vec::new();
     for part in parts {
         found.problems.extend(part.problems);
-        for s in part.sources {
-            if seen.insert(s.clone()) {
-                found.sources.push(s);
-            }
+        all.extend(part.sources);
+    }
+    // Sorted first, so the path kept for a file named twice is the same on every run.
+    all.sort();
+    all.dedup();
+    // The same file by another name counts once: identity is the file (device and inode), not
+    // the spelling of its path. `-` twice is refused earlier, as a usage error.
+    let mut seen = HashSet::new();
+    for s in all {
+        let id = match &s {
+            Source::Stdin => None,
+            Source::File(p) => Some(file_id(p).map_or_else(|| Err(p.clone()), Ok)),
+        };
+        if seen.insert(id) {
+            found.sources.push(s);
+        } else if let Source::File(p) = s {
+            found.duplicates.push(p);
         }
     }
-    found.sources.sort();
     found.problems.sort_by(|a, b| a.path.cmp(&b.path));
     found
 }
@@ -193,6 +211,7 @@ fn walk(dir: &Path, opts: WalkOptions, ancestors: &[FileId]) -> Found {
                         path: sub.clone(),
                         reason: "symbolic link loop; not followed".into(),
                     }],
+                    duplicates: vec![],
                 };
             }
             let mut chain = ancestors.to_vec();
@@ -241,6 +260,50 @@ mod tests {
     }
 
     #[test]
+    fn the_same_file_by_other_names_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("d/e")).unwrap();
+        fs::write(root.join("d/a.json"), b"{}").unwrap();
+        fs::write(root.join("d/e/b.json"), b"{}").unwrap();
+        let found = discover(
+            &[
+                root.join("d"),
+                root.join("d/"),
+                root.join("d/./e/.."),
+                root.join("d/e/b.json"),
+                root.join("d/e/../a.json"),
+            ],
+            WalkOptions::default(),
+        );
+        assert!(found.problems.is_empty());
+        // Two files, each once, whatever the spelling.
+        assert_eq!(found.sources.len(), 2, "{:?}", found.sources);
+        let ids: HashSet<_> = found
+            .sources
+            .iter()
+            .map(|s| file_id(s.path().unwrap()).unwrap())
+            .collect();
+        assert_eq!(ids.len(), 2);
+        // Paths compare by components (`d/` is `d`, `d/./e` is `d/e`), so the names found are
+        // d/a.json, d/e/b.json, d/e/../a.json and d/e/../e/b.json: 4 names for 2 files.
+        assert_eq!(found.duplicates.len(), 2, "{:?}", found.duplicates);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_directory_already_given_is_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("d")).unwrap();
+        fs::write(root.join("d/a.json"), b"{}").unwrap();
+        std::os::unix::fs::symlink(root.join("d"), root.join("link")).unwrap();
+        let found = discover(&[root.join("d"), root.join("link")], WalkOptions::default());
+        assert_eq!(found.sources, vec![Source::File(root.join("d/a.json"))]);
+        assert_eq!(found.duplicates, vec![root.join("link/a.json")]);
+    }
+
+    #[test]
     fn missing_path_is_a_problem() {
         let found = discover(&[PathBuf::from("/no/such/dir/x")], WalkOptions::default());
         assert!(found.sources.is_empty());
@@ -261,11 +324,13 @@ mod tests {
         fs::write(root.join("d/f.json"), b"{}").unwrap();
         std::os::unix::fs::symlink(root, root.join("d/loop")).unwrap();
         std::os::unix::fs::symlink(root.join("d/f.json"), root.join("link.json")).unwrap();
+        // link.json is d/f.json by another name: one file, read once.
         let plain = discover(&[root.to_path_buf()], WalkOptions::default());
-        assert_eq!(plain.sources.len(), 2);
+        assert_eq!(plain.sources, vec![Source::File(root.join("d/f.json"))]);
+        assert_eq!(plain.duplicates, vec![root.join("link.json")]);
         assert!(plain.problems.is_empty());
         let follow = discover(&[root.to_path_buf()], WalkOptions { follow_links: true });
-        assert_eq!(follow.sources.len(), 2);
+        assert_eq!(follow.sources.len(), 1);
         assert_eq!(follow.problems.len(), 1);
         assert!(follow.problems[0].reason.contains("loop"));
     }
