@@ -994,3 +994,69 @@ fn big_opentelemetry_files_stream_with_the_same_panels() {
         assert_eq!(got, want, "{name}");
     }
 }
+
+/// A get-metric-data export that says it is incomplete (a result's `StatusCode` other than
+/// `Complete`, or a `NextToken`) is read, with a warning naming the file; a complete one has
+/// neither warning.
+#[test]
+fn partial_get_metric_data_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let (q, o) = half_hourly_get_metric_data(dir.path());
+    let complete = run(&[
+        "metrics",
+        "-q",
+        "-f",
+        "csv",
+        "-p",
+        "incoming-records",
+        "--queries",
+        &q,
+        &o,
+    ]);
+    assert!(
+        !complete.stderr.contains("incomplete"),
+        "{}",
+        complete.stderr
+    );
+    let text = fs::read_to_string(&o).unwrap();
+    // Two of the four results partial, and a NextToken.
+    let partial = text
+        .replacen(
+            r#""StatusCode":"Complete""#,
+            r#""StatusCode":"PartialData""#,
+            2,
+        )
+        .replace(r#""Messages":[]"#, r#""Messages":[],"NextToken":"abc""#);
+    let p = dir.path().join("partial.json");
+    fs::write(&p, partial).unwrap();
+    let r = run(&[
+        "metrics",
+        "-q",
+        "-f",
+        "csv",
+        "-p",
+        "incoming-records",
+        "--queries",
+        &q,
+        p.to_str().unwrap(),
+    ]);
+    let name = p.to_str().unwrap();
+    assert!(
+        r.stderr.contains(&format!(
+            "{name}: get-metric-data output has a NextToken: the call returned only part of its \
+             results"
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains(&format!(
+            "{name}: 2 get-metric-data results are not Complete, so they are incomplete (first: \
+             ir (PartialData))"
+        )),
+        "{}",
+        r.stderr
+    );
+    // The datapoints themselves are still counted: the same panels as the complete file.
+    assert_eq!(r.stdout, complete.stdout);
+}

@@ -110,6 +110,10 @@ struct DataResult<'a> {
     #[serde(borrow)]
     timestamps: Arr<Str<'a>>,
     values: Arr<Num>,
+    /// `Complete`, or `PartialData` (more datapoints than one call returns), `InternalError`,
+    /// `Forbidden`: anything but `Complete` means the series is incomplete.
+    #[serde(borrow)]
+    status_code: Str<'a>,
 }
 
 /// One `Datapoints` entry of get-metric-statistics.
@@ -144,6 +148,9 @@ pub(super) struct TopObject<'a> {
     // get-metric-data
     #[serde(rename = "MetricDataResults", borrow)]
     results: Arr<Obj<DataResult<'a>>>,
+    /// Present when the call had more results than it returned: the export is incomplete.
+    #[serde(rename = "NextToken", borrow)]
+    next_token: Str<'a>,
     // get-metric-statistics
     #[serde(rename = "Label", borrow)]
     label: Str<'a>,
@@ -341,6 +348,38 @@ impl MetricsReader<'_> {
     fn cli(&self, cube: &mut MetricsCube, o: TopObject<'_>, st: &mut FileState) {
         st.recognised = true;
         if let Some(results) = o.results.0 {
+            if !field(&o.next_token).is_empty() {
+                st.problems.push(
+                    "get-metric-data output has a NextToken: the call returned only part of its \
+                     results, so this export is incomplete (fetch the other pages with \
+                     --next-token, or use the CLI's automatic pagination)"
+                        .into(),
+                );
+            }
+            let incomplete: Vec<String> = results
+                .iter()
+                .filter_map(|r| r.0.as_ref())
+                .filter(|r| !matches!(field(&r.status_code), "" | "Complete"))
+                .map(|r| format!("{} ({})", field(&r.id), field(&r.status_code)))
+                .collect();
+            if let Some(first) = incomplete.first() {
+                st.problems.push(format!(
+                    "{} get-metric-data result{} not Complete, so {} incomplete (first: {first}); \
+                     PartialData means more datapoints than one call returns: fetch the rest \
+                     with --next-token",
+                    incomplete.len(),
+                    if incomplete.len() == 1 {
+                        " is"
+                    } else {
+                        "s are"
+                    },
+                    if incomplete.len() == 1 {
+                        "it is"
+                    } else {
+                        "they are"
+                    },
+                ));
+            }
             self.metric_data(cube, results, st);
         } else if let Some(points) = o.datapoints.0 {
             self.statistics(cube, field(&o.label), points, st);
