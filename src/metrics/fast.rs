@@ -636,32 +636,9 @@ mod tests {
             "\"namespace\":",
             "-0",
         ];
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
         let (mut whole, mut partly, mut tried) = (0, 0, 0);
-        for _ in 0..20_000 {
-            let at = (next() % bytes.len() as u64) as usize;
-            let piece = PIECES[(next() % PIECES.len() as u64) as usize];
-            let mut m = bytes[..at].to_vec();
-            match next() % 3 {
-                0 => m.extend_from_slice(&bytes[at + 1..]),
-                1 => {
-                    m.extend_from_slice(piece.as_bytes());
-                    m.extend_from_slice(&bytes[at..]);
-                }
-                _ => {
-                    m.extend_from_slice(piece.as_bytes());
-                    m.extend_from_slice(&bytes[(at + 1).min(bytes.len())..]);
-                }
-            }
-            let Ok(text) = std::str::from_utf8(&m) else {
-                continue;
-            };
+        for text in crate::input::scan::mutations(bytes, &PIECES, 20_000) {
+            let text = text.as_str();
             tried += 1;
             match fast_values(text) {
                 3.. => whole += 1,

@@ -316,6 +316,41 @@ fn bom_ends_cleanly(b: &[u8]) -> Scan<bool> {
     }
 }
 
+/// Damaged copies of `doc` for the fast paths' differential tests: `n` times, at a random
+/// place, one byte is deleted, or one of `pieces` is inserted or written over it (xorshift, fixed
+/// seed, so every run tries the same texts); the copies that are still UTF-8.
+#[cfg(test)]
+pub(crate) fn mutations<'a>(
+    doc: &'a [u8],
+    pieces: &'a [&'a str],
+    n: usize,
+) -> impl Iterator<Item = String> + 'a {
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    (0..n).filter_map(move |_| {
+        let at = (next() % doc.len() as u64) as usize;
+        let piece = pieces[(next() % pieces.len() as u64) as usize];
+        let mut m = doc[..at].to_vec();
+        match next() % 3 {
+            0 => m.extend_from_slice(&doc[at + 1..]),
+            1 => {
+                m.extend_from_slice(piece.as_bytes());
+                m.extend_from_slice(&doc[at..]);
+            }
+            _ => {
+                m.extend_from_slice(piece.as_bytes());
+                m.extend_from_slice(&doc[(at + 1).min(doc.len())..]);
+            }
+        }
+        String::from_utf8(m).ok()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
