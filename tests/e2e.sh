@@ -16,6 +16,14 @@ need() {
     fi
 }
 
+pip_missing=()
+# need_pip MODULE PACKAGE: pip-install PACKAGE unless `python3 -c "import MODULE"` works.
+need_pip() {
+    if ! python3 -c "import $1" >/dev/null 2>&1; then
+        pip_missing+=("$2")
+    fi
+}
+
 # What the ignored tests need, one line each.
 need 'command -v zsh' zsh
 need 'command -v fish' fish
@@ -29,6 +37,17 @@ if ((${#missing[@]})); then
     if ! { "${sudo[@]}" apt-get update -qq &&
         DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
             --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+        cat "$log" >&2
+        exit 1
+    fi
+    rm -f "$log"
+fi
+
+if ((${#pip_missing[@]})); then
+    echo "e2e: installing with pip ${pip_missing[*]}" >&2
+    log=$(mktemp)
+    if ! python3 -m pip install --quiet --disable-pip-version-check "${pip_missing[@]}" \
+        >"$log" 2>&1; then
         cat "$log" >&2
         exit 1
     fi
