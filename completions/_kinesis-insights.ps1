@@ -27,7 +27,7 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output')
-            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age against retention and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first')
+            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age and consumer lag against retention, and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to standard output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -117,12 +117,14 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
             [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Only these streams (exact or glob; repeat for more). get-metric-statistics output is taken to be of the one stream named here')
             [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Only these shards in the shards panel and the shard findings (exact or glob); stream figures count every shard')
             [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Only these regions (exact or glob)')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Only these AWS accounts (exact or glob): Metric Streams'' account_id and CloudTrail''s recipientAccountId, else the account in the S3 key AWSLogs/ACCOUNT/... CLI outputs carry none')
             [CompletionResult]::new('--hot-shard-pct', '--hot-shard-pct', [CompletionResultType]::ParameterName, 'hot-shard: a shard whose peak minute writes at least this % of its limit')
             [CompletionResult]::new('--hot-shard-share', '--hot-shard-share', [CompletionResultType]::ParameterName, 'hot-shard: a shard taking at least this many even shares of the stream''s writes')
             [CompletionResult]::new('--capacity-pct', '--capacity-pct', [CompletionResultType]::ParameterName, 'write-capacity, read-capacity: a stream whose peak minute uses at least this % of its capacity')
             [CompletionResult]::new('--bursty-pct', '--bursty-pct', [CompletionResultType]::ParameterName, 'write-throttling, read-throttling: throttled minutes under this % use are noted bursty')
             [CompletionResult]::new('--iterator-age-warning-pct', '--iterator-age-warning-pct', [CompletionResultType]::ParameterName, 'iterator-age: a warning at this % of retention')
             [CompletionResult]::new('--iterator-age-critical-pct', '--iterator-age-critical-pct', [CompletionResultType]::ParameterName, 'iterator-age: critical at this % of retention (data about to expire unread)')
+            [CompletionResult]::new('--consumer-lag', '--consumer-lag', [CompletionResultType]::ParameterName, 'consumer-lag: an enhanced fan-out consumer whose MillisBehindLatest reaches this (and GetRecords consumers whose iterator age does, below the iterator-age levels)')
             [CompletionResult]::new('--resharding-changes', '--resharding-changes', [CompletionResultType]::ParameterName, 'resharding-churn: more than this many shard-count changes within 24 hours')
             [CompletionResult]::new('--over-provisioned-pct', '--over-provisioned-pct', [CompletionResultType]::ParameterName, 'over-provisioned: a peak under this % of capacity...')
             [CompletionResult]::new('--over-provisioned-min-data', '--over-provisioned-min-data', [CompletionResultType]::ParameterName, '... over at least this much data')
@@ -148,7 +150,7 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
         'kinesis-insights;help' {
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output')
-            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age against retention and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first')
+            [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age and consumer lag against retention, and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to standard output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break

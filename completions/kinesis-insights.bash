@@ -183,7 +183,7 @@ _kinesis__insights() {
             return 0
             ;;
         kinesis__insights__subcmd__health)
-            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --datapoint-period --queries --stream --shard --region --hot-shard-pct --hot-shard-share --capacity-pct --bursty-pct --iterator-age-warning-pct --iterator-age-critical-pct --resharding-changes --over-provisioned-pct --over-provisioned-min-data --fail-on --help --version"
+            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --datapoint-period --queries --stream --shard --region --account --hot-shard-pct --hot-shard-share --capacity-pct --bursty-pct --iterator-age-warning-pct --iterator-age-critical-pct --consumer-lag --resharding-changes --over-provisioned-pct --over-provisioned-min-data --fail-on --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -234,11 +234,11 @@ _kinesis__insights() {
                     return 0
                     ;;
                 --panel)
-                    COMPREPLY=($(compgen -W "findings shards streams changes" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "findings shards streams consumers changes" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -W "findings shards streams changes" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "findings shards streams consumers changes" -- "${cur}"))
                     return 0
                     ;;
                 --datapoint-period)
@@ -258,6 +258,10 @@ _kinesis__insights() {
                     return 0
                     ;;
                 --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -282,6 +286,10 @@ _kinesis__insights() {
                     return 0
                     ;;
                 --iterator-age-critical-pct)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --consumer-lag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

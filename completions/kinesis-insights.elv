@@ -24,7 +24,7 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
             cand --version 'Print version'
             cand events 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
             cand metrics 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
-            cand health 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age against retention and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
+            cand health 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age and consumer lag against retention, and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
             cand completions 'Print a shell completion script to standard output'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -111,12 +111,14 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
             cand --stream 'Only these streams (exact or glob; repeat for more). get-metric-statistics output is taken to be of the one stream named here'
             cand --shard 'Only these shards in the shards panel and the shard findings (exact or glob); stream figures count every shard'
             cand --region 'Only these regions (exact or glob)'
+            cand --account 'Only these AWS accounts (exact or glob): Metric Streams'' account_id and CloudTrail''s recipientAccountId, else the account in the S3 key AWSLogs/ACCOUNT/... CLI outputs carry none'
             cand --hot-shard-pct 'hot-shard: a shard whose peak minute writes at least this % of its limit'
             cand --hot-shard-share 'hot-shard: a shard taking at least this many even shares of the stream''s writes'
             cand --capacity-pct 'write-capacity, read-capacity: a stream whose peak minute uses at least this % of its capacity'
             cand --bursty-pct 'write-throttling, read-throttling: throttled minutes under this % use are noted bursty'
             cand --iterator-age-warning-pct 'iterator-age: a warning at this % of retention'
             cand --iterator-age-critical-pct 'iterator-age: critical at this % of retention (data about to expire unread)'
+            cand --consumer-lag 'consumer-lag: an enhanced fan-out consumer whose MillisBehindLatest reaches this (and GetRecords consumers whose iterator age does, below the iterator-age levels)'
             cand --resharding-changes 'resharding-churn: more than this many shard-count changes within 24 hours'
             cand --over-provisioned-pct 'over-provisioned: a peak under this % of capacity...'
             cand --over-provisioned-min-data '... over at least this much data'
@@ -140,7 +142,7 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
         &'kinesis-insights;help'= {
             cand events 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
             cand metrics 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
-            cand health 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age against retention and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
+            cand health 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age and consumer lag against retention, and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
             cand completions 'Print a shell completion script to standard output'
             cand help 'Print this message or the help of the given subcommand(s)'
         }

@@ -28,7 +28,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -s h -l 
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -s V -l version -d 'Print version'
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "events" -d 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "metrics" -d 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
-complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "health" -d 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age against retention and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
+complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "health" -d 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age and consumer lag against retention, and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "completions" -d 'Print a shell completion script to standard output'
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l max-file-size -d 'Skip inputs larger than this once decompressed [default: no limit]. Not needed for safety: any input is read in bounded memory; a cap for those who want one' -r
@@ -111,18 +111,21 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s p -l panel -d 'Panels to show, repeated or comma-separated [default: all]' -r -f -a "findings\t''
 shards\t''
 streams\t''
+consumers\t''
 changes\t''"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l datapoint-period -d 'The period of every datapoint [default: 60s for Metric Streams; for CLI exports the query period, found from the gaps between a stream\'s datapoints]' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l queries -d 'The query file given to `aws cloudwatch get-metric-data --metric-data-queries` (needed to read get-metric-data output)' -r -F
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l stream -d 'Only these streams (exact or glob; repeat for more). get-metric-statistics output is taken to be of the one stream named here' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l shard -d 'Only these shards in the shards panel and the shard findings (exact or glob); stream figures count every shard' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l region -d 'Only these regions (exact or glob)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l account -d 'Only these AWS accounts (exact or glob): Metric Streams\' account_id and CloudTrail\'s recipientAccountId, else the account in the S3 key AWSLogs/ACCOUNT/... CLI outputs carry none' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l hot-shard-pct -d 'hot-shard: a shard whose peak minute writes at least this % of its limit' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l hot-shard-share -d 'hot-shard: a shard taking at least this many even shares of the stream\'s writes' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l capacity-pct -d 'write-capacity, read-capacity: a stream whose peak minute uses at least this % of its capacity' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l bursty-pct -d 'write-throttling, read-throttling: throttled minutes under this % use are noted bursty' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l iterator-age-warning-pct -d 'iterator-age: a warning at this % of retention' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l iterator-age-critical-pct -d 'iterator-age: critical at this % of retention (data about to expire unread)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l consumer-lag -d 'consumer-lag: an enhanced fan-out consumer whose MillisBehindLatest reaches this (and GetRecords consumers whose iterator age does, below the iterator-age levels)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l resharding-changes -d 'resharding-churn: more than this many shard-count changes within 24 hours' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l over-provisioned-pct -d 'over-provisioned: a peak under this % of capacity...' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l over-provisioned-min-data -d '... over at least this much data' -r
@@ -137,7 +140,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand comple
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health completions help" -f -a "events" -d 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health completions help" -f -a "metrics" -d 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health completions help" -f -a "health" -d 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age against retention and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health completions help" -f -a "health" -d 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age and consumer lag against retention, and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health completions help" -f -a "completions" -d 'Print a shell completion script to standard output'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand completions" -f -a "bash elvish fish powershell zsh"

@@ -178,9 +178,9 @@ pub enum Command {
         display_name = "kinesis-insights"
     )]
     Metrics(Box<MetricsArgs>),
-    /// Stream health: hot shards, use of capacity, throttling, failed puts, iterator age
-    /// against retention and capacity changes, from CloudWatch exports and CloudTrail logs in
-    /// the same paths; ranked findings first.
+    /// Stream health: hot shards, use of capacity, throttling, failed puts, iterator age and
+    /// consumer lag against retention, and capacity changes, from CloudWatch exports and
+    /// CloudTrail logs in the same paths; ranked findings first.
     #[command(
         after_help = HEALTH_AFTER_HELP,
         after_long_help = health_long_help(),
@@ -464,6 +464,11 @@ pub struct ThresholdArgs {
     #[arg(long, value_name = "PCT", default_value = "90", value_parser = parse_percent)]
     pub iterator_age_critical_pct: u64,
 
+    /// consumer-lag: an enhanced fan-out consumer whose MillisBehindLatest reaches this (and
+    /// GetRecords consumers whose iterator age does, below the iterator-age levels).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = crate::window::parse_duration)]
+    pub consumer_lag: Millis,
+
     /// resharding-churn: more than this many shard-count changes within 24 hours.
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub resharding_changes: u64,
@@ -522,6 +527,12 @@ pub struct HealthArgs {
     /// Only these regions (exact or glob).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub region: Vec<String>,
+
+    /// Only these AWS accounts (exact or glob): Metric Streams' account_id and CloudTrail's
+    /// recipientAccountId, else the account in the S3 key AWSLogs/ACCOUNT/... CLI outputs carry
+    /// none.
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
+    pub account: Vec<String>,
 
     #[command(flatten)]
     #[allow(missing_docs)]

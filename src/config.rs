@@ -99,6 +99,8 @@ pub struct HealthConfig {
     pub shards: crate::filter::Matcher,
     /// `--region`.
     pub regions: crate::filter::Matcher,
+    /// `--account`.
+    pub accounts: crate::filter::Matcher,
     /// Stream and shard that get-metric-statistics output is of, when `--stream` names one.
     pub statistics_series: Option<(String, String)>,
     /// `--queries`.

@@ -33,11 +33,14 @@ STREAM_METRICS = ["IncomingBytes", "IncomingRecords", "GetRecords.Bytes",
 SHARD_METRICS = ["IncomingBytes", "IncomingRecords", "OutgoingBytes",
                  "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded",
                  "IteratorAgeMilliseconds"]
+# Enhanced fan-out metrics (dimensions StreamName and ConsumerName) the consumers panel reads.
+CONSUMER_METRICS = ["SubscribeToShardEvent.MillisBehindLatest", "SubscribeToShardEvent.Records",
+                    "SubscribeToShardEvent.Bytes", "SubscribeToShard.RateExceeded"]
 CHECKS = ["hot-shard", "write-capacity", "read-capacity", "write-throttling", "read-throttling",
           "put-failures", "iterator-age", "consumer-lag", "resharding-churn", "over-provisioned"]
 SEVERITY = {"critical": 0, "warning": 1, "info": 2}
 THRESHOLDS = dict(hot_pct=8000, hot_share=2.0, capacity=8000, bursty=5000, age_warn=5000,
-                  age_crit=9000, churn=4, over_pct=2500, over_min=DAY)
+                  age_crit=9000, lag=60_000, churn=4, over_pct=2500, over_min=DAY)
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -68,11 +71,13 @@ class Scenario:
 
     def __init__(self, name):
         self.name = name
-        self.points = []   # dicts: region, metric, stream, shard, ts, sum, count, max
+        self.points = []   # dicts: account, region, metric, stream, shard, consumer, ts, sum, count, max
         self.events = []   # CloudTrail records as written
 
-    def point(self, region, stream, shard, metric, ts, total, count=1.0, mx=None):
-        self.points.append({"region": region, "stream": stream, "shard": shard, "metric": metric,
+    def point(self, region, stream, shard, metric, ts, total, count=1.0, mx=None, consumer="",
+              account=ACCT):
+        self.points.append({"account": account, "region": region, "stream": stream,
+                            "shard": shard, "consumer": consumer, "metric": metric,
                             "ts": ts, "sum": float(total), "count": float(count),
                             "max": float(total if mx is None else mx)})
 
@@ -82,41 +87,43 @@ class Scenario:
             dims = {"StreamName": p["stream"]}
             if p["shard"]:
                 dims["ShardId"] = p["shard"]
-            out.append({"metric_stream_name": "kinesis-health", "account_id": ACCT,
+            if p["consumer"]:
+                dims["ConsumerName"] = p["consumer"]
+            out.append({"metric_stream_name": "kinesis-health", "account_id": p["account"],
                         "region": p["region"], "namespace": "AWS/Kinesis",
                         "metric_name": p["metric"], "dimensions": dims, "timestamp": p["ts"],
                         "value": {"max": p["max"], "min": 0.0, "sum": p["sum"],
                                   "count": p["count"]}, "unit": "Count"})
         return out
 
-    def write_metric_streams(self, root, files=2, seed=0):
+    def write_metric_streams(self, root, files=2, seed=0, prefix="metrics"):
         """Firehose objects: gzip, newline-delimited; records shuffled across files."""
         recs = self.stream_records()
         random.Random(seed).shuffle(recs)
         for i in range(files):
             part = recs[i::files]
-            name = f"metrics/2024/05/06/10/kinesis-health-1-2024-05-06-10-00-00-{i:04d}"
+            name = f"{prefix}/2024/05/06/10/kinesis-health-1-2024-05-06-10-00-00-{i:04d}"
             _write(os.path.join(root, self.name, name),
                    _gz("".join(_dumps(r) + "\n" for r in part).encode()))
 
     def event(self, name, ts, region, stream, params=None, user="ops-role", error=None,
-              by_arn=False):
+              by_arn=False, account=ACCT):
         rp = dict(params or {})
         if by_arn:
-            rp["streamARN"] = f"arn:aws:kinesis:{region}:{ACCT}:stream/{stream}"
+            rp["streamARN"] = f"arn:aws:kinesis:{region}:{account}:stream/{stream}"
         else:
             rp["streamName"] = stream
         rec = {"eventVersion": "1.09",
                "userIdentity": {"type": "AssumedRole", "principalId": f"AROAEXAMPLE:{user}-session",
-                                "arn": f"arn:aws:sts::{ACCT}:assumed-role/{user}/{user}-session",
-                                "accountId": ACCT,
+                                "arn": f"arn:aws:sts::{account}:assumed-role/{user}/{user}-session",
+                                "accountId": account,
                                 "sessionContext": {"sessionIssuer": {"type": "Role", "userName": user}}},
                "eventTime": iso(ts), "eventSource": "kinesis.amazonaws.com", "eventName": name,
                "awsRegion": region, "sourceIPAddress": "10.1.2.3", "userAgent": "aws-cli/2.15.0",
                "requestParameters": rp, "responseElements": None,
                "requestID": f"req-{len(self.events)}", "eventID": f"ev-{self.name}-{len(self.events)}",
                "readOnly": False, "eventType": "AwsApiCall", "managementEvent": True,
-               "recipientAccountId": ACCT}
+               "recipientAccountId": account}
         if error:
             rec["errorCode"] = error
             rec["errorMessage"] = f"{error} for stream {stream}"
@@ -193,7 +200,9 @@ def state_at(events, t):
     return count, mode, retention
 
 
-def trail_changes(records):
+def trail_changes(records, path_accounts=None):
+    """The change events of `records`; a record without recipientAccountId takes the account
+    its file's S3 key names (`path_accounts`: eventID -> account)."""
     out = []
     for r in records:
         if r.get("eventSource") != "kinesis.amazonaws.com":
@@ -208,7 +217,9 @@ def trail_changes(records):
         stream = p.get("streamName") or p["streamARN"].split(":stream/")[1]
         t = int(datetime.strptime(r["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
                 .replace(tzinfo=timezone.utc).timestamp() * 1000)
-        out.append({"time": t, "region": r["awsRegion"], "stream": stream, "name": r["eventName"],
+        account = r.get("recipientAccountId") or (path_accounts or {}).get(r["eventID"], "")
+        out.append({"time": t, "account": account, "region": r["awsRegion"], "stream": stream,
+                    "name": r["eventName"],
                     "user": r["userIdentity"]["sessionContext"]["sessionIssuer"]["userName"],
                     "error": r.get("errorCode", ""), "params": p})
     return out
@@ -237,45 +248,67 @@ def detail_of(c):
     return "; ".join(parts)
 
 
-def expect(points, records, since=None, until=None, shard_glob=None, period_override=None):
-    """Every health panel as CSV rows."""
+def expect(points, records, since=None, until=None, shard_glob=None, period_override=None,
+           accounts=None, path_accounts=None):
+    """Every health panel as CSV rows. `accounts`: the account glob of --account."""
     import fnmatch
     th = THRESHOLDS
-    # Minute buckets per series, from the points in the window.
+    account_ok = (lambda a: True) if accounts is None else (lambda a: fnmatch.fnmatchcase(a, accounts))
+    # Minute buckets per series, from the points in the window: stream and shard series by
+    # (account, region, stream, shard, metric), consumer series by (account, region, stream,
+    # consumer, metric).
     series = defaultdict(lambda: defaultdict(lambda: {"sum": [], "max": []}))
+    cseries = defaultdict(lambda: defaultdict(lambda: {"sum": [], "max": []}))
     for p in points:
         if since is not None and p["ts"] < since or until is not None and p["ts"] >= until:
             continue
-        wanted = SHARD_METRICS if p["shard"] else STREAM_METRICS
-        if p["metric"] not in wanted:
+        if not account_ok(p["account"]):
             continue
-        b = series[(p["region"], p["stream"], p["shard"], p["metric"])][p["ts"] - p["ts"] % MIN]
+        if p["consumer"]:
+            if p["shard"] or p["metric"] not in CONSUMER_METRICS:
+                continue
+            b = cseries[(p["account"], p["region"], p["stream"], p["consumer"], p["metric"])]
+        else:
+            wanted = SHARD_METRICS if p["shard"] else STREAM_METRICS
+            if p["metric"] not in wanted:
+                continue
+            b = series[(p["account"], p["region"], p["stream"], p["shard"], p["metric"])]
+        b = b[p["ts"] - p["ts"] % MIN]
         b["sum"].append(p["sum"])
         b["max"].append(p["max"])
-    buckets = {k: {t: (math.fsum(v["sum"]), max(v["max"])) for t, v in b.items()} for k, b in series.items()}
-    changes = trail_changes(records)
-    changes.sort(key=lambda c: (c["time"], c["region"], c["stream"], c["name"], c["user"], c["error"]))
+
+    def close(ser):
+        return {k: {t: (math.fsum(v["sum"]), max(v["max"])) for t, v in b.items()} for k, b in ser.items()}
+
+    all_buckets, all_cbuckets = close(series), close(cseries)
+    changes = [c for c in trail_changes(records, path_accounts) if account_ok(c["account"])]
+    changes.sort(key=lambda c: (c["time"], c["account"], c["region"], c["stream"], c["name"], c["user"], c["error"]))
     shard_ok = (lambda s: True) if shard_glob is None else (lambda s: fnmatch.fnmatchcase(s, shard_glob))
 
-    shards_rows, stream_rows, findings = [], [], []
-    for region, stream in sorted({(k[0], k[1]) for k in buckets}):
-        mine = {k: v for k, v in buckets.items() if k[0] == region and k[1] == stream}
+    shards_rows, stream_rows, consumer_rows, findings = [], [], [], []
+    for account, region, stream in sorted({k[:3] for k in all_buckets} | {k[:3] for k in all_cbuckets}):
+        # Within the stream, series keyed as (region, stream, shard, metric) and
+        # (consumer, metric).
+        mine = {k[1:]: v for k, v in all_buckets.items() if k[:3] == (account, region, stream)}
+        cmine = {k[3:]: v for k, v in all_cbuckets.items() if k[:3] == (account, region, stream)}
         shard_ids = sorted({k[2] for k in mine if k[2]})
         if period_override:
             period = period_override
         else:
             g = 0
-            for b in mine.values():
+            for b in list(mine.values()) + list(cmine.values()):
                 ts = sorted(b)
                 for a, z in zip(ts, ts[1:]):
                     g = math.gcd(g, z - a)
             period = max(g, MIN)
         secs = period // 1000
-        named = [c for c in changes if c["stream"] == stream]
-        regions = {c["region"] for c in named}
-        want_region = next(iter(regions)) if region == "" and len(regions) == 1 else region
-        events = [c for c in named if c["region"] == want_region and not c["error"]]
-        times = [t for b in mine.values() for t in b]
+        named = [c for c in changes if c["stream"] == stream
+                 and (account == "" or c["account"] == account)
+                 and (region == "" or c["region"] == region)]
+        places = {(c["account"], c["region"]) for c in named}
+        want = next(iter(places)) if len(places) == 1 else (account, region)
+        events = [c for c in named if (c["account"], c["region"]) == want and not c["error"]]
+        times = [t for b in list(mine.values()) + list(cmine.values()) for t in b]
         first, end = min(times), max(times)
 
         def n_at(t):
@@ -291,7 +324,7 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
         out = []
 
         def add(sev, check, shard, detail):
-            out.append([sev, check, region, stream, shard, detail])
+            out.append([sev, check, account, region, stream, shard, detail])
 
         def sums(key):
             return {t: v[0] for t, v in mine.get(key, {}).items()}
@@ -350,7 +383,7 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
             throttled = sum(1 for v in mine.get(wkey, {}).values() if v[0] > 0 or v[1] > 0)
             if not shard_ok(s):
                 continue
-            shards_rows.append([region, stream, s, opt(wb), opt(wr), iso(pb[1]) if pb else "",
+            shards_rows.append([account, region, stream, s, opt(wb), opt(wr), iso(pb[1]) if pb else "",
                                 opt(pct(po[0], secs * 2 * MIB) if po else None), opt(share), str(throttled)])
             hot = []
             pk = max(x for x in (wb, wr) if x is not None) if (wb is not None or wr is not None) else None
@@ -415,14 +448,44 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
             ages += [(v[1], t) for t, v in mine.get(k, {}).items()]
         age = max(ages, key=lambda a: (a[0], -a[1])) if ages else None
         age_pct = pct(age[0], retention * HOUR) if age else None
+        seen = "seen in CloudTrail" if ret_end is not None else "assumed"
+
+        def lag_words(what, v, p, t):
+            return f"{what} reached {plain(v)} ms, {fpct(p)}% of the {retention} h retention ({seen}), at {iso(t)}"
+
         if age:
             sev = "critical" if age_pct >= th["age_crit"] else "warning" if age_pct >= th["age_warn"] else None
             if sev:
-                d = (f"iterator age reached {plain(age[0])} ms, {fpct(age_pct)}% of the {retention} h retention "
-                     f"({'seen in CloudTrail' if ret_end is not None else 'assumed'}), at {iso(age[1])}")
+                d = lag_words("iterator age", age[0], age_pct, age[1])
                 if sev == "critical":
                     d += ": data is about to expire unread"
                 add(sev, "iterator-age", "", d)
+            elif age[0] >= th["lag"]:
+                add("warning", "consumer-lag", "",
+                    "GetRecords consumers: " + lag_words("iterator age", age[0], age_pct, age[1]))
+
+        # Enhanced fan-out consumers.
+        for consumer in sorted({k[0] for k in cmine}):
+            def ctotal(m):
+                b = cmine.get((consumer, m))
+                return None if b is None else sum(v[0] for v in b.values())
+            lb = cmine.get((consumer, "SubscribeToShardEvent.MillisBehindLatest"), {})
+            lag = None
+            if lb:
+                v = max(x[1] for x in lb.values())
+                lag = (v, min(t for t, x in lb.items() if x[1] == v))
+                p = pct(v, retention * HOUR)
+                sev = ("critical" if p >= th["age_crit"] else
+                       "warning" if v >= th["lag"] or p >= th["age_warn"] else None)
+                if sev:
+                    d = f"consumer {consumer}: " + lag_words("MillisBehindLatest", v, p, lag[1])
+                    if sev == "critical":
+                        d += ": data is about to expire unread"
+                    add(sev, "consumer-lag", "", d)
+            by = ctotal("SubscribeToShardEvent.Bytes")
+            vals = [lag[0] if lag else None, ctotal("SubscribeToShardEvent.Records"),
+                    None if by is None else by / MIB, ctotal("SubscribeToShard.RateExceeded")]
+            consumer_rows.append([account, region, stream, consumer] + ["" if v is None else plain(v) for v in vals])
 
         span = end - first + period
         n_end = n_at(end)
@@ -434,21 +497,22 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
                     f"peak {fpct(pk)}% of capacity ({shards_word(n_end)}) over {duration(span)} of data; "
                     f"{shards_word(would)} would keep the peak at or under 50%")
 
-        stream_rows.append([region, stream, mode, "" if n_end is None else str(n_end),
+        stream_rows.append([account, region, stream, mode, "" if n_end is None else str(n_end),
                             opt(wp[0] if wp and mode == "provisioned" else None),
                             opt(rp[0] if rp and mode == "provisioned" else None),
                             opt(pf), opt(pt), plain(age[0]) if age else "", str(retention), opt(age_pct)])
-        findings += [f for f in out if not f[4] or shard_ok(f[4])]
+        findings += [f for f in out if not f[5] or shard_ok(f[5])]
 
     change_rows = []
     churn = defaultdict(list)
     for c in changes:
         if since is not None and c["time"] < since or until is not None and c["time"] >= until:
             continue
-        change_rows.append([iso(c["time"]), c["region"], c["stream"], c["name"], c["user"], detail_of(c)])
+        change_rows.append([iso(c["time"]), c["account"], c["region"], c["stream"], c["name"], c["user"],
+                            detail_of(c)])
         if not c["error"] and c["name"] in ("UpdateShardCount", "SplitShard", "MergeShards"):
-            churn[(c["region"], c["stream"])].append(c["time"])
-    for (region, stream), ts in sorted(churn.items()):
+            churn[(c["account"], c["region"], c["stream"])].append(c["time"])
+    for (account, region, stream), ts in sorted(churn.items()):
         ts.sort()
         best = None
         for i, t in enumerate(ts):
@@ -457,19 +521,21 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
                 best = (k, i)
         if best[0] > th["churn"]:
             k, i = best
-            findings.append(["warning", "resharding-churn", region, stream, "",
+            findings.append(["warning", "resharding-churn", account, region, stream, "",
                              f"{k} shard-count changes within 24 h, from {iso(ts[i])} to {iso(ts[i + k - 1])}"])
-    findings.sort(key=lambda f: (SEVERITY[f[0]], CHECKS.index(f[1]), f[2], f[3], f[4], f[5]))
-    change_rows.sort(key=lambda r: (r[0], r[1], r[2], r[3], r[4], r[5]))
+    findings.sort(key=lambda f: (SEVERITY[f[0]], CHECKS.index(f[1]), f[2], f[3], f[4], f[5], f[6]))
+    change_rows.sort(key=lambda r: (r[0], r[1], r[2], r[3], r[4], r[5], r[6]))
     return {
-        "findings": [["severity", "check", "region", "stream", "shard", "detail"]] + findings,
-        "shards": [["region", "stream", "shard", "write_bytes_peak_pct", "write_records_peak_pct",
+        "findings": [["severity", "check", "account", "region", "stream", "shard", "detail"]] + findings,
+        "shards": [["account", "region", "stream", "shard", "write_bytes_peak_pct", "write_records_peak_pct",
                     "write_peak_time", "read_bytes_peak_pct", "share_of_stream_writes_pct",
                     "throttled_minutes"]] + shards_rows,
-        "streams": [["region", "stream", "mode", "shards", "write_peak_pct", "read_peak_pct",
+        "streams": [["account", "region", "stream", "mode", "shards", "write_peak_pct", "read_peak_pct",
                      "put_records_failed_pct", "put_records_throttled_pct", "iterator_age_max_ms",
                      "retention_hours", "iterator_age_pct_of_retention"]] + stream_rows,
-        "changes": [["time", "region", "stream", "event_name", "user", "detail"]] + change_rows,
+        "consumers": [["account", "region", "stream", "consumer", "millis_behind_latest_max", "records",
+                       "bytes_mib", "rate_exceeded"]] + consumer_rows,
+        "changes": [["time", "account", "region", "stream", "event_name", "user", "detail"]] + change_rows,
     }
 
 
@@ -672,7 +738,12 @@ def build(root, exp_root):
     specs = [("ib", "IncomingBytes", "Sum"), ("ir", "IncomingRecords", "Sum"),
              ("wpte", "WriteProvisionedThroughputExceeded", "Sum"),
              ("age", "GetRecords.IteratorAgeMilliseconds", "Maximum"),
-             ("tot", "PutRecords.TotalRecords", "Sum"), ("fail", "PutRecords.FailedRecords", "Sum")]
+             ("tot", "PutRecords.TotalRecords", "Sum"), ("fail", "PutRecords.FailedRecords", "Sum"),
+             # An enhanced fan-out consumer's series (dimension ConsumerName too).
+             ("lag", "SubscribeToShardEvent.MillisBehindLatest", "Maximum"),
+             ("crec", "SubscribeToShardEvent.Records", "Sum"),
+             ("cbytes", "SubscribeToShardEvent.Bytes", "Sum")]
+    consumer_of = {"lag": "settlement", "crec": "settlement", "cbytes": "settlement"}
     results = {q: ([], []) for q, _, _ in specs}
     for k in range(24):
         if k == 9:  # a gap in the export
@@ -680,18 +751,29 @@ def build(root, exp_root):
         ts = T0 + k * 5 * MIN
         b = int(MIB * 300 * (0.9 if k == 17 else rng.uniform(0.2, 0.6)))
         vals = {"ib": b, "ir": b // 3000, "wpte": 25 if k in (17, 18) else 0,
-                "age": rng.randint(1000, 9000), "tot": b // 3000, "fail": 0}
+                "age": rng.randint(1000, 9000), "tot": b // 3000, "fail": 0,
+                "lag": 88_000 if k == 20 else 30_000 + k * 2_000, "crec": 40 * k,
+                "cbytes": 40 * k * 1_500}
         for q, metric, stat in specs:
             v = float(vals[q])
             results[q][0].append(iso(ts).replace("Z", "+00:00"))
             results[q][1].append(v)
+            # CLI outputs carry no region and no account.
+            c = consumer_of.get(q, "")
             if stat == "Maximum":
-                sc.point("", "payments", "", metric, ts, 0, count=0, mx=v)
+                sc.point("", "payments", "", metric, ts, 0, count=0, mx=v, account="", consumer=c)
                 sc.points[-1]["sum"] = 0.0
             else:
-                sc.point("", "payments", "", metric, ts, v, count=1, mx=v)
+                sc.point("", "payments", "", metric, ts, v, count=1, mx=v, account="", consumer=c)
+
+    def dimensions(q):
+        d = [{"Name": "StreamName", "Value": "payments"}]
+        if q in consumer_of:
+            d.append({"Name": "ConsumerName", "Value": consumer_of[q]})
+        return d
+
     queries = [{"Id": q, "MetricStat": {"Metric": {"Namespace": "AWS/Kinesis", "MetricName": metric,
-                "Dimensions": [{"Name": "StreamName", "Value": "payments"}]}, "Period": 300, "Stat": stat},
+                "Dimensions": dimensions(q)}, "Period": 300, "Stat": stat},
                 "ReturnData": True} for q, metric, stat in specs]
     output = {"MetricDataResults": [{"Id": q, "Label": metric, "Timestamps": results[q][0][::-1],
                                      "Values": results[q][1][::-1], "StatusCode": "Complete"}
@@ -703,13 +785,90 @@ def build(root, exp_root):
     sc.write_trail(hroot)
     out["cli-5m"] = sc
 
+    # 9. Enhanced fan-out consumers of one stream (dimension ConsumerName): analytics falls
+    #    12.6 minutes behind (consumer-lag warning) and is refused 3 subscriptions; replay is
+    #    22 h behind in a 24 h retention (critical); archiver keeps up; sparse has only a
+    #    Records series. The GetRecords consumers fall 95 s behind once (consumer-lag, far from
+    #    the iterator-age levels). A series with both ConsumerName and ShardId is of no known
+    #    shape and is left out; the Success metrics are not read.
+    sc, rng = Scenario("consumers"), random.Random(1609)
+    reg, st = "eu-central-1", "feed"
+    for m in range(60):
+        ts = T0 + m * MIN
+        b = int(800_000 * 60 * rng.uniform(0.9, 1.0))
+        sc.point(reg, st, "", "IncomingBytes", ts, b, count=b // 1000)
+        sc.point(reg, st, "", "IncomingRecords", ts, b // 1000, count=b // 1000)
+        sc.point(reg, st, "", "GetRecords.Bytes", ts, b // 2, count=60)
+        age = 95_000 if m == 41 else rng.randint(200, 3000)
+        sc.point(reg, st, "", "GetRecords.IteratorAgeMilliseconds", ts, age * 5, count=5, mx=age)
+        lags = {"analytics": min(m, 50) * 15_080 if m <= 50 else 2_000,
+                "replay": 22 * HOUR - (59 - m) * MIN,
+                "archiver": rng.randint(0, 1500)}
+        for c, lag in lags.items():
+            recs = rng.randint(500, 900)
+            sc.point(reg, st, "", "SubscribeToShardEvent.MillisBehindLatest", ts, lag * 5, count=5, mx=lag,
+                     consumer=c)
+            sc.point(reg, st, "", "SubscribeToShardEvent.Records", ts, recs, count=5, consumer=c)
+            sc.point(reg, st, "", "SubscribeToShardEvent.Bytes", ts, recs * 1_000, count=5, consumer=c)
+            sc.point(reg, st, "", "SubscribeToShardEvent.Success", ts, 5, count=5, mx=1, consumer=c)
+            refused = 1 if c == "analytics" and m in (10, 11, 12) else 0
+            sc.point(reg, st, "", "SubscribeToShard.RateExceeded", ts, refused, count=1, mx=refused,
+                     consumer=c)
+        if m % 15 == 7:
+            sc.point(reg, st, "", "SubscribeToShardEvent.Records", ts, 12, count=1, consumer="sparse")
+        if m == 30:
+            sc.point(reg, st, shard_id(0), "SubscribeToShardEvent.MillisBehindLatest", ts, 99_999_999,
+                     count=1, consumer="analytics")
+    sc.event("CreateStream", T0 - 2 * DAY, reg, st, {"shardCount": 2})
+    for c in ("analytics", "archiver", "replay"):
+        sc.event("RegisterStreamConsumer", T0 - DAY, reg, st, {"consumerName": c}, by_arn=True)
+    sc.event("DeregisterStreamConsumer", T0 + 30 * MIN, reg, st, {"consumerName": "old-app"}, by_arn=True)
+    sc.write_metric_streams(hroot, seed=9)
+    sc.write_trail(hroot)
+    out["consumers"] = sc
+
+    # 10. Two accounts, each with a stream `orders` in us-east-1: never added together. The
+    #     second account's stream has 4 shards and a 48 h retention from CloudTrail files under
+    #     its own AWSLogs/ACCOUNT/ key whose records do not name their account (it comes from
+    #     the key), and runs at 85% of its capacity once; the first's 2 shards run at about 50%.
+    sc, rng = Scenario("accounts"), random.Random(1610)
+    other = "222233334444"
+    for m in range(30):
+        ts = T0 + m * MIN
+        a = int(2 * MIB * 60 * rng.uniform(0.4, 0.6))
+        sc.point("us-east-1", "orders", "", "IncomingBytes", ts, a, count=a // 2000)
+        b = int(4 * MIB * 60 * (0.85 if m == 20 else rng.uniform(0.3, 0.5)))
+        sc.point("us-east-1", "orders", "", "IncomingBytes", ts, b, count=b // 2000, account=other)
+        sc.point("us-east-1", "orders", "", "GetRecords.IteratorAgeMilliseconds", ts, 0, count=1,
+                 mx=30 * HOUR if m == 10 else 1000, account=other)
+    sc.event("CreateStream", T0 - DAY, "us-east-1", "orders", {"shardCount": 2})
+    sc.write_metric_streams(hroot, seed=10)
+    sc.write_trail(hroot)
+    theirs = Scenario("accounts-other")
+    theirs.event("CreateStream", T0 - 3 * DAY, "us-east-1", "orders", {"shardCount": 4}, account=other)
+    theirs.event("IncreaseStreamRetentionPeriod", T0 - 2 * DAY, "us-east-1", "orders",
+                 {"retentionPeriodHours": 48}, account=other)
+    for i, r in enumerate(theirs.events):
+        r["eventID"] = f"ev-accounts-other-{i}"
+        del r["recipientAccountId"]
+    _write(os.path.join(hroot, "accounts", "AWSLogs", other, "CloudTrail", "us-east-1", "2024", "05", "06",
+                        f"{other}_CloudTrail_us-east-1_20240506T1000Z_o.json.gz"),
+           _gz(_dumps({"Records": theirs.events}).encode()))
+    sc.events += theirs.events
+    path_accounts = {r["eventID"]: other for r in theirs.events}
+    out["accounts"] = sc
+
     exp = os.path.join(exp_root, "health")
     for name, sc in out.items():
         pts = sc.points
         if name == "cli-5m":
             # get-metric-data Maximum queries carry only a max.
             pts = [dict(p, sum=0.0) if p["metric"] == "GetRecords.IteratorAgeMilliseconds" else p for p in pts]
-        write_expected(os.path.join(exp, name), expect(pts, sc.events))
+        paths = path_accounts if name == "accounts" else None
+        write_expected(os.path.join(exp, name), expect(pts, sc.events, path_accounts=paths))
+    acc = out["accounts"]
+    write_expected(os.path.join(exp, "accounts-filtered"),
+                   expect(acc.points, acc.events, accounts="2222*", path_accounts=path_accounts))
     # The hot-shard scenario through --shard and a window.
     hs = out["hot-shard"]
     write_expected(os.path.join(exp, "hot-shard-filtered"),

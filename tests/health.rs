@@ -1,6 +1,7 @@
 //! The `health` command end to end: every panel of each scenario in `testdata/health/` (a hot
 //! shard, bursty throttling, old iterators near retention, an on-demand stream, a calm stream, a
-//! reshard, stream-level series only, a CLI export with a 5-minute period) against the panels
+//! reshard, stream-level series only, a CLI export with a 5-minute period, enhanced fan-out
+//! consumers, two accounts with a stream of the same name) against the panels
 //! `testdata/health_gen.py` computed independently from the datapoints and events it wrote.
 
 mod common;
@@ -9,7 +10,7 @@ use std::fs;
 
 use common::{run, testdata};
 
-const PANELS: [&str; 4] = ["findings", "shards", "streams", "changes"];
+const PANELS: [&str; 5] = ["findings", "shards", "streams", "consumers", "changes"];
 
 fn path(rel: &str) -> String {
     testdata(rel).to_str().unwrap().to_string()
@@ -96,6 +97,65 @@ fn cli_export_with_a_five_minute_period() {
 }
 
 #[test]
+fn enhanced_fan_out_consumers_and_their_lag() {
+    scenario("consumers");
+}
+
+#[test]
+fn two_accounts_with_a_stream_of_the_same_name_stay_apart() {
+    scenario("accounts");
+}
+
+#[test]
+fn account_filter_takes_metrics_and_cloudtrail_alike() {
+    compare(
+        &["--account".into(), "2222*".into(), path("health/accounts")],
+        "accounts-filtered",
+    );
+    // An exact account of no input: nothing passes, and the run still succeeds.
+    let r = run(&[
+        "health",
+        "-q",
+        "-f",
+        "csv",
+        "-p",
+        "streams",
+        "--account",
+        "999999999999",
+        &path("health/accounts"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+}
+
+#[test]
+fn consumer_lag_threshold_is_a_flag() {
+    // At 20 minutes the 12.6-minute consumer and the 95 s GetRecords consumers pass; the one
+    // about to lose data is still critical.
+    let r = run(&[
+        "health",
+        "-q",
+        "-f",
+        "csv",
+        "-p",
+        "findings",
+        "--consumer-lag",
+        "20m",
+        &path("health/consumers"),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows: Vec<&str> = r.stdout.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{}", r.stdout);
+    assert!(
+        rows[0].starts_with(
+            "critical,consumer-lag,123456789012,eu-central-1,feed,,\"consumer replay:"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
 fn window_and_shard_filter() {
     compare(
         &[
@@ -148,7 +208,7 @@ fn thresholds_are_flags() {
     assert!(
         r.stdout
             .lines()
-            .any(|l| l.starts_with("warning,iterator-age,eu-west-1,audit,")),
+            .any(|l| l.starts_with("warning,iterator-age,123456789012,eu-west-1,audit,")),
         "{}",
         r.stdout
     );
@@ -215,21 +275,15 @@ fn a_file_of_neither_kind_is_named_and_the_rest_counts() {
 /// report (every row and note) and the same file reports.
 #[test]
 fn scenarios_read_the_same_in_pieces() {
-    use kinesis_insights::filter::Matcher;
     use kinesis_insights::health::analyze::{Settings, analyze};
-    use kinesis_insights::health::{HealthQuery, HealthReader};
+    use kinesis_insights::health::{Filters, HealthQuery, HealthReader};
     use kinesis_insights::input::{WalkOptions, discover};
     use kinesis_insights::pipeline::{self, PassOptions};
     use kinesis_insights::window::Window;
 
     let pass = |dir: &str, chunk: usize| {
         let found = discover(&[testdata(dir)], WalkOptions::default());
-        let q = HealthQuery::new(
-            Window::default(),
-            Matcher::default(),
-            Matcher::default(),
-            false,
-        );
+        let q = HealthQuery::new(Window::default(), Filters::default(), false);
         let reader = HealthReader {
             query: &q,
             queries: None,
@@ -248,6 +302,8 @@ fn scenarios_read_the_same_in_pieces() {
         ("health/hot-shard", "\"hot-shard\""),
         ("health/reshard", "\"resharding-churn\""),
         ("health/stream-level", "\"over-provisioned\""),
+        ("health/consumers", "\"consumer-lag\""),
+        ("health/accounts", "\"222233334444\""),
     ] {
         let whole = pass(dir, 1 << 30);
         assert!(whole.contains(check), "{whole}");

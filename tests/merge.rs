@@ -184,7 +184,7 @@ mod metrics {
         let dims = Dims {
             stream: ["a", "b"][usize::from(s % 2)],
             shard,
-            other: false,
+            ..Dims::default()
         };
         let point = Point {
             sum: Some(sum),

@@ -9,7 +9,7 @@ use crate::config::HealthConfig;
 use crate::diag::{FileTotals, Outcome};
 use crate::filter::is_glob;
 use crate::health::analyze::{Settings, Severity, Thresholds, analyze};
-use crate::health::{HealthAcc, HealthQuery, HealthReader};
+use crate::health::{Filters, HealthAcc, HealthQuery, HealthReader};
 use crate::metrics::parse::load_queries;
 use crate::panels::health::PANELS;
 use crate::panels::{Cell, select};
@@ -49,6 +49,7 @@ pub fn config(a: HealthArgs) -> anyhow::Result<HealthConfig> {
         streams: matcher("stream", &a.stream, SUB),
         shards: matcher("shard", &a.shard, SUB),
         regions: matcher("region", &a.region, SUB),
+        accounts: matcher("account", &a.account, SUB),
         statistics_series,
         queries: a.queries,
         datapoint_period: a.datapoint_period,
@@ -59,10 +60,10 @@ pub fn config(a: HealthArgs) -> anyhow::Result<HealthConfig> {
             bursty_pct: t.bursty_pct,
             iterator_age_warning_pct: t.iterator_age_warning_pct,
             iterator_age_critical_pct: t.iterator_age_critical_pct,
+            consumer_lag: t.consumer_lag,
             resharding_changes: t.resharding_changes,
             over_provisioned_pct: t.over_provisioned_pct,
             over_provisioned_min_data: t.over_provisioned_min_data,
-            ..Thresholds::default()
         },
         fail_on: t.fail_on.map(|f| match f {
             FailOn::Warning => Severity::Warning,
@@ -84,7 +85,12 @@ pub fn run(cfg: HealthConfig) -> anyhow::Result<Outcome> {
         ..opts
     };
     let pass = |window: Window, scan_only: bool, opts: PassOptions| {
-        let q = HealthQuery::new(window, cfg.streams.clone(), cfg.regions.clone(), scan_only);
+        let filters = Filters {
+            streams: cfg.streams.clone(),
+            regions: cfg.regions.clone(),
+            accounts: cfg.accounts.clone(),
+        };
+        let q = HealthQuery::new(window, filters, scan_only);
         let reader = HealthReader {
             query: &q,
             queries: queries.as_ref(),
@@ -139,11 +145,23 @@ pub fn run(cfg: HealthConfig) -> anyhow::Result<Outcome> {
     )?;
     if !cfg.output.quiet {
         print_summary(&totals, &acc, &report);
+        if let Some(n) = accounts(&acc).note() {
+            note(&n);
+        }
     }
     if failing {
         return Ok(Outcome::Findings);
     }
     Ok(outcome(&path_problems, &reports))
+}
+
+/// The accounts of the datapoints and of the change events read.
+fn accounts(acc: &HealthAcc) -> crate::account::Accounts {
+    let mut all = acc.cube.counts.accounts.clone();
+    for c in &acc.changes {
+        all.add(&c.account);
+    }
+    all
 }
 
 fn count_of(report: &crate::health::analyze::Report, s: Severity) -> u64 {
@@ -162,10 +180,12 @@ fn summary(
         ("files_failed", Cell::Count(t.failed)),
         ("stream_datapoints", Cell::Count(c.stream_level)),
         ("shard_datapoints", Cell::Count(c.shard_level)),
+        ("consumer_datapoints", Cell::Count(c.consumer_level)),
         ("matched_datapoints", Cell::Count(c.matched)),
         ("skipped_records", Cell::Count(t.skipped_records)),
         ("kinesis_events", Cell::Count(acc.trail.kinesis)),
         ("change_events", Cell::Count(acc.trail.changes)),
+        ("accounts", Cell::Count(accounts(acc).len() as u64)),
         (
             "critical_findings",
             Cell::Count(count_of(report, Severity::Critical)),
@@ -191,10 +211,11 @@ fn summary(
 fn print_summary(t: &FileTotals, acc: &HealthAcc, report: &crate::health::analyze::Report) {
     let c = &acc.cube.counts;
     let mut line = format!(
-        "{} · datapoints: {} stream-level, {} shard-level · CloudTrail: {} Kinesis events, {} changes",
+        "{} · datapoints: {} stream-level, {} shard-level, {} consumer-level · CloudTrail: {} Kinesis events, {} changes",
         t.describe(),
         c.stream_level,
         c.shard_level,
+        c.consumer_level,
         acc.trail.kinesis,
         acc.trail.changes
     );

@@ -140,6 +140,8 @@ impl Mode {
 /// A row of the `shards` panel (percentages in hundredths).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ShardRow {
+    /// Account.
+    pub account: String,
     /// Region.
     pub region: String,
     /// Stream.
@@ -163,6 +165,8 @@ pub struct ShardRow {
 /// A row of the `streams` panel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StreamRow {
+    /// Account.
+    pub account: String,
     /// Region.
     pub region: String,
     /// Stream.
@@ -191,11 +195,34 @@ pub struct StreamRow {
     pub iterator_age_pct: Option<u64>,
 }
 
+/// A row of the `consumers` panel: an enhanced fan-out consumer's figures over the window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsumerRow {
+    /// Account.
+    pub account: String,
+    /// Region.
+    pub region: String,
+    /// Stream.
+    pub stream: String,
+    /// `ConsumerName`.
+    pub consumer: String,
+    /// The highest SubscribeToShardEvent.MillisBehindLatest (Maximum).
+    pub millis_behind_latest_max: Option<f64>,
+    /// SubscribeToShardEvent.Records (Sum).
+    pub records: Option<f64>,
+    /// SubscribeToShardEvent.Bytes (Sum), in bytes.
+    pub bytes: Option<f64>,
+    /// SubscribeToShard.RateExceeded (Sum): subscription attempts refused.
+    pub rate_exceeded: Option<f64>,
+}
+
 /// A row of the `changes` panel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeRow {
     /// `eventTime`.
     pub time: Millis,
+    /// Account.
+    pub account: String,
     /// Region.
     pub region: String,
     /// Stream.
@@ -215,6 +242,8 @@ pub struct Finding {
     pub severity: Severity,
     /// The check id.
     pub check: &'static str,
+    /// Account.
+    pub account: String,
     /// Region.
     pub region: String,
     /// Stream.
@@ -232,6 +261,8 @@ pub struct Report {
     pub shards: Vec<ShardRow>,
     /// `streams` rows.
     pub streams: Vec<StreamRow>,
+    /// `consumers` rows.
+    pub consumers: Vec<ConsumerRow>,
     /// `changes` rows.
     pub changes: Vec<ChangeRow>,
     /// `findings` rows, ranked.
@@ -278,14 +309,17 @@ fn gcd(a: Millis, b: Millis) -> Millis {
 struct StreamData<'c> {
     stream_level: HashMap<&'c str, &'c Buckets>,
     shards: BTreeMap<&'c str, HashMap<&'c str, &'c Buckets>>,
+    consumers: BTreeMap<&'c str, HashMap<&'c str, &'c Buckets>>,
 }
 
 impl<'c> StreamData<'c> {
     fn all(&self) -> impl Iterator<Item = &'c Buckets> + '_ {
-        self.stream_level
-            .values()
-            .copied()
-            .chain(self.shards.values().flat_map(|m| m.values().copied()))
+        self.stream_level.values().copied().chain(
+            self.shards
+                .values()
+                .chain(self.consumers.values())
+                .flat_map(|m| m.values().copied()),
+        )
     }
 
     /// The period of the datapoints: the greatest common divisor of the gaps between them in
@@ -532,29 +566,46 @@ fn throttling(
 }
 
 /// The CloudTrail changes of a stream: successful ones, in time order. A series without a
-/// region (CLI exports) takes the events of its stream name when they are all of one region.
-fn stream_events<'e>(changes: &'e [Change], region: &str, stream: &str) -> Vec<&'e Change> {
-    let named = changes.iter().filter(|c| c.stream == stream);
-    let regions: BTreeSet<&str> = named.clone().map(|c| c.region.as_str()).collect();
-    let wanted = if region.is_empty() && regions.len() == 1 {
-        regions.into_iter().next().unwrap_or_default()
-    } else {
-        region
+/// region or an account (CLI exports) takes the events of its stream name (and of the region
+/// or account it has) when those are all of one account and region.
+fn stream_events<'e>(
+    changes: &'e [Change],
+    account: &str,
+    region: &str,
+    stream: &str,
+) -> Vec<&'e Change> {
+    let named = changes.iter().filter(|c| {
+        c.stream == stream
+            && (account.is_empty() || c.account == account)
+            && (region.is_empty() || c.region == region)
+    });
+    let places: BTreeSet<(&str, &str)> = named
+        .clone()
+        .map(|c| (c.account.as_str(), c.region.as_str()))
+        .collect();
+    let (account, region) = match places.first() {
+        Some(only) if places.len() == 1 => *only,
+        _ => (account, region),
     };
     named
-        .filter(|c| c.region == wanted && c.error_code.is_empty())
+        .filter(|c| c.account == account && c.region == region && c.error_code.is_empty())
         .collect()
 }
 
 /// Runs the checks over the aggregate.
 pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
     let th = &set.thresholds;
-    let mut by_stream: BTreeMap<(&str, &str), StreamData<'_>> = BTreeMap::new();
+    let mut by_stream: BTreeMap<(&str, &str, &str), StreamData<'_>> = BTreeMap::new();
     for (k, b) in acc.cube.series() {
         let d = by_stream
-            .entry((k[key::REGION], k[key::STREAM]))
+            .entry((k[key::ACCOUNT], k[key::REGION], k[key::STREAM]))
             .or_default();
-        if k[key::SHARD].is_empty() {
+        if !k[key::CONSUMER].is_empty() {
+            d.consumers
+                .entry(k[key::CONSUMER])
+                .or_default()
+                .insert(k[key::METRIC], b);
+        } else if k[key::SHARD].is_empty() {
             d.stream_level.insert(k[key::METRIC], b);
         } else {
             d.shards
@@ -567,10 +618,10 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
     let mut unknown_count = Vec::new();
     let mut assumed_retention = Vec::new();
     let mut assumed_mode = Vec::new();
-    for (&(region, stream), d) in &by_stream {
+    for (&(account, region, stream), d) in &by_stream {
         let period = set.datapoint_period.unwrap_or_else(|| d.period());
         let secs = (period / 1000).max(1) as u64;
-        let events = stream_events(&acc.changes, region, stream);
+        let events = stream_events(&acc.changes, account, region, stream);
         let (first, end) = d
             .all()
             .flat_map(|b| b.iter().next().into_iter().chain(b.iter().last()))
@@ -599,6 +650,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
         let finding = |severity, check, shard: &str, detail: String| Finding {
             severity,
             check,
+            account: account.to_string(),
             region: region.to_string(),
             stream: stream.to_string(),
             shard: shard.to_string(),
@@ -644,6 +696,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
                 continue;
             }
             report.shards.push(ShardRow {
+                account: account.to_string(),
                 region: region.to_string(),
                 stream: stream.to_string(),
                 shard: shard.to_string(),
@@ -823,7 +876,21 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
                 }
             }
         }
-        let age_pct = age.map(|(v, _)| pct(v, retention * HOUR as u64));
+        let retention_ms = retention * HOUR as u64;
+        let seen = if end_state.retention.is_some() {
+            "seen in CloudTrail"
+        } else {
+            "assumed"
+        };
+        // A lag against retention: `what reached V ms, P% of the R h retention (seen), at T`.
+        let lag_words = |what: &str, v: f64, p: u64, t: Millis| {
+            format!(
+                "{what} reached {v} ms, {}% of the {retention} h retention ({seen}), at {}",
+                fmt_pct(p),
+                format_time(t)
+            )
+        };
+        let age_pct = age.map(|(v, _)| pct(v, retention_ms));
         if let (Some((v, t)), Some(p)) = (age, age_pct) {
             let severity = if p >= th.iterator_age_critical_pct {
                 Some(Severity::Critical)
@@ -833,21 +900,71 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
                 None
             };
             if let Some(sev) = severity {
-                let mut detail = format!(
-                    "iterator age reached {v} ms, {}% of the {retention} h retention ({}), at {}",
-                    fmt_pct(p),
-                    if end_state.retention.is_some() {
-                        "seen in CloudTrail"
-                    } else {
-                        "assumed"
-                    },
-                    format_time(t)
-                );
+                let mut detail = lag_words("iterator age", v, p, t);
                 if sev == Severity::Critical {
                     detail.push_str(": data is about to expire unread");
                 }
                 findings.push(finding(sev, "iterator-age", "", detail));
+            } else if v >= th.consumer_lag as f64 {
+                // Behind, though not yet near retention: the GetRecords consumers lag.
+                findings.push(finding(
+                    Severity::Warning,
+                    "consumer-lag",
+                    "",
+                    format!(
+                        "GetRecords consumers: {}",
+                        lag_words("iterator age", v, p, t)
+                    ),
+                ));
             }
+        }
+
+        // Enhanced fan-out consumers: their figures, and how far behind they fell.
+        for (&consumer, m) in &d.consumers {
+            let total = |metric: &str| {
+                m.get(metric)
+                    .map(|b| b.iter().filter_map(|(_, a)| sum(a)).sum::<f64>())
+            };
+            let mut lag: Option<(f64, Millis)> = None;
+            if let Some(b) = m.get("SubscribeToShardEvent.MillisBehindLatest") {
+                for (t, a) in b.iter() {
+                    if let Some(v) = a.stat(Stat::Maximum)
+                        && lag.is_none_or(|(bv, _)| v > bv)
+                    {
+                        lag = Some((v, t));
+                    }
+                }
+            }
+            if let Some((v, t)) = lag {
+                let p = pct(v, retention_ms);
+                let severity = if p >= th.iterator_age_critical_pct {
+                    Some(Severity::Critical)
+                } else if v >= th.consumer_lag as f64 || p >= th.iterator_age_warning_pct {
+                    Some(Severity::Warning)
+                } else {
+                    None
+                };
+                if let Some(sev) = severity {
+                    let mut detail = format!(
+                        "consumer {consumer}: {}",
+                        lag_words("MillisBehindLatest", v, p, t)
+                    );
+                    if sev == Severity::Critical {
+                        detail.push_str(": data is about to expire unread");
+                    }
+                    findings.push(finding(sev, "consumer-lag", "", detail));
+                }
+            }
+            report.consumers.push(ConsumerRow {
+                account: account.to_string(),
+                region: region.to_string(),
+                stream: stream.to_string(),
+                consumer: consumer.to_string(),
+                millis_behind_latest_max: lag.map(|l| l.0),
+                records: total("SubscribeToShardEvent.Records"),
+                bytes: total("SubscribeToShardEvent.Bytes"),
+                rate_exceeded: total("SubscribeToShard.RateExceeded"),
+            });
         }
 
         // Over-provisioned: little use of provisioned capacity over a long enough time.
@@ -876,6 +993,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
         }
 
         report.streams.push(StreamRow {
+            account: account.to_string(),
             region: region.to_string(),
             stream: stream.to_string(),
             mode,
@@ -904,13 +1022,14 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
     }
 
     // Changes in the window, and resharding churn.
-    let mut resharding: BTreeMap<(&str, &str), Vec<Millis>> = BTreeMap::new();
+    let mut resharding: BTreeMap<(&str, &str, &str), Vec<Millis>> = BTreeMap::new();
     for c in &acc.changes {
         if !set.window.contains(c.time) {
             continue;
         }
         report.changes.push(ChangeRow {
             time: c.time,
+            account: c.account.clone(),
             region: c.region.clone(),
             stream: c.stream.clone(),
             event_name: c.event_name.clone(),
@@ -925,7 +1044,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
             )
         {
             resharding
-                .entry((&c.region, &c.stream))
+                .entry((&c.account, &c.region, &c.stream))
                 .or_default()
                 .push(c.time);
         }
@@ -933,6 +1052,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
     report.changes.sort_by(|a, b| {
         (
             a.time,
+            &a.account,
             &a.region,
             &a.stream,
             &a.event_name,
@@ -941,6 +1061,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
         )
             .cmp(&(
                 b.time,
+                &b.account,
                 &b.region,
                 &b.stream,
                 &b.event_name,
@@ -948,7 +1069,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
                 &b.detail,
             ))
     });
-    for ((region, stream), mut times) in resharding {
+    for ((account, region, stream), mut times) in resharding {
         times.sort_unstable();
         let mut best: Option<(usize, usize)> = None; // (count, start index)
         for i in 0..times.len() {
@@ -966,6 +1087,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
             report.findings.push(Finding {
                 severity: Severity::Warning,
                 check: "resharding-churn",
+                account: account.to_string(),
                 region: region.to_string(),
                 stream: stream.to_string(),
                 shard: String::new(),
@@ -983,6 +1105,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
         (
             a.severity,
             rank(a.check),
+            &a.account,
             &a.region,
             &a.stream,
             &a.shard,
@@ -991,13 +1114,22 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
             .cmp(&(
                 b.severity,
                 rank(b.check),
+                &b.account,
                 &b.region,
                 &b.stream,
                 &b.shard,
                 &b.detail,
             ))
     });
-    let list = |v: &[String]| v.join(", ");
+    // A stream of two accounts or regions is named once.
+    let list = |v: &[String]| {
+        let mut seen = BTreeSet::new();
+        v.iter()
+            .filter(|s| seen.insert(s.as_str()))
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     if !unknown_count.is_empty() {
         report.stream_notes.push(format!(
             "shard count unknown (no shard-level series, no shard count in CloudTrail), so no capacity use, for: {}",

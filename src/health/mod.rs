@@ -54,6 +54,15 @@ pub const SHARD_METRICS: [&str; 6] = [
     "IteratorAgeMilliseconds",
 ];
 
+/// Metrics of consumer-level series (enhanced fan-out consumers, dimension `ConsumerName`)
+/// that the `consumers` panel and the `consumer-lag` check read.
+pub const CONSUMER_METRICS: [&str; 4] = [
+    "SubscribeToShardEvent.MillisBehindLatest",
+    "SubscribeToShardEvent.Records",
+    "SubscribeToShardEvent.Bytes",
+    "SubscribeToShard.RateExceeded",
+];
+
 /// The CloudTrail events of the `changes` panel: capacity, mode, retention, monitoring and
 /// consumer changes.
 pub const CHANGE_EVENTS: [&str; 12] = [
@@ -76,6 +85,8 @@ pub const CHANGE_EVENTS: [&str; 12] = [
 pub struct Change {
     /// `eventTime`.
     pub time: Millis,
+    /// `recipientAccountId`, else the account in the file's S3 key.
+    pub account: String,
     /// `awsRegion`.
     pub region: String,
     /// The stream (`streamName`, or the name in `streamARN`).
@@ -143,6 +154,7 @@ impl HealthAcc {
         self.changes.sort_by(|a, b| {
             (
                 a.time,
+                &a.account,
                 &a.region,
                 &a.stream,
                 &a.event_name,
@@ -151,6 +163,7 @@ impl HealthAcc {
             )
                 .cmp(&(
                     b.time,
+                    &b.account,
                     &b.region,
                     &b.stream,
                     &b.event_name,
@@ -169,31 +182,45 @@ impl HealthAcc {
     }
 }
 
-/// What to read: the metrics query (window, stream and region filters, the checks' metrics)
-/// and the same filters for CloudTrail.
+/// The filters of `health`: `--stream`, `--region` and `--account`, applied alike to metrics
+/// and CloudTrail (`--shard` is applied when the panels are built).
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// `--stream`.
+    pub streams: Matcher,
+    /// `--region`.
+    pub regions: Matcher,
+    /// `--account`.
+    pub accounts: Matcher,
+}
+
+/// What to read: the metrics query (window, filters, the checks' metrics) and the same
+/// filters for CloudTrail.
 #[derive(Debug, Clone)]
 pub struct HealthQuery {
     /// For the metrics reader.
     pub metrics: Query,
-    /// For the CloudTrail reader: `--stream` and `--region`.
+    /// For the CloudTrail reader.
     changes: ChangeQuery,
 }
 
 impl HealthQuery {
-    /// Datapoints of the checks' metrics in `window`, in one-minute buckets, of the streams and
-    /// regions the matchers pass. Shards are filtered when the panels are built, so shares and
-    /// stream capacity count every shard.
-    pub fn new(window: Window, streams: Matcher, regions: Matcher, scan_only: bool) -> Self {
+    /// Datapoints of the checks' metrics in `window`, in one-minute buckets, of the streams,
+    /// regions and accounts the filters pass. Shards are filtered when the panels are built, so
+    /// shares and stream capacity count every shard.
+    pub fn new(window: Window, filters: Filters, scan_only: bool) -> Self {
         HealthQuery {
             metrics: Query {
-                streams: streams.clone(),
-                regions: regions.clone(),
+                streams: filters.streams.clone(),
+                regions: filters.regions.clone(),
+                accounts: filters.accounts.clone(),
                 stream_metrics: STREAM_METRICS.to_vec(),
                 shard_metrics: SHARD_METRICS.to_vec(),
+                consumer_metrics: CONSUMER_METRICS.to_vec(),
                 scan_only,
                 ..Query::new(window, MINUTE)
             },
-            changes: ChangeQuery { streams, regions },
+            changes: ChangeQuery { filters },
         }
     }
 }
@@ -235,8 +262,7 @@ fn looks_like_metrics(text: &str) -> bool {
 /// which reads the capacity parameters.
 #[derive(Debug, Clone)]
 struct ChangeQuery {
-    streams: Matcher,
-    regions: Matcher,
+    filters: Filters,
 }
 
 impl RecordQuery for ChangeQuery {
@@ -255,7 +281,12 @@ impl RecordQuery for ChangeQuery {
         Ok(())
     }
 
-    fn add_raw(&self, acc: &mut HealthAcc, r: &RawRecord<'_>, _: &str) -> Result<(), Skip> {
+    fn add_raw(
+        &self,
+        acc: &mut HealthAcc,
+        r: &RawRecord<'_>,
+        path_account: &str,
+    ) -> Result<(), Skip> {
         let source = r.field(crate::cloudtrail::Field::EventSource);
         if source.is_empty() {
             return Err(Skip::NoEventSource);
@@ -273,7 +304,13 @@ impl RecordQuery for ChangeQuery {
             .ok_or(Skip::BadEventTime)?;
         let region = r.field(crate::cloudtrail::Field::AwsRegion);
         let stream = r.stream();
-        if !self.streams.matches(stream) || !self.regions.matches(region) {
+        let account = crate::account::of(
+            r.field(crate::cloudtrail::Field::RecipientAccountId),
+            path_account,
+        );
+        let f = &self.filters;
+        if !f.streams.matches(stream) || !f.regions.matches(region) || !f.accounts.matches(account)
+        {
             return Ok(());
         }
         let p = r.request_parameters.as_ref();
@@ -286,6 +323,7 @@ impl RecordQuery for ChangeQuery {
         acc.trail.changes += 1;
         acc.changes.push(Change {
             time,
+            account: account.to_string(),
             region: region.to_string(),
             stream: stream.to_string(),
             event_name: name.to_string(),

@@ -234,8 +234,8 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
         self.s.more(b'}')
     }
 
-    /// `dimensions`, as `parse::StreamDims` reads it (a later `StreamName` or `ShardId`
-    /// replaces an earlier one there, so it does here).
+    /// `dimensions`, as `parse::StreamDims` reads it (a later `StreamName`, `ShardId` or
+    /// `ConsumerName` replaces an earlier one there, so it does here).
     fn dimensions(&mut self) -> Scan<Option<StreamDims<'a>>> {
         if !self.open_object()? {
             return Ok(None);
@@ -248,6 +248,7 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
             match self.s.key()? {
                 b"StreamName" => d.stream = self.str_value()?,
                 b"ShardId" => d.shard = self.str_value()?,
+                b"ConsumerName" => d.consumer = self.str_value()?,
                 _ => {
                     self.s.skip_value()?;
                     d.other = true;
@@ -404,8 +405,9 @@ mod tests {
             (format!("\u{feff}{rec}\r\n,{rec}"), 2),
             (format!("  {rec} ,, {rec}  \n\n"), 2),
             ("{}".to_string(), 1),
+            (r#"{"dimensions":{"StreamName":"s","ConsumerName":"a","ConsumerName":"b\u0063"}}"#.to_string(), 1),
             (r#"{"namespace":null,"metric_name":["x"],"region":{"a":[{}]},"dimensions":"d","timestamp":"t","value":true}"#.to_string(), 1),
-            (r#"{"metric_name":" I\u006ecomingBytes ","dimensions":{"StreamName":"a","StreamName":"b","ShardId":null,"ConsumerName":1e999}}"#.to_string(), 1),
+            (r#"{"metric_name":" I\u006ecomingBytes ","dimensions":{"StreamName":"a","StreamName":"b","ShardId":null,"ConsumerName":null,"Other":1e999}}"#.to_string(), 1),
             (r#"{"timestamp":-0,"value":{"sum":-0.0,"count":0,"max":-1.5E-3}}"#.to_string(), 1),
             (r#"{"timestamp":1e308,"value":{"sum":12345678901234567890,"count":1e-400,"max":-9007199254740993}}"#.to_string(), 1),
             (r#"{"value":{"sum":0.1000000000000000055511151231257827021181583404541015625000000000001}}"#.to_string(), 1),
@@ -436,6 +438,7 @@ mod tests {
             (r#"{"namespace":1e999}"#.to_string(), 0),
             (r#"{"dimensions":1}"#.to_string(), 0),
             (r#"{"dimensions":{"StreamName":2}}"#.to_string(), 0),
+            (r#"{"dimensions":{"ConsumerName":2}}"#.to_string(), 0),
             (r#"{"value":7.5e1000}"#.to_string(), 0),
             (r#"{"timestamp":1e999}"#.to_string(), 0),
             (r#"{"timestamp":-1e999}"#.to_string(), 0),
@@ -613,7 +616,7 @@ mod tests {
     fn mutations_never_make_the_paths_differ() {
         let doc = format!(
             "{RECORD}\n{}\n{RECORD}",
-            r#"{"namespace":"AWS/Kinesis","metric_name":"GetRecords.Latency","dimensions":{"StreamName":"a\"b"},"timestamp":1710000060000,"value":{"sum":-12.75,"count":4,"max":9}}"#
+            r#"{"namespace":"AWS/Kinesis","metric_name":"SubscribeToShardEvent.MillisBehindLatest","dimensions":{"StreamName":"a\"b","ConsumerName":"app"},"timestamp":1710000060000,"value":{"sum":-12.75,"count":4,"max":9}}"#
         );
         let bytes = doc.as_bytes();
         const PIECES: [&str; 18] = [

@@ -3,8 +3,9 @@
 //! Average (count-weighted) and Maximum come out exact.
 //!
 //! Stream-level series (dimension `StreamName` only) and shard-level series (`StreamName` and
-//! `ShardId`) are kept apart; series with other dimensions (e.g. `ConsumerName`) are counted
-//! and left out.
+//! `ShardId`) are kept apart. Consumer-level series (`StreamName` and `ConsumerName`: the
+//! enhanced fan-out metrics) are kept only for a query that asks for their metrics (`health`);
+//! otherwise, like series with any other dimension, they are counted and left out.
 
 pub mod catalogue;
 pub mod exact;
@@ -169,12 +170,14 @@ pub mod key {
     pub const REGION: usize = 1;
     /// `StreamName`.
     pub const STREAM: usize = 2;
-    /// `ShardId`, empty for stream-level series.
+    /// `ShardId`, empty for stream-level and consumer-level series.
     pub const SHARD: usize = 3;
+    /// `ConsumerName`, empty but for consumer-level series (enhanced fan-out metrics).
+    pub const CONSUMER: usize = 4;
     /// Metric name.
-    pub const METRIC: usize = 4;
+    pub const METRIC: usize = 5;
     /// Number of key fields.
-    pub const LEN: usize = 5;
+    pub const LEN: usize = 6;
 }
 
 /// Counts over all datapoints read.
@@ -184,7 +187,10 @@ pub struct MetricCounts {
     pub stream_level: u64,
     /// Kinesis datapoints of shard-level series, before window and filters.
     pub shard_level: u64,
-    /// Kinesis datapoints of series with other dimensions (consumers), left out.
+    /// Kinesis datapoints of consumer-level series the query reads, before window and filters.
+    pub consumer_level: u64,
+    /// Kinesis datapoints of series with other dimensions (and of consumers, unless the query
+    /// reads their metrics), left out.
     pub other_dimensions: u64,
     /// Kinesis datapoints of metrics no panel shows.
     pub other_metrics: u64,
@@ -204,6 +210,7 @@ impl Merge for MetricCounts {
     fn merge(&mut self, o: Self) {
         self.stream_level += o.stream_level;
         self.shard_level += o.shard_level;
+        self.consumer_level += o.consumer_level;
         self.other_dimensions += o.other_dimensions;
         self.other_metrics += o.other_metrics;
         self.other_namespaces += o.other_namespaces;
@@ -240,6 +247,9 @@ pub struct Query {
     pub stream_metrics: Vec<&'static str>,
     /// Metric names of shard-level series to keep.
     pub shard_metrics: Vec<&'static str>,
+    /// Metric names of consumer-level series to keep; when empty (the Metrics dashboard),
+    /// consumer-level datapoints are counted as other dimensions.
+    pub consumer_metrics: Vec<&'static str>,
     /// Only find the time range (first pass of `--relative-to latest`).
     pub scan_only: bool,
 }
@@ -260,6 +270,7 @@ impl Query {
             shared_range: Arc::default(),
             stream_metrics,
             shard_metrics,
+            consumer_metrics: Vec::new(),
             scan_only: false,
         }
     }
@@ -321,7 +332,9 @@ pub struct Dims<'a> {
     pub stream: &'a str,
     /// `ShardId`.
     pub shard: &'a str,
-    /// Any other dimension present (e.g. `ConsumerName`).
+    /// `ConsumerName` (enhanced fan-out metrics).
+    pub consumer: &'a str,
+    /// Any other dimension present.
     pub other: bool,
 }
 
@@ -337,7 +350,8 @@ struct Series {
 }
 
 impl Series {
-    /// A series first seen, judged by `q`: `[account, region, stream, shard, metric]`.
+    /// A series first seen, judged by `q`: `[account, region, stream, shard, consumer,
+    /// metric]`.
     fn new(q: &Query, k: &[&str; key::LEN], width: Millis) -> Self {
         let account = k[key::ACCOUNT];
         let (region, stream, shard, metric) = (
@@ -346,7 +360,9 @@ impl Series {
             k[key::SHARD],
             k[key::METRIC],
         );
-        let metrics = if shard.is_empty() {
+        let metrics = if !k[key::CONSUMER].is_empty() {
+            &q.consumer_metrics
+        } else if shard.is_empty() {
             &q.stream_metrics
         } else {
             &q.shard_metrics
@@ -366,8 +382,8 @@ impl Series {
 /// up once per datapoint; whether the query counts it is decided the first time it is seen.
 #[derive(Debug, Default, Clone)]
 pub struct MetricsCube {
-    /// Per `[account, region, stream, shard, metric]` ([`key`]) of the Kinesis stream and shard
-    /// series seen.
+    /// Per `[account, region, stream, shard, consumer, metric]` ([`key`]) of the Kinesis
+    /// stream, shard (and, when the query reads them, consumer) series seen.
     series: SeriesMap<{ key::LEN }, Series>,
     /// The bucket width datapoints go into now (0 until the first one); every width divides
     /// the panels' period.
@@ -424,7 +440,12 @@ impl MetricsCube {
             c.other_namespaces += 1;
             return;
         }
-        if dims.other || dims.stream.is_empty() {
+        // A consumer-level series has no ShardId; one with both is of no known shape.
+        let consumer = !dims.consumer.is_empty();
+        if dims.other
+            || dims.stream.is_empty()
+            || (consumer && (!dims.shard.is_empty() || q.consumer_metrics.is_empty()))
+        {
             c.other_dimensions += 1;
             return;
         }
@@ -434,6 +455,7 @@ impl MetricsCube {
             origin.region,
             dims.stream,
             dims.shard,
+            dims.consumer,
             metric,
         ];
         let id = self.series.id_with(key, |k| Series::new(q, k, width));
@@ -442,7 +464,9 @@ impl MetricsCube {
             c.other_metrics += 1;
             return;
         }
-        if dims.shard.is_empty() {
+        if consumer {
+            c.consumer_level += 1;
+        } else if dims.shard.is_empty() {
             c.stream_level += 1;
         } else {
             c.shard_level += 1;
@@ -508,8 +532,8 @@ impl MetricsCube {
         self.width = width;
     }
 
-    /// Every series with data and its buckets, `[account, region, stream, shard, metric]` as
-    /// indexed by [`key`], in no particular order.
+    /// Every series with data and its buckets, `[account, region, stream, shard, consumer,
+    /// metric]` as indexed by [`key`], in no particular order.
     pub fn series(&self) -> impl Iterator<Item = ([&str; key::LEN], &Buckets)> {
         self.series
             .iter()
@@ -559,8 +583,7 @@ mod tests {
         let (mut fixed, mut adaptive) = (MetricsCube::default(), MetricsCube::default());
         let dims = Dims {
             stream: "s",
-            shard: "",
-            other: false,
+            ..Dims::default()
         };
         // Two days of minutes: 2880 one-minute buckets would be too many; 15m gives 192.
         for minute in 0..2880i64 {

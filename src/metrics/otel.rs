@@ -188,7 +188,7 @@ pub struct Datapoint<'a> {
     pub namespace: &'a str,
     /// `MetricName`.
     pub metric: &'a str,
-    /// `StreamName`, `ShardId`, and whether other dimensions are present.
+    /// `StreamName`, `ShardId`, `ConsumerName`, and whether other dimensions are present.
     pub dims: Dims<'a>,
     /// The CloudWatch timestamp.
     pub time: Millis,
@@ -537,6 +537,7 @@ fn set_dim<'a>(dims: &mut Dims<'a>, key: &str, value: Option<&'a str>) {
     match (key, value) {
         ("StreamName", Some(v)) => dims.stream = v,
         ("ShardId", Some(v)) => dims.shard = v,
+        ("ConsumerName", Some(v)) => dims.consumer = v,
         _ => dims.other = true,
     }
 }
@@ -622,10 +623,14 @@ mod tests {
         };
         let attr = |body: Vec<u8>| [&[0x3a, body.len() as u8][..], &body].concat();
         let dims = {
+            // An enhanced fan-out consumer's series: StreamName and ConsumerName.
             let list = [
                 &[0x0a][..],
                 &[kv("StreamName", "s").len() as u8],
                 &kv("StreamName", "s"),
+                &[0x0a],
+                &[kv("ConsumerName", "c").len() as u8],
+                &kv("ConsumerName", "c"),
             ]
             .concat();
             let key = b"Dimensions";
@@ -660,7 +665,14 @@ mod tests {
             skv("ShardId", "sh"),
         ]
         .concat();
-        for (attrs, shard) in [(v1, ""), (v07, "sh")] {
+        let v07_consumer = [
+            skv("Namespace", "AWS/Kinesis"),
+            skv("MetricName", "X"),
+            skv("ConsumerName", "c"),
+            skv("StreamName", "s"),
+        ]
+        .concat();
+        for (attrs, shard, consumer) in [(v1, "", "c"), (v07, "sh", ""), (v07_consumer, "", "c")] {
             let bytes = one_point(&attrs);
             assert!(looks_like(&bytes));
             let mut got = Vec::new();
@@ -671,6 +683,8 @@ mod tests {
                     d.metric.to_string(),
                     d.dims.stream.to_string(),
                     d.dims.shard.to_string(),
+                    d.dims.consumer.to_string(),
+                    d.dims.other,
                     d.time,
                     d.point,
                 ))
@@ -695,6 +709,8 @@ mod tests {
                     "X".into(),
                     "s".into(),
                     shard.into(),
+                    consumer.into(),
+                    false,
                     1_709_942_400_000,
                     want_point
                 )]

@@ -32,6 +32,8 @@ pub(super) struct StreamDims<'a> {
     pub stream: Str<'a>,
     /// `ShardId`.
     pub shard: Str<'a>,
+    /// `ConsumerName`.
+    pub consumer: Str<'a>,
     /// Some other dimension is present.
     pub other: bool,
 }
@@ -53,6 +55,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for StreamDims<'a> {
                     match k.as_deref() {
                         Some("StreamName") => out.stream = map.next_value()?,
                         Some("ShardId") => out.shard = map.next_value()?,
+                        Some("ConsumerName") => out.consumer = map.next_value()?,
                         _ => {
                             map.next_value::<serde::de::IgnoredAny>()?;
                             out.other = true;
@@ -231,6 +234,8 @@ pub struct QuerySpec {
     pub stream: String,
     /// `ShardId` dimension.
     pub shard: String,
+    /// `ConsumerName` dimension.
+    pub consumer: String,
     /// Any other dimension.
     pub other_dims: bool,
     /// `Stat`.
@@ -284,6 +289,7 @@ pub fn load_queries(path: &Path) -> anyhow::Result<Queries> {
             metric: s(&metric["MetricName"]),
             stream: String::new(),
             shard: String::new(),
+            consumer: String::new(),
             other_dims: false,
             stat: s(&stat["Stat"]),
         };
@@ -291,6 +297,7 @@ pub fn load_queries(path: &Path) -> anyhow::Result<Queries> {
             match (s(&d["Name"]).as_str(), s(&d["Value"])) {
                 ("StreamName", v) => spec.stream = v,
                 ("ShardId", v) => spec.shard = v,
+                ("ConsumerName", v) => spec.consumer = v,
                 _ => spec.other_dims = true,
             }
         }
@@ -417,6 +424,7 @@ impl MetricsReader<'_> {
         let d = Dims {
             stream: field(&dims.stream),
             shard: field(&dims.shard),
+            consumer: field(&dims.consumer),
             other: dims.other,
         };
         let point = Point {
@@ -509,6 +517,7 @@ impl MetricsReader<'_> {
                 let dims = Dims {
                     stream: &spec.stream,
                     shard: &spec.shard,
+                    consumer: &spec.consumer,
                     other: spec.other_dims,
                 };
                 let origin = Origin {
@@ -597,7 +606,7 @@ impl MetricsReader<'_> {
             let dims = Dims {
                 stream,
                 shard,
-                other: false,
+                ..Dims::default()
             };
             let origin = Origin {
                 account: &st.path_account,

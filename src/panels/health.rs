@@ -1,6 +1,7 @@
 //! The panels of `kinesis-insights health`: the findings first, then per shard, per stream,
-//! (per consumer) and the capacity changes from CloudTrail. The rows come from
-//! [`crate::health::analyze`]; here they become cells.
+//! per enhanced fan-out consumer and the capacity changes from CloudTrail. The rows come from
+//! [`crate::health::analyze`]; here they become cells. The account is part of a stream's
+//! identity, so every panel has an `account` column.
 
 use super::{Built, Cell, PanelDef, PanelError};
 use crate::health::analyze::Report;
@@ -12,12 +13,21 @@ fn opt_pct(v: Option<u64>) -> Cell {
     v.map_or(Cell::Null, Cell::Percent)
 }
 
+fn opt_float(v: Option<f64>) -> Cell {
+    v.map_or(Cell::Null, Cell::Float)
+}
+
+/// Bytes in a MiB, for `bytes_mib`.
+const MIB: f64 = 1_048_576.0;
+
 /// Every panel of `health`, in the order the table view shows them.
 pub static PANELS: &[HealthPanel] = &[
     PanelDef {
         id: "findings",
         title: "Findings",
-        columns: &["severity", "check", "region", "stream", "shard", "detail"],
+        columns: &[
+            "severity", "check", "account", "region", "stream", "shard", "detail",
+        ],
         about: "problems found by the checks, worst first",
         build: findings,
     },
@@ -25,6 +35,7 @@ pub static PANELS: &[HealthPanel] = &[
         id: "shards",
         title: "Shards",
         columns: &[
+            "account",
             "region",
             "stream",
             "shard",
@@ -42,6 +53,7 @@ pub static PANELS: &[HealthPanel] = &[
         id: "streams",
         title: "Streams",
         columns: &[
+            "account",
             "region",
             "stream",
             "mode",
@@ -58,9 +70,33 @@ pub static PANELS: &[HealthPanel] = &[
         build: streams,
     },
     PanelDef {
+        id: "consumers",
+        title: "Enhanced Fan-Out Consumers",
+        columns: &[
+            "account",
+            "region",
+            "stream",
+            "consumer",
+            "millis_behind_latest_max",
+            "records",
+            "bytes_mib",
+            "rate_exceeded",
+        ],
+        about: "per enhanced fan-out consumer: highest MillisBehindLatest, records and MiB received, refused subscriptions",
+        build: consumers,
+    },
+    PanelDef {
         id: "changes",
         title: "Capacity Changes",
-        columns: &["time", "region", "stream", "event_name", "user", "detail"],
+        columns: &[
+            "time",
+            "account",
+            "region",
+            "stream",
+            "event_name",
+            "user",
+            "detail",
+        ],
         about: "capacity, mode, retention, monitoring and consumer changes from CloudTrail",
         build: changes,
     },
@@ -79,6 +115,7 @@ fn findings(r: &Report, _: &()) -> Result<Built, PanelError> {
             vec![
                 Cell::text(f.severity.name()),
                 Cell::text(f.check),
+                Cell::text(&f.account),
                 Cell::text(&f.region),
                 Cell::text(&f.stream),
                 Cell::text(&f.shard),
@@ -99,6 +136,7 @@ fn shards(r: &Report, _: &()) -> Result<Built, PanelError> {
         .iter()
         .map(|s| {
             vec![
+                Cell::text(&s.account),
                 Cell::text(&s.region),
                 Cell::text(&s.stream),
                 Cell::text(&s.shard),
@@ -127,6 +165,7 @@ fn streams(r: &Report, _: &()) -> Result<Built, PanelError> {
         .iter()
         .map(|s| {
             vec![
+                Cell::text(&s.account),
                 Cell::text(&s.region),
                 Cell::text(&s.stream),
                 Cell::text(s.mode.name()),
@@ -148,6 +187,34 @@ fn streams(r: &Report, _: &()) -> Result<Built, PanelError> {
     Ok(b)
 }
 
+fn consumers(r: &Report, _: &()) -> Result<Built, PanelError> {
+    let rows = r
+        .consumers
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::text(&c.account),
+                Cell::text(&c.region),
+                Cell::text(&c.stream),
+                Cell::text(&c.consumer),
+                opt_float(c.millis_behind_latest_max),
+                opt_float(c.records),
+                opt_float(c.bytes.map(|b| b / MIB)),
+                opt_float(c.rate_exceeded),
+            ]
+        })
+        .collect::<Vec<_>>();
+    let mut b = Built::rows(rows);
+    if r.consumers.is_empty() {
+        b.note = Some(
+            "no enhanced fan-out consumer series (SubscribeToShardEvent.* and \
+             SubscribeToShard.RateExceeded, dimension ConsumerName)"
+                .into(),
+        );
+    }
+    Ok(b)
+}
+
 fn changes(r: &Report, _: &()) -> Result<Built, PanelError> {
     let rows = r
         .changes
@@ -155,6 +222,7 @@ fn changes(r: &Report, _: &()) -> Result<Built, PanelError> {
         .map(|c| {
             vec![
                 Cell::Time(c.time),
+                Cell::text(&c.account),
                 Cell::text(&c.region),
                 Cell::text(&c.stream),
                 Cell::text(&c.event_name),
