@@ -39,8 +39,9 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events
 latest\t'The time of the newest record in the input (reads the input twice)'"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'
 csv\t'CSV with a header (one panel on stdout, or every panel with --output-dir)'
-json\t'One JSON document with every panel'"
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s o -l output-dir -d 'Write each panel to DIR/<panel>.<txt|csv|json> instead of standard output' -r -F
+json\t'One JSON document with every panel'
+html\t'One self-contained page of charts, a world map and sortable tables (> report.html)'"
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s o -l output-dir -d 'Write each panel to DIR/<panel>.<txt|csv|json> instead of standard output (html writes one page, DIR/<command>.<html>)' -r -F
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l limit -d 'Rows shown per panel in tables (0 = all); the other formats carry every row' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s p -l panel -d 'Panels to show, repeated or comma-separated [default: all]' -r -f -a "events\t''
 events-over-time\t''
@@ -73,8 +74,9 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metric
 latest\t'The time of the newest record in the input (reads the input twice)'"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'
 csv\t'CSV with a header (one panel on stdout, or every panel with --output-dir)'
-json\t'One JSON document with every panel'"
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s o -l output-dir -d 'Write each panel to DIR/<panel>.<txt|csv|json> instead of standard output' -r -F
+json\t'One JSON document with every panel'
+html\t'One self-contained page of charts, a world map and sortable tables (> report.html)'"
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s o -l output-dir -d 'Write each panel to DIR/<panel>.<txt|csv|json> instead of standard output (html writes one page, DIR/<command>.<html>)' -r -F
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l limit -d 'Rows shown per panel in tables (0 = all); the other formats carry every row' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s p -l panel -d 'Panels to show, repeated or comma-separated [default: all]' -r -f -a "incoming-bytes\t''
 incoming-records\t''
@@ -105,8 +107,9 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health
 latest\t'The time of the newest record in the input (reads the input twice)'"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'
 csv\t'CSV with a header (one panel on stdout, or every panel with --output-dir)'
-json\t'One JSON document with every panel'"
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s o -l output-dir -d 'Write each panel to DIR/<panel>.<txt|csv|json> instead of standard output' -r -F
+json\t'One JSON document with every panel'
+html\t'One self-contained page of charts, a world map and sortable tables (> report.html)'"
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s o -l output-dir -d 'Write each panel to DIR/<panel>.<txt|csv|json> instead of standard output (html writes one page, DIR/<command>.<html>)' -r -F
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l limit -d 'Rows shown per panel in tables (0 = all); the other formats carry every row' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s p -l panel -d 'Panels to show, repeated or comma-separated [default: all]' -r -f -a "findings\t''
 shards\t''

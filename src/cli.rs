@@ -262,13 +262,27 @@ fn formats() -> PossibleValuesParser {
     )
 }
 
-/// `--output-dir`'s help, naming the registered formats' file extensions.
+/// `--output-dir`'s help, naming the registered formats' file extensions (a format whose
+/// panels make one page writes that page, named after the command).
 fn output_dir_help() -> String {
-    let extensions: Vec<&str> = crate::render::FORMATS.iter().map(|f| f.extension).collect();
-    format!(
+    let (pages, files): (Vec<_>, Vec<_>) = crate::render::FORMATS
+        .iter()
+        .partition(|f| (f.exporter)(crate::render::Options::default()).one_page());
+    let names = |fs: &[&crate::render::FormatDef]| {
+        fs.iter().map(|f| f.extension).collect::<Vec<_>>().join("|")
+    };
+    let mut help = format!(
         "Write each panel to DIR/<panel>.<{}> instead of standard output",
-        extensions.join("|")
-    )
+        names(&files)
+    );
+    if !pages.is_empty() {
+        help.push_str(&format!(
+            " ({} writes one page, DIR/<command>.<{}>)",
+            pages.iter().map(|f| f.name).collect::<Vec<_>>().join(", "),
+            names(&pages)
+        ));
+    }
+    help
 }
 
 /// How results are written.

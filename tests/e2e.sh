@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests: the ones `cargo test` skips because they need more than cargo (#[ignore]):
-# real shells for the completion scripts, a terminal, and later browsers, Python or Java.
+# real shells for the completion scripts, a terminal, a browser (the HTML pages), and later
+# Python or Java.
 # Installs what is missing (Debian/Ubuntu, with apt-get; quiet, and nothing when all is there),
 # then runs `cargo test -- --ignored` (extra arguments are passed on to it).
 set -euo pipefail
@@ -28,6 +29,7 @@ need_pip() {
 need 'command -v zsh' zsh
 need 'command -v fish' fish
 need 'command -v script' bsdutils
+need 'command -v chromium' chromium
 
 if ((${#missing[@]})); then
     sudo=()

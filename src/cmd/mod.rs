@@ -141,9 +141,41 @@ fn output_config(a: OutputArgs, panels: usize, sub: &str) -> OutputConfig {
             width: terminal_width(terminal, std::env::var("COLUMNS").ok().as_deref()),
             terminal,
             spreadsheet_safe: a.spreadsheet_safe,
+            dashboard: dashboard(sub),
+            command_line: command_line(),
         },
         quiet: a.quiet,
     }
+}
+
+/// `sub` as a `'static` name: a page's title and file name.
+fn dashboard(sub: &str) -> &'static str {
+    ["events", "metrics", "health"]
+        .into_iter()
+        .find(|d| *d == sub)
+        .unwrap_or("dashboard")
+}
+
+/// The command line as given, each argument quoted where a shell would need it, for a page's
+/// header (made once per run, so kept for its whole length).
+fn command_line() -> &'static str {
+    let words: Vec<String> = std::env::args_os()
+        .enumerate()
+        .map(|(i, a)| {
+            let a = a.to_string_lossy();
+            if i == 0 {
+                "kinesis-insights".to_string()
+            } else if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c))
+            {
+                a.into_owned()
+            } else {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            }
+        })
+        .collect();
+    Box::leak(words.join(" ").into_boxed_str())
 }
 
 /// The width to fit tables to: the terminal's when standard output is one, else `$COLUMNS`,
@@ -352,7 +384,13 @@ fn emit(
             ..out_cfg.render
         };
         let exporter = (format.exporter)(opts);
-        let written = render::write_dir(dir, &*exporter, format.extension, &mut tables)?;
+        let written = render::write_dir(
+            dir,
+            &*exporter,
+            format.extension,
+            &mut tables,
+            (opts.dashboard, summary),
+        )?;
         if !out_cfg.quiet {
             eprintln!(
                 "wrote {} file{} to {}",

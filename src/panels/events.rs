@@ -256,6 +256,7 @@ fn events_over_time(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelErr
         value: 2,
         bucket,
         summary: SeriesSummary::Total,
+        unit: "events",
     };
     let counted = cube.over_time();
     let (Some((start, end)), false) = (range, counted.is_empty()) else {

@@ -136,6 +136,7 @@ fn series_rows(
         value: 5,
         bucket: ctx.period,
         summary: SeriesSummary::Stats,
+        unit: spec.unit,
     };
     let title = one_account
         .filter(|a| !a.is_empty())

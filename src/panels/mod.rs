@@ -59,6 +59,8 @@ pub enum View {
         bucket: Millis,
         /// What each series' line shows.
         summary: SeriesSummary,
+        /// Unit of the value (`count`, `MiB`, `ms`, `ratio`), for chart axes.
+        unit: &'static str,
     },
 }
 

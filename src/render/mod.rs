@@ -4,6 +4,7 @@
 //! one line here.
 
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod layout;
 pub mod table;
@@ -29,6 +30,11 @@ pub struct Options {
     pub terminal: bool,
     /// CSV: text cells a spreadsheet would run as a formula get a leading `'`.
     pub spreadsheet_safe: bool,
+    /// The dashboard (`events`, `metrics`, `health`): a page's title, and its file name with
+    /// `--output-dir`.
+    pub dashboard: &'static str,
+    /// The command line as given, shown in a page's header (empty: none).
+    pub command_line: &'static str,
 }
 
 impl Default for Options {
@@ -38,6 +44,8 @@ impl Default for Options {
             width: table::DEFAULT_WIDTH,
             terminal: false,
             spreadsheet_safe: false,
+            dashboard: "",
+            command_line: "",
         }
     }
 }
@@ -58,6 +66,12 @@ pub trait Exporter {
 
     /// Writes one panel as a file of its own (`--output-dir`).
     fn write_file(&self, out: &mut dyn Write, table: &Table) -> io::Result<()>;
+
+    /// All panels make one document (a page): `--output-dir` writes it whole to
+    /// `DIR/<dashboard>.<extension>` instead of a file per panel.
+    fn one_page(&self) -> bool {
+        false
+    }
 }
 
 /// An output format as the command line and `--output-dir` know it.
@@ -89,7 +103,7 @@ impl PartialEq for FormatDef {
 }
 
 /// Every output format; the first is the default.
-pub const FORMATS: &[FormatDef] = &[table::FORMAT, csv::FORMAT, json::FORMAT];
+pub const FORMATS: &[FormatDef] = &[table::FORMAT, csv::FORMAT, json::FORMAT, html::FORMAT];
 
 /// The format named `name` (one of [`FORMATS`]; clap checks it).
 pub fn format(name: &str) -> &'static FormatDef {
@@ -99,12 +113,15 @@ pub fn format(name: &str) -> &'static FormatDef {
         .unwrap_or(&FORMATS[0])
 }
 
-/// Writes each table to `dir/<id>.<ext>`, as it comes; returns the paths written.
+/// Writes each table to `dir/<id>.<ext>`, as it comes; returns the paths written. A format
+/// whose panels make [one page](Exporter::one_page) is written whole to
+/// `dir/<dashboard>.<ext>`, with `summary`.
 pub fn write_dir(
     dir: &Path,
     exporter: &dyn Exporter,
     extension: &str,
     tables: &mut dyn Iterator<Item = Table>,
+    (dashboard, summary): (&str, &Summary),
 ) -> anyhow::Result<Vec<PathBuf>> {
     if dir.exists() && !dir.is_dir() {
         bail!("--output-dir {}: is not a directory", dir.display());
@@ -116,6 +133,17 @@ pub fn write_dir(
             io_reason(&e)
         )
     })?;
+    if exporter.one_page() {
+        let path = dir.join(format!("{dashboard}.{extension}"));
+        let cannot = |e: io::Error| anyhow!("cannot write {}: {}", path.display(), io_reason(&e));
+        let file = std::fs::File::create(&path).map_err(cannot)?;
+        let mut out = io::BufWriter::new(file);
+        exporter
+            .write_stream(&mut out, tables, summary)
+            .and_then(|()| out.flush())
+            .map_err(cannot)?;
+        return Ok(vec![path]);
+    }
     let mut written = Vec::new();
     for t in tables {
         let path = dir.join(format!("{}.{extension}", t.id));

@@ -64,6 +64,7 @@ pub fn write(out: &mut dyn Write, t: &Table, opts: Options) -> io::Result<()> {
             value,
             bucket,
             summary,
+            unit: _,
         } => {
             let shape = SeriesShape {
                 time: *time,
@@ -521,6 +522,7 @@ mod tests {
                 value: 2,
                 bucket: h,
                 summary: SeriesSummary::Total,
+                unit: "events",
             },
             note: None,
         };

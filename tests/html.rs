@@ -1,0 +1,642 @@
+//! `--format html`: the page is well formed, carries exactly the CSV's data, asks for nothing
+//! outside itself, and data from logs cannot become markup. The tests marked `#[ignore]` load
+//! the pages in headless Chromium (`tests/e2e.sh` installs it): no errors, the SVG elements
+//! expected, the numbers in the DOM equal the CSV's, and screenshots in `target/html-e2e/`.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::{csv_rows, record, run, testdata};
+
+/// The sample's events page arguments (all panels, the test city database for the map).
+fn events_args() -> Vec<String> {
+    vec![
+        "events".into(),
+        "--geoip".into(),
+        testdata("geoip/test-city.mmdb").display().to_string(),
+        testdata("cloudtrail").display().to_string(),
+    ]
+}
+
+fn metrics_args() -> Vec<String> {
+    vec![
+        "metrics".into(),
+        testdata("metrics/streams").display().to_string(),
+        testdata("metrics/accounts").display().to_string(),
+    ]
+}
+
+/// Runs `args` with `--format html` and returns the page (and checks the exit status is
+/// `code`).
+fn page(args: &[String], code: i32) -> String {
+    let mut a = args.to_vec();
+    a.extend(["--format".into(), "html".into()]);
+    let r = run(&a);
+    assert_eq!(r.code, code, "{}", r.stderr);
+    r.stdout
+}
+
+/// Every panel's CSV of the same run, by panel id.
+fn csv_panels(args: &[String]) -> BTreeMap<String, Vec<Vec<String>>> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = args.to_vec();
+    a.extend([
+        "--format".into(),
+        "csv".into(),
+        "--output-dir".into(),
+        dir.path().display().to_string(),
+        "-q".into(),
+    ]);
+    let r = run(&a);
+    assert!(r.code <= 1, "{}", r.stderr);
+    fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            let id = p.file_stem().unwrap().to_str().unwrap().to_string();
+            (id, csv_rows(&fs::read_to_string(&p).unwrap()))
+        })
+        .collect()
+}
+
+/// An element as the checker saw it.
+#[derive(Debug)]
+struct Element {
+    name: String,
+    attrs: Vec<(String, String)>,
+    /// Raw text of a `<script>` or `<style>`.
+    raw: Option<String>,
+}
+
+/// A small checker of the HTML we write: tags nest and close, attributes are quoted, `&` starts
+/// a known entity, and `<script>`/`<style>` hold raw text up to their end tag. Returns every
+/// element in document order.
+fn parse(html: &str) -> Vec<Element> {
+    const VOID: &[&str] = &["meta", "link", "br", "img", "input", "hr"];
+    let mut stack: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    let mut rest = html
+        .strip_prefix("<!DOCTYPE html>\n")
+        .expect("starts with the doctype");
+    while let Some(i) = rest.find(['<', '&']) {
+        let (text, tail) = rest.split_at(i);
+        assert!(!text.contains('>'), "a bare > in text: {text:?}");
+        if tail.starts_with('&') {
+            let end = tail.find(';').expect("an entity ends in ;");
+            let entity = &tail[1..end];
+            assert!(
+                ["amp", "lt", "gt", "quot", "#39"].contains(&entity),
+                "unknown entity &{entity};"
+            );
+            rest = &tail[end + 1..];
+            continue;
+        }
+        if let Some(t) = tail.strip_prefix("</") {
+            let end = t.find('>').expect("an end tag closes");
+            let name = &t[..end];
+            assert_eq!(
+                stack.pop().as_deref(),
+                Some(name),
+                "end tag </{name}> out of place"
+            );
+            rest = &t[end + 1..];
+            continue;
+        }
+        // A start tag: a name, then name="value" attributes.
+        let t = &tail[1..];
+        let name_end = t.find([' ', '>', '\n']).expect("a tag name ends");
+        let name = t[..name_end].to_string();
+        assert!(
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()),
+            "bad tag name {name:?}"
+        );
+        let mut a = &t[name_end..];
+        let mut attrs = Vec::new();
+        loop {
+            a = a.trim_start();
+            if let Some(r) = a.strip_prefix('>') {
+                a = r;
+                break;
+            }
+            let eq = a.find('=').expect("attribute has a value");
+            let key = a[..eq].to_string();
+            assert!(
+                key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'),
+                "{key}"
+            );
+            let v = a[eq + 1..].strip_prefix('"').expect("value quoted with \"");
+            let close = v.find('"').expect("value ends");
+            assert!(!v[..close].contains('<'), "< in an attribute");
+            attrs.push((key, v[..close].to_string()));
+            a = &v[close + 1..];
+        }
+        let mut raw = None;
+        if name == "script" || name == "style" {
+            let end_tag = format!("</{name}>");
+            let end = a.find(&end_tag).expect("raw text element ends");
+            raw = Some(a[..end].to_string());
+            a = &a[end + end_tag.len()..];
+        } else if !VOID.contains(&name.as_str()) {
+            stack.push(name.clone());
+        }
+        out.push(Element { name, attrs, raw });
+        rest = a;
+    }
+    assert!(rest.trim().is_empty(), "text after </html>");
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+    out
+}
+
+/// The JSON of each panel the page carries, by id.
+fn embedded(elements: &[Element]) -> BTreeMap<String, serde_json::Value> {
+    elements
+        .iter()
+        .filter(|e| {
+            e.attrs
+                .iter()
+                .any(|(k, v)| k == "class" && v == "panel-data")
+        })
+        .map(|e| {
+            let v: serde_json::Value = serde_json::from_str(e.raw.as_ref().unwrap()).unwrap();
+            (v["id"].as_str().unwrap().to_string(), v)
+        })
+        .collect()
+}
+
+/// The page's panels are exactly the CSV files of the same run: same columns, same rows in
+/// the same order, every cell the same text.
+fn assert_same_as_csv(args: &[String], page: &str) -> BTreeMap<String, serde_json::Value> {
+    let elements = parse(page);
+    let panels = embedded(&elements);
+    let csv = csv_panels(args);
+    assert_eq!(
+        panels.keys().collect::<Vec<_>>(),
+        csv.keys().collect::<Vec<_>>()
+    );
+    for (id, rows) in &csv {
+        let p = &panels[id];
+        let columns: Vec<String> = serde_json::from_value(p["columns"].clone()).unwrap();
+        let data: Vec<Vec<String>> = serde_json::from_value(p["rows"].clone()).unwrap();
+        assert_eq!(columns, rows[0], "{id}");
+        assert_eq!(data, rows[1..], "{id}");
+    }
+    panels
+}
+
+/// Tags a page may hold: anything else came from data.
+const TAGS: &[&str] = &[
+    "html", "head", "meta", "title", "style", "body", "header", "h1", "p", "code", "dl", "div",
+    "dt", "dd", "noscript", "pre", "main", "section", "h2", "script", "footer",
+];
+
+/// Nothing is fetched: no attribute names a URL, the policy forbids everything but the
+/// inlined script and style, and the only `http` in the page is the SVG namespace.
+fn assert_self_contained(page: &str) {
+    let elements = parse(page);
+    for e in &elements {
+        assert!(TAGS.contains(&e.name.as_str()), "<{}> in the page", e.name);
+        for (k, v) in &e.attrs {
+            assert!(
+                !["src", "href", "action", "srcset", "poster", "data"].contains(&k.as_str()),
+                "{k}={v}"
+            );
+        }
+        if e.name == "script" {
+            let json = e
+                .attrs
+                .iter()
+                .any(|(k, v)| k == "type" && v == "application/json");
+            assert!(json || e.attrs.is_empty(), "{:?}", e.attrs);
+        }
+    }
+    let csp = elements
+        .iter()
+        .find(|e| {
+            e.attrs
+                .iter()
+                .any(|(k, v)| k == "http-equiv" && v == "Content-Security-Policy")
+        })
+        .expect("a Content-Security-Policy");
+    let policy = &csp.attrs.iter().find(|(k, _)| k == "content").unwrap().1;
+    assert!(
+        policy.starts_with("default-src 'none'; script-src 'sha256-"),
+        "{policy}"
+    );
+    assert!(!policy.contains("unsafe"), "{policy}");
+    // Log text may hold URLs (as text); our own script and style, and attributes, none.
+    for e in &elements {
+        for (k, v) in &e.attrs {
+            assert!(!v.contains("://") && !v.starts_with("//"), "{k}={v}");
+        }
+        let ours = e.attrs.iter().all(|(k, _)| k != "type");
+        if let (Some(raw), true) = (&e.raw, ours) {
+            let raw = raw.replace("\"http://www.w3.org/2000/svg\"", "");
+            for bad in [
+                "http:",
+                "https:",
+                "//cdn",
+                "url(",
+                "@import",
+                "fetch(",
+                "XMLHttpRequest",
+                "import(",
+                "src=",
+            ] {
+                assert!(!raw.contains(bad), "{bad} in <{}>", e.name);
+            }
+        }
+    }
+}
+
+#[test]
+fn events_page_is_the_csv() {
+    let args = events_args();
+    let page = page(&args, 0);
+    let panels = assert_same_as_csv(&args, &page);
+    assert_eq!(panels.len(), 8);
+    assert_self_contained(&page);
+    // The kinds the page sorts and draws by, from the cells' types.
+    assert_eq!(
+        panels["events"]["kinds"],
+        serde_json::json!(["text", "count", "percent"])
+    );
+    assert_eq!(panels["events-over-time"]["view"]["type"], "series");
+    assert_eq!(panels["events-over-time"]["view"]["bucket"], 3_600_000);
+    assert_eq!(
+        panels["locations"]["kinds"],
+        serde_json::json!(["text", "text", "text", "text", "float", "float", "count"])
+    );
+    // The map's shapes come with the locations panel, once.
+    assert_eq!(page.matches("id=\"world\"").count(), 1);
+    assert!(page.contains("<title>Kinesis Events</title>"));
+    assert!(
+        page.contains("<dt>matched events</dt><dd>1823</dd>"),
+        "summary"
+    );
+    assert!(page.len() < 3 << 20, "{} bytes", page.len());
+}
+
+#[test]
+fn metrics_page_is_the_csv() {
+    let args = metrics_args();
+    let page = page(&args, 0);
+    let panels = assert_same_as_csv(&args, &page);
+    assert_eq!(panels.len(), 10);
+    assert_self_contained(&page);
+    assert_eq!(panels["incoming-bytes"]["view"]["unit"], "MiB");
+    assert_eq!(panels["put-latency"]["view"]["unit"], "ms");
+    assert_eq!(panels["get-success"]["view"]["unit"], "ratio");
+    assert_eq!(panels["get-success"]["view"]["summary"], "stats");
+    // No map without a locations panel.
+    assert!(!page.contains("id=\"world\""));
+    assert!(page.contains("<title>Kinesis Metrics</title>"));
+    assert!(page.len() < 3 << 20, "{} bytes", page.len());
+}
+
+/// Field values a log can carry that would be markup or script in a careless page.
+const HOSTILE: &[&str] = &[
+    "</script><img src=x onerror=alert(1)>",
+    "<!--<script>",
+    "a\u{2028}b\u{2029}c",
+    "\"'><svg onload=alert(2)>&amp;",
+    "</style></title>",
+];
+
+#[test]
+fn hostile_values_stay_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let records: Vec<String> = HOSTILE
+        .iter()
+        .map(|h| {
+            record(&[
+                ("eventTime", "2024-03-09T10:00:00Z"),
+                ("eventSource", "kinesis.amazonaws.com"),
+                ("eventName", h),
+                ("awsRegion", h),
+                ("errorCode", h),
+                ("errorMessage", h),
+                ("sourceIPAddress", h),
+            ])
+        })
+        .collect();
+    fs::write(
+        dir.path().join("hostile.json"),
+        format!("{{\"Records\":[{}]}}", records.join(",")),
+    )
+    .unwrap();
+    let args = vec!["events".to_string(), dir.path().display().to_string()];
+    let page = page(&args, 0);
+    // Well formed, only our tags, and the data exact (the CSV's, hostile text and all).
+    assert_self_contained(&page);
+    let panels = assert_same_as_csv(&args, &page);
+    let names: Vec<String> = panels["events"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r[0].as_str().unwrap().to_string())
+        .collect();
+    let mut want: Vec<String> = HOSTILE.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    let mut got = names.clone();
+    got.sort();
+    assert_eq!(got, want);
+    for raw in [
+        "<img",
+        "<svg",
+        "<!--",
+        "\u{2028}",
+        "\u{2029}",
+        "</style></title>",
+    ] {
+        assert!(!page.contains(raw), "{raw:?} in the page");
+    }
+}
+
+#[test]
+fn output_dir_writes_one_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report");
+    let mut args = metrics_args();
+    args.extend([
+        "--format".into(),
+        "html".into(),
+        "--output-dir".into(),
+        out.display().to_string(),
+    ]);
+    let r = run(&args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let files: Vec<PathBuf> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files, [out.join("metrics.html")]);
+    assert!(r.stderr.contains("wrote 1 file to"), "{}", r.stderr);
+    let page = fs::read_to_string(&files[0]).unwrap();
+    assert_same_as_csv(&metrics_args(), &page);
+}
+
+#[test]
+fn one_panel_and_an_empty_panel() {
+    // --panel narrows the page; a panel without data says so (notes are shown, not on stderr).
+    let mut args = events_args();
+    args.truncate(1);
+    args.extend([
+        "--panel".into(),
+        "locations".into(),
+        "--panel".into(),
+        "errors".into(),
+    ]);
+    args.push(testdata("cloudtrail").display().to_string());
+    let mut a = args.clone();
+    a.extend(["--format".into(), "html".into()]);
+    let r = common::bin()
+        .args(&a)
+        .env("KINESIS_INSIGHTS_GEOIP", "")
+        .output()
+        .unwrap();
+    let page = String::from_utf8(r.stdout).unwrap();
+    let elements = parse(&page);
+    let panels = embedded(&elements);
+    assert_eq!(panels.keys().collect::<Vec<_>>(), ["errors", "locations"]);
+    assert_eq!(panels["locations"]["rows"], serde_json::json!([]));
+    assert!(page.contains("<p class=\"note\">"), "the panel's note");
+    assert!(
+        !String::from_utf8(r.stderr)
+            .unwrap()
+            .contains("note: locations")
+    );
+}
+
+// ---- in a browser ----
+
+/// Headless Chromium with no network, profile or first-run work; `args` then `url`.
+fn chromium(profile: &Path, args: &[&str], url: &str) -> std::process::Output {
+    std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--virtual-time-budget=10000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("chromium runs (tests/e2e.sh installs it)")
+}
+
+/// Where the browser tests write pages and screenshots.
+fn e2e_dir() -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html-e2e");
+    fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Writes the page of `args` to `name.html`, loads it, and returns the DOM after its script
+/// ran; takes light and dark screenshots at 1400 and 400 pixels.
+fn in_browser(name: &str, args: &[String]) -> String {
+    let dir = e2e_dir();
+    let file = dir.join(format!("{name}.html"));
+    fs::write(&file, page(args, 0)).unwrap();
+    let url = format!("file://{}", file.display());
+    let profile = tempfile::tempdir().unwrap();
+    let dom = chromium(
+        profile.path(),
+        &["--window-size=1400,1000", "--dump-dom"],
+        &url,
+    );
+    let dom = String::from_utf8(dom.stdout).unwrap();
+    for (theme, flag) in [("light", None), ("dark", Some("--force-dark-mode"))] {
+        for (w, h) in [(1400, 4000), (400, 6000)] {
+            let png = dir.join(format!("{name}-{theme}-{w}.png"));
+            let size = format!("--window-size={w},{h}");
+            let shot = format!("--screenshot={}", png.display());
+            let mut a = vec![size.as_str(), shot.as_str()];
+            a.extend(flag);
+            chromium(profile.path(), &a, &url);
+            assert!(
+                fs::metadata(&png).unwrap().len() > 10_000,
+                "{}",
+                png.display()
+            );
+        }
+    }
+    // The script ran to its end, with no error and nothing blocked by the policy.
+    let root = between(&dom, "<html", ">");
+    assert!(
+        root.contains("data-ready=\"1\""),
+        "the page's script did not finish"
+    );
+    assert!(
+        !root.contains("data-errors"),
+        "{}",
+        between(&dom, "<pre id=\"errors\" role=\"alert\">", "</pre>")
+    );
+    dom
+}
+
+fn between<'a>(s: &'a str, from: &str, to: &str) -> &'a str {
+    let i = s.find(from).map_or(0, |i| i + from.len());
+    let j = s[i..].find(to).map_or(s.len(), |j| i + j);
+    &s[i..j]
+}
+
+/// The panel sections of the DOM, by id.
+fn sections(dom: &str) -> BTreeMap<String, String> {
+    dom.split("<section ")
+        .skip(1)
+        .map(|s| {
+            let id = between(s, "id=\"panel-", "\"").to_string();
+            (id, s[..s.find("</section>").unwrap()].to_string())
+        })
+        .collect()
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
+}
+
+/// The rows of the first data table in `section` as the DOM shows them (spacers left out).
+fn dom_rows(section: &str) -> Vec<Vec<String>> {
+    let body = between(
+        between(section, "class=\"data\"", "</table>"),
+        "<tbody>",
+        "</tbody>",
+    );
+    body.split("<tr>")
+        .skip(1)
+        .map(|tr| {
+            tr[..tr.find("</tr>").unwrap()]
+                .split("<td")
+                .skip(1)
+                .map(|td| unescape(between(td, ">", "</td>")))
+                .collect()
+        })
+        .collect()
+}
+
+/// Each table shows the first rows of its CSV, in its order, as the CSV writes them; a long
+/// one only some (virtualised), a short one all.
+fn assert_tables_show_csv(dom: &str, csv: &BTreeMap<String, Vec<Vec<String>>>) {
+    let sections = sections(dom);
+    for (id, rows) in csv {
+        let s = &sections[id];
+        if rows.len() == 1 {
+            assert!(s.contains("No data for this panel."), "{id}");
+            continue;
+        }
+        let shown = dom_rows(s);
+        assert!(!shown.is_empty(), "{id}: no rows in the DOM");
+        assert_eq!(shown, rows[1..=shown.len()], "{id}");
+        if rows.len() - 1 <= 60 {
+            assert_eq!(
+                shown.len(),
+                rows.len() - 1,
+                "{id}: every row of a short table"
+            );
+        } else {
+            assert!(shown.len() < 100, "{id}: {} rows in the DOM", shown.len());
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs chromium (tests/e2e.sh installs it)"]
+fn events_page_in_chromium() {
+    let args = events_args();
+    let dom = in_browser("events", &args);
+    let csv = csv_panels(&args);
+    assert_tables_show_csv(&dom, &csv);
+    let s = sections(&dom);
+    // The map: every country a path named on hover, a bubble per located place.
+    let countries = s["locations"].matches("class=\"country").count();
+    assert_eq!(countries, 177);
+    let located = csv["locations"][1..]
+        .iter()
+        .filter(|r| !r[4].is_empty() && !r[5].is_empty())
+        .count();
+    assert_eq!(s["locations"].matches("class=\"bubble\"").count(), located);
+    assert!(s["locations"].contains("<title>Sweden: 224</title>"));
+    // The donut's legend: the largest ten, then the rest as one, with the CSV's numbers.
+    let events = &csv["events"][1..];
+    for r in &events[..10] {
+        let row = format!(
+            "<td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}%</td>",
+            r[0], r[1], r[2]
+        );
+        assert!(s["events"].contains(&row), "{row}");
+    }
+    assert_eq!(s["events"].matches("class=\"slice\"").count(), 11);
+    // One bar per top user, labelled with its count.
+    assert_eq!(
+        s["top-users"].matches("class=\"bar\"").count(),
+        csv["top-users"].len() - 1
+    );
+    // Over time: one legend entry per event name, a stacked area for each.
+    let names: std::collections::BTreeSet<&String> =
+        csv["events-over-time"][1..].iter().map(|r| &r[1]).collect();
+    assert_eq!(
+        s["events-over-time"]
+            .matches("aria-pressed=\"true\"")
+            .count(),
+        names.len()
+    );
+    assert_eq!(
+        s["events-over-time"].matches("class=\"series\"").count(),
+        names.len()
+    );
+}
+
+#[test]
+#[ignore = "needs chromium (tests/e2e.sh installs it)"]
+fn metrics_page_in_chromium() {
+    let args = metrics_args();
+    let dom = in_browser("metrics", &args);
+    let csv = csv_panels(&args);
+    assert_tables_show_csv(&dom, &csv);
+    let s = sections(&dom);
+    assert_eq!(s.len(), 10);
+    for (id, rows) in &csv {
+        if rows.len() == 1 {
+            continue;
+        }
+        // One chart per panel, a legend entry per series: its account, region, stream and
+        // shard, as the CSV has them.
+        assert_eq!(s[id].matches("<svg").count(), 1, "{id}");
+        // The account is left out of the names when the panel has one only.
+        let accounts: std::collections::BTreeSet<&String> =
+            rows[1..].iter().map(|r| &r[1]).collect();
+        let first = if accounts.len() == 1 { 2 } else { 1 };
+        let mut series: Vec<String> = Vec::new();
+        for r in &rows[1..] {
+            let key: Vec<&str> = r[first..5]
+                .iter()
+                .map(String::as_str)
+                .filter(|k| !k.is_empty())
+                .collect();
+            let key = key.join(" / ");
+            if !series.contains(&key) {
+                series.push(key);
+            }
+        }
+        let legend: Vec<String> = s[id]
+            .split("aria-pressed=\"true\">")
+            .skip(1)
+            .map(|b| unescape(between(b, "</span>", "</button>")))
+            .collect();
+        assert_eq!(legend, series, "{id}");
+    }
+}
