@@ -296,6 +296,21 @@ fn metrics_page_is_the_csv() {
     assert!(page.len() < 3 << 20, "{} bytes", page.len());
 }
 
+#[test]
+fn health_page_is_the_csv() {
+    // The page draws any dashboard's panels by their shape: health's are tables.
+    let args = vec![
+        "health".to_string(),
+        testdata("metrics/streams").display().to_string(),
+        testdata("cloudtrail").display().to_string(),
+    ];
+    let page = page(&args, 0);
+    let panels = assert_same_as_csv(&args, &page);
+    assert!(panels.contains_key("findings"), "{:?}", panels.keys());
+    assert_self_contained(&page);
+    assert!(page.contains("<title>Kinesis Health</title>"));
+}
+
 /// Field values a log can carry that would be markup or script in a careless page.
 const HOSTILE: &[&str] = &[
     "</script><img src=x onerror=alert(1)>",
@@ -441,6 +456,30 @@ fn e2e_dir() -> PathBuf {
     d
 }
 
+/// The DOM of `file` (with `fragment`, `#…` or empty) after its script ran, which must have
+/// run to its end with no error and nothing blocked by the policy.
+fn dom_of(file: &Path, fragment: &str) -> String {
+    let url = format!("file://{}{fragment}", file.display());
+    let profile = tempfile::tempdir().unwrap();
+    let dom = chromium(
+        profile.path(),
+        &["--window-size=1400,1000", "--dump-dom"],
+        &url,
+    );
+    let dom = String::from_utf8(dom.stdout).unwrap();
+    let root = between(&dom, "<html", ">");
+    assert!(
+        root.contains("data-ready=\"1\""),
+        "the page's script did not finish"
+    );
+    assert!(
+        !root.contains("data-errors"),
+        "{}",
+        between(&dom, "<pre id=\"errors\" role=\"alert\">", "</pre>")
+    );
+    dom
+}
+
 /// Writes the page of `args` to `name.html`, loads it, and returns the DOM after its script
 /// ran; takes light and dark screenshots at 1400 and 400 pixels.
 fn in_browser(name: &str, args: &[String]) -> String {
@@ -449,12 +488,6 @@ fn in_browser(name: &str, args: &[String]) -> String {
     fs::write(&file, page(args, 0)).unwrap();
     let url = format!("file://{}", file.display());
     let profile = tempfile::tempdir().unwrap();
-    let dom = chromium(
-        profile.path(),
-        &["--window-size=1400,1000", "--dump-dom"],
-        &url,
-    );
-    let dom = String::from_utf8(dom.stdout).unwrap();
     for (theme, flag) in [("light", None), ("dark", Some("--force-dark-mode"))] {
         for (w, h) in [(1400, 4000), (400, 6000)] {
             let png = dir.join(format!("{name}-{theme}-{w}.png"));
@@ -470,18 +503,7 @@ fn in_browser(name: &str, args: &[String]) -> String {
             );
         }
     }
-    // The script ran to its end, with no error and nothing blocked by the policy.
-    let root = between(&dom, "<html", ">");
-    assert!(
-        root.contains("data-ready=\"1\""),
-        "the page's script did not finish"
-    );
-    assert!(
-        !root.contains("data-errors"),
-        "{}",
-        between(&dom, "<pre id=\"errors\" role=\"alert\">", "</pre>")
-    );
-    dom
+    dom_of(&file, "")
 }
 
 fn between<'a>(s: &'a str, from: &str, to: &str) -> &'a str {
@@ -638,5 +660,78 @@ fn metrics_page_in_chromium() {
             .map(|b| unescape(between(b, "</span>", "</button>")))
             .collect();
         assert_eq!(legend, series, "{id}");
+    }
+}
+
+#[test]
+#[ignore = "needs chromium (tests/e2e.sh installs it)"]
+fn big_tables_sort_and_filter_in_chromium() {
+    // 50,000 users, one call each and a second for the first 5,000: by-user has 50,000 rows.
+    let dir = tempfile::tempdir().unwrap();
+    let records: Vec<String> = (0..55_000u32)
+        .map(|i| {
+            let rec = record(&[
+                ("eventTime", "2024-03-09T10:00:00Z"),
+                ("eventSource", "kinesis.amazonaws.com"),
+                ("eventName", "PutRecord"),
+                ("awsRegion", "us-east-1"),
+                ("sourceIPAddress", "10.0.0.1"),
+            ]);
+            let user = format!(
+                r#","userIdentity":{{"type":"IAMUser","userName":"user-{:05}"}}}}"#,
+                i % 50_000
+            );
+            format!("{}{user}", rec.strip_suffix('}').unwrap())
+        })
+        .collect();
+    fs::write(
+        dir.path().join("big.json"),
+        format!("{{\"Records\":[{}]}}", records.join(",")),
+    )
+    .unwrap();
+    let args = vec![
+        "events".to_string(),
+        "--panel".into(),
+        "by-user".into(),
+        "--panel".into(),
+        "events".into(),
+        dir.path().display().to_string(),
+    ];
+    let file = e2e_dir().join("big.html");
+    fs::write(&file, page(&args, 0)).unwrap();
+    let csv = csv_panels(&args);
+    let rows = &csv["by-user"][1..];
+    assert_eq!(rows.len(), 50_000);
+    // As written: the CSV's first rows, and only a screenful of them in the DOM.
+    let dom = dom_of(&file, "");
+    assert_tables_show_csv(&dom, &csv);
+    // Sorted by count ascending (ties in their CSV order), by user descending, and filtered.
+    let mut by_count: Vec<&Vec<String>> = rows.iter().collect();
+    by_count.sort_by_key(|r| r[2].parse::<u64>().unwrap());
+    let mut by_user: Vec<&Vec<String>> = rows.iter().collect();
+    by_user.sort_by(|a, b| b[0].cmp(&a[0]));
+    let filtered: Vec<&Vec<String>> = rows.iter().filter(|r| r[0].contains("user-0420")).collect();
+    assert_eq!(filtered.len(), 10);
+    for (fragment, want) in [
+        ("#sort=by-user:count:asc", &by_count),
+        ("#sort=by-user:user:desc", &by_user),
+        ("#filter=by-user:USER-0420", &filtered),
+    ] {
+        let dom = dom_of(&file, fragment);
+        let shown = dom_rows(&sections(&dom)["by-user"]);
+        assert!(
+            !shown.is_empty() && shown.len() < 100,
+            "{fragment}: {}",
+            shown.len()
+        );
+        let want: Vec<Vec<String>> = want[..shown.len().min(want.len())]
+            .iter()
+            .map(|r| r.to_vec())
+            .collect();
+        assert_eq!(shown, want, "{fragment}");
+        if fragment.starts_with("#filter") {
+            assert!(dom.contains("10 of 50000 rows"));
+            assert_eq!(shown.len(), 10);
+        }
     }
 }

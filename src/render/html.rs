@@ -40,8 +40,8 @@ const WORLD: &str = include_str!("html/world.json");
 
 /// SHA-256 of [`SCRIPT`] and [`STYLE`], base64, as the Content-Security-Policy names them (a
 /// unit test checks them against the files).
-const SCRIPT_SHA256: &str = "sha256-g24EI48sqUr5FC6yA0ZGZ5lo+NPXgggPUsjB6mn4H2Y=";
-const STYLE_SHA256: &str = "sha256-OHZb2JsokI3xhsoihZNtkNHTiopngKlbdZcttS9HkOA=";
+const SCRIPT_SHA256: &str = "sha256-Fs+yeKTxAJbZ9kechGoJyEJsNryNLASVwqD6i6C3xbs=";
+const STYLE_SHA256: &str = "sha256-aegg6Ts+BT+b5yWRcDGQzfYT/oZwGtbTTJUuW/epaI4=";
 
 /// The HTML exporter.
 pub struct Html(pub Options);

@@ -248,8 +248,10 @@
     var total = 0; rows.forEach(function (r) { total += num(r[value]); });
     var slices = rows.slice(0, MAX).map(function (r) { return { name: r[label], n: num(r[value]), text: r[value], pct: r[pct] }; });
     if (rows.length > MAX) {
-      var n = 0, h = 0;
-      rows.slice(MAX).forEach(function (r) { n += num(r[value]); h += Math.round(num(r[pct]) * 100); });
+      var n = 0;
+      rows.slice(MAX).forEach(function (r) { n += num(r[value]); });
+      // Hundredths of a percent rounded half up, as the panel's own percents are.
+      var h = total > 0 ? Math.floor((n * 20000 + total) / (2 * total)) : 0;
       slices.push({ name: "other (" + (rows.length - MAX) + ")", n: n, text: String(n), pct: (h / 100).toFixed(2) });
     }
     var box = el("div", { class: "donut" });
@@ -387,8 +389,8 @@
     if (n > 10) host.appendChild(tools);
     host.appendChild(scroll);
     var virtual = n > ALL;
-    function sortBy(ci, th) {
-      dir = sortCol === ci ? -dir : (numeric(kinds[ci]) ? -1 : 1);
+    function sortBy(ci, th, want) {
+      dir = want || (sortCol === ci ? -dir : (numeric(kinds[ci]) ? -1 : 1));
       sortCol = ci;
       hr.querySelectorAll("th").forEach(function (h) { h.setAttribute("aria-sort", "none"); });
       th.setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
@@ -447,6 +449,28 @@
     window.addEventListener("afterprint", function () { render(); });
     count.textContent = n + " rows";
     render();
+    TABLES[p.id] = {
+      sort: function (name, d) {
+        var ci = p.columns.indexOf(name);
+        if (ci >= 0) sortBy(ci, hr.children[ci], d === "asc" ? 1 : -1);
+      },
+      filter: function (q) { input.value = q; applyFilter(); }
+    };
+  }
+  var TABLES = {};
+
+  // A link can open the page with a table sorted or filtered:
+  // #sort=PANEL:COLUMN:asc|desc and #filter=PANEL:TEXT, joined by &.
+  function applyHash() {
+    var h = location.hash.slice(1);
+    if (!h) return;
+    h.split("&").forEach(function (part) {
+      var eq = part.indexOf("="), key = part.slice(0, eq), args = decodeURIComponent(part.slice(eq + 1)).split(":");
+      var t = TABLES[args[0]];
+      if (!t) return;
+      if (key === "sort") t.sort(args[1], args[2]);
+      else if (key === "filter") t.filter(args.slice(1).join(":"));
+    });
   }
 
   // ---- the panels ----
@@ -487,6 +511,7 @@
     for (var i = 0; i < panels.length; i++) {
       try { build(panels[i]); } catch (e) { fail("panel " + panels[i].parentNode.id + ": " + (e && e.stack || e)); }
     }
+    try { applyHash(); } catch (e) { fail("link: " + e); }
     document.documentElement.setAttribute("data-ready", "1");
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", main); else main();
