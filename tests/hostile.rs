@@ -319,6 +319,51 @@ fn links_fifos_and_stdin_do_not_hang() {
     assert_eq!(twice.code, 2);
 }
 
+/// `--relative-to latest` reads its inputs twice; a named FIFO (`<(zcat x.gz)`) can be read
+/// once only, so it is kept as standard input is. Before, the second open waited for a writer
+/// that was gone (a hang), and a run that got past it counted nothing.
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_read_once_when_the_window_is_relative_to_its_latest_event() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.map(|s| s.success()).unwrap_or(false) {
+        return;
+    }
+    // Events at 10:00, 10:01 and 10:02 (gzipped, as from `<(cat x.gz)`); 90 s back from the
+    // latest, 10:02, are 10:01 and 10:02.
+    let body: Vec<String> = (0..3).map(kin).collect();
+    let bytes = gz(body.join("\n").as_bytes());
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || fs::write(writer_path, bytes));
+    let mut child = common::bin()
+        .args(["events", "-f", "json", "-p", "events", "--since", "90s"])
+        .args(["--relative-to", "latest"])
+        .arg(&fifo)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("hangs on a FIFO with --relative-to latest");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["summary"]["matched_events"], 2, "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
+
 #[test]
 fn formulas_are_exact_in_csv_unless_asked() {
     let dir = tempfile::tempdir().unwrap();

@@ -94,7 +94,7 @@ pub struct Limits {
     /// `--max-file-size`: inputs with more text than this are refused (or, where that cannot
     /// be known before reading, standard input and pipes, read only up to it).
     pub max_bytes: Option<u64>,
-    /// The input will be read again in this run (standard input is then kept in a temporary
+    /// The input will be read again in this run (standard input and FIFOs are then kept in a temporary
     /// file).
     pub again: bool,
 }
@@ -131,13 +131,25 @@ impl Loader {
     pub fn open(&mut self, src: &Source, limits: Limits) -> Result<Opened<'_>, LoadError> {
         let io_err = |e: io::Error| LoadError::Io(crate::diag::io_reason(&e));
         let input: Box<dyn Read + Send> = match src {
-            Source::Stdin => stdin_reader(limits.again).map_err(io_err)?,
+            Source::Stdin => {
+                spooled(None, limits.again, || Ok(Box::new(io::stdin()))).map_err(io_err)?
+            }
             Source::File(p) => {
-                let f = File::open(p).map_err(io_err)?;
-                if let Some(max) = limits.max_bytes {
-                    refuse_if_larger(&f, max)?;
+                // Read before and kept: reopening a FIFO would wait for a writer that is gone.
+                if let Some(kept) = kept(Some(p)).map_err(io_err)? {
+                    return self.open_input(kept, limits);
                 }
-                Box::new(f)
+                let f = File::open(p).map_err(io_err)?;
+                let regular = f.metadata().map(|m| m.is_file()).unwrap_or(true);
+                if regular {
+                    if let Some(max) = limits.max_bytes {
+                        refuse_if_larger(&f, max)?;
+                    }
+                    Box::new(f)
+                } else {
+                    // A FIFO (`<(zcat x.gz)`) or a device can be read once only.
+                    spooled(Some(p), limits.again, || Ok(Box::new(f))).map_err(io_err)?
+                }
             }
         };
         self.open_input(input, limits)
@@ -405,31 +417,46 @@ impl Read for Capped {
     }
 }
 
-/// Standard input. When the run reads its input twice (`--relative-to latest`), the first
-/// read copies it into a temporary file and later reads come from there, so memory stays
-/// bounded and both reads see the same bytes.
-fn stdin_reader(again: bool) -> io::Result<Box<dyn Read + Send>> {
-    static SPOOL: Mutex<Option<File>> = Mutex::new(None);
-    let mut spool = SPOOL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(f) = spool.as_ref() {
-        let mut copy = f.try_clone()?;
-        copy.rewind()?;
-        return Ok(Box::new(copy));
+/// Inputs that can be read once only: standard input (`None`) and named FIFOs or devices.
+/// When the run reads its inputs twice (`--relative-to latest`), the first read copies such an
+/// input into a temporary file and later reads come from there, so memory stays bounded and
+/// both reads see the same bytes (reopening a FIFO would wait for a writer that is gone).
+fn spooled(
+    key: Option<&std::path::Path>,
+    again: bool,
+    open: impl FnOnce() -> io::Result<Box<dyn Read + Send>>,
+) -> io::Result<Box<dyn Read + Send>> {
+    if let Some(kept) = kept(key)? {
+        return Ok(kept);
     }
+    let inner = open()?;
     if again {
         let file = tempfile::tempfile()?;
-        *spool = Some(file.try_clone()?);
-        return Ok(Box::new(Tee {
-            inner: io::stdin(),
-            copy: file,
-        }));
+        let mut spools = SPOOLS.lock().unwrap_or_else(|e| e.into_inner());
+        spools.push((key.map(ToOwned::to_owned), file.try_clone()?));
+        return Ok(Box::new(Tee { inner, copy: file }));
     }
-    Ok(Box::new(io::stdin()))
+    Ok(inner)
+}
+
+type Spools = Vec<(Option<std::path::PathBuf>, File)>;
+/// The read-once inputs kept by [`spooled`], by path (`None`: standard input).
+static SPOOLS: Mutex<Spools> = Mutex::new(Vec::new());
+
+/// The copy [`spooled`] kept of the input `key`, from its start, if there is one.
+fn kept(key: Option<&std::path::Path>) -> io::Result<Option<Box<dyn Read + Send>>> {
+    let spools = SPOOLS.lock().unwrap_or_else(|e| e.into_inner());
+    let Some((_, f)) = spools.iter().find(|(k, _)| k.as_deref() == key) else {
+        return Ok(None);
+    };
+    let mut copy = f.try_clone()?;
+    copy.rewind()?;
+    Ok(Some(Box::new(copy)))
 }
 
 /// Reads `inner`, writing a copy of everything read to `copy`.
 struct Tee {
-    inner: io::Stdin,
+    inner: Box<dyn Read + Send>,
     copy: File,
 }
 
