@@ -171,12 +171,22 @@ def user_of(ident):
     cands.append(arn.split("federated-user/", 1)[1] if kind == "FederatedUser" and "federated-user/" in arn else "")
     ctx = ident.get("sessionContext") if isinstance(ident.get("sessionContext"), dict) else {}
     issuer = ctx.get("sessionIssuer") if isinstance(ctx.get("sessionIssuer"), dict) else {}
-    cands.append(s(issuer.get("userName")))
+    role = s(issuer.get("userName"))
+    principal = s(ident.get("principalId"))
+    if role.startswith("AWSReservedSSO_"):
+        # IAM Identity Center: AWSReservedSSO_<permission set>_<16 hex> / the session's name.
+        m = re.fullmatch(r".*?:assumed-role/[^/]*/(.+)", arn)
+        session = m.group(1) if m else (principal.split(":", 1)[1] if ":" in principal else "")
+        if session:
+            m = re.fullmatch(r"(AWSReservedSSO_.+)_[0-9a-fA-F]{16}", role)
+            role = (m.group(1) if m else role) + "/" + session
+    cands.append(role)
     cands.append("root" if kind == "Root" else "")
     cands.append(s(ident.get("invokedBy")))
     obo = ident.get("onBehalfOf") if isinstance(ident.get("onBehalfOf"), dict) else {}
     cands.append(s(obo.get("userId")))
-    cands.append(s(ident.get("principalId")))
+    acct = s(ident.get("accountId"))
+    cands.append(f"{acct}/{principal}" if kind == "AWSAccount" and acct and principal else principal)
     return next((c for c in cands if c), "unknown")
 
 
@@ -390,6 +400,57 @@ DOC_SAMPLE = """{
   "eventID":"77cf0d06-ce90-42da-9576-71986fec411f"
 }
 """
+
+
+def build_identities(root):
+    """Kinesis calls by the identities the user rule names specially: IAM Identity Center role
+    sessions (AWSReservedSSO_*), callers from another account (AWSAccount) and Identity Center
+    users (IdentityCenterUser), in the shapes CloudTrail writes them."""
+    acct = "111122223333"
+    sso = "AWSReservedSSO_AdministratorAccess_0123456789abcdef"
+    ro = "AWSReservedSSO_ReadOnly_fedcba9876543210"
+    def role_session(role, session, with_arn=True):
+        ident = {"type": "AssumedRole", "accountId": acct,
+                 "principalId": f"AROAEXAMPLEID:{session}" if session else "AROAEXAMPLEID",
+                 "accessKeyId": "ASIAEXAMPLE",
+                 "sessionContext": {"sessionIssuer": {"type": "Role", "principalId": "AROAEXAMPLEID",
+                                                      "arn": f"arn:aws:iam::{acct}:role/aws-reserved/sso.amazonaws.com/{role}",
+                                                      "accountId": acct, "userName": role},
+                                    "attributes": {"creationDate": "2024-03-09T08:00:00Z",
+                                                   "mfaAuthenticated": "false"}}}
+        if with_arn:
+            ident["arn"] = f"arn:aws:sts::{acct}:assumed-role/{role}/{session}"
+        return ident
+    identities = [
+        role_session(sso, "jane.doe@example.com"),
+        role_session(sso, "jane.doe@example.com"),
+        role_session(ro, "jane.doe@example.com"),
+        role_session(sso, "raj.patel@example.com", with_arn=False),
+        role_session("AWSReservedSSO_DataEngineer_0a1b2c3d4e5f6a7b", None, with_arn=False),
+        {"type": "AWSAccount", "principalId": "AROAOTHERACCOUNT:etl-job", "accountId": "444455556666"},
+        {"type": "AWSAccount", "principalId": "AIDAOTHERUSER", "accountId": "444455556666"},
+        {"type": "AWSAccount", "principalId": "AIDANOACCOUNT"},
+        {"type": "IdentityCenterUser", "accountId": acct,
+         "onBehalfOf": {"userId": "544894e8-80c1-707f-60e3-3ba6510dfac1",
+                        "identityStoreArn": f"arn:aws:identitystore::{acct}:identitystore/d-9067642ac7"},
+         "credentialId": "EXAMPLEVHULjJdTUdPJfofVa1sufHDoj7aYcOYcxFVllWR_Whr1fEXAMPLE"},
+        {"type": "AssumedRole", "principalId": "AROAPLAIN:i-0abc", "accountId": acct,
+         "arn": f"arn:aws:sts::{acct}:assumed-role/ingest-role/i-0abc",
+         "sessionContext": {"sessionIssuer": {"type": "Role", "userName": "ingest-role"}}},
+    ]
+    names = ["PutRecord", "DescribeStreamSummary", "GetRecords", "ListShards"]
+    recs = []
+    for i, ident in enumerate(identities):
+        recs.append({"eventVersion": "1.09", "userIdentity": ident,
+                     "eventTime": f"2024-03-09T{8 + i % 4:02d}:{i * 7 % 60:02d}:00Z",
+                     "eventSource": KINESIS, "eventName": names[i % len(names)], "awsRegion": "us-east-1",
+                     "sourceIPAddress": f"198.51.100.{10 + i}", "userAgent": "aws-cli/2.15.0",
+                     "requestParameters": {"streamName": "orders"}, "responseElements": None,
+                     "eventID": f"00000000-0000-4000-8000-{i:012d}", "readOnly": i % 2 == 1,
+                     "eventType": "AwsApiCall", "managementEvent": i % 4 != 2,
+                     "recipientAccountId": acct, "eventCategory": "Management"})
+    write(os.path.join(root, "identities.json"), json.dumps({"Records": recs}, indent=2).encode())
+    return recs
 
 
 def build_broken(root):
@@ -1601,7 +1662,7 @@ def main():
         return
     root = args.root
     for sub in ("cloudtrail", "broken", "doc-sample", "metrics", "expected", "envelopes", "compressed",
-                "health"):  # not geoip/: it holds the .mmdb
+                "health", "identities"):  # not geoip/: it holds the .mmdb
         shutil.rmtree(os.path.join(root, sub), ignore_errors=True)
 
     records = build_sample(os.path.join(root, "cloudtrail"))
@@ -1632,6 +1693,9 @@ def main():
     # --account: the calls to one account's resources (recipientAccountId).
     write_expected(os.path.join(exp, "account"),
                    panels([e for e in events if e["account"] == ACCOUNTS[1]]))
+
+    write_expected(os.path.join(exp, "identities"),
+                   panels(kinesis_events(build_identities(os.path.join(root, "identities")))))
 
     doc = kinesis_events([json.loads(DOC_SAMPLE)])
     write_expected(os.path.join(exp, "doc-sample"), panels(doc))

@@ -124,6 +124,14 @@ fn sample_account_filter_exact() {
     );
 }
 
+/// The user rule's named people: IAM Identity Center role sessions as
+/// `AWSReservedSSO_<permission set>/<session>`, another account's callers as
+/// `<account>/<principal>` (expected panels from testdata/generate.py's own rule).
+#[test]
+fn identity_center_sessions_and_other_accounts_are_named() {
+    compare_with_expected(&[testdata("identities").to_str().unwrap()], "identities");
+}
+
 #[test]
 fn account_from_the_record_else_the_s3_key_and_the_summary_says_when_several() {
     let dir = tempfile::tempdir().unwrap();

@@ -233,6 +233,7 @@ impl<'r> FastRecord<'r> {
                 user_name: s(Field::UserName),
                 arn: s(Field::Arn),
                 principal_id: s(Field::PrincipalId),
+                account_id: s(Field::IdentityAccountId),
                 invoked_by: s(Field::InvokedBy),
                 session_context: Obj(has(present::SESSION_CONTEXT).then(|| SessionContext {
                     session_issuer: Obj(has(present::SESSION_ISSUER).then(|| SessionIssuer {
@@ -534,6 +535,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                 b"invokedBy" => 4,
                 b"sessionContext" => 5,
                 b"onBehalfOf" => 6,
+                b"accountId" => 7,
                 _ => return None,
             })
         };
@@ -548,9 +550,10 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                     d.string_field(f, Field::IssuerUserName)
                 })
             }),
-            _ => d.one_member(f, present::ON_BEHALF_OF, b"userId", |d, f| {
+            6 => d.one_member(f, present::ON_BEHALF_OF, b"userId", |d, f| {
                 d.string_field(f, Field::OnBehalfOfUserId)
             }),
+            _ => d.string_field(f, Field::IdentityAccountId),
         })
     }
 

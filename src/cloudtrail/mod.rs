@@ -11,6 +11,7 @@ pub mod fast;
 pub mod parse;
 pub mod reader;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserialize;
@@ -133,6 +134,9 @@ pub struct UserIdentity<'a> {
     /// `principalId`.
     #[serde(borrow)]
     pub principal_id: Str<'a>,
+    /// `accountId` (the caller's account; another account's for `AWSAccount`).
+    #[serde(borrow)]
+    pub account_id: Str<'a>,
     /// `invokedBy`.
     #[serde(borrow)]
     pub invoked_by: Str<'a>,
@@ -265,6 +269,8 @@ pub enum Field {
     Arn,
     /// `userIdentity.principalId`.
     PrincipalId,
+    /// `userIdentity.accountId`.
+    IdentityAccountId,
     /// `userIdentity.invokedBy`.
     InvokedBy,
     /// `userIdentity.sessionContext.sessionIssuer.userName`.
@@ -283,7 +289,7 @@ pub enum Field {
 
 impl Field {
     /// Every field, in order.
-    pub const ALL: [Field; 22] = [
+    pub const ALL: [Field; 23] = [
         Field::EventTime,
         Field::EventSource,
         Field::EventName,
@@ -299,6 +305,7 @@ impl Field {
         Field::UserName,
         Field::Arn,
         Field::PrincipalId,
+        Field::IdentityAccountId,
         Field::InvokedBy,
         Field::IssuerUserName,
         Field::OnBehalfOfUserId,
@@ -307,6 +314,40 @@ impl Field {
         Field::ConsumerArn,
         Field::ResourceArn,
     ];
+}
+
+/// The person behind an IAM Identity Center role session: `AWSReservedSSO_NAME/SESSION` for a
+/// role `AWSReservedSSO_NAME_HEX` (the permission set NAME; the 16 hex digits AWS appends are
+/// dropped), SESSION being what the ARN (`...:assumed-role/ROLE/SESSION`) or else the principal
+/// id (`ROLEID:SESSION`) names, the user's Identity Center user name. `None` for other roles
+/// or when no session is named.
+fn sso_user(role: &str, arn: &str, principal: &str) -> Option<String> {
+    const PREFIX: &str = "AWSReservedSSO_";
+    if !role.starts_with(PREFIX) {
+        return None;
+    }
+    let session = arn
+        .find(":assumed-role/")
+        .and_then(|i| arn[i + ":assumed-role/".len()..].split_once('/'))
+        .map(|(_, session)| session)
+        .filter(|s| !s.is_empty())
+        .or_else(|| {
+            principal
+                .split_once(':')
+                .map(|(_, s)| s)
+                .filter(|s| !s.is_empty())
+        })?;
+    let short = match role.rsplit_once('_') {
+        Some((head, hex))
+            if head.len() > PREFIX.len()
+                && hex.len() == 16
+                && hex.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            head
+        }
+        _ => role,
+    };
+    Some(format!("{short}/{session}"))
 }
 
 /// One record as the panels see it, whichever reader produced it: the serde path's
@@ -331,14 +372,16 @@ pub trait Record {
 
     /// The `user` of a record, by the documented rule (first non-empty wins):
     /// `userName`; for `FederatedUser` the name after `federated-user/` in the ARN; the session
-    /// issuer's `userName` (the role of an `AssumedRole`); `root` for `Root`; `invokedBy`;
-    /// `onBehalfOf.userId`; `principalId`; else `unknown`. A record without `userIdentity` has
-    /// all of these empty, so it is `unknown` too.
-    fn user(&self) -> &str {
+    /// issuer's `userName` (the role of an `AssumedRole`), for an IAM Identity Center role
+    /// (`AWSReservedSSO_NAME_HEX`) as `AWSReservedSSO_NAME/SESSION`, the person the session
+    /// names; `root` for `Root`; `invokedBy`; `onBehalfOf.userId`; for `AWSAccount` (a caller
+    /// from another account) `ACCOUNT/PRINCIPAL`; `principalId`; else `unknown`. A record
+    /// without `userIdentity` has all of these empty, so it is `unknown` too.
+    fn user(&self) -> Cow<'_, str> {
         // In the rule's order, each looked at only when the ones before are empty.
         let name = self.field(Field::UserName);
         if !name.is_empty() {
-            return name;
+            return Cow::Borrowed(name);
         }
         let kind = self.field(Field::IdentityType);
         if kind == "FederatedUser" {
@@ -346,26 +389,40 @@ pub trait Record {
             if let Some(i) = arn.find("federated-user/") {
                 let federated = &arn[i + "federated-user/".len()..];
                 if !federated.is_empty() {
-                    return federated;
+                    return Cow::Borrowed(federated);
                 }
             }
         }
         let issuer = self.field(Field::IssuerUserName);
         if !issuer.is_empty() {
-            return issuer;
+            if let Some(person) = sso_user(
+                issuer,
+                self.field(Field::Arn),
+                self.field(Field::PrincipalId),
+            ) {
+                return Cow::Owned(person);
+            }
+            return Cow::Borrowed(issuer);
         }
         if kind == "Root" {
-            return "root";
+            return Cow::Borrowed("root");
         }
-        [
-            Field::InvokedBy,
-            Field::OnBehalfOfUserId,
-            Field::PrincipalId,
-        ]
-        .into_iter()
-        .map(|f| self.field(f))
-        .find(|s| !s.is_empty())
-        .unwrap_or("unknown")
+        for f in [Field::InvokedBy, Field::OnBehalfOfUserId] {
+            let v = self.field(f);
+            if !v.is_empty() {
+                return Cow::Borrowed(v);
+            }
+        }
+        let principal = self.field(Field::PrincipalId);
+        let account = self.field(Field::IdentityAccountId);
+        if kind == "AWSAccount" && !account.is_empty() && !principal.is_empty() {
+            return Cow::Owned(format!("{account}/{principal}"));
+        }
+        Cow::Borrowed(if principal.is_empty() {
+            "unknown"
+        } else {
+            principal
+        })
     }
 
     /// The stream a call is about, from every place a Kinesis event names it; the first that
@@ -431,6 +488,7 @@ impl Record for RawRecord<'_> {
             Field::UserName => &ui()?.user_name,
             Field::Arn => &ui()?.arn,
             Field::PrincipalId => &ui()?.principal_id,
+            Field::IdentityAccountId => &ui()?.account_id,
             Field::InvokedBy => &ui()?.invoked_by,
             Field::IssuerUserName => {
                 &ui()?
@@ -820,6 +878,39 @@ mod tests {
             (
                 r#"{"userIdentity":{"type":"Unknown","principalId":" P9 "}}"#,
                 "P9",
+            ),
+            // IAM Identity Center: the person the role session names, after the permission set.
+            (
+                r#"{"userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:jane.doe@corp","arn":"arn:aws:sts::111122223333:assumed-role/AWSReservedSSO_AdministratorAccess_0123456789abcdef/jane.doe@corp","sessionContext":{"sessionIssuer":{"type":"Role","userName":"AWSReservedSSO_AdministratorAccess_0123456789abcdef"}}}}"#,
+                "AWSReservedSSO_AdministratorAccess/jane.doe@corp",
+            ),
+            // ... from the principal id when the ARN is missing; the suffix is kept unless it
+            // is 16 hex digits; a role that is only the prefix and the suffix stays whole.
+            (
+                r#"{"userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:bob","sessionContext":{"sessionIssuer":{"userName":"AWSReservedSSO_ReadOnly_v2"}}}}"#,
+                "AWSReservedSSO_ReadOnly_v2/bob",
+            ),
+            (
+                r#"{"userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE:eve","sessionContext":{"sessionIssuer":{"userName":"AWSReservedSSO_0123456789ABCDEF"}}}}"#,
+                "AWSReservedSSO_0123456789ABCDEF/eve",
+            ),
+            // ... and the role alone when no session is named.
+            (
+                r#"{"userIdentity":{"type":"AssumedRole","principalId":"AROAEXAMPLE","sessionContext":{"sessionIssuer":{"userName":"AWSReservedSSO_Admin_0123456789abcdef"}}}}"#,
+                "AWSReservedSSO_Admin_0123456789abcdef",
+            ),
+            // Another account's caller: the account with the principal.
+            (
+                r#"{"userIdentity":{"type":"AWSAccount","principalId":"AROAOTHER:etl","accountId":"444455556666"}}"#,
+                "444455556666/AROAOTHER:etl",
+            ),
+            (
+                r#"{"userIdentity":{"type":"AWSAccount","principalId":"AIDAOTHER"}}"#,
+                "AIDAOTHER",
+            ),
+            (
+                r#"{"userIdentity":{"type":"IAMUser","principalId":"AIDAX","accountId":"1"}}"#,
+                "AIDAX",
             ),
             (r#"{"userIdentity":{}}"#, "unknown"),
             (r#"{"userIdentity":null}"#, "unknown"),

@@ -350,11 +350,8 @@ impl EventsAgg {
             return Ok(());
         }
         let f = &q.filters;
-        let (region, user, ip) = (
-            r.field(Field::AwsRegion),
-            r.user(),
-            r.field(Field::SourceIp),
-        );
+        let user = r.user();
+        let (region, user, ip) = (r.field(Field::AwsRegion), &*user, r.field(Field::SourceIp));
         if !(f.event_name.matches(name)
             && f.region.matches(region)
             && f.user.matches(user)
