@@ -53,10 +53,10 @@ top-users\t''
 locations\t''"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l bucket -d 'Width of the events-over-time buckets, aligned to UTC [default: 1h; over more than 7 days the shortest of 3h, 6h, 12h, 1d, 7d giving at most 300 buckets]' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l top -d 'Users kept by the top-users panel (0 = all)' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l event-name -d 'Only these event names (exact or glob, e.g. \'Put*\'; repeat for more)' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l user -d 'Only these users, as the user rule names them (exact or glob; repeat for more)' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l source-ip -d 'Only these source addresses (exact or glob, e.g. \'10.*\'; repeat for more)' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l region -d 'Only these regions (exact or glob, e.g. \'eu-*\'; repeat for more)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l event-name -d 'Only these event names (exact or glob, e.g. \'Put*\'; \'!PATTERN\' leaves them out; repeat for more)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l user -d 'Only these users, as the user rule names them (exact or glob; \'!PATTERN\' leaves them out; repeat for more)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l source-ip -d 'Only these source addresses (exact, glob such as \'10.*\', or a network in CIDR notation such as 10.0.0.0/8 or 2600:1f18::/32; \'!PATTERN\' leaves them out; repeat for more)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l region -d 'Only these regions (exact or glob, e.g. \'eu-*\'; \'!PATTERN\' leaves them out; repeat for more)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l geoip -d 'MaxMind DB file for the locations panel (GeoLite2/GeoIP2 City or Country, DB-IP Lite, ip-location-db); repeat it to consult several in order, as ip-location-db\'s IPv4 and IPv6 files [default: $KINESIS_INSIGHTS_GEOIP, else /usr/share/GeoIP/…]' -r -F
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l stream -d 'Only calls about these streams (streamName, else the stream in streamARN, consumerARN, resourceARN or resources[0].ARN; exact or glob)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l account -d 'Only calls to resources of these AWS accounts (recipientAccountId, else the account in the S3 key AWSLogs/ACCOUNT/...; exact or glob)' -r

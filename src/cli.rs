@@ -354,19 +354,23 @@ pub struct EventsArgs {
     #[arg(help_heading = "Panels", long, value_name = "N", default_value_t = 10)]
     pub top: usize,
 
-    /// Only these event names (exact or glob, e.g. 'Put*'; repeat for more).
+    /// Only these event names (exact or glob, e.g. 'Put*'; '!PATTERN' leaves them out; repeat
+    /// for more).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub event_name: Vec<String>,
 
-    /// Only these users, as the user rule names them (exact or glob; repeat for more).
+    /// Only these users, as the user rule names them (exact or glob; '!PATTERN' leaves them
+    /// out; repeat for more).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub user: Vec<String>,
 
-    /// Only these source addresses (exact or glob, e.g. '10.*'; repeat for more).
+    /// Only these source addresses (exact, glob such as '10.*', or a network in CIDR notation
+    /// such as 10.0.0.0/8 or 2600:1f18::/32; '!PATTERN' leaves them out; repeat for more).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub source_ip: Vec<String>,
 
-    /// Only these regions (exact or glob, e.g. 'eu-*'; repeat for more).
+    /// Only these regions (exact or glob, e.g. 'eu-*'; '!PATTERN' leaves them out; repeat for
+    /// more).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub region: Vec<String>,
 

@@ -18,6 +18,7 @@ import csv
 import math
 import gzip
 import io
+import ipaddress
 import itertools
 import json
 import os
@@ -1689,6 +1690,19 @@ def main():
     write_expected(os.path.join(exp, "envelopes"), panels(kinesis_events(enveloped)))
     single = kinesis_events(enveloped[:3])
     write_expected(os.path.join(exp, "envelopes-single"), panels(single))
+
+    # CIDR networks and exclusions: --source-ip 10.0.0.0/8 --source-ip 2001:480::/32
+    # --user '!alice' --event-name '!Describe*'.
+    nets = [ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("2001:480::/32")]
+    def in_nets(ip):
+        try:
+            addr = ipaddress.ip_address(ip)
+        except ValueError:
+            return False
+        return any(addr.version == n.version and addr in n for n in nets)
+    write_expected(os.path.join(exp, "cidr-exclude"),
+                   panels([e for e in events if in_nets(e["source_ip"]) and e["user"] != "alice"
+                           and not e["event_name"].startswith("Describe")]))
 
     # --account: the calls to one account's resources (recipientAccountId).
     write_expected(os.path.join(exp, "account"),

@@ -112,6 +112,34 @@ fn sample_filters_exact() {
     );
 }
 
+/// Networks in CIDR notation for addresses, and `!PATTERN` to leave values out (expected
+/// panels from testdata/generate.py, which filters with Python's ipaddress module).
+#[test]
+fn sample_cidr_networks_and_exclusions() {
+    compare_with_expected(
+        &[
+            testdata("cloudtrail").to_str().unwrap(),
+            "--source-ip",
+            "10.0.0.0/8",
+            "--source-ip",
+            "2001:480::/32",
+            "--user",
+            "!alice",
+            "--event-name",
+            "!Describe*",
+        ],
+        "cidr-exclude",
+    );
+    // A bad network is a usage error naming the flag and the pattern.
+    let r = run(&["events", "--source-ip", "10.0.0.0/33", "-"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--source-ip") && r.stderr.contains("10.0.0.0/33"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn sample_account_filter_exact() {
     compare_with_expected(

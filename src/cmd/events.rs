@@ -27,7 +27,12 @@ pub fn config(a: EventsArgs) -> anyhow::Result<EventsConfig> {
     let filters = Filters {
         event_name: matcher("event-name", &a.event_name, SUB),
         user: matcher("user", &a.user, SUB),
-        source_ip: matcher("source-ip", &a.source_ip, SUB),
+        source_ip: super::matcher_with(
+            crate::filter::Matcher::addresses,
+            "source-ip",
+            &a.source_ip,
+            SUB,
+        ),
         region: matcher("region", &a.region, SUB),
         stream: matcher("stream", &a.stream, SUB),
         account: matcher("account", &a.account, SUB),

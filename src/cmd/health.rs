@@ -7,7 +7,7 @@ use super::{
 use crate::cli::{FailOn, HealthArgs};
 use crate::config::HealthConfig;
 use crate::diag::{FileTotals, Outcome};
-use crate::filter::is_glob;
+use crate::filter::is_exact;
 use crate::health::analyze::{Settings, Severity, Thresholds, analyze};
 use crate::health::{Filters, HealthAcc, HealthQuery, HealthReader};
 use crate::metrics::parse::load_queries;
@@ -27,9 +27,9 @@ pub fn config(a: HealthArgs) -> anyhow::Result<HealthConfig> {
         select(PANELS, &a.panels).len()
     };
     let statistics_series = match (a.stream.as_slice(), a.shard.as_slice()) {
-        ([stream], shards) if !is_glob(stream) => match shards {
+        ([stream], shards) if is_exact(stream) => match shards {
             [] => Some((stream.clone(), String::new())),
-            [shard] if !is_glob(shard) => Some((stream.clone(), shard.clone())),
+            [shard] if is_exact(shard) => Some((stream.clone(), shard.clone())),
             _ => None,
         },
         _ => None,

@@ -7,7 +7,7 @@ use super::{
 use crate::cli::MetricsArgs;
 use crate::config::MetricsConfig;
 use crate::diag::{FileTotals, Outcome};
-use crate::filter::is_glob;
+use crate::filter::is_exact;
 use crate::metrics::parse::{MetricsReader, load_queries};
 use crate::metrics::{MetricCounts, Query};
 use crate::panels::metrics::{MetricsCtx, PANELS};
@@ -32,9 +32,9 @@ pub fn config(a: MetricsArgs) -> anyhow::Result<MetricsConfig> {
         select(PANELS, &a.panels).len()
     };
     let statistics_series = match (a.stream.as_slice(), a.shard.as_slice()) {
-        ([stream], shards) if !is_glob(stream) => match shards {
+        ([stream], shards) if is_exact(stream) => match shards {
             [] => Some((stream.clone(), String::new())),
-            [shard] if !is_glob(shard) => Some((stream.clone(), shard.clone())),
+            [shard] if is_exact(shard) => Some((stream.clone(), shard.clone())),
             _ => None,
         },
         _ => None,

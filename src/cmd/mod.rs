@@ -266,7 +266,17 @@ pub fn note(msg: &str) {
 
 /// A filter from the patterns of `--flag`, or a usage error naming the flag.
 fn matcher(flag: &str, patterns: &[String], sub: &str) -> Matcher {
-    Matcher::new(patterns)
+    matcher_with(Matcher::new, flag, patterns, sub)
+}
+
+/// [`matcher`] built by `build` (e.g. [`Matcher::addresses`]).
+fn matcher_with(
+    build: fn(&[String]) -> Result<Matcher, crate::filter::PatternError>,
+    flag: &str,
+    patterns: &[String],
+    sub: &str,
+) -> Matcher {
+    build(patterns)
         .unwrap_or_else(|e| usage_error(ErrorKind::ValueValidation, format!("--{flag}: {e}"), sub))
 }
 
