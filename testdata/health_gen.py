@@ -799,6 +799,10 @@ def build(root, exp_root):
         sc.point(reg, st, "", "IncomingBytes", ts, b, count=b // 1000)
         sc.point(reg, st, "", "IncomingRecords", ts, b // 1000, count=b // 1000)
         sc.point(reg, st, "", "GetRecords.Bytes", ts, b // 2, count=60)
+        # Enhanced monitoring: OutgoingBytes holds the consumers' reads too (the panel says so).
+        for i, part in enumerate((b // 2, b - b // 2)):
+            sc.point(reg, st, shard_id(i), "IncomingBytes", ts, part, count=part // 1000)
+            sc.point(reg, st, shard_id(i), "OutgoingBytes", ts, part * 3, count=20)
         age = 95_000 if m == 41 else rng.randint(200, 3000)
         sc.point(reg, st, "", "GetRecords.IteratorAgeMilliseconds", ts, age * 5, count=5, mx=age)
         lags = {"analytics": min(m, 50) * 15_080 if m <= 50 else 2_000,

@@ -156,6 +156,20 @@ fn consumer_lag_threshold_is_a_flag() {
 }
 
 #[test]
+fn table_says_when_outgoing_bytes_include_enhanced_fan_out() {
+    let r = run(&["health", "-p", "shards", &path("health/consumers")]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let all = r.stdout.replace('\n', " ");
+    assert!(
+        all.contains("includes the traffic of enhanced fan-out consumers"),
+        "{all}"
+    );
+    // Not where there are none.
+    let r = run(&["health", "-p", "shards", &path("health/hot-shard")]);
+    assert!(!r.stdout.contains("fan-out"), "{}", r.stdout);
+}
+
+#[test]
 fn window_and_shard_filter() {
     compare(
         &[

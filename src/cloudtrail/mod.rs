@@ -191,8 +191,8 @@ pub struct RequestParameters<'a> {
     /// `resourceARN` (a stream's or a consumer's ARN).
     #[serde(rename = "resourceARN", borrow)]
     pub resource_arn: Str<'a>,
-    // The capacity, mode, retention and consumer parameters `health` reads (the serde path
-    // only: the fast path leaves them empty).
+    // The capacity, mode, retention and consumer parameters `health` reads (the fast path
+    // leaves them empty: `health` reads its few change events again whole, `Record::with_whole`).
     /// `shardCount` (CreateStream).
     pub shard_count: Num,
     /// `targetShardCount` (UpdateShardCount).
@@ -358,6 +358,11 @@ pub trait Record {
     /// or not of the expected JSON type.
     fn get(&self, f: Field) -> Option<&str>;
 
+    /// The record with every member the serde path reads, handed to `f`: a [`RawRecord`] is
+    /// that already; the fast path's record is read again from its text
+    /// ([`FastRecord::whole`]). `None` when it cannot be.
+    fn with_whole<T>(&self, f: impl FnOnce(&RawRecord<'_>) -> T) -> Option<T>;
+
     /// A string field trimmed, `""` when absent (real dumps pad values with spaces).
     #[inline]
     fn field(&self, f: Field) -> &str {
@@ -469,6 +474,10 @@ pub fn stream_in_arn(arn: &str) -> &str {
 }
 
 impl Record for RawRecord<'_> {
+    fn with_whole<T>(&self, f: impl FnOnce(&RawRecord<'_>) -> T) -> Option<T> {
+        Some(f(self))
+    }
+
     fn get(&self, f: Field) -> Option<&str> {
         let ui = || self.user_identity.as_ref();
         let rp = || self.request_parameters.as_ref();
@@ -527,16 +536,6 @@ pub fn parse_text(text: &str, continued: bool, sink: &mut dyn RecordSink) -> Doc
             parse::values_in(text, continued, sink)
         }
     })
-}
-
-/// [`parse_text`] without the fast path, for readers of the members only the serde path reads
-/// (the capacity parameters `health` needs).
-pub fn parse_text_serde(text: &str, continued: bool, sink: &mut dyn RecordSink) -> DocReport {
-    if parse::is_export(text) {
-        parse::export_lines(text, sink)
-    } else {
-        parse::values_in(text, continued, sink)
-    }
 }
 
 /// [`parse_document`] without the fast path: the reference the fast path must agree with.

@@ -3,7 +3,7 @@
 //! them, and how what was found is reported per file.
 
 use super::fast::FastRecord;
-use super::{DocReport, Layout, RawRecord, Record, RecordSink, Skip, parse_text, parse_text_serde};
+use super::{DocReport, Layout, RawRecord, Record, RecordSink, Skip, parse_text};
 use crate::diag::{FileReport, FileStatus};
 use crate::input::Source;
 use crate::input::json::describe_damage;
@@ -28,23 +28,6 @@ pub trait RecordQuery: Sync {
         record: &impl Record,
         path_account: &str,
     ) -> Result<(), Skip>;
-
-    /// Reads with the serde path only, so every record reaches [`RecordQuery::add_raw`] whole
-    /// (for members the fast path does not read, such as `requestParameters`' capacity
-    /// parameters).
-    fn serde_only(&self) -> bool {
-        false
-    }
-
-    /// Counts a record read by the serde path; by default as [`RecordQuery::add`] does.
-    fn add_raw(
-        &self,
-        acc: &mut Self::Acc,
-        record: &RawRecord<'_>,
-        path_account: &str,
-    ) -> Result<(), Skip> {
-        self.add(acc, record, path_account)
-    }
 }
 
 /// Reads CloudTrail inputs, in every layout, for the query `Q`.
@@ -62,7 +45,7 @@ struct Sink<'a, Q: RecordQuery> {
 
 impl<Q: RecordQuery> RecordSink for Sink<'_, Q> {
     fn record(&mut self, rec: &RawRecord<'_>) -> Result<(), Skip> {
-        self.query.add_raw(self.acc, rec, self.path_account)
+        self.query.add(self.acc, rec, self.path_account)
     }
     fn fast_record(&mut self, rec: &FastRecord<'_>) -> Result<(), Skip> {
         self.query.add(self.acc, rec, self.path_account)
@@ -112,11 +95,7 @@ impl<Q: RecordQuery> Reader for CloudTrailReader<'_, Q> {
             acc,
             path_account: &path_account,
         };
-        let doc = if self.query.serde_only() {
-            parse_text_serde(text, continued, &mut sink)
-        } else {
-            parse_text(text, continued, &mut sink)
-        };
+        let doc = parse_text(text, continued, &mut sink);
         CloudTrailPart::new(doc, text)
     }
 

@@ -269,6 +269,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Remarks on what was assumed or unknown, for the `streams` panel.
     pub stream_notes: Vec<String>,
+    /// Streams whose OutgoingBytes include enhanced fan-out consumers' traffic, for the
+    /// `shards` panel.
+    pub efo_read: Vec<String>,
 }
 
 /// `num / den` as a percentage in hundredths, rounded half up: exactly for whole numbers (as
@@ -618,6 +621,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
     let mut unknown_count = Vec::new();
     let mut assumed_retention = Vec::new();
     let mut assumed_mode = Vec::new();
+    let mut efo_read = Vec::new();
     for (&(account, region, stream), d) in &by_stream {
         let period = set.datapoint_period.unwrap_or_else(|| d.period());
         let secs = (period / 1000).max(1) as u64;
@@ -646,6 +650,15 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
         }
         if end_state.mode.is_none() {
             assumed_mode.push(stream.to_string());
+        }
+        // Enhanced fan-out consumers read through OutgoingBytes too: seen as consumer series or
+        // as RegisterStreamConsumer in CloudTrail.
+        let has_efo = !d.consumers.is_empty()
+            || events
+                .iter()
+                .any(|e| e.event_name == "RegisterStreamConsumer");
+        if has_efo && d.shards.keys().any(|s| set.shards.matches(s)) {
+            efo_read.push(stream.to_string());
         }
         let finding = |severity, check, shard: &str, detail: String| Finding {
             severity,
@@ -1142,6 +1155,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
             list(&assumed_retention)
         ));
     }
+    report.efo_read = efo_read;
     if !assumed_mode.is_empty() {
         report.stream_notes.push(format!(
             "mode assumed provisioned (not seen in CloudTrail) for: {}",

@@ -10,7 +10,7 @@
 pub mod analyze;
 
 use crate::cloudtrail::reader::{CloudTrailPart, CloudTrailReader, RecordQuery};
-use crate::cloudtrail::{Damage, KINESIS_SOURCE, RawRecord, Record, Skip};
+use crate::cloudtrail::{Damage, Field, KINESIS_SOURCE, Record, RequestParameters, Skip};
 use crate::diag::{FileReport, FileStatus};
 use crate::filter::Matcher;
 use crate::input::Source;
@@ -258,8 +258,8 @@ fn looks_like_metrics(text: &str) -> bool {
     METRIC_KEYS.iter().any(|k| head.contains(k))
 }
 
-/// The change events of CloudTrail, as the CloudTrail reader's query: read by the serde path,
-/// which reads the capacity parameters.
+/// The change events of CloudTrail, as the CloudTrail reader's query: read by the fast path
+/// like every Kinesis event; a change event's parameters from the record read whole.
 #[derive(Debug, Clone)]
 struct ChangeQuery {
     filters: Filters,
@@ -272,22 +272,8 @@ impl RecordQuery for ChangeQuery {
         HealthAcc::default()
     }
 
-    fn serde_only(&self) -> bool {
-        true
-    }
-
-    fn add(&self, _: &mut HealthAcc, _: &impl Record, _: &str) -> Result<(), Skip> {
-        // Only reached through add_raw: this query reads with the serde path only.
-        Ok(())
-    }
-
-    fn add_raw(
-        &self,
-        acc: &mut HealthAcc,
-        r: &RawRecord<'_>,
-        path_account: &str,
-    ) -> Result<(), Skip> {
-        let source = r.field(crate::cloudtrail::Field::EventSource);
+    fn add(&self, acc: &mut HealthAcc, r: &impl Record, path_account: &str) -> Result<(), Skip> {
+        let source = r.field(Field::EventSource);
         if source.is_empty() {
             return Err(Skip::NoEventSource);
         }
@@ -296,64 +282,70 @@ impl RecordQuery for ChangeQuery {
             return Ok(());
         }
         acc.trail.kinesis += 1;
-        let name = r.field(crate::cloudtrail::Field::EventName);
+        let name = r.field(Field::EventName);
         if !CHANGE_EVENTS.contains(&name) {
             return Ok(());
         }
-        let time = parse_event_time(r.field(crate::cloudtrail::Field::EventTime))
-            .ok_or(Skip::BadEventTime)?;
-        let region = r.field(crate::cloudtrail::Field::AwsRegion);
+        let time = parse_event_time(r.field(Field::EventTime)).ok_or(Skip::BadEventTime)?;
+        let region = r.field(Field::AwsRegion);
         let stream = r.stream();
-        let account = crate::account::of(
-            r.field(crate::cloudtrail::Field::RecipientAccountId),
-            path_account,
-        );
+        let account = crate::account::of(r.field(Field::RecipientAccountId), path_account);
         let f = &self.filters;
         if !f.streams.matches(stream) || !f.regions.matches(region) || !f.accounts.matches(account)
         {
             return Ok(());
         }
-        let p = r.request_parameters.as_ref();
-        let num = |f: fn(&crate::cloudtrail::RequestParameters<'_>) -> Option<f64>| {
-            p.and_then(f).filter(|v| v.is_finite())
-        };
-        let text = |f: for<'p> fn(&'p crate::cloudtrail::RequestParameters<'_>) -> &'p str| {
-            p.map(f).unwrap_or_default().to_string()
-        };
-        acc.trail.changes += 1;
-        acc.changes.push(Change {
+        let mut change = Change {
             time,
             account: account.to_string(),
             region: region.to_string(),
             stream: stream.to_string(),
             event_name: name.to_string(),
             user: r.user().to_string(),
-            error_code: r.field(crate::cloudtrail::Field::ErrorCode).to_string(),
-            shard_count: num(|p| p.shard_count.0),
-            target_shard_count: num(|p| p.target_shard_count.0),
-            retention_hours: num(|p| p.retention_period_hours.0),
-            stream_mode: p
-                .and_then(|p| p.stream_mode_details.as_ref())
-                .map(|d| field(&d.stream_mode).to_string())
-                .unwrap_or_default(),
-            shard_to_split: text(|p| field(&p.shard_to_split)),
-            shards_to_merge: (
-                text(|p| field(&p.shard_to_merge)),
-                text(|p| field(&p.adjacent_shard_to_merge)),
-            ),
-            shard_level_metrics: p
-                .and_then(|p| p.shard_level_metrics.as_ref())
-                .map(|v| {
-                    v.iter()
-                        .map(|s| field(s).to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
-            consumer: text(|p| field(&p.consumer_name)),
+            error_code: r.field(Field::ErrorCode).to_string(),
+            ..Change::default()
+        };
+        // The parameters are in the record read whole: the fast path steps over them, so the
+        // few change events among the Kinesis events are read again (a record the scan read
+        // always is; were it not, the change would keep its name and time without them).
+        r.with_whole(|w| {
+            if let Some(p) = w.request_parameters.as_ref() {
+                parameters(&mut change, p);
+            }
         });
+        acc.trail.changes += 1;
+        acc.changes.push(change);
         Ok(())
     }
+}
+
+/// The capacity, mode, retention, monitoring and consumer parameters of a change event.
+fn parameters(c: &mut Change, p: &RequestParameters<'_>) {
+    let num = |n: &crate::input::lenient::Num| n.0.filter(|v| v.is_finite());
+    c.shard_count = num(&p.shard_count);
+    c.target_shard_count = num(&p.target_shard_count);
+    c.retention_hours = num(&p.retention_period_hours);
+    c.stream_mode = p
+        .stream_mode_details
+        .as_ref()
+        .map(|d| field(&d.stream_mode).to_string())
+        .unwrap_or_default();
+    c.shard_to_split = field(&p.shard_to_split).to_string();
+    c.shards_to_merge = (
+        field(&p.shard_to_merge).to_string(),
+        field(&p.adjacent_shard_to_merge).to_string(),
+    );
+    c.shard_level_metrics = p
+        .shard_level_metrics
+        .as_ref()
+        .map(|v| {
+            v.iter()
+                .map(|s| field(s).to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    c.consumer = field(&p.consumer_name).to_string();
 }
 
 impl HealthReader<'_> {
@@ -528,6 +520,118 @@ impl Reader for HealthReader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Change events are read on the fast path (as every CloudTrail record of the dashboards)
+    /// and their parameters from the record read again whole: the same changes as the serde
+    /// path reads, whatever the escapes, numbers and nesting of `requestParameters`.
+    #[test]
+    fn change_events_read_alike_on_both_paths() {
+        use crate::cloudtrail::{RawRecord, RecordSink, parse_document_serde};
+        struct Sink<'q>(&'q ChangeQuery, HealthAcc);
+        impl RecordSink for Sink<'_> {
+            fn record(&mut self, r: &RawRecord<'_>) -> Result<(), Skip> {
+                self.0.add(&mut self.1, r, "999988887777")
+            }
+            fn fast_record(
+                &mut self,
+                r: &crate::cloudtrail::fast::FastRecord<'_>,
+            ) -> Result<(), Skip> {
+                self.0.add(&mut self.1, r, "999988887777")
+            }
+        }
+        let rec = |name: &str, params: &str, extra: &str| {
+            format!(
+                r#"{{"eventTime":"2024-05-06T10:00:00Z","eventSource":"kinesis.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","userIdentity":{{"type":"IAMUser","userName":"ops"}},"requestParameters":{params}{extra}}}"#
+            )
+        };
+        let arn = "arn:aws:kinesis:us-east-1:111122223333:stream/orders";
+        let records = [
+            rec(
+                "CreateStream",
+                r#"{"streamName":"ord\u0065rs","shardCount":2e0,"streamModeDetails":{"streamMode":"PROVISIONED"},"tags":{"a":[1,{"b":null}]}}"#,
+                r#","recipientAccountId":"111122223333""#,
+            ),
+            rec(
+                "UpdateShardCount",
+                r#"{"streamName":"orders","targetShardCount":4,"scalingType":"UNIFORM_SCALING"}"#,
+                r#","errorCode":"LimitExceededException""#,
+            ),
+            rec(
+                "SplitShard",
+                r#"{"streamName":"orders","shardToSplit":"shardId-000000000000","newStartingHashKey":"1"}"#,
+                "",
+            ),
+            rec(
+                "MergeShards",
+                r#"{"streamName":"orders","shardToMerge":"shardId-000000000001","adjacentShardToMerge":"shardId-000000000002"}"#,
+                "",
+            ),
+            rec(
+                "UpdateStreamMode",
+                &format!(
+                    r#"{{"streamARN":"{arn}","streamModeDetails":{{"streamMode":"ON_DEMAND"}}}}"#
+                ),
+                "",
+            ),
+            rec(
+                "IncreaseStreamRetentionPeriod",
+                &format!(r#"{{"streamARN":"{arn}","retentionPeriodHours":48}}"#),
+                "",
+            ),
+            rec(
+                "EnableEnhancedMonitoring",
+                r#"{"streamName":"orders","shardLevelMetrics":["IncomingBytes"," OutgoingBytes ",7]}"#,
+                "",
+            ),
+            rec(
+                "RegisterStreamConsumer",
+                &format!(r#"{{"streamARN":"{arn}","consumerName":"app"}}"#),
+                "",
+            ),
+            rec(
+                "PutRecords",
+                r#"{"streamName":"orders","shardCount":9}"#,
+                "",
+            ),
+        ];
+        let doc = format!(r#"{{"Records":[{}]}}"#, records.join(","));
+        let q = ChangeQuery {
+            filters: Filters::default(),
+        };
+        let mut fast = Sink(&q, HealthAcc::default());
+        assert!(crate::cloudtrail::fast::parse_document(&doc, &mut fast).is_some());
+        let mut slow = Sink(&q, HealthAcc::default());
+        parse_document_serde(&doc, &mut slow);
+        assert_eq!(fast.1.changes, slow.1.changes);
+        assert_eq!(fast.1.trail, slow.1.trail);
+        let c = &fast.1.changes;
+        assert_eq!(c.len(), 8, "{c:?}");
+        assert_eq!(
+            (
+                c[0].stream.as_str(),
+                c[0].shard_count,
+                c[0].account.as_str()
+            ),
+            ("orders", Some(2.0), "111122223333")
+        );
+        assert_eq!(
+            (
+                c[1].target_shard_count,
+                c[1].error_code.as_str(),
+                c[1].account.as_str()
+            ),
+            (Some(4.0), "LimitExceededException", "999988887777")
+        );
+        assert_eq!(c[3].shards_to_merge.1, "shardId-000000000002");
+        assert_eq!(
+            (c[4].stream.as_str(), c[4].stream_mode.as_str()),
+            ("orders", "ON_DEMAND")
+        );
+        assert_eq!(c[5].retention_hours, Some(48.0));
+        assert_eq!(c[6].shard_level_metrics, ["IncomingBytes", "OutgoingBytes"]);
+        assert_eq!(c[7].consumer, "app");
+        assert_eq!(fast.1.trail.kinesis, 9);
+    }
 
     #[test]
     fn sniffing_only_orders_the_readers() {

@@ -155,6 +155,14 @@ fn shards(r: &Report, _: &()) -> Result<Built, PanelError> {
             "no shard-level series (they need enhanced monitoring: EnableEnhancedMonitoring)"
                 .into(),
         );
+    } else if !r.efo_read.is_empty() {
+        let mut streams = r.efo_read.clone();
+        streams.dedup();
+        b.note = Some(format!(
+            "read_bytes_peak_pct (OutgoingBytes) includes the traffic of enhanced fan-out \
+             consumers, which have 2 MiB/s per shard each beside the shared limit, for: {}",
+            streams.join(", ")
+        ));
     }
     Ok(b)
 }
