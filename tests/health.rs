@@ -292,15 +292,17 @@ fn scenarios_read_the_same_in_pieces() {
     use kinesis_insights::health::analyze::{Settings, analyze};
     use kinesis_insights::health::{Filters, HealthQuery, HealthReader};
     use kinesis_insights::input::{WalkOptions, discover};
+    use kinesis_insights::metrics::parse::load_queries;
     use kinesis_insights::pipeline::{self, PassOptions};
     use kinesis_insights::window::Window;
 
+    let queries = load_queries(&testdata("health/cli-5m/queries.json")).unwrap();
     let pass = |dir: &str, chunk: usize| {
         let found = discover(&[testdata(dir)], WalkOptions::default());
         let q = HealthQuery::new(Window::default(), Filters::default(), false);
         let reader = HealthReader {
             query: &q,
-            queries: None,
+            queries: Some(&queries),
             statistics_series: None,
         };
         let opts = PassOptions {
@@ -318,6 +320,7 @@ fn scenarios_read_the_same_in_pieces() {
         ("health/stream-level", "\"over-provisioned\""),
         ("health/consumers", "\"consumer-lag\""),
         ("health/accounts", "\"222233334444\""),
+        ("health/cli-5m", "\"settlement\""),
     ] {
         let whole = pass(dir, 1 << 30);
         assert!(whole.contains(check), "{whole}");

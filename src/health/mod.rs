@@ -250,12 +250,17 @@ const METRIC_KEYS: [&str; 4] = [
 const SNIFF_BYTES: usize = 64 * 1024;
 
 fn looks_like_metrics(text: &str) -> bool {
-    let mut end = text.len().min(SNIFF_BYTES);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let head = &text[..end];
-    METRIC_KEYS.iter().any(|k| head.contains(k))
+    // Searchers made once, each led by the rarest bytes of its key: four `str::contains` over
+    // the sniffed head cost a sixth of the instructions of a CloudTrail-only run (callgrind).
+    static KEYS: std::sync::LazyLock<Vec<memchr::memmem::Finder<'static>>> =
+        std::sync::LazyLock::new(|| {
+            METRIC_KEYS
+                .iter()
+                .map(|k| memchr::memmem::Finder::new(k.as_bytes()))
+                .collect()
+        });
+    let head = &text.as_bytes()[..text.len().min(SNIFF_BYTES)];
+    KEYS.iter().any(|k| k.find(head).is_some())
 }
 
 /// The change events of CloudTrail, as the CloudTrail reader's query: read by the fast path
