@@ -318,6 +318,7 @@ const HOSTILE: &[&str] = &[
     "a\u{2028}b\u{2029}c",
     "\"'><svg onload=alert(2)>&amp;",
     "</style></title>",
+    "\u{1b}[2J\u{9b}31m\u{7f}\u{202e}evil",
 ];
 
 #[test]
@@ -368,6 +369,14 @@ fn hostile_values_stay_text() {
     ] {
         assert!(!page.contains(raw), "{raw:?} in the page");
     }
+    // Nothing that could drive a terminal the page is printed on (the data keeps them as
+    // JSON escapes: exact, as compared above).
+    let drives = |c: char| {
+        (c.is_control() && c != '\n')
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    assert_eq!(page.chars().find(|&c| drives(c)), None);
 }
 
 #[test]

@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use super::{Exporter, FormatDef, Options, Summary, cell_text};
 use crate::panels::{Cell, SeriesSummary, Table, View};
+use crate::text::{is_unsafe, sanitize};
 use crate::window::{format_time, now};
 
 /// `--format html`.
@@ -40,7 +41,7 @@ const WORLD: &str = include_str!("html/world.json");
 
 /// SHA-256 of [`SCRIPT`] and [`STYLE`], base64, as the Content-Security-Policy names them (a
 /// unit test checks them against the files).
-const SCRIPT_SHA256: &str = "sha256-Fs+yeKTxAJbZ9kechGoJyEJsNryNLASVwqD6i6C3xbs=";
+const SCRIPT_SHA256: &str = "sha256-VVg9saoQ6+U2FIiXAEOv/QaUO1FSD4ESag/yaytc7ic=";
 const STYLE_SHA256: &str = "sha256-aegg6Ts+BT+b5yWRcDGQzfYT/oZwGtbTTJUuW/epaI4=";
 
 /// The HTML exporter.
@@ -93,14 +94,14 @@ impl Html {
              <title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{t}</h1>\n\
              <p class=\"meta\">Written {when} by kinesis-insights {version}. Times are UTC.</p>\n",
             csp = content_security_policy(),
-            t = escape(&title),
+            t = text(&title),
             when = format_time(now()),
         )?;
         if !self.0.command_line.is_empty() {
             writeln!(
                 out,
                 "<code class=\"cmd\" aria-label=\"Command\">{}</code>",
-                escape(self.0.command_line)
+                text(self.0.command_line)
             )?;
         }
         if !summary.is_empty() {
@@ -109,8 +110,8 @@ impl Html {
                 writeln!(
                     out,
                     "<div><dt>{}</dt><dd>{}</dd></div>",
-                    escape(&k.replace('_', " ")),
-                    escape(&cell_text(c))
+                    text(&k.replace('_', " ")),
+                    text(&cell_text(c))
                 )?;
             }
             writeln!(out, "</dl>")?;
@@ -160,15 +161,15 @@ fn has_map(t: &Table) -> bool {
 
 /// One panel: a section with its heading, note and data; the script draws the rest.
 fn panel(out: &mut dyn Write, t: &Table) -> io::Result<()> {
-    let id = escape(t.id);
+    let id = text(t.id);
     writeln!(
         out,
         "<section class=\"panel\" id=\"panel-{id}\" aria-labelledby=\"h-{id}\">\n\
          <h2 id=\"h-{id}\">{}</h2>",
-        escape(&t.title)
+        text(&t.title)
     )?;
     if let Some(note) = &t.note {
-        writeln!(out, "<p class=\"note\">{}</p>", escape(note))?;
+        writeln!(out, "<p class=\"note\">{}</p>", text(note))?;
     }
     write!(
         out,
@@ -273,16 +274,30 @@ fn kinds(t: &Table) -> Vec<&'static str> {
 
 /// Writes JSON inside a `<script>` element: `<`, `>` and `&` as `\u` escapes (so no text of
 /// it can end the element or open a comment), U+2028 and U+2029 too (line ends to older
-/// JavaScript). They can only occur in strings, where the escapes read back the same.
+/// JavaScript), and what could drive a terminal the page is shown on (DEL, C1 controls,
+/// bidirectional overrides; serde_json escapes C0 itself). They can only occur in strings,
+/// where the escapes read back the same.
 fn write_script_json(out: &mut dyn Write, json: &str) -> io::Result<()> {
     let mut rest = json;
-    while let Some(i) = rest.find(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+    let special = |c: char| matches!(c, '<' | '>' | '&' | '\u{2028}' | '\u{2029}') || is_unsafe(c);
+    while let Some(i) = rest.find(special) {
         out.write_all(&rest.as_bytes()[..i])?;
         let c = rest[i..].chars().next().unwrap_or('\0');
         write!(out, "\\u{:04x}", c as u32)?;
         rest = &rest[i + c.len_utf8()..];
     }
     out.write_all(rest.as_bytes())
+}
+
+/// Text for the page's own HTML (titles, notes, the summary, the command line): control
+/// characters and bidirectional overrides shown as visible escapes as in tables (so neither
+/// the page nor a terminal it is printed on is driven by them), then [`escape`]d.
+fn text(s: &str) -> String {
+    if s.chars().any(is_unsafe) {
+        escape(&sanitize(s))
+    } else {
+        escape(s)
+    }
 }
 
 /// Text for HTML element content and attribute values.
@@ -308,18 +323,20 @@ mod tests {
     #[test]
     fn script_json_cannot_end_the_element() {
         let mut out = Vec::new();
-        let json = serde_json::to_string("</script><img src=x onerror=alert(1)>&\u{2028}\u{2029}")
-            .unwrap();
+        let json = serde_json::to_string(
+            "</script><img src=x onerror=alert(1)>&\u{2028}\u{2029}\u{1b}\u{9b}\u{202e}",
+        )
+        .unwrap();
         write_script_json(&mut out, &json).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert_eq!(
             text,
-            r#""\u003c/script\u003e\u003cimg src=x onerror=alert(1)\u003e\u0026\u2028\u2029""#
+            r#""\u003c/script\u003e\u003cimg src=x onerror=alert(1)\u003e\u0026\u2028\u2029\u001b\u009b\u202e""#
         );
         let back: String = serde_json::from_str(&text).unwrap();
         assert_eq!(
             back,
-            "</script><img src=x onerror=alert(1)>&\u{2028}\u{2029}"
+            "</script><img src=x onerror=alert(1)>&\u{2028}\u{2029}\u{1b}\u{9b}\u{202e}"
         );
     }
 

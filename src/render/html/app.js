@@ -445,7 +445,7 @@
       scroll.addEventListener("scroll", function () { if (!pending) { pending = true; requestAnimationFrame(function () { pending = false; render(); }); } });
     }
     input.addEventListener("input", applyFilter);
-    window.addEventListener("beforeprint", function () { render(500); });
+    window.addEventListener("beforeprint", function () { render(100); });
     window.addEventListener("afterprint", function () { render(); });
     count.textContent = n + " rows";
     render();
@@ -513,6 +513,8 @@
     }
     try { applyHash(); } catch (e) { fail("link: " + e); }
     document.documentElement.setAttribute("data-ready", "1");
+    // Milliseconds from the start of navigation until the page was drawn (for measuring).
+    document.documentElement.setAttribute("data-ready-ms", String(Math.round(performance.now())));
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", main); else main();
 })();
