@@ -41,7 +41,7 @@ const WORLD: &str = include_str!("html/world.json");
 
 /// SHA-256 of [`SCRIPT`] and [`STYLE`], base64, as the Content-Security-Policy names them (a
 /// unit test checks them against the files).
-const SCRIPT_SHA256: &str = "sha256-VVg9saoQ6+U2FIiXAEOv/QaUO1FSD4ESag/yaytc7ic=";
+const SCRIPT_SHA256: &str = "sha256-9Wy0S1UcIBXysbna/aMNim0vDrqkaS2K+QRX8CZwzaI=";
 const STYLE_SHA256: &str = "sha256-aegg6Ts+BT+b5yWRcDGQzfYT/oZwGtbTTJUuW/epaI4=";
 
 /// The HTML exporter.

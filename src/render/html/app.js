@@ -286,7 +286,7 @@
   }
   function f(v) { return v.toFixed(2); }
   // The figure's width in CSS pixels (so SVG text is drawn at its font size), 320 at least.
-  function width(fig) { return Math.max(320, Math.round(fig.getBoundingClientRect().width || 900)); }
+  function width(fig) { return fig.width || Math.max(320, Math.round(fig.getBoundingClientRect().width || 900)); }
 
   // ---- horizontal bars ----
   function bars(fig, p) {
@@ -421,8 +421,8 @@
     function render(limit) {
       var total = view.length, from = 0, to = total;
       if (virtual && !limit) {
-        var h = scroll.clientHeight || 432;
-        from = Math.max(0, Math.floor(scroll.scrollTop / ROW) - 10);
+        var h = first ? 432 : scroll.clientHeight || 432;
+        from = first ? 0 : Math.max(0, Math.floor(scroll.scrollTop / ROW) - 10);
         to = Math.min(total, from + Math.ceil(h / ROW) + 20);
       } else if (limit) to = Math.min(total, limit);
       var frag = document.createDocumentFragment();
@@ -448,7 +448,10 @@
     window.addEventListener("beforeprint", function () { render(100); });
     window.addEventListener("afterprint", function () { render(); });
     count.textContent = n + " rows";
+    // The first time without asking the layout for the height (432, the most CSS allows).
+    var first = true;
     render();
+    first = false;
     TABLES[p.id] = {
       sort: function (name, d) {
         var ci = p.columns.indexOf(name);
@@ -492,29 +495,43 @@
     else wide = p.columns.length > 3;
     if (wide) section.classList.add("wide");
     var caption = p.title + ": " + p.rows.length + " row" + (p.rows.length === 1 ? "" : "s") + " (select a heading to sort)";
-    if (chart) {
-      // In the page before drawing, so the chart can take its width.
-      section.appendChild(fig);
-      chart(fig, p);
-      var unit = v.unit && p.title.indexOf("(" + v.unit + ")") < 0 ? " (" + v.unit + ")" : "";
-      fig.appendChild(el("figcaption", {}, p.title + unit));
-    }
+    // The figure is placed now and drawn once every panel is placed: the charts take their
+    // widths from one layout of the page, not one each.
+    if (chart) section.appendChild(fig);
     if (chart && v.type === "series") {
       var det = el("details"); det.appendChild(el("summary", {}, "Data: " + p.rows.length + " rows"));
       section.appendChild(det);
       table(det, p, caption);
     } else table(section, p, caption);
+    if (!chart) return null;
+    return {
+      fig: fig,
+      draw: function () {
+        chart(fig, p);
+        var unit = v.unit && p.title.indexOf("(" + v.unit + ")") < 0 ? " (" + v.unit + ")" : "";
+        fig.appendChild(el("figcaption", {}, p.title + unit));
+      }
+    };
   }
 
   function main() {
-    var panels = document.querySelectorAll("script.panel-data");
-    for (var i = 0; i < panels.length; i++) {
-      try { build(panels[i]); } catch (e) { fail("panel " + panels[i].parentNode.id + ": " + (e && e.stack || e)); }
+    var panels = document.querySelectorAll("script.panel-data"), charts = [];
+    function guard(i, f) {
+      try { return f(); } catch (e) { fail("panel " + panels[i].parentNode.id + ": " + (e && e.stack || e)); }
     }
+    for (var i = 0; i < panels.length; i++) charts.push(guard(i, build.bind(null, panels[i])));
+    charts.forEach(function (c) { if (c) c.fig.width = width(c.fig); });
+    charts.forEach(function (c, i) { if (c) guard(i, c.draw); });
     try { applyHash(); } catch (e) { fail("link: " + e); }
     document.documentElement.setAttribute("data-ready", "1");
     // Milliseconds from the start of navigation until the page was drawn (for measuring).
     document.documentElement.setAttribute("data-ready-ms", String(Math.round(performance.now())));
+    // ... and until the frame after that was painted.
+    requestAnimationFrame(function () {
+      setTimeout(function () {
+        document.documentElement.setAttribute("data-painted-ms", String(Math.round(performance.now())));
+      }, 0);
+    });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", main); else main();
 })();
