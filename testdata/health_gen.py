@@ -285,7 +285,7 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
     changes.sort(key=lambda c: (c["time"], c["account"], c["region"], c["stream"], c["name"], c["user"], c["error"]))
     shard_ok = (lambda s: True) if shard_glob is None else (lambda s: fnmatch.fnmatchcase(s, shard_glob))
 
-    shards_rows, stream_rows, consumer_rows, findings = [], [], [], []
+    shards_rows, stream_rows, consumer_rows, use_rows, findings = [], [], [], [], []
     for account, region, stream in sorted({k[:3] for k in all_buckets} | {k[:3] for k in all_cbuckets}):
         # Within the stream, series keyed as (region, stream, shard, metric) and
         # (consumer, metric).
@@ -385,6 +385,8 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
                 continue
             shards_rows.append([account, region, stream, s, opt(wb), opt(wr), iso(pb[1]) if pb else "",
                                 opt(pct(po[0], secs * 2 * MIB) if po else None), opt(share), str(throttled)])
+            use_rows += [[iso(t), account, region, stream, s, fpct(u)]
+                         for t, u in sorted(w_uses(ib, ir, lambda t: 1).items())]
             hot = []
             pk = max(x for x in (wb, wr) if x is not None) if (wb is not None or wr is not None) else None
             if pk is not None and pk >= th["hot_pct"]:
@@ -416,6 +418,9 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
         wu = w_uses(stream_totals("IncomingBytes", "IncomingBytes"),
                     stream_totals("IncomingRecords", "IncomingRecords"), cap_n)
         ru = r_uses(stream_totals("GetRecords.Bytes", "OutgoingBytes"), cap_n)
+        if not any((region, stream, s, m) in mine for s in shard_ids
+                   for m in ("IncomingBytes", "IncomingRecords")):
+            use_rows += [[iso(t), account, region, stream, "", fpct(u)] for t, u in sorted(wu.items())]
         wp, rp = use_peak(wu), use_peak(ru)
         for check, pk, what in (("write-capacity", wp, "write"), ("read-capacity", rp, "read")):
             if pk and pk[0] >= th["capacity"]:
@@ -533,6 +538,7 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
         "streams": [["account", "region", "stream", "mode", "shards", "write_peak_pct", "read_peak_pct",
                      "put_records_failed_pct", "put_records_throttled_pct", "iterator_age_max_ms",
                      "retention_hours", "iterator_age_pct_of_retention"]] + stream_rows,
+        "write-use": [["time", "account", "region", "stream", "shard", "write_use_pct"]] + use_rows,
         "consumers": [["account", "region", "stream", "consumer", "millis_behind_latest_max", "records",
                        "bytes_mib", "rate_exceeded"]] + consumer_rows,
         "changes": [["time", "account", "region", "stream", "event_name", "user", "detail"]] + change_rows,

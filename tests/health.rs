@@ -10,7 +10,14 @@ use std::fs;
 
 use common::{run, testdata};
 
-const PANELS: [&str; 5] = ["findings", "shards", "streams", "consumers", "changes"];
+const PANELS: [&str; 6] = [
+    "findings",
+    "shards",
+    "streams",
+    "write-use",
+    "consumers",
+    "changes",
+];
 
 fn path(rel: &str) -> String {
     testdata(rel).to_str().unwrap().to_string()

@@ -216,6 +216,24 @@ pub struct ConsumerRow {
     pub rate_exceeded: Option<f64>,
 }
 
+/// A row of the `write-use` panel: one datapoint's write use of a shard's limits, or of a
+/// stream's capacity where it has no shard-level series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UseRow {
+    /// The datapoint's time.
+    pub time: Millis,
+    /// Account.
+    pub account: String,
+    /// Region.
+    pub region: String,
+    /// Stream.
+    pub stream: String,
+    /// Shard (empty for a stream's use of its capacity).
+    pub shard: String,
+    /// Use in hundredths of a percent: the larger of bytes and records.
+    pub pct: u64,
+}
+
 /// A row of the `changes` panel.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangeRow {
@@ -263,6 +281,11 @@ pub struct Report {
     pub streams: Vec<StreamRow>,
     /// `consumers` rows.
     pub consumers: Vec<ConsumerRow>,
+    /// `write-use` rows, by account, region, stream, shard and time.
+    pub write_use: Vec<UseRow>,
+    /// The shortest datapoint period of the streams in `write_use` (the width of its time
+    /// axis).
+    pub write_use_period: Millis,
     /// `changes` rows.
     pub changes: Vec<ChangeRow>,
     /// `findings` rows, ranked.
@@ -535,6 +558,30 @@ fn sums_of(b: Option<&&Buckets>) -> BTreeMap<Millis, f64> {
     .unwrap_or_default()
 }
 
+/// The `write-use` rows of one shard (or stream) from its per-datapoint uses.
+fn use_rows(
+    report: &mut Report,
+    period: Millis,
+    (account, region, stream, shard): (&str, &str, &str, &str),
+    uses: &BTreeMap<Millis, u64>,
+) {
+    if uses.is_empty() {
+        return;
+    }
+    report.write_use_period = match report.write_use_period {
+        0 => period,
+        p => p.min(period),
+    };
+    report.write_use.extend(uses.iter().map(|(t, u)| UseRow {
+        time: *t,
+        account: account.to_string(),
+        region: region.to_string(),
+        stream: stream.to_string(),
+        shard: shard.to_string(),
+        pct: *u,
+    }));
+}
+
 /// A throttling finding from one series: how many minutes, the first, and how many of them
 /// were bursty (use under the threshold).
 fn throttling(
@@ -762,6 +809,12 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
             let shard_bytes = sums_of(m.get("IncomingBytes"));
             let shard_records = sums_of(m.get("IncomingRecords"));
             let shard_uses = write_uses(&shard_bytes, &shard_records, secs, |_| Some(1));
+            use_rows(
+                &mut report,
+                period,
+                (account, region, stream, shard),
+                &shard_uses,
+            );
             if let Some(b) = wpte
                 && let Some(detail) = throttling(
                     "WriteProvisionedThroughputExceeded",
@@ -800,6 +853,13 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
         let cap_n = |t: Millis| n_of(t).filter(|_| provisioned_at(t));
         let w_uses = write_uses(&bytes, &records, secs, cap_n);
         let r_uses = read_uses(&read, secs, cap_n);
+        let shard_writes = d
+            .shards
+            .values()
+            .any(|m| m.contains_key("IncomingBytes") || m.contains_key("IncomingRecords"));
+        if !shard_writes {
+            use_rows(&mut report, period, (account, region, stream, ""), &w_uses);
+        }
         let w_peak = peak_use(&w_uses);
         let r_peak = peak_use(&r_uses);
         for (check, peak, what) in [

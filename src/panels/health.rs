@@ -3,7 +3,7 @@
 //! [`crate::health::analyze`]; here they become cells. The account is part of a stream's
 //! identity, so every panel has an `account` column.
 
-use super::{Built, Cell, PanelDef, PanelError};
+use super::{Built, Cell, PanelDef, PanelError, SeriesSummary, View};
 use crate::health::analyze::Report;
 
 /// A health panel.
@@ -68,6 +68,20 @@ pub static PANELS: &[HealthPanel] = &[
         ],
         about: "per stream: peak use of capacity, failed and throttled puts, iterator age against retention",
         build: streams,
+    },
+    PanelDef {
+        id: "write-use",
+        title: "Write Use Over Time (%)",
+        columns: &[
+            "time",
+            "account",
+            "region",
+            "stream",
+            "shard",
+            "write_use_pct",
+        ],
+        about: "per shard (per stream without shard-level series) and datapoint: write use of the limits, for a shard x time heat map",
+        build: write_use,
     },
     PanelDef {
         id: "consumers",
@@ -191,6 +205,41 @@ fn streams(r: &Report, _: &()) -> Result<Built, PanelError> {
     let mut b = Built::rows(rows);
     if !r.stream_notes.is_empty() {
         b.note = Some(r.stream_notes.join("; "));
+    }
+    Ok(b)
+}
+
+fn write_use(r: &Report, _: &()) -> Result<Built, PanelError> {
+    let rows = r
+        .write_use
+        .iter()
+        .map(|u| {
+            vec![
+                Cell::Time(u.time),
+                Cell::text(&u.account),
+                Cell::text(&u.region),
+                Cell::text(&u.stream),
+                Cell::text(&u.shard),
+                Cell::Percent(u.pct),
+            ]
+        })
+        .collect::<Vec<_>>();
+    let mut b = Built::rows(rows);
+    if r.write_use.is_empty() {
+        b.note = Some(
+            "no write use: it needs IncomingBytes or IncomingRecords, per shard or of a \
+             provisioned stream whose shard count is known"
+                .into(),
+        );
+    } else {
+        b.view = View::Series {
+            time: 0,
+            keys: vec![1, 2, 3, 4],
+            value: 5,
+            bucket: r.write_use_period,
+            summary: SeriesSummary::Stats,
+            unit: "%",
+        };
     }
     Ok(b)
 }
