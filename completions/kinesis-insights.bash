@@ -234,11 +234,11 @@ _kinesis__insights() {
                     return 0
                     ;;
                 --panel)
-                    COMPREPLY=($(compgen -W "findings shards streams consumers changes" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "findings shards streams write-use consumers changes" -- "${cur}"))
                     return 0
                     ;;
                 -p)
-                    COMPREPLY=($(compgen -W "findings shards streams consumers changes" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "findings shards streams write-use consumers changes" -- "${cur}"))
                     return 0
                     ;;
                 --datapoint-period)

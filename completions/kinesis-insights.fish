@@ -114,6 +114,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s p -l panel -d 'Panels to show, repeated or comma-separated [default: all]' -r -f -a "findings\t''
 shards\t''
 streams\t''
+write-use\t''
 consumers\t''
 changes\t''"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l datapoint-period -d 'The period of every datapoint [default: 60s for Metric Streams; for CLI exports the query period, found from the gaps between a stream\'s datapoints]' -r
