@@ -640,6 +640,7 @@ fn metrics_page_in_chromium() {
     assert_tables_show_csv(&dom, &csv);
     let s = sections(&dom);
     assert_eq!(s.len(), 10);
+    let mut gaps = 0;
     for (id, rows) in &csv {
         if rows.len() == 1 {
             continue;
@@ -669,7 +670,62 @@ fn metrics_page_in_chromium() {
             .map(|b| unescape(between(b, "</span>", "</button>")))
             .collect();
         assert_eq!(legend, series, "{id}");
+        // Gaps: a line runs over consecutive buckets only; a bucket alone is a dot.
+        let period: i64 = between(&dom, "<dt>period seconds</dt><dd>", "</dd>")
+            .parse()
+            .unwrap();
+        let mut want: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        let mut last: BTreeMap<String, (i64, usize)> = BTreeMap::new();
+        for r in &rows[1..] {
+            let key: Vec<&str> = r[first..5]
+                .iter()
+                .map(String::as_str)
+                .filter(|k| !k.is_empty())
+                .collect();
+            let key = key.join(" / ");
+            let t = chrono::DateTime::parse_from_rfc3339(&r[0])
+                .unwrap()
+                .timestamp();
+            let run = match last.get(&key) {
+                Some(&(prev, len)) if t - prev == period => len + 1,
+                Some(&(_, len)) => {
+                    let e = want.entry(key.clone()).or_default();
+                    if len == 1 {
+                        e.0 += 1
+                    } else {
+                        e.1 += 1
+                    }
+                    1
+                }
+                None => 1,
+            };
+            last.insert(key, (t, run));
+        }
+        for (key, (_, len)) in last {
+            let e = want.entry(key).or_default();
+            if len == 1 { e.0 += 1 } else { e.1 += 1 }
+        }
+        gaps += want
+            .values()
+            .map(|(dots, lines)| dots + lines - 1)
+            .sum::<usize>();
+        let drawn: BTreeMap<String, (usize, usize)> = s[id]
+            .split("<g><title>")
+            .skip(1)
+            .map(|g| {
+                let name = unescape(between(g, "", "</title>"));
+                let g = &g[..g.find("</g>").unwrap()];
+                let dots = g.matches("<circle").count();
+                let lines = match g.find("<path") {
+                    Some(i) => between(&g[i..], " d=\"", "\"").matches('M').count(),
+                    None => 0,
+                };
+                (name, (dots, lines))
+            })
+            .collect();
+        assert_eq!(drawn, want, "{id}");
     }
+    assert!(gaps > 0, "the sample has gaps");
 }
 
 #[test]
