@@ -183,7 +183,7 @@ _kinesis__insights() {
             return 0
             ;;
         kinesis__insights__subcmd__health)
-            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --datapoint-period --queries --stream --shard --region --account --hot-shard-pct --hot-shard-share --capacity-pct --bursty-pct --iterator-age-warning-pct --iterator-age-critical-pct --consumer-lag --resharding-changes --over-provisioned-pct --over-provisioned-min-data --fail-on --help --version"
+            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --datapoint-period --queries --stream --shard --label-stream --label-shard --region --account --hot-shard-pct --hot-shard-share --capacity-pct --bursty-pct --iterator-age-warning-pct --iterator-age-critical-pct --consumer-lag --resharding-changes --over-provisioned-pct --over-provisioned-min-data --fail-on --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -254,6 +254,14 @@ _kinesis__insights() {
                     return 0
                     ;;
                 --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label-stream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label-shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -401,7 +409,7 @@ _kinesis__insights() {
             return 0
             ;;
         kinesis__insights__subcmd__metrics)
-            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --period --queries --stream --shard --region --account --help --version"
+            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --period --queries --stream --shard --label-stream --label-shard --region --account --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -472,6 +480,14 @@ _kinesis__insights() {
                     return 0
                     ;;
                 --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label-stream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --label-shard)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -90,8 +90,10 @@ get-success\t''
 iterator-age\t''"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l period -d 'Bucket width, aligned to UTC [default: the shortest of 1m, 5m, 15m, 30m, 1h, 3h, 6h, 12h, 1d, 7d giving at most 300 buckets]' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l queries -d 'The query file given to `aws cloudwatch get-metric-data --metric-data-queries`, which says what each result Id is (needed to read get-metric-data output)' -r -F
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l stream -d 'Only these streams (exact or glob; repeat for more). get-metric-statistics output, which has no dimensions, is taken to be of the one stream named here' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l shard -d 'Only these shards (exact or glob, e.g. \'shardId-00000000000[0-3]\'); stream-level series have no shard. With get-metric-statistics output: the shard it is of' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l stream -d 'Only these streams (exact or glob; \'!PATTERN\' leaves them out; repeat for more)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l shard -d 'Only these shards (exact or glob, e.g. \'shardId-00000000000[0-3]\'); stream-level series have no shard' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l label-stream -d 'Read get-metric-statistics output (which names no stream) as the stream NAME\'s; without it such files are skipped with a warning. The series then passes the filters as any' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l label-shard -d 'With --label-stream: the shard get-metric-statistics output is of (a shard-level metric)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l region -d 'Only these regions (exact or glob). get-metric-data and get-metric-statistics output carry no region; their series have an empty one' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l account -d 'Only these AWS accounts (Metric Streams\' account_id, else the account in the S3 key AWSLogs/ACCOUNT/...; exact or glob). CLI outputs carry none' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s L -l follow -d 'Follow symbolic links to directories while walking (loops are detected)'
@@ -119,8 +121,10 @@ consumers\t''
 changes\t''"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l datapoint-period -d 'The period of every datapoint [default: 60s for Metric Streams; for CLI exports the query period, found from the gaps between a stream\'s datapoints]' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l queries -d 'The query file given to `aws cloudwatch get-metric-data --metric-data-queries` (needed to read get-metric-data output)' -r -F
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l stream -d 'Only these streams (exact or glob; repeat for more). get-metric-statistics output is taken to be of the one stream named here' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l stream -d 'Only these streams (exact or glob; \'!PATTERN\' leaves them out; repeat for more)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l shard -d 'Only these shards in the shards panel and the shard findings (exact or glob); stream figures count every shard' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l label-stream -d 'Read get-metric-statistics output (which names no stream) as the stream NAME\'s; without it such files are skipped with a warning. The series then passes the filters as any' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l label-shard -d 'With --label-stream: the shard get-metric-statistics output is of (a shard-level metric)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l region -d 'Only these regions (exact or glob)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l account -d 'Only these AWS accounts (exact or glob): Metric Streams\' account_id and CloudTrail\'s recipientAccountId, else the account in the S3 key AWSLogs/ACCOUNT/... CLI outputs carry none' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l hot-shard-pct -d 'hot-shard: a shard whose peak minute writes at least this % of its limit' -r

@@ -395,6 +395,26 @@ pub struct EventsArgs {
     pub account: Vec<String>,
 }
 
+/// What to call the series of `aws cloudwatch get-metric-statistics` output, which carries no
+/// dimensions.
+#[derive(Debug, Args)]
+pub struct LabelArgs {
+    /// Read get-metric-statistics output (which names no stream) as the stream NAME's; without
+    /// it such files are skipped with a warning. The series then passes the filters as any.
+    #[arg(help_heading = "Input", long, value_name = "NAME")]
+    pub label_stream: Option<String>,
+
+    /// With --label-stream: the shard get-metric-statistics output is of (a shard-level
+    /// metric).
+    #[arg(
+        help_heading = "Input",
+        long,
+        value_name = "ID",
+        requires = "label_stream"
+    )]
+    pub label_shard: Option<String>,
+}
+
 /// `kinesis-insights metrics`.
 #[derive(Debug, Args)]
 pub struct MetricsArgs {
@@ -423,15 +443,18 @@ pub struct MetricsArgs {
     #[arg(help_heading = "Input", long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
 
-    /// Only these streams (exact or glob; repeat for more). get-metric-statistics output, which
-    /// has no dimensions, is taken to be of the one stream named here.
-    #[arg(help_heading = "Filters", long, value_name = "NAME")]
+    /// Only these streams (exact or glob; '!PATTERN' leaves them out; repeat for more).
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub stream: Vec<String>,
 
     /// Only these shards (exact or glob, e.g. 'shardId-00000000000[0-3]'); stream-level series
-    /// have no shard. With get-metric-statistics output: the shard it is of.
-    #[arg(help_heading = "Filters", long, value_name = "ID")]
+    /// have no shard.
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub shard: Vec<String>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub label: LabelArgs,
 
     /// Only these regions (exact or glob). get-metric-data and get-metric-statistics output
     /// carry no region; their series have an empty one.
@@ -532,8 +555,7 @@ pub struct HealthArgs {
     #[arg(help_heading = "Input", long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
 
-    /// Only these streams (exact or glob; repeat for more). get-metric-statistics output is
-    /// taken to be of the one stream named here.
+    /// Only these streams (exact or glob; '!PATTERN' leaves them out; repeat for more).
     #[arg(help_heading = "Filters", long, value_name = "NAME")]
     pub stream: Vec<String>,
 
@@ -541,6 +563,10 @@ pub struct HealthArgs {
     /// figures count every shard.
     #[arg(help_heading = "Filters", long, value_name = "ID")]
     pub shard: Vec<String>,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub label: LabelArgs,
 
     /// Only these regions (exact or glob).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]

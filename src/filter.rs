@@ -25,11 +25,6 @@ pub fn is_glob(pattern: &str) -> bool {
     pattern.contains(['*', '?', '[', '{'])
 }
 
-/// True when `pattern` names exactly one value: no glob syntax and not an exclusion.
-pub fn is_exact(pattern: &str) -> bool {
-    !is_glob(pattern) && !pattern.starts_with('!')
-}
-
 /// One field's patterns. The default matches everything.
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {

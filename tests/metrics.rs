@@ -179,26 +179,50 @@ fn get_metric_statistics_with_the_stream_named() {
         &[
             "--period",
             "10m",
-            "--stream",
+            "--label-stream",
             "payments",
             testdata("metrics/get-metric-statistics").to_str().unwrap(),
         ],
         "get-metric-statistics",
         &PANELS,
     );
+    // --stream filters only: it no longer names a file that names no stream, which is skipped
+    // with a warning that says how to name it.
+    for extra in [&[][..], &["--stream", "payments"][..]] {
+        let mut args = vec!["metrics", "-p", "incoming-bytes", "-f", "csv"];
+        args.extend_from_slice(extra);
+        let dir = testdata("metrics/get-metric-statistics");
+        args.push(dir.to_str().unwrap());
+        let r = run(&args);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .contains("carries no dimensions: name its stream with --label-stream NAME"),
+            "{}",
+            r.stderr
+        );
+        assert_eq!(r.stdout, "time,account,region,stream,shard,value\n");
+    }
+    // The labelled series passes the filters as any other.
+    let dir = testdata("metrics/get-metric-statistics");
     let r = run(&[
         "metrics",
         "-p",
         "incoming-bytes",
-        testdata("metrics/get-metric-statistics").to_str().unwrap(),
+        "-f",
+        "csv",
+        "--label-stream",
+        "payments",
+        "--stream",
+        "orders",
+        dir.to_str().unwrap(),
     ]);
-    assert_eq!(r.code, 1);
-    assert!(
-        r.stderr
-            .contains("carries no dimensions: name its stream with --stream NAME"),
-        "{}",
-        r.stderr
-    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "time,account,region,stream,shard,value\n");
+    // A shard needs its stream.
+    let r = run(&["metrics", "--label-shard", "shardId-000000000000", "-"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--label-stream"), "{}", r.stderr);
 }
 
 #[test]

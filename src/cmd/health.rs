@@ -7,7 +7,6 @@ use super::{
 use crate::cli::{FailOn, HealthArgs};
 use crate::config::HealthConfig;
 use crate::diag::{FileTotals, Outcome};
-use crate::filter::is_exact;
 use crate::health::analyze::{Settings, Severity, Thresholds, analyze};
 use crate::health::{Filters, HealthAcc, HealthQuery, HealthReader};
 use crate::metrics::parse::load_queries;
@@ -26,14 +25,10 @@ pub fn config(a: HealthArgs) -> anyhow::Result<HealthConfig> {
     } else {
         select(PANELS, &a.panels).len()
     };
-    let statistics_series = match (a.stream.as_slice(), a.shard.as_slice()) {
-        ([stream], shards) if is_exact(stream) => match shards {
-            [] => Some((stream.clone(), String::new())),
-            [shard] if is_exact(shard) => Some((stream.clone(), shard.clone())),
-            _ => None,
-        },
-        _ => None,
-    };
+    let statistics_series = a
+        .label
+        .label_stream
+        .map(|stream| (stream, a.label.label_shard.unwrap_or_default()));
     let t = a.thresholds;
     if !(t.hot_shard_share.is_finite() && t.hot_shard_share > 0.0) {
         super::usage_error(

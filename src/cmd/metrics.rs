@@ -7,7 +7,6 @@ use super::{
 use crate::cli::MetricsArgs;
 use crate::config::MetricsConfig;
 use crate::diag::{FileTotals, Outcome};
-use crate::filter::is_exact;
 use crate::metrics::parse::{MetricsReader, load_queries};
 use crate::metrics::{MetricCounts, Query};
 use crate::panels::metrics::{MetricsCtx, PANELS};
@@ -31,14 +30,10 @@ pub fn config(a: MetricsArgs) -> anyhow::Result<MetricsConfig> {
     } else {
         select(PANELS, &a.panels).len()
     };
-    let statistics_series = match (a.stream.as_slice(), a.shard.as_slice()) {
-        ([stream], shards) if is_exact(stream) => match shards {
-            [] => Some((stream.clone(), String::new())),
-            [shard] if is_exact(shard) => Some((stream.clone(), shard.clone())),
-            _ => None,
-        },
-        _ => None,
-    };
+    let statistics_series = a
+        .label
+        .label_stream
+        .map(|stream| (stream, a.label.label_shard.unwrap_or_default()));
     Ok(MetricsConfig {
         window: window_spec(&a.common.window),
         input: input_config(a.common.input, SUB),

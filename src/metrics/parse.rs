@@ -554,7 +554,7 @@ impl MetricsReader<'_> {
         let Some((stream, shard)) = &self.statistics_series else {
             st.problems.push(
                 "get-metric-statistics output carries no dimensions: name its stream with \
-                 --stream NAME (and its shard with --shard ID for a shard-level metric)"
+                 --label-stream NAME (and its shard with --label-shard ID for a shard-level metric)"
                     .into(),
             );
             st.skipped += points.len() as u64;
