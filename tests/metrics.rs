@@ -530,7 +530,7 @@ fn times_outside_1970_to_9999_are_bad_records() {
         "csv",
         "-p",
         "incoming-records",
-        "--stream",
+        "--label-stream",
         "s",
         dir.path().to_str().unwrap(),
     ]);
