@@ -26,7 +26,7 @@ DAY = 86_400_000
 MIB = 1_048_576
 ACCT = "123456789012"
 
-STREAM_METRICS = ["IncomingBytes", "IncomingRecords", "GetRecords.Bytes",
+STREAM_METRICS = ["IncomingBytes", "IncomingRecords", "GetRecords.Bytes", "GetRecords.Success",
                   "WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded",
                   "GetRecords.IteratorAgeMilliseconds", "PutRecords.FailedRecords",
                   "PutRecords.ThrottledRecords", "PutRecords.TotalRecords"]
@@ -257,8 +257,8 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
     # Minute buckets per series, from the points in the window: stream and shard series by
     # (account, region, stream, shard, metric), consumer series by (account, region, stream,
     # consumer, metric).
-    series = defaultdict(lambda: defaultdict(lambda: {"sum": [], "max": []}))
-    cseries = defaultdict(lambda: defaultdict(lambda: {"sum": [], "max": []}))
+    series = defaultdict(lambda: defaultdict(lambda: {"sum": [], "max": [], "count": []}))
+    cseries = defaultdict(lambda: defaultdict(lambda: {"sum": [], "max": [], "count": []}))
     for p in points:
         if since is not None and p["ts"] < since or until is not None and p["ts"] >= until:
             continue
@@ -276,9 +276,12 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
         b = b[p["ts"] - p["ts"] % MIN]
         b["sum"].append(p["sum"])
         b["max"].append(p["max"])
+        b["count"].append(p["count"])
 
     def close(ser):
-        return {k: {t: (math.fsum(v["sum"]), max(v["max"])) for t, v in b.items()} for k, b in ser.items()}
+        # (Sum, Maximum, SampleCount) per bucket.
+        return {k: {t: (math.fsum(v["sum"]), max(v["max"]), math.fsum(v["count"])) for t, v in b.items()}
+                for k, b in ser.items()}
 
     all_buckets, all_cbuckets = close(series), close(cseries)
     changes = [c for c in trail_changes(records, path_accounts) if account_ok(c["account"])]
@@ -349,8 +352,21 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
                 res[t] = max(vals)
             return res
 
-        def r_uses(b, n_of):
-            return {t: pct(v, secs * n_of(t) * 2 * MIB) for t, v in b.items() if n_of(t)}
+        def r_uses(b, n_of, calls=None):
+            """Read use: the larger of bytes (2 MiB/s) and GetRecords calls (5 a second)."""
+            calls = calls or {}
+            res = {}
+            for t in sorted(set(b) | set(calls)):
+                n = n_of(t)
+                if not n:
+                    continue
+                vals = []
+                if t in b:
+                    vals.append(pct(b[t], secs * n * 2 * MIB))
+                if t in calls:
+                    vals.append(pct(calls[t], secs * n * 5))
+                res[t] = max(vals)
+            return res
 
         def use_peak(u):
             if not u:
@@ -417,7 +433,8 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
 
         wu = w_uses(stream_totals("IncomingBytes", "IncomingBytes"),
                     stream_totals("IncomingRecords", "IncomingRecords"), cap_n)
-        ru = r_uses(stream_totals("GetRecords.Bytes", "OutgoingBytes"), cap_n)
+        calls = {t: v[2] for t, v in mine.get((region, stream, "", "GetRecords.Success"), {}).items()}
+        ru = r_uses(stream_totals("GetRecords.Bytes", "OutgoingBytes"), cap_n, calls)
         if not any((region, stream, s, m) in mine for s in shard_ids
                    for m in ("IncomingBytes", "IncomingRecords")):
             use_rows += [[iso(t), account, region, stream, "", fpct(u)] for t, u in sorted(wu.items())]
@@ -626,8 +643,12 @@ def build(root, exp_root):
             exceeded = 17 if (i == 1 and m in throttled) else 0
             sc.point("us-west-2", "clicks", s, "WriteProvisionedThroughputExceeded", ts, exceeded,
                      count=r, mx=1 if exceeded else 0)
-        # Read throttling seen at stream level only.
+        # Read throttling seen at stream level only: in minutes 10 and 11 the consumers make
+        #    10 GetRecords calls a second (the limit is 5 per shard: 100% of two shards' calls),
+        #    at a byte use of 3.58%; 4 a second (40%) otherwise.
         sc.point("us-west-2", "clicks", "", "GetRecords.Bytes", ts, 150_000 * 60, count=60)
+        calls = 600 if m in (10, 11) else 240
+        sc.point("us-west-2", "clicks", "", "GetRecords.Success", ts, calls, count=calls, mx=1)
         sc.point("us-west-2", "clicks", "", "ReadProvisionedThroughputExceeded", ts,
                  3 if m in (10, 11) else 0, count=60, mx=1 if m in (10, 11) else 0)
     sc.event("CreateStream", T0 - DAY, "us-west-2", "clicks", {"shardCount": 2})

@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{
-    Change, DEFAULT_RETENTION_HOURS, HealthAcc, MINUTE, SHARD_READ_BYTES, SHARD_WRITE_BYTES,
-    SHARD_WRITE_RECORDS,
+    Change, DEFAULT_RETENTION_HOURS, HealthAcc, MINUTE, SHARD_READ_BYTES, SHARD_READ_CALLS,
+    SHARD_WRITE_BYTES, SHARD_WRITE_RECORDS,
 };
 use crate::filter::Matcher;
 use crate::metrics::{Acc, Buckets, Stat, key};
@@ -535,15 +535,23 @@ fn write_uses(
     out
 }
 
+/// Per-minute read use (the larger of bytes and GetRecords calls) of `n_of(t)` shards' limits.
 fn read_uses(
     bytes: &BTreeMap<Millis, f64>,
+    calls: &BTreeMap<Millis, f64>,
     secs: u64,
     n_of: impl Fn(Millis) -> Option<u64>,
 ) -> BTreeMap<Millis, u64> {
+    let times: BTreeSet<Millis> = bytes.keys().chain(calls.keys()).copied().collect();
     let mut out = BTreeMap::new();
-    for (t, v) in bytes {
-        if let Some(n) = n_of(*t).filter(|n| *n > 0) {
-            out.insert(*t, pct(*v, secs * n * SHARD_READ_BYTES));
+    for t in times {
+        let Some(n) = n_of(t).filter(|n| *n > 0) else {
+            continue;
+        };
+        let b = bytes.get(&t).map(|v| pct(*v, secs * n * SHARD_READ_BYTES));
+        let c = calls.get(&t).map(|v| pct(*v, secs * n * SHARD_READ_CALLS));
+        if let Some(u) = b.max(c) {
+            out.insert(t, u);
         }
     }
     out
@@ -832,7 +840,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
                 ));
             }
             let shard_read = sums_of(m.get("OutgoingBytes"));
-            let read_use = read_uses(&shard_read, secs, |_| Some(1));
+            let read_use = read_uses(&shard_read, &BTreeMap::new(), secs, |_| Some(1));
             if let Some(b) = m.get("ReadProvisionedThroughputExceeded")
                 && let Some(detail) = throttling(
                     "ReadProvisionedThroughputExceeded",
@@ -852,7 +860,17 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
         let read = d.totals("GetRecords.Bytes", "OutgoingBytes");
         let cap_n = |t: Millis| n_of(t).filter(|_| provisioned_at(t));
         let w_uses = write_uses(&bytes, &records, secs, cap_n);
-        let r_uses = read_uses(&read, secs, cap_n);
+        // GetRecords calls: the SampleCount of GetRecords.Success (stream-level only).
+        let calls: BTreeMap<Millis, f64> = d
+            .stream_level
+            .get("GetRecords.Success")
+            .map(|b| {
+                b.iter()
+                    .filter_map(|(t, a)| a.sample_count().map(|c| (t, c)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let r_uses = read_uses(&read, &calls, secs, cap_n);
         let shard_writes = d
             .shards
             .values()

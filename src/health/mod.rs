@@ -26,16 +26,20 @@ pub const SHARD_WRITE_BYTES: u64 = 1_048_576;
 pub const SHARD_WRITE_RECORDS: u64 = 1_000;
 /// Per-shard read limit (shared by GetRecords consumers): 2 MiB/s.
 pub const SHARD_READ_BYTES: u64 = 2_097_152;
+/// Per-shard read limit (shared by GetRecords consumers): 5 GetRecords calls a second.
+pub const SHARD_READ_CALLS: u64 = 5;
 /// Retention of a stream when CloudTrail does not say otherwise: 24 hours.
 pub const DEFAULT_RETENTION_HOURS: u64 = 24;
 /// The period of Metric Streams datapoints, and of series with a single datapoint.
 pub const MINUTE: Millis = 60_000;
 
 /// Metrics of stream-level series that the checks read.
-pub const STREAM_METRICS: [&str; 9] = [
+pub const STREAM_METRICS: [&str; 10] = [
     "IncomingBytes",
     "IncomingRecords",
     "GetRecords.Bytes",
+    // Its SampleCount is the number of GetRecords calls.
+    "GetRecords.Success",
     "WriteProvisionedThroughputExceeded",
     "ReadProvisionedThroughputExceeded",
     "GetRecords.IteratorAgeMilliseconds",

@@ -145,6 +145,11 @@ impl Acc {
         }
     }
 
+    /// The number of samples (Σ SampleCount), when the datapoints carry it.
+    pub fn sample_count(&self) -> Option<f64> {
+        self.has_count.then(|| self.count.value())
+    }
+
     /// True when no datapoint added anything (a bucket without data).
     pub fn is_empty(&self) -> bool {
         !self.has_sum && !self.has_count && self.max.get().is_none() && self.avg.is_none()
