@@ -343,7 +343,14 @@ fn hostile_values_stay_text() {
         format!("{{\"Records\":[{}]}}", records.join(",")),
     )
     .unwrap();
-    let args = vec!["events".to_string(), dir.path().display().to_string()];
+    // The command line is shown in the page's header: a hostile argument too (a filter that
+    // leaves nothing out).
+    let args = vec![
+        "events".to_string(),
+        "--user".into(),
+        "!<img src=x onerror=alert(3)>\u{9b}".into(),
+        dir.path().display().to_string(),
+    ];
     let page = page(&args, 0);
     // Well formed, only our tags, and the data exact (the CSV's, hostile text and all).
     assert_self_contained(&page);
