@@ -159,23 +159,31 @@ fn dashboard(sub: &str) -> &'static str {
 /// The command line as given, each argument quoted where a shell would need it, for a page's
 /// header (made once per run, so kept for its whole length).
 fn command_line() -> &'static str {
-    let words: Vec<String> = std::env::args_os()
+    let args = std::env::args_os().map(|a| a.to_string_lossy().into_owned());
+    Box::leak(shell_quoted(args).into_boxed_str())
+}
+
+/// `args` as one shell line: the program as `kinesis-insights`, words a shell would split or
+/// expand in single quotes (`'` as `'\''`).
+fn shell_quoted(args: impl Iterator<Item = String>) -> String {
+    let plain = |a: &str| {
+        !a.is_empty()
+            && a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c))
+    };
+    let words: Vec<String> = args
         .enumerate()
         .map(|(i, a)| {
-            let a = a.to_string_lossy();
             if i == 0 {
                 "kinesis-insights".to_string()
-            } else if !a.is_empty()
-                && a.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c))
-            {
-                a.into_owned()
+            } else if plain(&a) {
+                a
             } else {
                 format!("'{}'", a.replace('\'', r"'\''"))
             }
         })
         .collect();
-    Box::leak(words.join(" ").into_boxed_str())
+    words.join(" ")
 }
 
 /// The width to fit tables to: the terminal's when standard output is one, else `$COLUMNS`,
@@ -422,6 +430,23 @@ fn emit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn command_lines_quote_what_a_shell_would_split() {
+        let args = [
+            "/usr/bin/ki",
+            "events",
+            "--user",
+            "it's me",
+            "",
+            "a*",
+            "s3/x.json.gz",
+        ];
+        assert_eq!(
+            shell_quoted(args.iter().map(|s| s.to_string())),
+            r"kinesis-insights events --user 'it'\''s me' '' 'a*' s3/x.json.gz"
+        );
+    }
 
     #[test]
     fn zero_or_junk_columns_are_unknown() {
