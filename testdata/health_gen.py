@@ -431,18 +431,33 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
                     acc[t] += v
             return dict(acc)
 
-        wu = w_uses(stream_totals("IncomingBytes", "IncomingBytes"),
-                    stream_totals("IncomingRecords", "IncomingRecords"), cap_n)
+        s_bytes = stream_totals("IncomingBytes", "IncomingBytes")
+        s_records = stream_totals("IncomingRecords", "IncomingRecords")
+        s_read = stream_totals("GetRecords.Bytes", "OutgoingBytes")
+        wu = w_uses(s_bytes, s_records, cap_n)
         calls = {t: v[2] for t, v in mine.get((region, stream, "", "GetRecords.Success"), {}).items()}
-        ru = r_uses(stream_totals("GetRecords.Bytes", "OutgoingBytes"), cap_n, calls)
+        ru = r_uses(s_read, cap_n, calls)
         if not any((region, stream, s, m) in mine for s in shard_ids
                    for m in ("IncomingBytes", "IncomingRecords")):
             use_rows += [[iso(t), account, region, stream, "", fpct(u)] for t, u in sorted(wu.items())]
         wp, rp = use_peak(wu), use_peak(ru)
+        def binding(t, write):
+            n = n_at(t) or 1
+            if write:
+                b = pct(s_bytes[t], secs * n * MIB) if t in s_bytes else None
+                c = pct(s_records[t], secs * n * 1000) if t in s_records else None
+                names = ("bytes, 1 MiB/s per shard", "records, 1,000 a second per shard")
+            else:
+                b = pct(s_read[t], secs * n * 2 * MIB) if t in s_read else None
+                c = pct(calls[t], secs * n * 5) if t in calls else None
+                names = ("bytes, 2 MiB/s per shard", "GetRecords calls, 5 a second per shard")
+            return names[0] if b is not None and (c is None or b >= c) else names[1]
+
         for check, pk, what in (("write-capacity", wp, "write"), ("read-capacity", rp, "read")):
             if pk and pk[0] >= th["capacity"]:
                 add("warning", check, "",
-                    f"stream {what} peak {fpct(pk[0])}% of capacity ({shards_word(n_at(pk[1]))}) at {iso(pk[1])}")
+                    f"stream {what} peak {fpct(pk[0])}% of capacity ({shards_word(n_at(pk[1]))}; "
+                    f"{binding(pk[1], what == 'write')}) at {iso(pk[1])}")
         for check, metric, uses in (("write-throttling", "WriteProvisionedThroughputExceeded", wu),
                                     ("read-throttling", "ReadProvisionedThroughputExceeded", ru)):
             if any((region, stream, s, metric) in mine for s in shard_ids):
@@ -861,13 +876,17 @@ def build(root, exp_root):
     # 10. Two accounts, each with a stream `orders` in us-east-1: never added together. The
     #     second account's stream has 4 shards and a 48 h retention from CloudTrail files under
     #     its own AWSLogs/ACCOUNT/ key whose records do not name their account (it comes from
-    #     the key), and runs at 85% of its capacity once; the first's 2 shards run at about 50%.
+    #     the key), and runs at 85% of its capacity once; the first's 2 shards run at about 50%
+    #     of their bytes, and once at 90% of their records.
     sc, rng = Scenario("accounts"), random.Random(1610)
     other = "222233334444"
     for m in range(30):
         ts = T0 + m * MIN
         a = int(2 * MIB * 60 * rng.uniform(0.4, 0.6))
         sc.point("us-east-1", "orders", "", "IncomingBytes", ts, a, count=a // 2000)
+        # Small records: at minute 25 the first account's stream nears its records limit.
+        recs = 108_000 if m == 25 else 36_000
+        sc.point("us-east-1", "orders", "", "IncomingRecords", ts, recs, count=recs)
         b = int(4 * MIB * 60 * (0.85 if m == 20 else rng.uniform(0.3, 0.5)))
         sc.point("us-east-1", "orders", "", "IncomingBytes", ts, b, count=b // 2000, account=other)
         sc.point("us-east-1", "orders", "", "GetRecords.IteratorAgeMilliseconds", ts, 0, count=1,

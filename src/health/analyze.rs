@@ -880,6 +880,28 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
         }
         let w_peak = peak_use(&w_uses);
         let r_peak = peak_use(&r_uses);
+        // The limit a peak minute is nearest: bytes, unless records (or calls) use more.
+        let binding = |t: Millis, write: bool| {
+            let n = n_of(t).unwrap_or(1).max(1);
+            let of = |m: &BTreeMap<Millis, f64>, limit: u64| m.get(&t).map(|v| pct(*v, limit));
+            let (by_bytes, by_count) = if write {
+                (
+                    of(&bytes, secs * n * SHARD_WRITE_BYTES),
+                    of(&records, secs * n * SHARD_WRITE_RECORDS),
+                )
+            } else {
+                (
+                    of(&read, secs * n * SHARD_READ_BYTES),
+                    of(&calls, secs * n * SHARD_READ_CALLS),
+                )
+            };
+            match (by_bytes.is_some() && by_bytes >= by_count, write) {
+                (true, true) => "bytes, 1 MiB/s per shard",
+                (false, true) => "records, 1,000 a second per shard",
+                (true, false) => "bytes, 2 MiB/s per shard",
+                (false, false) => "GetRecords calls, 5 a second per shard",
+            }
+        };
         for (check, peak, what) in [
             ("write-capacity", w_peak, "write"),
             ("read-capacity", r_peak, "read"),
@@ -892,9 +914,10 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
                     check,
                     "",
                     format!(
-                        "stream {what} peak {}% of capacity ({}) at {}",
+                        "stream {what} peak {}% of capacity ({}; {}) at {}",
                         fmt_pct(p),
                         shards_word(n_of(t).unwrap_or_default()),
+                        binding(t, what == "write"),
                         format_time(t)
                     ),
                 ));
