@@ -305,12 +305,17 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
                     g = math.gcd(g, z - a)
             period = max(g, MIN)
         secs = period // 1000
+        # The stream's events: an event without an account fits a series of any account; a
+        # series without a region (or account) takes the one its events name, if one.
         named = [c for c in changes if c["stream"] == stream
-                 and (account == "" or c["account"] == account)
-                 and (region == "" or c["region"] == region)]
-        places = {(c["account"], c["region"]) for c in named}
-        want = next(iter(places)) if len(places) == 1 else (account, region)
-        events = [c for c in named if (c["account"], c["region"]) == want and not c["error"]]
+                 and (region == "" or c["region"] == region)
+                 and (account == "" or c["account"] == "" or c["account"] == account)]
+        regions = {c["region"] for c in named}
+        want_region = next(iter(regions)) if region == "" and len(regions) == 1 else region
+        accounts = {c["account"] for c in named if c["region"] == want_region and c["account"]}
+        want_account = next(iter(accounts)) if account == "" and len(accounts) == 1 else account
+        events = [c for c in named if c["region"] == want_region
+                  and c["account"] in (want_account, "") and not c["error"]]
         times = [t for b in list(mine.values()) + list(cmine.values()) for t in b]
         first, end = min(times), max(times)
 

@@ -336,3 +336,57 @@ fn scenarios_read_the_same_in_pieces() {
         }
     }
 }
+
+/// Numbers no real stream has (a shard count and a retention of 10^15 from CloudTrail,
+/// datapoints 9,000 years apart, huge and non-finite values) are read without overflow or
+/// panic, and the run still reports.
+#[test]
+fn absurd_numbers_neither_overflow_nor_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = 999_999_999_999_999u64;
+    let trail = format!(
+        r#"{{"Records":[{{"eventTime":"2024-05-06T09:00:00Z","eventSource":"kinesis.amazonaws.com","eventName":"CreateStream","awsRegion":"us-east-1","requestParameters":{{"streamName":"s","shardCount":{big},"retentionPeriodHours":{big}}}}},{{"eventTime":"2024-05-06T09:01:00Z","eventSource":"kinesis.amazonaws.com","eventName":"IncreaseStreamRetentionPeriod","awsRegion":"us-east-1","requestParameters":{{"streamName":"s","retentionPeriodHours":{big}}}}}]}}"#
+    );
+    fs::write(dir.path().join("trail.json"), trail).unwrap();
+    let point = |ts: i64, metric: &str, dims: &str, v: &str| {
+        format!(
+            r#"{{"metric_stream_name":"m","account_id":"1","region":"us-east-1","namespace":"AWS/Kinesis","metric_name":"{metric}","dimensions":{{{dims}}},"timestamp":{ts},"value":{{"sum":{v},"count":1e300,"max":{v}}}}}"#
+        )
+    };
+    let mut lines = Vec::new();
+    for ts in [1_715_000_000_000i64, 253_402_200_000_000] {
+        for m in [
+            "IncomingBytes",
+            "IncomingRecords",
+            "GetRecords.Bytes",
+            "GetRecords.Success",
+        ] {
+            lines.push(point(ts, m, r#""StreamName":"s""#, "1e308"));
+        }
+        for m in [
+            "IncomingBytes",
+            "OutgoingBytes",
+            "WriteProvisionedThroughputExceeded",
+        ] {
+            lines.push(point(ts, m, r#""StreamName":"s","ShardId":"a""#, "1.7e308"));
+        }
+        lines.push(point(
+            ts,
+            "SubscribeToShardEvent.MillisBehindLatest",
+            r#""StreamName":"s","ConsumerName":"c""#,
+            "1e308",
+        ));
+        lines.push(point(
+            ts,
+            "GetRecords.IteratorAgeMilliseconds",
+            r#""StreamName":"s""#,
+            "1e308",
+        ));
+    }
+    fs::write(dir.path().join("metrics.json"), lines.join("\n")).unwrap();
+    for format in ["json", "table"] {
+        let r = run(&["health", "-q", "-f", format, dir.path().to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+        assert!(r.stdout.contains("consumer-lag"), "{}", r.stdout);
+    }
+}

@@ -310,6 +310,12 @@ pub fn pct(num: f64, den: u64) -> u64 {
     (num * 10_000.0 / den as f64 + 0.5).floor() as u64
 }
 
+/// A limit over a time: the product of its factors (seconds, shards, the per-shard limit),
+/// saturating: a shard count or period no real stream has must not overflow.
+fn cap(factors: &[u64]) -> u64 {
+    factors.iter().fold(1u64, |a, b| a.saturating_mul(*b))
+}
+
 /// A percentage in hundredths as text: `12.34`.
 pub fn fmt_pct(h: u64) -> String {
     format!("{}.{:02}", h / 100, h % 100)
@@ -524,10 +530,12 @@ fn write_uses(
         let Some(n) = n_of(t).filter(|n| *n > 0) else {
             continue;
         };
-        let b = bytes.get(&t).map(|v| pct(*v, secs * n * SHARD_WRITE_BYTES));
+        let b = bytes
+            .get(&t)
+            .map(|v| pct(*v, cap(&[secs, n, SHARD_WRITE_BYTES])));
         let r = records
             .get(&t)
-            .map(|v| pct(*v, secs * n * SHARD_WRITE_RECORDS));
+            .map(|v| pct(*v, cap(&[secs, n, SHARD_WRITE_RECORDS])));
         if let Some(u) = b.max(r) {
             out.insert(t, u);
         }
@@ -548,8 +556,12 @@ fn read_uses(
         let Some(n) = n_of(t).filter(|n| *n > 0) else {
             continue;
         };
-        let b = bytes.get(&t).map(|v| pct(*v, secs * n * SHARD_READ_BYTES));
-        let c = calls.get(&t).map(|v| pct(*v, secs * n * SHARD_READ_CALLS));
+        let b = bytes
+            .get(&t)
+            .map(|v| pct(*v, cap(&[secs, n, SHARD_READ_BYTES])));
+        let c = calls
+            .get(&t)
+            .map(|v| pct(*v, cap(&[secs, n, SHARD_READ_CALLS])));
         if let Some(u) = b.max(c) {
             out.insert(t, u);
         }
@@ -624,29 +636,48 @@ fn throttling(
 }
 
 /// The CloudTrail changes of a stream: successful ones, in time order. A series without a
-/// region or an account (CLI exports) takes the events of its stream name (and of the region
-/// or account it has) when those are all of one account and region.
+/// region or an account (CLI exports) takes the events of its stream name in the one region
+/// (and then the one account) they name, when they name one; an event without an account
+/// (no `recipientAccountId`, no `AWSLogs/ACCOUNT/` key) belongs to a series of any account.
 fn stream_events<'e>(
     changes: &'e [Change],
     account: &str,
     region: &str,
     stream: &str,
 ) -> Vec<&'e Change> {
-    let named = changes.iter().filter(|c| {
-        c.stream == stream
-            && (account.is_empty() || c.account == account)
-            && (region.is_empty() || c.region == region)
-    });
-    let places: BTreeSet<(&str, &str)> = named
-        .clone()
-        .map(|c| (c.account.as_str(), c.region.as_str()))
+    let named: Vec<&Change> = changes
+        .iter()
+        .filter(|c| {
+            c.stream == stream
+                && (region.is_empty() || c.region == region)
+                && (account.is_empty() || c.account.is_empty() || c.account == account)
+        })
         .collect();
-    let (account, region) = match places.first() {
-        Some(only) if places.len() == 1 => *only,
-        _ => (account, region),
+    let region = {
+        let regions: BTreeSet<&str> = named.iter().map(|c| c.region.as_str()).collect();
+        match regions.first() {
+            Some(one) if region.is_empty() && regions.len() == 1 => one.to_string(),
+            _ => region.to_string(),
+        }
+    };
+    let account = {
+        let accounts: BTreeSet<&str> = named
+            .iter()
+            .filter(|c| c.region == region && !c.account.is_empty())
+            .map(|c| c.account.as_str())
+            .collect();
+        match accounts.first() {
+            Some(one) if account.is_empty() && accounts.len() == 1 => one.to_string(),
+            _ => account.to_string(),
+        }
     };
     named
-        .filter(|c| c.account == account && c.region == region && c.error_code.is_empty())
+        .into_iter()
+        .filter(|c| {
+            c.region == region
+                && (c.account == account || c.account.is_empty())
+                && c.error_code.is_empty()
+        })
         .collect()
 }
 
@@ -750,8 +781,8 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
             let bytes = m.get("IncomingBytes").and_then(|b| peak_sum(b));
             let records = m.get("IncomingRecords").and_then(|b| peak_sum(b));
             let read = m.get("OutgoingBytes").and_then(|b| peak_sum(b));
-            let wb = bytes.map(|(v, _)| pct(v, secs * SHARD_WRITE_BYTES));
-            let wr = records.map(|(v, _)| pct(v, secs * SHARD_WRITE_RECORDS));
+            let wb = bytes.map(|(v, _)| pct(v, cap(&[secs, SHARD_WRITE_BYTES])));
+            let wr = records.map(|(v, _)| pct(v, cap(&[secs, SHARD_WRITE_RECORDS])));
             let share = totals
                 .iter()
                 .find(|(s, _)| *s == shard)
@@ -771,7 +802,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
                 write_bytes_peak: wb,
                 write_records_peak: wr,
                 write_peak_time: bytes.map(|(_, t)| t),
-                read_bytes_peak: read.map(|(v, _)| pct(v, secs * SHARD_READ_BYTES)),
+                read_bytes_peak: read.map(|(v, _)| pct(v, cap(&[secs, SHARD_READ_BYTES]))),
                 share,
                 throttled_minutes: throttled,
             });
@@ -886,13 +917,13 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
             let of = |m: &BTreeMap<Millis, f64>, limit: u64| m.get(&t).map(|v| pct(*v, limit));
             let (by_bytes, by_count) = if write {
                 (
-                    of(&bytes, secs * n * SHARD_WRITE_BYTES),
-                    of(&records, secs * n * SHARD_WRITE_RECORDS),
+                    of(&bytes, cap(&[secs, n, SHARD_WRITE_BYTES])),
+                    of(&records, cap(&[secs, n, SHARD_WRITE_RECORDS])),
                 )
             } else {
                 (
-                    of(&read, secs * n * SHARD_READ_BYTES),
-                    of(&calls, secs * n * SHARD_READ_CALLS),
+                    of(&read, cap(&[secs, n, SHARD_READ_BYTES])),
+                    of(&calls, cap(&[secs, n, SHARD_READ_CALLS])),
                 )
             };
             match (by_bytes.is_some() && by_bytes >= by_count, write) {
@@ -990,7 +1021,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
                 }
             }
         }
-        let retention_ms = retention * HOUR as u64;
+        let retention_ms = cap(&[retention, HOUR as u64]);
         let seen = if end_state.retention.is_some() {
             "seen in CloudTrail"
         } else {
@@ -1089,7 +1120,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
             && span >= th.over_provisioned_min_data
         {
             let peak = r_peak.map_or(wp, |(rp, _)| rp.max(wp));
-            let would = (n * peak).div_ceil(5000).max(1);
+            let would = n.saturating_mul(peak).div_ceil(5000).max(1);
             if peak < th.over_provisioned_pct && would < n {
                 findings.push(finding(
                     Severity::Info,
@@ -1294,6 +1325,15 @@ mod tests {
         assert_eq!(pct_of(1.0, 3.0), 3333);
     }
 
+    impl Change {
+        fn with_stream(self, stream: &str) -> Change {
+            Change {
+                stream: stream.into(),
+                ..self
+            }
+        }
+    }
+
     fn change(name: &str, t: Millis) -> Change {
         Change {
             time: t,
@@ -1337,6 +1377,55 @@ mod tests {
         assert_eq!(state_at(&ev, 55).retention, Some(48));
         // A split without a known count keeps it unknown.
         assert_eq!(state_at(&[&split], 99).count, None);
+    }
+
+    #[test]
+    fn a_series_takes_the_events_of_its_account_region_and_stream() {
+        let ev = |account: &str, region: &str, stream: &str, t: Millis| {
+            Change {
+                account: account.into(),
+                region: region.into(),
+                ..change("CreateStream", t)
+            }
+            .with_stream(stream)
+        };
+        let changes = [
+            ev("A", "r1", "s", 1),
+            ev("B", "r1", "s", 2),
+            ev("", "r1", "s", 3),
+            ev("A", "r2", "s", 4),
+            ev("A", "r1", "other", 5),
+        ];
+        let times = |account: &str, region: &str| -> Vec<Millis> {
+            stream_events(&changes, account, region, "s")
+                .iter()
+                .map(|c| c.time)
+                .collect()
+        };
+        // Its own account's events and those of no account, never another account's.
+        assert_eq!(times("A", "r1"), [1, 3]);
+        assert_eq!(times("B", "r1"), [2, 3]);
+        assert_eq!(times("C", "r1"), [3]);
+        // No region (a CLI export): events of two regions name none.
+        assert_eq!(times("A", ""), Vec::<Millis>::new());
+        // One region: taken; no account among two: only the events of no account.
+        let one_region = &changes[..3];
+        let t = |account: &str| -> Vec<Millis> {
+            stream_events(one_region, account, "", "s")
+                .iter()
+                .map(|c| c.time)
+                .collect()
+        };
+        assert_eq!(t(""), [3]);
+        assert_eq!(t("B"), [2, 3]);
+        // One account among the events: a series of no account takes it.
+        assert_eq!(
+            stream_events(&changes[..1], "", "", "s")
+                .iter()
+                .map(|c| c.time)
+                .collect::<Vec<_>>(),
+            [1]
+        );
     }
 
     #[test]
