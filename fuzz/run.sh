@@ -13,7 +13,7 @@ if ! cargo fuzz --version > /dev/null 2>&1; then
   cargo install cargo-fuzz --locked
 fi
 targets=(cloudtrail cloudtrail_paths chunks lookup_events envelopes metric_streams metric_streams_paths
-  otel get_metric_data get_metric_statistics time_parsers render)
+  otel get_metric_data get_metric_statistics time_parsers render health)
 seed() {
   local dir=corpus/$1; shift
   mkdir -p "$dir"
@@ -51,6 +51,12 @@ for f in $(find ../testdata/metrics/streams -type f | sort | head -n 2) ../testd
 done
 for f in ../testdata/cloudtrail/extra/*.json ../testdata/doc-sample/*.json; do
   { printf '\004\050'; head -c 65536 "$f"; } > "corpus/render/seed-c-$(basename "$f")"
+done
+# health: the first byte picks the piece size; seeds of each kind it tells apart.
+mkdir -p corpus/health
+for f in $(find ../testdata/health/consumers/metrics ../testdata/health/accounts -type f | sort | head -n 3) \
+    ../testdata/health/cli-5m/export/*.json; do
+  { printf '\011'; { zcat "$f" 2>/dev/null || cat "$f"; } | head -c 65536; } > "corpus/health/seed-$(basename "$f")"
 done
 mkdir -p corpus/time_parsers
 printf '2024-03-09T10:00:00.123+0000' > corpus/time_parsers/a
