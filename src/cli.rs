@@ -187,6 +187,13 @@ pub enum Command {
         display_name = "kinesis-insights"
     )]
     Health(Box<HealthArgs>),
+    /// The Events panels as one SQL script for Athena, Trino, Spark or DuckDB, to run next to
+    /// a trail too big for one machine; `events --from-csv` renders the results.
+    #[command(
+        after_long_help = examples_help("sql"),
+        display_name = "kinesis-insights"
+    )]
+    Sql(Box<SqlArgs>),
     /// Print a shell completion script to standard output.
     #[command(
         after_long_help = examples_help("completions"),
@@ -391,6 +398,101 @@ pub struct EventsArgs {
 
     /// Only calls to resources of these AWS accounts (recipientAccountId, else the account in
     /// the S3 key AWSLogs/ACCOUNT/...; exact or glob).
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
+    pub account: Vec<String>,
+
+    /// Render panels from CSV instead of reading CloudTrail: a file, or every *.csv in a
+    /// directory, each recognised by its header (as --output-dir writes them, or as an engine
+    /// returns the `sql` queries); a source_ip,count file gives the locations panel (--geoip).
+    #[arg(
+        help_heading = "Input",
+        long,
+        value_name = "FILE|DIR",
+        conflicts_with = "paths"
+    )]
+    pub from_csv: Option<PathBuf>,
+}
+
+/// The `--engine` values, with their help.
+fn engines() -> PossibleValuesParser {
+    PossibleValuesParser::new(
+        crate::sql::ENGINES
+            .iter()
+            .map(|(name, about)| PossibleValue::new(*name).help(*about)),
+    )
+}
+
+/// `kinesis-insights sql`.
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The engine to write SQL for.
+    #[arg(short, long, value_name = "ENGINE", value_parser = engines())]
+    pub engine: String,
+
+    /// Where the trail's files are: athena, trino: the S3 prefix of one account up to
+    /// CloudTrail/ (s3://BUCKET/AWSLogs/ACCOUNT/CloudTrail/); spark: any Hadoop path (s3a://…,
+    /// a folder); duckdb: a folder, a glob or an s3:// URL.
+    #[arg(short, long, value_name = "LOC", required_unless_present = "table")]
+    pub location: Option<String>,
+
+    /// athena, trino: read this existing table (the AWS documentation's CloudTrail table)
+    /// instead of creating one over --location.
+    #[arg(long, value_name = "NAME")]
+    pub table: Option<String>,
+
+    /// Panels to write queries for, repeated or comma-separated [default: all but locations,
+    /// whose query gives source_ip,count for `events --from-csv` with --geoip].
+    #[arg(
+        help_heading = "Panels",
+        short,
+        long = "panel",
+        value_name = "ID",
+        value_delimiter = ',',
+        value_parser = PossibleValuesParser::new(crate::panels::events::ids())
+    )]
+    pub panels: Vec<String>,
+
+    /// Width of the events-over-time buckets, aligned to UTC [default: 1h; over more than 7
+    /// days the shortest of 3h, 6h, 12h, 1d, 7d giving at most 300 buckets].
+    #[arg(help_heading = "Panels", long, value_name = "DURATION", value_parser = parse_width)]
+    pub bucket: Option<Millis>,
+
+    /// Users kept by the top-users panel (0 = all).
+    #[arg(help_heading = "Panels", long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+
+    /// Start of the window (inclusive): a duration back from now (24h, 7d) or a time
+    /// (2024-03-09, 2024-03-09T10:00:00Z). Durations are resolved when the script is written.
+    #[arg(help_heading = "Time window", long, value_name = "WHEN", value_parser = parse_time_spec, allow_hyphen_values = true)]
+    pub since: Option<TimeSpec>,
+
+    /// End of the window (exclusive); same forms as --since.
+    #[arg(help_heading = "Time window", long, value_name = "WHEN", value_parser = parse_time_spec, allow_hyphen_values = true)]
+    pub until: Option<TimeSpec>,
+
+    /// Only these event names (exact or glob, e.g. 'Put*'; repeat for more).
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
+    pub event_name: Vec<String>,
+
+    /// Only these users, as the user rule names them (exact or glob; repeat for more).
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
+    pub user: Vec<String>,
+
+    /// Only these source addresses (exact or glob; repeat for more).
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
+    pub source_ip: Vec<String>,
+
+    /// Only these regions (exact or glob; repeat for more).
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
+    pub region: Vec<String>,
+
+    /// Only calls about these streams (streamName, else the stream in streamARN, consumerARN,
+    /// resourceARN or resources[0].ARN; exact or glob).
+    #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
+    pub stream: Vec<String>,
+
+    /// Only calls to resources of these AWS accounts (recipientAccountId, else the account in
+    /// the S3 key; exact or glob).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub account: Vec<String>,
 }

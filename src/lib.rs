@@ -21,6 +21,7 @@ pub mod metrics;
 pub mod panels;
 pub mod pipeline;
 pub mod render;
+pub mod sql;
 pub mod text;
 pub mod window;
 

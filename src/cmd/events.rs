@@ -266,3 +266,159 @@ fn print_summary(t: &FileTotals, c: &EventCounts, sources: &[Source], anchor: An
         note(&n);
     }
 }
+
+/// `events --from-csv`: renders panels read back from CSV (`--output-dir`'s files, or an
+/// engine's results of `kinesis-insights sql`) in any output format.
+pub fn run_from_csv(a: EventsArgs) -> anyhow::Result<Outcome> {
+    use crate::panels::events::location_rows;
+    use crate::panels::from_csv::{self, Content};
+
+    let path = a.from_csv.clone().expect("called with --from-csv");
+    // The engine applied the window and filters: here they would silently do nothing.
+    let ignored = [
+        ("--since", a.common.window.since.is_some()),
+        ("--until", a.common.window.until.is_some()),
+        ("--event-name", !a.event_name.is_empty()),
+        ("--user", !a.user.is_empty()),
+        ("--source-ip", !a.source_ip.is_empty()),
+        ("--region", !a.region.is_empty()),
+        ("--stream", !a.stream.is_empty()),
+        ("--account", !a.account.is_empty()),
+        ("--bucket", a.bucket.is_some()),
+        ("--dedup", a.dedup),
+    ];
+    if let Some((flag, _)) = ignored.iter().find(|(_, given)| *given) {
+        super::usage_error(
+            clap::error::ErrorKind::ArgumentConflict,
+            format!(
+                "{flag} cannot be used with --from-csv: the panels are rendered as the CSV \
+                 holds them (give the window and filters to `kinesis-insights sql`)"
+            ),
+            SUB,
+        );
+    }
+    let mut partial = false;
+    let mut found: Vec<(
+        &'static crate::panels::events::EventsPanel,
+        Vec<Vec<Cell>>,
+        String,
+    )> = Vec::new();
+    let mut counts: Option<(Vec<(String, u64)>, String)> = None;
+    let is_dir = path.is_dir();
+    for file in from_csv::files(&path)? {
+        let read = match from_csv::read_file(&file) {
+            Ok(r) => r,
+            // In a directory, a file that is not a panel is passed over with a warning.
+            Err(e) if is_dir => {
+                warn(&format!("{e}; skipped"));
+                partial = true;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let name = file.display().to_string();
+        if read.skipped > 0 {
+            partial = true;
+            warn(&format!(
+                "{name}: {} row{} skipped ({})",
+                read.skipped,
+                plural(read.skipped),
+                read.bad_rows.join("; ")
+            ));
+        }
+        match read.content {
+            Content::Panel(p, rows) => {
+                if let Some((_, _, other)) = found.iter().find(|(q, _, _)| q.id == p.id) {
+                    anyhow::bail!("{other} and {name} both hold panel '{}'", p.id);
+                }
+                found.push((p, rows, name));
+            }
+            Content::SourceCounts(c) => {
+                if let Some((_, other)) = &counts {
+                    anyhow::bail!("{other} and {name} both hold source_ip,count");
+                }
+                counts = Some((c, name));
+            }
+        }
+    }
+    let mut summary: Summary = vec![("from_csv", Cell::Text(path.display().to_string()))];
+    let mut geo_failed = false;
+    if let Some((by_ip, name)) = counts {
+        if let Some((_, _, other)) = found.iter().find(|(q, _, _)| q.id == LOCATIONS) {
+            anyhow::bail!(
+                "{other} holds the locations panel and {name} the calls it is made of: give one"
+            );
+        }
+        let locations = PANELS
+            .iter()
+            .find(|p| p.id == LOCATIONS)
+            .expect("locations is a panel");
+        let env = std::env::var_os(geo::ENV_VAR);
+        let (rows, note) = match geo::choose(&a.geoip, env.as_deref()) {
+            DbChoice::Paths(p) => {
+                let db = GeoDb::open(&p)?;
+                let rows = location_rows(&db, by_ip.iter().map(|(ip, n)| (ip.as_str(), *n)));
+                let paths = std::env::join_paths(db.paths()).unwrap_or_default();
+                summary.push((
+                    "geoip_database",
+                    Cell::Text(paths.to_string_lossy().into_owned()),
+                ));
+                summary.push((
+                    "geoip_failed_addresses",
+                    Cell::Count(db.failures().addresses),
+                ));
+                for w in db.failure_warnings() {
+                    warn(&w);
+                    geo_failed = true;
+                }
+                (rows, None)
+            }
+            DbChoice::Missing(why) => (vec![], Some(why.note())),
+        };
+        found.push((locations, rows, name));
+        if let Some(n) = note {
+            summary.push(("locations_note", Cell::Text(n)));
+        }
+    }
+    // Dashboard order; --panel picks.
+    let selected = if a.panels.is_empty() {
+        PANELS.iter().collect::<Vec<_>>()
+    } else {
+        select(PANELS, &a.panels)
+    };
+    for p in &selected {
+        if !a.panels.is_empty() && !found.iter().any(|(q, _, _)| q.id == p.id) {
+            anyhow::bail!(
+                "{}: no CSV holds panel '{}' (header {})",
+                path.display(),
+                p.id,
+                p.columns.join(",")
+            );
+        }
+    }
+    let locations_note = summary.iter().find_map(|(k, v)| match (k, v) {
+        (&"locations_note", Cell::Text(n)) => Some(n.clone()),
+        _ => None,
+    });
+    let tables: Vec<Table> = selected
+        .into_iter()
+        .filter_map(|p| {
+            let i = found.iter().position(|(q, _, _)| q.id == p.id)?;
+            let rows = std::mem::take(&mut found[i].1);
+            let title = (p.id == "top-users" && a.top > 0).then(|| format!("Top {} Users", a.top));
+            let mut t = crate::panels::from_csv::table(p, rows, title);
+            if p.id == LOCATIONS {
+                t.note = locations_note.clone();
+            }
+            Some(t)
+        })
+        .collect();
+    summary.push(("panels_read", Cell::Count(tables.len() as u64)));
+    let output = output_config(a.common.output, tables.len(), SUB);
+    emit(&output, tables.into_iter(), &summary)?;
+    Ok(if partial || geo_failed {
+        Outcome::Partial
+    } else {
+        Outcome::Clean
+    })
+}

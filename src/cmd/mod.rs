@@ -6,6 +6,7 @@ pub mod completions;
 pub mod events;
 pub mod health;
 pub mod metrics;
+pub mod sql;
 
 use std::io::{self, IsTerminal, Write};
 
@@ -26,9 +27,11 @@ use crate::window::{Anchor, Millis, Window, WindowSpec, format_time, now};
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
+        Command::Events(args) if args.from_csv.is_some() => events::run_from_csv(*args),
         Command::Events(args) => events::run(events::config(*args)?),
         Command::Metrics(args) => metrics::run(metrics::config(*args)?),
         Command::Health(args) => health::run(health::config(*args)?),
+        Command::Sql(args) => sql::run(*args),
         Command::Completions(args) => completions::run(args.shell),
     }
 }

@@ -348,11 +348,24 @@ fn locations(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
             });
         }
     };
-    let by_ip = cube.by_ip();
+    Ok(Built {
+        rows: location_rows(db, cube.by_ip()),
+        view,
+        note: None,
+        title: None,
+    })
+}
+
+/// The locations panel's rows from calls by source address (also read from an engine's
+/// `source_ip,count` by `events --from-csv`).
+pub fn location_rows<'a>(
+    db: &GeoDb,
+    by_ip: impl IntoIterator<Item = (&'a str, u64)>,
+) -> Vec<Vec<Cell>> {
     // Failed lookups count as not found; the command warns about them once, on stderr.
     let (groups, _failures) = locate_all(db, by_ip);
     let coord = |c: Option<f64>| c.map_or(Cell::Null, Cell::Float);
-    let rows = groups
+    groups
         .into_iter()
         .map(|(l, n)| {
             vec![
@@ -365,13 +378,7 @@ fn locations(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
                 Cell::Count(n),
             ]
         })
-        .collect();
-    Ok(Built {
-        rows,
-        view,
-        note: None,
-        title: None,
-    })
+        .collect()
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! [`Table`] and knows nothing of CloudTrail or CloudWatch.
 
 pub mod events;
+pub mod from_csv;
 pub mod health;
 pub mod metrics;
 

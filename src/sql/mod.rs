@@ -1,0 +1,577 @@
+//! The Events panels as SQL, for engines next to a trail too big for one machine: DuckDB,
+//! Spark, Athena and Trino. A script is the engine's setup over the raw files, a view of the
+//! Kinesis events with the derived columns every panel uses (the `user` rule, trimming, the
+//! stream, the account), a view of those in the window and through the filters, and one query
+//! per panel returning the panel's CSV columns in the CLI's row order.
+//!
+//! The rules are the CLI's ([`crate::cloudtrail::Record`], [`crate::events::EventsAgg::add`],
+//! [`crate::panels::events`]) written once in shared SQL; what differs between engines is in
+//! [`dialect::Dialect`], one file per engine.
+
+pub mod dialect;
+pub mod duckdb;
+pub mod glob;
+pub mod spark;
+pub mod trino;
+
+use std::fmt::Write as _;
+
+use dialect::Dialect;
+
+use crate::cloudtrail::{Field, KINESIS_SOURCE, PERSON_TYPES};
+use crate::filter::{PatternError, is_glob};
+use crate::panels::events::{LOCATIONS, MAX_BUCKETS};
+use crate::window::{END_TIME, Millis, Window, format_duration, format_time};
+
+/// The engines `sql --engine` writes for.
+pub const ENGINES: &[(&str, &str)] = &[
+    (
+        "athena",
+        "Amazon Athena (engine 3): a CloudTrail table with partition projection",
+    ),
+    (
+        "trino",
+        "Trino, on a CloudTrail table in a Hive or Glue metastore",
+    ),
+    (
+        "spark",
+        "Spark SQL 3.x: a temporary view over any Hadoop path",
+    ),
+    (
+        "duckdb",
+        "DuckDB: a view over a folder, a glob or s3:// (httpfs)",
+    ),
+];
+
+/// The patterns of each filter, as given.
+#[derive(Debug, Clone, Default)]
+pub struct FilterPatterns {
+    /// `--event-name`.
+    pub event_name: Vec<String>,
+    /// `--user`.
+    pub user: Vec<String>,
+    /// `--source-ip`.
+    pub source_ip: Vec<String>,
+    /// `--region`.
+    pub region: Vec<String>,
+    /// `--stream`.
+    pub stream: Vec<String>,
+    /// `--account`.
+    pub account: Vec<String>,
+}
+
+/// What to write a script for.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The resolved window.
+    pub window: Window,
+    /// Where an open window ends for zero-filling (`--since` a duration without `--until`:
+    /// the time the script was made).
+    pub open_end: Option<Millis>,
+    /// `--bucket` (None: 1h, coarser over long ranges, as the CLI chooses).
+    pub bucket: Option<Millis>,
+    /// Users kept by top-users (0: all).
+    pub top: usize,
+    /// Filters.
+    pub filters: FilterPatterns,
+    /// Panel ids in order (`locations` gives `source_ip,count`).
+    pub panels: Vec<&'static str>,
+}
+
+/// The JSON path of a field in a raw record (DuckDB, Spark).
+pub fn json_path(f: Field) -> String {
+    match f {
+        Field::EventTime => "$.eventTime",
+        Field::EventSource => "$.eventSource",
+        Field::EventName => "$.eventName",
+        Field::EventType => "$.eventType",
+        Field::EventId => "$.eventID",
+        Field::AwsRegion => "$.awsRegion",
+        Field::SourceIp => "$.sourceIPAddress",
+        Field::ErrorCode => "$.errorCode",
+        Field::ErrorMessage => "$.errorMessage",
+        Field::RecipientAccountId => "$.recipientAccountId",
+        Field::ResourcesArn => "$.resources[0].ARN",
+        Field::IdentityType => "$.userIdentity.type",
+        Field::UserName => "$.userIdentity.userName",
+        Field::Arn => "$.userIdentity.arn",
+        Field::PrincipalId => "$.userIdentity.principalId",
+        Field::InvokedBy => "$.userIdentity.invokedBy",
+        Field::IssuerUserName => "$.userIdentity.sessionContext.sessionIssuer.userName",
+        Field::OnBehalfOfUserId => "$.userIdentity.onBehalfOf.userId",
+        Field::StreamName => "$.requestParameters.streamName",
+        Field::StreamArn => "$.requestParameters.streamARN",
+        Field::ConsumerArn => "$.requestParameters.consumerARN",
+        Field::ResourceArn => "$.requestParameters.resourceARN",
+    }
+    .to_string()
+}
+
+/// The fields the view reads, with their column names.
+const COLUMNS: &[(Field, &str)] = &[
+    (Field::EventTime, "event_time_text"),
+    (Field::EventSource, "event_source"),
+    (Field::EventName, "event_name"),
+    (Field::EventType, "event_type"),
+    (Field::AwsRegion, "aws_region"),
+    (Field::SourceIp, "source_ip"),
+    (Field::ErrorCode, "error_code"),
+    (Field::ErrorMessage, "error_message"),
+    (Field::RecipientAccountId, "recipient_account_id"),
+    (Field::ResourcesArn, "resources_arn"),
+    (Field::IdentityType, "user_type"),
+    (Field::UserName, "user_name_field"),
+    (Field::Arn, "identity_arn"),
+    (Field::PrincipalId, "principal_id"),
+    (Field::InvokedBy, "invoked_by"),
+    (Field::IssuerUserName, "issuer_user_name"),
+    (Field::OnBehalfOfUserId, "on_behalf_of_user_id"),
+    (Field::StreamName, "stream_name"),
+    (Field::StreamArn, "stream_arn"),
+    (Field::ConsumerArn, "consumer_arn"),
+    (Field::ResourceArn, "resource_arn"),
+];
+
+/// `eventTime` as the CLI reads it (`window::parse_event_time`): `YYYY-MM-DD`, `T`, `t` or a
+/// space, `HH:MM:SS`, an optional fraction, then nothing, `Z`, `z`, `±HH:MM` or `±HHMM`.
+const TIME_RE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?\\z";
+
+/// The account in an S3 key, after its last `AWSLogs/` (`account::from_path`).
+const ACCOUNT_RE: &str = "^(?:o-[^/]*/)?([0-9]{12})(?:/|\\z)";
+
+/// A day, an hour.
+const DAY: Millis = 86_400_000;
+const HOUR: Millis = 3_600_000;
+
+/// The whole script for `d`.
+pub fn script(d: &dyn Dialect, spec: &Spec, generator: &str) -> Result<String, PatternError> {
+    let mut out = String::new();
+    let window = |b: Option<Millis>| b.map_or_else(|| "open".to_string(), format_time);
+    let _ = writeln!(
+        out,
+        "-- The Kinesis Events dashboard as {} SQL, written by {generator}.\n\
+         -- Window: {} to {} (times UTC; durations were counted back from when this was written).\n\
+         -- Run the statements in order; each panel's query follows its '-- panel: ID' line and \
+         returns\n-- that panel's CSV columns in the CLI's order. \
+         `kinesis-insights events --from-csv DIR` renders the results.",
+        d.name(),
+        window(spec.window.since),
+        window(spec.window.until),
+    );
+    for s in d.setup() {
+        // A setup that is only comments (Trino's table, to make elsewhere) is no statement.
+        let end = if s.lines().all(|l| l.starts_with("--")) {
+            ""
+        } else {
+            ";"
+        };
+        let _ = writeln!(out, "\n{s}{end}");
+    }
+    let _ = writeln!(out, "\n{};", events_view(d, &spec.window));
+    let _ = writeln!(out, "\n{};", matched_view(d, spec)?);
+    for id in &spec.panels {
+        let _ = writeln!(out, "\n-- panel: {id}\n{};", panel(d, spec, id)?);
+    }
+    Ok(out)
+}
+
+/// `COALESCE(trim(x), '')`: a trimmed field, empty when absent.
+fn trimmed(d: &dyn Dialect, x: &str) -> String {
+    format!("COALESCE({}, '')", d.trim(x))
+}
+
+/// The stream named in an ARN (`cloudtrail::stream_in_arn`): after the last `:stream/`, up to
+/// the next `/`.
+fn stream_in_arn(d: &dyn Dialect, arn: &str) -> String {
+    format!(
+        "CASE WHEN position(':stream/' IN {arn}) > 0 THEN {} ELSE '' END",
+        d.before_first(&d.after_last(arn, ":stream/"), "/")
+    )
+}
+
+/// The view of Kinesis events with the derived columns.
+fn events_view(d: &dyn Dialect, window: &Window) -> String {
+    let mut fields: Vec<String> = COLUMNS
+        .iter()
+        .map(|(f, name)| format!("        {} AS {name}", trimmed(d, &d.field(*f))))
+        .collect();
+    fields.push(format!(
+        "        replace(COALESCE({}, ''), {}, '/') AS file_path",
+        d.file_path(),
+        d.string("\\")
+    ));
+    let prune = d
+        .prune(window)
+        .map_or(String::new(), |p| format!("\n    WHERE {p}"));
+    let int = |x: String| d.to_int(&x);
+    let t = "event_time_text";
+    let user = format!(
+        "CASE
+            WHEN user_name_field <> '' THEN user_name_field
+            WHEN user_type = 'FederatedUser' AND federated <> '' THEN federated
+            WHEN issuer_user_name <> '' THEN issuer_user_name
+            WHEN user_type = 'Root' THEN 'root'
+            WHEN invoked_by <> '' THEN invoked_by
+            WHEN on_behalf_of_user_id <> '' THEN on_behalf_of_user_id
+            WHEN principal_id <> '' THEN principal_id
+            ELSE 'unknown'
+        END"
+    );
+    let stream = "CASE
+            WHEN stream_name <> '' THEN stream_name
+            WHEN stream_of_stream_arn <> '' THEN stream_of_stream_arn
+            WHEN stream_of_consumer_arn <> '' THEN stream_of_consumer_arn
+            WHEN stream_of_resource_arn <> '' THEN stream_of_resource_arn
+            ELSE stream_of_resources_arn
+        END";
+    format!(
+        "-- Kinesis Data Streams events, as the CLI counts them: eventSource kinesis.amazonaws.com, \
+         not Insights,\n-- with an eventName and an eventTime it reads, in the years 1970 to 9999. \
+         Every field is trimmed\n-- (Unicode white space); event_time is in milliseconds since \
+         1970-01-01T00:00:00Z.\n\
+         {create}
+WITH fields AS (
+    SELECT
+{fields}
+    FROM {source} CROSS JOIN (SELECT {ws} AS ws) AS whitespace{prune}
+), kinesis AS (
+    SELECT fields.*,
+        COALESCE({frac}, '') AS frac_text
+    FROM fields
+    WHERE event_source = '{KINESIS_SOURCE}' AND event_type <> 'AwsCloudTrailInsight' AND event_name <> ''
+        AND {valid}
+), zoned AS (
+    SELECT kinesis.*,
+        substr({t}, 20 + CASE WHEN frac_text = '' THEN 0 ELSE length(frac_text) + 1 END) AS zone_text
+    FROM kinesis
+), parts AS (
+    SELECT zoned.*,
+        {days} AS days,
+        {hh} AS hh, {mi} AS mi, {ss} AS ss,
+        CASE WHEN frac_text = '' THEN 0 ELSE {ms} END AS ms,
+        CASE WHEN zone_text IN ('', 'Z', 'z') THEN 0 ELSE {zh} END AS zone_h,
+        CASE WHEN zone_text IN ('', 'Z', 'z') THEN 0 ELSE {zm} END AS zone_m
+    FROM zoned
+), timed AS (
+    SELECT parts.*,
+        CAST(days AS BIGINT) * 86400000 + hh * 3600000 + mi * 60000 + ss * 1000 + ms
+            - CASE WHEN substr(zone_text, 1, 1) = '-' THEN -1 ELSE 1 END * (zone_h * 3600000 + zone_m * 60000) AS event_time,
+        CASE WHEN user_type = 'FederatedUser' AND position('federated-user/' IN identity_arn) > 0
+            THEN substr(identity_arn, position('federated-user/' IN identity_arn) + 15) ELSE '' END AS federated,
+        {sa} AS stream_of_stream_arn,
+        {ca} AS stream_of_consumer_arn,
+        {ra} AS stream_of_resource_arn,
+        {rsa} AS stream_of_resources_arn,
+        CASE WHEN position('AWSLogs/' IN file_path) > 0
+            THEN COALESCE({account}, '') ELSE '' END AS path_account
+    FROM parts
+    WHERE days IS NOT NULL AND hh <= 23 AND mi <= 59 AND ss <= 60 AND zone_h <= 23 AND zone_m <= 59
+)
+SELECT
+    event_time,
+    aws_region AS region,
+    {user} AS user_name,
+    user_type,
+    event_name,
+    source_ip,
+    error_code,
+    error_message,
+    {stream} AS stream,
+    CASE WHEN recipient_account_id <> '' THEN recipient_account_id ELSE path_account END AS account
+FROM timed
+WHERE event_time >= 0 AND event_time < {END_TIME}",
+        create = d.create_view("kinesis_events"),
+        fields = fields.join(",\n"),
+        source = d.source(),
+        ws = d.whitespace(),
+        frac = d.extract(t, "^.{19}[.]([0-9]+)", 1),
+        valid = d.matches(t, TIME_RE),
+        days = d.epoch_days(&format!("substr({t}, 1, 10)")),
+        hh = int(format!("substr({t}, 12, 2)")),
+        mi = int(format!("substr({t}, 15, 2)")),
+        ss = int(format!("substr({t}, 18, 2)")),
+        ms = int("rpad(substr(frac_text, 1, 3), 3, '0')".to_string()),
+        zh = int("substr(zone_text, 2, 2)".to_string()),
+        zm = int("substr(zone_text, length(zone_text) - 1, 2)".to_string()),
+        sa = stream_in_arn(d, "stream_arn"),
+        ca = stream_in_arn(d, "consumer_arn"),
+        ra = stream_in_arn(d, "resource_arn"),
+        rsa = stream_in_arn(d, "resources_arn"),
+        account = d.extract(&d.after_last("file_path", "AWSLogs/"), ACCOUNT_RE, 1),
+    )
+}
+
+/// One filter as a condition on `column`: exact values with `IN`, globs as regexes.
+fn filter(
+    d: &dyn Dialect,
+    column: &str,
+    patterns: &[String],
+) -> Result<Option<String>, PatternError> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut any = Vec::new();
+    let exact: Vec<String> = patterns
+        .iter()
+        .filter(|p| !is_glob(p))
+        .map(|p| d.string(p))
+        .collect();
+    if !exact.is_empty() {
+        any.push(format!("{column} IN ({})", exact.join(", ")));
+    }
+    for p in patterns.iter().filter(|p| is_glob(p)) {
+        any.push(d.matches(column, &glob::to_regex(p)?));
+    }
+    Ok(Some(format!("({})", any.join(" OR "))))
+}
+
+/// The view of the events in the window and through the filters: what every panel counts.
+fn matched_view(d: &dyn Dialect, spec: &Spec) -> Result<String, PatternError> {
+    let f = &spec.filters;
+    let mut conds = Vec::new();
+    if let Some(s) = spec.window.since {
+        conds.push(format!("event_time >= {s}"));
+    }
+    if let Some(u) = spec.window.until {
+        conds.push(format!("event_time < {u}"));
+    }
+    for (column, patterns) in [
+        ("event_name", &f.event_name),
+        ("region", &f.region),
+        ("user_name", &f.user),
+        ("source_ip", &f.source_ip),
+        ("stream", &f.stream),
+        ("account", &f.account),
+    ] {
+        conds.extend(filter(d, column, patterns)?);
+    }
+    let window = match (spec.window.since, spec.window.until) {
+        (None, None) => "no window".to_string(),
+        (s, u) => format!(
+            "from {} to {}",
+            s.map_or("the start".into(), format_time),
+            u.map_or("the end".into(), format_time)
+        ),
+    };
+    let wheres = if conds.is_empty() {
+        String::new()
+    } else {
+        format!("\nWHERE {}", conds.join("\n    AND "))
+    };
+    Ok(format!(
+        "-- The events the panels count: {window}, through the filters.\n{}\nSELECT * FROM kinesis_events{wheres}",
+        d.create_view("kinesis_matched")
+    ))
+}
+
+/// A grouped panel: `keys` and their count, by count descending, then the keys ascending.
+fn grouped(keys: &[&str], condition: Option<&str>, limit: Option<usize>) -> String {
+    let k = keys.join(", ");
+    let wheres = condition.map_or(String::new(), |c| format!("\nWHERE {c}"));
+    let limit = limit.map_or(String::new(), |n| format!("\nLIMIT {n}"));
+    format!(
+        "SELECT {k}, COUNT(*) AS count\nFROM kinesis_matched{wheres}\nGROUP BY {k}\nORDER BY count DESC, {k}{limit}"
+    )
+}
+
+/// The query of panel `id`.
+fn panel(d: &dyn Dialect, spec: &Spec, id: &str) -> Result<String, PatternError> {
+    Ok(match id {
+        "events" => format!(
+            "-- percent: count * 100 / all counted events, in hundredths rounded half up, exactly.\n\
+             SELECT event_name, count, CAST({} / 100.0 AS DECIMAL(18, 2)) AS percent\n\
+             FROM (SELECT event_name, COUNT(*) AS count FROM kinesis_matched GROUP BY event_name) AS g\n\
+             CROSS JOIN (SELECT COUNT(*) AS total FROM kinesis_matched) AS t\n\
+             ORDER BY count DESC, event_name",
+            d.div("count * 20000 + total", "2 * total")
+        ),
+        "events-over-time" => over_time(d, spec),
+        "api-calls" => grouped(
+            &["region", "user_name", "event_name", "source_ip"],
+            None,
+            None,
+        )
+        .replacen(
+            "SELECT region, user_name,",
+            "SELECT region, user_name AS user,",
+            1,
+        ),
+        "by-user" => grouped(&["user_name", "event_name"], None, None).replacen(
+            "SELECT user_name,",
+            "SELECT user_name AS user,",
+            1,
+        ),
+        "by-region" => grouped(&["region", "event_name"], None, None),
+        "errors" => grouped(
+            &[
+                "error_code",
+                "error_message",
+                "event_name",
+                "user_name",
+                "source_ip",
+            ],
+            Some("error_code <> ''"),
+            None,
+        )
+        .replacen(
+            "event_name, user_name, source_ip, COUNT",
+            "event_name, user_name AS user, source_ip, COUNT",
+            1,
+        ),
+        "top-users" => {
+            let types: Vec<String> = PERSON_TYPES.iter().map(|t| d.string(t)).collect();
+            format!(
+                "-- The --top users among identities of type {}.\n{}",
+                PERSON_TYPES.join(", "),
+                grouped(
+                    &["user_name"],
+                    Some(&format!("user_type IN ({})", types.join(", "))),
+                    (spec.top > 0).then_some(spec.top),
+                )
+                .replacen("SELECT user_name,", "SELECT user_name AS user,", 1)
+            )
+        }
+        LOCATIONS => format!(
+            "-- Engines have no GeoIP database: calls by source address, for\n\
+             -- `kinesis-insights events --panel locations --geoip DB --from-csv FILE`.\n{}",
+            grouped(&["source_ip"], None, None)
+        ),
+        other => unreachable!("no SQL for panel {other}"),
+    })
+}
+
+/// `bucket_start(a, w)` (floor to a multiple of `w`, negative times too).
+fn bucket_start(a: &str, w: &str) -> String {
+    format!("({a} - ((({a}) % ({w})) + ({w})) % ({w}))")
+}
+
+/// Buckets of `w` from the one holding `s` to the one holding `e`.
+fn bucket_count(d: &dyn Dialect, s: &str, e: &str, w: &str) -> String {
+    format!(
+        "({} + 1)",
+        d.div(
+            &format!("{} - {}", bucket_start(e, w), bucket_start(s, w)),
+            w
+        )
+    )
+}
+
+/// `panels::events::default_bucket` over `(s, e)`: 1h up to 7 days, else the shortest of 3h,
+/// 6h, 12h, 1d giving at most 300 buckets, else 7d.
+fn default_bucket(d: &dyn Dialect, s: &str, e: &str) -> String {
+    let mut out = format!("CASE WHEN {e} - {s} <= {} THEN {HOUR}", 7 * DAY);
+    for w in [3 * HOUR, 6 * HOUR, 12 * HOUR, DAY] {
+        let _ = write!(
+            out,
+            " WHEN {} <= {} THEN {w}",
+            bucket_count(d, s, e, &w.to_string()),
+            crate::window::MAX_AUTO_BUCKETS
+        );
+    }
+    let _ = write!(out, " ELSE {} END", 7 * DAY);
+    out
+}
+
+/// The over-time panel: every event name in every bucket of the range, zero-filled, as
+/// `panels::events::events_over_time` builds it.
+fn over_time(d: &dyn Dialect, spec: &Spec) -> String {
+    let start = spec
+        .window
+        .since
+        .map_or("first_event".to_string(), |s| s.to_string());
+    let end = match (spec.window.until, spec.open_end) {
+        (Some(u), _) => (u - 1).to_string(),
+        (None, Some(o)) => format!("GREATEST(last_event, {o})"),
+        (None, None) => "last_event".to_string(),
+    };
+    let sizing = match spec.bucket {
+        Some(b) => format!(
+            "-- --bucket {}: at most {MAX_BUCKETS} buckets, as the CLI refuses more.
+    SELECT range_start AS shown_start, range_end AS shown_end, CAST({b} AS BIGINT) AS width FROM ranged",
+            format_duration(b)
+        ),
+        None => {
+            let fallback_start = "GREATEST(first_event, range_start)";
+            let fallback_end = "GREATEST(LEAST(last_event, range_end), first_event)";
+            let shown_auto = default_bucket(d, fallback_start, fallback_end);
+            let mut fallback = format!(
+                "CASE WHEN {} <= {MAX_BUCKETS} THEN {shown_auto}",
+                bucket_count(d, fallback_start, fallback_end, &format!("({shown_auto})"))
+            );
+            for w in [30 * DAY, 365 * DAY, 3650 * DAY] {
+                let _ = write!(
+                    fallback,
+                    " WHEN {} <= {MAX_BUCKETS} THEN {w}",
+                    bucket_count(d, fallback_start, fallback_end, &w.to_string())
+                );
+            }
+            fallback.push_str(&format!(" ELSE {} END", 36500 * DAY));
+            format!(
+                "-- No --bucket: 1h up to 7 days, else the shortest of 3h, 6h, 12h, 1d, 7d giving at most 300 buckets,
+    -- a range needing more than {MAX_BUCKETS} of those is shown over the events' own range only.
+    SELECT
+        CASE WHEN fits THEN range_start ELSE {fallback_start} END AS shown_start,
+        CASE WHEN fits THEN range_end ELSE {fallback_end} END AS shown_end,
+        CAST(CASE WHEN fits THEN auto_width ELSE {fallback} END AS BIGINT) AS width
+    FROM (SELECT ranged.*, {} <= {MAX_BUCKETS} AS fits
+          FROM (SELECT ranged.*, {} AS auto_width FROM ranged) AS ranged) AS sized",
+                bucket_count(d, "range_start", "range_end", "auto_width"),
+                default_bucket(d, "range_start", "range_end"),
+            )
+        }
+    };
+    let count = bucket_count(d, "shown_start", "shown_end", "width");
+    format!(
+        "-- Every event name counted, in every bucket from the window's start (or the first event's) to its end
+-- (or the last event's, or when this was written when --since was a duration), zero-filled.
+WITH counted AS (
+    SELECT MIN(event_time) AS first_event, MAX(event_time) AS last_event, COUNT(*) AS events FROM kinesis_matched
+), ranged AS (
+    SELECT first_event, last_event, CAST({start} AS BIGINT) AS range_start, CAST({end} AS BIGINT) AS range_end
+    FROM counted WHERE events > 0
+), shown AS (
+    {sizing}
+), buckets AS (
+    SELECT shown.*, {first} AS first_bucket,
+        CASE WHEN {count} > {MAX_BUCKETS}
+            THEN {fail} ELSE {count} END AS n
+    FROM shown WHERE shown_end >= shown_start
+), bucket_starts AS (
+    SELECT first_bucket + i * width AS bucket, width FROM ({series}) AS s
+), names AS (
+    SELECT DISTINCT event_name FROM kinesis_matched
+), counts AS (
+    SELECT m.event_name, {mb} AS bucket, COUNT(*) AS count
+    FROM kinesis_matched AS m CROSS JOIN (SELECT width FROM buckets) AS w
+    GROUP BY m.event_name, {mb}
+)
+SELECT {time} AS time, names.event_name, COALESCE(counts.count, 0) AS count
+FROM bucket_starts CROSS JOIN names
+LEFT JOIN counts ON counts.event_name = names.event_name AND counts.bucket = bucket_starts.bucket
+ORDER BY bucket_starts.bucket, names.event_name",
+        first = bucket_start("shown_start", "width"),
+        fail = d.fail(&format!(
+            "events-over-time: more than {MAX_BUCKETS} buckets would be needed; choose a larger \
+             --bucket or a narrower --since/--until"
+        )),
+        series = d.series("buckets", "n"),
+        mb = bucket_start("m.event_time", "w.width"),
+        time = d.format_time("bucket_starts.bucket"),
+    )
+}
+
+/// Buckets the over-time panel needs with `--bucket b` over a window closed at both ends, when
+/// that is known before the engine runs: more than the CLI allows is the CLI's error.
+pub fn check_buckets(spec: &Spec) -> Result<(), String> {
+    if let (Some(b), Some(s), Some(u)) = (spec.bucket, spec.window.since, spec.window.until) {
+        let n = (crate::window::bucket_start(u - 1, b) - crate::window::bucket_start(s, b)) / b + 1;
+        if n as u64 > MAX_BUCKETS {
+            return Err(format!(
+                "panel 'events-over-time': {n} buckets of {} would be needed (at most \
+                 {MAX_BUCKETS}); choose a larger --bucket or a narrower --since/--until",
+                format_duration(b)
+            ));
+        }
+    }
+    Ok(())
+}
