@@ -841,7 +841,7 @@ mod tests {
             "  # The Metrics\n  # dashboard for one\n  # stream\n"
         );
         // Every subcommand has examples in the real README.
-        for sub in ["events", "metrics", "completions"] {
+        for sub in ["events", "metrics", "sql", "completions"] {
             assert!(examples(README, sub).contains(&format!("kinesis-insights {sub} ")));
         }
     }

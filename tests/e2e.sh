@@ -30,6 +30,11 @@ need 'command -v zsh' zsh
 need 'command -v fish' fish
 need 'command -v script' bsdutils
 need 'command -v chromium' chromium
+# tests/sql.rs: the generated SQL run on DuckDB and Spark (local mode, Java 17), parsed by sqlglot.
+need 'command -v java' openjdk-17-jre-headless
+need_pip duckdb duckdb
+need_pip pyspark pyspark
+need_pip sqlglot sqlglot
 
 if ((${#missing[@]})); then
     sudo=()

@@ -129,7 +129,7 @@ fn help_ends_with_the_readme_examples() {
         .expect("an sh block in the README's Examples")
         .0
         .replace(" \\\n", " ");
-    for sub in ["events", "metrics", "health", "completions"] {
+    for sub in ["events", "metrics", "health", "sql", "completions"] {
         let help = common::run(&[sub, "--help"]).stdout;
         let (_, examples) = help
             .split_once("\nExamples:\n")

@@ -205,8 +205,7 @@ fn events_view(d: &dyn Dialect, window: &Window) -> String {
         .map_or(String::new(), |p| format!("\n    WHERE {p}"));
     let int = |x: String| d.to_int(&x);
     let t = "event_time_text";
-    let user = format!(
-        "CASE
+    let user = "CASE
             WHEN user_name_field <> '' THEN user_name_field
             WHEN user_type = 'FederatedUser' AND federated <> '' THEN federated
             WHEN issuer_user_name <> '' THEN issuer_user_name
@@ -215,8 +214,7 @@ fn events_view(d: &dyn Dialect, window: &Window) -> String {
             WHEN on_behalf_of_user_id <> '' THEN on_behalf_of_user_id
             WHEN principal_id <> '' THEN principal_id
             ELSE 'unknown'
-        END"
-    );
+        END";
     let stream = "CASE
             WHEN stream_name <> '' THEN stream_name
             WHEN stream_of_stream_arn <> '' THEN stream_of_stream_arn
