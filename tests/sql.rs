@@ -373,6 +373,30 @@ fn from_csv_gives_back_what_output_dir_wrote() {
 }
 
 #[test]
+fn from_csv_renders_the_html_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv_dir = tmp.path().join("csv");
+    output_dir(&csv_dir, "csv", &[]);
+    let r = run(&[
+        "events",
+        "-q",
+        "-f",
+        "html",
+        "--from-csv",
+        csv_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for title in [
+        "Events Over Time",
+        "Kinesis API Calls Summary",
+        "Top 10 Users",
+        "Errors",
+    ] {
+        assert!(r.stdout.contains(title), "{title}");
+    }
+}
+
+#[test]
 fn from_csv_source_counts_give_the_locations_panel() {
     // Calls by address from generate.py's api-calls panel of the sample, made into the SQL
     // locations query's output; with the City test database they are generate.py's panel.

@@ -250,14 +250,7 @@ fn events_over_time(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelErr
         }
         range => (range, ctx.bucket, None),
     };
-    let view = View::Series {
-        time: 0,
-        keys: vec![1],
-        value: 2,
-        bucket,
-        summary: SeriesSummary::Total,
-        unit: "events",
-    };
+    let view = over_time_view(bucket);
     let counted = cube.over_time();
     let (Some((start, end)), false) = (range, counted.is_empty()) else {
         return Ok(Built {
@@ -307,6 +300,21 @@ fn events_over_time(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelErr
     })
 }
 
+/// How the over-time panel reads in a terminal (or a page), with buckets of `bucket`.
+pub fn over_time_view(bucket: Millis) -> View {
+    View::Series {
+        time: 0,
+        keys: vec![1],
+        value: 2,
+        bucket,
+        summary: SeriesSummary::Total,
+        unit: "events",
+    }
+}
+
+/// How the locations panel reads: a bar chart by country, then the rows.
+pub const LOCATIONS_VIEW: View = View::Bars { label: 1, value: 6 };
+
 fn api_calls(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
     Ok(Built::rows(grouped(cube.calls())))
 }
@@ -336,7 +344,7 @@ fn top_users(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
 }
 
 fn locations(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
-    let view = View::Bars { label: 1, value: 6 };
+    let view = LOCATIONS_VIEW;
     let db = match &ctx.geo {
         Ok(db) => db,
         Err(why) => {

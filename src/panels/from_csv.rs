@@ -6,8 +6,10 @@
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use super::events::{DEFAULT_BUCKET, EventsPanel, LOCATIONS, PANELS};
-use super::{Cell, SeriesSummary, Table, View};
+use super::events::{
+    DEFAULT_BUCKET, EventsPanel, LOCATIONS, LOCATIONS_VIEW, PANELS, over_time_view,
+};
+use super::{Cell, Table, View};
 use crate::window::{Millis, parse_event_time};
 
 /// Header of the SQL locations query.
@@ -210,14 +212,8 @@ pub fn files(path: &Path) -> Result<Vec<PathBuf>, CsvError> {
 /// whose title depends on the settings, as top-users').
 pub fn table(panel: &'static EventsPanel, rows: Vec<Vec<Cell>>, title: Option<String>) -> Table {
     let view = match panel.id {
-        "events-over-time" => View::Series {
-            time: 0,
-            keys: vec![1],
-            value: 2,
-            bucket: spacing(&rows),
-            summary: SeriesSummary::Total,
-        },
-        LOCATIONS => View::Bars { label: 1, value: 6 },
+        "events-over-time" => over_time_view(spacing(&rows)),
+        LOCATIONS => LOCATIONS_VIEW,
         _ => View::Rows,
     };
     Table {
