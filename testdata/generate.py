@@ -1746,6 +1746,11 @@ def main():
     gms = [p for p in points if p["dims"].get("StreamName") == "payments"]
     write_expected(os.path.join(mexp, "get-metric-statistics"), metric_panels(gms, 600))
 
+    # The corners of the rules the SQL of `kinesis-insights sql` must reproduce
+    # (testdata/sql_edges.py); tests/sql/run_engine.py compares the engines with the CLI on them.
+    import sql_edges
+    sql_edges.build(root)
+
     # `health` scenarios (testdata/health_gen.py): fixtures and their expected panels.
     import health_gen
     health_gen.build(root, exp)

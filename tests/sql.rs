@@ -571,6 +571,9 @@ fn python(script: &str, args: &[&str]) {
 #[ignore = "needs duckdb/pyspark/java (tests/e2e.sh installs them)"]
 fn duckdb_gives_the_cli_panels() {
     let data = testdata("cloudtrail/AWSLogs");
+    let identities = testdata("identities/identities.json");
+    let edges = testdata("sql-edges/common");
+    let types = testdata("sql-edges/types");
     let geoip = testdata("geoip/test-city.mmdb");
     python(
         "run_engine.py",
@@ -579,6 +582,12 @@ fn duckdb_gives_the_cli_panels() {
             "duckdb",
             "--data",
             data.to_str().unwrap(),
+            "--data",
+            identities.to_str().unwrap(),
+            "--data",
+            edges.to_str().unwrap(),
+            "--data",
+            types.to_str().unwrap(),
             "--geoip",
             geoip.to_str().unwrap(),
         ],
@@ -588,7 +597,10 @@ fn duckdb_gives_the_cli_panels() {
 #[test]
 #[ignore = "needs duckdb/pyspark/java (tests/e2e.sh installs them)"]
 fn spark_gives_the_cli_panels() {
+    // Not sql-edges/types: Spark reads a field of another JSON type as its text (README).
     let data = testdata("cloudtrail/AWSLogs");
+    let identities = testdata("identities/identities.json");
+    let edges = testdata("sql-edges/common");
     let geoip = testdata("geoip/test-city.mmdb");
     python(
         "run_engine.py",
@@ -597,6 +609,10 @@ fn spark_gives_the_cli_panels() {
             "spark",
             "--data",
             data.to_str().unwrap(),
+            "--data",
+            identities.to_str().unwrap(),
+            "--data",
+            edges.to_str().unwrap(),
             "--geoip",
             geoip.to_str().unwrap(),
         ],

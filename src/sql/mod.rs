@@ -99,6 +99,7 @@ pub fn json_path(f: Field) -> String {
         Field::InvokedBy => "$.userIdentity.invokedBy",
         Field::IssuerUserName => "$.userIdentity.sessionContext.sessionIssuer.userName",
         Field::OnBehalfOfUserId => "$.userIdentity.onBehalfOf.userId",
+        Field::IdentityAccountId => "$.userIdentity.accountId",
         Field::StreamName => "$.requestParameters.streamName",
         Field::StreamArn => "$.requestParameters.streamARN",
         Field::ConsumerArn => "$.requestParameters.consumerARN",
@@ -126,6 +127,7 @@ const COLUMNS: &[(Field, &str)] = &[
     (Field::InvokedBy, "invoked_by"),
     (Field::IssuerUserName, "issuer_user_name"),
     (Field::OnBehalfOfUserId, "on_behalf_of_user_id"),
+    (Field::IdentityAccountId, "identity_account_id"),
     (Field::StreamName, "stream_name"),
     (Field::StreamArn, "stream_arn"),
     (Field::ConsumerArn, "consumer_arn"),
@@ -135,6 +137,9 @@ const COLUMNS: &[(Field, &str)] = &[
 /// `eventTime` as the CLI reads it (`window::parse_event_time`): `YYYY-MM-DD`, `T`, `t` or a
 /// space, `HH:MM:SS`, an optional fraction, then nothing, `Z`, `z`, `±HH:MM` or `±HHMM`.
 const TIME_RE: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?([Zz]|[+-][0-9]{2}:?[0-9]{2})?\\z";
+
+/// An IAM Identity Center role name: `AWSReservedSSO_<permission set>_<16 hex digits>`.
+const SSO_ROLE_RE: &str = "(?s)^(AWSReservedSSO_.+)_[0-9A-Fa-f]{16}\\z";
 
 /// The account in an S3 key, after its last `AWSLogs/` (`account::from_path`).
 const ACCOUNT_RE: &str = "^(?:o-[^/]*/)?([0-9]{12})(?:/|\\z)";
@@ -208,10 +213,14 @@ fn events_view(d: &dyn Dialect, window: &Window) -> String {
     let user = "CASE
             WHEN user_name_field <> '' THEN user_name_field
             WHEN user_type = 'FederatedUser' AND federated <> '' THEN federated
+            WHEN issuer_user_name <> '' AND substr(issuer_user_name, 1, 15) = 'AWSReservedSSO_' AND sso_session <> ''
+                THEN sso_role || '/' || sso_session
             WHEN issuer_user_name <> '' THEN issuer_user_name
             WHEN user_type = 'Root' THEN 'root'
             WHEN invoked_by <> '' THEN invoked_by
             WHEN on_behalf_of_user_id <> '' THEN on_behalf_of_user_id
+            WHEN user_type = 'AWSAccount' AND identity_account_id <> '' AND principal_id <> ''
+                THEN identity_account_id || '/' || principal_id
             WHEN principal_id <> '' THEN principal_id
             ELSE 'unknown'
         END";
@@ -256,6 +265,18 @@ WITH fields AS (
             - CASE WHEN substr(zone_text, 1, 1) = '-' THEN -1 ELSE 1 END * (zone_h * 3600000 + zone_m * 60000) AS event_time,
         CASE WHEN user_type = 'FederatedUser' AND position('federated-user/' IN identity_arn) > 0
             THEN substr(identity_arn, position('federated-user/' IN identity_arn) + 15) ELSE '' END AS federated,
+        -- An IAM Identity Center role's session (the person): after ROLE/ in the ARN's
+        -- assumed-role/ROLE/SESSION, else after the first ':' of the principal id.
+        CASE WHEN position(':assumed-role/' IN identity_arn) > 0
+                AND position('/' IN substr(identity_arn, position(':assumed-role/' IN identity_arn) + 14)) > 0
+                AND substr(substr(identity_arn, position(':assumed-role/' IN identity_arn) + 14),
+                    position('/' IN substr(identity_arn, position(':assumed-role/' IN identity_arn) + 14)) + 1) <> ''
+            THEN substr(substr(identity_arn, position(':assumed-role/' IN identity_arn) + 14),
+                position('/' IN substr(identity_arn, position(':assumed-role/' IN identity_arn) + 14)) + 1)
+            WHEN position(':' IN principal_id) > 0 THEN substr(principal_id, position(':' IN principal_id) + 1)
+            ELSE '' END AS sso_session,
+        -- The permission set: the role name without its _<16 hex digits>.
+        CASE WHEN {sso_match} THEN {sso_short} ELSE issuer_user_name END AS sso_role,
         {sa} AS stream_of_stream_arn,
         {ca} AS stream_of_consumer_arn,
         {ra} AS stream_of_resource_arn,
@@ -291,6 +312,8 @@ WHERE event_time >= 0 AND event_time < {END_TIME}",
         ms = int("rpad(substr(frac_text, 1, 3), 3, '0')".to_string()),
         zh = int("substr(zone_text, 2, 2)".to_string()),
         zm = int("substr(zone_text, length(zone_text) - 1, 2)".to_string()),
+        sso_match = d.matches("issuer_user_name", SSO_ROLE_RE),
+        sso_short = d.extract("issuer_user_name", SSO_ROLE_RE, 1),
         sa = stream_in_arn(d, "stream_arn"),
         ca = stream_in_arn(d, "consumer_arn"),
         ra = stream_in_arn(d, "resource_arn"),

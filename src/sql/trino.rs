@@ -222,6 +222,7 @@ impl Dialect for Trino {
             Field::InvokedBy => "useridentity.invokedby".into(),
             Field::IssuerUserName => "useridentity.sessioncontext.sessionissuer.username".into(),
             Field::OnBehalfOfUserId => "useridentity.onbehalfof.userid".into(),
+            Field::IdentityAccountId => "useridentity.accountid".into(),
             Field::StreamName => rp("streamName"),
             Field::StreamArn => rp("streamARN"),
             Field::ConsumerArn => rp("consumerARN"),
