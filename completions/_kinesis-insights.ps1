@@ -28,6 +28,7 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age and consumer lag against retention, and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first')
+            [CompletionResult]::new('sql', 'sql', [CompletionResultType]::ParameterValue, 'The Events panels as one SQL script for Athena, Trino, Spark or DuckDB, to run next to a trail too big for one machine; `events --from-csv` renders the results')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to standard output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -55,6 +56,7 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
             [CompletionResult]::new('--geoip', '--geoip', [CompletionResultType]::ParameterName, 'MaxMind DB file for the locations panel (GeoLite2/GeoIP2 City or Country, DB-IP Lite, ip-location-db); repeat it to consult several in order, as ip-location-db''s IPv4 and IPv6 files [default: $KINESIS_INSIGHTS_GEOIP, else /usr/share/GeoIP/…]')
             [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Only calls about these streams (streamName, else the stream in streamARN, consumerARN, resourceARN or resources[0].ARN; exact or glob)')
             [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Only calls to resources of these AWS accounts (recipientAccountId, else the account in the S3 key AWSLogs/ACCOUNT/...; exact or glob)')
+            [CompletionResult]::new('--from-csv', '--from-csv', [CompletionResultType]::ParameterName, 'Render panels from CSV instead of reading CloudTrail: a file, or every *.csv in a directory, each recognised by its header (as --output-dir writes them, or as an engine returns the `sql` queries); a source_ip,count file gives the locations panel (--geoip)')
             [CompletionResult]::new('-L', '-L ', [CompletionResultType]::ParameterName, 'Follow symbolic links to directories while walking (loops are detected)')
             [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Follow symbolic links to directories while walking (loops are detected)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'No summary and no progress bar on stderr (warnings still print)')
@@ -144,6 +146,30 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kinesis-insights;sql' {
+            [CompletionResult]::new('-e', '-e', [CompletionResultType]::ParameterName, 'The engine to write SQL for')
+            [CompletionResult]::new('--engine', '--engine', [CompletionResultType]::ParameterName, 'The engine to write SQL for')
+            [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Where the trail''s files are: athena, trino: the S3 prefix of one account up to CloudTrail/ (s3://BUCKET/AWSLogs/ACCOUNT/CloudTrail/); spark: any Hadoop path (s3a://…, a folder); duckdb: a folder, a glob or an s3:// URL')
+            [CompletionResult]::new('--location', '--location', [CompletionResultType]::ParameterName, 'Where the trail''s files are: athena, trino: the S3 prefix of one account up to CloudTrail/ (s3://BUCKET/AWSLogs/ACCOUNT/CloudTrail/); spark: any Hadoop path (s3a://…, a folder); duckdb: a folder, a glob or an s3:// URL')
+            [CompletionResult]::new('--table', '--table', [CompletionResultType]::ParameterName, 'athena, trino: read this existing table (the AWS documentation''s CloudTrail table) instead of creating one over --location')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Panels to write queries for, repeated or comma-separated [default: all but locations, whose query gives source_ip,count for `events --from-csv` with --geoip]')
+            [CompletionResult]::new('--panel', '--panel', [CompletionResultType]::ParameterName, 'Panels to write queries for, repeated or comma-separated [default: all but locations, whose query gives source_ip,count for `events --from-csv` with --geoip]')
+            [CompletionResult]::new('--bucket', '--bucket', [CompletionResultType]::ParameterName, 'Width of the events-over-time buckets, aligned to UTC [default: 1h; over more than 7 days the shortest of 3h, 6h, 12h, 1d, 7d giving at most 300 buckets]')
+            [CompletionResult]::new('--top', '--top', [CompletionResultType]::ParameterName, 'Users kept by the top-users panel (0 = all)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Start of the window (inclusive): a duration back from now (24h, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z). Durations are resolved when the script is written')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'End of the window (exclusive); same forms as --since')
+            [CompletionResult]::new('--event-name', '--event-name', [CompletionResultType]::ParameterName, 'Only these event names (exact or glob, e.g. ''Put*''; repeat for more)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Only these users, as the user rule names them (exact or glob; repeat for more)')
+            [CompletionResult]::new('--source-ip', '--source-ip', [CompletionResultType]::ParameterName, 'Only these source addresses (exact or glob; repeat for more)')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Only these regions (exact or glob; repeat for more)')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Only calls about these streams (streamName, else the stream in streamARN, consumerARN, resourceARN or resources[0].ARN; exact or glob)')
+            [CompletionResult]::new('--account', '--account', [CompletionResultType]::ParameterName, 'Only calls to resources of these AWS accounts (recipientAccountId, else the account in the S3 key; exact or glob)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kinesis-insights;completions' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
@@ -155,6 +181,7 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
             [CompletionResult]::new('events', 'events', [CompletionResultType]::ParameterValue, 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)')
             [CompletionResult]::new('metrics', 'metrics', [CompletionResultType]::ParameterValue, 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output')
             [CompletionResult]::new('health', 'health', [CompletionResultType]::ParameterValue, 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age and consumer lag against retention, and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first')
+            [CompletionResult]::new('sql', 'sql', [CompletionResultType]::ParameterValue, 'The Events panels as one SQL script for Athena, Trino, Spark or DuckDB, to run next to a trail too big for one machine; `events --from-csv` renders the results')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to standard output')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -166,6 +193,9 @@ Register-ArgumentCompleter -Native -CommandName 'kinesis-insights' -ScriptBlock 
             break
         }
         'kinesis-insights;help;health' {
+            break
+        }
+        'kinesis-insights;help;sql' {
             break
         }
         'kinesis-insights;help;completions' {

@@ -31,6 +31,9 @@ _kinesis__insights() {
             kinesis__insights,metrics)
                 cmd="kinesis__insights__subcmd__metrics"
                 ;;
+            kinesis__insights,sql)
+                cmd="kinesis__insights__subcmd__sql"
+                ;;
             kinesis__insights__subcmd__help,completions)
                 cmd="kinesis__insights__subcmd__help__subcmd__completions"
                 ;;
@@ -46,6 +49,9 @@ _kinesis__insights() {
             kinesis__insights__subcmd__help,metrics)
                 cmd="kinesis__insights__subcmd__help__subcmd__metrics"
                 ;;
+            kinesis__insights__subcmd__help,sql)
+                cmd="kinesis__insights__subcmd__help__subcmd__sql"
+                ;;
             *)
                 ;;
         esac
@@ -53,7 +59,7 @@ _kinesis__insights() {
 
     case "${cmd}" in
         kinesis__insights)
-            opts="-h -V --help --version events metrics health completions help"
+            opts="-h -V --help --version events metrics health sql completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -81,7 +87,7 @@ _kinesis__insights() {
             return 0
             ;;
         kinesis__insights__subcmd__events)
-            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --bucket --top --event-name --user --source-ip --region --dedup --geoip --stream --account --help --version"
+            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --bucket --top --event-name --user --source-ip --region --dedup --geoip --stream --account --from-csv --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -172,6 +178,10 @@ _kinesis__insights() {
                     return 0
                     ;;
                 --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-csv)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -325,7 +335,7 @@ _kinesis__insights() {
             return 0
             ;;
         kinesis__insights__subcmd__help)
-            opts="events metrics health completions help"
+            opts="events metrics health sql completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -395,6 +405,20 @@ _kinesis__insights() {
             return 0
             ;;
         kinesis__insights__subcmd__help__subcmd__metrics)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kinesis__insights__subcmd__help__subcmd__sql)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -492,6 +516,88 @@ _kinesis__insights() {
                     return 0
                     ;;
                 --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kinesis__insights__subcmd__sql)
+            opts="-e -l -p -h -V --engine --location --table --panel --bucket --top --since --until --event-name --user --source-ip --region --stream --account --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --engine)
+                    COMPREPLY=($(compgen -W "athena trino spark duckdb" -- "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -W "athena trino spark duckdb" -- "${cur}"))
+                    return 0
+                    ;;
+                --location)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -l)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --table)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --panel)
+                    COMPREPLY=($(compgen -W "events events-over-time api-calls by-user by-region errors top-users locations" -- "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -W "events events-over-time api-calls by-user by-region errors top-users locations" -- "${cur}"))
+                    return 0
+                    ;;
+                --bucket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --top)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --event-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source-ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stream)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -25,6 +25,7 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
             cand events 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
             cand metrics 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
             cand health 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age and consumer lag against retention, and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
+            cand sql 'The Events panels as one SQL script for Athena, Trino, Spark or DuckDB, to run next to a trail too big for one machine; `events --from-csv` renders the results'
             cand completions 'Print a shell completion script to standard output'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -51,6 +52,7 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
             cand --geoip 'MaxMind DB file for the locations panel (GeoLite2/GeoIP2 City or Country, DB-IP Lite, ip-location-db); repeat it to consult several in order, as ip-location-db''s IPv4 and IPv6 files [default: $KINESIS_INSIGHTS_GEOIP, else /usr/share/GeoIP/…]'
             cand --stream 'Only calls about these streams (streamName, else the stream in streamARN, consumerARN, resourceARN or resources[0].ARN; exact or glob)'
             cand --account 'Only calls to resources of these AWS accounts (recipientAccountId, else the account in the S3 key AWSLogs/ACCOUNT/...; exact or glob)'
+            cand --from-csv 'Render panels from CSV instead of reading CloudTrail: a file, or every *.csv in a directory, each recognised by its header (as --output-dir writes them, or as an engine returns the `sql` queries); a source_ip,count file gives the locations panel (--geoip)'
             cand -L 'Follow symbolic links to directories while walking (loops are detected)'
             cand --follow 'Follow symbolic links to directories while walking (loops are detected)'
             cand -q 'No summary and no progress bar on stderr (warnings still print)'
@@ -137,6 +139,29 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kinesis-insights;sql'= {
+            cand -e 'The engine to write SQL for'
+            cand --engine 'The engine to write SQL for'
+            cand -l 'Where the trail''s files are: athena, trino: the S3 prefix of one account up to CloudTrail/ (s3://BUCKET/AWSLogs/ACCOUNT/CloudTrail/); spark: any Hadoop path (s3a://…, a folder); duckdb: a folder, a glob or an s3:// URL'
+            cand --location 'Where the trail''s files are: athena, trino: the S3 prefix of one account up to CloudTrail/ (s3://BUCKET/AWSLogs/ACCOUNT/CloudTrail/); spark: any Hadoop path (s3a://…, a folder); duckdb: a folder, a glob or an s3:// URL'
+            cand --table 'athena, trino: read this existing table (the AWS documentation''s CloudTrail table) instead of creating one over --location'
+            cand -p 'Panels to write queries for, repeated or comma-separated [default: all but locations, whose query gives source_ip,count for `events --from-csv` with --geoip]'
+            cand --panel 'Panels to write queries for, repeated or comma-separated [default: all but locations, whose query gives source_ip,count for `events --from-csv` with --geoip]'
+            cand --bucket 'Width of the events-over-time buckets, aligned to UTC [default: 1h; over more than 7 days the shortest of 3h, 6h, 12h, 1d, 7d giving at most 300 buckets]'
+            cand --top 'Users kept by the top-users panel (0 = all)'
+            cand --since 'Start of the window (inclusive): a duration back from now (24h, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z). Durations are resolved when the script is written'
+            cand --until 'End of the window (exclusive); same forms as --since'
+            cand --event-name 'Only these event names (exact or glob, e.g. ''Put*''; repeat for more)'
+            cand --user 'Only these users, as the user rule names them (exact or glob; repeat for more)'
+            cand --source-ip 'Only these source addresses (exact or glob; repeat for more)'
+            cand --region 'Only these regions (exact or glob; repeat for more)'
+            cand --stream 'Only calls about these streams (streamName, else the stream in streamARN, consumerARN, resourceARN or resources[0].ARN; exact or glob)'
+            cand --account 'Only calls to resources of these AWS accounts (recipientAccountId, else the account in the S3 key; exact or glob)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kinesis-insights;completions'= {
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
@@ -147,6 +172,7 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
             cand events 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
             cand metrics 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
             cand health 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age and consumer lag against retention, and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
+            cand sql 'The Events panels as one SQL script for Athena, Trino, Spark or DuckDB, to run next to a trail too big for one machine; `events --from-csv` renders the results'
             cand completions 'Print a shell completion script to standard output'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -155,6 +181,8 @@ set edit:completion:arg-completer[kinesis-insights] = {|@words|
         &'kinesis-insights;help;metrics'= {
         }
         &'kinesis-insights;help;health'= {
+        }
+        &'kinesis-insights;help;sql'= {
         }
         &'kinesis-insights;help;completions'= {
         }

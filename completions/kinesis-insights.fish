@@ -29,6 +29,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -s V -l 
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "events" -d 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "metrics" -d 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "health" -d 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age and consumer lag against retention, and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
+complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "sql" -d 'The Events panels as one SQL script for Athena, Trino, Spark or DuckDB, to run next to a trail too big for one machine; `events --from-csv` renders the results'
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "completions" -d 'Print a shell completion script to standard output'
 complete -c kinesis-insights -n "__fish_kinesis_insights_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l max-file-size -d 'Skip inputs larger than this once decompressed [default: no limit]. Not needed for safety: any input is read in bounded memory; a cap for those who want one' -r
@@ -60,6 +61,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l geoip -d 'MaxMind DB file for the locations panel (GeoLite2/GeoIP2 City or Country, DB-IP Lite, ip-location-db); repeat it to consult several in order, as ip-location-db\'s IPv4 and IPv6 files [default: $KINESIS_INSIGHTS_GEOIP, else /usr/share/GeoIP/…]' -r -F
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l stream -d 'Only calls about these streams (streamName, else the stream in streamARN, consumerARN, resourceARN or resources[0].ARN; exact or glob)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l account -d 'Only calls to resources of these AWS accounts (recipientAccountId, else the account in the S3 key AWSLogs/ACCOUNT/...; exact or glob)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l from-csv -d 'Render panels from CSV instead of reading CloudTrail: a file, or every *.csv in a directory, each recognised by its header (as --output-dir writes them, or as an engine returns the `sql` queries); a source_ip,count file gives the locations panel (--geoip)' -r -F
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s L -l follow -d 'Follow symbolic links to directories while walking (loops are detected)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s q -l quiet -d 'No summary and no progress bar on stderr (warnings still print)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l spreadsheet-safe -d 'In CSV, prefix text cells starting with =, +, -, @, tab or CR with a \' so spreadsheets show them instead of running them as formulas (CSV is exact without it)'
@@ -144,11 +146,38 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l spreadsheet-safe -d 'In CSV, prefix text cells starting with =, +, -, @, tab or CR with a \' so spreadsheets show them instead of running them as formulas (CSV is exact without it)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s V -l version -d 'Print version'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -s e -l engine -d 'The engine to write SQL for' -r -f -a "athena\t'Amazon Athena (engine 3): a CloudTrail table with partition projection'
+trino\t'Trino, on a CloudTrail table in a Hive or Glue metastore'
+spark\t'Spark SQL 3.x: a temporary view over any Hadoop path'
+duckdb\t'DuckDB: a view over a folder, a glob or s3:// (httpfs)'"
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -s l -l location -d 'Where the trail\'s files are: athena, trino: the S3 prefix of one account up to CloudTrail/ (s3://BUCKET/AWSLogs/ACCOUNT/CloudTrail/); spark: any Hadoop path (s3a://…, a folder); duckdb: a folder, a glob or an s3:// URL' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -l table -d 'athena, trino: read this existing table (the AWS documentation\'s CloudTrail table) instead of creating one over --location' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -s p -l panel -d 'Panels to write queries for, repeated or comma-separated [default: all but locations, whose query gives source_ip,count for `events --from-csv` with --geoip]' -r -f -a "events\t''
+events-over-time\t''
+api-calls\t''
+by-user\t''
+by-region\t''
+errors\t''
+top-users\t''
+locations\t''"
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -l bucket -d 'Width of the events-over-time buckets, aligned to UTC [default: 1h; over more than 7 days the shortest of 3h, 6h, 12h, 1d, 7d giving at most 300 buckets]' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -l top -d 'Users kept by the top-users panel (0 = all)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -l since -d 'Start of the window (inclusive): a duration back from now (24h, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z). Durations are resolved when the script is written' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -l until -d 'End of the window (exclusive); same forms as --since' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -l event-name -d 'Only these event names (exact or glob, e.g. \'Put*\'; repeat for more)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -l user -d 'Only these users, as the user rule names them (exact or glob; repeat for more)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -l source-ip -d 'Only these source addresses (exact or glob; repeat for more)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -l region -d 'Only these regions (exact or glob; repeat for more)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -l stream -d 'Only calls about these streams (streamName, else the stream in streamARN, consumerARN, resourceARN or resources[0].ARN; exact or glob)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -l account -d 'Only calls to resources of these AWS accounts (recipientAccountId, else the account in the S3 key; exact or glob)' -r
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -s V -l version -d 'Print version'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health completions help" -f -a "events" -d 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health completions help" -f -a "metrics" -d 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health completions help" -f -a "health" -d 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age and consumer lag against retention, and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health completions help" -f -a "completions" -d 'Print a shell completion script to standard output'
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health sql completions help" -f -a "events" -d 'The Events dashboard: Kinesis API calls from CloudTrail logs (S3 layout, JSON arrays, JSON lines, lookup-events output; gzip or not)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health sql completions help" -f -a "metrics" -d 'The Metrics dashboard: throughput, latency, throttling and iterator age of streams, from CloudWatch Metric Streams files (JSON or OpenTelemetry 0.7/1.0) or `aws cloudwatch get-metric-data` / `get-metric-statistics` output'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health sql completions help" -f -a "health" -d 'Stream health: hot shards, use of capacity, throttling, failed puts, iterator age and consumer lag against retention, and capacity changes, from CloudWatch exports and CloudTrail logs in the same paths; ranked findings first'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health sql completions help" -f -a "sql" -d 'The Events panels as one SQL script for Athena, Trino, Spark or DuckDB, to run next to a trail too big for one machine; `events --from-csv` renders the results'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health sql completions help" -f -a "completions" -d 'Print a shell completion script to standard output'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand help; and not __fish_seen_subcommand_from events metrics health sql completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand completions" -f -a "bash elvish fish powershell zsh"

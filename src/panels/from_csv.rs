@@ -84,9 +84,13 @@ fn parse_cell(column: &str, v: &str) -> Result<Cell, String> {
 /// `27.04`, `27.1`, `27` in hundredths; None for anything else.
 fn parse_percent(v: &str) -> Option<u64> {
     let v = v.trim();
-    let (int, frac) = v.split_once('.').unwrap_or((v, ""));
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(int) || frac.len() > 2 || (!frac.is_empty() && !digits(frac)) {
+    let (int, frac) = match v.split_once('.') {
+        Some((int, frac)) if digits(frac) => (int, frac),
+        Some(_) => return None,
+        None => (v, ""),
+    };
+    if !digits(int) || frac.len() > 2 {
         return None;
     }
     let whole: u64 = int.parse().ok()?;

@@ -23,6 +23,11 @@ pub trait Dialect {
     /// (lines starting `-- `) before them; empty when the source already exists.
     fn setup(&self) -> Vec<String>;
 
+    /// Where this engine cannot follow one of the CLI's rules, one comment line each.
+    fn caveats(&self) -> Vec<&'static str> {
+        vec![]
+    }
+
     /// The relation the records are read from.
     fn source(&self) -> String;
 

@@ -163,6 +163,14 @@ pub fn script(d: &dyn Dialect, spec: &Spec, generator: &str) -> Result<String, P
         window(spec.window.since),
         window(spec.window.until),
     );
+    let _ = writeln!(
+        out,
+        "-- Where this differs from the CLI: globs in the filters match characters here and \
+         bytes in the CLI, so\n-- `?` and `[...]` differ on non-ASCII text."
+    );
+    for c in d.caveats() {
+        let _ = writeln!(out, "-- {c}");
+    }
     for s in d.setup() {
         // A setup that is only comments (Trino's table, to make elsewhere) is no statement.
         let end = if s.lines().all(|l| l.starts_with("--")) {
@@ -512,32 +520,34 @@ fn over_time(d: &dyn Dialect, spec: &Spec) -> String {
             format_duration(b)
         ),
         None => {
-            let fallback_start = "GREATEST(first_event, range_start)";
-            let fallback_end = "GREATEST(LEAST(last_event, range_end), first_event)";
-            let shown_auto = default_bucket(d, fallback_start, fallback_end);
             let mut fallback = format!(
-                "CASE WHEN {} <= {MAX_BUCKETS} THEN {shown_auto}",
-                bucket_count(d, fallback_start, fallback_end, &format!("({shown_auto})"))
+                "CASE WHEN fits THEN auto_width WHEN {} <= {MAX_BUCKETS} THEN events_width",
+                bucket_count(d, "events_start", "events_end", "events_width")
             );
             for w in [30 * DAY, 365 * DAY, 3650 * DAY] {
                 let _ = write!(
                     fallback,
                     " WHEN {} <= {MAX_BUCKETS} THEN {w}",
-                    bucket_count(d, fallback_start, fallback_end, &w.to_string())
+                    bucket_count(d, "events_start", "events_end", &w.to_string())
                 );
             }
             fallback.push_str(&format!(" ELSE {} END", 36500 * DAY));
             format!(
                 "-- No --bucket: 1h up to 7 days, else the shortest of 3h, 6h, 12h, 1d, 7d giving at most 300 buckets,
-    -- a range needing more than {MAX_BUCKETS} of those is shown over the events' own range only.
+    -- a range needing more than {MAX_BUCKETS} of those is shown over the events' own range only, in the
+    -- default width over that range, widened to 30d, 365d and tenfold beyond until it fits.
     SELECT
-        CASE WHEN fits THEN range_start ELSE {fallback_start} END AS shown_start,
-        CASE WHEN fits THEN range_end ELSE {fallback_end} END AS shown_end,
-        CAST(CASE WHEN fits THEN auto_width ELSE {fallback} END AS BIGINT) AS width
-    FROM (SELECT ranged.*, {} <= {MAX_BUCKETS} AS fits
-          FROM (SELECT ranged.*, {} AS auto_width FROM ranged) AS ranged) AS sized",
-                bucket_count(d, "range_start", "range_end", "auto_width"),
-                default_bucket(d, "range_start", "range_end"),
+        CASE WHEN fits THEN range_start ELSE events_start END AS shown_start,
+        CASE WHEN fits THEN range_end ELSE events_end END AS shown_end,
+        CAST({fallback} AS BIGINT) AS width
+    FROM (SELECT fitted.*, {events_width} AS events_width
+        FROM (SELECT auto.*, {fits} <= {MAX_BUCKETS} AS fits,
+                GREATEST(first_event, range_start) AS events_start,
+                GREATEST(LEAST(last_event, range_end), first_event) AS events_end
+            FROM (SELECT ranged.*, {auto} AS auto_width FROM ranged) AS auto) AS fitted) AS narrowed",
+                fits = bucket_count(d, "range_start", "range_end", "auto_width"),
+                auto = default_bucket(d, "range_start", "range_end"),
+                events_width = default_bucket(d, "events_start", "events_end"),
             )
         }
     };

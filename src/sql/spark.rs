@@ -39,6 +39,12 @@ impl Dialect for Spark {
         ]
     }
 
+    fn caveats(&self) -> Vec<&'static str> {
+        vec![
+            "A field of another JSON type (\"userName\": 5) is absent for the CLI; get_json_object reads it as its text.",
+        ]
+    }
+
     fn source(&self) -> String {
         "cloudtrail_records".into()
     }

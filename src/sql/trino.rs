@@ -197,6 +197,13 @@ impl Dialect for Trino {
         )]
     }
 
+    fn caveats(&self) -> Vec<&'static str> {
+        vec![
+            "A field of another JSON type (\"userName\": 5) is absent for the CLI; the Hive JSON SerDe and",
+            "json_extract_scalar read it as its text. Only the regions in the table's projection are read.",
+        ]
+    }
+
     fn source(&self) -> String {
         self.table.clone()
     }
