@@ -538,6 +538,21 @@ fn bad_csv_is_named_with_its_line() {
         "{}",
         r.stderr
     );
+    // In a directory, a file that is no panel is passed over with a warning; the rest shows.
+    let mixed = tmp.path().join("mixed");
+    fs::create_dir(&mixed).unwrap();
+    fs::write(mixed.join("top.csv"), "user,count\nalice,2\n").unwrap();
+    fs::write(mixed.join("notes.csv"), "what,when\nx,y\n").unwrap();
+    let r = events(&["--from-csv", mixed.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stdout, "user,count\nalice,2\n");
+    assert!(
+        r.stderr
+            .contains("notes.csv: line 1: header 'what,when' is not a panel's")
+            && r.stderr.contains("; skipped"),
+        "{}",
+        r.stderr
+    );
     let r = events(&["--from-csv", &bad_rows, "--since", "24h"]);
     assert_eq!(r.code, 2);
     assert!(
@@ -607,6 +622,7 @@ fn spark_gives_the_cli_panels() {
         &[
             "--engine",
             "spark",
+            "--quick",
             "--data",
             data.to_str().unwrap(),
             "--data",
