@@ -65,6 +65,14 @@ COMMON = [
     rec(eventSource="\u00a0kinesis.amazonaws.com\u2003"),
     rec(name="\u2028ListStreams\u2029"),
     rec(sourceIPAddress=" 10.0.0.1\n", awsRegion="\u205feu-west-1\u3000"),
+    # Addresses for --source-ip networks: IPv4-mapped, a leading zero (no IPv4 address for
+    # Rust), an octet over 255, IPv6.
+    rec(sourceIPAddress="::ffff:10.1.2.3"),
+    rec(sourceIPAddress="::FFFF:192.168.7.7"),
+    rec(sourceIPAddress="010.0.0.1"),
+    rec(sourceIPAddress="10.0.0.256"),
+    rec(sourceIPAddress="2001:db8::1"),
+    rec(sourceIPAddress="192.168.255.255"),
     # The user rule's corners.
     rec(ident={"type": "AssumedRole", "userName": "\u3000",
                "sessionContext": {"sessionIssuer": {"userName": "etl-role"}}}),

@@ -116,7 +116,7 @@ fn flags_change_the_where_clauses() {
         19_791u64 * 86_400_000,
         19_792u64 * 86_400_000 + 6 * 3_600_000,
     );
-    let cases: [(&str, &[&str], &[String]); 5] = [
+    let cases: [(&str, &[&str], &[String]); 6] = [
         (
             "duckdb",
             &[
@@ -134,16 +134,16 @@ fn flags_change_the_where_clauses() {
             &[
                 format!("event_time >= {since}"),
                 format!("event_time < {until}"),
-                "(event_name IN ('PutRecord', 'GetRecords'))".into(),
-                r"(regexp_matches(region, '(?s)^eu\-.*\z'))".into(),
+                "((event_name IN ('PutRecord', 'GetRecords')))".into(),
+                r"((regexp_matches(region, '(?s)^eu\-.*\z')))".into(),
             ],
         ),
         (
             "spark",
             &["--user", "o'neil", "--source-ip", "10.0.0.[12]"],
             &[
-                r"(user_name IN ('o\'neil'))".into(),
-                r"(source_ip RLIKE '(?s)^10\\.0\\.0\\.[12]\\z')".into(),
+                r"((user_name IN ('o\'neil')))".into(),
+                r"(((source_ip RLIKE '(?s)^10\\.0\\.0\\.[12]\\z')))".into(),
             ],
         ),
         (
@@ -157,14 +157,36 @@ fn flags_change_the_where_clauses() {
                 "1111*",
             ],
             &[
-                r"(stream IN ('orders') OR regexp_like(stream, '(?s)^(?:a|b).*\z'))".into(),
-                r"(regexp_like(account, '(?s)^1111.*\z'))".into(),
+                r"((stream IN ('orders') OR regexp_like(stream, '(?s)^(?:a|b).*\z')))".into(),
+                r"((regexp_like(account, '(?s)^1111.*\z')))".into(),
             ],
         ),
         (
             "trino",
             &["--user", "o'neil"],
-            &["(user_name IN ('o''neil'))".into()],
+            &["((user_name IN ('o''neil')))".into()],
+        ),
+        (
+            // Exclusions; `\!` is a literal `!`; 81.2.69.0/24 is 1359103232 to 1359103487
+            // (81 * 2^24 + 2 * 2^16 + 69 * 2^8, plus 255).
+            "duckdb",
+            &[
+                "--event-name",
+                "!Put*",
+                "--event-name",
+                "!ListShards",
+                "--user",
+                "\\!bang",
+                "--source-ip",
+                "81.2.69.0/24",
+                "--source-ip",
+                "!10.0.0.1",
+            ],
+            &[
+                r"(NOT COALESCE(event_name IN ('ListShards') OR regexp_matches(event_name, '(?s)^Put.*\z'), FALSE))".into(),
+                "((user_name IN ('!bang')))".into(),
+                "((source_ipv4 BETWEEN 1359103232 AND 1359103487) AND NOT COALESCE(source_ip IN ('10.0.0.1'), FALSE))".into(),
+            ],
         ),
         ("duckdb", &[], &[]),
     ];
@@ -254,6 +276,28 @@ fn bad_arguments_are_usage_errors() {
             "s3://BUCKET/AWSLogs/ACCOUNT/CloudTrail/",
         ),
         (&["--engine", "spark"][..], "--location"),
+        (
+            &[
+                "--engine",
+                "duckdb",
+                "--location",
+                "x",
+                "--source-ip",
+                "2600:1f18::/32",
+            ][..],
+            "--source-ip: IPv6 networks are not written as SQL",
+        ),
+        (
+            &[
+                "--engine",
+                "duckdb",
+                "--location",
+                "x",
+                "--source-ip",
+                "10.0.0.0/33",
+            ][..],
+            "not a network in CIDR notation",
+        ),
         (
             &[
                 "--engine",

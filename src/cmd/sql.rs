@@ -5,9 +5,10 @@ use std::io::Write;
 use anyhow::bail;
 use clap::error::ErrorKind;
 
-use super::{matcher, usage_error};
+use super::{matcher, matcher_with, usage_error};
 use crate::cli::SqlArgs;
 use crate::diag::Outcome;
+use crate::filter::Matcher;
 use crate::panels::events::{LOCATIONS, PANELS};
 use crate::panels::select;
 use crate::sql::dialect::Dialect;
@@ -29,13 +30,13 @@ pub fn run(a: SqlArgs) -> anyhow::Result<Outcome> {
     for (flag, p) in [
         ("event-name", &a.event_name),
         ("user", &a.user),
-        ("source-ip", &a.source_ip),
         ("region", &a.region),
         ("stream", &a.stream),
         ("account", &a.account),
     ] {
         matcher(flag, p, SUB);
     }
+    matcher_with(Matcher::addresses, "source-ip", &a.source_ip, SUB);
     let wall = now();
     let spec_window = WindowSpec {
         since: a.since,
@@ -123,7 +124,8 @@ pub fn run(a: SqlArgs) -> anyhow::Result<Outcome> {
         }
     };
     let generator = format!("kinesis-insights {}", env!("CARGO_PKG_VERSION"));
-    let text = script(&*dialect, &spec, &generator)?;
+    let text = script(&*dialect, &spec, &generator)
+        .unwrap_or_else(|e| usage_error(ErrorKind::ValueValidation, e, SUB));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     out.write_all(text.as_bytes())

@@ -95,6 +95,10 @@ mod tests {
         /// accepts exactly what the CLI's matcher accepts, on ASCII text.
         #[test]
         fn same_as_the_cli(pattern in "[a-c*?\\[\\]!^{},/\\\\.-]{1,8}", text in "[a-c/.,!^\n-]{0,8}") {
+            // `!` starts an exclusion, `\\!` a literal `!`: the filter reads those, not the glob.
+            if pattern.starts_with('!') || pattern.starts_with("\\!") {
+                return Ok(());
+            }
             let Ok(re) = to_regex(&pattern) else { return Ok(()); };
             let m = Matcher::new(std::slice::from_ref(&pattern)).unwrap();
             let ours = regex::Regex::new(&re).unwrap();

@@ -330,28 +330,104 @@ WHERE event_time >= 0 AND event_time < {END_TIME}",
     )
 }
 
-/// One filter as a condition on `column`: exact values with `IN`, globs as regexes.
+/// An IPv4 address as the CLI reads one (`Ipv4Addr`'s syntax: four decimal octets without
+/// leading zeros), alone or IPv4-mapped (`::ffff:10.0.0.1`).
+const IPV4_RE: &str = "^(?:::[fF]{4}:)?(0|[1-9][0-9]{0,2})[.](0|[1-9][0-9]{0,2})[.](0|[1-9][0-9]{0,2})[.](0|[1-9][0-9]{0,2})\\z";
+
+/// `source_ip` as a 32-bit integer when it is an IPv4 address (or IPv4-mapped), else NULL.
+fn ipv4_number(d: &dyn Dialect) -> String {
+    let octet = |g: u32| d.to_int(&d.extract("source_ip", IPV4_RE, g));
+    format!(
+        "CASE WHEN {m} AND {a} <= 255 AND {b} <= 255 AND {c} <= 255 AND {e} <= 255\n        \
+         THEN {a} * 16777216 + {b} * 65536 + {c} * 256 + {e} END",
+        m = d.matches("source_ip", IPV4_RE),
+        a = octet(1),
+        b = octet(2),
+        c = octet(3),
+        e = octet(4),
+    )
+}
+
+/// Patterns of one kind (to include or to exclude) as one condition on `column`: exact values
+/// with `IN`, globs as regexes, networks (`addresses`) as ranges of [`ipv4_number`].
+fn any_of(
+    d: &dyn Dialect,
+    column: &str,
+    patterns: &[&str],
+    flag: &str,
+    addresses: bool,
+) -> Result<String, PatternError> {
+    let mut any = Vec::new();
+    let mut exact = Vec::new();
+    for &p in patterns {
+        if addresses && p.contains('/') {
+            let net: ipnetwork::IpNetwork = p.parse().map_err(|e| PatternError {
+                pattern: p.to_string(),
+                reason: format!("not a network in CIDR notation ({e})"),
+            })?;
+            let ipnetwork::IpNetwork::V4(v4) = net else {
+                return Err(PatternError {
+                    pattern: p.to_string(),
+                    reason: format!(
+                        "{flag}: IPv6 networks are not written as SQL; give the addresses as a \
+                         glob (such as '2600:1f18:*')"
+                    ),
+                });
+            };
+            let lo = u32::from(v4.network());
+            let hi = u32::from(v4.broadcast());
+            any.push(format!("source_ipv4 BETWEEN {lo} AND {hi}"));
+        } else if is_glob(p) {
+            any.push(d.matches(column, &glob::to_regex(p)?));
+        } else {
+            exact.push(d.string(p));
+        }
+    }
+    if !exact.is_empty() {
+        any.insert(0, format!("{column} IN ({})", exact.join(", ")));
+    }
+    Ok(any.join(" OR "))
+}
+
+/// One filter as a condition on `column`, as `filter::Matcher` reads its patterns: a value
+/// passes when it matches one pattern (if any is given) and no `!PATTERN`; `\!` starts a
+/// pattern with a literal `!`.
 fn filter(
     d: &dyn Dialect,
     column: &str,
     patterns: &[String],
+    flag: &str,
 ) -> Result<Option<String>, PatternError> {
     if patterns.is_empty() {
         return Ok(None);
     }
-    let mut any = Vec::new();
-    let exact: Vec<String> = patterns
-        .iter()
-        .filter(|p| !is_glob(p))
-        .map(|p| d.string(p))
-        .collect();
-    if !exact.is_empty() {
-        any.push(format!("{column} IN ({})", exact.join(", ")));
+    let addresses = column == "source_ip";
+    let (mut include, mut exclude) = (Vec::new(), Vec::new());
+    for p in patterns {
+        match p.strip_prefix('!') {
+            Some(rest) => exclude.push(rest),
+            None => include.push(
+                p.strip_prefix('\\')
+                    .filter(|r| r.starts_with('!'))
+                    .unwrap_or(p),
+            ),
+        }
     }
-    for p in patterns.iter().filter(|p| is_glob(p)) {
-        any.push(d.matches(column, &glob::to_regex(p)?));
+    let mut parts = Vec::new();
+    if !include.is_empty() {
+        parts.push(format!(
+            "({})",
+            any_of(d, column, &include, flag, addresses)?
+        ));
     }
-    Ok(Some(format!("({})", any.join(" OR "))))
+    if !exclude.is_empty() {
+        // A NULL (a network pattern against a value that is no IPv4 address) excludes nothing.
+        parts.push(format!(
+            "NOT COALESCE({}, FALSE)",
+            any_of(d, column, &exclude, flag, addresses)?
+        ));
+    }
+    Ok(Some(format!("({})", parts.join(" AND "))))
 }
 
 /// The view of the events in the window and through the filters: what every panel counts.
@@ -364,16 +440,18 @@ fn matched_view(d: &dyn Dialect, spec: &Spec) -> Result<String, PatternError> {
     if let Some(u) = spec.window.until {
         conds.push(format!("event_time < {u}"));
     }
-    for (column, patterns) in [
-        ("event_name", &f.event_name),
-        ("region", &f.region),
-        ("user_name", &f.user),
-        ("source_ip", &f.source_ip),
-        ("stream", &f.stream),
-        ("account", &f.account),
+    for (column, patterns, flag) in [
+        ("event_name", &f.event_name, "--event-name"),
+        ("region", &f.region, "--region"),
+        ("user_name", &f.user, "--user"),
+        ("source_ip", &f.source_ip, "--source-ip"),
+        ("stream", &f.stream, "--stream"),
+        ("account", &f.account, "--account"),
     ] {
-        conds.extend(filter(d, column, patterns)?);
+        conds.extend(filter(d, column, patterns, flag)?);
     }
+    // Networks in --source-ip compare the address as a number.
+    let networks = f.source_ip.iter().any(|p| p.contains('/'));
     let window = match (spec.window.since, spec.window.until) {
         (None, None) => "no window".to_string(),
         (s, u) => format!(
@@ -388,8 +466,16 @@ fn matched_view(d: &dyn Dialect, spec: &Spec) -> Result<String, PatternError> {
         format!("\nWHERE {}", conds.join("\n    AND "))
     };
     Ok(format!(
-        "-- The events the panels count: {window}, through the filters.\n{}\nSELECT * FROM kinesis_events{wheres}",
-        d.create_view("kinesis_matched")
+        "-- The events the panels count: {window}, through the filters.\n{}\nSELECT * FROM {source}{wheres}",
+        d.create_view("kinesis_matched"),
+        source = if networks {
+            format!(
+                "(SELECT kinesis_events.*,\n        {} AS source_ipv4\n    FROM kinesis_events) AS e",
+                ipv4_number(d)
+            )
+        } else {
+            "kinesis_events".to_string()
+        }
     ))
 }
 

@@ -111,6 +111,7 @@ FLAG_SETS = [
     ["--event-name", "Put*", "--event-name", "GetRecords", "--region", "eu-*", "--user", "a'b",
      "--source-ip", "10.0.0.[12]", "--stream", "{orders,clicks}", "--account", "1111*"],
     ["--since", "7d", "--panel", "locations,events-over-time"],
+    ["--source-ip", "10.0.0.0/8", "--source-ip", "!10.1.0.0/16", "--event-name", "!Put*"],
 ]
 
 

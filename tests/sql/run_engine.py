@@ -36,20 +36,24 @@ CASES = [
     ["--since", "2024-03-09", "--until", "9999-12-31"],
     ["--since", "1000d"],
     ["--since", "2030-01-01"],
+    ["--event-name", "!Put*", "--event-name", "!GetRecords", "--region", "!us-west-2"],
+    ["--source-ip", "81.2.69.0/24", "--source-ip", "10.0.0.0/8", "--source-ip", "2a02:*"],
+    ["--source-ip", "!10.0.0.0/8", "--stream", "!orders", "--user", "*", "--user", "!alice"],
 ]
 
 
 # --quick (the e2e run of Spark, whose queries cost seconds each): one case of each SQL path
 # (no window; a closed window with an offset, --bucket and --top; --bucket with --until only;
 # exact and glob filters; a stream glob; the fall-back to the events' range; an open window
-# ending now).
-QUICK = [0, 2, 4, 5, 7, 10, 11]
+# ending now; networks).
+QUICK = [0, 2, 4, 5, 7, 10, 11, 14]
 
 # The other data sets (rules the sample does not exercise): fewer flags.
 CASES_MORE = [
     [],
     ["--user", "*/*", "--bucket", "1m"],
     ["--stream", "?*", "--account", "1111*"],
+    ["--source-ip", "10.0.0.0/8", "--source-ip", "192.168.0.0/16"],
 ]
 
 
