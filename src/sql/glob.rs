@@ -96,7 +96,8 @@ mod tests {
         #[test]
         fn same_as_the_cli(pattern in "[a-c*?\\[\\]!^{},/\\\\.-]{1,8}", text in "[a-c/.,!^\n-]{0,8}") {
             // `!` starts an exclusion, `\\!` a literal `!`: the filter reads those, not the glob.
-            if pattern.starts_with('!') || pattern.starts_with("\\!") {
+            // Without glob characters a pattern is an exact value (`IN`), not a regex.
+            if pattern.starts_with('!') || pattern.starts_with("\\!") || !crate::filter::is_glob(&pattern) {
                 return Ok(());
             }
             let Ok(re) = to_regex(&pattern) else { return Ok(()); };
