@@ -3,8 +3,9 @@
 //! whole read finds clean input, the pieces must give exactly the same panels and report.
 #![no_main]
 
+use kinesis_insights::cloudtrail::reader::CloudTrailReader;
 use kinesis_insights::diag::FileStatus;
-use kinesis_insights::events::{CloudTrailReader, Query};
+use kinesis_insights::events::Query;
 use kinesis_insights::geo::NoDb;
 use kinesis_insights::panels::events::{EventsCtx, PANELS};
 use kinesis_insights::pipeline::{PassOptions, run_bytes};
@@ -15,12 +16,14 @@ fuzz_target!(|data: &[u8]| {
     let Some((&first, bytes)) = data.split_first() else {
         return;
     };
-    let query = Query {
-        dedup: Some(Default::default()),
-        ..Query::new(Window::default(), 3_600_000)
-    };
-    let reader = CloudTrailReader { query: &query };
     let pass = |chunk: usize| {
+        // A query per pass: the dedup set is the query's, and a second pass sharing it would
+        // take every event for a duplicate.
+        let query = Query {
+            dedup: Some(Default::default()),
+            ..Query::new(Window::default(), 3_600_000)
+        };
+        let reader = CloudTrailReader { query: &query };
         let opts = PassOptions {
             chunk_bytes: chunk,
             max_value: 1 << 20,

@@ -2,11 +2,12 @@
 //! aggregate and panels must neither panic nor hang.
 #![no_main]
 
-use kinesis_insights::diag::FileReport;
 use kinesis_insights::cloudtrail::reader::CloudTrailReader;
+use kinesis_insights::diag::FileReport;
 use kinesis_insights::events::{EventsAgg, Query};
+use kinesis_insights::geo::NoDb;
 use kinesis_insights::input::decode::Loader;
-use kinesis_insights::panels::events::{EventsCtx, PANELS};
+use kinesis_insights::panels::events::{EventsCtx, PANELS, groupings};
 use kinesis_insights::pipeline::Reader;
 use kinesis_insights::window::Window;
 use libfuzzer_sys::fuzz_target;
@@ -14,6 +15,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let query = Query {
         dedup: Some(Default::default()),
+        groupings: groupings(PANELS.iter(), false),
         ..Query::new(Window::default(), 3_600_000)
     };
     let reader = CloudTrailReader { query: &query };
@@ -29,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
         default_bucket: true,
         top: 10,
         open_end: None,
-        geo: None,
+        geo: Err(NoDb::NotFound),
     };
     for p in PANELS {
         let _ = p.table(&cube, &ctx);

@@ -40,7 +40,9 @@ fuzz_target!(|data: &[u8]| {
     // As `detail`, the text must be one JSON value for the event to be JSON at all.
     if serde_json::from_str::<serde_json::Value>(text).is_ok() {
         one(
-            &format!(r#"{{"version":"0","detail-type":"AWS API Call via CloudTrail","detail":{text}}}"#),
+            &format!(
+                r#"{{"version":"0","detail-type":"AWS API Call via CloudTrail","detail":{text}}}"#
+            ),
             "EventBridge detail",
         );
     }

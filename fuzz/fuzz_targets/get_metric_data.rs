@@ -24,6 +24,7 @@ fuzz_target!(|data: &[u8]| {
                 metric: metric.into(),
                 stream: "s".into(),
                 shard: String::new(),
+                consumer: String::new(),
                 other_dims: false,
                 stat: stat.into(),
             },
