@@ -491,3 +491,28 @@ fn metric_streams_read_the_same_in_pieces() {
         }
     }
 }
+
+/// An object given out in pieces (its array split) that breaks after the array closed, once
+/// the object's start has left the buffer: the broken line goes out from where the shell
+/// stopped, not from the object's start (which once sliced before the buffer and panicked; the
+/// `chunks` fuzz target found it in a lookup-events file).
+#[test]
+fn an_object_breaking_after_its_split_array() {
+    let r = records(12);
+    let text = format!(
+        "{{\"Records\": [{}],\n \"NextToken\": \"abc\ndef\"}}\n{}\n",
+        r[..10].join(",\n"),
+        r[10]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.json");
+    std::fs::write(&path, &text).unwrap();
+    let whole = events_pass(&path, 1 << 30, 1 << 30).1;
+    for chunk in [3, 6, 50, 200] {
+        let (_, report) = events_pass(&path, chunk, 1 << 30);
+        // The ten elements and the record after the broken line are read; the break is told.
+        assert_eq!(report.records, 11, "pieces of {chunk}: {report:?}");
+        assert!(report.skipped_records > 0, "pieces of {chunk}: {report:?}");
+    }
+    assert!(whole.skipped_records > 0, "{whole:?}");
+}

@@ -414,6 +414,14 @@ impl<R: Read> Cutter<R> {
     }
 
     fn push_text(&mut self, from: u64, to: u64, at: LineCol) {
+        // Never before what is still held: a run that began before the buffer's start is a
+        // bug (debug builds and the fuzz targets stop on it); a release build reads what is left.
+        debug_assert!(
+            from >= self.base || to <= from,
+            "text {from}..{to} before {}",
+            self.base
+        );
+        let from = from.max(self.base);
         if to <= from {
             return;
         }
@@ -899,7 +907,15 @@ impl<R: Read> Cutter<R> {
                 }
             }
         }
-        self.st.shell = None;
+        if let Some((_, Some(from))) = self.st.shell.take() {
+            // An object given out in pieces broke after its last split array closed: its
+            // text from there (kept for the shell) goes with the broken line; what came
+            // before has gone out already, and may no longer be read.
+            if self.st.run < from {
+                self.st.run = from;
+                self.st.run_at = self.at(from);
+            }
+        }
         self.st.resync = true;
         self.st.depth = 0;
         self.st.in_str = false;
