@@ -18,6 +18,7 @@
 use std::fmt;
 use std::io::Read;
 
+use bytes::Bytes;
 use prost::Message;
 
 use super::{Dims, Point};
@@ -65,8 +66,8 @@ pub struct ScopeMetrics {
 #[derive(Clone, PartialEq, Message)]
 pub struct Metric {
     /// `name`: `amazonaws.com/<Namespace>/<MetricName>`.
-    #[prost(string, tag = "1")]
-    pub name: String,
+    #[prost(bytes = "bytes", tag = "1")]
+    pub name: Bytes,
     /// `summary` / `double_summary`.
     #[prost(message, optional, tag = "11")]
     pub summary: Option<Summary>,
@@ -121,19 +122,19 @@ pub struct ValueAtQuantile {
 #[derive(Clone, PartialEq, Message)]
 pub struct StringKeyValue {
     /// `key`.
-    #[prost(string, tag = "1")]
-    pub key: String,
+    #[prost(bytes = "bytes", tag = "1")]
+    pub key: Bytes,
     /// `value`.
-    #[prost(string, tag = "2")]
-    pub value: String,
+    #[prost(bytes = "bytes", tag = "2")]
+    pub value: Bytes,
 }
 
 /// `KeyValue`.
 #[derive(Clone, PartialEq, Message)]
 pub struct KeyValue {
     /// `key`.
-    #[prost(string, tag = "1")]
-    pub key: String,
+    #[prost(bytes = "bytes", tag = "1")]
+    pub key: Bytes,
     /// `value`.
     #[prost(message, optional, tag = "2")]
     pub value: Option<AnyValue>,
@@ -144,8 +145,8 @@ pub struct KeyValue {
 #[derive(Clone, PartialEq, Message)]
 pub struct AnyValue {
     /// `string_value`.
-    #[prost(string, optional, tag = "1")]
-    pub string_value: Option<String>,
+    #[prost(bytes = "bytes", optional, tag = "1")]
+    pub string_value: Option<Bytes>,
     /// `kvlist_value`.
     #[prost(message, optional, tag = "6")]
     pub kvlist_value: Option<KeyValueList>,
@@ -162,14 +163,21 @@ pub struct KeyValueList {
 impl AnyValue {
     /// The string value, trimmed (as the JSON format's fields are).
     fn str(&self) -> Option<&str> {
-        self.string_value.as_deref().map(trim)
+        self.string_value.as_ref().and_then(text).map(trim)
     }
+}
+
+/// A protobuf string field, kept as the bytes of the message it came in (no copy, no
+/// allocation): its text, or `None` when it is not UTF-8 (read as absent, as a JSON field of the
+/// wrong type is).
+fn text(b: &Bytes) -> Option<&str> {
+    std::str::from_utf8(b).ok()
 }
 
 fn attr_str<'a>(attrs: &'a [KeyValue], key: &str) -> &'a str {
     attrs
         .iter()
-        .find(|a| a.key == key)
+        .find(|a| a.key == key.as_bytes())
         .and_then(|a| a.value.as_ref())
         .and_then(AnyValue::str)
         .map_or("", trim)
@@ -367,7 +375,6 @@ pub fn read(bytes: &[u8], each: impl FnMut(&Datapoint<'_>)) -> Outcome {
 pub fn read_stream(input: &mut dyn Read, mut each: impl FnMut(&Datapoint<'_>)) -> Outcome {
     let mut out = Outcome::default();
     let mut at = 0usize;
-    let mut msg = Vec::new();
     loop {
         let (len, used) = match read_varint32(input) {
             Ok(None) => break,
@@ -391,7 +398,9 @@ pub fn read_stream(input: &mut dyn Read, mut each: impl FnMut(&Datapoint<'_>)) -
             });
             break;
         }
-        msg.clear();
+        // The strings of a message are slices of its buffer (`Bytes`), so each message gets a
+        // buffer of its own.
+        let mut msg = Vec::with_capacity((len as usize).min(1 << 20));
         if let Err(e) = input.take(u64::from(len)).read_to_end(&mut msg) {
             out.note(Problem::ReadError, at, || e.to_string());
             break;
@@ -403,7 +412,7 @@ pub fn read_stream(input: &mut dyn Read, mut each: impl FnMut(&Datapoint<'_>)) -
             });
             break;
         }
-        match Request::decode(&msg[..]) {
+        match Request::decode(Bytes::from(msg)) {
             Err(e) => out.note(Problem::NotARequest, at, || e.to_string()),
             Ok(req) => {
                 out.messages += 1;
@@ -456,16 +465,22 @@ fn request(req: &Request, at: usize, out: &mut Outcome, each: &mut impl FnMut(&D
         for m in rm.scope_metrics.iter().flat_map(|s| &s.metrics) {
             metrics += 1;
             let Some(summary) = &m.summary else {
-                out.note(Problem::NotASummary, at, || format!("metric {:?}", m.name));
+                out.note(Problem::NotASummary, at, || {
+                    format!("metric {:?}", String::from_utf8_lossy(&m.name))
+                });
                 continue;
             };
             for dp in &summary.data_points {
                 let Some((namespace, metric, dims)) = names(dp) else {
-                    out.note(Problem::Unnamed, at, || format!("metric {:?}", m.name));
+                    out.note(Problem::Unnamed, at, || {
+                        format!("metric {:?}", String::from_utf8_lossy(&m.name))
+                    });
                     continue;
                 };
                 if dp.start_time_unix_nano == 0 {
-                    out.note(Problem::NoTime, at, || format!("metric {:?}", m.name));
+                    out.note(Problem::NoTime, at, || {
+                        format!("metric {:?}", String::from_utf8_lossy(&m.name))
+                    });
                     continue;
                 }
                 let max = dp
@@ -506,10 +521,10 @@ fn names(dp: &DataPoint) -> Option<(&str, &str, Dims<'_>)> {
     if !dp.attributes.is_empty() {
         for a in &dp.attributes {
             let v = a.value.as_ref();
-            match a.key.as_str() {
-                "Namespace" => namespace = v.and_then(AnyValue::str).unwrap_or(""),
-                "MetricName" => metric = v.and_then(AnyValue::str).unwrap_or(""),
-                "Dimensions" => {
+            match &a.key[..] {
+                b"Namespace" => namespace = v.and_then(AnyValue::str).unwrap_or(""),
+                b"MetricName" => metric = v.and_then(AnyValue::str).unwrap_or(""),
+                b"Dimensions" => {
                     for d in v
                         .and_then(|v| v.kvlist_value.as_ref())
                         .map_or(&[][..], |l| &l.values)
@@ -523,21 +538,22 @@ fn names(dp: &DataPoint) -> Option<(&str, &str, Dims<'_>)> {
         }
     } else {
         for l in &dp.labels {
-            match l.key.as_str() {
-                "Namespace" => namespace = trim(&l.value),
-                "MetricName" => metric = trim(&l.value),
-                key => set_dim(&mut dims, key, Some(trim(&l.value))),
+            let value = text(&l.value).map(trim);
+            match &l.key[..] {
+                b"Namespace" => namespace = value.unwrap_or(""),
+                b"MetricName" => metric = value.unwrap_or(""),
+                key => set_dim(&mut dims, key, value),
             }
         }
     }
     (!namespace.is_empty() && !metric.is_empty()).then_some((namespace, metric, dims))
 }
 
-fn set_dim<'a>(dims: &mut Dims<'a>, key: &str, value: Option<&'a str>) {
+fn set_dim<'a>(dims: &mut Dims<'a>, key: &[u8], value: Option<&'a str>) {
     match (key, value) {
-        ("StreamName", Some(v)) => dims.stream = v,
-        ("ShardId", Some(v)) => dims.shard = v,
-        ("ConsumerName", Some(v)) => dims.consumer = v,
+        (b"StreamName", Some(v)) => dims.stream = v,
+        (b"ShardId", Some(v)) => dims.shard = v,
+        (b"ConsumerName", Some(v)) => dims.consumer = v,
         _ => dims.other = true,
     }
 }
