@@ -355,6 +355,27 @@ fn csv_and_json_on_a_terminal_are_escaped() {
     assert!(!shown.contains('\u{1b}'), "{shown}");
 }
 
+/// An HTML page written to a terminal (a forgotten redirect) is followed by a hint saying
+/// where it should go; redirected, stderr has no such hint.
+#[test]
+#[ignore = "needs util-linux's script: run tests/e2e.sh"]
+fn an_html_page_on_a_terminal_says_to_redirect_it() {
+    let args = ["events", "-f", "html", "testdata/doc-sample/"];
+    let shown = on_terminal("cols 100", &args);
+    assert!(
+        shown.contains("that was an HTML page; redirect it to a file ('> events.html')"),
+        "{}",
+        &shown[shown.len().saturating_sub(600)..]
+    );
+    let redirected = run(&args);
+    assert_eq!(redirected.code, 0, "{}", redirected.stderr);
+    assert!(
+        !redirected.stderr.contains("redirect it"),
+        "{}",
+        redirected.stderr
+    );
+}
+
 /// Table files written with --output-dir are 100 columns wide whatever the terminal's width:
 /// they are read later, elsewhere.
 #[test]

@@ -424,10 +424,21 @@ fn emit(
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    (format.exporter)(out_cfg.render)
+    let exporter = (format.exporter)(out_cfg.render);
+    exporter
         .write_stream(&mut out, &mut tables, summary)
         .and_then(|()| out.flush())
-        .map_err(|e| crate::diag::stdout_error(e.into()))
+        .map_err(|e| crate::diag::stdout_error(e.into()))?;
+    if exporter.one_page() && out_cfg.render.terminal && !out_cfg.quiet {
+        // A page is for a browser: say where it should have gone (after it, to be seen).
+        note(&format!(
+            "that was an {} page; redirect it to a file ('> {}.{}') or give --output-dir DIR",
+            format.name.to_uppercase(),
+            out_cfg.render.dashboard,
+            format.extension
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
