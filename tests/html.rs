@@ -807,3 +807,45 @@ fn big_tables_sort_and_filter_in_chromium() {
         }
     }
 }
+
+/// Health's write use is a heat map: a cell per row of the write-use CSV, coloured by its
+/// value, and a mark on the time axis for each capacity change of the changes CSV inside the
+/// map's time range (the reshard scenario: a stream resharded four times while written to).
+#[test]
+#[ignore = "needs chromium (tests/e2e.sh installs it)"]
+fn health_write_use_heat_map_in_chromium() {
+    let args = vec![
+        "health".to_string(),
+        testdata("health/reshard").display().to_string(),
+    ];
+    let dom = in_browser("health", &args);
+    let csv = csv_panels(&args);
+    assert_tables_show_csv(&dom, &csv);
+    let s = sections(&dom);
+    let map = &s["write-use"];
+    assert!(map.contains("class=\"heatmap\""), "no heat map");
+    let cells = between(map, "class=\"cells\"", "</g>");
+    let use_rows = &csv["write-use"][1..];
+    assert!(use_rows.len() > 10, "{}", use_rows.len());
+    assert_eq!(cells.matches("<rect").count(), use_rows.len());
+    // Every cell's title is its series, its bucket and the CSV's value.
+    for r in use_rows {
+        let title = format!("{}: {}%</title>", r[0], r[5]);
+        assert!(cells.contains(&title), "{title}");
+    }
+    // Changes inside the map's range [first bucket, last bucket + period] are marked.
+    let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().timestamp();
+    let first = use_rows.iter().map(|r| t(&r[0])).min().unwrap();
+    let last = use_rows.iter().map(|r| t(&r[0])).max().unwrap();
+    let period = 60;
+    let inside: Vec<&Vec<String>> = csv["changes"][1..]
+        .iter()
+        .filter(|r| (first..=last + period).contains(&t(&r[0])))
+        .collect();
+    assert!(!inside.is_empty() && inside.len() < csv["changes"].len() - 1);
+    let marks = between(map, "class=\"changes\"", "</svg>");
+    assert_eq!(marks.matches("class=\"change\"").count(), inside.len(), "{marks}");
+    for r in inside {
+        assert!(marks.contains(&format!("<title>{} {}", r[0], r[4])), "{r:?}");
+    }
+}

@@ -41,8 +41,8 @@ const WORLD: &str = include_str!("html/world.json");
 
 /// SHA-256 of [`SCRIPT`] and [`STYLE`], base64, as the Content-Security-Policy names them (a
 /// unit test checks them against the files).
-const SCRIPT_SHA256: &str = "sha256-9Wy0S1UcIBXysbna/aMNim0vDrqkaS2K+QRX8CZwzaI=";
-const STYLE_SHA256: &str = "sha256-aegg6Ts+BT+b5yWRcDGQzfYT/oZwGtbTTJUuW/epaI4=";
+const SCRIPT_SHA256: &str = "sha256-oBxsg1mdvfjZ8h9F2hETDT21gcttJKBfXyFkk1xyB3I=";
+const STYLE_SHA256: &str = "sha256-KJluGGcAz7kcPUgD9v47YcSFIsTAfi7wvY1P3AUhkX8=";
 
 /// The HTML exporter.
 pub struct Html(pub Options);

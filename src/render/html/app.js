@@ -477,6 +477,80 @@
   }
 
   // ---- the panels ----
+  // ---- heat map: one row per series, one cell per bucket, coloured by the value (a % of a
+  // limit: 0 pale, 100 and over the darkest); the capacity changes of the page's `changes`
+  // panel are marked on the time axis ----
+  function heatColor(y) {
+    var f = Math.max(0, Math.min(1, y / 100));
+    // From a pale yellow (0%) through orange to a dark red (100% and over).
+    var h = 55 - 55 * f, l = 88 - 58 * f;
+    return "hsl(" + h.toFixed(0) + ",85%," + l.toFixed(0) + "%)";
+  }
+  function changesOnPage() {
+    var out = [], scripts = document.querySelectorAll("script.panel-data");
+    for (var i = 0; i < scripts.length; i++) {
+      var q = JSON.parse(scripts[i].textContent);
+      if (q.id !== "changes") continue;
+      var ti = q.columns.indexOf("time"), ei = q.columns.indexOf("event_name"), si = q.columns.indexOf("stream"), ui = q.columns.indexOf("user");
+      q.rows.forEach(function (r) { out.push({ t: Date.parse(r[ti]), text: r[ti] + " " + r[ei] + " " + r[si] + (ui >= 0 && r[ui] ? " by " + r[ui] : "") }); });
+    }
+    return out;
+  }
+  function heatmap(fig, p) {
+    var v = p.view, series = seriesOf(p);
+    var times = [], seen = new Set();
+    series.forEach(function (s) { s.pts.forEach(function (pt) { if (!seen.has(pt[0])) { seen.add(pt[0]); times.push(pt[0]); } }); });
+    times.sort(function (a, b) { return a - b; });
+    var x0 = times[0], x1 = times[times.length - 1] + v.bucket;
+    var W = width(fig), L = Math.min(260, Math.max(90, Math.round(W * 0.28))), R = 14, T = 16, B = 34;
+    var rowH = series.length > 40 ? 8 : 16, H = T + rowH * series.length + B;
+    var X = function (t) { return L + (t - x0) / (x1 - x0) * (W - L - R); };
+    var svg = sv("svg", { viewBox: "0 0 " + W + " " + H, role: "img", class: "heatmap", "aria-labelledby": p.hid + " " + p.hid + "-alt" });
+    var desc = sv("desc", { id: p.hid + "-alt" });
+    desc.textContent = "Heat map of " + p.columns[v.value] + " per " + humanStep(v.bucket) + " for " + series.length +
+      " series from " + iso(x0) + " to " + iso(x1) + ", darker is nearer the limit; the table below has every value.";
+    svg.appendChild(desc);
+    var gAxis = sv("g", { class: "axis" }), gCells = sv("g", { class: "cells" }), gMarks = sv("g", { class: "changes" });
+    svg.appendChild(gAxis); svg.appendChild(gCells); svg.appendChild(gMarks);
+    series.forEach(function (s, i) {
+      var y = T + i * rowH;
+      if (rowH >= 12) gAxis.appendChild(sv("text", { class: "tick", x: L - 6, y: y + rowH - 4, "text-anchor": "end" }, s.name));
+      s.pts.forEach(function (pt) {
+        var xa = X(pt[0]), xb = X(pt[0] + v.bucket);
+        var cell = sv("rect", { x: xa.toFixed(2), y: y, width: Math.max(1, xb - xa).toFixed(2), height: rowH - 1, fill: isFinite(pt[1]) ? heatColor(pt[1]) : "none" });
+        cell.appendChild(sv("title", {}, s.name + " " + iso(pt[0]) + ": " + pt[2] + "%"));
+        gCells.appendChild(cell);
+      });
+    });
+    var tt = timeTicks(x0, x1, Math.max(2, Math.floor((W - L - R) / 110))), prevDay = null, axisY = T + rowH * series.length;
+    tt.ticks.forEach(function (t) {
+      var day = utc(t, true, false), withTime = tt.step < DAY;
+      var label = withTime ? (day !== prevDay ? utc(t, true, true) : utc(t, false, true)) : day;
+      prevDay = day;
+      var x = X(t), anchor = x > W - R - 40 ? "end" : x < L + 40 ? "start" : "middle";
+      gAxis.appendChild(sv("line", { class: "grid", x1: x, x2: x, y1: axisY, y2: axisY + 4 }));
+      gAxis.appendChild(sv("text", { class: "tick", x: x, y: axisY + 16, "text-anchor": anchor }, label));
+    });
+    gAxis.appendChild(sv("text", { class: "tick", x: W - R, y: H - 4, "text-anchor": "end" }, "UTC"));
+    changesOnPage().forEach(function (c) {
+      if (!(c.t >= x0 && c.t <= x1)) return;
+      var x = X(c.t), mark = sv("g", { class: "change" });
+      mark.appendChild(sv("line", { x1: x, x2: x, y1: T - 4, y2: axisY }));
+      mark.appendChild(sv("path", { d: "M" + (x - 5) + "," + (T - 12) + "h10l-5,8z" }));
+      mark.appendChild(sv("title", {}, c.text));
+      gMarks.appendChild(mark);
+    });
+    var scale = el("p", { class: "heat-scale" }, "0% ");
+    var key = sv("svg", { viewBox: "0 0 70 12", width: 70, height: 12, "aria-hidden": "true" });
+    [0, 25, 50, 75, 100].forEach(function (y, i) { key.appendChild(sv("rect", { x: i * 14, y: 0, width: 14, height: 12, fill: heatColor(y) })); });
+    scale.appendChild(key);
+    scale.appendChild(document.createTextNode(" 100% and over of the write limit; \u25bc marks a capacity change (hover for it)"));
+    fig.appendChild(scale);
+    var wrap = el("div", { class: "chart" });
+    wrap.appendChild(svg);
+    fig.appendChild(wrap);
+  }
+
   function same(a, b) { return a.length === b.length && a.every(function (x, i) { return x === b[i]; }); }
   function build(script) {
     var p = JSON.parse(script.textContent);
@@ -488,7 +562,8 @@
       section.appendChild(el("p", { class: "empty" }, "No data for this panel."));
       return;
     }
-    if (v.type === "series") { chart = timeChart; wide = v.summary === "total"; }
+    if (v.type === "series" && p.id === "write-use") { chart = heatmap; wide = true; }
+    else if (v.type === "series") { chart = timeChart; wide = v.summary === "total"; }
     else if (p.columns.indexOf("latitude") >= 0 && p.columns.indexOf("longitude") >= 0 && document.getElementById("world")) { chart = map; wide = true; }
     else if (same(p.kinds, ["text", "count", "percent"])) { chart = donut; wide = true; section.classList.add("split"); }
     else if (same(p.kinds, ["text", "count"])) chart = bars;
