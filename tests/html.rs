@@ -844,8 +844,15 @@ fn health_write_use_heat_map_in_chromium() {
         .collect();
     assert!(!inside.is_empty() && inside.len() < csv["changes"].len() - 1);
     let marks = between(map, "class=\"changes\"", "</svg>");
-    assert_eq!(marks.matches("class=\"change\"").count(), inside.len(), "{marks}");
+    assert_eq!(
+        marks.matches("class=\"change\"").count(),
+        inside.len(),
+        "{marks}"
+    );
     for r in inside {
-        assert!(marks.contains(&format!("<title>{} {}", r[0], r[4])), "{r:?}");
+        assert!(
+            marks.contains(&format!("<title>{} {}", r[0], r[4])),
+            "{r:?}"
+        );
     }
 }
