@@ -517,57 +517,35 @@ fn peak_use(uses: &BTreeMap<Millis, u64>) -> Option<(u64, Millis)> {
     best
 }
 
-/// Per-minute write use (the larger of bytes and records) of `n_of(t)` shards' limits.
-fn write_uses(
-    bytes: &BTreeMap<Millis, f64>,
-    records: &BTreeMap<Millis, f64>,
+/// Per-minute use of `n_of(t)` shards' limits: the larger of `a` against the per-shard limit
+/// `limits[0]` and `b` against `limits[1]` (write: bytes and records; read: bytes and
+/// GetRecords calls).
+fn uses(
+    a: &BTreeMap<Millis, f64>,
+    b: &BTreeMap<Millis, f64>,
     secs: u64,
+    limits: [u64; 2],
     n_of: impl Fn(Millis) -> Option<u64>,
 ) -> BTreeMap<Millis, u64> {
-    let times: BTreeSet<Millis> = bytes.keys().chain(records.keys()).copied().collect();
+    let times: BTreeSet<Millis> = a.keys().chain(b.keys()).copied().collect();
     let mut out = BTreeMap::new();
     for t in times {
         let Some(n) = n_of(t).filter(|n| *n > 0) else {
             continue;
         };
-        let b = bytes
-            .get(&t)
-            .map(|v| pct(*v, cap(&[secs, n, SHARD_WRITE_BYTES])));
-        let r = records
-            .get(&t)
-            .map(|v| pct(*v, cap(&[secs, n, SHARD_WRITE_RECORDS])));
-        if let Some(u) = b.max(r) {
+        let ua = a.get(&t).map(|v| pct(*v, cap(&[secs, n, limits[0]])));
+        let ub = b.get(&t).map(|v| pct(*v, cap(&[secs, n, limits[1]])));
+        if let Some(u) = ua.max(ub) {
             out.insert(t, u);
         }
     }
     out
 }
 
-/// Per-minute read use (the larger of bytes and GetRecords calls) of `n_of(t)` shards' limits.
-fn read_uses(
-    bytes: &BTreeMap<Millis, f64>,
-    calls: &BTreeMap<Millis, f64>,
-    secs: u64,
-    n_of: impl Fn(Millis) -> Option<u64>,
-) -> BTreeMap<Millis, u64> {
-    let times: BTreeSet<Millis> = bytes.keys().chain(calls.keys()).copied().collect();
-    let mut out = BTreeMap::new();
-    for t in times {
-        let Some(n) = n_of(t).filter(|n| *n > 0) else {
-            continue;
-        };
-        let b = bytes
-            .get(&t)
-            .map(|v| pct(*v, cap(&[secs, n, SHARD_READ_BYTES])));
-        let c = calls
-            .get(&t)
-            .map(|v| pct(*v, cap(&[secs, n, SHARD_READ_CALLS])));
-        if let Some(u) = b.max(c) {
-            out.insert(t, u);
-        }
-    }
-    out
-}
+/// Write use: bytes and records against a shard's write limits.
+const WRITE_LIMITS: [u64; 2] = [SHARD_WRITE_BYTES, SHARD_WRITE_RECORDS];
+/// Read use: bytes and GetRecords calls against a shard's read limits.
+const READ_LIMITS: [u64; 2] = [SHARD_READ_BYTES, SHARD_READ_CALLS];
 
 fn sums_of(b: Option<&&Buckets>) -> BTreeMap<Millis, f64> {
     b.map(|b| {
@@ -847,7 +825,9 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
             // Throttling seen per shard.
             let shard_bytes = sums_of(m.get("IncomingBytes"));
             let shard_records = sums_of(m.get("IncomingRecords"));
-            let shard_uses = write_uses(&shard_bytes, &shard_records, secs, |_| Some(1));
+            let shard_uses = uses(&shard_bytes, &shard_records, secs, WRITE_LIMITS, |_| {
+                Some(1)
+            });
             use_rows(
                 &mut report,
                 period,
@@ -871,7 +851,9 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
                 ));
             }
             let shard_read = sums_of(m.get("OutgoingBytes"));
-            let read_use = read_uses(&shard_read, &BTreeMap::new(), secs, |_| Some(1));
+            let read_use = uses(&shard_read, &BTreeMap::new(), secs, READ_LIMITS, |_| {
+                Some(1)
+            });
             if let Some(b) = m.get("ReadProvisionedThroughputExceeded")
                 && let Some(detail) = throttling(
                     "ReadProvisionedThroughputExceeded",
@@ -890,7 +872,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
         let records = d.totals("IncomingRecords", "IncomingRecords");
         let read = d.totals("GetRecords.Bytes", "OutgoingBytes");
         let cap_n = |t: Millis| n_of(t).filter(|_| provisioned_at(t));
-        let w_uses = write_uses(&bytes, &records, secs, cap_n);
+        let w_uses = uses(&bytes, &records, secs, WRITE_LIMITS, cap_n);
         // GetRecords calls: the SampleCount of GetRecords.Success (stream-level only).
         let calls: BTreeMap<Millis, f64> = d
             .stream_level
@@ -901,7 +883,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
                     .collect()
             })
             .unwrap_or_default();
-        let r_uses = read_uses(&read, &calls, secs, cap_n);
+        let r_uses = uses(&read, &calls, secs, READ_LIMITS, cap_n);
         let shard_writes = d
             .shards
             .values()
