@@ -517,6 +517,15 @@ pub struct LabelArgs {
     pub label_shard: Option<String>,
 }
 
+impl LabelArgs {
+    /// The (stream, shard) get-metric-statistics output is read as, if it is labelled (the
+    /// shard empty for a stream-level metric).
+    pub fn series(self) -> Option<(String, String)> {
+        self.label_stream
+            .map(|stream| (stream, self.label_shard.unwrap_or_default()))
+    }
+}
+
 /// `kinesis-insights metrics`.
 #[derive(Debug, Args)]
 pub struct MetricsArgs {

@@ -25,10 +25,7 @@ pub fn config(a: HealthArgs) -> anyhow::Result<HealthConfig> {
     } else {
         select(PANELS, &a.panels).len()
     };
-    let statistics_series = a
-        .label
-        .label_stream
-        .map(|stream| (stream, a.label.label_shard.unwrap_or_default()));
+    let statistics_series = a.label.series();
     let t = a.thresholds;
     if !(t.hot_shard_share.is_finite() && t.hot_shard_share > 0.0) {
         super::usage_error(

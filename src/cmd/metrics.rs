@@ -30,10 +30,7 @@ pub fn config(a: MetricsArgs) -> anyhow::Result<MetricsConfig> {
     } else {
         select(PANELS, &a.panels).len()
     };
-    let statistics_series = a
-        .label
-        .label_stream
-        .map(|stream| (stream, a.label.label_shard.unwrap_or_default()));
+    let statistics_series = a.label.series();
     Ok(MetricsConfig {
         window: window_spec(&a.common.window),
         input: input_config(a.common.input, SUB),
