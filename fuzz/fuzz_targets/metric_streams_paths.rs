@@ -3,7 +3,7 @@
 //! it, in order) and report the same damage.
 #![no_main]
 
-use kinesis_insights::metrics::fast::compare_with_serde;
+use kinesis_insights::metrics::parse::compare_with_serde;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {

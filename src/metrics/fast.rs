@@ -13,12 +13,12 @@
 //! as an error), the CLI forms' keys, and text of 4 GiB or more.
 //!
 //! The rule that keeps the two paths equal: whatever this module reads, serde reads to the same
-//! records. [`compare_with_serde`] checks that; the tests run it on every fixture and on mutated
+//! records. [`super::parse::compare_with_serde`] checks that; the tests run it on every fixture and on mutated
 //! documents, and the `metric_streams_paths` fuzz target on whatever it finds.
 
 use std::borrow::Cow;
 
-use super::parse::{CLI_KEYS, StreamDims, StreamRecord, StreamValue};
+use super::record::{CLI_KEYS, StreamDims, StreamRecord, StreamValue};
 use crate::input::lenient::{Num, Str};
 use crate::input::scan::{Bail, Bytes, Cursor, Kind, Scan, Span, Tape};
 
@@ -353,40 +353,10 @@ fn number_slow(text: &str) -> Scan<f64> {
     if v.is_finite() { Ok(v) } else { Err(Bail) }
 }
 
-/// Reads `text` on the serde path alone and with the fast path on each scanner (then serde from
-/// where it handed over), and compares them: `Ok(n)` when every way reads the same values
-/// (every record as the serde path builds it, in order, and the same report of values and
-/// damage) and the fast path read the first `n` values itself on both scanners; `Err` saying
-/// how they differ otherwise. (The scanners may stop at different values of a damaged text: the
-/// tape gives up on its whole window of text at a control character in a string.) For the
-/// tests and the `metric_streams_paths` fuzz target.
-#[doc(hidden)]
-pub fn compare_with_serde(text: &str) -> Result<u32, String> {
-    use super::parse::read_values;
-    let read_all = |kind: Option<Kind>| {
-        let mut values = Vec::new();
-        let stream = read_values(text, kind, false, |v| values.push(format!("{v:?}")));
-        (values, stream)
-    };
-    let slow = read_all(None);
-    let mut read_fast = u32::MAX;
-    for kind in [Kind::Tape, Kind::Bytes] {
-        let end = read(kind, text, |_| {});
-        let fast = read_all(Some(kind));
-        if fast != slow {
-            return Err(format!(
-                "fast ({kind:?}, {end:?}) and serde paths differ on {text:?}:\n{fast:?}\nvs\n{slow:?}"
-            ));
-        }
-        let (End::Done { values } | End::HandOver { values, .. }) = end;
-        read_fast = read_fast.min(values);
-    }
-    Ok(read_fast)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::metrics::parse::compare_with_serde;
 
     /// The values the fast path reads itself (the rest must read the same on serde).
     fn fast_values(text: &str) -> u32 {

@@ -12,6 +12,7 @@ pub mod exact;
 pub mod fast;
 pub mod otel;
 pub mod parse;
+pub mod record;
 pub mod series;
 
 use std::sync::Arc;

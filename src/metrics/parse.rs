@@ -12,11 +12,11 @@
 //! top-level value it is not sure of, the rest of the text is read here with serde_json.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::path::Path;
 
 use serde::Deserialize;
 
+use super::record::{StreamDims, StreamRecord, StreamValue};
 use super::{Dims, MetricsCube, Origin, Point, Query, fast};
 use crate::diag::{FileReport, FileStatus};
 use crate::input::json::{Damage, ValueStream, describe_damage, for_each_value_in};
@@ -24,85 +24,6 @@ use crate::input::lenient::{Arr, Num, Obj, Str, field};
 use crate::input::scan::{self, Kind};
 use crate::pipeline::{Part, Reader};
 use crate::window::{Millis, RANGE_WORDS, in_range, parse_event_time, time_from_epoch_millis};
-
-/// The `dimensions` object of a Metric Streams record.
-#[derive(Debug, Default, PartialEq)]
-pub(super) struct StreamDims<'a> {
-    /// `StreamName`.
-    pub stream: Str<'a>,
-    /// `ShardId`.
-    pub shard: Str<'a>,
-    /// `ConsumerName`.
-    pub consumer: Str<'a>,
-    /// Some other dimension is present.
-    pub other: bool,
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for StreamDims<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = StreamDims<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a dimensions object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                let mut out = StreamDims::default();
-                while let Some(k) = map.next_key::<Str<'de>>()? {
-                    match k.as_deref() {
-                        Some("StreamName") => out.stream = map.next_value()?,
-                        Some("ShardId") => out.shard = map.next_value()?,
-                        Some("ConsumerName") => out.consumer = map.next_value()?,
-                        _ => {
-                            map.next_value::<serde::de::IgnoredAny>()?;
-                            out.other = true;
-                        }
-                    }
-                }
-                Ok(out)
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// `value` of a Metric Streams record.
-#[derive(Debug, Default, Deserialize, PartialEq)]
-#[serde(default)]
-pub(super) struct StreamValue {
-    /// `sum`.
-    pub sum: Num,
-    /// `count`.
-    pub count: Num,
-    /// `max`.
-    pub max: Num,
-}
-
-/// The members of a Metric Streams record the dashboard reads, as either path reads them: what
-/// the fast path hands over must equal what serde makes of the same object.
-#[derive(Debug, Default, PartialEq)]
-pub(super) struct StreamRecord<'a> {
-    /// `namespace`.
-    pub namespace: Str<'a>,
-    /// `metric_name`.
-    pub metric_name: Str<'a>,
-    /// `region`.
-    pub region: Str<'a>,
-    /// `account_id`.
-    pub account_id: Str<'a>,
-    /// `dimensions`, when an object.
-    pub dimensions: Option<StreamDims<'a>>,
-    /// `timestamp` (epoch milliseconds), when a number.
-    pub timestamp: Option<f64>,
-    /// `value`, when an object.
-    pub value: Option<StreamValue>,
-}
-
-/// The top-level keys of the two CLI forms; the fast path leaves objects with them to serde.
-pub(super) const CLI_KEYS: [&str; 3] = ["MetricDataResults", "Label", "Datapoints"];
 
 /// One `MetricDataResults` entry.
 #[derive(Debug, Default, Deserialize)]
@@ -221,6 +142,36 @@ pub(super) fn read_values<'t>(
     });
     stream.values += fast_values;
     stream
+}
+
+/// Reads `text` on the serde path alone and with the fast path on each scanner (then serde from
+/// where it handed over), and compares them: `Ok(n)` when every way reads the same values
+/// (every record as the serde path builds it, in order, and the same report of values and
+/// damage) and the fast path read the first `n` values itself on both scanners; `Err` saying
+/// how they differ otherwise. (The scanners may stop at different values of a damaged text: the
+/// tape gives up on its whole window of text at a control character in a string.) For the
+/// tests and the `metric_streams_paths` fuzz target.
+#[doc(hidden)]
+pub fn compare_with_serde(text: &str) -> Result<u32, String> {
+    let read_all = |kind: Option<Kind>| {
+        let mut values = Vec::new();
+        let stream = read_values(text, kind, false, |v| values.push(format!("{v:?}")));
+        (values, stream)
+    };
+    let slow = read_all(None);
+    let mut read_fast = u32::MAX;
+    for kind in [Kind::Tape, Kind::Bytes] {
+        let end = fast::read(kind, text, |_| {});
+        let fast = read_all(Some(kind));
+        if fast != slow {
+            return Err(format!(
+                "fast ({kind:?}, {end:?}) and serde paths differ on {text:?}:\n{fast:?}\nvs\n{slow:?}"
+            ));
+        }
+        let (fast::End::Done { values } | fast::End::HandOver { values, .. }) = end;
+        read_fast = read_fast.min(values);
+    }
+    Ok(read_fast)
 }
 
 /// What one `get-metric-data` query asks for.
