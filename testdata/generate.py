@@ -1302,6 +1302,7 @@ def bench_metrics_day(out, total_mb, seed=SEED + 13):
                 flush(minute)
     if buf:
         flush(minutes - 1)
+    return written
 
 
 # ---------------------------------------------------------------------------------------------
