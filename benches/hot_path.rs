@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use kinesis_insights::cloudtrail::fast::{FastRecord, parse_document_with};
+use kinesis_insights::cloudtrail::fast::FastRecord;
 use kinesis_insights::cloudtrail::reader::CloudTrailReader;
 use kinesis_insights::cloudtrail::{
     Field, RawRecord, Record, RecordSink, Skip, parse_document, parse_document_serde,
@@ -14,7 +14,6 @@ use kinesis_insights::cloudtrail::{
 use kinesis_insights::diag::FileReport;
 use kinesis_insights::events::Query;
 use kinesis_insights::input::decode::Loader;
-use kinesis_insights::input::scan::Kind;
 use kinesis_insights::input::{WalkOptions, discover};
 use kinesis_insights::metrics::Query as MetricsQuery;
 use kinesis_insights::metrics::parse::MetricsReader;
@@ -81,16 +80,10 @@ fn events(c: &mut Criterion) {
     let mut g = c.benchmark_group("events");
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.bench_function("parse+aggregate", |b| b.iter(|| read_all(&reader, &text)));
-    // The record layer alone, on both paths: the fast path (with the scanner this CPU gets, and
-    // with each scanner) and the serde path it falls back to.
+    // The record layer alone, on both paths: the fast path and the serde path it falls back to.
     g.bench_function("parse (fast path)", |b| {
         b.iter(|| parse_document(black_box(&text), &mut NameSink).records)
     });
-    for (name, kind) in [("tape", Kind::Tape), ("bytes", Kind::Bytes)] {
-        g.bench_function(format!("parse (fast path, {name} scanner)"), |b| {
-            b.iter(|| parse_document_with(kind, black_box(&text), &mut NameSink).map(|r| r.records))
-        });
-    }
     g.bench_function("parse (serde path)", |b| {
         b.iter(|| parse_document_serde(black_box(&text), &mut NameSink).records)
     });

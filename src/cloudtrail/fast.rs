@@ -22,7 +22,7 @@ use super::{
     RecordSink, RequestParameters, Resource, SessionContext, SessionIssuer, Skips, UserIdentity,
 };
 use crate::input::lenient::{Obj, Str};
-use crate::input::scan::{self, Bail, Bytes, Cursor, Kind, Scan, Span, Tape};
+use crate::input::scan::{Bail, Bytes, Cursor, Scan, Span};
 
 /// Which of the nested objects were present (an object value, not absent or another type).
 mod present {
@@ -145,16 +145,7 @@ thread_local! {
 /// Reads `buf` on the fast path, or returns `None` when the serde path must read it. On
 /// success every record has been passed to `sink`; on `None`, none has.
 pub fn parse_document(buf: &str, sink: &mut dyn RecordSink) -> Option<DocReport> {
-    parse_document_with(scan::fastest(), buf, sink)
-}
-
-/// [`parse_document`] with the scanner `kind`, whatever the CPU (for tests and benchmarks).
-#[doc(hidden)]
-pub fn parse_document_with(kind: Kind, buf: &str, sink: &mut dyn RecordSink) -> Option<DocReport> {
-    match kind {
-        Kind::Tape => parse_with::<Tape>(buf, sink),
-        Kind::Bytes => parse_with::<Bytes>(buf, sink),
-    }
+    parse_with::<Bytes>(buf, sink)
 }
 
 /// [`parse_document`] with the scanner `C`.
@@ -651,14 +642,12 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     }
 }
 
-/// Reads `text` on the fast path, with each scanner, and on the serde path and compares them:
-/// `Ok(true)` when both scanners read it exactly as serde does (the report, every record as the
-/// serde path builds it, the record read again whole, and every field, user and stream as the
-/// panels read them; records
-/// without `eventSource` are refused, so the places of skipped records are compared too), `Ok(false)`
-/// when both left it to serde, `Err` saying how they differ otherwise (a scanner that reads what
-/// the other leaves to serde is a difference too). For the tests and the `cloudtrail_paths` fuzz
-/// target.
+/// Reads `text` on the fast path and on the serde path and compares them: `Ok(true)` when the
+/// fast path reads it exactly as serde does (the report, every record as the serde path builds
+/// it, the record read again whole, and every field, user and stream as the panels read them;
+/// records without `eventSource` are refused, so the places of skipped records are compared
+/// too), `Ok(false)` when it left it to serde, `Err` saying how they differ otherwise. For the
+/// tests and the `cloudtrail_paths` fuzz target.
 #[doc(hidden)]
 pub fn compare_with_serde(text: &str) -> Result<bool, String> {
     fn show(raw: &RawRecord<'_>, view: &impl Record) -> String {
@@ -721,27 +710,17 @@ pub fn compare_with_serde(text: &str) -> Result<bool, String> {
     }
     let mut slow_recs = Shown::default();
     let slow = super::parse_document_serde(text, &mut slow_recs);
-    let mut read = [false; 2];
-    for (i, kind) in [Kind::Tape, Kind::Bytes].into_iter().enumerate() {
-        let mut fast_recs = Shown::default();
-        let Some(fast) = parse_document_with(kind, text, &mut fast_recs) else {
-            continue;
-        };
-        read[i] = true;
-        if (&fast, &fast_recs.0) != (&slow, &slow_recs.0) {
-            return Err(format!(
-                "fast ({kind:?}) and serde paths differ on {text:?}:\n{fast:?}\n{:?}\nvs\n{slow:?}\n{:?}",
-                fast_recs.0, slow_recs.0
-            ));
-        }
+    let mut fast_recs = Shown::default();
+    let Some(fast) = parse_document(text, &mut fast_recs) else {
+        return Ok(false);
+    };
+    if (&fast, &fast_recs.0) != (&slow, &slow_recs.0) {
+        return Err(format!(
+            "fast and serde paths differ on {text:?}:\n{fast:?}\n{:?}\nvs\n{slow:?}\n{:?}",
+            fast_recs.0, slow_recs.0
+        ));
     }
-    match read {
-        [true, true] => Ok(true),
-        [false, false] => Ok(false),
-        _ => Err(format!(
-            "one scanner read what the other left to serde ({read:?}): {text:?}"
-        )),
-    }
+    Ok(true)
 }
 
 #[cfg(test)]

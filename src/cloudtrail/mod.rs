@@ -932,7 +932,7 @@ mod tests {
 
     /// A record of every Kinesis Data Streams API operation (the API reference's list, with
     /// the request parameters that name a resource, in CloudTrail's camelCase), and the stream
-    /// each is about. Read on the fast path (both scanners) and the serde path, which must
+    /// each is about. Read on the fast path and the serde path, which must
     /// agree, and both must find the stream.
     #[test]
     fn stream_of_every_kinesis_api() {
@@ -1005,7 +1005,7 @@ mod tests {
             })
             .collect();
         let doc = format!(r#"{{"Records":[{}]}}"#, records.join(","));
-        // The fast path reads it, both scanners exactly as the serde path does.
+        // The fast path reads it, exactly as the serde path does.
         assert_eq!(fast::compare_with_serde(&doc), Ok(true));
         let streams = |serde_only: bool| {
             let mut out = Vec::new();

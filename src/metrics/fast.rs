@@ -20,7 +20,7 @@ use std::borrow::Cow;
 
 use super::record::{CLI_KEYS, StreamDims, StreamRecord, StreamValue};
 use crate::input::lenient::{Num, Str};
-use crate::input::scan::{Bail, Bytes, Cursor, Kind, Scan, Span, Tape};
+use crate::input::scan::{Bail, Bytes, Cursor, Scan, Span};
 
 /// Where the fast path stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,18 +40,15 @@ pub enum End {
     },
 }
 
-/// Reads `text` with scanner `kind`, calling `each` with every Metric Streams record (any
+/// Reads `text`, calling `each` with every Metric Streams record (any
 /// top-level object without the CLI forms' keys), in order, until the end or the first value it
 /// leaves to the serde path.
-pub(super) fn read<'t>(kind: Kind, text: &'t str, each: impl FnMut(StreamRecord<'t>)) -> End {
-    // Offsets are kept as u32 by the tape; larger texts take the serde path.
+pub(super) fn read<'t>(text: &'t str, each: impl FnMut(StreamRecord<'t>)) -> End {
+    // The scanner keeps offsets as u32; larger texts take the serde path.
     if u32::try_from(text.len()).is_err() {
         return End::HandOver { values: 0, at: 0 };
     }
-    match kind {
-        Kind::Tape => Doc::<Tape>::new(text).values(each),
-        Kind::Bytes => Doc::<Bytes>::new(text).values(each),
-    }
+    Doc::<Bytes>::new(text).values(each)
 }
 
 /// The scan of one text.
@@ -552,20 +549,17 @@ mod tests {
             queries: None,
             statistics_series: None,
         };
-        let run = |kind| {
+        let run = |fast| {
             let mut cube = MetricsCube::default();
             let mut report = FileReport::new("f".into());
-            reader.read_with(&mut cube, text, &mut report, kind);
+            reader.read_with(&mut cube, text, &mut report, fast);
             let mut series: Vec<String> =
                 cube.series().map(|(k, b)| format!("{k:?} {b:?}")).collect();
             series.sort();
             format!("{report:?} {:?} {} {series:?}", cube.counts, cube.width)
         };
-        let slow = run(None);
-        for kind in [Kind::Tape, Kind::Bytes] {
-            assert_eq!(run(Some(kind)), slow, "{kind:?}");
-        }
-        matches!(read(Kind::Bytes, text, |_| {}), End::Done { .. })
+        assert_eq!(run(true), run(false));
+        matches!(read(text, |_| {}), End::Done { .. })
     }
 
     #[test]

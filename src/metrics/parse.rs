@@ -21,7 +21,6 @@ use super::{Dims, MetricsCube, Origin, Point, Query, fast};
 use crate::diag::{FileReport, FileStatus};
 use crate::input::json::{Damage, ValueStream, describe_damage, for_each_value_in};
 use crate::input::lenient::{Arr, Num, Obj, Str, field};
-use crate::input::scan::{self, Kind};
 use crate::pipeline::{Part, Reader};
 use crate::window::{Millis, RANGE_WORDS, in_range, parse_event_time, time_from_epoch_millis};
 
@@ -112,16 +111,16 @@ pub(super) enum TopValue<'a> {
     NotObject,
 }
 
-/// Reads every top-level value of `text` in order: with the fast path on scanner `kind` first,
-/// when given, and with serde_json from the first value the fast path leaves to it.
+/// Reads every top-level value of `text` in order: with the fast path first, when `fast`, and
+/// with serde_json from the first value the fast path leaves to it.
 pub(super) fn read_values<'t>(
     text: &'t str,
-    kind: Option<Kind>,
+    fast: bool,
     continued: bool,
     mut each: impl FnMut(TopValue<'t>),
 ) -> ValueStream {
-    let (fast_values, start) = match kind {
-        Some(kind) => match fast::read(kind, text, |r| each(TopValue::Stream(r))) {
+    let (fast_values, start) = match fast {
+        true => match fast::read(text, |r| each(TopValue::Stream(r))) {
             fast::End::Done { values } => {
                 return ValueStream {
                     empty: false,
@@ -131,7 +130,7 @@ pub(super) fn read_values<'t>(
             }
             fast::End::HandOver { values, at } => (values, at),
         },
-        None => (0, 0),
+        false => (0, 0),
     };
     let mut stream = for_each_value_in(text, start, continued || start > 0, |de, _| {
         each(match Obj::<TopObject<'t>>::deserialize(de)?.0 {
@@ -144,34 +143,28 @@ pub(super) fn read_values<'t>(
     stream
 }
 
-/// Reads `text` on the serde path alone and with the fast path on each scanner (then serde from
-/// where it handed over), and compares them: `Ok(n)` when every way reads the same values
-/// (every record as the serde path builds it, in order, and the same report of values and
-/// damage) and the fast path read the first `n` values itself on both scanners; `Err` saying
-/// how they differ otherwise. (The scanners may stop at different values of a damaged text: the
-/// tape gives up on its whole window of text at a control character in a string.) For the
-/// tests and the `metric_streams_paths` fuzz target.
+/// Reads `text` on the serde path alone and with the fast path (then serde from where it handed
+/// over), and compares them: `Ok(n)` when both read the same values (every record as the serde
+/// path builds it, in order, and the same report of values and damage) and the fast path read
+/// the first `n` values itself; `Err` saying how they differ otherwise. For the tests and the
+/// `metric_streams_paths` fuzz target.
 #[doc(hidden)]
 pub fn compare_with_serde(text: &str) -> Result<u32, String> {
-    let read_all = |kind: Option<Kind>| {
+    let read_all = |fast: bool| {
         let mut values = Vec::new();
-        let stream = read_values(text, kind, false, |v| values.push(format!("{v:?}")));
+        let stream = read_values(text, fast, false, |v| values.push(format!("{v:?}")));
         (values, stream)
     };
-    let slow = read_all(None);
-    let mut read_fast = u32::MAX;
-    for kind in [Kind::Tape, Kind::Bytes] {
-        let end = fast::read(kind, text, |_| {});
-        let fast = read_all(Some(kind));
-        if fast != slow {
-            return Err(format!(
-                "fast ({kind:?}, {end:?}) and serde paths differ on {text:?}:\n{fast:?}\nvs\n{slow:?}"
-            ));
-        }
-        let (fast::End::Done { values } | fast::End::HandOver { values, .. }) = end;
-        read_fast = read_fast.min(values);
+    let slow = read_all(false);
+    let end = fast::read(text, |_| {});
+    let fast = read_all(true);
+    if fast != slow {
+        return Err(format!(
+            "fast ({end:?}) and serde paths differ on {text:?}:\n{fast:?}\nvs\n{slow:?}"
+        ));
     }
-    Ok(read_fast)
+    let (fast::End::Done { values } | fast::End::HandOver { values, .. }) = end;
+    Ok(values)
 }
 
 /// What one `get-metric-data` query asks for.
@@ -642,7 +635,7 @@ impl Reader for MetricsReader<'_> {
         text: &str,
         continued: bool,
     ) -> MetricsPart {
-        self.read_part(acc, file, text, Some(scan::fastest()), continued)
+        self.read_part(acc, file, text, true, continued)
     }
 
     fn finish(&self, part: MetricsPart, report: &mut FileReport) {
@@ -689,17 +682,17 @@ impl Reader for MetricsReader<'_> {
 }
 
 impl MetricsReader<'_> {
-    /// [`Reader::read`] with the fast path on scanner `kind`, or with serde_json alone (`None`):
-    /// for comparing the two.
+    /// [`Reader::read`] with the fast path (`fast`), or with serde_json alone: for comparing the
+    /// two.
     #[doc(hidden)]
     pub fn read_with(
         &self,
         acc: &mut MetricsCube,
         text: &str,
         report: &mut FileReport,
-        kind: Option<Kind>,
+        fast: bool,
     ) {
-        let part = self.read_part(acc, &report.name, text, kind, false);
+        let part = self.read_part(acc, &report.name, text, fast, false);
         self.finish(part, report);
     }
 
@@ -708,7 +701,7 @@ impl MetricsReader<'_> {
         acc: &mut MetricsCube,
         file: &str,
         text: &str,
-        kind: Option<Kind>,
+        fast: bool,
         continued: bool,
     ) -> MetricsPart {
         let mut st = FileState {
@@ -716,7 +709,7 @@ impl MetricsReader<'_> {
             ..FileState::default()
         };
         let mut not_objects = 0u64;
-        let stream = read_values(text, kind, continued, |value| match value {
+        let stream = read_values(text, fast, continued, |value| match value {
             TopValue::Stream(r) => self.stream_object(acc, r, &mut st),
             TopValue::Cli(o) => self.cli(acc, o, &mut st),
             TopValue::NotObject => not_objects += 1,

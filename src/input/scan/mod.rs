@@ -7,19 +7,14 @@
 //! wanted) ends the scan with [`Bail`], and the caller reads the document again with the full
 //! serde_json path, which reports the damage and recovers. So a bail costs time, never a result.
 //!
-//! Two scanners implement [`Cursor`], with the same grammar in its provided methods:
-//! - [`Tape`] indexes every token of the text first, 64 bytes at a time with SIMD, then walks the
-//!   offsets (simdjson's design). With AVX-512 it is the faster of the two.
-//! - [`Bytes`] reads the text once, left to right, finding string ends 16 bytes at a time. It is
-//!   faster where the tape's first stage cannot use AVX-512.
-//!
-//! [`fastest`] says which one this CPU should use; the tests run both everywhere.
+//! The grammar is written once, as the provided methods of [`Cursor`], over a few steps a scanner
+//! provides; [`Bytes`] provides them, reading the text once, left to right, and finding string
+//! ends 16 bytes at a time. (A second scanner, simdjson's two-stage tape with AVX-512, was
+//! removed: it did not pay on realistic data; see the README's Performance section.)
 
 mod bytes;
-mod tape;
 
 pub use bytes::Bytes;
-pub use tape::Tape;
 
 /// The scanner gave up; the serde_json path must read this document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,24 +36,6 @@ pub struct Span {
     pub end: usize,
     /// True when the contents hold a backslash escape (so they are not the string's value).
     pub escaped: bool,
-}
-
-/// The scanners.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// [`Tape`].
-    Tape,
-    /// [`Bytes`].
-    Bytes,
-}
-
-/// The faster scanner on this CPU: [`Tape`] where its first stage has AVX-512, else [`Bytes`].
-pub fn fastest() -> Kind {
-    if tape::has_avx512() {
-        Kind::Tape
-    } else {
-        Kind::Bytes
-    }
 }
 
 /// A cursor over the tokens of a JSON text: the grammar is written once here, over a few steps
@@ -303,7 +280,7 @@ fn is_ws(c: u8) -> bool {
     matches!(c, b' ' | b'\n' | b'\r' | b'\t')
 }
 
-/// The byte order mark's check, for both scanners: it must be followed by whitespace or the
+/// The byte order mark's check: it must be followed by whitespace or the
 /// start of a container (or nothing), so that it is a token of its own.
 fn bom_ends_cleanly(b: &[u8]) -> Scan<bool> {
     if !b.starts_with(b"\xEF\xBB\xBF") {
@@ -361,11 +338,9 @@ mod tests {
         s.skip_value().is_ok() && s.finished()
     }
 
-    /// Whether both scanners skip `text`; they must agree.
-    fn both_skip(text: &str) -> bool {
-        let (t, b) = (skips::<Tape>(text), skips::<Bytes>(text));
-        assert_eq!(t, b, "the scanners disagree on {text:?}");
-        t
+    /// Whether the scanner skips `text`.
+    fn skips_text(text: &str) -> bool {
+        skips::<Bytes>(text)
     }
 
     /// Whether serde_json's skipping accepts `text`.
@@ -413,7 +388,7 @@ mod tests {
             r#"{"k\u0041":1}"#,
         ];
         for text in cases {
-            if both_skip(text) {
+            if skips_text(text) {
                 assert!(
                     serde_skips(text),
                     "scanner accepted what serde_json rejects: {text}"
@@ -422,16 +397,15 @@ mod tests {
         }
         // And they do accept the ordinary ones.
         for text in &cases[..6] {
-            assert!(both_skip(text), "{text}");
+            assert!(skips_text(text), "{text}");
         }
     }
 
     #[test]
     fn deep_nesting_bails_instead_of_recursing() {
         let ok = format!("{}{}", "[".repeat(64), "]".repeat(64));
-        assert!(both_skip(&ok));
+        assert!(skips_text(&ok));
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-        assert_eq!(Tape::new(deep.as_bytes()).skip_value(), Err(Bail));
         assert_eq!(Bytes::new(deep.as_bytes()).skip_value(), Err(Bail));
     }
 
@@ -458,12 +432,11 @@ mod tests {
 
     #[test]
     fn strings_end_at_the_right_quote() {
-        strings_end_at_the_right_quote_in::<Tape>();
         strings_end_at_the_right_quote_in::<Bytes>();
     }
 
     #[test]
-    fn random_texts_are_read_alike_by_both_scanners_and_only_if_serde_agrees() {
+    fn random_texts_are_read_only_if_serde_agrees() {
         // Seeded pseudo-random texts over the bytes that matter, from a valid start.
         let alphabet = b"\"\\{}[]:,a1-e. \x01";
         let mut seed = 0x2545_f491_4f6c_dd1du64;
@@ -488,7 +461,7 @@ mod tests {
             let Ok(text) = std::str::from_utf8(&text) else {
                 continue;
             };
-            if both_skip(text) {
+            if skips_text(text) {
                 accepted += 1;
                 assert!(
                     serde_skips(text),
