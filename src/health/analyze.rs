@@ -376,7 +376,7 @@ impl<'c> StreamData<'c> {
         let mut out = BTreeMap::new();
         if let Some(b) = self.stream_level.get(stream_metric) {
             for (t, a) in b.iter() {
-                if let Some(v) = sum(a) {
+                if let Some(v) = sum(&a) {
                     out.insert(t, v);
                 }
             }
@@ -385,7 +385,7 @@ impl<'c> StreamData<'c> {
         for m in self.shards.values() {
             if let Some(b) = m.get(shard_metric) {
                 for (t, a) in b.iter() {
-                    if let Some(v) = sum(a) {
+                    if let Some(v) = sum(&a) {
                         *out.entry(t).or_insert(0.0) += v;
                     }
                 }
@@ -497,7 +497,7 @@ fn periods(k: u64, period: Millis) -> String {
 fn peak_sum(b: &Buckets) -> Option<(f64, Millis)> {
     let mut best: Option<(f64, Millis)> = None;
     for (t, a) in b.iter() {
-        if let Some(v) = sum(a)
+        if let Some(v) = sum(&a)
             && best.is_none_or(|(bv, _)| v > bv)
         {
             best = Some((v, t));
@@ -550,7 +550,7 @@ const READ_LIMITS: [u64; 2] = [SHARD_READ_BYTES, SHARD_READ_CALLS];
 fn sums_of(b: Option<&&Buckets>) -> BTreeMap<Millis, f64> {
     b.map(|b| {
         b.iter()
-            .filter_map(|(t, a)| sum(a).map(|v| (t, v)))
+            .filter_map(|(t, a)| sum(&a).map(|v| (t, v)))
             .collect()
     })
     .unwrap_or_default()
@@ -741,7 +741,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
             .iter()
             .filter_map(|(s, m)| {
                 let b = m.get("IncomingBytes")?;
-                let t: f64 = b.iter().filter_map(|(_, a)| sum(a)).sum();
+                let t: f64 = b.iter().filter_map(|(_, a)| sum(&a)).sum();
                 Some((*s, t))
             })
             .collect();
@@ -966,7 +966,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
         let total_of = |m: &str| {
             d.stream_level
                 .get(m)
-                .map(|b| b.iter().filter_map(|(_, a)| sum(a)).sum::<f64>())
+                .map(|b| b.iter().filter_map(|(_, a)| sum(&a)).sum::<f64>())
         };
         let failed = total_of("PutRecords.FailedRecords");
         let throttled = total_of("PutRecords.ThrottledRecords");
@@ -1050,7 +1050,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
         for (&consumer, m) in &d.consumers {
             let total = |metric: &str| {
                 m.get(metric)
-                    .map(|b| b.iter().filter_map(|(_, a)| sum(a)).sum::<f64>())
+                    .map(|b| b.iter().filter_map(|(_, a)| sum(&a)).sum::<f64>())
             };
             let mut lag: Option<(f64, Millis)> = None;
             if let Some(b) = m.get("SubscribeToShardEvent.MillisBehindLatest") {

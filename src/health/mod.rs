@@ -221,6 +221,8 @@ impl HealthQuery {
                 stream_metrics: STREAM_METRICS.to_vec(),
                 shard_metrics: SHARD_METRICS.to_vec(),
                 consumer_metrics: CONSUMER_METRICS.to_vec(),
+                // The checks read every statistic of their metrics.
+                compact: false,
                 scan_only,
                 ..Query::new(window, MINUTE)
             },

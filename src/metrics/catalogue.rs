@@ -3,7 +3,7 @@
 //! keep; the panels read it to build their rows. A new metrics panel is one line here (and its
 //! index in `panels/metrics.rs`, which a test checks).
 
-use super::Stat;
+use super::{Layout, Stat};
 
 /// What a metrics panel shows.
 #[derive(Debug, Clone, Copy)]
@@ -66,6 +66,31 @@ pub fn metric_names() -> (Vec<&'static str>, Vec<&'static str>) {
     shard.sort_unstable();
     shard.dedup();
     (stream, shard)
+}
+
+/// What a series of `metric` (shard-level or stream-level) keeps per bucket for the panels
+/// that show it: what their statistic needs, or everything when panels of different
+/// statistics show it (or none does).
+pub fn layout(metric: &str, shard_level: bool) -> Layout {
+    let mut stats = SPECS.iter().filter_map(|s| {
+        let m = if shard_level {
+            s.shard_metric
+        } else {
+            Some(s.stream_metric)
+        };
+        (m == Some(metric)).then_some(s.stat)
+    });
+    let Some(first) = stats.next() else {
+        return Layout::Full;
+    };
+    if stats.any(|s| s != first) {
+        return Layout::Full;
+    }
+    match first {
+        Stat::Sum => Layout::Sum,
+        Stat::Average => Layout::Average,
+        Stat::Maximum => Layout::Maximum,
+    }
 }
 
 #[cfg(test)]

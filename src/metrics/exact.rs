@@ -116,8 +116,20 @@ impl ExactSum {
         }
     }
 
+    /// True while nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.one.is_nan() && self.more.is_none()
+    }
+
     /// Adds everything `other` holds.
     pub fn merge(&mut self, other: &ExactSum) {
+        if other.more.is_none() {
+            // One partial (or none): no lists to split.
+            if !other.one.is_nan() {
+                self.add(other.one);
+            }
+            return;
+        }
         let (plain, scaled) = other.split();
         for p in plain {
             self.add(p);
@@ -134,6 +146,9 @@ impl ExactSum {
     /// The sum, correctly rounded to the nearest `f64` (ties to even); ±infinity when it is
     /// beyond the largest `f64`.
     pub fn value(&self) -> f64 {
+        if self.more.is_none() {
+            return if self.one.is_nan() { 0.0 } else { self.one };
+        }
         let (plain, scaled) = self.split();
         let big = rounded(&scaled);
         if big == 0.0 {

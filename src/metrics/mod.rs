@@ -22,8 +22,8 @@ use crate::filter::Matcher;
 use crate::pipeline::Merge;
 use crate::window::{Millis, Window, auto_period, union_range, widen_range};
 use exact::ExactSum;
-pub use series::Buckets;
 use series::SeriesMap;
+pub use series::{Buckets, Layout};
 
 /// The CloudWatch namespace of Kinesis Data Streams.
 pub const KINESIS_NAMESPACE: &str = "AWS/Kinesis";
@@ -70,7 +70,7 @@ pub struct Acc {
 
 /// The largest of some values; NaN while there are none.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct MaxOf(f64);
+pub(crate) struct MaxOf(f64);
 
 impl Default for MaxOf {
     fn default() -> Self {
@@ -89,6 +89,25 @@ impl MaxOf {
 }
 
 impl Acc {
+    /// A bucket of what a compact [`Layout`] keeps: a sum, a count, a maximum (an empty sum or
+    /// count is none).
+    pub(crate) fn of_parts(
+        sum: Option<&ExactSum>,
+        count: Option<&ExactSum>,
+        max: Option<f64>,
+    ) -> Acc {
+        let sum = sum.filter(|s| !s.is_empty());
+        let count = count.filter(|c| !c.is_empty());
+        Acc {
+            has_sum: sum.is_some(),
+            has_count: count.is_some(),
+            sum: sum.cloned().unwrap_or_default(),
+            count: count.cloned().unwrap_or_default(),
+            max: MaxOf(max.unwrap_or(f64::NAN)),
+            avg: None,
+        }
+    }
+
     /// Adds a datapoint.
     pub fn add(&mut self, p: &Point) {
         if let Some(s) = p.sum {
@@ -256,6 +275,9 @@ pub struct Query {
     /// Metric names of consumer-level series to keep; when empty (the Metrics dashboard),
     /// consumer-level datapoints are counted as other dimensions.
     pub consumer_metrics: Vec<&'static str>,
+    /// Keep per bucket only what the Metrics panel of each series reads (see [`Layout`]),
+    /// rather than every statistic (`health` reads them all).
+    pub compact: bool,
     /// Only find the time range (first pass of `--relative-to latest`).
     pub scan_only: bool,
 }
@@ -277,6 +299,7 @@ impl Query {
             stream_metrics,
             shard_metrics,
             consumer_metrics: Vec::new(),
+            compact: true,
             scan_only: false,
         }
     }
@@ -373,13 +396,18 @@ impl Series {
         } else {
             &q.shard_metrics
         };
+        let layout = if q.compact && k[key::CONSUMER].is_empty() {
+            catalogue::layout(metric, !shard.is_empty())
+        } else {
+            Layout::Full
+        };
         Series {
             wanted: metrics.contains(&metric),
             passes: q.streams.matches(stream)
                 && q.shards.matches(shard)
                 && q.regions.matches(region)
                 && q.accounts.matches(account),
-            buckets: Buckets::new(width),
+            buckets: Buckets::new(width, layout),
         }
     }
 }
@@ -413,12 +441,13 @@ impl Merge for MetricsCube {
                 buckets.coarsen(width);
             }
             let key = k.each_ref().map(String::as_str);
+            let layout = buckets.layout();
             let mine = self.series.entry_with(key, |_| Series {
-                buckets: Buckets::new(width),
+                buckets: Buckets::new(width, layout),
                 ..s
             });
             if mine.buckets.is_empty() {
-                mine.buckets = Buckets::new(width);
+                mine.buckets = Buckets::new(width, mine.buckets.layout());
             }
             mine.buckets.merge(buckets);
         }
@@ -506,9 +535,9 @@ impl MetricsCube {
         let buckets = &mut self.series.get_mut(id).buckets;
         if buckets.width() != width {
             // Made before the first datapoint set the width.
-            *buckets = Buckets::new(width);
+            *buckets = Buckets::new(width, buckets.layout());
         }
-        buckets.at(time).add(point);
+        buckets.add(time, point);
     }
 
     /// The input's own spacing: the smallest step between two buckets with data of one series
@@ -530,7 +559,7 @@ impl MetricsCube {
     pub fn coarsen(&mut self, width: Millis) {
         for s in self.series.iter_mut() {
             if s.buckets.is_empty() {
-                s.buckets = Buckets::new(width);
+                s.buckets = Buckets::new(width, s.buckets.layout());
             } else {
                 s.buckets.coarsen(width);
             }

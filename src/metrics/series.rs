@@ -15,7 +15,10 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 
-use super::Acc;
+use std::borrow::Cow;
+
+use super::exact::ExactSum;
+use super::{Acc, MaxOf, Point};
 use crate::window::{Millis, bucket_start};
 
 /// Series keys interned to small integers, with a value per series.
@@ -165,44 +168,156 @@ fn dense_limit(points: u64) -> u64 {
     4 * points + 256
 }
 
-/// The buckets of one series, in time order: accumulators of buckets `width` wide.
-#[derive(Debug, Clone, Default)]
-pub struct Buckets {
-    width: Millis,
-    /// Datapoints added (for judging how sparse the array would be).
-    points: u64,
-    /// `dense[i]` is the bucket starting at `first + i * width` (an empty accumulator is a
-    /// bucket without data), until the series is found too sparse for that.
-    first: Millis,
-    dense: VecDeque<Acc>,
-    /// Buckets by start, once the series was found too sparse for an array.
-    sparse: Option<BTreeMap<Millis, Acc>>,
+/// What a series keeps per bucket: only what the panel that shows it reads, or everything.
+///
+/// A Sum panel reads one exact sum per bucket, an Average panel a sum and a count, a Maximum
+/// panel a maximum; an [`Acc`] keeps all of them (56 bytes, where a sum is 16), and every
+/// datapoint of a day of minutes lands on a bucket no datapoint before it touched, so the
+/// smaller the accumulator, the less memory the datapoints scatter into. A compact layout holds
+/// exactly what its panel reads as long as each datapoint carries that (a Metric Streams record
+/// carries sum, count and maximum); the first datapoint that does not (a `get-metric-data`
+/// result of another statistic, a non-finite value, an Average without a count) turns the
+/// series into the full layout, which loses nothing the panel reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layout {
+    /// An exact sum (a Sum panel).
+    Sum,
+    /// An exact sum and an exact count (an Average panel).
+    Average,
+    /// A maximum (a Maximum panel).
+    Maximum,
+    /// Every statistic ([`Acc`]): `health`, and series whose datapoints a compact layout cannot
+    /// hold.
+    #[default]
+    Full,
 }
 
-impl Buckets {
-    /// No buckets yet, `width` wide.
-    pub fn new(width: Millis) -> Self {
-        Buckets {
-            width,
-            ..Buckets::default()
+/// One bucket's accumulator in a compact layout.
+trait Cell: Default + Clone {
+    /// Adds what the panel reads of `p`; false (and nothing added) when the cell cannot hold
+    /// `p` exactly as an [`Acc`] would.
+    fn add(&mut self, p: &Point) -> bool;
+    fn merge(&mut self, o: &Self);
+    fn is_empty(&self) -> bool;
+    /// The same bucket as an [`Acc`] (the statistics the layout leaves out are absent).
+    fn to_acc(&self) -> Acc;
+}
+
+/// Finite: what a compact cell can hold (an [`Acc`] records that a non-finite value was seen).
+fn finite(v: Option<f64>) -> Option<f64> {
+    v.filter(|v| v.is_finite())
+}
+
+impl Cell for ExactSum {
+    #[inline]
+    fn add(&mut self, p: &Point) -> bool {
+        let Some(s) = finite(p.sum) else { return false };
+        ExactSum::add(self, s);
+        true
+    }
+    fn merge(&mut self, o: &Self) {
+        ExactSum::merge(self, o);
+    }
+    fn is_empty(&self) -> bool {
+        ExactSum::is_empty(self)
+    }
+    fn to_acc(&self) -> Acc {
+        Acc::of_parts(Some(self), None, None)
+    }
+}
+
+/// An exact sum and an exact count.
+#[derive(Debug, Clone, Default)]
+struct SumCount(ExactSum, ExactSum);
+
+impl Cell for SumCount {
+    #[inline]
+    fn add(&mut self, p: &Point) -> bool {
+        // An Average with a zero count falls back to the averages without counts: only an
+        // `Acc` keeps those.
+        let (Some(s), Some(c), None) = (finite(p.sum), finite(p.count), p.avg) else {
+            return false;
+        };
+        self.0.add(s);
+        self.1.add(c);
+        true
+    }
+    fn merge(&mut self, o: &Self) {
+        self.0.merge(&o.0);
+        self.1.merge(&o.1);
+    }
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    fn to_acc(&self) -> Acc {
+        if self.is_empty() {
+            return Acc::default();
+        }
+        Acc::of_parts(Some(&self.0), Some(&self.1), None)
+    }
+}
+
+impl Cell for MaxOf {
+    #[inline]
+    fn add(&mut self, p: &Point) -> bool {
+        // A NaN maximum leaves an `Acc`'s maximum unset but its bucket not empty.
+        let Some(m) = p.max.filter(|m| !m.is_nan()) else {
+            return false;
+        };
+        MaxOf::add(self, m);
+        true
+    }
+    fn merge(&mut self, o: &Self) {
+        if let Some(m) = o.get() {
+            MaxOf::add(self, m);
         }
     }
-
-    /// The width of the buckets.
-    pub fn width(&self) -> Millis {
-        self.width
+    fn is_empty(&self) -> bool {
+        self.get().is_none()
     }
+    fn to_acc(&self) -> Acc {
+        Acc::of_parts(None, None, self.get())
+    }
+}
 
-    /// The accumulator of the bucket holding `time`.
+impl Cell for Acc {
     #[inline]
-    pub fn at(&mut self, time: Millis) -> &mut Acc {
-        let start = bucket_start(time, self.width);
-        self.points += 1;
+    fn add(&mut self, p: &Point) -> bool {
+        Acc::add(self, p);
+        true
+    }
+    fn merge(&mut self, o: &Self) {
+        Acc::merge(self, o);
+    }
+    fn is_empty(&self) -> bool {
+        Acc::is_empty(self)
+    }
+    fn to_acc(&self) -> Acc {
+        self.clone()
+    }
+}
+
+/// A series' cells of one layout, in time order.
+#[derive(Debug, Clone, Default)]
+struct Cells<C> {
+    /// `dense[i]` is the bucket starting at `first + i * width` (an empty cell is a bucket
+    /// without data), until the series is found too sparse for that.
+    first: Millis,
+    dense: VecDeque<C>,
+    /// Buckets by start, once the series was found too sparse for an array.
+    sparse: Option<BTreeMap<Millis, C>>,
+}
+
+impl<C: Cell + 'static> Cells<C> {
+    /// The cell of the bucket starting at `start`; `limit` is how many slots the array may
+    /// have.
+    #[inline]
+    fn at(&mut self, start: Millis, width: Millis, limit: u64) -> &mut C {
         if self.sparse.is_none() {
-            if let Some(i) = self.dense_slot(start) {
+            if let Some(i) = self.dense_slot(start, width, limit) {
                 return &mut self.dense[i];
             }
-            let map: BTreeMap<Millis, Acc> = self.drain().collect();
+            let map: BTreeMap<Millis, C> = self.drain(width).collect();
             self.sparse = Some(map);
         }
         self.sparse
@@ -214,45 +329,44 @@ impl Buckets {
     /// The index of the bucket starting at `start` in the array, grown to hold it, unless
     /// that would leave it too sparse.
     #[inline]
-    fn dense_slot(&mut self, start: Millis) -> Option<usize> {
-        let limit = dense_limit(self.points);
+    fn dense_slot(&mut self, start: Millis, width: Millis, limit: u64) -> Option<usize> {
         let len = self.dense.len() as u64;
         if len == 0 {
             self.first = start;
-            self.dense.push_back(Acc::default());
+            self.dense.push_back(C::default());
             return Some(0);
         }
         if start >= self.first {
-            let i = ((start - self.first) / self.width) as u64;
+            let i = ((start - self.first) / width) as u64;
             if i < len {
                 return Some(i as usize);
             }
             if i >= limit {
                 return None;
             }
-            self.dense.resize_with(i as usize + 1, Acc::default);
+            self.dense.resize_with(i as usize + 1, C::default);
             return Some(i as usize);
         }
-        let before = ((self.first - start) / self.width) as u64;
+        let before = ((self.first - start) / width) as u64;
         if before + len >= limit {
             return None;
         }
         for _ in 0..before {
-            self.dense.push_front(Acc::default());
+            self.dense.push_front(C::default());
         }
         self.first = start;
         Some(0)
     }
 
-    /// The buckets with data, in time order: (start, accumulator).
-    pub fn iter(&self) -> Box<dyn Iterator<Item = (Millis, &Acc)> + '_> {
+    /// The cells with data, in time order: (start, cell).
+    fn iter(&self, width: Millis) -> Box<dyn Iterator<Item = (Millis, &C)> + '_> {
         match &self.sparse {
             None => Box::new(
                 self.dense
                     .iter()
                     .enumerate()
                     .filter(|(_, a)| !a.is_empty())
-                    .map(|(i, a)| (self.first + i as Millis * self.width, a)),
+                    .map(move |(i, a)| (self.first + i as Millis * width, a)),
             ),
             Some(map) => Box::new(
                 map.iter()
@@ -262,9 +376,9 @@ impl Buckets {
         }
     }
 
-    /// The buckets with data, taken out, in time order.
-    fn drain(&mut self) -> Box<dyn Iterator<Item = (Millis, Acc)>> {
-        let (first, width) = (self.first, self.width);
+    /// The cells with data, taken out, in time order.
+    fn drain(&mut self, width: Millis) -> Box<dyn Iterator<Item = (Millis, C)>> {
+        let first = self.first;
         let dense = std::mem::take(&mut self.dense);
         match self.sparse.take() {
             None => Box::new(
@@ -278,22 +392,178 @@ impl Buckets {
         }
     }
 
-    /// Adds `other`'s buckets (of a width that divides this one's) into this one's.
-    pub fn merge(&mut self, mut other: Buckets) {
-        let points = self.points + other.points;
-        for (t, acc) in other.drain() {
-            self.at(t).merge(&acc);
+    /// The same cells as [`Acc`]s.
+    fn to_full(&mut self) -> Cells<Acc> {
+        let mut full = Cells::<Acc> {
+            first: self.first,
+            dense: VecDeque::new(),
+            sparse: None,
+        };
+        match self.sparse.take() {
+            None => full.dense = self.dense.iter().map(C::to_acc).collect(),
+            Some(map) => full.sparse = Some(map.iter().map(|(t, c)| (*t, c.to_acc())).collect()),
         }
+        full
+    }
+}
+
+/// The cells of a series, in its layout.
+#[derive(Debug, Clone)]
+enum Store {
+    Sum(Cells<ExactSum>),
+    Average(Cells<SumCount>),
+    Maximum(Cells<MaxOf>),
+    Full(Cells<Acc>),
+}
+
+impl Store {
+    fn new(layout: Layout) -> Self {
+        match layout {
+            Layout::Sum => Store::Sum(Cells::default()),
+            Layout::Average => Store::Average(Cells::default()),
+            Layout::Maximum => Store::Maximum(Cells::default()),
+            Layout::Full => Store::Full(Cells::default()),
+        }
+    }
+
+    fn layout(&self) -> Layout {
+        match self {
+            Store::Sum(_) => Layout::Sum,
+            Store::Average(_) => Layout::Average,
+            Store::Maximum(_) => Layout::Maximum,
+            Store::Full(_) => Layout::Full,
+        }
+    }
+
+    /// The cells as [`Acc`]s, the layout now [`Layout::Full`].
+    #[cold]
+    fn to_full(&mut self) -> &mut Cells<Acc> {
+        let full = match self {
+            Store::Sum(c) => c.to_full(),
+            Store::Average(c) => c.to_full(),
+            Store::Maximum(c) => c.to_full(),
+            Store::Full(c) => std::mem::take(c),
+        };
+        *self = Store::Full(full);
+        match self {
+            Store::Full(c) => c,
+            _ => unreachable!("just set"),
+        }
+    }
+}
+
+/// The buckets of one series, in time order: accumulators of buckets `width` wide, in the
+/// series' [`Layout`].
+#[derive(Debug, Clone)]
+pub struct Buckets {
+    width: Millis,
+    /// Datapoints added (for judging how sparse the array would be).
+    points: u64,
+    store: Store,
+}
+
+impl Default for Buckets {
+    fn default() -> Self {
+        Buckets::new(0, Layout::Full)
+    }
+}
+
+impl Buckets {
+    /// No buckets yet, `width` wide, keeping what `layout` says.
+    pub fn new(width: Millis, layout: Layout) -> Self {
+        Buckets {
+            width,
+            points: 0,
+            store: Store::new(layout),
+        }
+    }
+
+    /// The width of the buckets.
+    pub fn width(&self) -> Millis {
+        self.width
+    }
+
+    /// What the buckets keep.
+    pub fn layout(&self) -> Layout {
+        self.store.layout()
+    }
+
+    /// Adds a datapoint at `time`.
+    #[inline]
+    pub fn add(&mut self, time: Millis, p: &Point) {
+        let start = bucket_start(time, self.width);
+        self.points += 1;
+        let (width, limit) = (self.width, dense_limit(self.points));
+        let added = match &mut self.store {
+            Store::Sum(c) => Cell::add(c.at(start, width, limit), p),
+            Store::Average(c) => c.at(start, width, limit).add(p),
+            Store::Maximum(c) => Cell::add(c.at(start, width, limit), p),
+            Store::Full(c) => {
+                c.at(start, width, limit).add(p);
+                true
+            }
+        };
+        if !added {
+            self.store.to_full().at(start, width, limit).add(p);
+        }
+    }
+
+    /// Adds the cells of `other` (buckets `other_width` wide, a width that divides this one).
+    fn add_cells(&mut self, other: Store, other_width: Millis) {
+        let (width, limit) = (self.width, dense_limit(self.points));
+        let at = move |t: Millis| bucket_start(t, width);
+        match (&mut self.store, other) {
+            (Store::Sum(mine), Store::Sum(mut o)) => {
+                for (t, c) in o.drain(other_width) {
+                    Cell::merge(mine.at(at(t), width, limit), &c);
+                }
+            }
+            (Store::Average(mine), Store::Average(mut o)) => {
+                for (t, c) in o.drain(other_width) {
+                    mine.at(at(t), width, limit).merge(&c);
+                }
+            }
+            (Store::Maximum(mine), Store::Maximum(mut o)) => {
+                for (t, c) in o.drain(other_width) {
+                    Cell::merge(mine.at(at(t), width, limit), &c);
+                }
+            }
+            (_, mut o) => {
+                let theirs = o.to_full();
+                let mine = self.store.to_full();
+                for (t, c) in theirs.drain(other_width) {
+                    mine.at(at(t), width, limit).merge(&c);
+                }
+            }
+        }
+    }
+
+    /// The buckets with data, in time order: (start, accumulator). A compact layout's buckets
+    /// come as [`Acc`]s made for the occasion.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = (Millis, Cow<'_, Acc>)> + '_> {
+        let w = self.width;
+        match &self.store {
+            Store::Sum(c) => Box::new(c.iter(w).map(|(t, c)| (t, Cow::Owned(c.to_acc())))),
+            Store::Average(c) => Box::new(c.iter(w).map(|(t, c)| (t, Cow::Owned(c.to_acc())))),
+            Store::Maximum(c) => Box::new(c.iter(w).map(|(t, c)| (t, Cow::Owned(c.to_acc())))),
+            Store::Full(c) => Box::new(c.iter(w).map(|(t, c)| (t, Cow::Borrowed(c)))),
+        }
+    }
+
+    /// Adds `other`'s buckets (of a width that divides this one's) into this one's.
+    pub fn merge(&mut self, other: Buckets) {
+        let points = self.points + other.points;
+        // The array may grow as the merged series would have grown it.
         self.points = points;
+        self.add_cells(other.store, other.width);
     }
 
     /// The same buckets merged into buckets `width` wide (a multiple of the current width).
     pub fn coarsen(&mut self, width: Millis) {
-        let mut wide = Buckets::new(width);
-        for (t, acc) in self.drain() {
-            wide.at(t).merge(&acc);
-        }
+        let mut wide = Buckets::new(width, self.layout());
         wide.points = self.points;
+        let store = std::mem::replace(&mut self.store, Store::new(Layout::Full));
+        wide.add_cells(store, self.width);
         *self = wide;
     }
 
@@ -306,7 +576,7 @@ impl Buckets {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::{Point, Stat};
+    use crate::metrics::Stat;
 
     fn point(v: f64) -> Point {
         Point {
@@ -317,19 +587,47 @@ mod tests {
         }
     }
 
-    /// The buckets as (start, sum), from a B-tree filled the plain way.
-    fn reference(points: &[(Millis, f64)], width: Millis) -> Vec<(Millis, Option<f64>)> {
-        let mut map: BTreeMap<Millis, Acc> = BTreeMap::new();
-        for &(t, v) in points {
-            map.entry(bucket_start(t, width))
-                .or_default()
-                .add(&point(v));
+    const LAYOUTS: [Layout; 4] = [Layout::Sum, Layout::Average, Layout::Maximum, Layout::Full];
+
+    /// What a panel reads of a bucket in `layout`: its statistic (all three for the full one).
+    fn read(layout: Layout, a: &Acc) -> [Option<f64>; 3] {
+        let all = [Stat::Sum, Stat::Average, Stat::Maximum].map(|s| a.stat(s));
+        match layout {
+            Layout::Sum => [all[0], None, None],
+            Layout::Average => [None, all[1], None],
+            Layout::Maximum => [None, None, all[2]],
+            Layout::Full => all,
         }
-        map.iter().map(|(t, a)| (*t, a.stat(Stat::Sum))).collect()
     }
 
-    fn sums(b: &Buckets) -> Vec<(Millis, Option<f64>)> {
-        b.iter().map(|(t, a)| (t, a.stat(Stat::Sum))).collect()
+    /// The buckets as (start, statistics read), from a B-tree of [`Acc`]s filled the plain way.
+    fn reference_of(
+        points: &[(Millis, Point)],
+        width: Millis,
+        layout: Layout,
+    ) -> Vec<(Millis, [Option<f64>; 3])> {
+        let mut map: BTreeMap<Millis, Acc> = BTreeMap::new();
+        for (t, p) in points {
+            map.entry(bucket_start(*t, width)).or_default().add(p);
+        }
+        map.iter()
+            .filter(|(_, a)| !a.is_empty())
+            .map(|(t, a)| (*t, read(layout, a)))
+            .collect()
+    }
+
+    fn reference(
+        points: &[(Millis, f64)],
+        width: Millis,
+        layout: Layout,
+    ) -> Vec<(Millis, [Option<f64>; 3])> {
+        let points: Vec<(Millis, Point)> = points.iter().map(|&(t, v)| (t, point(v))).collect();
+        reference_of(&points, width, layout)
+    }
+
+    /// What a panel of `layout` reads of `b` (which may have fallen back to the full layout).
+    fn sums(b: &Buckets, layout: Layout) -> Vec<(Millis, [Option<f64>; 3])> {
+        b.iter().map(|(t, a)| (t, read(layout, &a))).collect()
     }
 
     #[test]
@@ -360,35 +658,122 @@ mod tests {
         outlier.push((-1_000_000 * minute, 8.0));
         outlier.extend_from_slice(&in_order[50..60]);
         cases.push(outlier);
-        for points in &cases {
+        for (points, layout) in cases.iter().flat_map(|c| LAYOUTS.map(|l| (c, l))) {
             for width in [minute, 5 * minute] {
-                let mut b = Buckets::new(width);
+                let mut b = Buckets::new(width, layout);
                 for &(t, v) in points {
-                    b.at(t).add(&point(v));
+                    b.add(t, &point(v));
                 }
-                assert_eq!(sums(&b), reference(points, width), "width {width}");
+                assert_eq!(b.layout(), layout);
+                assert_eq!(
+                    sums(&b, layout),
+                    reference(points, width, layout),
+                    "{layout:?}"
+                );
                 // Coarsened, and merged from two halves: the same as filled at that width.
                 let mut wide = b.clone();
                 wide.coarsen(15 * minute);
-                assert_eq!(sums(&wide), reference(points, 15 * minute));
+                assert_eq!(sums(&wide, layout), reference(points, 15 * minute, layout));
                 let (a, c) = points.split_at(points.len() / 3);
-                let (mut x, mut y) = (Buckets::new(width), Buckets::new(width));
-                a.iter().for_each(|&(t, v)| x.at(t).add(&point(v)));
-                c.iter().for_each(|&(t, v)| y.at(t).add(&point(v)));
+                let (mut x, mut y) = (Buckets::new(width, layout), Buckets::new(width, layout));
+                a.iter().for_each(|&(t, v)| x.add(t, &point(v)));
+                c.iter().for_each(|&(t, v)| y.add(t, &point(v)));
                 x.merge(y);
-                assert_eq!(sums(&x), reference(points, width));
+                assert_eq!(sums(&x, layout), reference(points, width, layout));
             }
         }
     }
 
     #[test]
     fn sparse_series_stay_small() {
-        let mut b = Buckets::new(60_000);
-        for day in 0..365 {
-            b.at(day * 86_400_000).add(&point(1.0));
+        for layout in LAYOUTS {
+            let mut b = Buckets::new(60_000, layout);
+            for day in 0..365 {
+                b.add(day * 86_400_000, &point(1.0));
+            }
+            let sparse = match &b.store {
+                Store::Sum(c) => c.sparse.is_some(),
+                Store::Average(c) => c.sparse.is_some(),
+                Store::Maximum(c) => c.sparse.is_some(),
+                Store::Full(c) => c.sparse.is_some(),
+            };
+            assert!(sparse, "{layout:?}");
+            assert_eq!(b.iter().count(), 365);
         }
-        assert!(b.sparse.is_some());
-        assert_eq!(b.iter().count(), 365);
+    }
+
+    /// Datapoints a compact layout cannot hold (another statistic only, non-finite values, an
+    /// Average without a count) turn the series into the full layout, in any bucket, any order
+    /// and either side of a merge: the panel reads the same as from [`Acc`]s throughout.
+    #[test]
+    fn what_a_compact_layout_cannot_hold_falls_back_exactly() {
+        let minute = 60_000;
+        let odd = [
+            Point {
+                max: Some(3.0),
+                ..Point::default()
+            },
+            Point {
+                sum: Some(f64::INFINITY),
+                count: Some(2.0),
+                max: Some(f64::NAN),
+                avg: None,
+            },
+            Point {
+                sum: Some(5.0),
+                count: Some(0.0),
+                max: None,
+                avg: Some(7.0),
+            },
+            Point {
+                avg: Some(6.0),
+                ..Point::default()
+            },
+            Point {
+                sum: Some(-0.0),
+                count: Some(f64::NAN),
+                max: Some(f64::NEG_INFINITY),
+                avg: None,
+            },
+        ];
+        for (i, o) in odd.iter().enumerate() {
+            for at in [0, 3, 9] {
+                let mut points: Vec<(Millis, Point)> = (0..10)
+                    .map(|m| (m * minute, point(m as f64 + 0.5)))
+                    .collect();
+                // In a bucket of its own, or with others.
+                let t = if at == 9 {
+                    30 * minute
+                } else {
+                    (at as i64 % 4) * minute + 1
+                };
+                points.insert(at, (t, *o));
+                for layout in LAYOUTS {
+                    let want = reference_of(&points, minute, layout);
+                    let mut b = Buckets::new(minute, layout);
+                    points.iter().for_each(|(t, p)| b.add(*t, p));
+                    assert_eq!(sums(&b, layout), want, "odd {i} at {at}, {layout:?}");
+                    for cut in [0, at, at + 1, points.len()] {
+                        let (mut x, mut y) =
+                            (Buckets::new(minute, layout), Buckets::new(minute, layout));
+                        points[..cut].iter().for_each(|(t, p)| x.add(*t, p));
+                        points[cut..].iter().for_each(|(t, p)| y.add(*t, p));
+                        x.merge(y);
+                        assert_eq!(
+                            sums(&x, layout),
+                            want,
+                            "odd {i} at {at}, cut {cut}, {layout:?}"
+                        );
+                        let mut wide = x.clone();
+                        wide.coarsen(5 * minute);
+                        assert_eq!(
+                            sums(&wide, layout),
+                            reference_of(&points, 5 * minute, layout)
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,11 +1,9 @@
 //! The Metrics dashboard's panels: one CloudWatch metric each, as a time series per
 //! `(account, region, stream, shard)`.
 
-use std::collections::BTreeMap;
-
 use super::{Built, Cell, PanelDef, PanelError, SeriesSummary, View};
 use crate::metrics::catalogue::{MetricSpec, SPECS};
-use crate::metrics::{Acc, MetricsCube, Stat, key};
+use crate::metrics::{MetricsCube, Stat, key};
 use crate::window::{Millis, Window, bucket_start};
 
 /// The columns of every metrics panel.
@@ -78,14 +76,15 @@ fn series_rows(
     let mut overflowed = false;
     let mut sums_only = 0u64;
     for (k, buckets) in series {
-        let mut merged: BTreeMap<Millis, Acc> = BTreeMap::new();
-        for (t, acc) in buckets.iter() {
-            merged
-                .entry(bucket_start(t, ctx.period))
-                .or_default()
-                .merge(acc);
-        }
-        for (t, acc) in merged {
+        // Buckets come in time order: those of one panel bucket are next to each other, and
+        // one alone is used as it is.
+        let mut buckets = buckets.iter().peekable();
+        while let Some((t, mut acc)) = buckets.next() {
+            let t = bucket_start(t, ctx.period);
+            while let Some((_, more)) = buckets.next_if(|(u, _)| bucket_start(*u, ctx.period) == t)
+            {
+                acc.to_mut().merge(&more);
+            }
             let Some(v) = acc.stat(spec.stat) else {
                 sums_only += u64::from(spec.stat == Stat::Average && acc.sum_without_count());
                 continue;
