@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::{Exporter, FormatDef, Options, Summary, cell_text};
+use super::{Exporter, FormatDef, Options, Summary, push_cell_text};
 use crate::panels::{Cell, Table};
 use crate::text::sanitize;
 
@@ -46,19 +46,26 @@ pub fn write(out: &mut dyn Write, table: &Table, opts: Options) -> io::Result<()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(out);
     w.write_record(table.columns).map_err(io::Error::other)?;
-    let mut record = Vec::with_capacity(table.columns.len());
+    // One buffer per column, reused row after row: a metrics panel has many rows.
+    let mut record: Vec<String> = Vec::new();
     for row in &table.rows {
-        record.clear();
-        record.extend(row.iter().map(|c| {
-            let s = cell_text(c);
-            let s = if opts.spreadsheet_safe && matches!(c, Cell::Text(_)) && is_formula(&s) {
-                format!("'{s}")
-            } else {
-                s
-            };
-            if opts.terminal { sanitize(&s) } else { s }
-        }));
-        w.write_record(&record).map_err(into_io)?;
+        if record.len() < row.len() {
+            record.resize_with(row.len(), String::new);
+        }
+        for (s, c) in record.iter_mut().zip(row) {
+            s.clear();
+            if opts.spreadsheet_safe
+                && let Cell::Text(t) = c
+                && is_formula(t)
+            {
+                s.push('\'');
+            }
+            push_cell_text(s, c);
+            if opts.terminal {
+                *s = sanitize(s);
+            }
+        }
+        w.write_record(&record[..row.len()]).map_err(into_io)?;
     }
     w.flush()
 }

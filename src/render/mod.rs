@@ -16,7 +16,6 @@ use anyhow::{anyhow, bail};
 
 use crate::diag::io_reason;
 use crate::panels::{Cell, Table};
-use crate::window::format_time;
 
 /// How panels are written, whatever the format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,17 +160,29 @@ pub fn write_dir(
 
 /// A cell as plain text, as CSV writes it.
 pub fn cell_text(c: &Cell) -> String {
+    let mut s = String::new();
+    push_cell_text(&mut s, c);
+    s
+}
+
+/// Appends a cell as [`cell_text`] writes it (without allocating for times, counts and text).
+pub fn push_cell_text(out: &mut String, c: &Cell) {
+    use std::fmt::Write as _;
     match c {
-        Cell::Text(s) => s.clone(),
-        Cell::Count(n) => n.to_string(),
-        Cell::Percent(h) => format!("{}.{:02}", h / 100, h % 100),
-        Cell::Float(f) if f.is_finite() => plain_float(*f),
+        Cell::Text(s) => out.push_str(s),
+        Cell::Count(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Cell::Percent(h) => {
+            let _ = write!(out, "{}.{:02}", h / 100, h % 100);
+        }
+        Cell::Float(f) if f.is_finite() => out.push_str(&plain_float(*f)),
         // A sum beyond the largest f64 (the panel notes it); written as Python and Rust
         // read it back.
-        Cell::Float(f) if f.is_infinite() => if *f > 0.0 { "inf" } else { "-inf" }.to_string(),
-        Cell::Float(_) => String::new(),
-        Cell::Time(t) => format_time(*t),
-        Cell::Null => String::new(),
+        Cell::Float(f) if f.is_infinite() => out.push_str(if *f > 0.0 { "inf" } else { "-inf" }),
+        Cell::Float(_) => {}
+        Cell::Time(t) => crate::window::push_time(out, *t),
+        Cell::Null => {}
     }
 }
 
