@@ -374,6 +374,9 @@ struct Series {
     wanted: bool,
     /// It passes the stream, shard, region and account filters.
     passes: bool,
+    /// Its account is in [`MetricCounts::accounts`] (added at its first datapoint, not at
+    /// every one: the datapoints of a few accounts come interleaved).
+    account_noted: bool,
     /// Its buckets (empty for series that are not counted).
     buckets: Buckets,
 }
@@ -407,6 +410,7 @@ impl Series {
                 && q.shards.matches(shard)
                 && q.regions.matches(region)
                 && q.accounts.matches(account),
+            account_noted: false,
             buckets: Buckets::new(width, layout),
         }
     }
@@ -494,7 +498,7 @@ impl MetricsCube {
             metric,
         ];
         let id = self.series.id_with(key, |k| Series::new(q, k, width));
-        let series = self.series.get(id);
+        let series = self.series.get_mut(id);
         if !series.wanted {
             c.other_metrics += 1;
             return;
@@ -507,7 +511,10 @@ impl MetricsCube {
             c.shard_level += 1;
         }
         widen_range(&mut c.range, time);
-        c.accounts.add(origin.account);
+        if !series.account_noted {
+            series.account_noted = true;
+            c.accounts.add(origin.account);
+        }
         if q.scan_only || !series.passes || !q.window.contains(time) {
             return;
         }

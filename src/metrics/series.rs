@@ -393,7 +393,7 @@ impl<C: Cell + 'static> Cells<C> {
     }
 
     /// The same cells as [`Acc`]s.
-    fn to_full(&mut self) -> Cells<Acc> {
+    fn take_full(&mut self) -> Cells<Acc> {
         let mut full = Cells::<Acc> {
             first: self.first,
             dense: VecDeque::new(),
@@ -437,11 +437,11 @@ impl Store {
 
     /// The cells as [`Acc`]s, the layout now [`Layout::Full`].
     #[cold]
-    fn to_full(&mut self) -> &mut Cells<Acc> {
+    fn make_full(&mut self) -> &mut Cells<Acc> {
         let full = match self {
-            Store::Sum(c) => c.to_full(),
-            Store::Average(c) => c.to_full(),
-            Store::Maximum(c) => c.to_full(),
+            Store::Sum(c) => c.take_full(),
+            Store::Average(c) => c.take_full(),
+            Store::Maximum(c) => c.take_full(),
             Store::Full(c) => std::mem::take(c),
         };
         *self = Store::Full(full);
@@ -504,7 +504,7 @@ impl Buckets {
             }
         };
         if !added {
-            self.store.to_full().at(start, width, limit).add(p);
+            self.store.make_full().at(start, width, limit).add(p);
         }
     }
 
@@ -529,8 +529,8 @@ impl Buckets {
                 }
             }
             (_, mut o) => {
-                let theirs = o.to_full();
-                let mine = self.store.to_full();
+                let theirs = o.make_full();
+                let mine = self.store.make_full();
                 for (t, c) in theirs.drain(other_width) {
                     mine.at(at(t), width, limit).merge(&c);
                 }

@@ -52,8 +52,8 @@ impl Default for Options {
 /// Facts about the run, shown with the panels in JSON.
 pub type Summary = Vec<(&'static str, Cell)>;
 
-/// One output format.
-pub trait Exporter {
+/// One output format. `Sync`: `--output-dir` writes one panel while the next is built.
+pub trait Exporter: Sync {
     /// Writes the panels, each as it comes from the iterator (so a caller can build, write and
     /// drop one at a time), and the summary where the format has a place for it, to `out`.
     fn write_stream(
@@ -143,8 +143,11 @@ pub fn write_dir(
             .map_err(cannot)?;
         return Ok(vec![path]);
     }
-    let mut written = Vec::new();
-    for t in tables {
+    // Each panel is written on a thread of its own while the next is built (at most two
+    // panels in memory): building and writing a panel of many rows cost about the same.
+    // With `--threads 1`, one at a time.
+    let parallel = rayon::current_num_threads() > 1;
+    let write = |t: Table| -> anyhow::Result<PathBuf> {
         let path = dir.join(format!("{}.{extension}", t.id));
         let cannot = |e: io::Error| anyhow!("cannot write {}: {}", path.display(), io_reason(&e));
         let file = std::fs::File::create(&path).map_err(cannot)?;
@@ -153,9 +156,29 @@ pub fn write_dir(
             .write_file(&mut out, &t)
             .and_then(|()| out.flush())
             .map_err(cannot)?;
-        written.push(path);
-    }
-    Ok(written)
+        Ok(path)
+    };
+    std::thread::scope(|s| {
+        let mut written = Vec::new();
+        let mut writing: Option<std::thread::ScopedJoinHandle<'_, _>> = None;
+        let mut wait = |h: Option<std::thread::ScopedJoinHandle<'_, anyhow::Result<PathBuf>>>| {
+            if let Some(h) = h {
+                let path = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+                written.push(path);
+            }
+            anyhow::Ok(())
+        };
+        for t in tables {
+            if !parallel {
+                wait(Some(s.spawn(move || write(t))))?;
+                continue;
+            }
+            let next = s.spawn(move || write(t));
+            wait(writing.replace(next))?;
+        }
+        wait(writing.take())?;
+        Ok(written)
+    })
 }
 
 /// A cell as plain text, as CSV writes it.
