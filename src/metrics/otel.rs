@@ -7,181 +7,31 @@
 //! timestamp. The two versions differ only in where a data point names its metric: 0.7.0 has
 //! `labels` (field 1, `StringKeyValue`: `Namespace`, `MetricName`, one per dimension), 1.0.0
 //! `attributes` (field 7, `KeyValue`: `Namespace`, `MetricName` and `Dimensions` as a
-//! `kvlist_value`). The message structs below carry both fields, so one decoder reads both
-//! versions (the stock 1.x types would drop the 0.7 labels).
+//! `kvlist_value`). One reader reads both fields, so both versions (the stock 1.x types would
+//! drop the 0.7 labels).
 //!
-//! Messages are decoded one at a time from the buffer, so memory per message is bounded by the
-//! message. Damage is located and counted: a message that does not decode is skipped and the
+//! Messages are read one at a time into one buffer, so memory is bounded by the largest
+//! message. Each is read in place (`wire.rs`): first checked as prost would decode it, then
+//! walked field by field, its strings slices of the buffer, with nothing allocated per message
+//! or field. Damage is located and counted: a message that does not decode is skipped and the
 //! next one read (its length is known); a length prefix that is cut off or runs past the end
 //! ends the file.
 
 use std::fmt;
 use std::io::Read;
 
-use bytes::Bytes;
-use prost::Message;
-
 use super::{Dims, Point};
 use crate::input::lenient::trim;
 use crate::window::Millis;
 
-/// `opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest`.
-#[derive(Clone, PartialEq, Message)]
-pub struct Request {
-    /// `resource_metrics`.
-    #[prost(message, repeated, tag = "1")]
-    pub resource_metrics: Vec<ResourceMetrics>,
-}
+#[cfg(any(test, fuzzing))]
+mod reference;
+mod wire;
 
-/// `ResourceMetrics`: field 2 is `instrumentation_library_metrics` in 0.7.0 and `scope_metrics`
-/// in 1.0.0, of the same shape.
-#[derive(Clone, PartialEq, Message)]
-pub struct ResourceMetrics {
-    /// `resource`.
-    #[prost(message, optional, tag = "1")]
-    pub resource: Option<Resource>,
-    /// `scope_metrics` / `instrumentation_library_metrics`.
-    #[prost(message, repeated, tag = "2")]
-    pub scope_metrics: Vec<ScopeMetrics>,
-}
-
-/// `opentelemetry.proto.resource.v1.Resource`.
-#[derive(Clone, PartialEq, Message)]
-pub struct Resource {
-    /// `attributes`.
-    #[prost(message, repeated, tag = "1")]
-    pub attributes: Vec<KeyValue>,
-}
-
-/// `ScopeMetrics` / `InstrumentationLibraryMetrics`.
-#[derive(Clone, PartialEq, Message)]
-pub struct ScopeMetrics {
-    /// `metrics`.
-    #[prost(message, repeated, tag = "2")]
-    pub metrics: Vec<Metric>,
-}
-
-/// `Metric`: only the Summary (field 11: `summary` in 1.0.0, `double_summary` in 0.7.0) is
-/// CloudWatch's; the other kinds are recognised only to be reported.
-#[derive(Clone, PartialEq, Message)]
-pub struct Metric {
-    /// `name`: `amazonaws.com/<Namespace>/<MetricName>`.
-    #[prost(bytes = "bytes", tag = "1")]
-    pub name: Bytes,
-    /// `summary` / `double_summary`.
-    #[prost(message, optional, tag = "11")]
-    pub summary: Option<Summary>,
-}
-
-/// `Summary` / `DoubleSummary`.
-#[derive(Clone, PartialEq, Message)]
-pub struct Summary {
-    /// `data_points`.
-    #[prost(message, repeated, tag = "1")]
-    pub data_points: Vec<DataPoint>,
-}
-
-/// `SummaryDataPoint` (1.0.0) and `DoubleSummaryDataPoint` (0.7.0) in one.
-#[derive(Clone, PartialEq, Message)]
-pub struct DataPoint {
-    /// 0.7.0 `labels`.
-    #[prost(message, repeated, tag = "1")]
-    pub labels: Vec<StringKeyValue>,
-    /// The CloudWatch timestamp (start of the period).
-    #[prost(fixed64, tag = "2")]
-    pub start_time_unix_nano: u64,
-    /// End of the period.
-    #[prost(fixed64, tag = "3")]
-    pub time_unix_nano: u64,
-    /// SampleCount.
-    #[prost(fixed64, tag = "4")]
-    pub count: u64,
-    /// Sum.
-    #[prost(double, tag = "5")]
-    pub sum: f64,
-    /// Quantile 0.0 = Minimum, 1.0 = Maximum.
-    #[prost(message, repeated, tag = "6")]
-    pub quantile_values: Vec<ValueAtQuantile>,
-    /// 1.0.0 `attributes`.
-    #[prost(message, repeated, tag = "7")]
-    pub attributes: Vec<KeyValue>,
-}
-
-/// `ValueAtQuantile`.
-#[derive(Clone, PartialEq, Message)]
-pub struct ValueAtQuantile {
-    /// `quantile`, 0 to 1.
-    #[prost(double, tag = "1")]
-    pub quantile: f64,
-    /// `value`.
-    #[prost(double, tag = "2")]
-    pub value: f64,
-}
-
-/// 0.7.0 `StringKeyValue`.
-#[derive(Clone, PartialEq, Message)]
-pub struct StringKeyValue {
-    /// `key`.
-    #[prost(bytes = "bytes", tag = "1")]
-    pub key: Bytes,
-    /// `value`.
-    #[prost(bytes = "bytes", tag = "2")]
-    pub value: Bytes,
-}
-
-/// `KeyValue`.
-#[derive(Clone, PartialEq, Message)]
-pub struct KeyValue {
-    /// `key`.
-    #[prost(bytes = "bytes", tag = "1")]
-    pub key: Bytes,
-    /// `value`.
-    #[prost(message, optional, tag = "2")]
-    pub value: Option<AnyValue>,
-}
-
-/// `AnyValue`: the two members CloudWatch uses (the others of the oneof are skipped as unknown
-/// fields).
-#[derive(Clone, PartialEq, Message)]
-pub struct AnyValue {
-    /// `string_value`.
-    #[prost(bytes = "bytes", optional, tag = "1")]
-    pub string_value: Option<Bytes>,
-    /// `kvlist_value`.
-    #[prost(message, optional, tag = "6")]
-    pub kvlist_value: Option<KeyValueList>,
-}
-
-/// `KeyValueList`.
-#[derive(Clone, PartialEq, Message)]
-pub struct KeyValueList {
-    /// `values`.
-    #[prost(message, repeated, tag = "1")]
-    pub values: Vec<KeyValue>,
-}
-
-impl AnyValue {
-    /// The string value, trimmed (as the JSON format's fields are).
-    fn str(&self) -> Option<&str> {
-        self.string_value.as_ref().and_then(text).map(trim)
-    }
-}
-
-/// A protobuf string field, kept as the bytes of the message it came in (no copy, no
-/// allocation): its text, or `None` when it is not UTF-8 (read as absent, as a JSON field of the
-/// wrong type is).
-fn text(b: &Bytes) -> Option<&str> {
-    std::str::from_utf8(b).ok()
-}
-
-fn attr_str<'a>(attrs: &'a [KeyValue], key: &str) -> &'a str {
-    attrs
-        .iter()
-        .find(|a| a.key == key.as_bytes())
-        .and_then(|a| a.value.as_ref())
-        .and_then(AnyValue::str)
-        .map_or("", trim)
-}
+#[cfg(any(test, fuzzing))]
+#[doc(hidden)]
+pub use reference::compare_with_prost;
+use wire::{Fields, Value, last};
 
 /// One CloudWatch datapoint read from a message.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -236,12 +86,11 @@ pub fn looks_like(bytes: &[u8]) -> bool {
     }
     bytes
         .get(used..used + len as usize)
-        .and_then(|m| Request::decode(m).ok())
-        .is_some_and(|r| {
-            r.resource_metrics
-                .iter()
-                .flat_map(|rm| &rm.scope_metrics)
-                .any(|s| !s.metrics.is_empty())
+        .filter(|m| wire::check(m).is_ok())
+        .is_some_and(|m| {
+            wire::each(m, 1)
+                .flat_map(|rm| wire::each(rm, 2))
+                .any(|sm| wire::each(sm, 2).next().is_some())
         })
 }
 
@@ -373,8 +222,21 @@ pub fn read(bytes: &[u8], each: impl FnMut(&Datapoint<'_>)) -> Outcome {
 /// Reads every message from `input`, one at a time into one buffer (memory is bounded by the
 /// largest message, at most [`MAX_MESSAGE`]), passing each datapoint to `each`.
 pub fn read_stream(input: &mut dyn Read, mut each: impl FnMut(&Datapoint<'_>)) -> Outcome {
+    frames(input, |msg, at, out| match wire::check(msg) {
+        Err(e) => out.note(Problem::NotARequest, at, || e.to_string()),
+        Ok(()) => {
+            out.messages += 1;
+            request(msg, at, out, &mut each);
+        }
+    })
+}
+
+/// Reads the size-delimited frames of `input` into one buffer, passing each message whole, with
+/// its offset, to `message`.
+fn frames(input: &mut dyn Read, mut message: impl FnMut(&[u8], usize, &mut Outcome)) -> Outcome {
     let mut out = Outcome::default();
     let mut at = 0usize;
+    let mut msg = Vec::new();
     loop {
         let (len, used) = match read_varint32(input) {
             Ok(None) => break,
@@ -398,9 +260,10 @@ pub fn read_stream(input: &mut dyn Read, mut each: impl FnMut(&Datapoint<'_>)) -
             });
             break;
         }
-        // The strings of a message are slices of its buffer (`Bytes`), so each message gets a
-        // buffer of its own.
-        let mut msg = Vec::with_capacity((len as usize).min(1 << 20));
+        msg.clear();
+        // A length that runs past the end is found by reading, not by trusting it: at most
+        // 1 MiB is reserved ahead, then the buffer grows with what arrives.
+        msg.reserve((len as usize).min(1 << 20));
         if let Err(e) = input.take(u64::from(len)).read_to_end(&mut msg) {
             out.note(Problem::ReadError, at, || e.to_string());
             break;
@@ -412,13 +275,7 @@ pub fn read_stream(input: &mut dyn Read, mut each: impl FnMut(&Datapoint<'_>)) -
             });
             break;
         }
-        match Request::decode(Bytes::from(msg)) {
-            Err(e) => out.note(Problem::NotARequest, at, || e.to_string()),
-            Ok(req) => {
-                out.messages += 1;
-                request(&req, at, &mut out, &mut each);
-            }
-        }
+        message(&msg, at, &mut out);
         at += used + len as usize;
     }
     out
@@ -453,58 +310,53 @@ fn read_varint32(input: &mut dyn Read) -> Result<Option<(u32, usize)>, FrameErro
     Err(FrameError::Bad)
 }
 
-fn request(req: &Request, at: usize, out: &mut Outcome, each: &mut impl FnMut(&Datapoint<'_>)) {
+/// Reads the datapoints of a checked request.
+fn request(msg: &[u8], at: usize, out: &mut Outcome, each: &mut impl FnMut(&Datapoint<'_>)) {
     let mut metrics = 0usize;
-    for rm in &req.resource_metrics {
-        let attrs = rm.resource.as_ref().map_or(&[][..], |r| &r.attributes[..]);
-        let (region, account, stream_arn) = (
-            attr_str(attrs, "cloud.region"),
-            attr_str(attrs, "cloud.account.id"),
-            attr_str(attrs, "aws.exporter.arn"),
-        );
-        for m in rm.scope_metrics.iter().flat_map(|s| &s.metrics) {
+    for rm in wire::each(msg, 1) {
+        let resource = Resource::of(rm);
+        for m in wire::each(rm, 2).flat_map(|sm| wire::each(sm, 2)) {
             metrics += 1;
-            let Some(summary) = &m.summary else {
-                out.note(Problem::NotASummary, at, || {
-                    format!("metric {:?}", String::from_utf8_lossy(&m.name))
-                });
-                continue;
+            // The name only for the damage report; it is the last one given, wherever it is.
+            let name = || {
+                format!(
+                    "metric {:?}",
+                    String::from_utf8_lossy(last(m, 1).unwrap_or(&[]))
+                )
             };
-            for dp in &summary.data_points {
-                let Some((namespace, metric, dims)) = names(dp) else {
-                    out.note(Problem::Unnamed, at, || {
-                        format!("metric {:?}", String::from_utf8_lossy(&m.name))
-                    });
+            let mut summary = false;
+            for dp in wire::each(m, 11).flat_map(|s| wire::each(s, 1)) {
+                summary = true;
+                let p = DataPoint::of(dp);
+                let Some((namespace, metric, dims)) = p.names() else {
+                    out.note(Problem::Unnamed, at, name);
                     continue;
                 };
-                if dp.start_time_unix_nano == 0 {
-                    out.note(Problem::NoTime, at, || {
-                        format!("metric {:?}", String::from_utf8_lossy(&m.name))
-                    });
+                if p.start == 0 {
+                    out.note(Problem::NoTime, at, name);
                     continue;
                 }
-                let max = dp
-                    .quantile_values
-                    .iter()
-                    .find(|q| q.quantile == 1.0)
-                    .map(|q| q.value);
                 let d = Datapoint {
-                    region,
-                    account,
-                    stream_arn,
+                    region: resource.region.unwrap_or(""),
+                    account: resource.account.unwrap_or(""),
+                    stream_arn: resource.stream_arn.unwrap_or(""),
                     namespace,
                     metric,
                     dims,
-                    time: (dp.start_time_unix_nano / 1_000_000) as Millis,
+                    time: (p.start / 1_000_000) as Millis,
                     point: Point {
-                        sum: Some(dp.sum),
-                        count: Some(dp.count as f64),
-                        max,
+                        sum: Some(p.sum),
+                        count: Some(p.count as f64),
+                        max: p.max,
                         avg: None,
                     },
                 };
                 out.datapoints += 1;
                 each(&d);
+            }
+            // A Summary without data points is still a Summary.
+            if !summary && wire::each(m, 11).next().is_none() {
+                out.note(Problem::NotASummary, at, name);
             }
         }
     }
@@ -513,40 +365,197 @@ fn request(req: &Request, at: usize, out: &mut Outcome, each: &mut impl FnMut(&D
     }
 }
 
-/// Namespace, metric name and dimensions of a data point, from its 1.0.0 attributes or else its
-/// 0.7.0 labels.
-fn names(dp: &DataPoint) -> Option<(&str, &str, Dims<'_>)> {
-    let mut dims = Dims::default();
-    let (mut namespace, mut metric) = ("", "");
-    if !dp.attributes.is_empty() {
-        for a in &dp.attributes {
-            let v = a.value.as_ref();
-            match &a.key[..] {
-                b"Namespace" => namespace = v.and_then(AnyValue::str).unwrap_or(""),
-                b"MetricName" => metric = v.and_then(AnyValue::str).unwrap_or(""),
-                b"Dimensions" => {
-                    for d in v
-                        .and_then(|v| v.kvlist_value.as_ref())
-                        .map_or(&[][..], |l| &l.values)
-                    {
-                        let value = d.value.as_ref().and_then(AnyValue::str);
-                        set_dim(&mut dims, &d.key, value);
-                    }
+/// The attributes of a `ResourceMetrics` the datapoints carry: for each key, the value of the
+/// first attribute of that key (`""` when it is not a string), as every `resource` given, merged,
+/// lists them.
+#[derive(Default)]
+struct Resource<'a> {
+    region: Option<&'a str>,
+    account: Option<&'a str>,
+    stream_arn: Option<&'a str>,
+}
+
+impl<'a> Resource<'a> {
+    fn of(rm: &'a [u8]) -> Self {
+        let mut r = Resource::default();
+        for kv in wire::each(rm, 1).flat_map(|res| wire::each(res, 1)) {
+            let kv = KeyValue::of(kv);
+            let slot = match kv.key {
+                b"cloud.region" => &mut r.region,
+                b"cloud.account.id" => &mut r.account,
+                b"aws.exporter.arn" => &mut r.stream_arn,
+                _ => continue,
+            };
+            if slot.is_none() {
+                *slot = Some(kv.str().unwrap_or(""));
+            }
+        }
+        r
+    }
+}
+
+/// A `KeyValue`, read in one pass: its key (the last one given) and its `value`s (an
+/// `AnyValue`; protobuf merges several, and CloudWatch gives one).
+struct KeyValue<'a> {
+    kv: &'a [u8],
+    key: &'a [u8],
+    /// The last value given, and how many were.
+    value: &'a [u8],
+    values: u32,
+}
+
+impl<'a> KeyValue<'a> {
+    #[inline]
+    fn of(kv: &'a [u8]) -> Self {
+        let mut r = KeyValue {
+            kv,
+            key: &[],
+            value: &[],
+            values: 0,
+        };
+        for (tag, v) in Fields::new(kv) {
+            match (tag, v) {
+                (1, Value::Bytes(b)) => r.key = b,
+                (2, Value::Bytes(b)) => {
+                    r.value = b;
+                    r.values += 1;
                 }
                 _ => {}
             }
         }
-    } else {
-        for l in &dp.labels {
-            let value = text(&l.value).map(trim);
-            match &l.key[..] {
-                b"Namespace" => namespace = value.unwrap_or(""),
-                b"MetricName" => metric = value.unwrap_or(""),
-                key => set_dim(&mut dims, key, value),
+        r
+    }
+
+    /// Its value as text: the `string_value` (the last one of every value given), trimmed (as
+    /// the JSON format's fields are); `None` when there is none or it is not UTF-8 (read as
+    /// absent, as a JSON field of the wrong type is).
+    fn str(&self) -> Option<&'a str> {
+        let s = match self.values {
+            0 => None,
+            1 => last(self.value, 1),
+            _ => wire::each(self.kv, 2).filter_map(|v| last(v, 1)).last(),
+        };
+        s.and_then(text)
+    }
+
+    /// Passes each `KeyValue` of its `kvlist_value`s (merged: every list of every value, in
+    /// order) to `f`.
+    fn each_listed(&self, mut f: impl FnMut(&'a [u8])) {
+        let mut lists = |v: &'a [u8]| {
+            for d in wire::each(v, 6).flat_map(|list| wire::each(list, 1)) {
+                f(d);
             }
+        };
+        if self.values == 1 {
+            lists(self.value);
+        } else {
+            wire::each(self.kv, 2).for_each(lists);
         }
     }
-    (!namespace.is_empty() && !metric.is_empty()).then_some((namespace, metric, dims))
+}
+
+/// A protobuf string as text, trimmed; `None` when it is not UTF-8.
+fn text(b: &[u8]) -> Option<&str> {
+    std::str::from_utf8(b).ok().map(trim)
+}
+
+/// One data point's fields, read in one pass: scalars as the last one given, the maximum from
+/// the first quantile 1.0, the names from the 1.0.0 attributes and from the 0.7.0 labels (the
+/// attributes count when there are any).
+#[derive(Default)]
+struct DataPoint<'a> {
+    start: u64,
+    count: u64,
+    sum: f64,
+    max: Option<f64>,
+    attributes: bool,
+    by_attributes: Names<'a>,
+    by_labels: Names<'a>,
+}
+
+/// `Namespace`, `MetricName` and the dimensions.
+#[derive(Default)]
+struct Names<'a> {
+    namespace: &'a str,
+    metric: &'a str,
+    dims: Dims<'a>,
+}
+
+impl<'a> DataPoint<'a> {
+    fn of(dp: &'a [u8]) -> Self {
+        let mut p = DataPoint::default();
+        for (tag, value) in Fields::new(dp) {
+            match (tag, value) {
+                (1, Value::Bytes(l)) => p.by_labels.label(l),
+                (2, Value::Fixed64(v)) => p.start = v,
+                (4, Value::Fixed64(v)) => p.count = v,
+                (5, Value::Fixed64(v)) => p.sum = f64::from_bits(v),
+                (6, Value::Bytes(q)) if p.max.is_none() => p.max = max(q),
+                (7, Value::Bytes(a)) => {
+                    p.attributes = true;
+                    p.by_attributes.attribute(a);
+                }
+                _ => {}
+            }
+        }
+        p
+    }
+
+    fn names(&self) -> Option<(&'a str, &'a str, Dims<'a>)> {
+        let n = if self.attributes {
+            &self.by_attributes
+        } else {
+            &self.by_labels
+        };
+        (!n.namespace.is_empty() && !n.metric.is_empty()).then_some((n.namespace, n.metric, n.dims))
+    }
+}
+
+/// The value of a `ValueAtQuantile` if its quantile is 1.0 (the Maximum).
+fn max(q: &[u8]) -> Option<f64> {
+    let (mut quantile, mut value) = (0.0, 0.0);
+    for (tag, v) in Fields::new(q) {
+        match (tag, v) {
+            (1, Value::Fixed64(v)) => quantile = f64::from_bits(v),
+            (2, Value::Fixed64(v)) => value = f64::from_bits(v),
+            _ => {}
+        }
+    }
+    (quantile == 1.0).then_some(value)
+}
+
+impl<'a> Names<'a> {
+    /// A 0.7.0 `StringKeyValue` label.
+    fn label(&mut self, l: &'a [u8]) {
+        let (mut key, mut value): (&[u8], &[u8]) = (&[], &[]);
+        for (tag, v) in Fields::new(l) {
+            match (tag, v) {
+                (1, Value::Bytes(b)) => key = b,
+                (2, Value::Bytes(b)) => value = b,
+                _ => {}
+            }
+        }
+        let value = text(value);
+        match key {
+            b"Namespace" => self.namespace = value.unwrap_or(""),
+            b"MetricName" => self.metric = value.unwrap_or(""),
+            key => set_dim(&mut self.dims, key, value),
+        }
+    }
+
+    /// A 1.0.0 `KeyValue` attribute.
+    fn attribute(&mut self, kv: &'a [u8]) {
+        let kv = KeyValue::of(kv);
+        match kv.key {
+            b"Namespace" => self.namespace = kv.str().unwrap_or(""),
+            b"MetricName" => self.metric = kv.str().unwrap_or(""),
+            b"Dimensions" => kv.each_listed(|d| {
+                let d = KeyValue::of(d);
+                set_dim(&mut self.dims, d.key, d.str());
+            }),
+            _ => {}
+        }
+    }
 }
 
 fn set_dim<'a>(dims: &mut Dims<'a>, key: &[u8], value: Option<&'a str>) {
