@@ -134,9 +134,10 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
             c.other_namespaces, c.other_dimensions, c.other_metrics
         ));
     }
-    // Each panel is built, written and dropped in turn: with many series and buckets the rows
-    // of all ten panels at once would be most of the memory. A panel that cannot be built (too
-    // many buckets) is left out with a warning, and the run says something is missing.
+    // Each panel is built, written and dropped in turn (with --output-dir, one is written while
+    // the next is built): with many series and buckets the rows of all ten panels at once would
+    // be most of the memory. A panel that cannot be built (too many buckets) is left out with a
+    // warning, and the run says something is missing.
     let failed_panels = std::cell::Cell::new(false);
     let tables = select(PANELS, &cfg.panels).into_iter().filter_map(|p| {
         p.table(&cube, &ctx)
