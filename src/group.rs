@@ -7,6 +7,7 @@
 //! attacker-chosen field values cannot be crafted to collide.
 
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
@@ -218,7 +219,8 @@ impl<const N: usize> GroupMap<N, u64> {
 #[derive(Clone, Default)]
 pub struct Interner {
     table: HashTable<u32>,
-    strings: Vec<Box<str>>,
+    /// Shared, so that table cells hold the string without a copy of their own.
+    strings: Vec<Arc<str>>,
     state: RandomState,
 }
 
@@ -255,6 +257,12 @@ impl Interner {
     #[inline]
     pub fn get(&self, i: u32) -> &str {
         &self.strings[i as usize]
+    }
+
+    /// The string of symbol `i`, shared (a table cell holds it without copying it).
+    #[inline]
+    pub fn shared(&self, i: u32) -> Arc<str> {
+        Arc::clone(&self.strings[i as usize])
     }
 
     /// Number of distinct strings.

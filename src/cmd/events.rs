@@ -150,10 +150,7 @@ fn geo_summary(s: &mut Summary, geo: &Result<Arc<GeoDb>, geo::NoDb>, tables: &[T
         Ok(db) => {
             // Several files as KINESIS_INSIGHTS_GEOIP lists them (`a.mmdb:b.mmdb`).
             let paths = std::env::join_paths(db.paths()).unwrap_or_default();
-            s.push((
-                "geoip_database",
-                Cell::Text(paths.to_string_lossy().into_owned()),
-            ));
+            s.push(("geoip_database", Cell::text(paths.to_string_lossy())));
             let failed = db.failures().addresses;
             s.push(("geoip_failed_addresses", Cell::Count(failed)));
             for w in db.failure_warnings() {
@@ -164,7 +161,7 @@ fn geo_summary(s: &mut Summary, geo: &Result<Arc<GeoDb>, geo::NoDb>, tables: &[T
         Err(_) => {
             s.push(("geoip_database", Cell::Null));
             if let Some(n) = note {
-                s.push(("locations_note", Cell::Text(n)));
+                s.push(("locations_note", Cell::text(n)));
             }
             false
         }
@@ -341,7 +338,7 @@ pub fn run_from_csv(a: EventsArgs) -> anyhow::Result<Outcome> {
             }
         }
     }
-    let mut summary: Summary = vec![("from_csv", Cell::Text(path.display().to_string()))];
+    let mut summary: Summary = vec![("from_csv", Cell::text(path.display().to_string()))];
     let mut geo_failed = false;
     if let Some((by_ip, name)) = counts {
         if let Some((_, _, other)) = found.iter().find(|(q, _, _)| q.id == LOCATIONS) {
@@ -359,10 +356,7 @@ pub fn run_from_csv(a: EventsArgs) -> anyhow::Result<Outcome> {
                 let db = GeoDb::open(&p)?;
                 let rows = location_rows(&db, by_ip.iter().map(|(ip, n)| (ip.as_str(), *n)));
                 let paths = std::env::join_paths(db.paths()).unwrap_or_default();
-                summary.push((
-                    "geoip_database",
-                    Cell::Text(paths.to_string_lossy().into_owned()),
-                ));
+                summary.push(("geoip_database", Cell::text(paths.to_string_lossy())));
                 summary.push((
                     "geoip_failed_addresses",
                     Cell::Count(db.failures().addresses),
@@ -377,7 +371,7 @@ pub fn run_from_csv(a: EventsArgs) -> anyhow::Result<Outcome> {
         };
         found.push((locations, rows, name));
         if let Some(n) = note {
-            summary.push(("locations_note", Cell::Text(n)));
+            summary.push(("locations_note", Cell::text(n)));
         }
     }
     // Dashboard order; --panel picks.
@@ -397,7 +391,7 @@ pub fn run_from_csv(a: EventsArgs) -> anyhow::Result<Outcome> {
         }
     }
     let locations_note = summary.iter().find_map(|(k, v)| match (k, v) {
-        (&"locations_note", Cell::Text(n)) => Some(n.clone()),
+        (&"locations_note", Cell::Text(n)) => Some(n.to_string()),
         _ => None,
     });
     let tables: Vec<Table> = selected

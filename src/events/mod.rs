@@ -270,15 +270,16 @@ impl Merge for EventsAgg {
     }
 }
 
-/// Rows of a grouping: keys and counts, by count descending, then keys ascending.
-pub type Rows<'a, const N: usize> = Vec<([&'a str; N], u64)>;
+/// Rows of a grouping: keys and counts, by count descending, then keys ascending. The keys are
+/// the interners' own strings, shared, so that the table built from them copies none.
+pub type Rows<const N: usize> = Vec<([Arc<str>; N], u64)>;
 
 /// `counts` as [`Rows`], the symbols of key part `j` resolved in `interners[j]`. Sorted on
 /// the strings' ranks, so the comparisons are of integers.
-fn sorted_rows<'a, const N: usize>(
+fn sorted_rows<const N: usize>(
     counts: impl Iterator<Item = ([u32; N], u64)>,
-    interners: [&'a Interner; N],
-) -> Rows<'a, N> {
+    interners: [&Interner; N],
+) -> Rows<N> {
     let ranks = interners.map(Interner::ranks);
     let mut rows: Vec<([u32; N], [u32; N], u64)> = counts
         .map(|(k, n)| {
@@ -291,13 +292,7 @@ fn sorted_rows<'a, const N: usize>(
         .collect();
     rows.sort_unstable_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
     rows.into_iter()
-        .map(|(_, k, n)| {
-            let mut key = [""; N];
-            for j in 0..N {
-                key[j] = interners[j].get(k[j]);
-            }
-            (key, n)
-        })
+        .map(|(_, k, n)| (std::array::from_fn(|j| interners[j].shared(k[j])), n))
         .collect()
 }
 
@@ -438,7 +433,7 @@ impl EventsAgg {
     }
 
     /// Calls by `[event name]`.
-    pub fn by_name(&self) -> Rows<'_, 1> {
+    pub fn by_name(&self) -> Rows<1> {
         if self.by_name.is_empty() && !self.calls.is_empty() {
             let v = self.project(|[_, _, n, _]| [n]);
             sorted_rows(v.into_iter(), [&self.names])
@@ -462,13 +457,13 @@ impl EventsAgg {
     }
 
     /// Calls by `[region, user, event name, source address]`.
-    pub fn calls(&self) -> Rows<'_, 4> {
+    pub fn calls(&self) -> Rows<4> {
         let interners = [&self.regions, &self.users, &self.names, &self.ips];
         sorted_rows(self.calls.iter().map(|(k, n)| (*k, *n)), interners)
     }
 
     /// Calls by `[user, event name]`.
-    pub fn by_user(&self) -> Rows<'_, 2> {
+    pub fn by_user(&self) -> Rows<2> {
         let projected;
         let groups = if self.by_user.is_empty() {
             projected = self.project(|[_, u, n, _]| [u, n]);
@@ -483,7 +478,7 @@ impl EventsAgg {
     }
 
     /// Calls by `[region, event name]`.
-    pub fn by_region(&self) -> Rows<'_, 2> {
+    pub fn by_region(&self) -> Rows<2> {
         let projected;
         let groups = if self.by_region.is_empty() {
             projected = self.project(|[r, _, n, _]| [r, n]);
@@ -499,14 +494,18 @@ impl EventsAgg {
 
     /// Calls with an error code by `[error code, error message, event name, user, source
     /// address]`.
-    pub fn errors(&self) -> Rows<'_, 5> {
-        let mut rows: Rows<'_, 5> = self.errors.iter().map(|(k, n)| (k, *n)).collect();
+    pub fn errors(&self) -> Rows<5> {
+        let mut rows: Rows<5> = self
+            .errors
+            .iter()
+            .map(|(k, n)| (k.map(Arc::from), *n))
+            .collect();
         rows.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         rows
     }
 
     /// Calls by identities of the [`PERSON_TYPES`], by `[user]`.
-    pub fn person_users(&self) -> Rows<'_, 1> {
+    pub fn person_users(&self) -> Rows<1> {
         sorted_rows(nonzero(&self.person_users), [&self.users])
     }
 
@@ -594,9 +593,12 @@ mod tests {
         );
         assert_eq!(
             cube.calls(),
-            vec![(["us-east-2", "alice", "PutRecord", "1.2.3.4"], 1)]
+            vec![(
+                ["us-east-2", "alice", "PutRecord", "1.2.3.4"].map(Arc::from),
+                1
+            )]
         );
-        assert_eq!(cube.person_users(), vec![(["alice"], 1)]);
+        assert_eq!(cube.person_users(), vec![(["alice"].map(Arc::from), 1)]);
         assert!(cube.errors().is_empty());
     }
 

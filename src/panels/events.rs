@@ -132,11 +132,11 @@ pub fn ids() -> Vec<&'static str> {
     PANELS.iter().map(|p| p.id).collect()
 }
 
-fn grouped<const N: usize>(rows: Rows<'_, N>) -> Vec<Vec<Cell>> {
+fn grouped<const N: usize>(rows: Rows<N>) -> Vec<Vec<Cell>> {
     rows.into_iter()
         .map(|(key, count)| {
             key.into_iter()
-                .map(Cell::text)
+                .map(Cell::Text)
                 .chain([Cell::Count(count)])
                 .collect()
         })
@@ -377,10 +377,10 @@ pub fn location_rows<'a>(
         .into_iter()
         .map(|(l, n)| {
             vec![
-                Cell::Text(l.country_code),
-                Cell::Text(l.country_name),
-                Cell::Text(l.region),
-                Cell::Text(l.city),
+                Cell::text(l.country_code),
+                Cell::text(l.country_name),
+                Cell::text(l.region),
+                Cell::text(l.city),
                 coord(l.latitude),
                 coord(l.longitude),
                 Cell::Count(n),

@@ -176,7 +176,7 @@ pub fn read_file(path: &Path) -> Result<Read, CsvError> {
         None => Content::SourceCounts(
             rows.into_iter()
                 .map(|r| match (&r[0], &r[1]) {
-                    (Cell::Text(ip), Cell::Count(n)) => (ip.clone(), *n),
+                    (Cell::Text(ip), Cell::Count(n)) => (ip.to_string(), *n),
                     _ => unreachable!("source_ip is text, count a count"),
                 })
                 .collect(),

@@ -8,14 +8,17 @@ pub mod health;
 pub mod metrics;
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::window::Millis;
 
 /// One value in a table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
-    /// Text, exactly as in the input (renderers neutralise it for terminals).
-    Text(String),
+    /// Text, exactly as in the input (renderers neutralise it for terminals). Shared, so that
+    /// a value many rows show (an event name, a region) or that the aggregate already holds is
+    /// not copied into every cell.
+    Text(Arc<str>),
     /// A count.
     Count(u64),
     /// A percentage in hundredths of a percent (1234 = 12.34%), exact.
@@ -30,8 +33,8 @@ pub enum Cell {
 
 impl Cell {
     /// Text as a cell.
-    pub fn text(s: impl Into<String>) -> Self {
-        Cell::Text(s.into())
+    pub fn text(s: impl AsRef<str>) -> Self {
+        Cell::Text(Arc::from(s.as_ref()))
     }
 }
 

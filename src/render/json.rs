@@ -132,7 +132,7 @@ impl serde_json::ser::Formatter for TerminalSafe<'_> {
 
 fn cell_value(c: &Cell) -> Value {
     match c {
-        Cell::Text(s) => Value::String(s.clone()),
+        Cell::Text(s) => Value::String(s.to_string()),
         Cell::Count(n) => Value::from(*n),
         Cell::Percent(h) => Value::from(*h as f64 / 100.0),
         Cell::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
