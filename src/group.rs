@@ -1,76 +1,11 @@
-//! `GroupMap`: the hash table aggregates count into, keyed by strings; and `Interner`, which
-//! numbers distinct strings so that groupings can be keyed by small integers.
-//!
-//! Keys are tuples of strings. A lookup hashes the borrowed `&str` parts straight from the input
-//! buffer, and the key is copied into owned storage only the first time a group is seen, so the
-//! hot loop allocates nothing for groups it already knows. The hasher is seeded per process, so
-//! attacker-chosen field values cannot be crafted to collide.
+//! `Interner`: numbers distinct strings so that groupings can be keyed by small integers. The
+//! hasher is seeded per process, so attacker-chosen field values cannot be crafted to collide.
 
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
-
-/// A map from `N` strings to a value `V`.
-#[derive(Clone)]
-pub struct GroupMap<const N: usize, V> {
-    table: HashTable<(Key<N>, V)>,
-    state: RandomState,
-}
-
-/// A stored key: the parts end to end in one allocation, with where each ends. A lookup
-/// compares the lengths first, then bytes that sit together in memory, instead of following one
-/// pointer per part to wherever the allocator put it.
-#[derive(Clone)]
-struct Key<const N: usize> {
-    ends: [usize; N],
-    text: Box<str>,
-}
-
-impl<const N: usize> Key<N> {
-    fn new(parts: &[&str; N]) -> Self {
-        let mut text = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-        let ends = parts.map(|p| {
-            text.push_str(p);
-            text.len()
-        });
-        Key {
-            ends,
-            text: text.into_boxed_str(),
-        }
-    }
-
-    fn parts(&self) -> [&str; N] {
-        let mut start = 0;
-        self.ends.map(|end| {
-            // The ends are where whole parts were pushed, so they are character boundaries.
-            let part = self.text.get(start..end).unwrap_or_default();
-            start = end;
-            part
-        })
-    }
-
-    #[inline]
-    fn matches(&self, key: &[&str; N]) -> bool {
-        let mut start = 0;
-        for (end, part) in self.ends.iter().zip(key) {
-            if end - start != part.len() {
-                return false;
-            }
-            start = *end;
-        }
-        let text = self.text.as_bytes();
-        let mut start = 0;
-        for (end, part) in self.ends.iter().zip(key) {
-            if !same_bytes(&text[start..*end], part.as_bytes()) {
-                return false;
-            }
-            start = *end;
-        }
-        true
-    }
-}
 
 /// `a == b` for slices of equal length, inline: key parts are short, and a call to `memcmp`
 /// per part cost more than the comparison.
@@ -95,121 +30,6 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     }
     // The last (overlapping) word covers the tail.
     word(a, n - 8) == word(b, n - 8)
-}
-
-impl<const N: usize, V> Default for GroupMap<N, V> {
-    fn default() -> Self {
-        Self {
-            table: HashTable::new(),
-            state: RandomState::default(),
-        }
-    }
-}
-
-impl<const N: usize, V: std::fmt::Debug> std::fmt::Debug for GroupMap<N, V> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_map().entries(self.iter()).finish()
-    }
-}
-
-fn hash_parts(state: &RandomState, parts: &[&str]) -> u64 {
-    let mut h = state.build_hasher();
-    for p in parts {
-        // `str::hash` ends each part with a terminator, so ("ab","c") and ("a","bc") differ.
-        p.hash(&mut h);
-    }
-    h.finish()
-}
-
-impl<const N: usize, V> GroupMap<N, V> {
-    /// The value for `key`, inserted with `V::default()` the first time.
-    #[inline]
-    pub fn entry(&mut self, key: [&str; N]) -> &mut V
-    where
-        V: Default,
-    {
-        self.entry_with(key, V::default)
-    }
-
-    /// The value for `key`, inserted with `make()` the first time.
-    #[inline]
-    pub fn entry_with(&mut self, key: [&str; N], make: impl FnOnce() -> V) -> &mut V {
-        let hash = hash_parts(&self.state, &key);
-        let state = &self.state;
-        let entry = self.table.entry(
-            hash,
-            |(k, _)| k.matches(&key),
-            |(k, _)| hash_parts(state, &k.parts()),
-        );
-        &mut entry
-            .or_insert_with(|| (Key::new(&key), make()))
-            .into_mut()
-            .1
-    }
-
-    /// Number of groups.
-    pub fn len(&self) -> usize {
-        self.table.len()
-    }
-
-    /// True when no group was seen.
-    pub fn is_empty(&self) -> bool {
-        self.table.is_empty()
-    }
-
-    /// Every group and its value, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = ([&str; N], &V)> {
-        self.table.iter().map(|(k, v)| (k.parts(), v))
-    }
-
-    /// Folds `other` into `self`, combining the values of groups both have with `combine`.
-    pub fn merge_with(&mut self, other: Self, mut combine: impl FnMut(&mut V, V))
-    where
-        V: Default,
-    {
-        for (k, v) in other.table {
-            combine(self.entry(k.parts()), v);
-        }
-    }
-}
-
-impl<const N: usize> GroupMap<N, u64> {
-    /// Adds `n` to the count of `key`.
-    #[inline]
-    pub fn add(&mut self, key: [&str; N], n: u64) {
-        *self.entry(key) += n;
-    }
-
-    /// Adds the counts of `other`.
-    pub fn merge(&mut self, other: Self) {
-        self.merge_with(other, |a, b| *a += b);
-    }
-
-    /// Sums counts over a projection of the key: the `GROUP BY` that turns the one fine-grained
-    /// aggregate into each panel's rows.
-    pub fn project<'s, const M: usize>(
-        &'s self,
-        mut keep: impl FnMut(&[&'s str; N]) -> Option<[&'s str; M]>,
-    ) -> GroupMap<M, u64> {
-        let mut out = GroupMap::default();
-        for (k, v) in self.iter() {
-            if let Some(key) = keep(&k) {
-                out.add(key, *v);
-            }
-        }
-        out
-    }
-
-    /// The groups as owned rows, sorted by count descending, then key ascending: the order of
-    /// every table, identical for any thread count.
-    pub fn sorted(&self) -> Vec<([String; N], u64)> {
-        let mut rows: Vec<_> = self
-            .iter()
-            .map(|(k, v)| (k.map(str::to_string), *v))
-            .collect();
-        rows.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        rows
-    }
 }
 
 /// Distinct strings numbered in the order they were first seen: a grouping keyed by symbols
@@ -297,27 +117,6 @@ impl Interner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
-
-    #[test]
-    fn counts_and_merges_like_a_btreemap() {
-        let words = ["a", "b", "a", "ab", "", "b", "a", "é", "a\u{0}"];
-        let mut simple: BTreeMap<(String, String), u64> = BTreeMap::new();
-        let (mut left, mut right) = (GroupMap::<2, u64>::default(), GroupMap::default());
-        for (i, w) in words.iter().enumerate() {
-            let other = words[(i * 7) % words.len()];
-            *simple
-                .entry((w.to_string(), other.to_string()))
-                .or_default() += 1;
-            if i % 3 == 0 { &mut left } else { &mut right }.add([w, other], 1);
-        }
-        left.merge(right);
-        let got: BTreeMap<(String, String), u64> = left
-            .iter()
-            .map(|([a, b], v)| ((a.to_string(), b.to_string()), *v))
-            .collect();
-        assert_eq!(got, simple);
-    }
 
     #[test]
     fn same_bytes_is_slice_equality() {
@@ -332,46 +131,6 @@ mod tests {
             }
             assert!(!same_bytes(a, &text[..n + 1]));
         }
-    }
-
-    #[test]
-    fn key_parts_do_not_run_together() {
-        let mut m = GroupMap::<2, u64>::default();
-        m.add(["ab", "c"], 1);
-        m.add(["a", "bc"], 1);
-        assert_eq!(m.len(), 2);
-    }
-
-    #[test]
-    fn sorted_is_count_desc_then_key_asc() {
-        let mut m = GroupMap::<1, u64>::default();
-        for (k, n) in [("b", 2), ("a", 2), ("c", 5), ("d", 1)] {
-            m.add([k], n);
-        }
-        let order: Vec<_> = m
-            .sorted()
-            .into_iter()
-            .map(|(k, n)| (k[0].clone(), n))
-            .collect();
-        assert_eq!(
-            order,
-            [
-                ("c".into(), 5),
-                ("a".into(), 2),
-                ("b".into(), 2),
-                ("d".into(), 1)
-            ]
-        );
-    }
-
-    #[test]
-    fn project_sums() {
-        let mut m = GroupMap::<2, u64>::default();
-        m.add(["x", "1"], 2);
-        m.add(["x", "2"], 3);
-        m.add(["y", "1"], 4);
-        let p = m.project(|[a, _]| (*a != "y").then_some([*a]));
-        assert_eq!(p.sorted(), vec![(["x".to_string()], 5)]);
     }
 
     #[test]

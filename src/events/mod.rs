@@ -18,7 +18,7 @@ use foldhash::fast::RandomState;
 use crate::cloudtrail::reader::RecordQuery;
 use crate::cloudtrail::{Field, KINESIS_SOURCE, PERSON_TYPES, Record, Skip};
 use crate::filter::Matcher;
-use crate::group::{GroupMap, Interner};
+use crate::group::Interner;
 use crate::pipeline::Merge;
 use crate::window::{
     Millis, Window, bucket_start, in_range, parse_event_time, union_range, widen_range,
@@ -183,8 +183,9 @@ type SymCounts<const N: usize> = HashMap<[u32; N], u64, RandomState>;
 /// numbered once, [`Interner`]), so the groupings are keyed by small integers: a record costs
 /// one string lookup per field instead of one per field per grouping, and a value is stored
 /// once however many groups hold it. A merge maps the other thread's numbers to these; the
-/// strings are looked at again only to sort the rows. Error messages, seen on few records and
-/// mostly distinct, are grouped as strings.
+/// strings are looked at again only to sort the rows. Error codes and messages are interned
+/// too (a trail of realistic cardinality has tens of thousands of distinct messages, and a
+/// merge of groups keyed by five strings was most of the time after the read).
 #[derive(Debug, Default, Clone)]
 pub struct EventsAgg {
     /// Counts over everything read.
@@ -193,6 +194,8 @@ pub struct EventsAgg {
     users: Interner,
     names: Interner,
     ips: Interner,
+    codes: Interner,
+    messages: Interner,
     /// At each event name symbol.
     by_name: Vec<u64>,
     /// `[name, bucket start]`.
@@ -203,7 +206,8 @@ pub struct EventsAgg {
     by_user: SymCounts<2>,
     /// `[region, name]`.
     by_region: SymCounts<2>,
-    errors: GroupMap<5, u64>,
+    /// `[error code, error message, name, user, address]` of the calls with an error code.
+    errors: SymCounts<5>,
     /// At each user symbol.
     person_users: Vec<u64>,
     /// At each address symbol.
@@ -265,7 +269,17 @@ impl Merge for EventsAgg {
         absorb(&mut self.by_region, o.by_region, |[r, name]| {
             [at(&regions, r), at(&names, name)]
         });
-        self.errors.merge(o.errors);
+        let codes = self.codes.absorb(&o.codes);
+        let messages = self.messages.absorb(&o.messages);
+        absorb(&mut self.errors, o.errors, |[c, m, name, u, ip]| {
+            [
+                at(&codes, c),
+                at(&messages, m),
+                at(&names, name),
+                at(&users, u),
+                at(&ips, ip),
+            ]
+        });
         self.counts.merge(o.counts);
     }
 }
@@ -369,12 +383,18 @@ impl EventsAgg {
         widen_range(&mut c.matched_range, t);
         let g = q.groupings.counted();
         let person = g.person_users && PERSON_TYPES.contains(&r.identity_type());
-        let n = if g.by_name || g.over_time || g.calls || g.by_user || g.by_region {
+        let code = if g.errors {
+            r.field(Field::ErrorCode)
+        } else {
+            ""
+        };
+        let error = !code.is_empty();
+        let n = if g.by_name || g.over_time || g.calls || g.by_user || g.by_region || error {
             self.names.intern(name)
         } else {
             0
         };
-        let u = if g.calls || g.by_user || person {
+        let u = if g.calls || g.by_user || person || error {
             self.users.intern(user)
         } else {
             0
@@ -384,7 +404,7 @@ impl EventsAgg {
         } else {
             0
         };
-        let a = if g.calls || g.by_ip {
+        let a = if g.calls || g.by_ip || error {
             self.ips.intern(ip)
         } else {
             0
@@ -413,12 +433,10 @@ impl EventsAgg {
         if person {
             bump(&mut self.person_users, u, 1);
         }
-        if g.errors {
-            let code = r.field(Field::ErrorCode);
-            if !code.is_empty() {
-                let message = r.field(Field::ErrorMessage);
-                self.errors.add([code, message, name, user, ip], 1);
-            }
+        if error {
+            let c = self.codes.intern(code);
+            let m = self.messages.intern(r.field(Field::ErrorMessage));
+            *self.errors.entry([c, m, n, u, a]).or_default() += 1;
         }
         Ok(())
     }
@@ -495,13 +513,14 @@ impl EventsAgg {
     /// Calls with an error code by `[error code, error message, event name, user, source
     /// address]`.
     pub fn errors(&self) -> Rows<5> {
-        let mut rows: Rows<5> = self
-            .errors
-            .iter()
-            .map(|(k, n)| (k.map(Arc::from), *n))
-            .collect();
-        rows.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        rows
+        let interners = [
+            &self.codes,
+            &self.messages,
+            &self.names,
+            &self.users,
+            &self.ips,
+        ];
+        sorted_rows(self.errors.iter().map(|(k, n)| (*k, *n)), interners)
     }
 
     /// Calls by identities of the [`PERSON_TYPES`], by `[user]`.
