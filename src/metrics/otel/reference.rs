@@ -180,27 +180,16 @@ fn message(msg: &[u8], at: usize, out: &mut Outcome, each: &mut impl FnMut(&Data
     }
 }
 
-/// [`super::looks_like`] as it was.
+/// [`super::looks_like`] as it was: the same framing, the first message decoded by prost.
 fn looks_like(bytes: &[u8]) -> bool {
-    let Ok((len, used)) = super::varint32(bytes) else {
-        return false;
-    };
-    if bytes.get(used) != Some(&0x0a) {
-        return false;
-    }
-    let json_like = matches!(bytes[0], b'{' | b'[' | b' ' | b'\t' | b'\r' | b'\n');
-    if !json_like {
-        return true;
-    }
-    bytes
-        .get(used..used + len as usize)
-        .and_then(|m| Request::decode(m).ok())
-        .is_some_and(|r| {
+    super::looks_like_with(bytes, |m| {
+        Request::decode(m).is_ok_and(|r| {
             r.resource_metrics
                 .iter()
                 .flat_map(|rm| &rm.scope_metrics)
                 .any(|s| !s.metrics.is_empty())
         })
+    })
 }
 
 /// Reads `bytes` as an OpenTelemetry file with the wire walker and with prost's structs, and
