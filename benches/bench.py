@@ -68,16 +68,14 @@ def measure(cmd, repeat, warmup=1):
 def ensure_corpus(scale, jobs):
     params = {"scale": scale, "corpora": 3, "otel": True}
     marker = os.path.join(OUT, "corpus", "params.json")
-    if os.path.exists(marker) and json.load(open(marker)) == params:
-        ensure_x4()
-        return json.load(open(os.path.join(OUT, "corpus", "sizes.json")))
-    shutil.rmtree(os.path.join(OUT, "corpus"), ignore_errors=True)
-    subprocess.run([sys.executable, os.path.join(ROOT, "testdata", "generate.py"), "--bench", os.path.join(OUT, "corpus"),
-                    "--bench-mb", str(int(1000 * scale)), "--bench-files", str(max(1, int(1000 * scale))),
-                    "--tiny-files", str(max(1, int(20000 * scale))), "--metrics-mb", str(int(500 * scale)),
-                    "--real-mb", str(int(1000 * scale)), "--metrics-day-mb", str(int(1000 * scale)),
-                    "--otel-mb", str(int(500 * scale))], check=True)
-    json.dump(params, open(marker, "w"))
+    if not (os.path.exists(marker) and json.load(open(marker)) == params):
+        shutil.rmtree(os.path.join(OUT, "corpus"), ignore_errors=True)
+        subprocess.run([sys.executable, os.path.join(ROOT, "testdata", "generate.py"), "--bench", os.path.join(OUT, "corpus"),
+                        "--bench-mb", str(int(1000 * scale)), "--bench-files", str(max(1, int(1000 * scale))),
+                        "--tiny-files", str(max(1, int(20000 * scale))), "--metrics-mb", str(int(500 * scale)),
+                        "--real-mb", str(int(1000 * scale)), "--metrics-day-mb", str(int(1000 * scale)),
+                        "--otel-mb", str(int(500 * scale))], check=True)
+        json.dump(params, open(marker, "w"))
     ensure_x4()
     return json.load(open(os.path.join(OUT, "corpus", "sizes.json")))
 
