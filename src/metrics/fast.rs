@@ -17,6 +17,11 @@
 //! documents, and the `metric_streams_paths` fuzz target on whatever it finds.
 
 use std::borrow::Cow;
+use std::hash::BuildHasher;
+
+use foldhash::fast::RandomState;
+use hashbrown::HashTable;
+use memchr::memmem::Finder;
 
 use super::record::{CLI_KEYS, StreamDims, StreamRecord, StreamValue};
 use crate::input::lenient::{Num, Str};
@@ -40,15 +45,192 @@ pub enum End {
     },
 }
 
-/// Reads `text`, calling `each` with every Metric Streams record (any
-/// top-level object without the CLI forms' keys), in order, until the end or the first value it
-/// leaves to the serde path.
-pub(super) fn read<'t>(text: &'t str, each: impl FnMut(StreamRecord<'t>)) -> End {
+/// A record as the fast path hands it on.
+#[derive(Debug)]
+pub(super) enum Item<'t, V> {
+    /// Read whole.
+    Record(StreamRecord<'t>),
+    /// Its prefix is one a [`PrefixCache`] knows: the value the consumer gave for that prefix,
+    /// and the members read after it.
+    Known(V, Tail),
+}
+
+/// The members of a record after its cached prefix (see [`PrefixCache`]): all it has of a
+/// [`StreamRecord`] besides what the prefix says.
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Tail {
+    /// `timestamp`, when a number.
+    pub timestamp: Option<f64>,
+    /// `value`, when an object.
+    pub value: Option<StreamValue>,
+}
+
+/// Reads `text`, calling `each` with every Metric Streams record (any top-level object without
+/// the CLI forms' keys), in order, until the end or the first value it leaves to the serde path.
+///
+/// With a `cache`, a record whose prefix the cache knows is handed on as [`Item::Known`]; after
+/// a record read whole, a value `each` returns is kept for its prefix, when the prefix can be
+/// cached (see [`PrefixCache`]). Without one, every record is an [`Item::Record`].
+pub(super) fn read<'t, V: Copy>(
+    text: &'t str,
+    cache: Option<&mut PrefixCache<V>>,
+    each: impl FnMut(Item<'t, V>) -> Option<V>,
+) -> End {
     // The scanner keeps offsets as u32; larger texts take the serde path.
     if u32::try_from(text.len()).is_err() {
         return End::HandOver { values: 0, at: 0 };
     }
-    Doc::<Bytes>::new(text).values(each)
+    Doc::<Bytes>::new(text).values(cache, each)
+}
+
+/// A record's *prefix* is its text from just after its `{` up to the first `"timestamp"` in it.
+/// Metric Streams write every record's members in one order (`metric_stream_name`,
+/// `account_id`, `region`, `namespace`, `metric_name`, `dimensions`, then `timestamp`, `value`,
+/// `unit`), so the prefix is all that says which series a record is of, and a day of
+/// one-minute datapoints repeats each prefix 1,440 times. This cache keeps, per prefix, what the
+/// consumer made of the record's identity (for the Metrics cube, which series it is), so a
+/// repeated prefix is neither parsed nor looked up by its six strings again: the scan jumps to
+/// `"timestamp"` and reads only the tail.
+///
+/// Why a hit reads the record exactly as a full read would: the scan is a deterministic
+/// function of the bytes it has read, and it decides everything up to a token from the bytes
+/// before that token. A prefix is kept only when the full read of its record reached the top of
+/// its member loop with the key `"timestamp"`'s quote exactly at the prefix's end (not inside a
+/// string, not a key of a nested object), after reading only identity members (`namespace`,
+/// `metric_name`, `region`, `account_id`, `dimensions`) and members it skips. A record with the
+/// identical prefix bytes followed by `"timestamp"` reaches that same place in the identical
+/// state: the same members read to the same values, the same set of members seen. So resuming
+/// there with that set gives what the full read gives, provided the rest adds nothing to the
+/// identity: a tail that reads an identity member makes the record be read again from its `{`
+/// without the cache (a duplicate then bails there, as always), and such a record's prefix is
+/// never kept. The consumer's value must depend only on the identity members and on what stays
+/// the same while the cache lives (the reader clears it when that changes).
+///
+/// Memory is bounded whatever the input: prefixes longer than [`MAX_PREFIX`] are not cached,
+/// and when [`MAX_ENTRIES`] prefixes or [`MAX_BYTES`] of them are kept, the cache is emptied
+/// and fills again with what comes next (real inputs have a few thousand series).
+#[derive(Clone)]
+pub struct PrefixCache<V> {
+    /// Indices into `entries`, by the hash of their prefix.
+    table: HashTable<u32>,
+    entries: Vec<Entry<V>>,
+    /// Every kept prefix, end to end.
+    bytes: Vec<u8>,
+    state: RandomState,
+    timestamp: Finder<'static>,
+}
+
+/// One kept prefix.
+#[derive(Clone)]
+struct Entry<V> {
+    hash: u64,
+    /// Where it is in [`PrefixCache::bytes`].
+    start: u32,
+    end: u32,
+    /// The members seen when the full read reached `"timestamp"`.
+    seen: u8,
+    value: V,
+}
+
+/// Longest prefix cached (a Metric Streams prefix is about 250 bytes); also how far a record is
+/// searched for `"timestamp"`, so a text without one is not searched to its end at every record.
+pub const MAX_PREFIX: usize = 4096;
+/// Most prefixes kept at once.
+pub const MAX_ENTRIES: usize = 1 << 16;
+/// Most bytes of prefixes kept at once.
+pub const MAX_BYTES: usize = 16 << 20;
+
+/// The key that ends a prefix, with its quotes.
+const TIMESTAMP_KEY: &[u8] = b"\"timestamp\"";
+
+impl<V> Default for PrefixCache<V> {
+    fn default() -> Self {
+        PrefixCache {
+            table: HashTable::new(),
+            entries: Vec::new(),
+            bytes: Vec::new(),
+            state: RandomState::default(),
+            timestamp: Finder::new(TIMESTAMP_KEY).into_owned(),
+        }
+    }
+}
+
+impl<V> std::fmt::Debug for PrefixCache<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrefixCache")
+            .field("entries", &self.entries.len())
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
+impl<V: Copy> PrefixCache<V> {
+    /// Forgets every prefix.
+    pub fn clear(&mut self) {
+        self.table.clear();
+        self.entries.clear();
+        self.bytes.clear();
+    }
+
+    /// Number of prefixes kept.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when no prefix is kept.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The end of the prefix of the record whose `{` is at `open` (the offset of the first
+    /// `"timestamp"` after it, not further than [`MAX_PREFIX`]).
+    #[inline]
+    fn prefix_end(&self, text: &[u8], open: usize) -> Option<usize> {
+        let from = open + 1;
+        let to = text.len().min(from + MAX_PREFIX + TIMESTAMP_KEY.len());
+        self.timestamp.find(&text[from..to]).map(|i| from + i)
+    }
+
+    #[inline]
+    fn hash(&self, prefix: &[u8]) -> u64 {
+        self.state.hash_one(prefix)
+    }
+
+    /// The members seen and the value kept for `prefix`.
+    #[inline]
+    fn get(&self, hash: u64, prefix: &[u8]) -> Option<(u8, V)> {
+        let e = self.table.find(hash, |&i| {
+            let e = &self.entries[i as usize];
+            e.hash == hash && &self.bytes[e.start as usize..e.end as usize] == prefix
+        })?;
+        let e = &self.entries[*e as usize];
+        Some((e.seen, e.value))
+    }
+
+    /// Keeps `value` for `prefix` (not yet kept), whose full read had seen `seen` at its end.
+    #[cold]
+    fn insert(&mut self, hash: u64, prefix: &[u8], seen: u8, value: V) {
+        if prefix.len() > MAX_PREFIX {
+            return;
+        }
+        if self.entries.len() >= MAX_ENTRIES || self.bytes.len() + prefix.len() > MAX_BYTES {
+            self.clear();
+        }
+        // Both bounds keep these far below 4 GiB.
+        let start = self.bytes.len() as u32;
+        self.bytes.extend_from_slice(prefix);
+        let id = self.entries.len() as u32;
+        self.entries.push(Entry {
+            hash,
+            start,
+            end: self.bytes.len() as u32,
+            seen,
+            value,
+        });
+        let entries = &self.entries;
+        self.table
+            .insert_unique(hash, id, |&i| entries[i as usize].hash);
+    }
 }
 
 /// The scan of one text.
@@ -66,7 +248,21 @@ mod member {
     pub const TIMESTAMP: u8 = 16;
     pub const VALUE: u8 = 32;
     pub const ACCOUNT_ID: u8 = 64;
+    /// The members that say which series a record is of.
+    pub const IDENTITY: u8 = NAMESPACE | METRIC_NAME | REGION | DIMENSIONS | ACCOUNT_ID;
 }
+
+/// A record read by [`Doc::record`].
+struct Whole<'a> {
+    record: StreamRecord<'a>,
+    /// Offset of its `}`.
+    close: usize,
+    /// When its prefix can be cached: the members seen at the prefix's end.
+    prefix_seen: Option<u8>,
+}
+
+/// No prefix end to watch for.
+const NO_PREFIX: usize = usize::MAX;
 
 impl<'a, C: Cursor<'a>> Doc<'a, C> {
     fn new(text: &'a str) -> Self {
@@ -78,43 +274,117 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
 
     /// The top-level values, as `input::json::for_each_value` finds them: whitespace, and commas
     /// after the first value, between them.
-    fn values(&mut self, mut each: impl FnMut(StreamRecord<'a>)) -> End {
+    fn values<V: Copy>(
+        &mut self,
+        mut cache: Option<&mut PrefixCache<V>>,
+        mut each: impl FnMut(Item<'a, V>) -> Option<V>,
+    ) -> End {
         let hand_over = |values, end| End::HandOver { values, at: end };
         if self.s.skip_bom().is_err() {
             return hand_over(0, 0);
         }
         let (mut values, mut end) = (0u32, 0usize);
         loop {
-            match self.s.peek() {
-                Some(b'{') => {
+            let Some(at) = self.s.peek_at() else {
+                // Whitespace only, or nothing read yet: serde words the report.
+                return match values > 0 && self.s.finished() {
+                    true => End::Done { values },
+                    false => hand_over(values, end),
+                };
+            };
+            match self.s.bytes()[at] {
+                b'{' => {
                     self.s.advance();
-                    match self.record() {
-                        Ok((record, close)) => {
-                            each(record);
+                    let read = match cache.as_deref_mut() {
+                        Some(cache) => self.cached_record(at, cache),
+                        None => self
+                            .record(NO_PREFIX, None)
+                            .map(|w| w.map(|w| (Item::Record(w.record), w.close, None))),
+                    };
+                    match read {
+                        Ok(Some((item, close, keep))) => {
+                            let value = each(item);
+                            if let (Some(cache), Some(value), Some((hash, q, seen))) =
+                                (cache.as_deref_mut(), value, keep)
+                            {
+                                cache.insert(hash, &self.s.bytes()[at + 1..q], seen, value);
+                            }
                             values += 1;
                             end = close + 1;
                         }
-                        Err(Bail) => return hand_over(values, end),
+                        // `Ok(None)` comes only from a resumed read.
+                        Ok(None) | Err(Bail) => return hand_over(values, end),
                     }
                 }
-                Some(b',') if values > 0 => self.s.advance(),
-                // Whitespace only, or nothing read yet: serde words the report.
-                None if values > 0 && self.s.finished() => return End::Done { values },
+                b',' if values > 0 => self.s.advance(),
                 // Not an object, not JSON, or a form feed between values.
                 _ => return hand_over(values, end),
             }
         }
     }
 
-    /// The members of a record object, after its `{`; the record and the offset of its `}`.
-    fn record(&mut self) -> Scan<(StreamRecord<'a>, usize)> {
+    /// A record, after its `{` (at `open`), read with the cache: the item, the offset of its
+    /// `}`, and when its prefix is to be kept, its hash, end and the members seen there.
+    #[allow(clippy::type_complexity)]
+    #[inline]
+    fn cached_record<V: Copy>(
+        &mut self,
+        open: usize,
+        cache: &PrefixCache<V>,
+    ) -> Scan<Option<(Item<'a, V>, usize, Option<(u64, usize, u8)>)>> {
+        let bytes = self.s.bytes();
+        let Some(q) = cache.prefix_end(bytes, open) else {
+            let w = self.record(NO_PREFIX, None)?.ok_or(Bail)?;
+            return Ok(Some((Item::Record(w.record), w.close, None)));
+        };
+        let prefix = &bytes[open + 1..q];
+        let hash = cache.hash(prefix);
+        if let Some((seen, value)) = cache.get(hash, prefix) {
+            self.s.seek(q);
+            if let Some(w) = self.record(NO_PREFIX, Some(seen))? {
+                let tail = Tail {
+                    timestamp: w.record.timestamp,
+                    value: w.record.value,
+                };
+                return Ok(Some((Item::Known(value, tail), w.close, None)));
+            }
+            // The tail names the series too: read the record again, whole.
+            self.s.seek(open + 1);
+            let w = self.record(NO_PREFIX, None)?.ok_or(Bail)?;
+            return Ok(Some((Item::Record(w.record), w.close, None)));
+        }
+        let w = self.record(q, None)?.ok_or(Bail)?;
+        let keep = w.prefix_seen.map(|seen| (hash, q, seen));
+        Ok(Some((Item::Record(w.record), w.close, keep)))
+    }
+
+    /// The members of a record object, after its `{`, and the offset of its `}`.
+    ///
+    /// With `resume`, the cursor is at a cached prefix's end and `resume` holds the members the
+    /// prefix has: the rest is read, and `None` is the answer when it reads an identity member
+    /// (the record must then be read whole). Otherwise, when the key `"timestamp"` is read with
+    /// its quote at `prefix_end`, and before it only identity members and members that are
+    /// skipped, and after it no identity member, the members seen there are given back.
+    #[inline(always)]
+    fn record(&mut self, prefix_end: usize, resume: Option<u8>) -> Scan<Option<Whole<'a>>> {
         let mut r = StreamRecord::default();
-        let mut seen = 0u8;
-        if let Some(close) = self.close_at() {
-            return Ok((r, close));
+        let mut seen = resume.unwrap_or(0);
+        let mut prefix_seen = None;
+        if resume.is_none()
+            && let Some(close) = self.close_at()
+        {
+            return Ok(Some(Whole {
+                record: r,
+                close,
+                prefix_seen,
+            }));
         }
         loop {
-            let key = self.s.key()?;
+            let span = self.s.key_span()?;
+            if span.escaped {
+                return Err(Bail);
+            }
+            let key = &self.s.bytes()[span.start..span.end];
             let m = match key {
                 b"namespace" => member::NAMESPACE,
                 b"metric_name" => member::METRIC_NAME,
@@ -126,8 +396,14 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
                 _ if CLI_KEYS.iter().any(|k| k.as_bytes() == key) => return Err(Bail),
                 _ => 0,
             };
+            if resume.is_some() && m & member::IDENTITY != 0 {
+                return Ok(None);
+            }
             if seen & m != 0 {
                 return Err(Bail);
+            }
+            if m == member::TIMESTAMP && span.start == prefix_end.wrapping_add(1) {
+                prefix_seen = Some(seen);
             }
             seen |= m;
             match m {
@@ -145,7 +421,17 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
                     b',' => self.s.advance(),
                     b'}' => {
                         self.s.advance();
-                        return Ok((r, at));
+                        // Cached only when the prefix held nothing but identity (and skipped)
+                        // members and the tail added none.
+                        let prefix_seen = prefix_seen.filter(|&p| {
+                            p & !member::IDENTITY == 0
+                                && p & member::IDENTITY == seen & member::IDENTITY
+                        });
+                        return Ok(Some(Whole {
+                            record: r,
+                            close: at,
+                            prefix_seen,
+                        }));
                     }
                     _ => return Err(Bail),
                 },
@@ -549,17 +835,30 @@ mod tests {
             queries: None,
             statistics_series: None,
         };
+        // Into one cube, as one thread reads files: the same text again (its prefixes cached),
+        // and under other path accounts, which records without `account_id` take.
+        let names = [
+            "f",
+            "f",
+            "AWSLogs/111122223333/f",
+            "AWSLogs/444455556666/f",
+            "AWSLogs/111122223333/f",
+        ];
         let run = |fast| {
             let mut cube = MetricsCube::default();
-            let mut report = FileReport::new("f".into());
-            reader.read_with(&mut cube, text, &mut report, fast);
+            let mut reports = Vec::new();
+            for name in names {
+                let mut report = FileReport::new(name.into());
+                reader.read_with(&mut cube, text, &mut report, fast);
+                reports.push(format!("{report:?}"));
+            }
             let mut series: Vec<String> =
                 cube.series().map(|(k, b)| format!("{k:?} {b:?}")).collect();
             series.sort();
-            format!("{report:?} {:?} {} {series:?}", cube.counts, cube.width)
+            format!("{reports:?} {:?} {} {series:?}", cube.counts, cube.width)
         };
         assert_eq!(run(true), run(false));
-        matches!(read(text, |_| {}), End::Done { .. })
+        matches!(read::<()>(text, None, |_| None), End::Done { .. })
     }
 
     #[test]
@@ -573,6 +872,180 @@ mod tests {
         ] {
             compare_reader(&text);
         }
+    }
+
+    /// How many records of `text` come as [`Item::Known`] on a first and a second read with one
+    /// cache, each record read whole keeping a value for its prefix.
+    fn hits(text: &str) -> [usize; 2] {
+        let mut cache = PrefixCache::default();
+        [0, 1].map(|_| {
+            let mut known = 0;
+            read(text, Some(&mut cache), |item| match item {
+                Item::Record(_) => Some(()),
+                Item::Known((), _) => {
+                    known += 1;
+                    None
+                }
+            });
+            known
+        })
+    }
+
+    /// A Metric Streams line as AWS writes it (one order of members), of `metric` and stream
+    /// `s`, with `tail` after `"timestamp":`.
+    fn line(metric: &str, tail: &str) -> String {
+        format!(
+            r#"{{"metric_stream_name":"ms","account_id":"111122223333","region":"us-east-1","namespace":"AWS/Kinesis","metric_name":"{metric}","dimensions":{{"StreamName":"s"}},"timestamp":{tail}}}"#
+        )
+    }
+
+    #[test]
+    fn the_prefix_cache_reads_records_as_serde_does() {
+        let v = r#""value":{"max":2.0,"min":1.0,"sum":3.0,"count":2.0},"unit":"Count""#;
+        let a = line("IncomingBytes", &format!("1710000000000,{v}"));
+        let b = line(
+            "IncomingBytes",
+            r#"1710000060000,"value":{"sum":7.5},"unit":"Bytes""#,
+        );
+        let c = line("IncomingBytes", &format!("1710000120000,{v},\"extra\":[1]"));
+        // A byte-prefix of another prefix, and one that has it as a byte-prefix.
+        let short = line("Incoming", &format!("1710000000000,{v}"));
+        let long = line("IncomingBytesX", &format!("1710000000000,{v}"));
+        // Tails naming the series again: a member the prefix lacks, and one it has.
+        let more = format!(
+            r#"{{"metric_stream_name":"ms","region":"us-east-1","namespace":"AWS/Kinesis","metric_name":"IncomingBytes","dimensions":{{"StreamName":"s"}},"timestamp":1710000000000,{v}}}"#
+        );
+        let more_account = more.replace(r#""unit":"Count""#, r#""account_id":"444455556666""#);
+        let twice = b.replace(r#""unit":"Bytes""#, r#""metric_name":"PutRecord.Bytes""#);
+        let cases: [(Vec<&str>, [usize; 2]); 6] = [
+            // Same prefix, other tails: hits from the second line on.
+            (vec![&a, &b, &c, &a], [3, 4]),
+            (vec![&a, &short, &long, &short, &a, &long], [3, 6]),
+            // The tail adds `account_id`: read whole, never kept, never a hit.
+            (vec![&more, &more_account, &more], [1, 2]),
+            (vec![&more_account, &more_account], [0, 0]),
+            // A duplicate `metric_name` in the tail: serde refuses it, and reads the rest.
+            (vec![&b, &twice, &a], [0, 1]),
+            (vec![&a, &twice, &a, &twice], [0, 1]),
+        ];
+        for (lines, want) in cases {
+            let text = lines.join("\n");
+            compare_with_serde(&text).unwrap_or_else(|e| panic!("{e}"));
+            compare_reader(&text);
+            assert_eq!(hits(&text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn prefixes_that_cannot_be_cached_never_hit() {
+        let v = r#""value":{"sum":3.0,"count":2.0,"max":2.0}"#;
+        let texts = [
+            // `"timestamp"` as a dimension's value, a dimension's key, inside a string.
+            format!(
+                r#"{{"namespace":"AWS/Kinesis","metric_name":"m","dimensions":{{"StreamName":"timestamp"}},"timestamp":1710000000000,{v}}}"#
+            ),
+            format!(
+                r#"{{"namespace":"AWS/Kinesis","metric_name":"m","dimensions":{{"StreamName":"s","timestamp":"x"}},"timestamp":1710000000000,{v}}}"#
+            ),
+            format!(
+                r#"{{"namespace":"AWS/Kinesis","metric_name":"\"timestamp","dimensions":{{"StreamName":"s"}},"timestamp":1710000000000,{v}}}"#
+            ),
+            // The value before the timestamp: the prefix would hide it.
+            format!(
+                r#"{{"namespace":"AWS/Kinesis","metric_name":"m",{v},"dimensions":{{"StreamName":"s"}},"timestamp":1710000000000}}"#
+            ),
+            // No timestamp: the search finds the next record's.
+            r#"{"namespace":"AWS/Kinesis","metric_name":"m","dimensions":{"StreamName":"s"}}"#
+                .to_string(),
+            // Identity members after the timestamp.
+            format!(
+                r#"{{"namespace":"AWS/Kinesis","timestamp":1710000000000,"metric_name":"m","dimensions":{{"StreamName":"s"}},{v}}}"#
+            ),
+        ];
+        for t in &texts {
+            let text = format!("{t}\n{t}\n{t}\n{}", line("m", "1710000000000,\"value\":{}"));
+            compare_with_serde(&text).unwrap_or_else(|e| panic!("{e}"));
+            compare_reader(&text);
+            assert_eq!(hits(&text), [0, 1], "{text}");
+        }
+    }
+
+    #[test]
+    fn records_without_an_account_take_each_files_path_account() {
+        use crate::diag::FileReport;
+        use crate::metrics::parse::MetricsReader;
+        use crate::metrics::{MetricsCube, Query, key};
+        use crate::window::Window;
+        let text = (0..3)
+            .map(|i| {
+                format!(
+                    r#"{{"region":"eu-west-1","namespace":"AWS/Kinesis","metric_name":"IncomingBytes","dimensions":{{"StreamName":"s"}},"timestamp":{},"value":{{"sum":{i}.5,"count":1.0,"max":{i}.5}}}}"#,
+                    1_710_000_000_000i64 + i * 60_000
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let query = Query::new(Window::default(), 60_000);
+        let reader = MetricsReader {
+            query: &query,
+            queries: None,
+            statistics_series: None,
+        };
+        let mut cube = MetricsCube::default();
+        for name in ["a/AWSLogs/111122223333/x", "a/AWSLogs/444455556666/x", "b"] {
+            let mut report = FileReport::new(name.into());
+            reader.read_with(&mut cube, &text, &mut report, true);
+            assert_eq!(report.records, 3, "{name}");
+        }
+        // Each file's three datapoints in its own series: 0.5 + 1.5 + 2.5.
+        let mut sums: Vec<(String, Option<f64>)> = cube
+            .series()
+            .map(|(k, b)| {
+                let total = b
+                    .iter()
+                    .filter_map(|(_, a)| a.stat(crate::metrics::Stat::Sum));
+                (k[key::ACCOUNT].to_string(), Some(total.sum()))
+            })
+            .collect();
+        sums.sort_by(|x, y| x.0.cmp(&y.0));
+        let want = ["", "111122223333", "444455556666"].map(|a| (a.to_string(), Some(4.5)));
+        assert_eq!(sums, want);
+    }
+
+    #[test]
+    fn the_prefix_cache_stays_bounded() {
+        let mut cache = PrefixCache::<u32>::default();
+        let prefix = |i: usize| format!(r#""metric_name":"m{i}","#);
+        for i in 0..MAX_ENTRIES {
+            let p = prefix(i);
+            cache.insert(cache.hash(p.as_bytes()), p.as_bytes(), 0, i as u32);
+        }
+        assert_eq!(cache.len(), MAX_ENTRIES);
+        let p = prefix(0);
+        assert_eq!(
+            cache.get(cache.hash(p.as_bytes()), p.as_bytes()),
+            Some((0, 0))
+        );
+        // Full: emptied, then it holds what came next.
+        let p = prefix(MAX_ENTRIES);
+        cache.insert(cache.hash(p.as_bytes()), p.as_bytes(), 3, 7);
+        assert_eq!(cache.len(), 1);
+        assert_eq!(
+            cache.get(cache.hash(p.as_bytes()), p.as_bytes()),
+            Some((3, 7))
+        );
+        let p = prefix(0);
+        assert_eq!(cache.get(cache.hash(p.as_bytes()), p.as_bytes()), None);
+        // And by bytes.
+        let big = vec![b'x'; MAX_PREFIX];
+        for i in 0..MAX_BYTES / MAX_PREFIX + 1 {
+            let mut p = big.clone();
+            p[..8].copy_from_slice(&(i as u64).to_le_bytes());
+            cache.insert(cache.hash(&p), &p, 0, 0);
+            assert!(cache.bytes.len() <= MAX_BYTES);
+        }
+        // The small prefix and 4095 big ones fit; the next emptied it, and one more followed.
+        assert_eq!(cache.len(), 2);
     }
 
     /// Damaged documents: the fast path may only accept what serde reads the same way.

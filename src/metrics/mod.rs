@@ -430,10 +430,64 @@ pub struct MetricsCube {
     since_check: u32,
     /// Counts over everything read.
     pub counts: MetricCounts,
+    /// The Metric Streams reader's prefix cache for this cube (its classes hold this cube's
+    /// series ids, so it is never merged), taken out while a text is read.
+    pub(crate) prefixes: Option<Box<Prefixes>>,
+}
+
+/// What [`MetricsCube::classify`] made of a datapoint's identity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// A namespace other than `AWS/Kinesis`.
+    OtherNamespace,
+    /// Dimensions of no series the query keeps.
+    OtherDimensions,
+    /// A series of the cube, by id.
+    Series {
+        /// Its id in the cube.
+        id: u32,
+        /// Stream, shard or consumer level.
+        level: Level,
+    },
+}
+
+/// The level of a series, by its dimensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Level {
+    /// `StreamName` only.
+    Stream,
+    /// `StreamName` and `ShardId`.
+    Shard,
+    /// `StreamName` and `ConsumerName`.
+    Consumer,
+}
+
+/// The Metric Streams prefix cache of a cube, and the account of the file path it was filled
+/// under: a record without `account_id` takes the path's, so the classes it holds are true only
+/// for files of that path account.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Prefixes {
+    /// Classes by record prefix.
+    pub cache: fast::PrefixCache<Class>,
+    /// The path account the cache was filled under.
+    pub path_account: String,
+}
+
+impl Prefixes {
+    /// Ready for a file of `path_account`: emptied when it was filled under another.
+    pub fn for_path_account(&mut self, path_account: &str) {
+        if self.path_account != path_account {
+            self.cache.clear();
+            path_account.clone_into(&mut self.path_account);
+        }
+    }
 }
 
 impl Merge for MetricsCube {
     fn merge(&mut self, o: Self) {
+        // A cube is merged once reading is over: its prefix cache is of no more use (`o`'s,
+        // holding `o`'s series ids, is dropped with it).
+        self.prefixes = None;
         // Both into the wider buckets: each width divides the wider one.
         let width = self.width.max(o.width);
         if self.width != width {
@@ -474,10 +528,25 @@ impl MetricsCube {
         time: Millis,
         point: &Point,
     ) {
-        let c = &mut self.counts;
+        let class = self.classify(q, origin, namespace, metric, dims);
+        self.count(q, class, time, point);
+    }
+
+    /// What [`add`](Self::add) makes of a datapoint's identity under `q`, before counting it
+    /// (a series first seen is made here). The same identity gives the same class for as long
+    /// as the cube lives, so a reader may keep it ([`fast::PrefixCache`]) and [`count`](Self::count)
+    /// later datapoints of that identity with it.
+    #[inline]
+    pub(crate) fn classify(
+        &mut self,
+        q: &Query,
+        origin: Origin<'_>,
+        namespace: &str,
+        metric: &str,
+        dims: Dims<'_>,
+    ) -> Class {
         if namespace != KINESIS_NAMESPACE {
-            c.other_namespaces += 1;
-            return;
+            return Class::OtherNamespace;
         }
         // A consumer-level series has no ShardId; one with both is of no known shape.
         let consumer = !dims.consumer.is_empty();
@@ -485,8 +554,7 @@ impl MetricsCube {
             || dims.stream.is_empty()
             || (consumer && (!dims.shard.is_empty() || q.consumer_metrics.is_empty()))
         {
-            c.other_dimensions += 1;
-            return;
+            return Class::OtherDimensions;
         }
         let width = self.width;
         let key = [
@@ -498,26 +566,55 @@ impl MetricsCube {
             metric,
         ];
         let id = self.series.id_with(key, |k| Series::new(q, k, width));
+        let level = if consumer {
+            Level::Consumer
+        } else if dims.shard.is_empty() {
+            Level::Stream
+        } else {
+            Level::Shard
+        };
+        // Ids are below the number of series, which a u32 counts (SeriesMap keeps them so).
+        Class::Series {
+            id: id as u32,
+            level,
+        }
+    }
+
+    /// Counts one datapoint of `class` (from [`classify`](Self::classify) on this cube) under `q`.
+    #[inline]
+    pub(crate) fn count(&mut self, q: &Query, class: Class, time: Millis, point: &Point) {
+        let c = &mut self.counts;
+        let (id, level) = match class {
+            Class::OtherNamespace => {
+                c.other_namespaces += 1;
+                return;
+            }
+            Class::OtherDimensions => {
+                c.other_dimensions += 1;
+                return;
+            }
+            Class::Series { id, level } => (id as usize, level),
+        };
         let series = self.series.get_mut(id);
         if !series.wanted {
             c.other_metrics += 1;
             return;
         }
-        if consumer {
-            c.consumer_level += 1;
-        } else if dims.shard.is_empty() {
-            c.stream_level += 1;
-        } else {
-            c.shard_level += 1;
+        match level {
+            Level::Consumer => c.consumer_level += 1,
+            Level::Stream => c.stream_level += 1,
+            Level::Shard => c.shard_level += 1,
         }
         widen_range(&mut c.range, time);
-        if !series.account_noted {
-            series.account_noted = true;
-            c.accounts.add(origin.account);
+        let noted = std::mem::replace(&mut series.account_noted, true);
+        let passes = series.passes;
+        if !noted {
+            c.accounts.add(self.series.key(id)[key::ACCOUNT]);
         }
-        if q.scan_only || !series.passes || !q.window.contains(time) {
+        if q.scan_only || !passes || !q.window.contains(time) {
             return;
         }
+        let c = &mut self.counts;
         c.matched += 1;
         let before = c.matched_range;
         widen_range(&mut c.matched_range, time);

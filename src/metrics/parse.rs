@@ -16,8 +16,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::fast::{Item, PrefixCache, Tail};
 use super::record::{StreamDims, StreamRecord, StreamValue};
-use super::{Dims, MetricsCube, Origin, Point, Query, fast};
+use super::{Class, Dims, MetricsCube, Origin, Point, Query, fast};
 use crate::diag::{FileReport, FileStatus};
 use crate::input::json::{Damage, ValueStream, describe_damage, for_each_value_in};
 use crate::input::lenient::{Arr, Num, Obj, Str, field};
@@ -84,7 +85,7 @@ pub(super) struct TopObject<'a> {
 impl<'a> TopObject<'a> {
     /// Which kind of value this is: a CLI form when it has one's array, else a Metric Streams
     /// record (or nothing recognisable).
-    fn into_value(self) -> TopValue<'a> {
+    fn into_value<V>(self) -> TopValue<'a, V> {
         if self.results.0.is_some() || self.datapoints.0.is_some() {
             return TopValue::Cli(self);
         }
@@ -102,9 +103,12 @@ impl<'a> TopObject<'a> {
 
 /// One top-level value of a metrics input.
 #[derive(Debug)]
-pub(super) enum TopValue<'a> {
+pub(super) enum TopValue<'a, V = ()> {
     /// An object of neither CLI form: a Metric Streams record, or nothing recognisable.
     Stream(StreamRecord<'a>),
+    /// A Metric Streams record whose prefix a [`PrefixCache`] knows: the value kept for it, and
+    /// the members after it.
+    Known(V, Tail),
     /// `get-metric-data` or `get-metric-statistics` output.
     Cli(TopObject<'a>),
     /// Not an object.
@@ -112,24 +116,35 @@ pub(super) enum TopValue<'a> {
 }
 
 /// Reads every top-level value of `text` in order: with the fast path first, when `fast`, and
-/// with serde_json from the first value the fast path leaves to it.
-pub(super) fn read_values<'t>(
+/// with serde_json from the first value the fast path leaves to it. With a `cache` (and `fast`),
+/// records of a known prefix come as [`TopValue::Known`], and a value `each` gives back for a
+/// record read whole is kept for its prefix (see [`PrefixCache`]).
+pub(super) fn read_values<'t, V: Copy>(
     text: &'t str,
     fast: bool,
+    cache: Option<&mut PrefixCache<V>>,
     continued: bool,
-    mut each: impl FnMut(TopValue<'t>),
+    mut each: impl FnMut(TopValue<'t, V>) -> Option<V>,
 ) -> ValueStream {
     let (fast_values, start) = match fast {
-        true => match fast::read(text, |r| each(TopValue::Stream(r))) {
-            fast::End::Done { values } => {
-                return ValueStream {
-                    empty: false,
-                    values,
-                    damage: Vec::new(),
-                };
+        true => {
+            let end = fast::read(text, cache, |item| {
+                each(match item {
+                    Item::Record(r) => TopValue::Stream(r),
+                    Item::Known(v, tail) => TopValue::Known(v, tail),
+                })
+            });
+            match end {
+                fast::End::Done { values } => {
+                    return ValueStream {
+                        empty: false,
+                        values,
+                        damage: Vec::new(),
+                    };
+                }
+                fast::End::HandOver { values, at } => (values, at),
             }
-            fast::End::HandOver { values, at } => (values, at),
-        },
+        }
         false => (0, 0),
     };
     let mut stream = for_each_value_in(text, start, continued || start > 0, |de, _| {
@@ -146,25 +161,116 @@ pub(super) fn read_values<'t>(
 /// Reads `text` on the serde path alone and with the fast path (then serde from where it handed
 /// over), and compares them: `Ok(n)` when both read the same values (every record as the serde
 /// path builds it, in order, and the same report of values and damage) and the fast path read
-/// the first `n` values itself; `Err` saying how they differ otherwise. For the tests and the
+/// the first `n` values itself; `Err` saying how they differ otherwise. The fast path is run
+/// without the prefix cache, and with one, twice over (the second time most records hit): each
+/// record read whole keeps its identity members for its prefix, and a hit must be the kept
+/// identity and its own tail, exactly what serde makes of the record. For the tests and the
 /// `metric_streams_paths` fuzz target.
 #[doc(hidden)]
 pub fn compare_with_serde(text: &str) -> Result<u32, String> {
     let read_all = |fast: bool| {
         let mut values = Vec::new();
-        let stream = read_values(text, fast, false, |v| values.push(format!("{v:?}")));
+        let stream = read_values::<()>(text, fast, None, false, |v| {
+            values.push(format!("{v:?}"));
+            None
+        });
         (values, stream)
     };
     let slow = read_all(false);
-    let end = fast::read(text, |_| {});
+    let end = fast::read::<()>(text, None, |_| None);
     let fast = read_all(true);
     if fast != slow {
         return Err(format!(
             "fast ({end:?}) and serde paths differ on {text:?}:\n{fast:?}\nvs\n{slow:?}"
         ));
     }
+    // The same, split into identity and tail.
+    let identity = |r: &StreamRecord<'_>| {
+        format!(
+            "{:?} {:?} {:?} {:?} {:?}",
+            r.namespace, r.metric_name, r.region, r.account_id, r.dimensions
+        )
+    };
+    let shown = |identity: &str, tail: Tail| format!("{identity} {tail:?}");
+    let split = |v: TopValue<'_, u32>| match v {
+        TopValue::Stream(r) => shown(
+            &identity(&r),
+            Tail {
+                timestamp: r.timestamp,
+                value: r.value,
+            },
+        ),
+        other => format!("{other:?}"),
+    };
+    let mut slow_split = Vec::new();
+    let slow_stream = read_values::<u32>(text, false, None, false, |v| {
+        slow_split.push(split(v));
+        None
+    });
+    let mut cache = PrefixCache::default();
+    let mut identities: Vec<String> = Vec::new();
+    for round in 1..=2 {
+        let mut values = Vec::new();
+        let stream = read_values(text, true, Some(&mut cache), false, |v| match v {
+            TopValue::Stream(r) => {
+                let id = identity(&r);
+                let tail = Tail {
+                    timestamp: r.timestamp,
+                    value: r.value,
+                };
+                values.push(shown(&id, tail));
+                identities.push(id);
+                u32::try_from(identities.len() - 1).ok()
+            }
+            TopValue::Known(i, tail) => {
+                values.push(shown(&identities[i as usize], tail));
+                None
+            }
+            other => {
+                values.push(format!("{other:?}"));
+                None
+            }
+        });
+        if (&values, &stream) != (&slow_split, &slow_stream) {
+            return Err(format!(
+                "the fast path with the prefix cache (read {round}) and the serde path differ \
+                 on {text:?}:\n{values:?} {stream:?}\nvs\n{slow_split:?} {slow_stream:?}"
+            ));
+        }
+    }
     let (fast::End::Done { values } | fast::End::HandOver { values, .. }) = end;
     Ok(values)
+}
+
+/// The time and datapoint of a Metric Streams record, counted as read (or skipped, and why) in
+/// `st`; `no_metric` when it has no metric name.
+fn stream_point(
+    timestamp: Option<f64>,
+    value: Option<StreamValue>,
+    no_metric: bool,
+    st: &mut FileState,
+) -> Option<(Millis, Point)> {
+    let value = value.unwrap_or_default();
+    let Some(raw) = timestamp else {
+        st.skipped += 1;
+        return None;
+    };
+    let Some(ts) = time_from_epoch_millis(raw) else {
+        st.out_of_range(|| format!("{raw:e} ms"));
+        return None;
+    };
+    if no_metric || (value.sum.0.is_none() && value.max.0.is_none()) {
+        st.skipped += 1;
+        return None;
+    }
+    let point = Point {
+        sum: value.sum.0,
+        count: value.count.0,
+        max: value.max.0,
+        avg: None,
+    };
+    st.records += 1;
+    Some((ts, point))
 }
 
 /// What one `get-metric-data` query asks for.
@@ -338,32 +444,31 @@ impl MetricsReader<'_> {
     }
 
     /// An object of neither CLI form: a Metric Streams record when it has a metric name or a
-    /// namespace.
-    fn stream_object(&self, cube: &mut MetricsCube, r: StreamRecord<'_>, st: &mut FileState) {
+    /// namespace. The class of its identity, when it was counted (to keep for its prefix).
+    fn stream_object(
+        &self,
+        cube: &mut MetricsCube,
+        r: StreamRecord<'_>,
+        st: &mut FileState,
+    ) -> Option<Class> {
         if r.metric_name.is_some() || r.namespace.is_some() {
             st.recognised = true;
-            self.stream_record(cube, r, st);
+            self.stream_record(cube, r, st)
         } else {
             st.unrecognised += 1;
+            None
         }
     }
 
-    fn stream_record(&self, cube: &mut MetricsCube, o: StreamRecord<'_>, st: &mut FileState) {
+    fn stream_record(
+        &self,
+        cube: &mut MetricsCube,
+        o: StreamRecord<'_>,
+        st: &mut FileState,
+    ) -> Option<Class> {
         let (namespace, metric, region) =
             (field(&o.namespace), field(&o.metric_name), field(&o.region));
-        let value = o.value.unwrap_or_default();
-        let Some(raw) = o.timestamp else {
-            st.skipped += 1;
-            return;
-        };
-        let Some(ts) = time_from_epoch_millis(raw) else {
-            st.out_of_range(|| format!("{raw:e} ms"));
-            return;
-        };
-        if metric.is_empty() || (value.sum.0.is_none() && value.max.0.is_none()) {
-            st.skipped += 1;
-            return;
-        }
+        let (time, point) = stream_point(o.timestamp, o.value, metric.is_empty(), st)?;
         let dims = o.dimensions.unwrap_or_default();
         let d = Dims {
             stream: field(&dims.stream),
@@ -371,18 +476,23 @@ impl MetricsReader<'_> {
             consumer: field(&dims.consumer),
             other: dims.other,
         };
-        let point = Point {
-            sum: value.sum.0,
-            count: value.count.0,
-            max: value.max.0,
-            avg: None,
-        };
-        st.records += 1;
         let origin = Origin {
             account: crate::account::of(field(&o.account_id), &st.path_account),
             region,
         };
-        cube.add(self.query, origin, namespace, metric, d, ts, &point);
+        let class = cube.classify(self.query, origin, namespace, metric, d);
+        cube.count(self.query, class, time, &point);
+        Some(class)
+    }
+
+    /// A Metric Streams record of a prefix seen before, which [`stream_object`](Self::stream_object)
+    /// counted under `class`: a record with a metric name, so recognised, and read as
+    /// [`stream_record`](Self::stream_record) reads it.
+    fn known_record(&self, cube: &mut MetricsCube, class: Class, tail: Tail, st: &mut FileState) {
+        st.recognised = true;
+        if let Some((time, point)) = stream_point(tail.timestamp, tail.value, false, st) {
+            cube.count(self.query, class, time, &point);
+        }
     }
 
     fn metric_data(
@@ -709,11 +819,32 @@ impl MetricsReader<'_> {
             ..FileState::default()
         };
         let mut not_objects = 0u64;
-        let stream = read_values(text, fast, continued, |value| match value {
-            TopValue::Stream(r) => self.stream_object(acc, r, &mut st),
-            TopValue::Cli(o) => self.cli(acc, o, &mut st),
-            TopValue::NotObject => not_objects += 1,
-        });
+        // The prefix cache is the cube's, taken out while the text is read.
+        let mut prefixes = acc.prefixes.take().unwrap_or_default();
+        prefixes.for_path_account(&st.path_account);
+        let stream =
+            read_values(
+                text,
+                fast,
+                Some(&mut prefixes.cache),
+                continued,
+                |value| match value {
+                    TopValue::Stream(r) => self.stream_object(acc, r, &mut st),
+                    TopValue::Known(class, tail) => {
+                        self.known_record(acc, class, tail, &mut st);
+                        None
+                    }
+                    TopValue::Cli(o) => {
+                        self.cli(acc, o, &mut st);
+                        None
+                    }
+                    TopValue::NotObject => {
+                        not_objects += 1;
+                        None
+                    }
+                },
+            );
+        acc.prefixes = Some(prefixes);
         MetricsPart {
             read: true,
             st,

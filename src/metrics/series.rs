@@ -67,7 +67,7 @@ impl<const N: usize, V> SeriesMap<N, V> {
     }
 
     /// The key of `id`.
-    fn key(&self, id: usize) -> [&str; N] {
+    pub fn key(&self, id: usize) -> [&str; N] {
         let mut start = match id.checked_sub(1) {
             Some(prev) => self.ends[prev][N - 1] as usize,
             None => 0,

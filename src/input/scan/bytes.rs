@@ -84,6 +84,11 @@ impl<'a> Cursor<'a> for Bytes<'a> {
     fn finished(&mut self) -> bool {
         self.peek_at().is_none()
     }
+
+    #[inline(always)]
+    fn seek(&mut self, pos: usize) {
+        self.pos = pos;
+    }
 }
 
 /// The first offset at or after `i` holding `"`, `\` or a control character (below 0x20), or

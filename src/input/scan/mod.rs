@@ -68,6 +68,11 @@ pub trait Cursor<'a>: Sized {
     /// True when every token has been passed and nothing but whitespace is left.
     fn finished(&mut self) -> bool;
 
+    /// Moves the cursor to `pos`, where a token starts (or whitespace before one). The caller
+    /// knows what the grammar expects there: a fast path that resumes a value it read the start
+    /// of before, or reads one again from its start.
+    fn seek(&mut self, pos: usize);
+
     /// The first byte of the next token, if any.
     #[inline(always)]
     fn peek(&mut self) -> Option<u8> {
