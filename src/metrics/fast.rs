@@ -12,6 +12,10 @@
 //! it, and can fail on its range), a member of a derived struct given twice (serde reports that
 //! as an error), the CLI forms' keys, and text of 4 GiB or more.
 //!
+//! With a [`PrefixCache`] (the reader keeps one per thread), a record whose text up to
+//! `"timestamp"` was seen before is read from there on, and handed on with what the consumer made
+//! of the first one's identity.
+//!
 //! The rule that keeps the two paths equal: whatever this module reads, serde reads to the same
 //! records. [`super::parse::compare_with_serde`] checks that; the tests run it on every fixture and on mutated
 //! documents, and the `metric_streams_paths` fuzz target on whatever it finds.
