@@ -2,7 +2,7 @@
 //! hasher is seeded per process, so attacker-chosen field values cannot be crafted to collide.
 
 use std::hash::BuildHasher;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
@@ -42,6 +42,9 @@ pub struct Interner {
     /// Shared, so that table cells hold the string without a copy of their own.
     strings: Vec<Arc<str>>,
     state: RandomState,
+    /// [`ranks`](Interner::ranks), once asked for (every panel that sorts on this field asks;
+    /// a new string forgets them).
+    ranks: OnceLock<Vec<u32>>,
 }
 
 impl std::fmt::Debug for Interner {
@@ -54,10 +57,17 @@ impl Interner {
     /// The symbol of `s`, numbered the first time it is seen.
     #[inline]
     pub fn intern(&mut self, s: &str) -> u32 {
+        self.intern_with(s, |s| s.into())
+    }
+
+    /// [`intern`](Self::intern), the string stored as `make` gives it the first time.
+    #[inline]
+    fn intern_with<'s>(&mut self, s: &'s str, make: impl FnOnce(&'s str) -> Arc<str>) -> u32 {
         let Interner {
             table,
             strings,
             state,
+            ranks,
         } = self;
         let hash = state.hash_one(s);
         let entry = table.entry(
@@ -67,7 +77,8 @@ impl Interner {
         );
         *entry
             .or_insert_with(|| {
-                strings.push(s.into());
+                strings.push(make(s));
+                ranks.take();
                 (strings.len() - 1) as u32
             })
             .get()
@@ -98,12 +109,29 @@ impl Interner {
     /// Interns every string of `other`; returns, at each of `other`'s symbols, the symbol the
     /// same string has here.
     pub fn absorb(&mut self, other: &Interner) -> Vec<u32> {
-        other.strings.iter().map(|s| self.intern(s)).collect()
+        let Interner {
+            table,
+            strings,
+            state,
+            ..
+        } = self;
+        table.reserve(other.len(), |&i| state.hash_one(&*strings[i as usize]));
+        strings.reserve(other.len());
+        // A string new here is shared with `other`, not copied.
+        other
+            .strings
+            .iter()
+            .map(|s| self.intern_with(s, |_| Arc::clone(s)))
+            .collect()
     }
 
     /// Each symbol's place in the strings sorted ascending: comparing ranks orders symbols as
     /// their strings would be ordered.
-    pub fn ranks(&self) -> Vec<u32> {
+    pub fn ranks(&self) -> &[u32] {
+        self.ranks.get_or_init(|| self.rank())
+    }
+
+    fn rank(&self) -> Vec<u32> {
         let mut order: Vec<u32> = (0..self.strings.len() as u32).collect();
         order.sort_unstable_by(|&a, &b| self.get(a).cmp(self.get(b)));
         let mut ranks = vec![0; order.len()];
@@ -144,10 +172,18 @@ mod tests {
         assert_eq!((a.len(), a.get(3)), (4, "é"));
         // "" < "a" < "b" < "é"
         assert_eq!(a.ranks(), [2, 1, 0, 3]);
+        // Ranks asked for again are the same; a new string is ranked with the others.
+        assert_eq!(a.ranks(), [2, 1, 0, 3]);
+        a.intern("a");
+        assert_eq!(a.ranks(), [2, 1, 0, 3]);
+        a.intern("ab");
+        assert_eq!(a.ranks(), [3, 1, 0, 4, 2]);
+        a.intern("ab");
+        assert_eq!(a.ranks(), [3, 1, 0, 4, 2]);
         let mut b = Interner::default();
         b.intern("z");
         b.intern("a");
-        assert_eq!(b.absorb(&a), [2, 1, 3, 4]);
+        assert_eq!(b.absorb(&a), [2, 1, 3, 4, 5]);
         let again = b.absorb(&a);
         assert_eq!(b.get(again[3]), "é");
     }

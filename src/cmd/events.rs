@@ -5,8 +5,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{
-    check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher, note,
-    outcome, output_config, push_time_rows, resolve_window, warn, window_spec,
+    BUILT, check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher,
+    note, outcome, output_config, push_time_rows, resolve_window, warn, window_spec,
 };
 use crate::cli::EventsArgs;
 use crate::cloudtrail::reader::CloudTrailReader;
@@ -122,7 +122,7 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
         geo_failed = geo_summary(&mut summary, &ctx.geo, &tables);
     }
     // Built in full first: a panel that cannot be built fails the run before any output.
-    emit(&cfg.output, tables.into_iter(), &summary)?;
+    emit(&cfg.output, tables.into_iter(), &summary, BUILT)?;
     if !cfg.output.quiet {
         print_summary(&totals, &cube.counts, &sources, cfg.window.anchor, anchor);
     }
@@ -416,7 +416,7 @@ pub fn run_from_csv(a: EventsArgs) -> anyhow::Result<Outcome> {
         .collect();
     summary.push(("panels_read", Cell::Count(tables.len() as u64)));
     let output = output_config(a.common.output, tables.len(), SUB);
-    emit(&output, tables.into_iter(), &summary)?;
+    emit(&output, tables.into_iter(), &summary, BUILT)?;
     Ok(if partial || geo_failed {
         Outcome::Partial
     } else {

@@ -1,8 +1,8 @@
 //! `kinesis-insights metrics`: the Metrics dashboard from CloudWatch exports.
 
 use super::{
-    check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher, note,
-    outcome, output_config, push_time_rows, resolve_window, warn, window_spec,
+    ONE_AHEAD, check_reports, emit, explain_empty, find_inputs, init_threads, input_config,
+    matcher, note, outcome, output_config, push_time_rows, resolve_window, warn, window_spec,
 };
 use crate::cli::MetricsArgs;
 use crate::config::MetricsConfig;
@@ -147,7 +147,12 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
             })
             .ok()
     });
-    emit(&cfg.output, tables, &summary(&totals, c, &window, period))?;
+    emit(
+        &cfg.output,
+        tables,
+        &summary(&totals, c, &window, period),
+        ONE_AHEAD,
+    )?;
     if !cfg.output.quiet {
         print_summary(&totals, c, period);
         if let Some(n) = c.accounts.note() {

@@ -384,11 +384,20 @@ fn explain_empty(what: &str, window: &Window, range: (Millis, Millis), relative_
 }
 
 /// Writes the tables where the output config says, each as the iterator yields it. Panel notes
-/// go to stderr where the output has no place for them (CSV, JSON, files), unless `-q`.
+/// go to stderr where the output has no place for them (CSV, JSON, files), unless `-q`. With
+/// `--output-dir`, up to `in_flight` files are written at once: [`BUILT`] for tables built
+/// already (written side by side), [`ONE_AHEAD`] for tables built as they are asked for (one
+/// written while the next is built, so that at most two are in memory).
+/// [`emit`]'s `in_flight` for tables built already: every file written at once.
+const BUILT: usize = usize::MAX;
+/// [`emit`]'s `in_flight` for tables built one by one as the iterator is read.
+const ONE_AHEAD: usize = 1;
+
 fn emit(
     out_cfg: &OutputConfig,
     tables: impl Iterator<Item = Table>,
     summary: &Summary,
+    in_flight: usize,
 ) -> anyhow::Result<()> {
     let format = out_cfg.format;
     let notes_aside = (!format.shows_notes || out_cfg.output_dir.is_some()) && !out_cfg.quiet;
@@ -411,6 +420,7 @@ fn emit(
             format.extension,
             &mut tables,
             (opts.dashboard, summary),
+            in_flight,
         )?;
         if !out_cfg.quiet {
             eprintln!(

@@ -237,50 +237,74 @@ fn absorb<K: std::hash::Hash + Eq, L>(
 }
 
 impl Merge for EventsAgg {
+    /// The interners are absorbed side by side, then the groupings (on the rayon pool: the
+    /// merge runs after the read, while the other threads would wait).
     fn merge(&mut self, o: Self) {
-        let regions = self.regions.absorb(&o.regions);
-        let users = self.users.absorb(&o.users);
-        let names = self.names.absorb(&o.names);
-        let ips = self.ips.absorb(&o.ips);
-        for (i, n) in o.by_name.into_iter().enumerate() {
-            bump(&mut self.by_name, names[i], n);
-        }
-        for (i, n) in o.person_users.into_iter().enumerate() {
-            bump(&mut self.person_users, users[i], n);
-        }
-        for (i, n) in o.by_ip.into_iter().enumerate() {
-            bump(&mut self.by_ip, ips[i], n);
-        }
+        let EventsAgg {
+            counts,
+            regions,
+            users,
+            names,
+            ips,
+            codes,
+            messages,
+            by_name,
+            over_time,
+            calls,
+            by_user,
+            by_region,
+            errors,
+            person_users,
+            by_ip,
+        } = self;
+        let ((regions, users), ((names, ips), (codes, messages))) = rayon::join(
+            || rayon::join(|| regions.absorb(&o.regions), || users.absorb(&o.users)),
+            || {
+                rayon::join(
+                    || rayon::join(|| names.absorb(&o.names), || ips.absorb(&o.ips)),
+                    || rayon::join(|| codes.absorb(&o.codes), || messages.absorb(&o.messages)),
+                )
+            },
+        );
         let at = |v: &[u32], i: u32| v[i as usize];
-        absorb(&mut self.over_time, o.over_time, |(name, t)| {
-            (at(&names, name), t)
+        let (regions, users, names, ips) = (&regions, &users, &names, &ips);
+        rayon::scope(|s| {
+            s.spawn(|_| {
+                absorb(errors, o.errors, |[c, m, name, u, ip]| {
+                    [
+                        at(&codes, c),
+                        at(&messages, m),
+                        at(names, name),
+                        at(users, u),
+                        at(ips, ip),
+                    ]
+                })
+            });
+            s.spawn(|_| {
+                absorb(calls, o.calls, |[r, u, name, ip]| {
+                    [at(regions, r), at(users, u), at(names, name), at(ips, ip)]
+                })
+            });
+            s.spawn(|_| {
+                absorb(over_time, o.over_time, |(name, t)| (at(names, name), t));
+                absorb(by_user, o.by_user, |[u, name]| {
+                    [at(users, u), at(names, name)]
+                });
+                absorb(by_region, o.by_region, |[r, name]| {
+                    [at(regions, r), at(names, name)]
+                });
+                for (i, n) in o.by_name.into_iter().enumerate() {
+                    bump(by_name, names[i], n);
+                }
+                for (i, n) in o.person_users.into_iter().enumerate() {
+                    bump(person_users, users[i], n);
+                }
+                for (i, n) in o.by_ip.into_iter().enumerate() {
+                    bump(by_ip, ips[i], n);
+                }
+            });
         });
-        absorb(&mut self.calls, o.calls, |[r, u, name, ip]| {
-            [
-                at(&regions, r),
-                at(&users, u),
-                at(&names, name),
-                at(&ips, ip),
-            ]
-        });
-        absorb(&mut self.by_user, o.by_user, |[u, name]| {
-            [at(&users, u), at(&names, name)]
-        });
-        absorb(&mut self.by_region, o.by_region, |[r, name]| {
-            [at(&regions, r), at(&names, name)]
-        });
-        let codes = self.codes.absorb(&o.codes);
-        let messages = self.messages.absorb(&o.messages);
-        absorb(&mut self.errors, o.errors, |[c, m, name, u, ip]| {
-            [
-                at(&codes, c),
-                at(&messages, m),
-                at(&names, name),
-                at(&users, u),
-                at(&ips, ip),
-            ]
-        });
-        self.counts.merge(o.counts);
+        counts.merge(o.counts);
     }
 }
 

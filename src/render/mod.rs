@@ -112,15 +112,16 @@ pub fn format(name: &str) -> &'static FormatDef {
         .unwrap_or(&FORMATS[0])
 }
 
-/// Writes each table to `dir/<id>.<ext>`, as it comes; returns the paths written. A format
-/// whose panels make [one page](Exporter::one_page) is written whole to
-/// `dir/<dashboard>.<ext>`, with `summary`.
+/// Writes each table to `dir/<id>.<ext>`, as it comes, up to `in_flight` files at once;
+/// returns the paths written. A format whose panels make [one page](Exporter::one_page) is
+/// written whole to `dir/<dashboard>.<ext>`, with `summary`.
 pub fn write_dir(
     dir: &Path,
     exporter: &dyn Exporter,
     extension: &str,
     tables: &mut dyn Iterator<Item = Table>,
     (dashboard, summary): (&str, &Summary),
+    in_flight: usize,
 ) -> anyhow::Result<Vec<PathBuf>> {
     if dir.exists() && !dir.is_dir() {
         bail!("--output-dir {}: is not a directory", dir.display());
@@ -143,10 +144,15 @@ pub fn write_dir(
             .map_err(cannot)?;
         return Ok(vec![path]);
     }
-    // Each panel is written on a thread of its own while the next is built (at most two
-    // panels in memory): building and writing a panel of many rows cost about the same.
-    // With `--threads 1`, one at a time.
-    let parallel = rayon::current_num_threads() > 1;
+    // Each panel is written on a thread of its own while the next is built: at most
+    // `in_flight` writing at once (one, when each table is built as it is asked for: two
+    // panels in memory; building and writing a panel of many rows cost about the same; all,
+    // when they are built already). With `--threads 1`, one at a time.
+    let in_flight = if rayon::current_num_threads() > 1 {
+        in_flight.max(1)
+    } else {
+        0
+    };
     let write = |t: Table| -> anyhow::Result<PathBuf> {
         let path = dir.join(format!("{}.{extension}", t.id));
         let cannot = |e: io::Error| anyhow!("cannot write {}: {}", path.display(), io_reason(&e));
@@ -160,23 +166,22 @@ pub fn write_dir(
     };
     std::thread::scope(|s| {
         let mut written = Vec::new();
-        let mut writing: Option<std::thread::ScopedJoinHandle<'_, _>> = None;
-        let mut wait = |h: Option<std::thread::ScopedJoinHandle<'_, anyhow::Result<PathBuf>>>| {
-            if let Some(h) = h {
-                let path = h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
-                written.push(path);
-            }
-            anyhow::Ok(())
+        let mut writing = std::collections::VecDeque::new();
+        let wait = |h: std::thread::ScopedJoinHandle<'_, anyhow::Result<PathBuf>>| {
+            h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
         };
         for t in tables {
-            if !parallel {
-                wait(Some(s.spawn(move || write(t))))?;
-                continue;
+            writing.push_back(s.spawn(move || write(t)));
+            while writing.len() > in_flight {
+                if let Some(h) = writing.pop_front() {
+                    written.push(wait(h)?);
+                }
             }
-            let next = s.spawn(move || write(t));
-            wait(writing.replace(next))?;
         }
-        wait(writing.take())?;
+        // In order, so the first failure reported is the first panel's.
+        for h in writing {
+            written.push(wait(h)?);
+        }
         Ok(written)
     })
 }
