@@ -46,13 +46,18 @@ pub fn write(out: &mut dyn Write, table: &Table, opts: Options) -> io::Result<()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(out);
     w.write_record(table.columns).map_err(io::Error::other)?;
-    // One buffer per column, reused row after row: a metrics panel has many rows.
-    let mut record: Vec<String> = Vec::new();
+    // One buffer, reused cell after cell: a metrics panel has many rows. Text that needs no
+    // change is written from the cell itself.
+    let mut s = String::new();
     for row in &table.rows {
-        if record.len() < row.len() {
-            record.resize_with(row.len(), String::new);
-        }
-        for (s, c) in record.iter_mut().zip(row) {
+        for c in row {
+            if let Cell::Text(t) = c
+                && !opts.terminal
+                && !(opts.spreadsheet_safe && is_formula(t))
+            {
+                w.write_field(t.as_bytes()).map_err(into_io)?;
+                continue;
+            }
             s.clear();
             if opts.spreadsheet_safe
                 && let Cell::Text(t) = c
@@ -60,12 +65,13 @@ pub fn write(out: &mut dyn Write, table: &Table, opts: Options) -> io::Result<()
             {
                 s.push('\'');
             }
-            push_cell_text(s, c);
+            push_cell_text(&mut s, c);
             if opts.terminal {
-                *s = sanitize(s);
+                s = sanitize(&s);
             }
+            w.write_field(&s).map_err(into_io)?;
         }
-        w.write_record(&record[..row.len()]).map_err(into_io)?;
+        w.write_record(None::<&[u8]>).map_err(into_io)?;
     }
     w.flush()
 }
