@@ -490,6 +490,10 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
         match self.s.peek_at() {
             Some(at) => match self.s.bytes()[at] {
                 b'-' | b'0'..=b'9' => {
+                    if let Some((v, end)) = short_number(self.s.bytes(), at) {
+                        self.s.seek(end);
+                        return Ok(Num(Some(v)));
+                    }
                     let end = self.s.scalar()?;
                     // On character boundaries: a number is ASCII, and so is what ends it.
                     number(self.text.get(at..end).ok_or(Bail)?).map(|v| Num(Some(v)))
@@ -621,6 +625,46 @@ fn number(t: &str) -> Scan<f64> {
         }
     }
     number_slow(t)
+}
+
+/// The common numbers (timestamps, counts, `3.0`, `12.75`) read and checked in one pass, where
+/// [`number`] reads a number the scanner has checked: `-?(0|[1-9][0-9]*)(\.[0-9]+)?` of at most
+/// 15 digits and no exponent, from offset `i` of `b`; its value (as [`number`] gives it) and the
+/// offset after it. `None` for anything else, which the scanner and [`number`] then read.
+#[inline(always)]
+fn short_number(b: &[u8], i: usize) -> Option<(f64, usize)> {
+    let negative = b.get(i) == Some(&b'-');
+    let start = i + usize::from(negative);
+    let mut at = start;
+    // Wrapping: more than 15 digits are refused below, whatever `n` became.
+    let mut n = 0u64;
+    let mut run = |at: &mut usize| {
+        let from = *at;
+        while let Some(&c) = b.get(*at).filter(|c| c.is_ascii_digit()) {
+            n = n.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+            *at += 1;
+        }
+        *at - from
+    };
+    let whole = run(&mut at);
+    // No digits, or a leading zero followed by more digits (not JSON: the scanner bails).
+    if whole == 0 || (whole > 1 && b[start] == b'0') {
+        return None;
+    }
+    let mut fraction = 0;
+    if b.get(at) == Some(&b'.') {
+        at += 1;
+        fraction = run(&mut at);
+        if fraction == 0 {
+            return None;
+        }
+    }
+    if matches!(b.get(at), Some(b'e' | b'E')) || whole + fraction > 15 {
+        return None;
+    }
+    // As in `number`: an integer and a power of ten both exact in an f64, one division.
+    let v = n as f64 / POW10[fraction];
+    Some((if negative { -v } else { v }, at))
 }
 
 /// [`number`] for exponents and long numbers: the standard library's parser is correctly
@@ -788,6 +832,23 @@ mod tests {
             let want = serde_json::from_str::<Num>(t).unwrap().0.unwrap();
             let got = number(t).unwrap();
             assert_eq!(got.to_bits(), want.to_bits(), "{t}: {got} vs {want}");
+            // The one-pass read, where it reads the number, reads it whole and the same,
+            // whatever follows it.
+            for after in ["", ",", "}", " ", "]"] {
+                let text = format!("{t}{after}");
+                if let Some((v, end)) = short_number(text.as_bytes(), 0) {
+                    assert_eq!((end, v.to_bits()), (t.len(), want.to_bits()), "{text:?}");
+                }
+            }
+            let digits = t.bytes().filter(u8::is_ascii_digit).count();
+            let plain = !t.contains(['e', 'E']) && digits <= 15;
+            assert_eq!(short_number(t.as_bytes(), 0).is_some(), plain, "{t}");
+        }
+        // What is not JSON is left to the scanner, which bails.
+        for t in [
+            "01", "-01", "00.5", "1.", "-", "-.5", ".5", "1.e5", "+1", "- 1", "1.}",
+        ] {
+            assert_eq!(short_number(t.as_bytes(), 0), None, "{t}");
         }
         for t in ["1e309", "-1e309", "1.8e308"] {
             assert!(serde_json::from_str::<Num>(t).is_err(), "{t}");
