@@ -94,7 +94,11 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
             queries: queries.as_ref(),
             statistics_series: cfg.statistics_series.clone(),
         };
-        pipeline::run(&r, &sources, opts)
+        let (mut cube, reports) = pipeline::run(&r, &sources, opts);
+        // Reading is over: the prefix cache goes (a merge drops the others; with one thread
+        // nothing is merged).
+        cube.prefixes = None;
+        (cube, reports)
     };
     let (window, _) = resolve_window(&cfg.window, || {
         let (cube, _) = reader(&query(Window::default(), true), scan_opts);

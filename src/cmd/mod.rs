@@ -383,16 +383,18 @@ fn explain_empty(what: &str, window: &Window, range: (Millis, Millis), relative_
     note(&msg);
 }
 
-/// Writes the tables where the output config says, each as the iterator yields it. Panel notes
-/// go to stderr where the output has no place for them (CSV, JSON, files), unless `-q`. With
-/// `--output-dir`, up to `in_flight` files are written at once: [`BUILT`] for tables built
-/// already (written side by side), [`ONE_AHEAD`] for tables built as they are asked for (one
-/// written while the next is built, so that at most two are in memory).
-/// [`emit`]'s `in_flight` for tables built already: every file written at once.
+/// [`emit`]'s `in_flight` for tables built already: as many files written at once as there are
+/// worker threads.
 const BUILT: usize = usize::MAX;
 /// [`emit`]'s `in_flight` for tables built one by one as the iterator is read.
 const ONE_AHEAD: usize = 1;
 
+/// Writes the tables where the output config says, each as the iterator yields it. Panel notes
+/// go to stderr where the output has no place for them (CSV, JSON, files), unless `-q`. With
+/// `--output-dir`, up to `in_flight` files (and never more than `--threads`) are written at
+/// once: [`BUILT`] for tables built already (written side by side), [`ONE_AHEAD`] for tables
+/// built as they are asked for (one written while the next is built, so that at most two are
+/// in memory).
 fn emit(
     out_cfg: &OutputConfig,
     tables: impl Iterator<Item = Table>,

@@ -112,9 +112,9 @@ pub fn format(name: &str) -> &'static FormatDef {
         .unwrap_or(&FORMATS[0])
 }
 
-/// Writes each table to `dir/<id>.<ext>`, as it comes, up to `in_flight` files at once;
-/// returns the paths written. A format whose panels make [one page](Exporter::one_page) is
-/// written whole to `dir/<dashboard>.<ext>`, with `summary`.
+/// Writes each table to `dir/<id>.<ext>`, as it comes, up to `in_flight` files at once (never
+/// more than the worker threads); returns the paths written. A format whose panels make
+/// [one page](Exporter::one_page) is written whole to `dir/<dashboard>.<ext>`, with `summary`.
 pub fn write_dir(
     dir: &Path,
     exporter: &dyn Exporter,
@@ -145,11 +145,13 @@ pub fn write_dir(
         return Ok(vec![path]);
     }
     // Each panel is written on a thread of its own while the next is built: at most
-    // `in_flight` writing at once (one, when each table is built as it is asked for: two
-    // panels in memory; building and writing a panel of many rows cost about the same; all,
-    // when they are built already). With `--threads 1`, one at a time.
-    let in_flight = if rayon::current_num_threads() > 1 {
-        in_flight.max(1)
+    // `in_flight` writing at once, and no more than the worker threads (one, when each table is
+    // built as it is asked for: two panels in memory; building and writing a panel of many rows
+    // cost about the same; as many as there are threads, when they are built already). With
+    // `--threads 1`, one at a time.
+    let threads = rayon::current_num_threads();
+    let in_flight = if threads > 1 {
+        in_flight.clamp(1, threads)
     } else {
         0
     };
