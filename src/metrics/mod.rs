@@ -650,10 +650,10 @@ impl MetricsCube {
     pub fn spacing(&self) -> Option<Millis> {
         self.series()
             .filter_map(|(_, buckets)| {
-                let times = buckets.iter().map(|(t, _)| t);
+                let mut times = buckets.times();
+                let first = times.next()?;
                 times
-                    .zip(buckets.iter().skip(1))
-                    .map(|(a, (b, _))| b - a)
+                    .scan(first, |prev, t| Some(t - std::mem::replace(prev, t)))
                     .min()
             })
             .min()
@@ -756,6 +756,50 @@ mod tests {
         };
         assert_eq!(buckets(&adaptive).len(), 192);
         assert_eq!(buckets(&adaptive), buckets(&fixed));
+    }
+
+    #[test]
+    fn spacing_is_the_smallest_step_of_one_series() {
+        // Minute buckets: series of a compact layout (a Sum panel's), and of the full one.
+        let compact = Query::new(Window::default(), 60_000);
+        let full = Query {
+            compact: false,
+            ..Query::new(Window::default(), 60_000)
+        };
+        let add = |cube: &mut MetricsCube, q: &Query, stream, minute: i64| {
+            let dims = Dims {
+                stream,
+                ..Dims::default()
+            };
+            let origin = Origin {
+                account: "1",
+                region: "r",
+            };
+            let point = p(1.0, 1.0, 1.0);
+            cube.add(
+                q,
+                origin,
+                KINESIS_NAMESPACE,
+                "IncomingBytes",
+                dims,
+                minute * 60_000,
+                &point,
+            );
+        };
+        let mut cube = MetricsCube::default();
+        assert_eq!(cube.spacing(), None);
+        // Every 30 minutes, out of order; one datapoint alone has no step.
+        for minute in [90, 0, 30, 60] {
+            add(&mut cube, &compact, "a", minute);
+        }
+        add(&mut cube, &compact, "b", 7);
+        assert_eq!(cube.series().count(), 2);
+        assert_eq!(cube.spacing(), Some(30 * 60_000));
+        // A series of the full layout, 20 then 45 minutes apart: the smallest step overall.
+        for minute in [100, 120, 165] {
+            add(&mut cube, &full, "c", minute);
+        }
+        assert_eq!(cube.spacing(), Some(20 * 60_000));
     }
 
     #[test]

@@ -538,6 +538,17 @@ impl Buckets {
         }
     }
 
+    /// The starts of the buckets with data, in time order (no [`Acc`] made).
+    pub fn times(&self) -> Box<dyn Iterator<Item = Millis> + '_> {
+        let w = self.width;
+        match &self.store {
+            Store::Sum(c) => Box::new(c.iter(w).map(|(t, _)| t)),
+            Store::Average(c) => Box::new(c.iter(w).map(|(t, _)| t)),
+            Store::Maximum(c) => Box::new(c.iter(w).map(|(t, _)| t)),
+            Store::Full(c) => Box::new(c.iter(w).map(|(t, _)| t)),
+        }
+    }
+
     /// The buckets with data, in time order: (start, accumulator). A compact layout's buckets
     /// come as [`Acc`]s made for the occasion.
     pub fn iter(&self) -> Box<dyn Iterator<Item = (Millis, Cow<'_, Acc>)> + '_> {
