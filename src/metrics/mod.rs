@@ -694,6 +694,35 @@ mod tests {
         }
     }
 
+    /// Counts `point` under `q` for stream `stream`'s `metric` (account "1", region "r") at
+    /// `minute`.
+    fn add_at(
+        cube: &mut MetricsCube,
+        q: &Query,
+        stream: &str,
+        metric: &str,
+        minute: i64,
+        point: &Point,
+    ) {
+        let dims = Dims {
+            stream,
+            ..Dims::default()
+        };
+        let origin = Origin {
+            account: "1",
+            region: "r",
+        };
+        cube.add(
+            q,
+            origin,
+            KINESIS_NAMESPACE,
+            metric,
+            dims,
+            minute * 60_000,
+            point,
+        );
+    }
+
     #[test]
     fn statistics_are_exact_and_weighted() {
         let mut a = Acc::default();
@@ -720,10 +749,6 @@ mod tests {
             ..Query::new(Window::default(), 60_000)
         };
         let (mut fixed, mut adaptive) = (MetricsCube::default(), MetricsCube::default());
-        let dims = Dims {
-            stream: "s",
-            ..Dims::default()
-        };
         // Two days of minutes: 2880 one-minute buckets would be too many; 15m gives 192.
         for minute in 0..2880i64 {
             let point = p(
@@ -732,18 +757,7 @@ mod tests {
                 minute as f64,
             );
             for (cube, q) in [(&mut fixed, &fixed_q), (&mut adaptive, &adaptive_q)] {
-                cube.add(
-                    q,
-                    Origin {
-                        account: "1",
-                        region: "r",
-                    },
-                    KINESIS_NAMESPACE,
-                    "PutRecord.Latency",
-                    dims,
-                    minute * 60_000,
-                    &point,
-                );
+                add_at(cube, q, "s", "PutRecord.Latency", minute, &point);
             }
         }
         assert_eq!(adaptive.width, 900_000);
@@ -766,25 +780,8 @@ mod tests {
             compact: false,
             ..Query::new(Window::default(), 60_000)
         };
-        let add = |cube: &mut MetricsCube, q: &Query, stream, minute: i64| {
-            let dims = Dims {
-                stream,
-                ..Dims::default()
-            };
-            let origin = Origin {
-                account: "1",
-                region: "r",
-            };
-            let point = p(1.0, 1.0, 1.0);
-            cube.add(
-                q,
-                origin,
-                KINESIS_NAMESPACE,
-                "IncomingBytes",
-                dims,
-                minute * 60_000,
-                &point,
-            );
+        let add = |cube: &mut MetricsCube, q: &Query, stream, minute| {
+            add_at(cube, q, stream, "IncomingBytes", minute, &p(1.0, 1.0, 1.0));
         };
         let mut cube = MetricsCube::default();
         assert_eq!(cube.spacing(), None);
