@@ -145,36 +145,57 @@ pub fn format_time(t: Millis) -> String {
 
 /// Appends `t` as [`format_time`] writes it.
 pub fn push_time(out: &mut String, t: Millis) {
-    use chrono::{Datelike, Timelike};
-    match DateTime::<Utc>::from_timestamp_millis(t) {
-        // Written digit by digit: a metrics CSV has a time on each of its many rows, and
-        // interpreting a pattern (strftime's, or format!'s) each time was a tenth of the
-        // output's cost.
-        Some(dt) if (0..=9999).contains(&dt.year()) => {
-            let mut b = *b"0000-00-00T00:00:00Z";
-            let mut put = |at: usize, width: usize, mut v: u32| {
-                for i in (at..at + width).rev() {
-                    b[i] = b'0' + (v % 10) as u8;
-                    v /= 10;
-                }
-            };
-            put(0, 4, dt.year() as u32);
-            put(5, 2, dt.month());
-            put(8, 2, dt.day());
-            put(11, 2, dt.hour());
-            put(14, 2, dt.minute());
-            put(17, 2, dt.second());
-            // Only ASCII digits and separators were written.
-            out.push_str(std::str::from_utf8(&b).unwrap_or_default());
-        }
-        // Years that need a sign or a fifth digit, as chrono writes them.
-        Some(dt) => {
-            let _ = write!(out, "{}", dt.format("%Y-%m-%dT%H:%M:%SZ"));
-        }
-        None => {
-            let _ = write!(out, "@{t}ms");
-        }
+    use chrono::Datelike;
+    // The instants of years 0000 to 9999, which are written digit by digit: a metrics CSV has a
+    // time on each of its many rows, and interpreting a pattern (strftime's, or format!'s) each
+    // time was a tenth of the output's cost. Rows come in runs of one day, so the date is
+    // worked out once a day and thread.
+    const FIRST: Millis = -62_167_219_200_000; // 0000-01-01T00:00:00Z
+    const LAST: Millis = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+    thread_local! {
+        static DAY: std::cell::Cell<(i64, [u8; 10])> = const { std::cell::Cell::new((i64::MIN, [0; 10])) };
     }
+    if !(FIRST..=LAST).contains(&t) {
+        match DateTime::<Utc>::from_timestamp_millis(t) {
+            // Years that need a sign or a fifth digit, as chrono writes them.
+            Some(dt) => {
+                let _ = write!(out, "{}", dt.format("%Y-%m-%dT%H:%M:%SZ"));
+            }
+            None => {
+                let _ = write!(out, "@{t}ms");
+            }
+        }
+        return;
+    }
+    let put = |b: &mut [u8], mut v: u32| {
+        for d in b.iter_mut().rev() {
+            *d = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    let secs = t.div_euclid(MS_PER_SEC);
+    let (day, second) = (secs.div_euclid(86_400), secs.rem_euclid(86_400) as u32);
+    let date = DAY.with(|cached| match cached.get() {
+        (d, date) if d == day => date,
+        _ => {
+            let mut date = *b"0000-00-00";
+            // In range: the day is one chrono has.
+            if let Some(dt) = DateTime::<Utc>::from_timestamp(day * 86_400, 0) {
+                put(&mut date[0..4], dt.year() as u32);
+                put(&mut date[5..7], dt.month());
+                put(&mut date[8..10], dt.day());
+            }
+            cached.set((day, date));
+            date
+        }
+    });
+    let mut b = *b"0000-00-00T00:00:00Z";
+    b[..10].copy_from_slice(&date);
+    put(&mut b[11..13], second / 3600);
+    put(&mut b[14..16], second / 60 % 60);
+    put(&mut b[17..19], second % 60);
+    // Only ASCII digits and separators were written.
+    out.push_str(std::str::from_utf8(&b).unwrap_or_default());
 }
 
 /// Start of the bucket of width `width` (aligned to UTC multiples of it) that contains `t`.
@@ -470,6 +491,24 @@ mod tests {
             let dt = DateTime::<Utc>::from_timestamp(secs, 0).unwrap();
             let s = dt.format("%Y-%m-%dT%H:%M:%SZ").to_string();
             assert_eq!(format_time(secs * 1000 + 999), s);
+        }
+        // Runs within a day, and back and forth across midnights and the epoch (the date is
+        // kept per day), with millisecond parts on both sides of zero.
+        let mut instants = vec![-1, -999, -1_000, -86_400_000, 0, 86_399_999, 86_400_000, -1];
+        instants.extend((1_709_900_000_000..1_710_200_000_000).step_by(61_001));
+        instants.extend([
+            1_710_086_399_999,
+            1_710_000_000_123,
+            1_710_086_400_000,
+            -62_167_219_200_000,
+        ]);
+        for ms in instants {
+            let dt = DateTime::<Utc>::from_timestamp_millis(ms).unwrap();
+            assert_eq!(
+                format_time(ms),
+                dt.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "{ms}"
+            );
         }
     }
 

@@ -206,7 +206,7 @@ pub fn push_cell_text(out: &mut String, c: &Cell) {
         Cell::Percent(h) => {
             let _ = write!(out, "{}.{:02}", h / 100, h % 100);
         }
-        Cell::Float(f) if f.is_finite() => out.push_str(&plain_float(*f)),
+        Cell::Float(f) if f.is_finite() => push_float(out, *f),
         // A sum beyond the largest f64 (the panel notes it); written as Python and Rust
         // read it back.
         Cell::Float(f) if f.is_infinite() => out.push_str(if *f > 0.0 { "inf" } else { "-inf" }),
@@ -220,53 +220,170 @@ pub fn push_cell_text(out: &mut String, c: &Cell) {
 /// Python's `repr`), written without an exponent and without a trailing `.0`: `62`, `0.1`,
 /// `12.952285766601562`, `0.0000001`.
 pub fn plain_float(f: f64) -> String {
+    let mut s = String::new();
+    push_float(&mut s, f);
+    s
+}
+
+/// Appends `f` (finite) as [`plain_float`] writes it, without allocating: a metrics CSV has a
+/// float on each of its many rows.
+pub fn push_float(out: &mut String, f: f64) {
     let mut buf = ryu::Buffer::new();
-    let s = buf.format_finite(f);
-    let (mantissa, exp) = match s.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+    let s = buf.format_finite(f).as_bytes();
+    let (neg, s) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, s),
+    };
+    // ryu writes `d.ddd`, `0.000ddd` or `d.ddde[-]x`: at most 17 significant digits, and at
+    // most 5 zeros after the point before them.
+    let (mantissa, exp) = match s.iter().position(|&c| c == b'e' || c == b'E') {
+        Some(i) => (&s[..i], parse_exponent(&s[i + 1..])),
         None => (s, 0),
     };
-    let (neg, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mantissa),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = format!("{int}{frac}");
-    let point = int.len() as i32 + exp;
-    let mut out = String::with_capacity(digits.len() + 8);
+    let mut digits = [0u8; 32];
+    let (mut len, mut point) = (0usize, None);
+    for &c in mantissa {
+        match c {
+            b'.' => point = Some(len),
+            _ if len < digits.len() => {
+                digits[len] = c;
+                len += 1;
+            }
+            _ => {}
+        }
+    }
+    // Where the point goes, counted in digits from the first one kept.
+    let mut point = point.unwrap_or(len) as i64 + i64::from(exp);
+    let mut first = 0;
+    while first < len && digits[first] == b'0' {
+        first += 1;
+        point -= 1;
+    }
+    while len > first && digits[len - 1] == b'0' {
+        len -= 1;
+    }
     if neg {
         out.push('-');
     }
+    if first == len {
+        out.push('0');
+        return;
+    }
+    // Only ASCII digits were kept.
+    let digits = std::str::from_utf8(&digits[first..len]).unwrap_or_default();
+    let zeros = |out: &mut String, n: i64| out.extend(std::iter::repeat_n('0', n.max(0) as usize));
     if point <= 0 {
         out.push_str("0.");
-        out.extend(std::iter::repeat_n('0', (-point) as usize));
-        out.push_str(&digits);
+        zeros(out, -point);
+        out.push_str(digits);
     } else if point as usize >= digits.len() {
-        out.push_str(&digits);
-        out.extend(std::iter::repeat_n('0', point as usize - digits.len()));
+        out.push_str(digits);
+        zeros(out, point - digits.len() as i64);
     } else {
         out.push_str(&digits[..point as usize]);
         out.push('.');
         out.push_str(&digits[point as usize..]);
     }
-    // Drop a fraction of zeros ("62.0" -> "62") and leading zeros of the integer part.
-    if let Some(dot) = out.find('.') {
-        let trimmed = out.trim_end_matches('0').len();
-        out.truncate(trimmed.max(dot));
-        if out.ends_with('.') {
-            out.pop();
-        }
-    }
-    let sign = usize::from(neg);
-    while out.len() > sign + 1 && out[sign..].starts_with('0') && !out[sign..].starts_with("0.") {
-        out.remove(sign);
-    }
-    out
+}
+
+/// The exponent ryu writes after `e` (`-7`, `300`).
+fn parse_exponent(e: &[u8]) -> i32 {
+    let (neg, e) = match e.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, e),
+    };
+    let n = e
+        .iter()
+        .fold(0i32, |n, &d| n * 10 + i32::from(d.wrapping_sub(b'0')));
+    if neg { -n } else { n }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The formatter [`push_float`] replaced (string by string), kept to check it against.
+    /// A float in the shortest digits that read back to the same value (ties to even, as
+    /// Python's `repr`), written without an exponent and without a trailing `.0`: `62`, `0.1`,
+    /// `12.952285766601562`, `0.0000001`.
+    fn reference_plain_float(f: f64) -> String {
+        let mut buf = ryu::Buffer::new();
+        let s = buf.format_finite(f);
+        let (mantissa, exp) = match s.split_once(['e', 'E']) {
+            Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
+            None => (s, 0),
+        };
+        let (neg, mantissa) = match mantissa.strip_prefix('-') {
+            Some(m) => (true, m),
+            None => (false, mantissa),
+        };
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let digits = format!("{int}{frac}");
+        let point = int.len() as i32 + exp;
+        let mut out = String::with_capacity(digits.len() + 8);
+        if neg {
+            out.push('-');
+        }
+        if point <= 0 {
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n('0', (-point) as usize));
+            out.push_str(&digits);
+        } else if point as usize >= digits.len() {
+            out.push_str(&digits);
+            out.extend(std::iter::repeat_n('0', point as usize - digits.len()));
+        } else {
+            out.push_str(&digits[..point as usize]);
+            out.push('.');
+            out.push_str(&digits[point as usize..]);
+        }
+        // Drop a fraction of zeros ("62.0" -> "62") and leading zeros of the integer part.
+        if let Some(dot) = out.find('.') {
+            let trimmed = out.trim_end_matches('0').len();
+            out.truncate(trimmed.max(dot));
+            if out.ends_with('.') {
+                out.pop();
+            }
+        }
+        let sign = usize::from(neg);
+        while out.len() > sign + 1 && out[sign..].starts_with('0') && !out[sign..].starts_with("0.")
+        {
+            out.remove(sign);
+        }
+        out
+    }
+
+    /// The formatter against the one it replaced: every class of float ryu writes (decimal,
+    /// exponent above and below, subnormal, extremes, negative zero) and a sweep of random bit
+    /// patterns.
+    #[test]
+    fn float_text_as_before() {
+        let mut fixed = vec![
+            0.0, -0.0, 1.0, -1.0, 0.1, 1e-5, 1.234e-5, 9.9999e-6, 1e15, 1e16, 1e17,
+        ];
+        fixed.extend([
+            f64::MIN_POSITIVE,
+            5e-324,
+            -5e-324,
+            f64::MAX,
+            f64::MIN,
+            f64::EPSILON,
+        ]);
+        fixed.extend((0..40).map(|i| 10f64.powi(i - 20) * 1.25));
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        // Half of any exponent, half of exponents around the decimal range (1e-12 to 1e21).
+        let random = (0..200_000u64).map(|i| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            match i % 2 {
+                0 => f64::from_bits(x),
+                _ => f64::from_bits((x & 0x800f_ffff_ffff_ffff) | ((983 + (x >> 52) % 110) << 52)),
+            }
+        });
+        for f in fixed.into_iter().chain(random).filter(|f| f.is_finite()) {
+            assert_eq!(plain_float(f), reference_plain_float(f), "{f:e}");
+        }
+    }
 
     #[test]
     fn cells_as_text() {
