@@ -96,19 +96,21 @@ pub(super) fn read<'t, V: Copy>(
 /// repeated prefix is neither parsed nor looked up by its six strings again: the scan jumps to
 /// `"timestamp"` and reads only the tail.
 ///
-/// Why a hit reads the record exactly as a full read would: the scan is a deterministic
-/// function of the bytes it has read, and it decides everything up to a token from the bytes
-/// before that token. A prefix is kept only when the full read of its record reached the top of
-/// its member loop with the key `"timestamp"`'s quote exactly at the prefix's end (not inside a
-/// string, not a key of a nested object), after reading only identity members (`namespace`,
-/// `metric_name`, `region`, `account_id`, `dimensions`) and members it skips. A record with the
-/// identical prefix bytes followed by `"timestamp"` reaches that same place in the identical
-/// state: the same members read to the same values, the same set of members seen. So resuming
-/// there with that set gives what the full read gives, provided the rest adds nothing to the
-/// identity: a tail that reads an identity member makes the record be read again from its `{`
-/// without the cache (a duplicate then bails there, as always), and such a record's prefix is
-/// never kept. The consumer's value must depend only on the identity members and on what stays
-/// the same while the cache lives (the reader clears it when that changes).
+/// Why a hit reads the record exactly as a full read would: the scan is a deterministic function of
+/// the bytes it has read, and it decides everything up to a token from the bytes before that token.
+/// A prefix is kept only when the full read of its record reached the top of its member loop with
+/// the key `"timestamp"`'s quote exactly at the prefix's end (not inside a string, not a key of a
+/// nested object), after reading only identity members (`namespace`, `metric_name`, `region`,
+/// `account_id`, `dimensions`) and members it skips. A record with the identical prefix bytes
+/// followed by `"timestamp"` reaches that same place in the identical state: the same members read
+/// to the same values, the same set of members seen, identity members only. So reading on from
+/// there gives what the full read gives, provided the rest adds nothing to the identity: a tail
+/// that reads an identity member makes the record be read again from its `{` without the cache (a
+/// duplicate then bails there, as always), and such a record's prefix is never kept. A hit reads
+/// the tail with `Doc::tail`, the full read's member loop without the identity members: as there, a
+/// `timestamp` or `value` given twice bails. The consumer's value must depend only on the identity
+/// members and on what stays the same while the cache lives (the reader clears it when that
+/// changes).
 ///
 /// Memory is bounded whatever the input: prefixes longer than [`MAX_PREFIX`] are not cached,
 /// and when [`MAX_ENTRIES`] prefixes or [`MAX_BYTES`] of them are kept, the cache is emptied
@@ -131,8 +133,6 @@ struct Entry<V> {
     /// Where it is in [`PrefixCache::bytes`].
     start: u32,
     end: u32,
-    /// The members seen when the full read reached `"timestamp"`.
-    seen: u8,
     value: V,
 }
 
@@ -200,20 +200,20 @@ impl<V: Copy> PrefixCache<V> {
         self.state.hash_one(prefix)
     }
 
-    /// The members seen and the value kept for `prefix`.
+    /// The value kept for `prefix`.
     #[inline]
-    fn get(&self, hash: u64, prefix: &[u8]) -> Option<(u8, V)> {
+    fn get(&self, hash: u64, prefix: &[u8]) -> Option<V> {
         let e = self.table.find(hash, |&i| {
             let e = &self.entries[i as usize];
             e.hash == hash && &self.bytes[e.start as usize..e.end as usize] == prefix
         })?;
         let e = &self.entries[*e as usize];
-        Some((e.seen, e.value))
+        Some(e.value)
     }
 
-    /// Keeps `value` for `prefix` (not yet kept), whose full read had seen `seen` at its end.
+    /// Keeps `value` for `prefix` (not yet kept).
     #[cold]
-    fn insert(&mut self, hash: u64, prefix: &[u8], seen: u8, value: V) {
+    fn insert(&mut self, hash: u64, prefix: &[u8], value: V) {
         if prefix.len() > MAX_PREFIX {
             return;
         }
@@ -228,7 +228,6 @@ impl<V: Copy> PrefixCache<V> {
             hash,
             start,
             end: self.bytes.len() as u32,
-            seen,
             value,
         });
         let entries = &self.entries;
@@ -261,8 +260,8 @@ struct Whole<'a> {
     record: StreamRecord<'a>,
     /// Offset of its `}`.
     close: usize,
-    /// When its prefix can be cached: the members seen at the prefix's end.
-    prefix_seen: Option<u8>,
+    /// Its prefix can be cached.
+    cacheable: bool,
 }
 
 /// No prefix end to watch for.
@@ -300,24 +299,18 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
                 b'{' => {
                     self.s.advance();
                     let read = match cache.as_deref_mut() {
-                        Some(cache) => self.cached_record(at, cache),
-                        None => self
-                            .record(NO_PREFIX, None)
-                            .map(|w| w.map(|w| (Item::Record(w.record), w.close, None))),
+                        Some(cache) => self.cached_record(at, cache, &mut each),
+                        None => self.record(NO_PREFIX).map(|w| {
+                            each(Item::Record(w.record));
+                            w.close
+                        }),
                     };
                     match read {
-                        Ok(Some((item, close, keep))) => {
-                            let value = each(item);
-                            if let (Some(cache), Some(value), Some((hash, q, seen))) =
-                                (cache.as_deref_mut(), value, keep)
-                            {
-                                cache.insert(hash, &self.s.bytes()[at + 1..q], seen, value);
-                            }
+                        Ok(close) => {
                             values += 1;
                             end = close + 1;
                         }
-                        // `Ok(None)` comes only from a resumed read.
-                        Ok(None) | Err(Bail) => return hand_over(values, end),
+                        Err(Bail) => return hand_over(values, end),
                     }
                 }
                 b',' if values > 0 => self.s.advance(),
@@ -327,61 +320,60 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
         }
     }
 
-    /// A record, after its `{` (at `open`), read with the cache: the item, the offset of its
-    /// `}`, and when its prefix is to be kept, its hash, end and the members seen there.
-    #[allow(clippy::type_complexity)]
+    /// A record, after its `{` (at `open`), read with the cache and handed to `each`: the
+    /// offset of its `}`. A record read whole whose prefix can be cached has the value `each`
+    /// gives back kept for its prefix.
     #[inline]
     fn cached_record<V: Copy>(
         &mut self,
         open: usize,
-        cache: &PrefixCache<V>,
-    ) -> Scan<Option<(Item<'a, V>, usize, Option<(u64, usize, u8)>)>> {
+        cache: &mut PrefixCache<V>,
+        each: &mut impl FnMut(Item<'a, V>) -> Option<V>,
+    ) -> Scan<usize> {
         let bytes = self.s.bytes();
         let Some(q) = cache.prefix_end(bytes, open) else {
-            let w = self.record(NO_PREFIX, None)?.ok_or(Bail)?;
-            return Ok(Some((Item::Record(w.record), w.close, None)));
+            let w = self.record(NO_PREFIX)?;
+            each(Item::Record(w.record));
+            return Ok(w.close);
         };
         let prefix = &bytes[open + 1..q];
         let hash = cache.hash(prefix);
-        if let Some((seen, value)) = cache.get(hash, prefix) {
-            self.s.seek(q);
-            if let Some(w) = self.record(NO_PREFIX, Some(seen))? {
-                let tail = Tail {
-                    timestamp: w.record.timestamp,
-                    value: w.record.value,
-                };
-                return Ok(Some((Item::Known(value, tail), w.close, None)));
+        if let Some(value) = cache.get(hash, prefix) {
+            if let Some((tail, close)) = self.tail(q)? {
+                each(Item::Known(value, tail));
+                return Ok(close);
             }
             // The tail names the series too: read the record again, whole.
             self.s.seek(open + 1);
-            let w = self.record(NO_PREFIX, None)?.ok_or(Bail)?;
-            return Ok(Some((Item::Record(w.record), w.close, None)));
+            let w = self.record(NO_PREFIX)?;
+            each(Item::Record(w.record));
+            return Ok(w.close);
         }
-        let w = self.record(q, None)?.ok_or(Bail)?;
-        let keep = w.prefix_seen.map(|seen| (hash, q, seen));
-        Ok(Some((Item::Record(w.record), w.close, keep)))
+        let w = self.record(q)?;
+        if let Some(value) = each(Item::Record(w.record))
+            && w.cacheable
+        {
+            cache.insert(hash, prefix, value);
+        }
+        Ok(w.close)
     }
 
     /// The members of a record object, after its `{`, and the offset of its `}`.
     ///
-    /// With `resume`, the cursor is at a cached prefix's end and `resume` holds the members the
-    /// prefix has: the rest is read, and `None` is the answer when it reads an identity member
-    /// (the record must then be read whole). Otherwise, when the key `"timestamp"` is read with
-    /// its quote at `prefix_end`, and before it only identity members and members that are
-    /// skipped, and after it no identity member, the members seen there are given back.
+    /// When the key `"timestamp"` is read with its quote at `prefix_end`, and before it only
+    /// identity members and members that are skipped, and after it no identity member, the
+    /// record's prefix can be cached.
     #[inline(always)]
-    fn record(&mut self, prefix_end: usize, resume: Option<u8>) -> Scan<Option<Whole<'a>>> {
+    fn record(&mut self, prefix_end: usize) -> Scan<Whole<'a>> {
         let mut r = StreamRecord::default();
-        let mut seen = resume.unwrap_or(0);
+        let mut seen = 0;
         let mut prefix_seen = None;
-        if resume.is_none()
-            && let Some(close) = self.close_at()
-        {
-            return Ok(Some(Whole {
+        if let Some(close) = self.close_at() {
+            return Ok(Whole {
                 record: r,
                 close,
-                prefix_seen,
-            }));
+                cacheable: false,
+            });
         }
         loop {
             let span = self.s.key_span()?;
@@ -400,9 +392,6 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
                 _ if CLI_KEYS.iter().any(|k| k.as_bytes() == key) => return Err(Bail),
                 _ => 0,
             };
-            if resume.is_some() && m & member::IDENTITY != 0 {
-                return Ok(None);
-            }
             if seen & m != 0 {
                 return Err(Bail);
             }
@@ -420,27 +409,79 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
                 member::VALUE => r.value = self.value()?,
                 _ => self.s.skip_value()?,
             }
-            match self.s.peek_at() {
-                Some(at) => match self.s.bytes()[at] {
-                    b',' => self.s.advance(),
-                    b'}' => {
-                        self.s.advance();
-                        // Cached only when the prefix held nothing but identity (and skipped)
-                        // members and the tail added none.
-                        let prefix_seen = prefix_seen.filter(|&p| {
-                            p & !member::IDENTITY == 0
-                                && p & member::IDENTITY == seen & member::IDENTITY
-                        });
-                        return Ok(Some(Whole {
-                            record: r,
-                            close: at,
-                            prefix_seen,
-                        }));
-                    }
-                    _ => return Err(Bail),
-                },
-                None => return Err(Bail),
+            if let Some(close) = self.end_of_member()? {
+                // Cached only when the prefix held nothing but identity (and skipped) members
+                // and the tail added none.
+                let cacheable = prefix_seen.is_some_and(|p| {
+                    p & !member::IDENTITY == 0 && p & member::IDENTITY == seen & member::IDENTITY
+                });
+                return Ok(Whole {
+                    record: r,
+                    close,
+                    cacheable,
+                });
             }
+        }
+    }
+
+    /// The members of a record from its cached prefix's end `q`, where the key `"timestamp"`
+    /// is, to its `}`: the tail and the offset of the `}`; `None` when the tail names an
+    /// identity member (the record must then be read whole). What [`record`](Self::record)
+    /// does from there, without building a record: the prefix held identity members only (see
+    /// [`PrefixCache`]), so `timestamp` and `value` are seen for the first time in the tail.
+    #[inline(always)]
+    fn tail(&mut self, q: usize) -> Scan<Option<(Tail, usize)>> {
+        let mut tail = Tail::default();
+        // The full read of this prefix read `"timestamp"` at `q` as a key: after it, the colon.
+        self.s.seek(q + TIMESTAMP_KEY.len());
+        self.s.expect(b':')?;
+        tail.timestamp = self.num_value()?.0;
+        let mut seen = member::TIMESTAMP;
+        loop {
+            if let Some(close) = self.end_of_member()? {
+                return Ok(Some((tail, close)));
+            }
+            let span = self.s.key_span()?;
+            if span.escaped {
+                return Err(Bail);
+            }
+            let key = &self.s.bytes()[span.start..span.end];
+            let m = match key {
+                b"value" => member::VALUE,
+                b"timestamp" => member::TIMESTAMP,
+                b"namespace" | b"metric_name" | b"region" | b"account_id" | b"dimensions" => {
+                    return Ok(None);
+                }
+                _ if CLI_KEYS.iter().any(|k| k.as_bytes() == key) => return Err(Bail),
+                _ => 0,
+            };
+            if seen & m != 0 {
+                return Err(Bail);
+            }
+            seen |= m;
+            match m {
+                member::TIMESTAMP => tail.timestamp = self.num_value()?.0,
+                member::VALUE => tail.value = self.value()?,
+                _ => self.s.skip_value()?,
+            }
+        }
+    }
+
+    /// After a member of a record: `None` at a comma (passed), the offset of the `}` (passed)
+    /// at the end.
+    #[inline(always)]
+    fn end_of_member(&mut self) -> Scan<Option<usize>> {
+        let at = self.s.peek_at().ok_or(Bail)?;
+        match self.s.bytes()[at] {
+            b',' => {
+                self.s.advance();
+                Ok(None)
+            }
+            b'}' => {
+                self.s.advance();
+                Ok(Some(at))
+            }
+            _ => Err(Bail),
         }
     }
 
@@ -560,28 +601,57 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
         if self.s.eat(b'}') {
             return Ok(Some(v));
         }
+        // Metric Streams write `max`, `min`, `sum`, `count` in that order: while the keys come
+        // so, each is recognised by its bytes (as `key` reads them), not scanned and matched.
+        let mut next = 0;
         let mut seen = 0u8;
         loop {
-            let (bit, slot) = match self.s.key()? {
-                b"sum" => (1, &mut v.sum),
-                b"count" => (2, &mut v.count),
-                b"max" => (4, &mut v.max),
+            // Bits: 1 `sum`, 2 `count`, 4 `max`, 0 anything else.
+            let bit = match next {
+                0 if self.literal(b"\"max\":") => 4,
+                1 if self.literal(b"\"min\":") => 0,
+                2 if self.literal(b"\"sum\":") => 1,
+                3 if self.literal(b"\"count\":") => 2,
                 _ => {
-                    self.s.skip_value()?;
-                    if !self.next_member()? {
-                        return Ok(Some(v));
+                    next = usize::MAX - 1;
+                    match self.s.key()? {
+                        b"sum" => 1,
+                        b"count" => 2,
+                        b"max" => 4,
+                        _ => 0,
                     }
-                    continue;
                 }
             };
-            if seen & bit != 0 {
-                return Err(Bail);
+            next += 1;
+            if bit == 0 {
+                self.s.skip_value()?;
+            } else {
+                if seen & bit != 0 {
+                    return Err(Bail);
+                }
+                seen |= bit;
+                let slot = match bit {
+                    1 => &mut v.sum,
+                    2 => &mut v.count,
+                    _ => &mut v.max,
+                };
+                *slot = self.num_value()?;
             }
-            seen |= bit;
-            *slot = self.num_value()?;
             if !self.next_member()? {
                 return Ok(Some(v));
             }
+        }
+    }
+
+    /// True (and passed) when the text from the next token on is `literal`, byte for byte.
+    #[inline(always)]
+    fn literal(&mut self, literal: &[u8]) -> bool {
+        match self.s.peek_at() {
+            Some(at) if self.s.bytes()[at..].starts_with(literal) => {
+                self.s.seek(at + literal.len());
+                true
+            }
+            _ => false,
         }
     }
 }
@@ -1001,6 +1071,84 @@ mod tests {
         }
     }
 
+    /// A hit reads the tail on its own (`Doc::tail`), and the value object by its keys' bytes
+    /// while they come in AWS's order: each tail must read as the whole record does on serde.
+    #[test]
+    fn tails_of_known_prefixes_read_as_serde_does() {
+        let v = r#""value":{"max":2.0,"min":1.0,"sum":3.0,"count":2.0}"#;
+        let good = line(
+            "IncomingBytes",
+            &format!("1710000000000,{v},\"unit\":\"Count\""),
+        );
+        // Each tail after `"timestamp":`, and how many records come as hits on the first and
+        // the second read of `good`, the tail's line and `good` again.
+        let read = [2, 3];
+        let bails = [0, 1];
+        let whole = [1, 2];
+        let cases: Vec<(String, [usize; 2])> = vec![
+            (format!("1710000060000,{v}"), read),
+            (format!("1710000060000 , {v} , \"unit\" : \"Count\" "), read),
+            (format!("1710000060000,\"unit\":\"Count\",{v}"), read),
+            ("1710000060000".to_string(), read),
+            (r#"-0,"value":{}"#.to_string(), read),
+            (r#"1.5e3,"value":null,"extra":{"namespace":"x","value":[1,2]}"#.to_string(), read),
+            (r#""soon","value":{"sum":1}"#.to_string(), read),
+            (r#"1710000060000,"value":{"count":1,"sum":2.5,"max":9,"min":1}"#.to_string(), read),
+            (r#"1710000060000,"value":{"max":1,"sum":2,"count":3}"#.to_string(), read),
+            (r#"1710000060000,"value":{"max":1,"min":0.5,"min":"x","p99":{},"sum":2,"count":3}"#.to_string(), read),
+            (r#"1710000060000,"value":{ "max" :1,"min":1e999,"sum":-0.5E-3,"count":12345678901234567890}"#.to_string(), read),
+            (r#"1710000060000,"value":{"max":245.56489405085796,"min":8.342976882804658,"sum":13740.380346790822,"count":87.0}"#.to_string(), read),
+            (r#"1710000060000,"value":{"max":"1","min":null,"sum":true,"count":[2]}"#.to_string(), read),
+            // A member given twice (serde's derive refuses it): in the tail, in `value`.
+            (format!("1710000060000,{v},{v}"), bails),
+            (format!("1710000060000,{v},\"timestamp\":1"), bails),
+            (r#"1710000060000,"value":{"max":1,"min":1,"sum":2,"count":3,"max":4}"#.to_string(), bails),
+            (r#"1710000060000,"value":{"max":1,"min":1,"sum":2,"count":3,"count":4}"#.to_string(), bails),
+            (r#"1710000060000,"value":{"sum":1,"max":1,"sum":2}"#.to_string(), bails),
+            // Escaped keys, a CLI form's key, bad syntax, a number too large for an f64.
+            (r#"1710000060000,"v\u0061lue":{"sum":1}"#.to_string(), bails),
+            (r#"1710000060000,"value":{"m\u0061x":1}"#.to_string(), bails),
+            (r#"1710000060000,"Label":"x""#.to_string(), bails),
+            (r#"1710000060000,"value":{"max":1,}"#.to_string(), bails),
+            (r#"1710000060000,"value":{"max":01}"#.to_string(), bails),
+            (r#"1710000060000,"value":{"max":1,"min":1.}"#.to_string(), bails),
+            (r#"1710000060000,"value":{"max":1e999}"#.to_string(), bails),
+            (r#"1710000060000,"value":{"max":1},"#.to_string(), bails),
+            // An identity member in the tail: here one the prefix has, so given twice.
+            (format!("1710000060000,{v},\"region\":\"eu-west-1\""), bails),
+            (format!("1710000060000,{v},\"dimensions\":{{\"StreamName\":\"t\"}}"), bails),
+        ];
+        // And one the prefix lacks: the record is read again, whole (and counted in eu-west-1).
+        let no_region = |l: String| l.replace(r#""region":"us-east-1","#, "");
+        let cases = cases.into_iter().map(|(t, w)| (t, w, false)).chain([
+            (
+                format!("1710000060000,{v},\"region\":\"eu-west-1\""),
+                whole,
+                true,
+            ),
+            (
+                format!("1710000060000,\"region\":\"eu-west-1\",{v}"),
+                whole,
+                true,
+            ),
+            (
+                format!("1710000060000,{v},\"region\":\"a\",\"region\":\"b\""),
+                bails,
+                true,
+            ),
+        ]);
+        for (tail, want, drop_region) in cases {
+            let (mut good, mut odd) = (good.clone(), line("IncomingBytes", &tail));
+            if drop_region {
+                (good, odd) = (no_region(good), no_region(odd));
+            }
+            let text = format!("{good}\n{odd}\n{good}");
+            compare_with_serde(&text).unwrap_or_else(|e| panic!("{e}"));
+            compare_reader(&text);
+            assert_eq!(hits(&text), want, "{text}");
+        }
+    }
+
     #[test]
     fn prefixes_that_cannot_be_cached_never_hit() {
         let v = r#""value":{"sum":3.0,"count":2.0,"max":2.0}"#;
@@ -1083,22 +1231,16 @@ mod tests {
         let prefix = |i: usize| format!(r#""metric_name":"m{i}","#);
         for i in 0..MAX_ENTRIES {
             let p = prefix(i);
-            cache.insert(cache.hash(p.as_bytes()), p.as_bytes(), 0, i as u32);
+            cache.insert(cache.hash(p.as_bytes()), p.as_bytes(), i as u32);
         }
         assert_eq!(cache.len(), MAX_ENTRIES);
         let p = prefix(0);
-        assert_eq!(
-            cache.get(cache.hash(p.as_bytes()), p.as_bytes()),
-            Some((0, 0))
-        );
+        assert_eq!(cache.get(cache.hash(p.as_bytes()), p.as_bytes()), Some(0));
         // Full: emptied, then it holds what came next.
         let p = prefix(MAX_ENTRIES);
-        cache.insert(cache.hash(p.as_bytes()), p.as_bytes(), 3, 7);
+        cache.insert(cache.hash(p.as_bytes()), p.as_bytes(), 7);
         assert_eq!(cache.len(), 1);
-        assert_eq!(
-            cache.get(cache.hash(p.as_bytes()), p.as_bytes()),
-            Some((3, 7))
-        );
+        assert_eq!(cache.get(cache.hash(p.as_bytes()), p.as_bytes()), Some(7));
         let p = prefix(0);
         assert_eq!(cache.get(cache.hash(p.as_bytes()), p.as_bytes()), None);
         // And by bytes.
@@ -1106,7 +1248,7 @@ mod tests {
         for i in 0..MAX_BYTES / MAX_PREFIX + 1 {
             let mut p = big.clone();
             p[..8].copy_from_slice(&(i as u64).to_le_bytes());
-            cache.insert(cache.hash(&p), &p, 0, 0);
+            cache.insert(cache.hash(&p), &p, 0);
             assert!(cache.bytes.len() <= MAX_BYTES);
         }
         // The small prefix and 4095 big ones fit; the next emptied it, and one more followed.

@@ -139,11 +139,12 @@ pub trait Cursor<'a>: Sized {
     /// Skips one value of any type, checking it as serde_json's skipping does.
     #[inline(always)]
     fn skip_value(&mut self) -> Scan<()> {
-        // Most skipped values are strings: those take the short way.
-        if self.peek() == Some(b'"') {
-            return self.string().map(|_| ());
+        // Most skipped values are strings or numbers: those take the short way.
+        match self.peek() {
+            Some(b'"') => self.string().map(|_| ()),
+            Some(b'-' | b'0'..=b'9') => self.scalar().map(|_| ()),
+            _ => self.skip_any(),
         }
-        self.skip_any()
     }
 
     /// Skips a value of any type. Nesting is tracked in a bit stack, not on the call stack.
