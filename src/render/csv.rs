@@ -2,6 +2,7 @@
 //! in `\n` (as xsv and csvkit write them) so `cut`, `awk` and `sort` see no stray `\r`.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use super::{Exporter, FormatDef, Options, Summary, push_cell_text};
 use crate::panels::{Cell, Table};
@@ -56,6 +57,9 @@ pub fn write(out: &mut dyn Write, table: &Table, opts: Options) -> io::Result<()
     }
     end_line(&mut buf);
     let mut s = String::new();
+    // Per column, the text of the row before when it went out unquoted: a metrics panel's key
+    // cells are one shared text for all of a series' rows, so its bytes are looked at once.
+    let mut plain: Vec<Option<&Arc<str>>> = vec![None; table.columns.len()];
     for row in &table.rows {
         let line_start = buf.len();
         for (i, c) in row.iter().enumerate() {
@@ -70,7 +74,18 @@ pub fn write(out: &mut dyn Write, table: &Table, opts: Options) -> io::Result<()
             };
             let formula = opts.spreadsheet_safe && is_formula(t);
             if !opts.terminal && !formula {
-                push_field(&mut buf, i, t);
+                match plain.get_mut(i) {
+                    Some(known) if known.is_some_and(|k| Arc::ptr_eq(k, t)) => {
+                        if i > 0 {
+                            buf.push(',');
+                        }
+                        buf.push_str(t);
+                    }
+                    Some(known) => *known = (!push_field(&mut buf, i, t)).then_some(t),
+                    None => {
+                        push_field(&mut buf, i, t);
+                    }
+                }
                 continue;
             }
             s.clear();
@@ -97,8 +112,8 @@ pub fn write(out: &mut dyn Write, table: &Table, opts: Options) -> io::Result<()
 }
 
 /// Appends field number `i` of a line (its comma first, but for the first), quoted when it
-/// must be.
-fn push_field(buf: &mut String, i: usize, field: &str) {
+/// must be; whether it was.
+fn push_field(buf: &mut String, i: usize, field: &str) -> bool {
     if i > 0 {
         buf.push(',');
     }
@@ -107,7 +122,7 @@ fn push_field(buf: &mut String, i: usize, field: &str) {
         .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
     {
         buf.push_str(field);
-        return;
+        return false;
     }
     buf.push('"');
     for (j, part) in field.split('"').enumerate() {
@@ -117,6 +132,7 @@ fn push_field(buf: &mut String, i: usize, field: &str) {
         buf.push_str(part);
     }
     buf.push('"');
+    true
 }
 
 fn end_line(buf: &mut String) {
@@ -164,7 +180,8 @@ mod tests {
     }
 
     /// Random tables of every kind of cell (text with commas, quotes, line breaks, formulas,
-    /// control characters, nothing at all; one to four columns) written both ways, in every mode.
+    /// control characters, nothing at all, shared between rows or not; one to four columns)
+    /// written both ways, in every mode.
     #[test]
     fn same_bytes_as_the_csv_crate() {
         const COLUMNS: [&str; 4] = ["a", "b b", "c,\"c\"", "d"];
@@ -190,6 +207,7 @@ mod tests {
             ",",
             "x\"",
         ];
+        let shared: Vec<Cell> = texts.iter().map(Cell::text).collect();
         let mut x = 0x2545_f491_4f6c_dd1du64;
         let mut next = move |n: u64| {
             x ^= x << 13;
@@ -203,7 +221,9 @@ mod tests {
                 .map(|_| {
                     (0..width)
                         .map(|_| match next(9) {
-                            0..=3 => Cell::text(texts[next(texts.len() as u64) as usize]),
+                            // Shared texts (as a series' key cells are) and texts of their own.
+                            0 | 1 => shared[next(texts.len() as u64) as usize].clone(),
+                            2 | 3 => Cell::text(texts[next(texts.len() as u64) as usize]),
                             4 => Cell::Count(next(1 << 40)),
                             5 => Cell::Float(next(1 << 40) as f64 / 7.0 - 1e11),
                             6 => Cell::Time(next(1 << 45) as i64 - (1 << 40)),

@@ -230,12 +230,20 @@ pub fn plain_float(f: f64) -> String {
 pub fn push_float(out: &mut String, f: f64) {
     let mut buf = ryu::Buffer::new();
     let s = buf.format_finite(f).as_bytes();
+    // Between 1e-5 and 1e16 ryu writes the plain form already (`62.0`, `0.00001`,
+    // `-0.0931`), with no zeros to trim but a `.0`.
+    if !s.contains(&b'e') {
+        let s = s.strip_suffix(b".0").unwrap_or(s);
+        // ryu writes ASCII only.
+        out.push_str(std::str::from_utf8(s).unwrap_or_default());
+        return;
+    }
     let (neg, s) = match s.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, s),
     };
-    // ryu writes `d.ddd`, `0.000ddd` or `d.ddde[-]x`: at most 17 significant digits, and at
-    // most 5 zeros after the point before them.
+    // Otherwise it writes `d.ddde[-]x` (at most 17 significant digits), which is read as any
+    // of its forms would be.
     let (mantissa, exp) = match s.iter().position(|&c| c == b'e' || c == b'E') {
         Some(i) => (&s[..i], parse_exponent(&s[i + 1..])),
         None => (s, 0),
