@@ -437,6 +437,15 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
         self.s.expect(b':')?;
         tail.timestamp = self.num_value()?.0;
         let mut seen = member::TIMESTAMP;
+        // Metric Streams write `value` and `unit` next: while they come so, each is one turn of
+        // the loop below with its key recognised by its bytes (as `key_span` reads them).
+        if self.literal(b",\"value\":") {
+            seen |= member::VALUE;
+            tail.value = self.value()?;
+            if self.literal(b",\"unit\":") {
+                self.s.skip_value()?;
+            }
+        }
         loop {
             if let Some(close) = self.end_of_member()? {
                 return Ok(Some((tail, close)));
@@ -1090,6 +1099,8 @@ mod tests {
             (format!("1710000060000 , {v} , \"unit\" : \"Count\" "), read),
             (format!("1710000060000,\"unit\":\"Count\",{v}"), read),
             ("1710000060000".to_string(), read),
+            (format!("1710000060000,{v},\"unit\":\"C\\u00f6unt\",\"unit\":{{\"a\":[1e999]}}"), read),
+            (format!("1710000060000,{v},\"unit\":-1.5e-7,\"x\":\"\\\"\""), read),
             (r#"-0,"value":{}"#.to_string(), read),
             (r#"1.5e3,"value":null,"extra":{"namespace":"x","value":[1,2]}"#.to_string(), read),
             (r#""soon","value":{"sum":1}"#.to_string(), read),
