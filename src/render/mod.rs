@@ -242,8 +242,8 @@ pub fn push_float(out: &mut String, f: f64) {
         Some((b'-', rest)) => (true, rest),
         _ => (false, s),
     };
-    // Otherwise it writes `d.ddde[-]x` (at most 17 significant digits), which is read as any
-    // of its forms would be.
+    // Otherwise it writes `d.ddde[-]x` or `de[-]x` (at most 17 significant digits), which is
+    // read as any of its forms would be.
     let (mantissa, exp) = match s.iter().position(|&c| c == b'e' || c == b'E') {
         Some(i) => (&s[..i], parse_exponent(&s[i + 1..])),
         None => (s, 0),
