@@ -45,9 +45,10 @@ impl Exporter for Csv {
 ///
 /// Written as the `csv` crate's writer writes it with `\n` lines (the tests hold the two
 /// equal): a field is quoted when it holds `,`, `"`, `\r` or `\n`, a quote in it doubled, a
-/// line with nothing in it is `""`, and a row of another length than the header is an error. The rule is written out here because the crate's writer,
-/// which steps through a state machine byte by byte, was a sixth of a metrics run (52 MB of
-/// numbers and times, which need no quoting and go straight into the buffer).
+/// line with nothing in it is `""`, and a row of another length than the header is an error.
+/// The rule is written out here because the crate's writer, which steps through a state
+/// machine byte by byte, was a sixth of a metrics run (52 MB of numbers and times, which need
+/// no quoting and go straight into the buffer).
 pub fn write(out: &mut dyn Write, table: &Table, opts: Options) -> io::Result<()> {
     /// Bytes gathered before they are handed to `out`.
     const FLUSH_AT: usize = 64 << 10;
