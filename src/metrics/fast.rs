@@ -376,26 +376,11 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
             });
         }
         loop {
-            let span = self.s.key_span()?;
-            if span.escaped {
-                return Err(Bail);
-            }
-            let key = &self.s.bytes()[span.start..span.end];
-            let m = match key {
-                b"namespace" => member::NAMESPACE,
-                b"metric_name" => member::METRIC_NAME,
-                b"region" => member::REGION,
-                b"account_id" => member::ACCOUNT_ID,
-                b"dimensions" => member::DIMENSIONS,
-                b"timestamp" => member::TIMESTAMP,
-                b"value" => member::VALUE,
-                _ if CLI_KEYS.iter().any(|k| k.as_bytes() == key) => return Err(Bail),
-                _ => 0,
-            };
+            let (m, key_start) = self.member_key()?;
             if seen & m != 0 {
                 return Err(Bail);
             }
-            if m == member::TIMESTAMP && span.start == prefix_end.wrapping_add(1) {
+            if m == member::TIMESTAMP && key_start == prefix_end.wrapping_add(1) {
                 prefix_seen = Some(seen);
             }
             seen |= m;
@@ -450,20 +435,10 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
             if let Some(close) = self.end_of_member()? {
                 return Ok(Some((tail, close)));
             }
-            let span = self.s.key_span()?;
-            if span.escaped {
-                return Err(Bail);
+            let (m, _) = self.member_key()?;
+            if m & member::IDENTITY != 0 {
+                return Ok(None);
             }
-            let key = &self.s.bytes()[span.start..span.end];
-            let m = match key {
-                b"value" => member::VALUE,
-                b"timestamp" => member::TIMESTAMP,
-                b"namespace" | b"metric_name" | b"region" | b"account_id" | b"dimensions" => {
-                    return Ok(None);
-                }
-                _ if CLI_KEYS.iter().any(|k| k.as_bytes() == key) => return Err(Bail),
-                _ => 0,
-            };
             if seen & m != 0 {
                 return Err(Bail);
             }
@@ -474,6 +449,30 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
                 _ => self.s.skip_value()?,
             }
         }
+    }
+
+    /// The key of a record's member, read: which member it is (its bit in [`member`], 0 for a
+    /// member serde's derive does not read) and the offset of the key's text. An escaped key
+    /// or a key of the CLI forms bails.
+    #[inline(always)]
+    fn member_key(&mut self) -> Scan<(u8, usize)> {
+        let span = self.s.key_span()?;
+        if span.escaped {
+            return Err(Bail);
+        }
+        let key = &self.s.bytes()[span.start..span.end];
+        let m = match key {
+            b"namespace" => member::NAMESPACE,
+            b"metric_name" => member::METRIC_NAME,
+            b"region" => member::REGION,
+            b"account_id" => member::ACCOUNT_ID,
+            b"dimensions" => member::DIMENSIONS,
+            b"timestamp" => member::TIMESTAMP,
+            b"value" => member::VALUE,
+            _ if CLI_KEYS.iter().any(|k| k.as_bytes() == key) => return Err(Bail),
+            _ => 0,
+        };
+        Ok((m, span.start))
     }
 
     /// After a member of a record: `None` at a comma (passed), the offset of the `}` (passed)
