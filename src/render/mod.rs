@@ -216,69 +216,40 @@ pub fn push_cell_text(out: &mut String, c: &Cell) {
     }
 }
 
-/// A float in the shortest digits that read back to the same value (ties to even, as
-/// Python's `repr`), written without an exponent and without a trailing `.0`: `62`, `0.1`,
-/// `12.952285766601562`, `0.0000001`.
-pub fn plain_float(f: f64) -> String {
-    let mut s = String::new();
-    push_float(&mut s, f);
-    s
-}
-
-/// Appends `f` (finite) as [`plain_float`] writes it, without allocating: a metrics CSV has a
-/// float on each of its many rows.
+/// Appends `f` (finite) in the shortest digits that read back to the same value (ties to
+/// even, as Python's `repr`), written without an exponent and without a trailing `.0`: `62`,
+/// `0.1`, `12.952285766601562`, `0.0000001`. Nothing is allocated: a metrics CSV has a float
+/// on each of its many rows.
 pub fn push_float(out: &mut String, f: f64) {
     let mut buf = ryu::Buffer::new();
     let s = buf.format_finite(f).as_bytes();
-    // Between 1e-5 and 1e16 ryu writes the plain form already (`62.0`, `0.00001`,
-    // `-0.0931`), with no zeros to trim but a `.0`.
-    if !s.contains(&b'e') {
+    let Some(e) = s.iter().position(|&c| c == b'e') else {
+        // Between 1e-5 and 1e16 ryu writes the plain form already (`62.0`, `0.00001`,
+        // `-0.0931`), with no zeros to trim but a `.0`; ryu writes ASCII only.
         let s = s.strip_suffix(b".0").unwrap_or(s);
-        // ryu writes ASCII only.
         out.push_str(std::str::from_utf8(s).unwrap_or_default());
         return;
-    }
-    let (neg, s) = match s.split_first() {
+    };
+    // Otherwise `[-]d[.ddd]e[-]x`: at most 17 significant digits, the first not 0 and the last
+    // not 0, one before the point.
+    let (mantissa, exp) = (&s[..e], parse_exponent(&s[e + 1..]));
+    let (neg, mantissa) = match mantissa.split_first() {
         Some((b'-', rest)) => (true, rest),
-        _ => (false, s),
+        _ => (false, mantissa),
     };
-    // Otherwise it writes `d.ddde[-]x` or `de[-]x` (at most 17 significant digits), which is
-    // read as any of its forms would be.
-    let (mantissa, exp) = match s.iter().position(|&c| c == b'e' || c == b'E') {
-        Some(i) => (&s[..i], parse_exponent(&s[i + 1..])),
-        None => (s, 0),
-    };
-    let mut digits = [0u8; 32];
-    let (mut len, mut point) = (0usize, None);
-    for &c in mantissa {
-        match c {
-            b'.' => point = Some(len),
-            _ if len < digits.len() => {
-                digits[len] = c;
-                len += 1;
-            }
-            _ => {}
-        }
+    let mut digits = [0u8; 24];
+    let mut len = 0;
+    for &c in mantissa.iter().filter(|&&c| c != b'.').take(digits.len()) {
+        digits[len] = c;
+        len += 1;
     }
-    // Where the point goes, counted in digits from the first one kept.
-    let mut point = point.unwrap_or(len) as i64 + i64::from(exp);
-    let mut first = 0;
-    while first < len && digits[first] == b'0' {
-        first += 1;
-        point -= 1;
-    }
-    while len > first && digits[len - 1] == b'0' {
-        len -= 1;
-    }
+    // Only ASCII digits were kept.
+    let digits = std::str::from_utf8(&digits[..len]).unwrap_or_default();
+    // Digits before the point in the plain form.
+    let point = 1 + i64::from(exp);
     if neg {
         out.push('-');
     }
-    if first == len {
-        out.push('0');
-        return;
-    }
-    // Only ASCII digits were kept.
-    let digits = std::str::from_utf8(&digits[first..len]).unwrap_or_default();
     let zeros = |out: &mut String, n: i64| out.extend(std::iter::repeat_n('0', n.max(0) as usize));
     if point <= 0 {
         out.push_str("0.");
@@ -389,7 +360,11 @@ mod tests {
             }
         });
         for f in fixed.into_iter().chain(random).filter(|f| f.is_finite()) {
-            assert_eq!(plain_float(f), reference_plain_float(f), "{f:e}");
+            assert_eq!(
+                cell_text(&Cell::Float(f)),
+                reference_plain_float(f),
+                "{f:e}"
+            );
         }
     }
 
