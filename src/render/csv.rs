@@ -54,12 +54,15 @@ pub fn write(out: &mut dyn Write, table: &Table, opts: Options) -> io::Result<()
     const FLUSH_AT: usize = 64 << 10;
     let mut buf = String::with_capacity(FLUSH_AT + 1024);
     for (i, c) in table.columns.iter().enumerate() {
-        push_field(&mut buf, i, c);
+        if i > 0 {
+            buf.push(',');
+        }
+        push_field(&mut buf, c);
     }
     if buf.is_empty() {
         buf.push_str("\"\"");
     }
-    end_line(&mut buf);
+    buf.push('\n');
     let mut s = String::new();
     // Per column, the text of the row before when it went out unquoted: a metrics panel's key
     // cells are one shared text for all of a series' rows, so its bytes are looked at once.
@@ -76,28 +79,23 @@ pub fn write(out: &mut dyn Write, table: &Table, opts: Options) -> io::Result<()
         }
         let line_start = buf.len();
         for (i, c) in row.iter().enumerate() {
+            if i > 0 {
+                buf.push(',');
+            }
             let Cell::Text(t) = c else {
                 // Digits, signs, points, `inf`, times and `@...ms`: never quoted, never
                 // escaped.
-                if i > 0 {
-                    buf.push(',');
-                }
                 push_cell_text(&mut buf, c);
                 continue;
             };
             let formula = opts.spreadsheet_safe && is_formula(t);
             if !opts.terminal && !formula {
-                match plain.get_mut(i) {
-                    Some(known) if known.is_some_and(|k| Arc::ptr_eq(k, t)) => {
-                        if i > 0 {
-                            buf.push(',');
-                        }
-                        buf.push_str(t);
-                    }
-                    Some(known) => *known = (!push_field(&mut buf, i, t)).then_some(t),
-                    None => {
-                        push_field(&mut buf, i, t);
-                    }
+                // The row has a cell per column (checked above).
+                let known = &mut plain[i];
+                if known.is_some_and(|k| Arc::ptr_eq(k, t)) {
+                    buf.push_str(t);
+                } else {
+                    *known = (!push_field(&mut buf, t)).then_some(t);
                 }
                 continue;
             }
@@ -109,12 +107,12 @@ pub fn write(out: &mut dyn Write, table: &Table, opts: Options) -> io::Result<()
             if opts.terminal {
                 s = sanitize(&s);
             }
-            push_field(&mut buf, i, &s);
+            push_field(&mut buf, &s);
         }
         if buf.len() == line_start {
             buf.push_str("\"\"");
         }
-        end_line(&mut buf);
+        buf.push('\n');
         if buf.len() >= FLUSH_AT {
             out.write_all(buf.as_bytes())?;
             buf.clear();
@@ -124,12 +122,8 @@ pub fn write(out: &mut dyn Write, table: &Table, opts: Options) -> io::Result<()
     out.flush()
 }
 
-/// Appends field number `i` of a line (its comma first, but for the first), quoted when it
-/// must be; whether it was.
-fn push_field(buf: &mut String, i: usize, field: &str) -> bool {
-    if i > 0 {
-        buf.push(',');
-    }
+/// Appends a field, quoted when it must be; whether it was.
+fn push_field(buf: &mut String, field: &str) -> bool {
     if !field
         .bytes()
         .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
@@ -146,10 +140,6 @@ fn push_field(buf: &mut String, i: usize, field: &str) -> bool {
     }
     buf.push('"');
     true
-}
-
-fn end_line(buf: &mut String) {
-    buf.push('\n');
 }
 
 fn is_formula(s: &str) -> bool {
