@@ -294,6 +294,38 @@ def dumps(obj):
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
 
 
+def java_double(x):
+    """A double as Java's Double.toString writes it, which is how CloudWatch Metric Streams write
+    the numbers of `value` (the real export in shared/realdata/metricstreams-real has
+    "sum":1.5898017E7 and "min":3.597669E7 beside "max":100.0): the shortest digits that read
+    back to the same double; from 10^-3 up to below 10^7 as a decimal with at least one digit
+    after the point ("3.0", "12.75"), otherwise one digit, the point, at least one more digit and
+    an exponent ("1.5898017E7", "1.0E-4", "-2.5E10")."""
+    from decimal import Decimal
+    x = float(x)
+    if x == 0:
+        return "-0.0" if math.copysign(1.0, x) < 0 else "0.0"
+    sign = "-" if x < 0 else ""
+    x = abs(x)
+    if 1e-3 <= x < 1e7:
+        return sign + repr(x)  # Python's repr is plain here, with the same shortest digits
+    d = Decimal(repr(x))
+    digits = "".join(map(str, d.as_tuple().digits)).rstrip("0") or "0"
+    return f"{sign}{digits[0]}.{digits[1:] or '0'}E{d.adjusted()}"
+
+
+def stream_dumps(rec):
+    """A Metric Streams record as CloudWatch writes it: compact JSON, the floats of its `value`
+    object written by `java_double`."""
+    value = rec.get("value")
+    if not isinstance(value, dict):
+        return dumps(rec)
+    text = dumps({**rec, "value": "\u0001value"})
+    members = ",".join(dumps(k) + ":" + (java_double(v) if isinstance(v, float) else dumps(v))
+                       for k, v in value.items())
+    return text.replace(dumps("\u0001value"), "{" + members + "}", 1)
+
+
 # ---------------------------------------------------------------------------------------------
 # The sample dump
 
@@ -916,10 +948,10 @@ def build_metrics(root):
         day_dir = os.path.join(streams_dir, (M_START + timedelta(hours=hour)).strftime("%Y/%m/%d/%H"))
         # Firehose delivery objects: gzip with no extension, newline-delimited...
         write(os.path.join(day_dir, f"KinesisMetrics-1-{stamp}-00-00-{hour:04d}aaaa"),
-              gz_bytes("".join(dumps(r) + "\n" for r in recs[:half]).encode()))
+              gz_bytes("".join(stream_dumps(r) + "\n" for r in recs[:half]).encode()))
         # ... and plain, concatenated with no separator at all.
         write(os.path.join(day_dir, f"KinesisMetrics-1-{stamp}-30-00-{hour:04d}bbbb"),
-              "".join(dumps(r) for r in recs[half:]).encode())
+              "".join(stream_dumps(r) for r in recs[half:]).encode())
 
     # get-metric-data output for stream audit-log, 5-minute periods, with its query file.
     cli = os.path.join(root, "get-metric-data")
@@ -1021,7 +1053,7 @@ def build_other_account(streams_dir):
         when = M_START + timedelta(hours=hour)
         write(os.path.join(streams_dir, when.strftime("%Y/%m/%d/%H"),
                            f"KinesisMetrics-2-{when.strftime('%Y-%m-%d-%H')}-10-00-{hour:04d}cccc"),
-              gz_bytes("".join(dumps(r) + "\n" for r in recs).encode()))
+              gz_bytes("".join(stream_dumps(r) + "\n" for r in recs).encode()))
     return points
 
 
@@ -1182,7 +1214,7 @@ def bench_metrics(out, total_mb, seed=SEED + 12):
         ts = int((M_START + timedelta(minutes=minute)).timestamp() * 1000)
         for region, dims, metric in series:
             sm, cnt, mx, mn = metric_value(rng, metric)
-            line = dumps({"metric_stream_name": "KinesisMetrics", "account_id": "111122223333",
+            line = stream_dumps({"metric_stream_name": "KinesisMetrics", "account_id": "111122223333",
                           "region": region, "namespace": "AWS/Kinesis", "metric_name": metric,
                           "dimensions": dims, "timestamp": ts,
                           "value": {"max": mx, "min": mn, "sum": sm, "count": cnt}, "unit": "None"}) + "\n"
@@ -1293,7 +1325,7 @@ def bench_metrics_day(out, total_mb, seed=SEED + 13):
             acct, region, ns, dims, metric = series[i]
             sm, cnt, mx, mn = day_value(rng, metric)
             unit = "Bytes" if metric.endswith("Bytes") else "Milliseconds" if "Latency" in metric else "Count"
-            line = dumps({"metric_stream_name": "kinesis-metrics", "account_id": acct, "region": region,
+            line = stream_dumps({"metric_stream_name": "kinesis-metrics", "account_id": acct, "region": region,
                           "namespace": ns, "metric_name": metric, "dimensions": dims, "timestamp": ts,
                           "value": {"max": mx, "min": mn, "sum": sm, "count": cnt}, "unit": unit}) + "\n"
             buf.append(line)

@@ -664,9 +664,10 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
     }
 }
 
-/// Powers of ten exact in an `f64`, as many as [`number`] divides by.
-const POW10: [f64; 16] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+/// The powers of ten exact in an `f64` (10^22 is the last).
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
 /// The value of a JSON number (checked by the scanner's grammar), as serde_json with
@@ -705,16 +706,24 @@ fn number(t: &str) -> Scan<f64> {
     number_slow(t)
 }
 
-/// The common numbers (timestamps, counts, `3.0`, `12.75`) read and checked in one pass, where
-/// [`number`] reads a number the scanner has checked: `-?(0|[1-9][0-9]*)(\.[0-9]+)?` of at most
-/// 15 digits and no exponent, from offset `i` of `b`; its value (as [`number`] gives it) and the
-/// offset after it. `None` for anything else, which the scanner and [`number`] then read.
+/// A number read and checked in one pass, where [`number`] reads a number the scanner has
+/// checked: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` from offset `i` of `b`; its value
+/// (as [`number`] gives it) and the offset after it. `None` for what is not a JSON number there
+/// (the scanner then bails), for a number of more than 64 bytes and for one beyond an `f64`'s
+/// range, which the scanner and [`number`] read.
+///
+/// Up to 15 significant digits and a power of ten within 10^±22 (timestamps, counts, `3.0`,
+/// `12.75`, and the exponent form Metric Streams write from 10^7 up, `1.5898017E7`): the digits
+/// are an integer exact in an `f64` and so is the power of ten, so one multiplication or
+/// division rounds correctly (Clinger's fast path). The rest (17-digit latencies such as
+/// `13740.380346790822`) go to the standard library's correctly rounded parser, on the text
+/// already checked.
 #[inline(always)]
 fn short_number(b: &[u8], i: usize) -> Option<(f64, usize)> {
     let negative = b.get(i) == Some(&b'-');
     let start = i + usize::from(negative);
     let mut at = start;
-    // Wrapping: more than 15 digits are refused below, whatever `n` became.
+    // Wrapping: more than 15 digits take the parser below, whatever `n` became.
     let mut n = 0u64;
     let mut run = |at: &mut usize| {
         let from = *at;
@@ -737,12 +746,62 @@ fn short_number(b: &[u8], i: usize) -> Option<(f64, usize)> {
             return None;
         }
     }
-    if matches!(b.get(at), Some(b'e' | b'E')) || whole + fraction > 15 {
+    let digits = whole + fraction;
+    if digits <= 15 && !matches!(b.get(at), Some(b'e' | b'E')) {
+        // One division.
+        let v = n as f64 / POW10[fraction];
+        return Some((if negative { -v } else { v }, at));
+    }
+    exponent_or_long(b, i, at, n, digits, fraction)
+}
+
+/// The rest of [`short_number`], out of line: the number's text is `b[i..at]` up to any
+/// exponent, its `digits` digits (`fraction` of them after the point) make `n` when there are
+/// at most 15.
+#[inline(never)]
+fn exponent_or_long(
+    b: &[u8],
+    i: usize,
+    mut at: usize,
+    n: u64,
+    digits: usize,
+    fraction: usize,
+) -> Option<(f64, usize)> {
+    let mut exponent = 0i32;
+    if matches!(b.get(at), Some(b'e' | b'E')) {
+        at += 1;
+        let minus = b.get(at) == Some(&b'-');
+        at += usize::from(minus || b.get(at) == Some(&b'+'));
+        let from = at;
+        while let Some(&c) = b.get(at).filter(|c| c.is_ascii_digit()) {
+            // Saturating: anything this far out takes the parser below.
+            exponent = (exponent * 10 + i32::from(c - b'0')).min(1 << 20);
+            at += 1;
+        }
+        if at == from {
+            return None;
+        }
+        if minus {
+            exponent = -exponent;
+        }
+    }
+    // Longer numbers go to the scanner and `number` (this also keeps `fraction` small).
+    if at - i > 64 {
         return None;
     }
-    // As in `number`: an integer and a power of ten both exact in an f64, one division.
-    let v = n as f64 / POW10[fraction];
-    Some((if negative { -v } else { v }, at))
+    let power = exponent - fraction as i32;
+    if digits <= 15 && (-22..=22).contains(&power) {
+        let v = if power >= 0 {
+            n as f64 * POW10[power as usize]
+        } else {
+            n as f64 / POW10[(-power) as usize]
+        };
+        return Some((if b[i] == b'-' { -v } else { v }, at));
+    }
+    // ASCII, checked above.
+    let v: f64 = std::str::from_utf8(&b[i..at]).ok()?.parse().ok()?;
+    // serde_json refuses a number beyond f64's range rather than give infinity.
+    v.is_finite().then_some((v, at))
 }
 
 /// [`number`] for exponents and long numbers: the standard library's parser is correctly
@@ -882,6 +941,23 @@ mod tests {
             "123456789012.345",
             "0.30000000000000004",
             "9007199254740.993",
+            // As Metric Streams (Java's Double.toString) write values from 10^7 up and below
+            // 10^-3, and the edges of the one-step path.
+            "1.5898017E7",
+            "8.77130197E8",
+            "-9.13106887E8",
+            "1.0E-4",
+            "5.5249999999999995",
+            "9.999999999999999E22",
+            "1e22",
+            "1e23",
+            "123456789012345e-22",
+            "123456789012345e-23",
+            "123456789012345E7",
+            "1.7976931348623157E308",
+            "4.9E-324",
+            "1e-99999999999",
+            "0.0E0",
         ];
         // And a sweep of short decimals, each digit count and place of the point.
         let mut seed = 0x2545_f491_4f6c_dd1du64;
@@ -904,7 +980,28 @@ mod tests {
                 });
             }
         }
-        let cases = cases.iter().map(|s| s.to_string()).chain(sweep);
+        // And the same digits with exponents, as Java writes them (one digit before the
+        // point) and anywhere.
+        let mut exponents = Vec::new();
+        for (k, s) in sweep.iter().enumerate() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let e = (seed % 61) as i32 - 30;
+            let digits = s.replace('.', "");
+            let digits = digits.trim_start_matches('0');
+            if k % 2 == 0 && !digits.is_empty() {
+                let rest = if digits.len() > 1 { &digits[1..] } else { "0" };
+                exponents.push(format!("{}.{rest}E{e}", &digits[..1]));
+            } else {
+                exponents.push(format!("{s}e{e:+}"));
+            }
+        }
+        let cases = cases
+            .iter()
+            .map(|s| s.to_string())
+            .chain(sweep)
+            .chain(exponents);
         for t in cases {
             let t = t.as_str();
             let want = serde_json::from_str::<Num>(t).unwrap().0.unwrap();
@@ -918,19 +1015,24 @@ mod tests {
                     assert_eq!((end, v.to_bits()), (t.len(), want.to_bits()), "{text:?}");
                 }
             }
-            let digits = t.bytes().filter(u8::is_ascii_digit).count();
-            let plain = !t.contains(['e', 'E']) && digits <= 15;
-            assert_eq!(short_number(t.as_bytes(), 0).is_some(), plain, "{t}");
+            // Every number of at most 64 bytes is read in one pass.
+            assert_eq!(
+                short_number(t.as_bytes(), 0).is_some(),
+                t.len() <= 64,
+                "{t}"
+            );
         }
         // What is not JSON is left to the scanner, which bails.
         for t in [
-            "01", "-01", "00.5", "1.", "-", "-.5", ".5", "1.e5", "+1", "- 1", "1.}",
+            "01", "-01", "00.5", "1.", "-", "-.5", ".5", "1.e5", "+1", "- 1", "1.}", "1e", "1E+",
+            "-2e-", "1e+-2", "1ee2",
         ] {
             assert_eq!(short_number(t.as_bytes(), 0), None, "{t}");
         }
         for t in ["1e309", "-1e309", "1.8e308"] {
             assert!(serde_json::from_str::<Num>(t).is_err(), "{t}");
             assert_eq!(number(t), Err(Bail), "{t}");
+            assert_eq!(short_number(t.as_bytes(), 0), None, "{t}");
         }
     }
 
