@@ -539,7 +539,7 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
         match self.s.peek_at() {
             Some(at) => match self.s.bytes()[at] {
                 b'-' | b'0'..=b'9' => {
-                    if let Some((v, end)) = short_number(self.s.bytes(), at) {
+                    if let Some((v, end)) = short_number(self.text, at) {
                         self.s.seek(end);
                         return Ok(Num(Some(v)));
                     }
@@ -707,7 +707,7 @@ fn number(t: &str) -> Scan<f64> {
 }
 
 /// A number read and checked in one pass, where [`number`] reads a number the scanner has
-/// checked: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` from offset `i` of `b`; its value
+/// checked: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` from offset `i` of `t`; its value
 /// (as [`number`] gives it) and the offset after it. `None` for what is not a JSON number there
 /// (the scanner then bails), for a number of more than 64 bytes and for one beyond an `f64`'s
 /// range, which the scanner and [`number`] read.
@@ -719,7 +719,8 @@ fn number(t: &str) -> Scan<f64> {
 /// `13740.380346790822`) go to the standard library's correctly rounded parser, on the text
 /// already checked.
 #[inline(always)]
-fn short_number(b: &[u8], i: usize) -> Option<(f64, usize)> {
+fn short_number(t: &str, i: usize) -> Option<(f64, usize)> {
+    let b = t.as_bytes();
     let negative = b.get(i) == Some(&b'-');
     let start = i + usize::from(negative);
     let mut at = start;
@@ -752,7 +753,7 @@ fn short_number(b: &[u8], i: usize) -> Option<(f64, usize)> {
         let v = n as f64 / POW10[fraction];
         return Some((if negative { -v } else { v }, at));
     }
-    exponent_or_long(b, i, at, n, digits, fraction)
+    exponent_or_long(t, i, at, n, digits, fraction)
 }
 
 /// The rest of [`short_number`], out of line: the number's text is `b[i..at]` up to any
@@ -760,13 +761,14 @@ fn short_number(b: &[u8], i: usize) -> Option<(f64, usize)> {
 /// at most 15.
 #[inline(never)]
 fn exponent_or_long(
-    b: &[u8],
+    t: &str,
     i: usize,
     mut at: usize,
     n: u64,
     digits: usize,
     fraction: usize,
 ) -> Option<(f64, usize)> {
+    let b = t.as_bytes();
     let mut exponent = 0i32;
     if matches!(b.get(at), Some(b'e' | b'E')) {
         at += 1;
@@ -798,8 +800,7 @@ fn exponent_or_long(
         };
         return Some((if b[i] == b'-' { -v } else { v }, at));
     }
-    // ASCII, checked above.
-    let v: f64 = std::str::from_utf8(&b[i..at]).ok()?.parse().ok()?;
+    let v: f64 = t.get(i..at)?.parse().ok()?;
     // serde_json refuses a number beyond f64's range rather than give infinity.
     v.is_finite().then_some((v, at))
 }
@@ -1011,28 +1012,24 @@ mod tests {
             // whatever follows it.
             for after in ["", ",", "}", " ", "]"] {
                 let text = format!("{t}{after}");
-                if let Some((v, end)) = short_number(text.as_bytes(), 0) {
+                if let Some((v, end)) = short_number(&text, 0) {
                     assert_eq!((end, v.to_bits()), (t.len(), want.to_bits()), "{text:?}");
                 }
             }
             // Every number of at most 64 bytes is read in one pass.
-            assert_eq!(
-                short_number(t.as_bytes(), 0).is_some(),
-                t.len() <= 64,
-                "{t}"
-            );
+            assert_eq!(short_number(t, 0).is_some(), t.len() <= 64, "{t}");
         }
         // What is not JSON is left to the scanner, which bails.
         for t in [
             "01", "-01", "00.5", "1.", "-", "-.5", ".5", "1.e5", "+1", "- 1", "1.}", "1e", "1E+",
             "-2e-", "1e+-2", "1ee2",
         ] {
-            assert_eq!(short_number(t.as_bytes(), 0), None, "{t}");
+            assert_eq!(short_number(t, 0), None, "{t}");
         }
         for t in ["1e309", "-1e309", "1.8e308"] {
             assert!(serde_json::from_str::<Num>(t).is_err(), "{t}");
             assert_eq!(number(t), Err(Bail), "{t}");
-            assert_eq!(short_number(t.as_bytes(), 0), None, "{t}");
+            assert_eq!(short_number(t, 0), None, "{t}");
         }
     }
 
