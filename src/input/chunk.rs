@@ -261,22 +261,18 @@ impl<R: Read> Cutter<R> {
         }
         let len = self.buf.len();
         // Never much more than a chunk at a time, so pieces of the fast mode stay within a
-        // few chunks (and under the cap on values).
-        self.buf
-            .resize(len + READ_BYTES.min(self.opts.chunk_bytes), 0);
-        let got = loop {
-            match self.src.read(&mut self.buf[len..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    self.error = Some(e);
-                    break 0;
-                }
-            }
-        };
-        self.buf.truncate(len + got);
+        // few chunks (and under the cap on values). `read_to_end` reads into the spare capacity,
+        // zeroing it once as it goes, where a `resize` zeroed a whole megabyte before every
+        // `read`, of which a decoder fills only part.
+        let want = READ_BYTES.min(self.opts.chunk_bytes);
+        let read = (&mut self.src).take(want as u64).read_to_end(&mut self.buf);
+        let got = self.buf.len() - len;
         self.total += got as u64;
-        if got == 0 {
+        // Less than asked for is the end of the input (`read_to_end` reads on until it).
+        if let Err(e) = read {
+            self.error = Some(e);
+            self.eof = true;
+        } else if got < want {
             self.eof = true;
         }
         got > 0
