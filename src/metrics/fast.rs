@@ -124,6 +124,8 @@ pub struct PrefixCache<V> {
     bytes: Vec<u8>,
     state: RandomState,
     timestamp: Finder<'static>,
+    /// The length of the shortest prefix kept; 0 when none is.
+    shortest: usize,
 }
 
 /// One kept prefix.
@@ -155,6 +157,7 @@ impl<V> Default for PrefixCache<V> {
             bytes: Vec::new(),
             state: RandomState::default(),
             timestamp: Finder::new(TIMESTAMP_KEY).into_owned(),
+            shortest: 0,
         }
     }
 }
@@ -174,6 +177,7 @@ impl<V: Copy> PrefixCache<V> {
         self.table.clear();
         self.entries.clear();
         self.bytes.clear();
+        self.shortest = 0;
     }
 
     /// Number of prefixes kept.
@@ -186,13 +190,50 @@ impl<V: Copy> PrefixCache<V> {
         self.entries.is_empty()
     }
 
-    /// The end of the prefix of the record whose `{` is at `open` (the offset of the first
-    /// `"timestamp"` after it, not further than [`MAX_PREFIX`]).
+    /// Where the prefix of the record whose `{` is at `open` may end, to be looked up: the
+    /// offset of the first `"timestamp"` after it, not further than [`MAX_PREFIX`], and no
+    /// nearer than the shortest prefix kept (none shorter can be found, so the search starts
+    /// there).
+    ///
+    /// Any end gives a correct lookup (see [`PrefixCache`]): a hit needs the whole prefix
+    /// found, bytes and length, and a `"timestamp"` after it; starting further on only misses
+    /// a prefix shorter than all kept, and the record read whole then keeps its own (see
+    /// [`PrefixCache::keep`]).
     #[inline]
     fn prefix_end(&self, text: &[u8], open: usize) -> Option<usize> {
         let from = open + 1;
         let to = text.len().min(from + MAX_PREFIX + TIMESTAMP_KEY.len());
-        self.timestamp.find(&text[from..to]).map(|i| from + i)
+        let start = (from + self.shortest).min(to);
+        self.timestamp.find(&text[start..to]).map(|i| start + i)
+    }
+
+    /// After a record at `open` was read whole: keeps the `value` the consumer gave for its
+    /// prefix, when it can be cached (the record found it ends at `end`) and is not kept
+    /// already. `looked_up` is the end that was looked up and missed, with its hash.
+    #[inline]
+    fn keep(
+        &mut self,
+        text: &[u8],
+        open: usize,
+        end: Option<usize>,
+        looked_up: Option<(usize, u64)>,
+        value: Option<V>,
+    ) {
+        let (Some(end), Some(value)) = (end, value) else {
+            return;
+        };
+        let prefix = &text[open + 1..end];
+        match looked_up {
+            Some((q, hash)) if q == end => self.insert(hash, prefix, value),
+            // A prefix shorter than the search's start, or one holding a `"timestamp"` before
+            // its end (in a string, or a key of a nested object): found otherwise.
+            _ => {
+                let hash = self.hash(prefix);
+                if self.get(hash, prefix).is_none() {
+                    self.insert(hash, prefix, value);
+                }
+            }
+        }
     }
 
     #[inline]
@@ -220,6 +261,10 @@ impl<V: Copy> PrefixCache<V> {
         if self.entries.len() >= MAX_ENTRIES || self.bytes.len() + prefix.len() > MAX_BYTES {
             self.clear();
         }
+        self.shortest = match self.entries.is_empty() {
+            true => prefix.len(),
+            false => self.shortest.min(prefix.len()),
+        };
         // Both bounds keep these far below 4 GiB.
         let start = self.bytes.len() as u32;
         self.bytes.extend_from_slice(prefix);
@@ -260,12 +305,10 @@ struct Whole<'a> {
     record: StreamRecord<'a>,
     /// Offset of its `}`.
     close: usize,
-    /// Its prefix can be cached.
-    cacheable: bool,
+    /// The end of its prefix (the offset of the quote of its key `"timestamp"`), when the
+    /// prefix can be cached.
+    prefix_end: Option<usize>,
 }
-
-/// No prefix end to watch for.
-const NO_PREFIX: usize = usize::MAX;
 
 impl<'a, C: Cursor<'a>> Doc<'a, C> {
     fn new(text: &'a str) -> Self {
@@ -300,7 +343,7 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
                     self.s.advance();
                     let read = match cache.as_deref_mut() {
                         Some(cache) => self.cached_record(at, cache, &mut each),
-                        None => self.record(NO_PREFIX).map(|w| {
+                        None => self.record().map(|w| {
                             each(Item::Record(w.record));
                             w.close
                         }),
@@ -332,8 +375,9 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
     ) -> Scan<usize> {
         let bytes = self.s.bytes();
         let Some(q) = cache.prefix_end(bytes, open) else {
-            let w = self.record(NO_PREFIX)?;
-            each(Item::Record(w.record));
+            let w = self.record()?;
+            let value = each(Item::Record(w.record));
+            cache.keep(bytes, open, w.prefix_end, None, value);
             return Ok(w.close);
         };
         let prefix = &bytes[open + 1..q];
@@ -345,26 +389,23 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
             }
             // The tail names the series too: read the record again, whole.
             self.s.seek(open + 1);
-            let w = self.record(NO_PREFIX)?;
+            let w = self.record()?;
             each(Item::Record(w.record));
             return Ok(w.close);
         }
-        let w = self.record(q)?;
-        if let Some(value) = each(Item::Record(w.record))
-            && w.cacheable
-        {
-            cache.insert(hash, prefix, value);
-        }
+        let w = self.record()?;
+        let value = each(Item::Record(w.record));
+        cache.keep(bytes, open, w.prefix_end, Some((q, hash)), value);
         Ok(w.close)
     }
 
     /// The members of a record object, after its `{`, and the offset of its `}`.
     ///
-    /// When the key `"timestamp"` is read with its quote at `prefix_end`, and before it only
-    /// identity members and members that are skipped, and after it no identity member, the
-    /// record's prefix can be cached.
+    /// When before the key `"timestamp"` only identity members and members that are skipped
+    /// were read, and after it no identity member, the record's prefix (up to that key's quote)
+    /// can be cached.
     #[inline(always)]
-    fn record(&mut self, prefix_end: usize) -> Scan<Whole<'a>> {
+    fn record(&mut self) -> Scan<Whole<'a>> {
         let mut r = StreamRecord::default();
         let mut seen = 0;
         let mut prefix_seen = None;
@@ -372,7 +413,7 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
             return Ok(Whole {
                 record: r,
                 close,
-                cacheable: false,
+                prefix_end: None,
             });
         }
         loop {
@@ -380,8 +421,8 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
             if seen & m != 0 {
                 return Err(Bail);
             }
-            if m == member::TIMESTAMP && key_start == prefix_end.wrapping_add(1) {
-                prefix_seen = Some(seen);
+            if m == member::TIMESTAMP {
+                prefix_seen = Some((seen, key_start - 1));
             }
             seen |= m;
             match m {
@@ -397,13 +438,16 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
             if let Some(close) = self.end_of_member()? {
                 // Cached only when the prefix held nothing but identity (and skipped) members
                 // and the tail added none.
-                let cacheable = prefix_seen.is_some_and(|p| {
-                    p & !member::IDENTITY == 0 && p & member::IDENTITY == seen & member::IDENTITY
-                });
+                let prefix_end = prefix_seen
+                    .filter(|&(p, _)| {
+                        p & !member::IDENTITY == 0
+                            && p & member::IDENTITY == seen & member::IDENTITY
+                    })
+                    .map(|(_, end)| end);
                 return Ok(Whole {
                     record: r,
                     close,
-                    cacheable,
+                    prefix_end,
                 });
             }
         }
@@ -1262,16 +1306,6 @@ mod tests {
     fn prefixes_that_cannot_be_cached_never_hit() {
         let v = r#""value":{"sum":3.0,"count":2.0,"max":2.0}"#;
         let texts = [
-            // `"timestamp"` as a dimension's value, a dimension's key, inside a string.
-            format!(
-                r#"{{"namespace":"AWS/Kinesis","metric_name":"m","dimensions":{{"StreamName":"timestamp"}},"timestamp":1710000000000,{v}}}"#
-            ),
-            format!(
-                r#"{{"namespace":"AWS/Kinesis","metric_name":"m","dimensions":{{"StreamName":"s","timestamp":"x"}},"timestamp":1710000000000,{v}}}"#
-            ),
-            format!(
-                r#"{{"namespace":"AWS/Kinesis","metric_name":"\"timestamp","dimensions":{{"StreamName":"s"}},"timestamp":1710000000000,{v}}}"#
-            ),
             // The value before the timestamp: the prefix would hide it.
             format!(
                 r#"{{"namespace":"AWS/Kinesis","metric_name":"m",{v},"dimensions":{{"StreamName":"s"}},"timestamp":1710000000000}}"#
@@ -1290,6 +1324,49 @@ mod tests {
             compare_reader(&text);
             assert_eq!(hits(&text), [0, 1], "{text}");
         }
+    }
+
+    #[test]
+    fn prefixes_holding_timestamp_before_the_key_are_kept_by_the_full_read() {
+        // `"timestamp"` as a dimension's value, a dimension's key, inside a string: the
+        // search finds it before the key, but the record read whole says where its prefix
+        // ends, and the records after it are looked up from there (the search starts at the
+        // shortest prefix kept).
+        let v = r#""value":{"sum":3.0,"count":2.0,"max":2.0}"#;
+        let texts = [
+            format!(
+                r#"{{"namespace":"AWS/Kinesis","metric_name":"m","dimensions":{{"StreamName":"timestamp"}},"timestamp":1710000000000,{v}}}"#
+            ),
+            format!(
+                r#"{{"namespace":"AWS/Kinesis","metric_name":"m","dimensions":{{"StreamName":"s","timestamp":"x"}},"timestamp":1710000000000,{v}}}"#
+            ),
+            format!(
+                r#"{{"namespace":"AWS/Kinesis","metric_name":"\"timestamp","dimensions":{{"StreamName":"s"}},"timestamp":1710000000000,{v}}}"#
+            ),
+        ];
+        for t in &texts {
+            let text = format!("{t}\n{t}\n{t}\n{}", line("m", "1710000000000,\"value\":{}"));
+            compare_with_serde(&text).unwrap_or_else(|e| panic!("{e}"));
+            compare_reader(&text);
+            assert_eq!(hits(&text), [2, 4], "{text}");
+        }
+        // A shorter prefix first: the search starts before the `"timestamp"` inside the
+        // longer one, finds that, misses, and the record read whole is not kept twice.
+        let short =
+            r#"{"namespace":"AWS/Kinesis","metric_name":"m","timestamp":1710000000000,"value":{}}"#;
+        let text = format!("{short}\n{t}\n{t}\n{t}\n{short}", t = texts[0]);
+        compare_with_serde(&text).unwrap_or_else(|e| panic!("{e}"));
+        compare_reader(&text);
+        let mut cache = PrefixCache::default();
+        let mut known = 0;
+        read(&text, Some(&mut cache), |item| match item {
+            Item::Record(_) => Some(()),
+            Item::Known((), _) => {
+                known += 1;
+                None
+            }
+        });
+        assert_eq!((known, cache.len()), (1, 2), "{text}");
     }
 
     #[test]
