@@ -384,8 +384,8 @@ fn explain_empty(what: &str, window: &Window, range: (Millis, Millis), relative_
 }
 
 /// [`emit`]'s `in_flight` for tables built already: as many files written at once as there are
-/// worker threads.
-const BUILT: usize = usize::MAX;
+/// worker threads (see [`render::BUILT`]).
+const BUILT: usize = render::BUILT;
 /// [`emit`]'s `in_flight` for tables built one by one as the iterator is read.
 const ONE_AHEAD: usize = 1;
 

@@ -112,6 +112,11 @@ pub fn format(name: &str) -> &'static FormatDef {
         .unwrap_or(&FORMATS[0])
 }
 
+/// [`write_dir`]'s `in_flight` for tables built already: as many files written at once as there
+/// are worker threads, and a table written is not freed (its memory is at its peak already, and
+/// the process ends after the output: freeing 100,000 rows cell by cell would only delay it).
+pub const BUILT: usize = usize::MAX;
+
 /// Writes each table to `dir/<id>.<ext>`, as it comes, up to `in_flight` files at once (never
 /// more than the worker threads); returns the paths written. A format whose panels make
 /// [one page](Exporter::one_page) is written whole to `dir/<dashboard>.<ext>`, with `summary`.
@@ -149,6 +154,7 @@ pub fn write_dir(
     // built as it is asked for: two panels in memory; building and writing a panel of many rows
     // cost about the same; as many as there are threads, when they are built already). With
     // `--threads 1`, one at a time.
+    let keep = in_flight == BUILT;
     let threads = rayon::current_num_threads();
     let in_flight = if threads > 1 {
         in_flight.clamp(1, threads)
@@ -164,28 +170,46 @@ pub fn write_dir(
             .write_file(&mut out, &t)
             .and_then(|()| out.flush())
             .map_err(cannot)?;
+        if keep {
+            std::mem::forget(t);
+        }
         Ok(path)
     };
+    // A slot is free when any write ends, not only the oldest: a big table (errors, 10 MB of
+    // CSV on a busy trail) starts as soon as a thread is free, not after the big one before it.
     std::thread::scope(|s| {
-        let mut written = Vec::new();
-        let mut writing = std::collections::VecDeque::new();
-        let wait = |h: std::thread::ScopedJoinHandle<'_, anyhow::Result<PathBuf>>| {
-            h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
-        };
+        let (done, ended) = std::sync::mpsc::channel::<()>();
+        let mut writing = Vec::new();
+        let mut running = 0;
         for t in tables {
-            writing.push_back(s.spawn(move || write(t)));
-            while writing.len() > in_flight {
-                if let Some(h) = writing.pop_front() {
-                    written.push(wait(h)?);
-                }
+            let done = Ended(done.clone());
+            writing.push(s.spawn(move || {
+                let _done = done;
+                write(t)
+            }));
+            running += 1;
+            while running > in_flight {
+                // Each writer sends once as it ends, panicking or not; `done` is still held here,
+                // so this cannot fail.
+                let _ = ended.recv();
+                running -= 1;
             }
         }
         // In order, so the first failure reported is the first panel's.
-        for h in writing {
-            written.push(wait(h)?);
-        }
-        Ok(written)
+        writing
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
     })
+}
+
+/// Says that a writer has ended when dropped (as it returns, or unwinds).
+struct Ended(std::sync::mpsc::Sender<()>);
+
+impl Drop for Ended {
+    fn drop(&mut self) {
+        let _ = self.0.send(());
+    }
 }
 
 /// A cell as plain text, as CSV writes it.
@@ -398,5 +422,86 @@ mod tests {
         assert_eq!(cell_text(&Cell::Float(f64::INFINITY)), "inf");
         assert_eq!(cell_text(&Cell::Float(f64::NEG_INFINITY)), "-inf");
         assert_eq!(cell_text(&Cell::Time(0)), "1970-01-01T00:00:00Z");
+    }
+
+    /// An exporter whose first table's write waits (up to a bound) for the last table's to
+    /// start, and notes whether it did.
+    struct WaitsForLast {
+        started: std::sync::Mutex<Vec<&'static str>>,
+        last_started: std::sync::Condvar,
+        saw_last: std::sync::atomic::AtomicBool,
+    }
+
+    impl Exporter for WaitsForLast {
+        fn write_stream(
+            &self,
+            _: &mut dyn Write,
+            _: &mut dyn Iterator<Item = Table>,
+            _: &Summary,
+        ) -> io::Result<()> {
+            unreachable!("per-file exporter")
+        }
+
+        fn write_file(&self, _: &mut dyn Write, table: &Table) -> io::Result<()> {
+            let mut started = self.started.lock().unwrap();
+            started.push(table.id);
+            if table.id == "last" {
+                self.last_started.notify_all();
+            }
+            if table.id == "big" {
+                let (started, _) = self
+                    .last_started
+                    .wait_timeout_while(started, std::time::Duration::from_secs(5), |s| {
+                        !s.contains(&"last")
+                    })
+                    .unwrap();
+                let saw = started.contains(&"last");
+                self.saw_last
+                    .store(saw, std::sync::atomic::Ordering::SeqCst);
+            }
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_long_write_does_not_hold_back_the_tables_after_the_next() {
+        // Two at once: while `big` is written, the small ones end and `last` must start in a
+        // slot they free (a writer that waited for the oldest write first would wait for `big`).
+        let table = |id| Table {
+            id,
+            title: "".into(),
+            columns: &["a"],
+            rows: Vec::new(),
+            view: crate::panels::View::Rows,
+            note: None,
+        };
+        let exporter = WaitsForLast {
+            started: Default::default(),
+            last_started: Default::default(),
+            saw_last: Default::default(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let written = pool.install(|| {
+            let mut tables = ["big", "small", "small2", "last"].into_iter().map(table);
+            write_dir(
+                dir.path(),
+                &exporter,
+                "x",
+                &mut tables,
+                ("d", &Vec::new()),
+                2,
+            )
+        });
+        let names: Vec<_> = written
+            .unwrap()
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["big.x", "small.x", "small2.x", "last.x"]);
+        assert!(exporter.saw_last.load(std::sync::atomic::Ordering::SeqCst));
     }
 }
