@@ -124,10 +124,7 @@ pub fn write(out: &mut dyn Write, table: &Table, opts: Options) -> io::Result<()
 
 /// Appends a field, quoted when it must be; whether it was.
 fn push_field(buf: &mut String, field: &str) -> bool {
-    if !field
-        .bytes()
-        .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
-    {
+    if !needs_quotes(field.as_bytes()) {
         buf.push_str(field);
         return false;
     }
@@ -142,6 +139,29 @@ fn push_field(buf: &mut String, field: &str) -> bool {
     true
 }
 
+/// True when `s` holds `,`, `"`, `\r` or `\n`: eight bytes a step (an error message of a
+/// hundred bytes is a dozen steps, not a hundred).
+fn needs_quotes(s: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Nonzero exactly when some byte of `v` is `c` (the zero-byte test on `v ^ c...c`).
+    let holds = |v: u64, c: u8| {
+        let x = v ^ (ONES * u64::from(c));
+        x.wrapping_sub(ONES) & !x & HIGH
+    };
+    let mut words = s.chunks_exact(8);
+    for w in &mut words {
+        let v = u64::from_ne_bytes(w.try_into().unwrap_or_default());
+        if holds(v, b',') | holds(v, b'"') | holds(v, b'\r') | holds(v, b'\n') != 0 {
+            return true;
+        }
+    }
+    words
+        .remainder()
+        .iter()
+        .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+}
+
 fn is_formula(s: &str) -> bool {
     s.starts_with(['=', '+', '-', '@', '\t', '\r'])
 }
@@ -150,6 +170,36 @@ fn is_formula(s: &str) -> bool {
 mod tests {
     use super::*;
     use crate::panels::View;
+
+    #[test]
+    fn needs_quotes_finds_each_special_byte_anywhere() {
+        let bytewise = |s: &[u8]| s.iter().any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'));
+        // The specials, their neighbours, and bytes whose low bits or high bit are theirs.
+        let probes = [
+            b',', b'"', b'\r', b'\n', b'+', b'-', b'!', b'#', 0x0c, 0x0e, 0x09, 0x0b, 0x00, 0x80,
+            0xac, 0xa2, 0x8d, 0x8a, 0xff, 0x01, b'a',
+        ];
+        for len in 0..40 {
+            for fill in [b'a', 0x00, 0xff, 0x80, b'+'] {
+                let base = vec![fill; len];
+                assert_eq!(needs_quotes(&base), bytewise(&base));
+                for at in 0..len {
+                    for p in probes {
+                        let mut s = base.clone();
+                        s[at] = p;
+                        assert_eq!(needs_quotes(&s), bytewise(&s), "{s:?}");
+                        // Two probes, so a byte before a special cannot hide it.
+                        for q in [0x00, 0x01, 0xff, b','] {
+                            if at + 1 < len {
+                                s[at + 1] = q;
+                                assert_eq!(needs_quotes(&s), bytewise(&s), "{s:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     /// The writer [`write`] replaced, on the `csv` crate, kept to check it against.
     fn reference_write(out: &mut dyn Write, table: &Table, opts: Options) -> io::Result<()> {
