@@ -104,7 +104,7 @@ impl Matcher {
     }
 
     /// Whether `value` passes.
-    #[inline]
+    #[inline(always)]
     pub fn matches(&self, value: &str) -> bool {
         self.include.as_ref().is_none_or(|s| s.matches(value))
             && !self.exclude.as_ref().is_some_and(|s| s.matches(value))
