@@ -16,6 +16,8 @@ pub mod record;
 pub mod series;
 
 use std::sync::Arc;
+
+use rayon::prelude::*;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::filter::Matcher;
@@ -493,22 +495,37 @@ impl Merge for MetricsCube {
         if self.width != width {
             self.coarsen(width);
         }
+        // The other cube's series are found or made here, one after the other; their buckets
+        // are then merged into ours on the pool, each of our series taking at most one (the
+        // buckets of a day of minutes are most of a merge's work).
+        let mut incoming: Vec<Option<Buckets>> = Vec::new();
         for (k, s) in o.series.into_entries() {
-            let mut buckets = s.buckets;
-            if !buckets.is_empty() && buckets.width() != width {
-                buckets.coarsen(width);
-            }
             let key = k.each_ref().map(String::as_str);
-            let layout = buckets.layout();
-            let mine = self.series.entry_with(key, |_| Series {
+            let layout = s.buckets.layout();
+            let id = self.series.id_with(key, |_| Series {
                 buckets: Buckets::new(width, layout),
                 ..s
             });
-            if mine.buckets.is_empty() {
-                mine.buckets = Buckets::new(width, mine.buckets.layout());
+            if incoming.len() <= id {
+                incoming.resize_with(id + 1, || None);
             }
-            mine.buckets.merge(buckets);
+            incoming[id] = Some(s.buckets);
         }
+        incoming.resize_with(self.series.len(), || None);
+        self.series
+            .values_mut()
+            .par_iter_mut()
+            .zip(incoming)
+            .for_each(|(mine, theirs)| {
+                let Some(mut buckets) = theirs else { return };
+                if !buckets.is_empty() && buckets.width() != width {
+                    buckets.coarsen(width);
+                }
+                if mine.buckets.is_empty() {
+                    mine.buckets = Buckets::new(width, mine.buckets.layout());
+                }
+                mine.buckets.merge(buckets);
+            });
         self.width = width;
         self.counts.merge(o.counts);
     }

@@ -135,6 +135,11 @@ impl<const N: usize, V> SeriesMap<N, V> {
         self.values.len()
     }
 
+    /// Every value, by id.
+    pub fn values_mut(&mut self) -> &mut [V] {
+        &mut self.values
+    }
+
     /// True when no series was seen.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
