@@ -77,54 +77,52 @@ pub struct WalkOptions {
 /// symbolic links to them) are taken, and links to directories are followed only with
 /// `follow_links`.
 pub fn discover(paths: &[PathBuf], opts: WalkOptions) -> Found {
-    let parts: Vec<Found> = paths
+    let parts: Vec<Walked> = paths
         .par_iter()
         .map(|p| {
             if p.as_os_str() == "-" {
-                return Found {
-                    sources: vec![Source::Stdin],
-                    problems: vec![],
-                    duplicates: vec![],
+                return Walked {
+                    stdin: true,
+                    ..Walked::default()
                 };
             }
             match fs::metadata(p) {
-                Err(e) => Found {
-                    sources: vec![],
+                Err(e) => Walked {
                     problems: vec![problem(p, &e)],
-                    duplicates: vec![],
+                    ..Walked::default()
                 },
                 Ok(m) if m.is_dir() => {
-                    let mut ancestors = Vec::new();
-                    if let Some(id) = file_id(p) {
-                        ancestors.push(id);
-                    }
+                    let ancestors: Vec<FileId> = id_of(&m, p).into_iter().collect();
                     walk(p, opts, &ancestors)
                 }
-                Ok(_) => Found {
-                    sources: vec![Source::File(p.clone())],
-                    problems: vec![],
-                    duplicates: vec![],
+                Ok(m) => Walked {
+                    files: vec![(p.clone(), id_of(&m, p))],
+                    ..Walked::default()
                 },
             }
         })
         .collect();
     let mut found = Found::default();
-    let mut all = Vec::new();
+    // Each input with its identity: the file (device and inode), not the spelling of its path;
+    // `None` for stdin, the path itself for a file whose identity could not be read. `-` twice
+    // is refused earlier, as a usage error.
+    let mut all: Vec<(Source, Option<Result<FileId, PathBuf>>)> = Vec::new();
     for part in parts {
+        if part.stdin {
+            all.push((Source::Stdin, None));
+        }
         found.problems.extend(part.problems);
-        all.extend(part.sources);
+        all.extend(part.files.into_iter().map(|(p, id)| {
+            let id = Some(id.ok_or_else(|| p.clone()));
+            (Source::File(p), id)
+        }));
     }
     // Sorted first, so the path kept for a file named twice is the same on every run.
-    all.sort();
-    all.dedup();
-    // The same file by another name counts once: identity is the file (device and inode), not
-    // the spelling of its path. `-` twice is refused earlier, as a usage error.
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all.dedup_by(|a, b| a.0 == b.0);
+    // The same file by another name counts once.
     let mut seen = HashSet::new();
-    for s in all {
-        let id = match &s {
-            Source::Stdin => None,
-            Source::File(p) => Some(file_id(p).map_or_else(|| Err(p.clone()), Ok)),
-        };
+    for (s, id) in all {
         if seen.insert(id) {
             found.sources.push(s);
         } else if let Source::File(p) = s {
@@ -147,19 +145,33 @@ type FileId = (u64, u64);
 #[cfg(not(unix))]
 type FileId = PathBuf;
 
+/// The identity of the file `m` was read from (at `p`).
 #[cfg(unix)]
-fn file_id(p: &Path) -> Option<FileId> {
+fn id_of(m: &fs::Metadata, _p: &Path) -> Option<FileId> {
     use std::os::unix::fs::MetadataExt;
-    fs::metadata(p).ok().map(|m| (m.dev(), m.ino()))
+    Some((m.dev(), m.ino()))
 }
 
 #[cfg(not(unix))]
-fn file_id(p: &Path) -> Option<FileId> {
+fn id_of(_m: &fs::Metadata, p: &Path) -> Option<FileId> {
     fs::canonicalize(p).ok()
 }
 
-fn walk(dir: &Path, opts: WalkOptions, ancestors: &[FileId]) -> Found {
-    let mut found = Found::default();
+/// What one path or one directory yielded: files with their identity, and problems.
+#[derive(Debug, Default)]
+struct Walked {
+    stdin: bool,
+    files: Vec<(PathBuf, Option<FileId>)>,
+    problems: Vec<PathProblem>,
+}
+
+/// Walks `dir`, its subdirectories in parallel. Each file's identity is read here, on the
+/// walking threads, from the metadata of its entry (`fstatat` on the open directory, no path
+/// resolved again) or, for a link, of its target. Not from the entry's inode number: a mount
+/// point (a bind-mounted file or directory) lists the inode beneath the mount, not the one
+/// `stat` gives.
+fn walk(dir: &Path, opts: WalkOptions, ancestors: &[FileId]) -> Walked {
+    let mut found = Walked::default();
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
@@ -184,43 +196,52 @@ fn walk(dir: &Path, opts: WalkOptions, ancestors: &[FileId]) -> Found {
             });
             continue;
         };
-        if ft.is_dir() {
-            subdirs.push(path);
-        } else if ft.is_file() {
-            found.sources.push(Source::File(path));
+        if ft.is_dir() || ft.is_file() {
+            // Not a link, so the entry's own metadata is the file's.
+            let id = entry.metadata().ok().and_then(|m| id_of(&m, &path));
+            if ft.is_dir() {
+                subdirs.push((path, id));
+            } else {
+                found.files.push((path, id));
+            }
         } else if ft.is_symlink() {
             match fs::metadata(&path) {
-                Ok(m) if m.is_file() => found.sources.push(Source::File(path)),
-                Ok(m) if m.is_dir() && opts.follow_links => subdirs.push(path),
+                Ok(m) if m.is_file() => {
+                    let id = id_of(&m, &path);
+                    found.files.push((path, id));
+                }
+                Ok(m) if m.is_dir() && opts.follow_links => {
+                    let id = id_of(&m, &path);
+                    subdirs.push((path, id));
+                }
                 Ok(_) => {}
                 Err(e) => found.problems.push(problem(&path, &e)),
             }
         }
         // Sockets, FIFOs and devices inside a tree are not log files; they are passed over.
     }
-    let nested: Vec<Found> = subdirs
-        .par_iter()
-        .map(|sub| {
-            let Some(id) = file_id(sub) else {
-                return walk(sub, opts, ancestors);
+    let nested: Vec<Walked> = subdirs
+        .into_par_iter()
+        .map(|(sub, id)| {
+            let Some(id) = id else {
+                return walk(&sub, opts, ancestors);
             };
             if ancestors.contains(&id) {
-                return Found {
-                    sources: vec![],
+                return Walked {
                     problems: vec![PathProblem {
-                        path: sub.clone(),
+                        path: sub,
                         reason: "symbolic link loop; not followed".into(),
                     }],
-                    duplicates: vec![],
+                    ..Walked::default()
                 };
             }
             let mut chain = ancestors.to_vec();
             chain.push(id);
-            walk(sub, opts, &chain)
+            walk(&sub, opts, &chain)
         })
         .collect();
     for n in nested {
-        found.sources.extend(n.sources);
+        found.files.extend(n.files);
         found.problems.extend(n.problems);
     }
     found
@@ -282,7 +303,10 @@ mod tests {
         let ids: HashSet<_> = found
             .sources
             .iter()
-            .map(|s| file_id(s.path().unwrap()).unwrap())
+            .map(|s| {
+                let p = s.path().unwrap();
+                id_of(&fs::metadata(p).unwrap(), p).unwrap()
+            })
             .collect();
         assert_eq!(ids.len(), 2);
         // Paths compare by components (`d/` is `d`, `d/./e` is `d/e`), so the names found are
@@ -301,6 +325,43 @@ mod tests {
         let found = discover(&[root.join("d"), root.join("link")], WalkOptions::default());
         assert_eq!(found.sources, vec![Source::File(root.join("d/a.json"))]);
         assert_eq!(found.duplicates, vec![root.join("link/a.json")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn hard_links_and_followed_links_are_one_file() {
+        // Identity is read during the walk: a hard link (two names, one inode, in different
+        // directories walked by different threads) and a followed link to a directory already
+        // in the tree must still count each file once, keeping the first name in path order.
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("a")).unwrap();
+        fs::create_dir_all(root.join("b/c")).unwrap();
+        fs::write(root.join("b/c/f.json"), b"{}").unwrap();
+        fs::write(root.join("b/g.json"), b"{}").unwrap();
+        fs::hard_link(root.join("b/c/f.json"), root.join("a/h.json")).unwrap();
+        std::os::unix::fs::symlink(root.join("b/c"), root.join("b/z")).unwrap();
+        let plain = discover(&[root.to_path_buf()], WalkOptions::default());
+        assert!(plain.problems.is_empty(), "{:?}", plain.problems);
+        assert_eq!(
+            plain.sources,
+            vec![
+                Source::File(root.join("a/h.json")),
+                Source::File(root.join("b/g.json")),
+            ]
+        );
+        assert_eq!(plain.duplicates, vec![root.join("b/c/f.json")]);
+        let follow = discover(
+            &[root.to_path_buf(), root.join("b/c/f.json")],
+            WalkOptions { follow_links: true },
+        );
+        assert!(follow.problems.is_empty(), "{:?}", follow.problems);
+        assert_eq!(follow.sources, plain.sources);
+        // b/c/f.json is found twice (walked and given) but is one path; b/z/f.json is new.
+        assert_eq!(
+            follow.duplicates,
+            vec![root.join("b/c/f.json"), root.join("b/z/f.json")]
+        );
     }
 
     #[test]
