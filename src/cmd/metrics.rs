@@ -4,7 +4,6 @@ use super::{
     ONE_AHEAD, check_reports, emit, explain_empty, find_inputs, init_threads, input_config,
     matcher, note, outcome, output_config, push_time_rows, resolve_window, warn, window_spec,
 };
-use rayon::prelude::*;
 
 use crate::cli::MetricsArgs;
 use crate::config::MetricsConfig;
@@ -140,28 +139,21 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
             c.other_namespaces, c.other_dimensions, c.other_metrics
         ));
     }
-    // The panels are built two side by side, then written and dropped in turn (with
-    // --output-dir, one is written while the next two are built): with many series and buckets
-    // the rows of all ten panels at once would be most of the memory, and three at a time are
-    // not. A panel that cannot be built (too many buckets) is left out with a warning, and the
-    // run says something is missing.
+    // The panels are built one at a time, each over all worker threads (a panel's series are
+    // built side by side), then written and dropped in turn (with --output-dir, one is written
+    // while the next is built): with many series and buckets the rows of all ten panels at
+    // once would be most of the memory, and two at a time are not. A panel that cannot be
+    // built (too many buckets) is left out with a warning, and the run says something is
+    // missing.
     let failed_panels = std::cell::Cell::new(false);
-    let selected = select(PANELS, &cfg.panels);
-    let tables = selected
-        .chunks(2)
-        .flat_map(|pair| {
-            pair.par_iter()
-                .map(|p| p.table(&cube, &ctx))
-                .collect::<Vec<_>>()
-        })
-        .filter_map(|built| {
-            built
-                .map_err(|e| {
-                    warn(&e.to_string());
-                    failed_panels.set(true);
-                })
-                .ok()
-        });
+    let tables = select(PANELS, &cfg.panels).into_iter().filter_map(|p| {
+        p.table(&cube, &ctx)
+            .map_err(|e| {
+                warn(&e.to_string());
+                failed_panels.set(true);
+            })
+            .ok()
+    });
     emit(
         &cfg.output,
         tables,

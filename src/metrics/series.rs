@@ -381,6 +381,23 @@ impl<C: Cell + 'static> Cells<C> {
         }
     }
 
+    /// The starts of the first and the last cell with data.
+    fn span(&self, width: Millis) -> Option<(Millis, Millis)> {
+        match &self.sparse {
+            None => {
+                let first = self.dense.iter().position(|c| !c.is_empty())?;
+                let last = self.dense.iter().rposition(|c| !c.is_empty())?;
+                let at = |i: usize| self.first + i as Millis * width;
+                Some((at(first), at(last)))
+            }
+            Some(map) => {
+                let mut with_data = map.iter().filter(|(_, c)| !c.is_empty()).map(|(t, _)| *t);
+                let first = with_data.next()?;
+                Some((first, with_data.next_back().unwrap_or(first)))
+            }
+        }
+    }
+
     /// The cells with data, taken out, in time order.
     fn drain(&mut self, width: Millis) -> Box<dyn Iterator<Item = (Millis, C)>> {
         let first = self.first;
@@ -551,6 +568,18 @@ impl Buckets {
             Store::Average(c) => Box::new(c.iter(w).map(|(t, _)| t)),
             Store::Maximum(c) => Box::new(c.iter(w).map(|(t, _)| t)),
             Store::Full(c) => Box::new(c.iter(w).map(|(t, _)| t)),
+        }
+    }
+
+    /// The starts of the first and the last bucket with data (none when none has data), without
+    /// going through the others.
+    pub fn span(&self) -> Option<(Millis, Millis)> {
+        let w = self.width;
+        match &self.store {
+            Store::Sum(c) => c.span(w),
+            Store::Average(c) => c.span(w),
+            Store::Maximum(c) => c.span(w),
+            Store::Full(c) => c.span(w),
         }
     }
 
@@ -814,5 +843,36 @@ mod tests {
         }
         assert_eq!(m.len(), 5004);
         assert_eq!(*m.entry_with(["4321", "k"], |_| 0), 4321);
+    }
+}
+
+#[cfg(test)]
+mod span_tests {
+    use super::*;
+
+    /// The first and last bucket with data, as the buckets in time order say, in every layout
+    /// and for a series sparse enough for the B-tree (minutes 0 and 100,000).
+    #[test]
+    fn span_is_the_first_and_last_bucket_with_data() {
+        let p = Point {
+            sum: Some(1.0),
+            count: Some(1.0),
+            max: Some(1.0),
+            avg: None,
+        };
+        for layout in [Layout::Sum, Layout::Average, Layout::Maximum, Layout::Full] {
+            let mut b = Buckets::new(60_000, layout);
+            assert_eq!(b.span(), None);
+            for minute in [7, 3, 10, 5] {
+                b.add(minute * 60_000 + 59_999, &p);
+            }
+            assert_eq!(b.span(), Some((180_000, 600_000)), "{layout:?}");
+            let mut sparse = Buckets::new(60_000, layout);
+            sparse.add(6_000_000_000, &p);
+            sparse.add(0, &p);
+            assert_eq!(sparse.span(), Some((0, 6_000_000_000)), "{layout:?}");
+            let times: Vec<Millis> = sparse.times().collect();
+            assert_eq!(times, [0, 6_000_000_000], "{layout:?}");
+        }
     }
 }

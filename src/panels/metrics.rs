@@ -1,6 +1,8 @@
 //! The Metrics dashboard's panels: one CloudWatch metric each, as a time series per
 //! `(account, region, stream, shard)`.
 
+use rayon::prelude::*;
+
 use super::{Built, Cell, PanelDef, PanelError, SeriesSummary, View};
 use crate::metrics::catalogue::{MetricSpec, SPECS};
 use crate::metrics::{MetricsCube, Stat, key};
@@ -71,38 +73,19 @@ fn series_rows(
     let accounts: std::collections::BTreeSet<&str> =
         series.iter().map(|(k, _)| k[key::ACCOUNT]).collect();
     let one_account = (accounts.len() <= 1).then(|| accounts.first().copied().unwrap_or(""));
-    let mut rows = Vec::new();
-    let mut unweighted = false;
-    let mut overflowed = false;
-    let mut sums_only = 0u64;
-    for (k, buckets) in series {
-        // The key's text, shared by the series' rows (a day of five-minute buckets is 288 rows
-        // a series: one copy each would be most of the allocations of building the panel).
-        let key = [key::ACCOUNT, key::REGION, key::STREAM, key::SHARD].map(|i| Cell::text(k[i]));
-        // Buckets come in time order: those of one panel bucket are next to each other, and
-        // one alone is used as it is.
-        let mut buckets = buckets.iter().peekable();
-        while let Some((t, mut acc)) = buckets.next() {
-            let t = bucket_start(t, ctx.period);
-            while let Some((_, more)) = buckets.next_if(|(u, _)| bucket_start(*u, ctx.period) == t)
-            {
-                acc.to_mut().merge(&more);
-            }
-            let Some(v) = acc.stat(spec.stat) else {
-                sums_only += u64::from(spec.stat == Stat::Average && acc.sum_without_count());
-                continue;
-            };
-            unweighted |= spec.stat == Stat::Average && acc.unweighted_average();
-            overflowed |= v.is_infinite();
-            rows.push(vec![
-                Cell::Time(t),
-                key[0].clone(),
-                key[1].clone(),
-                key[2].clone(),
-                key[3].clone(),
-                Cell::Float(v / spec.scale),
-            ]);
-        }
+    // Series by series on the worker threads (the panels are built one at a time, each over
+    // all threads, while the one before is written), then end to end in order.
+    let per_series: Vec<SeriesRows> = series
+        .par_iter()
+        .map(|(k, buckets)| one_series(k, buckets, ctx.period, spec))
+        .collect();
+    let mut rows = Vec::with_capacity(per_series.iter().map(|s| s.rows.len()).sum());
+    let (mut unweighted, mut overflowed, mut sums_only) = (false, false, 0u64);
+    for s in per_series {
+        rows.extend(s.rows);
+        unweighted |= s.unweighted;
+        overflowed |= s.overflowed;
+        sums_only += s.sums_only;
     }
     let mut notes = Vec::new();
     if unweighted {
@@ -151,6 +134,63 @@ fn series_rows(
     })
 }
 
+/// One series' rows of a panel, and what its notes need to know.
+struct SeriesRows {
+    rows: Vec<Vec<Cell>>,
+    /// Some average is a plain mean of averages.
+    unweighted: bool,
+    /// Some value is infinite.
+    overflowed: bool,
+    /// Buckets left out: a Sum but no count for an Average.
+    sums_only: u64,
+}
+
+fn one_series(
+    k: &[&str; key::LEN],
+    buckets: &crate::metrics::Buckets,
+    period: Millis,
+    spec: &MetricSpec,
+) -> SeriesRows {
+    // At most a row a panel bucket from the first to the last (the buckets spanned are
+    // bounded by `check_span`).
+    let rows = buckets.span().map_or(0, |(first, last)| {
+        ((bucket_start(last, period) - bucket_start(first, period)) / period + 1) as usize
+    });
+    let mut out = SeriesRows {
+        rows: Vec::with_capacity(rows),
+        unweighted: false,
+        overflowed: false,
+        sums_only: 0,
+    };
+    // The key's text, shared by the series' rows (a day of five-minute buckets is 288 rows
+    // a series: one copy each would be most of the allocations of building the panel).
+    let key = [key::ACCOUNT, key::REGION, key::STREAM, key::SHARD].map(|i| Cell::text(k[i]));
+    // Buckets come in time order: those of one panel bucket are next to each other, and
+    // one alone is used as it is.
+    let mut buckets = buckets.iter().peekable();
+    while let Some((t, mut acc)) = buckets.next() {
+        let t = bucket_start(t, period);
+        while let Some((_, more)) = buckets.next_if(|(u, _)| bucket_start(*u, period) == t) {
+            acc.to_mut().merge(&more);
+        }
+        let Some(v) = acc.stat(spec.stat) else {
+            out.sums_only += u64::from(spec.stat == Stat::Average && acc.sum_without_count());
+            continue;
+        };
+        out.unweighted |= spec.stat == Stat::Average && acc.unweighted_average();
+        out.overflowed |= v.is_infinite();
+        out.rows.push(vec![
+            Cell::Time(t),
+            key[0].clone(),
+            key[1].clone(),
+            key[2].clone(),
+            key[3].clone(),
+            Cell::Float(v / spec.scale),
+        ]);
+    }
+    out
+}
+
 /// Fails when the panel's buckets would span more than [`MAX_BUCKETS`] (a stray datapoint far
 /// from the rest, with a short `--period`), saying what to do instead.
 fn check_span(
@@ -158,12 +198,7 @@ fn check_span(
     period: Millis,
     panel: &'static str,
 ) -> Result<(), PanelError> {
-    let ends = series.iter().filter_map(|(_, b)| {
-        // In time order: the first and the last bucket with data.
-        let first = b.iter().next()?.0;
-        let last = b.iter().last()?.0;
-        Some((first, last))
-    });
+    let ends = series.iter().filter_map(|(_, b)| b.span());
     let Some((first, last)) = ends.reduce(|a, b| (a.0.min(b.0), a.1.max(b.1))) else {
         return Ok(());
     };

@@ -71,6 +71,12 @@ pub trait Exporter: Sync {
     fn one_page(&self) -> bool {
         false
     }
+
+    /// A panel's rows are written on all worker threads: `--output-dir` then writes one panel
+    /// at a time, each as it comes, instead of one while the next is built.
+    fn writes_in_parallel(&self) -> bool {
+        false
+    }
 }
 
 /// An output format as the command line and `--output-dir` know it.
@@ -161,15 +167,35 @@ pub fn write_dir(
     } else {
         0
     };
-    let write = |t: Table| -> anyhow::Result<PathBuf> {
+    let write_ref = |t: &Table| -> anyhow::Result<PathBuf> {
         let path = dir.join(format!("{}.{extension}", t.id));
         let cannot = |e: io::Error| anyhow!("cannot write {}: {}", path.display(), io_reason(&e));
         let file = std::fs::File::create(&path).map_err(cannot)?;
         let mut out = io::BufWriter::new(file);
         exporter
-            .write_file(&mut out, &t)
+            .write_file(&mut out, t)
             .and_then(|()| out.flush())
             .map_err(cannot)?;
+        Ok(path)
+    };
+    if exporter.writes_in_parallel() && threads > 1 && !keep {
+        // Each panel is written as it comes, on all threads, then dropped on a thread of its
+        // own while the next is built (freeing a panel of many rows takes a while): at most
+        // two in memory, the one dropped giving its memory to the one built. The last is left
+        // to drop on its own.
+        let mut written = Vec::new();
+        let mut dropping: Option<std::thread::JoinHandle<()>> = None;
+        for t in tables {
+            written.push(write_ref(&t)?);
+            if let Some(h) = dropping.take() {
+                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+            }
+            dropping = Some(std::thread::spawn(move || drop(t)));
+        }
+        return Ok(written);
+    }
+    let write = |t: Table| -> anyhow::Result<PathBuf> {
+        let path = write_ref(&t)?;
         if keep {
             std::mem::forget(t);
         }
