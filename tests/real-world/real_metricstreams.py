@@ -10,7 +10,8 @@ real data, metricstreams-real/ and otel-metricstreams/) are read twice:
 2. rewritten as Kinesis stream-level IncomingBytes series (namespace AWS/Kinesis, one stream per
    real metric and dimension set, the values untouched): the incoming-bytes panel at a 1-minute
    period must equal, row for row and digit for digit, what Python computes from the same
-   records by the documented rule (Σ sum with math.fsum, / 1048576, bucket start as UTC).
+   records by the documented rule (Σ sum with math.fsum, / 1048576, bucket start as UTC), the
+   value objects kept byte for byte as CloudWatch wrote them (Java's "1.5898017E7").
 Exits 1 on any difference. KI defaults to target/release/kinesis-insights.
 """
 
@@ -20,6 +21,7 @@ import io
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -34,14 +36,27 @@ def records(paths):
     files = []
     for p in paths:
         if os.path.isdir(p):
-            files += sorted(os.path.join(d, f) for d, _, fs in os.walk(p) for f in fs)
+            # JSON lines only: a directory may hold other forms too (otel-metricstreams has a
+            # YAML dump of the OpenTelemetry message beside its JSON lines).
+            files += sorted(os.path.join(d, f) for d, _, fs in os.walk(p) for f in fs
+                            if not f.endswith((".yaml", ".yml")))
         else:
             files.append(p)
     out = []
     for f in files:
         with open(f, encoding="utf-8") as fh:
-            out += [json.loads(line) for line in fh if line.strip()]
+            for line in fh:
+                if line.strip():
+                    r = json.loads(line)
+                    # The value object's text as CloudWatch wrote it (Java's number forms,
+                    # "1.5898017E7"), so the rewritten file keeps it byte for byte.
+                    m = VALUE.search(line)
+                    r["_value_text"] = m.group(1) if m else json.dumps(r.get("value"))
+                    out.append(r)
     return files, out
+
+
+VALUE = re.compile(r'"value":(\{[^{}]*\})')
 
 
 def main():
@@ -65,17 +80,22 @@ def main():
         with open(rewritten, "w", encoding="utf-8") as fh:
             for r in recs:
                 dims = ",".join(f"{k}={v}" for k, v in sorted(r["dimensions"].items()))
+                text = r.pop("_value_text")
                 r = dict(r, namespace="AWS/Kinesis", metric_name="IncomingBytes",
-                         dimensions={"StreamName": f"{r['metric_name']}:{dims}"})
-                fh.write(json.dumps(r, separators=(",", ":")) + "\n")
-                key = (r["region"], r["dimensions"]["StreamName"], r["timestamp"] - r["timestamp"] % 60_000)
+                         dimensions={"StreamName": f"{r['metric_name']}:{dims}"}, value="\u0001")
+                line = json.dumps(r, separators=(",", ":")).replace(json.dumps("\u0001"), text, 1)
+                fh.write(line + "\n")
+                r = json.loads(line)
+                key = (r["account_id"], r["region"], r["dimensions"]["StreamName"],
+                       r["timestamp"] - r["timestamp"] % 60_000)
                 buckets.setdefault(key, []).append(r["value"]["sum"])
         got = subprocess.run([args.ki, "metrics", "-q", "--period", "1m", "--panel", "incoming-bytes",
                               "-f", "csv", rewritten], capture_output=True, text=True, check=True).stdout
-    want = [["time", "region", "stream", "shard", "value"]]
-    for region, stream, t in sorted(buckets):
+    want = [["time", "account", "region", "stream", "shard", "value"]]
+    for account, region, stream, t in sorted(buckets):
         when = datetime.fromtimestamp(t / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        want.append([when, region, stream, "", plain(math.fsum(buckets[(region, stream, t)]) / 1048576.0)])
+        total = math.fsum(buckets[(account, region, stream, t)])
+        want.append([when, account, region, stream, "", plain(total / 1048576.0)])
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(want)
     same = got == buf.getvalue()
