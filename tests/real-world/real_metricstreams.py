@@ -12,7 +12,9 @@ real data, metricstreams-real/ and otel-metricstreams/) are read twice:
    period must equal, row for row and digit for digit, what Python computes from the same
    records by the documented rule (Σ sum with math.fsum, / 1048576, bucket start as UTC), the
    value objects kept byte for byte as CloudWatch wrote them (Java's "1.5898017E7").
-Exits 1 on any difference. KI defaults to target/release/kinesis-insights.
+Exits 1 on any difference. KI defaults to target/release/kinesis-insights. Check one export at a
+time: exports a year apart need more one-minute buckets than a panel may have, which the tool
+refuses (the script then says so).
 """
 
 import argparse
@@ -90,7 +92,10 @@ def main():
                        r["timestamp"] - r["timestamp"] % 60_000)
                 buckets.setdefault(key, []).append(r["value"]["sum"])
         got = subprocess.run([args.ki, "metrics", "-q", "--period", "1m", "--panel", "incoming-bytes",
-                              "-f", "csv", rewritten], capture_output=True, text=True, check=True).stdout
+                              "-f", "csv", rewritten], capture_output=True, text=True)
+        if got.returncode != 0:
+            sys.exit(f"kinesis-insights exited {got.returncode}: {got.stderr.strip()}")
+        got = got.stdout
     want = [["time", "account", "region", "stream", "shard", "value"]]
     for account, region, stream, t in sorted(buckets):
         when = datetime.fromtimestamp(t / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
