@@ -45,6 +45,10 @@ def ensure_package():
                           os.path.join(os.path.expanduser("~"), ".cache", "kinesis-insights", "otel-venv"))
     py = os.path.join(venv, "bin", "python")
     if not os.path.exists(py):
+        # A link left pointing nowhere (at a temporary directory since removed) would make venv
+        # refuse the path as existing: it is made again.
+        if os.path.islink(venv) and not os.path.exists(venv):
+            os.unlink(venv)
         subprocess.check_call([sys.executable, "-m", "venv", venv])
         subprocess.check_call([py, "-m", "pip", "install", "-q", "opentelemetry-proto"])
     env = dict(os.environ, OTEL_FIXTURES_IN_VENV="1")
