@@ -714,42 +714,6 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// The value of a JSON number (checked by the scanner's grammar), as serde_json with
-/// `float_roundtrip` gives it to `lenient::Num`: an integer that fits a `u64` or an `i64`
-/// converted to the nearest `f64`, anything else correctly rounded from its decimal digits,
-/// `-0` as `-0.0`, and a number too large for an `f64` an error (a bail).
-#[inline]
-fn number(t: &str) -> Scan<f64> {
-    // The common cases: up to 15 digits, with or without a fraction (timestamps, counts,
-    // `3.0`, `12.75`). The digits are an integer exact in an f64 and so is the power of ten,
-    // so one division rounds correctly (Clinger's fast path), as serde_json does.
-    let b = t.as_bytes();
-    let (negative, digits) = match b.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, b),
-    };
-    if digits.len() <= 16 {
-        let (mut n, mut count, mut fraction, mut dot) = (0u64, 0usize, 0usize, false);
-        for &c in digits {
-            match c {
-                b'0'..=b'9' => {
-                    n = n * 10 + u64::from(c - b'0');
-                    count += 1;
-                    fraction += usize::from(dot);
-                }
-                b'.' if !dot => dot = true,
-                _ => return number_slow(t),
-            }
-        }
-        if count <= 15 {
-            // serde_json gives -0 as -0.0 (`-(0 as f64)`), and so does this.
-            let v = n as f64 / POW10[fraction];
-            return Ok(if negative { -v } else { v });
-        }
-    }
-    number_slow(t)
-}
-
 /// A number read and checked in one pass, where [`number`] reads a number the scanner has
 /// checked: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` from offset `i` of `t`; its value
 /// (as [`number`] gives it) and the offset after it. `None` for what is not a JSON number there
@@ -849,11 +813,13 @@ fn exponent_or_long(
     v.is_finite().then_some((v, at))
 }
 
-/// [`number`] for exponents and long numbers: the standard library's parser is correctly
-/// rounded, as serde_json's `float_roundtrip` parser is; very long numbers go to serde_json
-/// itself.
+/// The value of a JSON number (checked by the scanner's grammar) that [`short_number`] left:
+/// more than 64 bytes, or beyond an `f64`'s range. As serde_json with `float_roundtrip` gives it
+/// to `lenient::Num`: correctly rounded from its decimal digits (the standard library's parser is
+/// too; very long numbers go to serde_json itself), and a number too large for an `f64` an
+/// error (a bail).
 #[inline(never)]
-fn number_slow(text: &str) -> Scan<f64> {
+fn number(text: &str) -> Scan<f64> {
     let v = if text.len() <= 64 {
         text.parse::<f64>().map_err(|_| Bail)?
     } else {
@@ -1164,17 +1130,33 @@ mod tests {
     /// cache, each record read whole keeping a value for its prefix.
     fn hits(text: &str) -> [usize; 2] {
         let mut cache = PrefixCache::default();
-        [0, 1].map(|_| {
-            let mut known = 0;
-            read(text, Some(&mut cache), |item| match item {
-                Item::Record(_) => Some(()),
-                Item::Known((), _) => {
-                    known += 1;
-                    None
-                }
-            });
-            known
-        })
+        [0, 1].map(|_| known(text, &mut cache))
+    }
+
+    /// Reads `text` once with `cache`: the records its prefixes knew.
+    fn known(text: &str, cache: &mut PrefixCache<()>) -> usize {
+        let mut known = 0;
+        read(text, Some(cache), |item| match item {
+            Item::Record(_) => Some(()),
+            Item::Known((), _) => {
+                known += 1;
+                None
+            }
+        });
+        known
+    }
+
+    /// `record` three times, then a Metric Streams line: read as serde reads it, on both paths;
+    /// the [`hits`].
+    fn thrice_then_a_line(record: &str) -> (String, [usize; 2]) {
+        let text = format!(
+            "{record}\n{record}\n{record}\n{}",
+            line("m", "1710000000000,\"value\":{}")
+        );
+        compare_with_serde(&text).unwrap_or_else(|e| panic!("{e}"));
+        compare_reader(&text);
+        let hits = hits(&text);
+        (text, hits)
     }
 
     /// A Metric Streams line as AWS writes it (one order of members), of `metric` and stream
@@ -1319,10 +1301,8 @@ mod tests {
             ),
         ];
         for t in &texts {
-            let text = format!("{t}\n{t}\n{t}\n{}", line("m", "1710000000000,\"value\":{}"));
-            compare_with_serde(&text).unwrap_or_else(|e| panic!("{e}"));
-            compare_reader(&text);
-            assert_eq!(hits(&text), [0, 1], "{text}");
+            let (text, hits) = thrice_then_a_line(t);
+            assert_eq!(hits, [0, 1], "{text}");
         }
     }
 
@@ -1345,10 +1325,8 @@ mod tests {
             ),
         ];
         for t in &texts {
-            let text = format!("{t}\n{t}\n{t}\n{}", line("m", "1710000000000,\"value\":{}"));
-            compare_with_serde(&text).unwrap_or_else(|e| panic!("{e}"));
-            compare_reader(&text);
-            assert_eq!(hits(&text), [2, 4], "{text}");
+            let (text, hits) = thrice_then_a_line(t);
+            assert_eq!(hits, [2, 4], "{text}");
         }
         // A shorter prefix first: the search starts before the `"timestamp"` inside the
         // longer one, finds that, misses, and the record read whole is not kept twice.
@@ -1358,14 +1336,7 @@ mod tests {
         compare_with_serde(&text).unwrap_or_else(|e| panic!("{e}"));
         compare_reader(&text);
         let mut cache = PrefixCache::default();
-        let mut known = 0;
-        read(&text, Some(&mut cache), |item| match item {
-            Item::Record(_) => Some(()),
-            Item::Known((), _) => {
-                known += 1;
-                None
-            }
-        });
+        let known = known(&text, &mut cache);
         assert_eq!((known, cache.len()), (1, 2), "{text}");
     }
 
