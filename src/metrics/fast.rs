@@ -457,7 +457,13 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
         // The full read of this prefix read `"timestamp"` at `q` as a key: after it, the colon.
         self.s.seek(q + TIMESTAMP_KEY.len());
         self.s.expect(b':')?;
-        tail.timestamp = self.num_value()?.0;
+        tail.timestamp = match self.s.peek_at().and_then(|at| integer(self.text, at)) {
+            Some((t, end)) => {
+                self.s.seek(end);
+                Some(t)
+            }
+            None => self.num_value()?.0,
+        };
         let mut seen = member::TIMESTAMP;
         // Metric Streams write `value` and `unit` next: while they come so, each is one turn of
         // the loop below with its key recognised by its bytes (as `key_span` reads them).
@@ -802,6 +808,58 @@ fn short_number(t: &str, i: usize) -> Option<(f64, usize)> {
     exponent_or_long(t, i, at, n, digits, fraction)
 }
 
+/// A number that is a plain integer of 15 digits at most, as timestamps are written
+/// (`1710022860000`), read eight digits a step; `None` for anything else (a sign, a fraction, an
+/// exponent, more digits, a leading zero), which [`short_number`] reads. Its value and end are
+/// those `short_number` gives (the digits are an integer exact in an `f64`).
+#[inline(always)]
+fn integer(t: &str, i: usize) -> Option<(f64, usize)> {
+    let b = t.as_bytes();
+    let mut at = i;
+    let mut n = 0u64;
+    while let Some(chunk) = b.get(at..).and_then(|rest| rest.first_chunk::<8>()) {
+        let w = u64::from_le_bytes(*chunk);
+        // The high bit of each byte that is not a digit. The first (lowest) one is exact: the
+        // digits before it carry and borrow nothing into it.
+        let other = (w.wrapping_add(0x4646_4646_4646_4646) | w.wrapping_sub(0x3030_3030_3030_3030))
+            & 0x8080_8080_8080_8080;
+        if other == 0 {
+            n = n.wrapping_mul(100_000_000).wrapping_add(eight_digits(w));
+            at += 8;
+            continue;
+        }
+        let k = (other.trailing_zeros() / 8) as usize;
+        if k > 0 {
+            // The k digits moved up to the last places, '0's before them.
+            let shift = 64 - 8 * k as u32;
+            let w = (w << shift) | (0x3030_3030_3030_3030 >> (64 - shift));
+            n = n.wrapping_mul(POW10_U64[k]).wrapping_add(eight_digits(w));
+            at += k;
+        }
+        let digits = at - i;
+        let plain = (1..=15).contains(&digits)
+            && (digits == 1 || b[i] != b'0')
+            && !matches!(b[at], b'.' | b'e' | b'E');
+        return plain.then_some((n as f64, at));
+    }
+    // Fewer than 8 bytes left in the text.
+    None
+}
+
+/// 10^k for the digits of one step of [`integer`].
+const POW10_U64: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
+/// The value of eight ASCII digits, the first in the lowest byte (as fast_float reads them).
+#[inline(always)]
+fn eight_digits(w: u64) -> u64 {
+    let v = w.wrapping_sub(0x3030_3030_3030_3030);
+    // Pairs, then fours, then the eight.
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let low = (v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32));
+    let high = ((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32));
+    u64::from(low.wrapping_add(high).wrapping_shr(32) as u32)
+}
+
 /// The rest of [`short_number`], out of line: the number's text is `b[i..at]` up to any
 /// exponent, its `digits` digits (`fraction` of them after the point) make `n` when there are
 /// at most 15.
@@ -1104,13 +1162,42 @@ mod tests {
             }
             // Every number of at most 64 bytes is read in one pass.
             assert_eq!(short_number(t, 0).is_some(), t.len() <= 64, "{t}");
+            // Plain integers of at most 15 digits, eight digits a step, where 8 bytes remain.
+            let plain = t.len() <= 15
+                && t.bytes().all(|c| c.is_ascii_digit())
+                && (t.len() == 1 || !t.starts_with('0'));
+            let text = format!("{t},\"value\":{{}}");
+            assert_eq!(integer(&text, 0), plain.then_some((want, t.len())), "{t}");
         }
+        // Timestamps of every digit count up to 16 and each digit in each place, before what
+        // can follow a number.
+        for digits in 1..=16u32 {
+            for d in 0..10u64 {
+                for place in 0..digits {
+                    let n = 10u64.pow(digits - 1) + d * 10u64.pow(place);
+                    for after in [",", "}", " ", ".5,", "e3,", "E3}", "0", "x"] {
+                        let text = format!("{n}{after}        ");
+                        let want = short_number(&text, 0);
+                        let got = integer(&text, 0);
+                        let plain = n.to_string().len() + usize::from(after == "0") <= 15
+                            && !after.starts_with(['.', 'e', 'E']);
+                        if got.is_some() || plain {
+                            assert_eq!(got, want, "{text:?}");
+                        }
+                    }
+                }
+            }
+        }
+        // Fewer than 8 bytes left: not read here.
+        assert_eq!(integer("1234567", 0), None);
+        assert_eq!(integer("1,", 0), None);
         // What is not JSON is left to the scanner, which bails.
         for t in [
             "01", "-01", "00.5", "1.", "-", "-.5", ".5", "1.e5", "+1", "- 1", "1.}", "1e", "1E+",
             "-2e-", "1e+-2", "1ee2",
         ] {
             assert_eq!(short_number(t, 0), None, "{t}");
+            assert_eq!(integer(&format!("{t}        "), 0), None, "{t}");
         }
         for t in ["1e309", "-1e309", "1.8e308"] {
             assert!(serde_json::from_str::<Num>(t).is_err(), "{t}");
