@@ -1,5 +1,7 @@
 //! `Interner`: numbers distinct strings so that groupings can be keyed by small integers. The
 //! hasher is seeded per process, so attacker-chosen field values cannot be crafted to collide.
+//! Every interner of the process hashes with the same seed and keeps each string's hash, so
+//! neither growing a table nor absorbing another thread's interner hashes a string again.
 
 use std::hash::BuildHasher;
 use std::sync::{Arc, OnceLock};
@@ -36,15 +38,36 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// hashes and compares small integers, and each distinct string is stored once however many
 /// groups hold it. Each thread numbers its own strings; a merge maps the other's numbers to
 /// its own ([`Interner::absorb`]).
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Interner {
     table: HashTable<u32>,
     /// Shared, so that table cells hold the string without a copy of their own.
     strings: Vec<Arc<str>>,
+    /// `state`'s hash of each string.
+    hashes: Vec<u64>,
     state: RandomState,
     /// [`ranks`](Interner::ranks), once asked for (every panel that sorts on this field asks;
     /// a new string forgets them).
     ranks: OnceLock<Vec<u32>>,
+}
+
+/// The hasher of every interner in the process: one random seed, so that a hash kept by one
+/// interner is the hash of the same string in another.
+fn shared_state() -> RandomState {
+    static STATE: OnceLock<RandomState> = OnceLock::new();
+    STATE.get_or_init(RandomState::default).clone()
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner {
+            table: HashTable::new(),
+            strings: Vec::new(),
+            hashes: Vec::new(),
+            state: shared_state(),
+            ranks: OnceLock::new(),
+        }
+    }
 }
 
 impl std::fmt::Debug for Interner {
@@ -57,27 +80,35 @@ impl Interner {
     /// The symbol of `s`, numbered the first time it is seen.
     #[inline]
     pub fn intern(&mut self, s: &str) -> u32 {
-        self.intern_with(s, |s| s.into())
+        self.intern_with(s, None, |s| s.into())
     }
 
-    /// [`intern`](Self::intern), the string stored as `make` gives it the first time.
+    /// [`intern`](Self::intern) of `s`, whose hash is `hash` when known, the string stored as
+    /// `make` gives it the first time.
     #[inline]
-    fn intern_with<'s>(&mut self, s: &'s str, make: impl FnOnce(&'s str) -> Arc<str>) -> u32 {
+    fn intern_with<'s>(
+        &mut self,
+        s: &'s str,
+        hash: Option<u64>,
+        make: impl FnOnce(&'s str) -> Arc<str>,
+    ) -> u32 {
         let Interner {
             table,
             strings,
+            hashes,
             state,
             ranks,
         } = self;
-        let hash = state.hash_one(s);
+        let hash = hash.unwrap_or_else(|| state.hash_one(s));
         let entry = table.entry(
             hash,
             |&i| same_bytes(strings[i as usize].as_bytes(), s.as_bytes()),
-            |&i| state.hash_one(&*strings[i as usize]),
+            |&i| hashes[i as usize],
         );
         *entry
             .or_insert_with(|| {
                 strings.push(make(s));
+                hashes.push(hash);
                 ranks.take();
                 (strings.len() - 1) as u32
             })
@@ -112,16 +143,19 @@ impl Interner {
         let Interner {
             table,
             strings,
-            state,
+            hashes,
             ..
         } = self;
-        table.reserve(other.len(), |&i| state.hash_one(&*strings[i as usize]));
+        table.reserve(other.len(), |&i| hashes[i as usize]);
         strings.reserve(other.len());
-        // A string new here is shared with `other`, not copied.
+        hashes.reserve(other.len());
+        // A string new here is shared with `other`, not copied; its hash is `other`'s (the
+        // seed is the same).
         other
             .strings
             .iter()
-            .map(|s| self.intern_with(s, |_| Arc::clone(s)))
+            .zip(&other.hashes)
+            .map(|(s, &hash)| self.intern_with(s, Some(hash), |_| Arc::clone(s)))
             .collect()
     }
 
@@ -186,5 +220,44 @@ mod tests {
         assert_eq!(b.absorb(&a), [2, 1, 3, 4, 5]);
         let again = b.absorb(&a);
         assert_eq!(b.get(again[3]), "é");
+    }
+
+    /// Tables grown many times (their entries placed again by the kept hashes) and interners
+    /// made apart, absorbed by their kept hashes, still find every string, once.
+    #[test]
+    fn kept_hashes_find_strings_after_growth_and_absorbing() {
+        let text = |i: usize| format!("{i:x}-{}", "long ".repeat(i % 7));
+        let mut a = Interner::default();
+        for i in 0..5_000 {
+            assert_eq!(a.intern(&text(i)), i as u32);
+        }
+        for i in (0..5_000).rev() {
+            assert_eq!(a.intern(&text(i)), i as u32);
+        }
+        // Made on another thread, from every third string on: the overlap is found, the rest
+        // numbered after a's.
+        let b = std::thread::spawn(move || {
+            let mut b = Interner::default();
+            for i in (3_000..9_000).step_by(3) {
+                b.intern(&text(i));
+            }
+            b
+        })
+        .join()
+        .unwrap();
+        let map = a.absorb(&b);
+        let mut next = 5_000;
+        for (j, i) in (3_000..9_000).step_by(3).enumerate() {
+            let want = if i < 5_000 {
+                i as u32
+            } else {
+                next += 1;
+                next - 1
+            };
+            assert_eq!(map[j], want, "{i}");
+            assert_eq!(a.get(map[j]), text(i));
+        }
+        assert_eq!(a.len(), next as usize);
+        assert_eq!(a.intern(&text(8_997)), next - 1);
     }
 }
