@@ -35,16 +35,48 @@ mod present {
     pub const RESOURCE: u8 = 32;
 }
 
-/// A string field's place: a range of the input, or an index into the unescaped strings.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-enum Val {
+/// A string field's place: a range of the input, or an index into the unescaped strings; 8
+/// bytes, so that a record's [`Fields`] are few to clear and to keep.
+///
+/// `start == u32::MAX` never begins a range (a string's contents start before its closing
+/// quote, at an offset below the input's length, itself at most `u32::MAX`), so it marks the
+/// other two: absent when `end` is `u32::MAX` too, else `owned[end]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Val {
+    start: u32,
+    end: u32,
+}
+
+impl Val {
     /// Absent, or not a string.
-    #[default]
-    None,
+    const NONE: Val = Val {
+        start: u32::MAX,
+        end: u32::MAX,
+    };
+
     /// The bytes `start..end` of the input (no escapes).
-    Raw(u32, u32),
+    fn raw(start: usize, end: usize) -> Val {
+        debug_assert!(start <= end && end < u32::MAX as usize);
+        Val {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
     /// `owned[i]`, a string that had escapes.
-    Owned(u32),
+    fn owned(i: usize) -> Val {
+        debug_assert!(i < u32::MAX as usize);
+        Val {
+            start: u32::MAX,
+            end: i as u32,
+        }
+    }
+}
+
+impl Default for Val {
+    fn default() -> Self {
+        Val::NONE
+    }
 }
 
 /// A member of a record object, by its key.
@@ -133,7 +165,7 @@ struct Doc<'a, 's, C> {
     skipped: Skips,
     /// Offset of the top-level value being read.
     value: u32,
-    /// Unescaped string values, indexed by [`Val::Owned`].
+    /// Unescaped string values, indexed by [`Val::owned`].
     owned: Vec<String>,
 }
 
@@ -270,12 +302,15 @@ impl<'r> FastRecord<'r> {
 
     #[inline]
     fn at(&self, f: Field) -> Option<&'r str> {
-        match self.fields.spans[f as usize] {
-            Val::None => None,
+        let v = self.fields.spans[f as usize];
+        if v.start != u32::MAX {
             // In range and on character boundaries: they are the contents of a string the
             // scanner found in `text` (quotes are ASCII).
-            Val::Raw(a, b) => self.text.get(a as usize..b as usize),
-            Val::Owned(i) => self.owned.get(i as usize).map(String::as_str),
+            self.text.get(v.start as usize..v.end as usize)
+        } else if v.end != u32::MAX {
+            self.owned.get(v.end as usize).map(String::as_str)
+        } else {
+            None
         }
     }
 }
@@ -313,21 +348,34 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
 
     /// A record is complete.
     fn record(&mut self, f: Fields) {
+        self.records.push(f);
+        self.record_done();
+    }
+
+    /// The record at the end of `records` is complete: kept there when buffering, passed on
+    /// (or only counted) and removed otherwise.
+    fn record_done(&mut self) {
         self.count += 1;
         match &mut self.mode {
             Mode::Buffer => {
-                self.records.push(f);
                 if self.records.len() > BUFFERED_RECORDS {
                     self.mode = Mode::Check;
                     self.records.clear();
                     self.owned.clear();
                 }
             }
-            Mode::Check => self.owned.clear(),
+            Mode::Check => {
+                self.records.clear();
+                self.owned.clear();
+            }
             Mode::Emit(sink) => {
-                if let Err(why) = sink.fast_record(&FastRecord::new(&f, self.text, &self.owned)) {
-                    self.skipped.add(why, f.place(self.text));
+                if let Some(f) = self.records.last() {
+                    if let Err(why) = sink.fast_record(&FastRecord::new(f, self.text, &self.owned))
+                    {
+                        self.skipped.add(why, f.place(self.text));
+                    }
                 }
+                self.records.clear();
                 // The strings of an enclosing envelope object go too: it is never a record.
                 self.owned.clear();
             }
@@ -396,9 +444,17 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                 // Not a record: the serde path counts it as skipped.
                 _ => return Err(Bail),
             };
-            let mut rec = Fields::at(self.value, index, start);
-            self.object(&mut rec, false)?;
-            self.record(rec);
+            // Read into its place in `records`, not copied there once read.
+            let mut records = std::mem::take(&mut self.records);
+            records.push(Fields::at(self.value, index, start));
+            let read = match records.last_mut() {
+                // A record is never an envelope: `object` leaves `self.records` alone.
+                Some(rec) => self.object(rec, false),
+                None => Err(Bail),
+            };
+            self.records = records;
+            read?;
+            self.record_done();
             index += 1;
             if !self.s.more(b']')? {
                 return Ok(());
@@ -466,13 +522,13 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                 if span.escaped {
                     self.unescaped(span)?
                 } else {
-                    Val::Raw(span.start as u32, span.end as u32)
+                    Val::raw(span.start, span.end)
                 }
             }
             Some(b'-' | b'0'..=b'9') | None => return Err(Bail),
             Some(_) => {
                 self.s.skip_value()?;
-                Val::None
+                Val::NONE
             }
         };
         Ok(())
@@ -486,7 +542,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
             std::str::from_utf8(&self.s.bytes()[span.start - 1..=span.end]).map_err(|_| Bail)?;
         let value: String = serde_json::from_str(quoted).map_err(|_| Bail)?;
         self.owned.push(value);
-        Ok(Val::Owned((self.owned.len() - 1) as u32))
+        Ok(Val::owned(self.owned.len() - 1))
     }
 
     /// Opens an object-valued field: true (after the `{`) when the value is an object; any
@@ -536,7 +592,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     /// `userIdentity` (a later one replaces an earlier one whole, as in the serde path).
     fn user_identity(&mut self, f: &mut Fields) -> Scan<()> {
         // The `userIdentity` fields sit together in `Field`'s order.
-        f.spans[Field::IdentityType as usize..=Field::OnBehalfOfUserId as usize].fill(Val::None);
+        f.spans[Field::IdentityType as usize..=Field::OnBehalfOfUserId as usize].fill(Val::NONE);
         f.present &= !(present::USER_IDENTITY
             | present::SESSION_CONTEXT
             | present::SESSION_ISSUER
@@ -595,7 +651,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     /// `requestParameters`, for the stream.
     fn request_parameters(&mut self, f: &mut Fields) -> Scan<()> {
         // The `requestParameters` fields sit together in `Field`'s order.
-        f.spans[Field::StreamName as usize..=Field::ResourceArn as usize].fill(Val::None);
+        f.spans[Field::StreamName as usize..=Field::ResourceArn as usize].fill(Val::NONE);
         f.present &= !present::REQUEST_PARAMETERS;
         if !self.open_object()? {
             return Ok(());
@@ -620,7 +676,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     /// `resources`: the `ARN` of its first entry, as `FirstResource` reads it (an array whose
     /// first entry is an object; any other value reads as absent).
     fn resources(&mut self, f: &mut Fields) -> Scan<()> {
-        f.spans[Field::ResourcesArn as usize] = Val::None;
+        f.spans[Field::ResourcesArn as usize] = Val::NONE;
         f.present &= !present::RESOURCE;
         match self.s.peek() {
             Some(b'[') => self.s.advance(),
@@ -734,6 +790,30 @@ mod tests {
     }
 
     const RECORD: &str = r#"{"eventVersion":"1.09","userIdentity":{"type":"AssumedRole","principalId":"AROA:s","arn":"arn:aws:sts::1:assumed-role/r/s","accountId":"1","sessionContext":{"sessionIssuer":{"type":"Role","userName":"ingest-role"},"attributes":{"mfaAuthenticated":"false"}}},"eventTime":"2024-03-11T14:23:01Z","eventSource":"kinesis.amazonaws.com","eventName":"PutRecord","awsRegion":"us-west-2","sourceIPAddress":"10.0.0.1","userAgent":"\u001b]0;x\u0007 a\"b","errorCode":"Throttled","errorMessage":"Rate exceeded for \"s\"","requestParameters":{"streamName":"orders","partitionKey":"pk","data":[1,2.5,-3e4,true,false,null,{}]},"responseElements":null,"eventID":"e1","readOnly":true,"eventType":"AwsApiCall","onBehalfOf":{"userId":"x"}}"#;
+
+    /// Each kind of place reads back as what it marks: an empty range is the empty string, not
+    /// an absent one, and the first owned string is not confused with absence.
+    #[test]
+    fn places_read_back() {
+        let text = r#"{"a":"","b":"xy"}"#;
+        let owned = ["é".to_string(), "z".to_string()];
+        let mut f = Fields::default();
+        f.spans[Field::EventTime as usize] = Val::raw(6, 6);
+        f.spans[Field::EventName as usize] = Val::raw(13, 15);
+        f.spans[Field::SourceIp as usize] = Val::owned(0);
+        f.spans[Field::ResourceArn as usize] = Val::owned(1);
+        let r = FastRecord::new(&f, text, &owned);
+        for field in Field::ALL {
+            let want = match field {
+                Field::EventTime => Some(""),
+                Field::EventName => Some("xy"),
+                Field::SourceIp => Some("é"),
+                Field::ResourceArn => Some("z"),
+                _ => None,
+            };
+            assert_eq!(r.get(field), want, "{field:?}");
+        }
+    }
 
     #[test]
     fn reads_the_common_layouts_itself() {
