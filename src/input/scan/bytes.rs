@@ -41,6 +41,45 @@ impl<'a> Cursor<'a> for Bytes<'a> {
         self.pos += 1;
     }
 
+    // `eat` and `more` look first for the token they want right where the cursor is, as it is
+    // in compact JSON (CloudTrail's own files), and only then skip whitespace and look again:
+    // the colon after a key and the comma after a value cost one comparison each.
+
+    #[inline(always)]
+    fn eat(&mut self, c: u8) -> bool {
+        if self.buf.get(self.pos) == Some(&c) {
+            self.pos += 1;
+            return true;
+        }
+        self.ws();
+        if self.buf.get(self.pos) == Some(&c) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    #[inline(always)]
+    fn more(&mut self, close: u8) -> Scan<bool> {
+        let mut next = self.buf.get(self.pos).copied();
+        if next.is_some_and(is_ws) {
+            self.ws();
+            next = self.buf.get(self.pos).copied();
+        }
+        match next {
+            Some(b',') => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(c) if c == close => {
+                self.pos += 1;
+                Ok(false)
+            }
+            _ => Err(Bail),
+        }
+    }
+
     #[inline(always)]
     fn string(&mut self) -> Scan<Span> {
         let start = self.pos + 1;
