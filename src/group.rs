@@ -46,6 +46,8 @@ pub struct Interner {
     /// `state`'s hash of each string.
     hashes: Vec<u64>,
     state: RandomState,
+    /// The symbol [`intern_run`](Interner::intern_run) returned last (`u32::MAX` before).
+    last: u32,
     /// [`ranks`](Interner::ranks), once asked for (every panel that sorts on this field asks;
     /// a new string forgets them).
     ranks: OnceLock<Vec<u32>>,
@@ -65,6 +67,7 @@ impl Default for Interner {
             strings: Vec::new(),
             hashes: Vec::new(),
             state: shared_state(),
+            last: u32::MAX,
             ranks: OnceLock::new(),
         }
     }
@@ -83,6 +86,20 @@ impl Interner {
         self.intern_with(s, None, |s| s.into())
     }
 
+    /// [`intern`](Self::intern) for a field whose values come in runs (a CloudTrail file holds
+    /// the records of one region): the string this returned last is compared first, and a
+    /// string equal to it is not hashed or looked up.
+    #[inline]
+    pub fn intern_run(&mut self, s: &str) -> u32 {
+        if let Some(last) = self.strings.get(self.last as usize) {
+            if same_bytes(last.as_bytes(), s.as_bytes()) {
+                return self.last;
+            }
+        }
+        self.last = self.intern(s);
+        self.last
+    }
+
     /// [`intern`](Self::intern) of `s`, whose hash is `hash` when known, the string stored as
     /// `make` gives it the first time.
     #[inline]
@@ -98,6 +115,7 @@ impl Interner {
             hashes,
             state,
             ranks,
+            ..
         } = self;
         let hash = hash.unwrap_or_else(|| state.hash_one(s));
         let entry = table.entry(
@@ -220,6 +238,34 @@ mod tests {
         assert_eq!(b.absorb(&a), [2, 1, 3, 4, 5]);
         let again = b.absorb(&a);
         assert_eq!(b.get(again[3]), "é");
+    }
+
+    /// Interning in runs gives the symbols interning one at a time gives, whatever the runs,
+    /// before and after another interner is absorbed.
+    #[test]
+    fn runs_are_numbered_as_single_strings() {
+        let texts = [
+            "us-east-1",
+            "us-east-1",
+            "eu-west-1",
+            "",
+            "",
+            "us-east-1",
+            "eu-west-1x",
+        ];
+        let (mut a, mut b) = (Interner::default(), Interner::default());
+        for t in texts.iter().chain(texts.iter().rev()) {
+            assert_eq!(a.intern_run(t), b.intern(t), "{t:?}");
+        }
+        let mut c = Interner::default();
+        c.intern("ap-south-1");
+        c.intern("eu-west-1");
+        a.absorb(&c);
+        b.absorb(&c);
+        for t in ["eu-west-1x", "ap-south-1", "ap-south-1", "us-east-1"] {
+            assert_eq!(a.intern_run(t), b.intern(t), "{t:?}");
+        }
+        assert_eq!(a.len(), 5);
     }
 
     /// Tables grown many times (their entries placed again by the kept hashes) and interners

@@ -424,7 +424,8 @@ impl EventsAgg {
             0
         };
         let reg = if g.calls || g.by_region {
-            self.regions.intern(region)
+            // A file holds one region's records.
+            self.regions.intern_run(region)
         } else {
             0
         };
