@@ -91,10 +91,10 @@ impl Interner {
     /// string equal to it is not hashed or looked up.
     #[inline]
     pub fn intern_run(&mut self, s: &str) -> u32 {
-        if let Some(last) = self.strings.get(self.last as usize) {
-            if same_bytes(last.as_bytes(), s.as_bytes()) {
-                return self.last;
-            }
+        if let Some(last) = self.strings.get(self.last as usize)
+            && same_bytes(last.as_bytes(), s.as_bytes())
+        {
+            return self.last;
         }
         self.last = self.intern(s);
         self.last

@@ -369,11 +369,10 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                 self.owned.clear();
             }
             Mode::Emit(sink) => {
-                if let Some(f) = self.records.last() {
-                    if let Err(why) = sink.fast_record(&FastRecord::new(f, self.text, &self.owned))
-                    {
-                        self.skipped.add(why, f.place(self.text));
-                    }
+                if let Some(f) = self.records.last()
+                    && let Err(why) = sink.fast_record(&FastRecord::new(f, self.text, &self.owned))
+                {
+                    self.skipped.add(why, f.place(self.text));
                 }
                 self.records.clear();
                 // The strings of an enclosing envelope object go too: it is never a record.
