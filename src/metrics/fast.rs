@@ -793,6 +793,16 @@ fn short_number(t: &str, i: usize) -> Option<(f64, usize)> {
     }
     let mut fraction = 0;
     if b.get(at) == Some(&b'.') {
+        // A whole number as Java writes it (`0.0`, `38.0`: a third to a half of the numbers
+        // Metric Streams write): the value is the digits read, as the division below would
+        // give (`n * 10` is exact in an `f64` up to 15 digits, and so is its tenth).
+        if whole <= 14
+            && b.get(at + 1) == Some(&b'0')
+            && !matches!(b.get(at + 2), Some(b'0'..=b'9' | b'e' | b'E'))
+        {
+            let v = n as f64;
+            return Some((if negative { -v } else { v }, at + 2));
+        }
         at += 1;
         fraction = run(&mut at);
         if fraction == 0 {
@@ -1103,6 +1113,17 @@ mod tests {
             "4.9E-324",
             "1e-99999999999",
             "0.0E0",
+            // Whole numbers as Java writes them, and their near misses.
+            "0.0",
+            "38.0",
+            "-38.0",
+            "99999999999999.0",
+            "999999999999999.0",
+            "9007199254740993.0",
+            "1.0e5",
+            "1.0E-5",
+            "1.00",
+            "1.05",
         ];
         // And a sweep of short decimals, each digit count and place of the point.
         let mut seed = 0x2545_f491_4f6c_dd1du64;
