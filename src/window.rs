@@ -6,7 +6,6 @@
 //! dumps carry (`Z`, `+00:00`, `+0000`, fractional seconds), which chrono's RFC 3339 parser
 //! does not all accept.
 
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
@@ -138,40 +137,42 @@ pub fn parse_event_time(s: &str) -> Option<Millis> {
 /// Formats an instant as `YYYY-MM-DDTHH:MM:SSZ` (sub-second part dropped), the time format of
 /// every CSV and JSON output.
 pub fn format_time(t: Millis) -> String {
-    let mut out = String::with_capacity(20);
+    let mut out = Vec::with_capacity(20);
     push_time(&mut out, t);
-    out
+    // Only ASCII (digits, separators, a sign) or chrono's text was written.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// Appends `t` as [`format_time`] writes it.
-pub fn push_time(out: &mut String, t: Millis) {
+/// Appends `t` as [`format_time`] writes it, as bytes (a CSV is written as bytes, and a
+/// metrics CSV has a time on each of its many rows).
+pub fn push_time(out: &mut Vec<u8>, t: Millis) {
     use chrono::Datelike;
-    // The instants of years 0000 to 9999, which are written digit by digit: a metrics CSV has a
-    // time on each of its many rows, and interpreting a pattern (strftime's, or format!'s) each
-    // time was a tenth of the output's cost. Rows come in runs of one day, so the date is
-    // worked out once a day and thread.
+    // The instants of years 0000 to 9999, which are written digit by digit: interpreting a
+    // pattern (strftime's, or format!'s) each time was a tenth of the output's cost. Rows come
+    // in runs of one day, so the date is worked out once a day and thread.
     const FIRST: Millis = -62_167_219_200_000; // 0000-01-01T00:00:00Z
     const LAST: Millis = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
     thread_local! {
         static DAY: std::cell::Cell<(i64, [u8; 10])> = const { std::cell::Cell::new((i64::MIN, [0; 10])) };
     }
     if !(FIRST..=LAST).contains(&t) {
-        match DateTime::<Utc>::from_timestamp_millis(t) {
+        let text = match DateTime::<Utc>::from_timestamp_millis(t) {
             // Years that need a sign or a fifth digit, as chrono writes them.
-            Some(dt) => {
-                let _ = write!(out, "{}", dt.format("%Y-%m-%dT%H:%M:%SZ"));
-            }
-            None => {
-                let _ = write!(out, "@{t}ms");
-            }
-        }
+            Some(dt) => dt.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            None => format!("@{t}ms"),
+        };
+        out.extend_from_slice(text.as_bytes());
         return;
     }
-    let put = |b: &mut [u8], mut v: u32| {
-        for d in b.iter_mut().rev() {
-            *d = b'0' + (v % 10) as u8;
-            v /= 10;
-        }
+    /// `00` to `99`, two bytes each.
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let pair = |v: u32| {
+        let i = 2 * (v as usize % 100);
+        [PAIRS[i], PAIRS[i + 1]]
     };
     let secs = t.div_euclid(MS_PER_SEC);
     let (day, second) = (secs.div_euclid(86_400), secs.rem_euclid(86_400) as u32);
@@ -181,9 +182,11 @@ pub fn push_time(out: &mut String, t: Millis) {
             let mut date = *b"0000-00-00";
             // In range: the day is one chrono has.
             if let Some(dt) = DateTime::<Utc>::from_timestamp(day * 86_400, 0) {
-                put(&mut date[0..4], dt.year() as u32);
-                put(&mut date[5..7], dt.month());
-                put(&mut date[8..10], dt.day());
+                let year = dt.year() as u32;
+                date[0..2].copy_from_slice(&pair(year / 100));
+                date[2..4].copy_from_slice(&pair(year));
+                date[5..7].copy_from_slice(&pair(dt.month()));
+                date[8..10].copy_from_slice(&pair(dt.day()));
             }
             cached.set((day, date));
             date
@@ -191,11 +194,10 @@ pub fn push_time(out: &mut String, t: Millis) {
     });
     let mut b = *b"0000-00-00T00:00:00Z";
     b[..10].copy_from_slice(&date);
-    put(&mut b[11..13], second / 3600);
-    put(&mut b[14..16], second / 60 % 60);
-    put(&mut b[17..19], second % 60);
-    // Only ASCII digits and separators were written.
-    out.push_str(std::str::from_utf8(&b).unwrap_or_default());
+    b[11..13].copy_from_slice(&pair(second / 3600));
+    b[14..16].copy_from_slice(&pair(second / 60 % 60));
+    b[17..19].copy_from_slice(&pair(second % 60));
+    out.extend_from_slice(&b);
 }
 
 /// Start of the bucket of width `width` (aligned to UTC multiples of it) that contains `t`.

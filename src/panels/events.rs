@@ -254,7 +254,7 @@ fn events_over_time(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelErr
     let counted = cube.over_time();
     let (Some((start, end)), false) = (range, counted.is_empty()) else {
         return Ok(Built {
-            rows: vec![],
+            rows: Default::default(),
             view,
             note: None,
             title: None,
@@ -293,7 +293,7 @@ fn events_over_time(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelErr
         t += bucket;
     }
     Ok(Built {
-        rows,
+        rows: rows.into(),
         view,
         note,
         title: None,
@@ -349,7 +349,7 @@ fn locations(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
         Ok(db) => db,
         Err(why) => {
             return Ok(Built {
-                rows: vec![],
+                rows: Default::default(),
                 view,
                 note: Some(why.note()),
                 title: None,
@@ -357,7 +357,7 @@ fn locations(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
         }
     };
     Ok(Built {
-        rows: location_rows(db, cube.by_ip()),
+        rows: location_rows(db, cube.by_ip()).into(),
         view,
         note: None,
         title: None,

@@ -224,7 +224,7 @@ pub fn table(panel: &'static EventsPanel, rows: Vec<Vec<Cell>>, title: Option<St
         id: panel.id,
         title: title.map_or(Cow::Borrowed(panel.title), Cow::Owned),
         columns: panel.columns,
-        rows,
+        rows: rows.into(),
         view,
         note: None,
     }

@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::{Built, Cell, PanelDef, PanelError, SeriesSummary, View};
+use super::{Built, Cell, PanelDef, PanelError, Rows, SeriesSummary, View};
 use crate::metrics::catalogue::{MetricSpec, SPECS};
 use crate::metrics::{MetricsCube, Stat, key};
 use crate::window::{Millis, Window, bucket_start};
@@ -77,16 +77,19 @@ fn series_rows(
     // all threads, while the one before is written), then end to end in order.
     let per_series: Vec<SeriesRows> = series
         .par_iter()
-        .map(|(k, buckets)| one_series(k, buckets, ctx.period, spec))
+        .map(|(_, buckets)| one_series(buckets, ctx.period, spec))
         .collect();
-    let mut rows = Vec::with_capacity(per_series.iter().map(|s| s.rows.len()).sum());
     let (mut unweighted, mut overflowed, mut sums_only) = (false, false, 0u64);
-    for s in per_series {
-        rows.extend(s.rows);
+    for s in &per_series {
         unweighted |= s.unweighted;
         overflowed |= s.overflowed;
         sums_only += s.sums_only;
     }
+    // Each series' key once, shared by its rows.
+    let rows = Rows::series(series.iter().zip(per_series).map(|((k, _), s)| {
+        let key = [key::ACCOUNT, key::REGION, key::STREAM, key::SHARD].map(|i| Cell::text(k[i]));
+        (key.to_vec(), s.points)
+    }));
     let mut notes = Vec::new();
     if unweighted {
         notes.push(
@@ -134,9 +137,9 @@ fn series_rows(
     })
 }
 
-/// One series' rows of a panel, and what its notes need to know.
+/// One series' rows of a panel (their time and value), and what its notes need to know.
 struct SeriesRows {
-    rows: Vec<Vec<Cell>>,
+    points: Vec<[Cell; 2]>,
     /// Some average is a plain mean of averages.
     unweighted: bool,
     /// Some value is infinite.
@@ -145,26 +148,18 @@ struct SeriesRows {
     sums_only: u64,
 }
 
-fn one_series(
-    k: &[&str; key::LEN],
-    buckets: &crate::metrics::Buckets,
-    period: Millis,
-    spec: &MetricSpec,
-) -> SeriesRows {
+fn one_series(buckets: &crate::metrics::Buckets, period: Millis, spec: &MetricSpec) -> SeriesRows {
     // At most a row a panel bucket from the first to the last (the buckets spanned are
     // bounded by `check_span`).
     let rows = buckets.span().map_or(0, |(first, last)| {
         ((bucket_start(last, period) - bucket_start(first, period)) / period + 1) as usize
     });
     let mut out = SeriesRows {
-        rows: Vec::with_capacity(rows),
+        points: Vec::with_capacity(rows),
         unweighted: false,
         overflowed: false,
         sums_only: 0,
     };
-    // The key's text, shared by the series' rows (a day of five-minute buckets is 288 rows
-    // a series: one copy each would be most of the allocations of building the panel).
-    let key = [key::ACCOUNT, key::REGION, key::STREAM, key::SHARD].map(|i| Cell::text(k[i]));
     // Buckets come in time order: those of one panel bucket are next to each other, and
     // one alone is used as it is.
     let mut buckets = buckets.iter().peekable();
@@ -179,14 +174,8 @@ fn one_series(
         };
         out.unweighted |= spec.stat == Stat::Average && acc.unweighted_average();
         out.overflowed |= v.is_infinite();
-        out.rows.push(vec![
-            Cell::Time(t),
-            key[0].clone(),
-            key[1].clone(),
-            key[2].clone(),
-            key[3].clone(),
-            Cell::Float(v / spec.scale),
-        ]);
+        out.points
+            .push([Cell::Time(t), Cell::Float(v / spec.scale)]);
     }
     out
 }

@@ -78,6 +78,220 @@ pub enum SeriesSummary {
     Stats,
 }
 
+/// A table's rows, in their final order: each row's cells, or for a long-form time series
+/// ([`Rows::series`]) each series' key once and each row's time and value. A day of
+/// five-minute buckets is 288 rows a series, and the key cells of every row, each with its own
+/// reference to the shared text, were most of the cost of building and freeing a metrics panel.
+#[derive(Debug, Clone, Default)]
+pub struct Rows(Store);
+
+#[derive(Debug, Clone)]
+enum Store {
+    /// Row by row.
+    List(Vec<Vec<Cell>>),
+    /// Each series' key cells (a row's cells but its first and last) and where its rows end in
+    /// `points`; each row's first and last cell.
+    Series {
+        keys: Vec<(Box<[Cell]>, usize)>,
+        points: Vec<[Cell; 2]>,
+    },
+}
+
+impl Default for Store {
+    fn default() -> Self {
+        Store::List(Vec::new())
+    }
+}
+
+impl Rows {
+    /// The rows of a long-form time series, series after series: each series' key (the cells
+    /// of the columns between the first and the last) and its rows' first and last cells (the
+    /// time and the value).
+    pub fn series(series: impl IntoIterator<Item = (Vec<Cell>, Vec<[Cell; 2]>)>) -> Rows {
+        let (mut keys, mut points) = (Vec::new(), Vec::new());
+        for (key, p) in series {
+            if p.is_empty() {
+                continue;
+            }
+            points.extend(p);
+            keys.push((key.into_boxed_slice(), points.len()));
+        }
+        Rows(Store::Series { keys, points })
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Store::List(rows) => rows.len(),
+            Store::Series { points, .. } => points.len(),
+        }
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every row, in order.
+    pub fn iter(&self) -> RowIter<'_> {
+        self.range(0..self.len())
+    }
+
+    /// The rows `range` (within `0..len()`), in order.
+    pub fn range(&self, range: std::ops::Range<usize>) -> RowIter<'_> {
+        let end = range.end.min(self.len());
+        let series = match &self.0 {
+            Store::List(_) => 0,
+            Store::Series { keys, .. } => keys.partition_point(|(_, end)| *end <= range.start),
+        };
+        RowIter {
+            rows: self,
+            at: range.start.min(end),
+            end,
+            series,
+        }
+    }
+}
+
+impl From<Vec<Vec<Cell>>> for Rows {
+    fn from(rows: Vec<Vec<Cell>>) -> Self {
+        Rows(Store::List(rows))
+    }
+}
+
+impl<'a> IntoIterator for &'a Rows {
+    type Item = Row<'a>;
+    type IntoIter = RowIter<'a>;
+
+    fn into_iter(self) -> RowIter<'a> {
+        self.iter()
+    }
+}
+
+impl PartialEq for Rows {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+/// The rows of a [`Rows`], in order.
+#[derive(Debug, Clone)]
+pub struct RowIter<'a> {
+    rows: &'a Rows,
+    at: usize,
+    end: usize,
+    /// With series: the series of row `at`.
+    series: usize,
+}
+
+impl<'a> Iterator for RowIter<'a> {
+    type Item = Row<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Row<'a>> {
+        if self.at >= self.end {
+            return None;
+        }
+        let i = self.at;
+        self.at += 1;
+        Some(match &self.rows.0 {
+            Store::List(rows) => Row {
+                first: &rows[i],
+                key: &[],
+                last: &[],
+            },
+            Store::Series { keys, points } => {
+                while keys[self.series].1 <= i {
+                    self.series += 1;
+                }
+                let [first, last] = &points[i];
+                Row {
+                    first: std::slice::from_ref(first),
+                    key: &keys[self.series].0,
+                    last: std::slice::from_ref(last),
+                }
+            }
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.end - self.at;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for RowIter<'_> {}
+
+/// One row of a [`Rows`]: its cells, by column.
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    first: &'a [Cell],
+    key: &'a [Cell],
+    last: &'a [Cell],
+}
+
+impl<'a> Row<'a> {
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        self.first.len() + self.key.len() + self.last.len()
+    }
+
+    /// True when the row has no cells.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The cells, by column.
+    pub fn iter(&self) -> <Self as IntoIterator>::IntoIter {
+        self.into_iter()
+    }
+
+    /// The cells in three runs, by column: the row's own first cells, the cells it shares with
+    /// the other rows of its series (none for rows of their own: the same slice, address and
+    /// length, for every row of a series), and its own last cells.
+    pub fn parts(&self) -> [&'a [Cell]; 3] {
+        [self.first, self.key, self.last]
+    }
+
+    /// The cell of column `i` (panics past the last, as a slice does).
+    pub fn cell(&self, i: usize) -> &'a Cell {
+        if i < self.first.len() {
+            return &self.first[i];
+        }
+        let i = i - self.first.len();
+        if i < self.key.len() {
+            return &self.key[i];
+        }
+        &self.last[i - self.key.len()]
+    }
+}
+
+impl<'a> IntoIterator for Row<'a> {
+    type Item = &'a Cell;
+    type IntoIter = std::iter::Chain<
+        std::iter::Chain<std::slice::Iter<'a, Cell>, std::slice::Iter<'a, Cell>>,
+        std::slice::Iter<'a, Cell>,
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.first.iter().chain(self.key).chain(self.last)
+    }
+}
+
+impl std::ops::Index<usize> for Row<'_> {
+    type Output = Cell;
+
+    fn index(&self, i: usize) -> &Cell {
+        self.cell(i)
+    }
+}
+
+impl PartialEq for Row<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
 /// A render-neutral panel result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
@@ -88,7 +302,7 @@ pub struct Table {
     /// Column names: the CSV header and the JSON keys.
     pub columns: &'static [&'static str],
     /// Rows, already in their final order.
-    pub rows: Vec<Vec<Cell>>,
+    pub rows: Rows,
     /// How the terminal renderer should show it.
     pub view: View,
     /// A remark for readers of the terminal table (e.g. why a panel is empty).
@@ -113,7 +327,7 @@ pub struct PanelDef<A, C> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Built {
     /// Rows in final order.
-    pub rows: Vec<Vec<Cell>>,
+    pub rows: Rows,
     /// Terminal view.
     pub view: View,
     /// Remark for terminal readers.
@@ -126,7 +340,7 @@ impl Built {
     /// Plain rows, no note.
     pub fn rows(rows: Vec<Vec<Cell>>) -> Self {
         Built {
-            rows,
+            rows: rows.into(),
             view: View::Rows,
             note: None,
             title: None,
@@ -192,6 +406,58 @@ pub fn percent_hundredths(count: u64, total: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Series rows read as the same rows written out one by one: every range, across series
+    /// of different lengths, with series of no rows left out, and each series' rows showing the
+    /// one key slice.
+    #[test]
+    fn series_rows_are_their_rows_in_full() {
+        let lens = [3, 0, 1, 4, 0, 2];
+        let mut list: Vec<Vec<Cell>> = Vec::new();
+        let mut series = Vec::new();
+        for (s, &n) in lens.iter().enumerate() {
+            let key = vec![Cell::text(format!("k{s}")), Cell::Count(s as u64)];
+            let points: Vec<[Cell; 2]> = (0..n)
+                .map(|i| {
+                    [
+                        Cell::Time(i as i64 * 60_000),
+                        Cell::Float(s as f64 + i as f64 / 4.0),
+                    ]
+                })
+                .collect();
+            for [t, v] in &points {
+                list.push(vec![t.clone(), key[0].clone(), key[1].clone(), v.clone()]);
+            }
+            series.push((key, points));
+        }
+        let rows = Rows::series(series);
+        let plain = Rows::from(list.clone());
+        assert_eq!(rows.len(), 10);
+        assert_eq!(rows, plain);
+        for a in 0..=list.len() {
+            for b in a..=list.len() + 1 {
+                let got: Vec<Vec<Cell>> = rows
+                    .range(a..b)
+                    .map(|r| r.iter().cloned().collect())
+                    .collect();
+                assert_eq!(got, list[a..b.min(list.len())], "{a}..{b}");
+                assert_eq!(rows.range(a..b).len(), b.min(list.len()) - a);
+                for (r, want) in rows.range(a..b).zip(&list[a..]) {
+                    assert_eq!(r.len(), 4);
+                    for (i, c) in want.iter().enumerate() {
+                        assert_eq!(&r[i], c);
+                    }
+                }
+            }
+        }
+        // The rows of one series share their key slice; the next series' is another.
+        let all: Vec<Row<'_>> = rows.iter().collect();
+        let key = |r: &Row<'_>| r.parts()[1] as *const [Cell];
+        assert!(std::ptr::eq(key(&all[0]), key(&all[2])));
+        assert!(!std::ptr::eq(key(&all[2]), key(&all[3])));
+        assert_eq!(all[3].parts()[0], [Cell::Time(0)]);
+        assert_ne!(rows, Rows::from(list[..9].to_vec()));
+    }
 
     #[test]
     fn percent_rounds_half_up_exactly() {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{Exporter, FormatDef, Options, Summary, push_cell_text};
-use crate::panels::{Cell, Table};
+use crate::panels::{Cell, RowIter, Table};
 use crate::text::sanitize;
 
 /// `--format csv`.
@@ -66,39 +66,46 @@ const BLOCK: usize = 2048;
 /// metrics panel has ~87,000 rows a day, and is written while the next one is built) and
 /// written in order, a few blocks a thread at a time.
 fn write_blocks(out: &mut dyn Write, table: &Table, opts: Options, block: usize) -> io::Result<()> {
-    let mut head = String::new();
+    let mut head = Vec::new();
     for (i, c) in table.columns.iter().enumerate() {
         if i > 0 {
-            head.push(',');
+            head.push(b',');
         }
         push_field(&mut head, c);
     }
     if head.is_empty() {
-        head.push_str("\"\"");
+        head.extend_from_slice(b"\"\"");
     }
-    head.push('\n');
-    out.write_all(head.as_bytes())?;
+    head.push(b'\n');
+    out.write_all(&head)?;
     let block = block.max(1);
     let group = block * 2 * rayon::current_num_threads();
-    for rows in table.rows.chunks(group) {
-        let texts: Vec<io::Result<String>> = rows
-            .par_chunks(block)
-            .map(|rows| rows_text(rows, table, opts))
+    let len = table.rows.len();
+    for start in (0..len).step_by(group) {
+        let blocks: Vec<usize> = (start..len.min(start + group)).step_by(block).collect();
+        let texts: Vec<io::Result<Vec<u8>>> = blocks
+            .into_par_iter()
+            .map(|at| rows_text(table.rows.range(at..len.min(at + block)), table, opts))
             .collect();
         for text in texts {
-            out.write_all(text?.as_bytes())?;
+            out.write_all(&text?)?;
         }
     }
     out.flush()
 }
 
 /// `rows` of `table` as CSV lines; an error for a row of another length than the header.
-fn rows_text(rows: &[Vec<Cell>], table: &Table, opts: Options) -> io::Result<String> {
-    let mut buf = String::with_capacity(rows.len() * 80);
-    let mut s = String::new();
-    // Per column, the text of the row before when it went out unquoted: a metrics panel's key
-    // cells are one shared text for all of a series' rows, so its bytes are looked at once.
-    let mut plain: Vec<Option<&Arc<str>>> = vec![None; table.columns.len()];
+fn rows_text(rows: RowIter<'_>, table: &Table, opts: Options) -> io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(rows.len() * 80);
+    let mut fields = Fields {
+        opts,
+        plain: vec![None; table.columns.len()],
+        scratch: String::new(),
+    };
+    // The cells the row before shared with its series, and where their text went in `buf`:
+    // the rows of a series (a metrics panel's 288 a day) have their key written once and
+    // copied.
+    let mut shared: Option<(&[Cell], std::ops::Range<usize>)> = None;
     for row in rows {
         // As the crate refused a record of another length than the first.
         if row.len() != table.columns.len() {
@@ -110,59 +117,88 @@ fn rows_text(rows: &[Vec<Cell>], table: &Table, opts: Options) -> io::Result<Str
             )));
         }
         let line_start = buf.len();
-        for (i, c) in row.iter().enumerate() {
+        let [first, key, last] = row.parts();
+        fields.push(&mut buf, first, 0);
+        match &shared {
+            _ if key.is_empty() => {}
+            Some((k, text)) if std::ptr::eq(*k, key) => buf.extend_from_within(text.clone()),
+            _ => {
+                let start = buf.len();
+                fields.push(&mut buf, key, first.len());
+                shared = Some((key, start..buf.len()));
+            }
+        }
+        fields.push(&mut buf, last, first.len() + key.len());
+        if buf.len() == line_start {
+            buf.extend_from_slice(b"\"\"");
+        }
+        buf.push(b'\n');
+    }
+    Ok(buf)
+}
+
+/// How cells are written as fields.
+struct Fields<'a> {
+    opts: Options,
+    /// Per column, the text of the row before when it went out unquoted: a text many rows
+    /// share (an event name) has its bytes looked at once.
+    plain: Vec<Option<&'a Arc<str>>>,
+    scratch: String,
+}
+
+impl<'a> Fields<'a> {
+    /// Appends `cells`, the first in column `column`, each after a comma but in the first
+    /// column.
+    fn push(&mut self, buf: &mut Vec<u8>, cells: &'a [Cell], column: usize) {
+        for (i, c) in (column..).zip(cells) {
             if i > 0 {
-                buf.push(',');
+                buf.push(b',');
             }
             let Cell::Text(t) = c else {
                 // Digits, signs, points, `inf`, times and `@...ms`: never quoted, never
                 // escaped.
-                push_cell_text(&mut buf, c);
+                push_cell_text(buf, c);
                 continue;
             };
-            let formula = opts.spreadsheet_safe && is_formula(t);
-            if !opts.terminal && !formula {
-                // The row has a cell per column (checked above).
-                let known = &mut plain[i];
+            let formula = self.opts.spreadsheet_safe && is_formula(t);
+            if !self.opts.terminal && !formula {
+                // A row has a cell per column (checked before).
+                let known = &mut self.plain[i];
                 if known.is_some_and(|k| Arc::ptr_eq(k, t)) {
-                    buf.push_str(t);
+                    buf.extend_from_slice(t.as_bytes());
                 } else {
-                    *known = (!push_field(&mut buf, t)).then_some(t);
+                    *known = (!push_field(buf, t)).then_some(t);
                 }
                 continue;
             }
+            let s = &mut self.scratch;
             s.clear();
             if formula {
                 s.push('\'');
             }
             s.push_str(t);
-            if opts.terminal {
-                s = sanitize(&s);
+            if self.opts.terminal {
+                *s = sanitize(s);
             }
-            push_field(&mut buf, &s);
+            push_field(buf, s);
         }
-        if buf.len() == line_start {
-            buf.push_str("\"\"");
-        }
-        buf.push('\n');
     }
-    Ok(buf)
 }
 
 /// Appends a field, quoted when it must be; whether it was.
-fn push_field(buf: &mut String, field: &str) -> bool {
+fn push_field(buf: &mut Vec<u8>, field: &str) -> bool {
     if !needs_quotes(field.as_bytes()) {
-        buf.push_str(field);
+        buf.extend_from_slice(field.as_bytes());
         return false;
     }
-    buf.push('"');
+    buf.push(b'"');
     for (j, part) in field.split('"').enumerate() {
         if j > 0 {
-            buf.push_str("\"\"");
+            buf.extend_from_slice(b"\"\"");
         }
-        buf.push_str(part);
+        buf.extend_from_slice(part.as_bytes());
     }
-    buf.push('"');
+    buf.push(b'"');
     true
 }
 
@@ -196,7 +232,7 @@ fn is_formula(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::panels::View;
+    use crate::panels::{Rows, View};
 
     #[test]
     fn needs_quotes_finds_each_special_byte_anywhere() {
@@ -248,7 +284,7 @@ mod tests {
                 {
                     s.push('\'');
                 }
-                push_cell_text(&mut s, c);
+                s.push_str(&crate::render::cell_text(c));
                 if opts.terminal {
                     s = sanitize(&s);
                 }
@@ -295,29 +331,41 @@ mod tests {
             x ^= x << 17;
             x % n
         };
+        let cell = move |next: &mut dyn FnMut(u64) -> u64| match next(9) {
+            // Shared texts (as a series' key cells are) and texts of their own.
+            0 | 1 => shared[next(texts.len() as u64) as usize].clone(),
+            2 | 3 => Cell::text(texts[next(texts.len() as u64) as usize]),
+            4 => Cell::Count(next(1 << 40)),
+            5 => Cell::Float(next(1 << 40) as f64 / 7.0 - 1e11),
+            6 => Cell::Time(next(1 << 45) as i64 - (1 << 40)),
+            7 => Cell::Percent(next(20_000)),
+            _ => [
+                Cell::Null,
+                Cell::Float(f64::NEG_INFINITY),
+                Cell::Float(1e-9),
+            ][next(3) as usize]
+                .clone(),
+        };
         for case in 0..3_000 {
             let width = 1 + next(4) as usize;
-            let rows = (0..next(12))
-                .map(|_| {
-                    (0..width)
-                        .map(|_| match next(9) {
-                            // Shared texts (as a series' key cells are) and texts of their own.
-                            0 | 1 => shared[next(texts.len() as u64) as usize].clone(),
-                            2 | 3 => Cell::text(texts[next(texts.len() as u64) as usize]),
-                            4 => Cell::Count(next(1 << 40)),
-                            5 => Cell::Float(next(1 << 40) as f64 / 7.0 - 1e11),
-                            6 => Cell::Time(next(1 << 45) as i64 - (1 << 40)),
-                            7 => Cell::Percent(next(20_000)),
-                            _ => [
-                                Cell::Null,
-                                Cell::Float(f64::NEG_INFINITY),
-                                Cell::Float(1e-9),
-                            ][next(3) as usize]
-                                .clone(),
-                        })
-                        .collect()
-                })
-                .collect();
+            // Row by row, or (two columns or more) as series: a key shared by a run of rows.
+            let rows = if width == 1 || case % 2 == 0 {
+                (0..next(12))
+                    .map(|_| (0..width).map(|_| cell(&mut next)).collect())
+                    .collect::<Vec<Vec<Cell>>>()
+                    .into()
+            } else {
+                let series: Vec<(Vec<Cell>, Vec<[Cell; 2]>)> = (0..next(5))
+                    .map(|_| {
+                        let key = (2..width).map(|_| cell(&mut next)).collect();
+                        let points = (0..next(6))
+                            .map(|_| [cell(&mut next), cell(&mut next)])
+                            .collect();
+                        (key, points)
+                    })
+                    .collect();
+                Rows::series(series)
+            };
             let t = Table {
                 id: "t",
                 title: "T".into(),
@@ -375,7 +423,7 @@ mod tests {
                 id: "t",
                 title: "T".into(),
                 columns,
-                rows,
+                rows: rows.into(),
                 view: View::Rows,
                 note: None,
             };
@@ -392,6 +440,11 @@ mod tests {
     }
 
     fn table() -> Table {
+        table_of(Cell::text("=1+1"))
+    }
+
+    /// The table, its second row's name `name`.
+    fn table_of(name: Cell) -> Table {
         Table {
             id: "t",
             title: "T".into(),
@@ -402,8 +455,9 @@ mod tests {
                     Cell::Count(3),
                     Cell::Percent(7500),
                 ],
-                vec![Cell::text("=1+1"), Cell::Count(1), Cell::Percent(2500)],
-            ],
+                vec![name, Cell::Count(1), Cell::Percent(2500)],
+            ]
+            .into(),
             view: View::Rows,
             note: None,
         }
@@ -428,8 +482,7 @@ mod tests {
 
     #[test]
     fn terminal_output_is_escaped_as_tables_are() {
-        let mut t = table();
-        t.rows[1][0] = Cell::text("\u{1b}[31mred\u{9b}");
+        let t = table_of(Cell::text("\u{1b}[31mred\u{9b}"));
         let mut out = Vec::new();
         write(&mut out, &t, opts(false, true)).unwrap();
         assert_eq!(

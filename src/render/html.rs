@@ -259,7 +259,7 @@ fn kinds(t: &Table) -> Vec<&'static str> {
             let first = t
                 .rows
                 .iter()
-                .map(|r| &r[i])
+                .map(|r| r.cell(i))
                 .find(|c| !matches!(c, Cell::Null));
             match first {
                 Some(Cell::Count(_)) => "count",

@@ -153,12 +153,12 @@ impl serde::Serialize for Rows<'_> {
     }
 }
 
-struct Row<'a>(&'a [&'static str], &'a [Cell]);
+struct Row<'a>(&'a [&'static str], crate::panels::Row<'a>);
 
 impl serde::Serialize for Row<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, c) in self.0.iter().zip(self.1) {
+        for (k, c) in self.0.iter().zip(self.1.iter()) {
             map.serialize_entry(k, &cell_value(c))?;
         }
         map.end()
@@ -248,7 +248,8 @@ mod tests {
                 Cell::Percent(4286),
                 Cell::Time(0),
                 Cell::Float(f64::INFINITY),
-            ]],
+            ]]
+            .into(),
             view: View::Rows,
             note: None,
         };
@@ -281,7 +282,7 @@ mod tests {
             id: "t",
             title: "T".into(),
             columns: &["s"],
-            rows: vec![vec![Cell::text("\u{1b}[2J\u{9b}31m\u{7f}\u{202e}é\\")]],
+            rows: vec![vec![Cell::text("\u{1b}[2J\u{9b}31m\u{7f}\u{202e}é\\")]].into(),
             view: View::Rows,
             note: None,
         };

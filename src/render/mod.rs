@@ -240,25 +240,31 @@ impl Drop for Ended {
 
 /// A cell as plain text, as CSV writes it.
 pub fn cell_text(c: &Cell) -> String {
-    let mut s = String::new();
+    if let Cell::Text(t) = c {
+        return t.to_string();
+    }
+    let mut s = Vec::new();
     push_cell_text(&mut s, c);
-    s
+    // Only ASCII (digits, signs, points, `inf`, times) or chrono's text was written.
+    String::from_utf8(s).unwrap_or_default()
 }
 
-/// Appends a cell as [`cell_text`] writes it (without allocating for times, counts and text).
-pub fn push_cell_text(out: &mut String, c: &Cell) {
-    use std::fmt::Write as _;
+/// Appends a cell as [`cell_text`] writes it, as bytes (a CSV is written as bytes; nothing is
+/// allocated for times, counts, floats and text).
+pub fn push_cell_text(out: &mut Vec<u8>, c: &Cell) {
     match c {
-        Cell::Text(s) => out.push_str(s),
+        Cell::Text(s) => out.extend_from_slice(s.as_bytes()),
         // A tenth of the instructions of `write!` (a panel has a count on each of its rows).
-        Cell::Count(n) => out.push_str(itoa::Buffer::new().format(*n)),
+        Cell::Count(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
         Cell::Percent(h) => {
             let _ = write!(out, "{}.{:02}", h / 100, h % 100);
         }
         Cell::Float(f) if f.is_finite() => push_float(out, *f),
         // A sum beyond the largest f64 (the panel notes it); written as Python and Rust
         // read it back.
-        Cell::Float(f) if f.is_infinite() => out.push_str(if *f > 0.0 { "inf" } else { "-inf" }),
+        Cell::Float(f) if f.is_infinite() => {
+            out.extend_from_slice(if *f > 0.0 { b"inf" } else { b"-inf" })
+        }
         Cell::Float(_) => {}
         Cell::Time(t) => crate::window::push_time(out, *t),
         Cell::Null => {}
@@ -269,18 +275,26 @@ pub fn push_cell_text(out: &mut String, c: &Cell) {
 /// even, as Python's `repr`), written without an exponent and without a trailing `.0`: `62`,
 /// `0.1`, `12.952285766601562`, `0.0000001`. Nothing is allocated: a metrics CSV has a float
 /// on each of its many rows.
-pub fn push_float(out: &mut String, f: f64) {
-    let mut buf = ryu::Buffer::new();
+pub fn push_float(out: &mut Vec<u8>, f: f64) {
+    // A whole number below 2^53 (a sum of records or bytes) is its own shortest digits: floats
+    // there are at most 1 apart, so no other number of as few digits reads back to it.
+    let whole = f as i64;
+    if whole as f64 == f && whole.unsigned_abs() < 1 << 53 && (whole != 0 || f.is_sign_positive()) {
+        out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
+        return;
+    }
+    // zmij writes what ryu writes (the tests hold them equal), but for `e+` before a positive
+    // exponent, in fewer instructions.
+    let mut buf = zmij::Buffer::new();
     let s = buf.format_finite(f).as_bytes();
     let Some(e) = s.iter().position(|&c| c == b'e') else {
-        // Between 1e-5 and 1e16 ryu writes the plain form already (`62.0`, `0.00001`,
-        // `-0.0931`), with no zeros to trim but a `.0`; ryu writes ASCII only.
-        let s = s.strip_suffix(b".0").unwrap_or(s);
-        out.push_str(std::str::from_utf8(s).unwrap_or_default());
+        // Between 1e-5 and 1e16 the plain form comes already (`62.0`, `0.00001`, `-0.0931`),
+        // with no zeros to trim but a `.0`; only ASCII is written.
+        out.extend_from_slice(s.strip_suffix(b".0").unwrap_or(s));
         return;
     };
-    // Otherwise `[-]d[.ddd]e[-]x`: at most 17 significant digits, the first not 0 and the last
-    // not 0, one before the point.
+    // Otherwise `[-]d[.ddd]e[+-]x`: at most 17 significant digits, the first not 0 and the
+    // last not 0, one before the point.
     let (mantissa, exp) = (&s[..e], parse_exponent(&s[e + 1..]));
     let (neg, mantissa) = match mantissa.split_first() {
         Some((b'-', rest)) => (true, rest),
@@ -292,32 +306,32 @@ pub fn push_float(out: &mut String, f: f64) {
         digits[len] = c;
         len += 1;
     }
-    // Only ASCII digits were kept.
-    let digits = std::str::from_utf8(&digits[..len]).unwrap_or_default();
+    let digits = &digits[..len];
     // Digits before the point in the plain form.
     let point = 1 + i64::from(exp);
     if neg {
-        out.push('-');
+        out.push(b'-');
     }
-    let zeros = |out: &mut String, n: i64| out.extend(std::iter::repeat_n('0', n.max(0) as usize));
+    let zeros = |out: &mut Vec<u8>, n: i64| out.resize(out.len() + n.max(0) as usize, b'0');
     if point <= 0 {
-        out.push_str("0.");
+        out.extend_from_slice(b"0.");
         zeros(out, -point);
-        out.push_str(digits);
+        out.extend_from_slice(digits);
     } else if point as usize >= digits.len() {
-        out.push_str(digits);
+        out.extend_from_slice(digits);
         zeros(out, point - digits.len() as i64);
     } else {
-        out.push_str(&digits[..point as usize]);
-        out.push('.');
-        out.push_str(&digits[point as usize..]);
+        out.extend_from_slice(&digits[..point as usize]);
+        out.push(b'.');
+        out.extend_from_slice(&digits[point as usize..]);
     }
 }
 
-/// The exponent ryu writes after `e` (`-7`, `300`).
+/// The exponent written after `e` (`-7`, `+300`).
 fn parse_exponent(e: &[u8]) -> i32 {
     let (neg, e) = match e.split_first() {
         Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
         _ => (false, e),
     };
     let n = e
@@ -397,15 +411,32 @@ mod tests {
             f64::EPSILON,
         ]);
         fixed.extend((0..40).map(|i| 10f64.powi(i - 20) * 1.25));
+        // Whole numbers about 2^53, where floats become 2 apart, and 2^63.
+        let two53 = (1u64 << 53) as f64;
+        for d in -4..=4 {
+            let d = f64::from(d);
+            fixed.extend([
+                two53 + d,
+                -two53 + d,
+                two53 * 2.0 + 2.0 * d,
+                2f64.powi(63) + d,
+            ]);
+        }
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        // Half of any exponent, half of exponents around the decimal range (1e-12 to 1e21).
-        let random = (0..200_000u64).map(|i| {
+        // Any exponent; exponents around the decimal range (1e-12 to 1e21); whole numbers of
+        // any size below 2^54 and either sign; decimals (sums of bytes in MiB, averages).
+        let random = (0..400_000u64).map(|i| {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
-            match i % 2 {
+            let sign = if x >> 63 == 0 { 1.0 } else { -1.0 };
+            match i % 4 {
                 0 => f64::from_bits(x),
-                _ => f64::from_bits((x & 0x800f_ffff_ffff_ffff) | ((983 + (x >> 52) % 110) << 52)),
+                1 => f64::from_bits((x & 0x800f_ffff_ffff_ffff) | ((983 + (x >> 52) % 110) << 52)),
+                2 => sign * (x >> (10 + x % 54)) as f64,
+                _ => {
+                    sign * (x >> 24) as f64 / [7.0, 100.0, 1048576.0, 60.0][(x >> 20) as usize % 4]
+                }
             }
         });
         for f in fixed.into_iter().chain(random).filter(|f| f.is_finite()) {
@@ -516,7 +547,7 @@ mod tests {
             id,
             title: "".into(),
             columns: &["a"],
-            rows: Vec::new(),
+            rows: Default::default(),
             view: crate::panels::View::Rows,
             note: None,
         };

@@ -132,7 +132,7 @@ fn rows(out: &mut dyn Write, t: &Table, opts: Options) -> io::Result<()> {
         return writeln!(out, "(no rows)");
     }
     let limit = shown_rows(t.rows.len(), opts);
-    let shown_part = &t.rows[..limit];
+    let shown_part: Vec<_> = t.rows.range(0..limit).collect();
     let columns: Vec<Column> = t
         .columns
         .iter()
@@ -467,7 +467,8 @@ mod tests {
             columns: &["name", "count"],
             rows: (0..5)
                 .map(|i| vec![Cell::text(format!("\u{1b}[2Jrow{i}")), Cell::Count(i)])
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
             view: View::Rows,
             note: Some("a note".into()),
         };
@@ -489,7 +490,7 @@ mod tests {
             id: "t",
             title: "Title".into(),
             columns: &["name"],
-            rows: vec![vec![Cell::text("a")]],
+            rows: vec![vec![Cell::text("a")]].into(),
             view: View::Rows,
             note: Some(note.into()),
         };
@@ -515,7 +516,7 @@ mod tests {
             id: "s",
             title: "Over Time".into(),
             columns: &["time", "event_name", "count"],
-            rows,
+            rows: rows.into(),
             view: View::Series {
                 time: 0,
                 keys: vec![1],
