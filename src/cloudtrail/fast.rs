@@ -327,6 +327,33 @@ impl Record for FastRecord<'_> {
     }
 }
 
+/// The member of a record object with key `key` (`None`: an [`Envelope`] key other than
+/// `Records` at the top level, which the serde path reads). By length, then each candidate of
+/// that length compared whole, which compiles to a few word loads, rather than a match on the
+/// byte strings, which compiles to a test of one byte after another.
+#[inline(always)]
+fn record_member(key: &[u8], top: bool) -> Option<Member> {
+    use Field::*;
+    Some(match key.len() {
+        7 if key == b"eventID" => Member::Str(EventId),
+        7 if top && key == b"Records" => Member::Records,
+        9 if key == b"eventTime" => Member::Str(EventTime),
+        9 if key == b"eventName" => Member::Str(EventName),
+        9 if key == b"awsRegion" => Member::Str(AwsRegion),
+        9 if key == b"eventType" => Member::Str(EventType),
+        9 if key == b"errorCode" => Member::Str(ErrorCode),
+        9 if key == b"resources" => Member::Resources,
+        11 if key == b"eventSource" => Member::Str(EventSource),
+        12 if key == b"userIdentity" => Member::UserIdentity,
+        12 if key == b"errorMessage" => Member::Str(ErrorMessage),
+        15 if key == b"sourceIPAddress" => Member::Str(SourceIp),
+        17 if key == b"requestParameters" => Member::RequestParameters,
+        18 if key == b"recipientAccountId" => Member::Str(RecipientAccountId),
+        _ if top && Envelope::of_key(key).is_some() => return None,
+        _ => Member::Other,
+    })
+}
+
 /// A `members` key lookup for a struct with one field.
 fn only(name: &'static [u8]) -> impl Fn(&[u8]) -> Option<usize> {
     move |key| (key == name).then_some(0)
@@ -472,23 +499,9 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
         loop {
             // Which member this is, then one place that reads each kind (so the string read
             // is inlined once, not at every string field's arm).
-            let member = match self.s.key()? {
-                b"eventTime" => Member::Str(Field::EventTime),
-                b"eventSource" => Member::Str(Field::EventSource),
-                b"eventName" => Member::Str(Field::EventName),
-                b"eventType" => Member::Str(Field::EventType),
-                b"eventID" => Member::Str(Field::EventId),
-                b"awsRegion" => Member::Str(Field::AwsRegion),
-                b"sourceIPAddress" => Member::Str(Field::SourceIp),
-                b"errorCode" => Member::Str(Field::ErrorCode),
-                b"errorMessage" => Member::Str(Field::ErrorMessage),
-                b"recipientAccountId" => Member::Str(Field::RecipientAccountId),
-                b"userIdentity" => Member::UserIdentity,
-                b"requestParameters" => Member::RequestParameters,
-                b"resources" => Member::Resources,
-                b"Records" if top => Member::Records,
-                key if top && Envelope::of_key(key).is_some() => return Err(Bail),
-                _ => Member::Other,
+            let member = match record_member(self.s.key()?, top) {
+                Some(m) => m,
+                None => return Err(Bail),
             };
             match member {
                 Member::Str(field) => self.string_field(f, field)?,
@@ -600,18 +613,17 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
             return Ok(());
         }
         f.present |= present::USER_IDENTITY;
-        let known = |key: &[u8]| {
-            Some(match key {
-                b"type" => 0,
-                b"userName" => 1,
-                b"arn" => 2,
-                b"principalId" => 3,
-                b"invokedBy" => 4,
-                b"sessionContext" => 5,
-                b"onBehalfOf" => 6,
-                b"accountId" => 7,
-                _ => return None,
-            })
+        // As in `record_member`: by length, then each candidate compared whole.
+        let known = |key: &[u8]| match key.len() {
+            4 if key == b"type" => Some(0),
+            8 if key == b"userName" => Some(1),
+            3 if key == b"arn" => Some(2),
+            11 if key == b"principalId" => Some(3),
+            9 if key == b"invokedBy" => Some(4),
+            9 if key == b"accountId" => Some(7),
+            14 if key == b"sessionContext" => Some(5),
+            10 if key == b"onBehalfOf" => Some(6),
+            _ => None,
         };
         self.members(known, |d, i| match i {
             0 => d.string_field(f, Field::IdentityType),
@@ -662,11 +674,11 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
             Field::ConsumerArn,
             Field::ResourceArn,
         ];
-        let known = |key: &[u8]| match key {
-            b"streamName" => Some(0),
-            b"streamARN" => Some(1),
-            b"consumerARN" => Some(2),
-            b"resourceARN" => Some(3),
+        let known = |key: &[u8]| match key.len() {
+            10 if key == b"streamName" => Some(0),
+            9 if key == b"streamARN" => Some(1),
+            11 if key == b"consumerARN" => Some(2),
+            11 if key == b"resourceARN" => Some(3),
             _ => None,
         };
         self.members(known, |d, i| d.string_field(f, FIELDS[i]))
