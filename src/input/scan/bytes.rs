@@ -12,6 +12,30 @@ pub struct Bytes<'a> {
 }
 
 impl<'a> Bytes<'a> {
+    /// The rest of the string whose contents start at `start`, from `i`, the first backslash or
+    /// control character in it (or the end of the input).
+    #[cold]
+    #[inline(never)]
+    fn string_rest(&mut self, start: usize, mut i: usize) -> Scan<Span> {
+        loop {
+            match self.buf.get(i) {
+                Some(b'\\') => i = super::escape(self.buf, i + 1)?,
+                // A control character, or the end of the input.
+                _ => return Err(Bail),
+            }
+            let quote;
+            (i, quote) = find_special(self.buf, i);
+            if quote {
+                self.pos = i + 1;
+                return Ok(Span {
+                    start,
+                    end: i,
+                    escaped: true,
+                });
+            }
+        }
+    }
+
     /// Skips JSON whitespace.
     #[inline(always)]
     fn ws(&mut self) {
@@ -96,28 +120,18 @@ impl<'a> Cursor<'a> for Bytes<'a> {
     #[inline(always)]
     fn string(&mut self) -> Scan<Span> {
         let start = self.pos + 1;
-        let mut i = start;
-        let mut escaped = false;
-        loop {
-            let quote;
-            (i, quote) = find_special(self.buf, i);
-            if quote {
-                self.pos = i + 1;
-                return Ok(Span {
-                    start,
-                    end: i,
-                    escaped,
-                });
-            }
-            match self.buf.get(i) {
-                Some(b'\\') => {
-                    escaped = true;
-                    i = super::escape(self.buf, i + 1)?;
-                }
-                // A control character, or the end of the input.
-                _ => return Err(Bail),
-            }
+        let (i, quote) = find_special(self.buf, start);
+        if quote {
+            self.pos = i + 1;
+            return Ok(Span {
+                start,
+                end: i,
+                escaped: false,
+            });
         }
+        // Out of line, so that the inlined path holds no call (whose saved registers the
+        // common case paid for).
+        self.string_rest(start, i)
     }
 
     fn scalar(&mut self) -> Scan<usize> {
