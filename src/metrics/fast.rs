@@ -805,12 +805,12 @@ const POW10: [f64; 23] = [
 /// (the scanner then bails), for a number of more than 64 bytes and for one beyond an `f64`'s
 /// range, which the scanner and [`number`] read.
 ///
-/// Up to 15 significant digits and a power of ten within 10^±22 (timestamps, counts, `3.0`,
-/// `12.75`, and the exponent form Metric Streams write from 10^7 up, `1.5898017E7`): the digits
-/// are an integer exact in an `f64` and so is the power of ten, so one multiplication or
-/// division rounds correctly (Clinger's fast path). The rest (17-digit latencies such as
-/// `13740.380346790822`) go to the standard library's correctly rounded parser, on the text
-/// already checked.
+/// Digits that make an integer exact in an `f64` (see [`exact_digits`]) and a power of ten
+/// within 10^±22 (timestamps, counts, `3.0`, `12.75`, 16-digit values up to 2^53 such as
+/// `7292.446051660075`, and the exponent form Metric Streams write from 10^7 up,
+/// `1.5898017E7`): the power of ten is exact too, so one multiplication or division rounds
+/// correctly (Clinger's fast path). The rest (17-digit latencies such as `13740.380346790822`)
+/// go to the standard library's correctly rounded parser, on the text already checked.
 #[inline(always)]
 fn short_number(t: &str, i: usize) -> Option<(f64, usize)> {
     let b = t.as_bytes();
@@ -851,12 +851,20 @@ fn short_number(t: &str, i: usize) -> Option<(f64, usize)> {
         }
     }
     let digits = whole + fraction;
-    if digits <= 15 && !matches!(b.get(at), Some(b'e' | b'E')) {
+    if exact_digits(n, digits) && !matches!(b.get(at), Some(b'e' | b'E')) {
         // One division.
         let v = n as f64 / POW10[fraction];
         return Some((if negative { -v } else { v }, at));
     }
     exponent_or_long(t, i, at, n, digits, fraction)
+}
+
+/// True when `digits` decimal digits that make `n` (wrapping past 19 of them) are an integer
+/// exact in an `f64`: at most 15 digits, or up to 19 (which cannot wrap a `u64`) of value at
+/// most 2^53.
+#[inline(always)]
+fn exact_digits(n: u64, digits: usize) -> bool {
+    digits <= 15 || (digits <= 19 && n <= 1 << 53)
 }
 
 /// A number that is a plain integer of 15 digits at most, as timestamps are written
@@ -947,7 +955,7 @@ fn exponent_or_long(
         return None;
     }
     let power = exponent - fraction as i32;
-    if digits <= 15 && (-22..=22).contains(&power) {
+    if exact_digits(n, digits) && (-22..=22).contains(&power) {
         let v = if power >= 0 {
             n as f64 * POW10[power as usize]
         } else {
@@ -1193,6 +1201,19 @@ mod tests {
             "4.9E-324",
             "1e-99999999999",
             "0.0E0",
+            // Digits up to 2^53 and just past it, and 19 and 20 digits.
+            "7292.446051660075",
+            "9007199254740992",
+            "9007199254740993",
+            "9007.199254740992",
+            "9007.199254740993",
+            "0.9007199254740993",
+            "-900719925474099.2e-7",
+            "900719925474099.3E+5",
+            "1234567890123456789",
+            "12345678901234567.89",
+            "12345678901234567890",
+            "0.0000000000000001234",
             // Whole numbers as Java writes them, and their near misses.
             "0.0",
             "38.0",
