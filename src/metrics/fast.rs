@@ -740,8 +740,8 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
 
     /// `value` as Metric Streams write it, `{"max":N,"min":N,"sum":N,"count":N}` with no space
     /// and each number one [`short_number`] reads, read in one straight pass (and passed); `None`,
-    /// with nothing passed, for anything else, which [`value`](Self::value)'s member loop then
-    /// reads. What the loop makes of such a text: the same members once each, in its fast order,
+    /// with nothing but whitespace passed, for anything else, which [`value`](Self::value)'s
+    /// member loop then reads. What the loop makes of such a text: the same members once each, in its fast order,
     /// `min` skipped (a number `short_number` reads is one the scanner's grammar passes).
     #[inline(always)]
     fn value_as_written(&mut self) -> Option<StreamValue> {
