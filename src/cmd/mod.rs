@@ -383,23 +383,32 @@ fn explain_empty(what: &str, window: &Window, range: (Millis, Millis), relative_
     note(&msg);
 }
 
-/// [`emit`]'s `in_flight` for tables built already: as many files written at once as there are
-/// worker threads (see [`render::BUILT`]).
-const BUILT: usize = render::BUILT;
-/// [`emit`]'s `in_flight` for tables built one by one as the iterator is read.
-const ONE_AHEAD: usize = 1;
+/// How a command's tables come to [`emit`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Supply {
+    /// Built already: with `--output-dir`, as many files written at once as there are worker
+    /// threads, and the tables not freed after (their memory is at its peak already and the
+    /// process ends after the output: freeing 100,000 rows cell by cell would only delay it).
+    Built,
+    /// Built one by one as the iterator is read: with `--output-dir`, one written while the
+    /// next is built (at most two in memory), each freed once written.
+    OneAhead,
+}
+
+/// [`Supply::Built`].
+const BUILT: Supply = Supply::Built;
+/// [`Supply::OneAhead`].
+const ONE_AHEAD: Supply = Supply::OneAhead;
 
 /// Writes the tables where the output config says, each as the iterator yields it. Panel notes
 /// go to stderr where the output has no place for them (CSV, JSON, files), unless `-q`. With
-/// `--output-dir`, up to `in_flight` files (and never more than `--threads`) are written at
-/// once: [`BUILT`] for tables built already (written side by side), [`ONE_AHEAD`] for tables
-/// built as they are asked for (one written while the next is built, so that at most two are
-/// in memory).
+/// `--output-dir`, files are written side by side as `supply` says (never more at once than
+/// `--threads`).
 fn emit(
     out_cfg: &OutputConfig,
     tables: impl Iterator<Item = Table>,
     summary: &Summary,
-    in_flight: usize,
+    supply: Supply,
 ) -> anyhow::Result<()> {
     let format = out_cfg.format;
     let notes_aside = (!format.shows_notes || out_cfg.output_dir.is_some()) && !out_cfg.quiet;
@@ -416,6 +425,11 @@ fn emit(
             ..out_cfg.render
         };
         let exporter = (format.exporter)(opts);
+        let (in_flight, after): (usize, fn(Table)) = match supply {
+            // The process ends after the output: the tables' memory is left to the exit.
+            Supply::Built => (render::BUILT, std::mem::forget),
+            Supply::OneAhead => (1, drop),
+        };
         let written = render::write_dir(
             dir,
             &*exporter,
@@ -423,6 +437,7 @@ fn emit(
             &mut tables,
             (opts.dashboard, summary),
             in_flight,
+            &after,
         )?;
         if !out_cfg.quiet {
             eprintln!(

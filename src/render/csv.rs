@@ -39,10 +39,6 @@ impl Exporter for Csv {
     fn write_file(&self, out: &mut dyn Write, table: &Table) -> io::Result<()> {
         write(out, table, self.0)
     }
-
-    fn writes_in_parallel(&self) -> bool {
-        true
-    }
 }
 
 /// Writes `table` as CSV. With `spreadsheet_safe`, text cells that a spreadsheet would run as

@@ -71,12 +71,6 @@ pub trait Exporter: Sync {
     fn one_page(&self) -> bool {
         false
     }
-
-    /// A panel's rows are written on all worker threads: `--output-dir` then writes one panel
-    /// at a time, each as it comes, instead of one while the next is built.
-    fn writes_in_parallel(&self) -> bool {
-        false
-    }
 }
 
 /// An output format as the command line and `--output-dir` know it.
@@ -119,13 +113,14 @@ pub fn format(name: &str) -> &'static FormatDef {
 }
 
 /// [`write_dir`]'s `in_flight` for tables built already: as many files written at once as there
-/// are worker threads, and a table written is not freed (its memory is at its peak already, and
-/// the process ends after the output: freeing 100,000 rows cell by cell would only delay it).
+/// are worker threads.
 pub const BUILT: usize = usize::MAX;
 
 /// Writes each table to `dir/<id>.<ext>`, as it comes, up to `in_flight` files at once (never
-/// more than the worker threads); returns the paths written. A format whose panels make
-/// [one page](Exporter::one_page) is written whole to `dir/<dashboard>.<ext>`, with `summary`.
+/// more than the worker threads), and hands each table written to `written` (to drop it, or to
+/// keep its memory when the process ends after the output); returns the paths written. A
+/// format whose panels make [one page](Exporter::one_page) is written whole to
+/// `dir/<dashboard>.<ext>`, with `summary`.
 pub fn write_dir(
     dir: &Path,
     exporter: &dyn Exporter,
@@ -133,6 +128,7 @@ pub fn write_dir(
     tables: &mut dyn Iterator<Item = Table>,
     (dashboard, summary): (&str, &Summary),
     in_flight: usize,
+    written: &(dyn Fn(Table) + Sync),
 ) -> anyhow::Result<Vec<PathBuf>> {
     if dir.exists() && !dir.is_dir() {
         bail!("--output-dir {}: is not a directory", dir.display());
@@ -155,50 +151,27 @@ pub fn write_dir(
             .map_err(cannot)?;
         return Ok(vec![path]);
     }
-    // Each panel is written on a thread of its own while the next is built: at most
-    // `in_flight` writing at once, and no more than the worker threads (one, when each table is
-    // built as it is asked for: two panels in memory; building and writing a panel of many rows
-    // cost about the same; as many as there are threads, when they are built already). With
-    // `--threads 1`, one at a time.
-    let keep = in_flight == BUILT;
+    // Each panel is written on a thread of its own (and then handed on there, so freeing it
+    // does not hold up the next) while the next is built: at most `in_flight` writing at
+    // once, and no more than the worker threads (one, when each table is built as it is asked
+    // for: two panels in memory; as many as there are threads, when they are built already).
+    // With `--threads 1`, one at a time.
     let threads = rayon::current_num_threads();
     let in_flight = if threads > 1 {
         in_flight.clamp(1, threads)
     } else {
         0
     };
-    let write_ref = |t: &Table| -> anyhow::Result<PathBuf> {
+    let write = |t: Table| -> anyhow::Result<PathBuf> {
         let path = dir.join(format!("{}.{extension}", t.id));
         let cannot = |e: io::Error| anyhow!("cannot write {}: {}", path.display(), io_reason(&e));
         let file = std::fs::File::create(&path).map_err(cannot)?;
         let mut out = io::BufWriter::new(file);
         exporter
-            .write_file(&mut out, t)
+            .write_file(&mut out, &t)
             .and_then(|()| out.flush())
             .map_err(cannot)?;
-        Ok(path)
-    };
-    if exporter.writes_in_parallel() && threads > 1 && !keep {
-        // Each panel is written as it comes, on all threads, then dropped on a thread of its
-        // own while the next is built (freeing a panel of many rows takes a while): at most
-        // two in memory, the one dropped giving its memory to the one built. The last is left
-        // to drop on its own.
-        let mut written = Vec::new();
-        let mut dropping: Option<std::thread::JoinHandle<()>> = None;
-        for t in tables {
-            written.push(write_ref(&t)?);
-            if let Some(h) = dropping.take() {
-                h.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
-            }
-            dropping = Some(std::thread::spawn(move || drop(t)));
-        }
-        return Ok(written);
-    }
-    let write = |t: Table| -> anyhow::Result<PathBuf> {
-        let path = write_ref(&t)?;
-        if keep {
-            std::mem::forget(t);
-        }
+        written(t);
         Ok(path)
     };
     // A slot is free when any write ends, not only the oldest: a big table (errors, 10 MB of
@@ -561,6 +534,12 @@ mod tests {
             .num_threads(2)
             .build()
             .unwrap();
+        // Each table is handed on once, after its file is written.
+        let handed = std::sync::Mutex::new(Vec::new());
+        let after = |t: Table| {
+            assert!(dir.path().join(format!("{}.x", t.id)).is_file(), "{}", t.id);
+            handed.lock().unwrap().push(t.id);
+        };
         let written = pool.install(|| {
             let mut tables = ["big", "small", "small2", "last"].into_iter().map(table);
             write_dir(
@@ -570,8 +549,12 @@ mod tests {
                 &mut tables,
                 ("d", &Vec::new()),
                 2,
+                &after,
             )
         });
+        let mut handed = handed.into_inner().unwrap();
+        handed.sort_unstable();
+        assert_eq!(handed, ["big", "last", "small", "small2"]);
         let names: Vec<_> = written
             .unwrap()
             .iter()
