@@ -5,7 +5,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{
-    BUILT, check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher,
+    Supply, check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher,
     note, outcome, output_config, push_time_rows, resolve_window, warn, window_spec,
 };
 use crate::cli::EventsArgs;
@@ -122,7 +122,7 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
         geo_failed = geo_summary(&mut summary, &ctx.geo, &tables);
     }
     // Built in full first: a panel that cannot be built fails the run before any output.
-    emit(&cfg.output, tables.into_iter(), &summary, BUILT)?;
+    emit(&cfg.output, tables.into_iter(), &summary, Supply::Built)?;
     if !cfg.output.quiet {
         print_summary(&totals, &cube.counts, &sources, cfg.window.anchor, anchor);
     }
@@ -416,7 +416,7 @@ pub fn run_from_csv(a: EventsArgs) -> anyhow::Result<Outcome> {
         .collect();
     summary.push(("panels_read", Cell::Count(tables.len() as u64)));
     let output = output_config(a.common.output, tables.len(), SUB);
-    emit(&output, tables.into_iter(), &summary, BUILT)?;
+    emit(&output, tables.into_iter(), &summary, Supply::Built)?;
     Ok(if partial || geo_failed {
         Outcome::Partial
     } else {

@@ -1,8 +1,8 @@
 //! `kinesis-insights health`: stream health from CloudWatch exports and CloudTrail logs.
 
 use super::{
-    ONE_AHEAD, check_reports, emit, explain_empty, find_inputs, init_threads, input_config,
-    matcher, note, outcome, output_config, push_time_rows, resolve_window, window_spec,
+    Supply, check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher,
+    note, outcome, output_config, push_time_rows, resolve_window, window_spec,
 };
 use crate::cli::{FailOn, HealthArgs};
 use crate::config::HealthConfig;
@@ -134,7 +134,7 @@ pub fn run(cfg: HealthConfig) -> anyhow::Result<Outcome> {
         &cfg.output,
         tables,
         &summary(&totals, &acc, &window, &report),
-        ONE_AHEAD,
+        Supply::OneAhead,
     )?;
     if !cfg.output.quiet {
         print_summary(&totals, &acc, &report);

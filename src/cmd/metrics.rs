@@ -1,8 +1,8 @@
 //! `kinesis-insights metrics`: the Metrics dashboard from CloudWatch exports.
 
 use super::{
-    ONE_AHEAD, check_reports, emit, explain_empty, find_inputs, init_threads, input_config,
-    matcher, note, outcome, output_config, push_time_rows, resolve_window, warn, window_spec,
+    Supply, check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher,
+    note, outcome, output_config, push_time_rows, resolve_window, warn, window_spec,
 };
 
 use crate::cli::MetricsArgs;
@@ -158,7 +158,7 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
         &cfg.output,
         tables,
         &summary(&totals, c, &window, period),
-        ONE_AHEAD,
+        Supply::OneAhead,
     )?;
     if !cfg.output.quiet {
         print_summary(&totals, c, period);

@@ -395,11 +395,6 @@ enum Supply {
     OneAhead,
 }
 
-/// [`Supply::Built`].
-const BUILT: Supply = Supply::Built;
-/// [`Supply::OneAhead`].
-const ONE_AHEAD: Supply = Supply::OneAhead;
-
 /// Writes the tables where the output config says, each as the iterator yields it. Panel notes
 /// go to stderr where the output has no place for them (CSV, JSON, files), unless `-q`. With
 /// `--output-dir`, files are written side by side as `supply` says (never more at once than

@@ -72,17 +72,14 @@ impl<'a> Cursor<'a> for Bytes<'a> {
 
     #[inline(always)]
     fn eat(&mut self, c: u8) -> bool {
-        if self.buf.get(self.pos) == Some(&c) {
-            self.pos += 1;
-            return true;
+        if self.buf.get(self.pos) != Some(&c) {
+            self.ws();
+            if self.buf.get(self.pos) != Some(&c) {
+                return false;
+            }
         }
-        self.ws();
-        if self.buf.get(self.pos) == Some(&c) {
-            self.pos += 1;
-            true
-        } else {
-            false
-        }
+        self.pos += 1;
+        true
     }
 
     #[inline(always)]
