@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """kinesis-insights benchmark: wall time, throughput and peak RSS of kinesis-insights against the
 gunzip-only limit and the tools a user would pick instead (zcat | jq, DuckDB), on the same
-generated corpora, in one invocation. Ratios are against the gunzip-only limit of the same corpus.
+generated corpora, in one invocation. Each corpus's commands run in turn, round by round, so that
+a ratio compares times taken in the same minutes; ratios are against the first command of each
+group: the gunzip-only limit of the same corpus (for the big file, `-j 1`).
 
     python3 benches/bench.py                   # the corpora below, every tool
     python3 benches/bench.py --scale 0.1       # a tenth of that, for a quick look
@@ -21,7 +23,8 @@ the realistic corpus (one record per line, as `jq -c '.Records[]'` writes them),
 read with `-j 1` and `-j 2`, and three 2 GB gzip bombs (zeros, spaces, one 2 GB line) on 2 threads,
 for time and peak RSS (`--bigfile-only` runs just that).
 
-Corpora are generated once into bench-out/ (reused while their parameters match). Tools that
+Corpora are generated once into bench-out/ (reused while their parameters match; KI_BENCH_OUT
+names another directory). Tools that
 cannot be installed are reported as skipped. Nothing here runs in `cargo test`.
 """
 
@@ -37,32 +40,49 @@ import time
 from datetime import date
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OUT = os.path.join(ROOT, "bench-out")
+OUT = os.environ.get("KI_BENCH_OUT") or os.path.join(ROOT, "bench-out")
 BIN = os.path.join(ROOT, "target", "release", "kinesis-insights")
 LIMIT = os.path.join(ROOT, "target", "release", "examples", "gunzip-limit")
 
 
-def measure(cmd, repeat, warmup=1):
-    """Median wall seconds and peak RSS (MB) of `cmd` (a list, or a shell string) over `repeat` runs,
-    after `warmup` untimed runs (so no tool pays for page-cache misses or first-run effects that
-    the next one does not)."""
-    walls, rss = [], 0
+def once(cmd):
+    """Wall seconds and peak RSS (MB) of one run of `cmd` (a list, or a shell string)."""
+    shell = isinstance(cmd, str)
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - start
+    err = p.stderr.read().decode(errors="replace")
+    p.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise RuntimeError(f"{cmd!r} exited {code}: {err[-500:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def measure(cmds, repeat, warmup=1):
+    """For each command: the median wall seconds and peak RSS (MB) over `repeat` runs, after
+    `warmup` untimed runs (so no tool pays for page-cache misses or first-run effects that the
+    next one does not), or the exception that stopped it. The commands run in turn, round by
+    round (A B C A B C ...), not each one's runs back to back: the machine's speed drifts by
+    5-20% from minute to minute, and a ratio between two commands is only as good as the two
+    being timed in the same minutes."""
+    walls = [[] for _ in cmds]
+    rss = [0.0 for _ in cmds]
+    failed = [None for _ in cmds]
     for i in range(warmup + repeat):
-        timed = i >= warmup
-        shell = isinstance(cmd, str)
-        start = time.perf_counter()
-        p = subprocess.Popen(cmd, shell=shell, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(p.pid, 0)
-        wall = time.perf_counter() - start
-        err = p.stderr.read().decode(errors="replace")
-        p.stderr.close()
-        code = os.waitstatus_to_exitcode(status)
-        if code not in (0,):
-            raise RuntimeError(f"{cmd!r} exited {code}: {err[-500:]}")
-        if timed:
-            walls.append(wall)
-            rss = max(rss, usage.ru_maxrss / 1024)
-    return statistics.median(walls), rss
+        for k, cmd in enumerate(cmds):
+            if failed[k] is not None:
+                continue
+            try:
+                wall, r = once(cmd)
+            except Exception as e:  # a tool that fails is reported, not faked
+                failed[k] = e
+                continue
+            if i >= warmup:
+                walls[k].append(wall)
+                rss[k] = max(rss[k], r)
+    return [(statistics.median(w), r) if f is None else f for w, r, f in zip(walls, rss, failed)]
 
 
 def ensure_corpus(scale, jobs):
@@ -145,37 +165,45 @@ def main():
 
     walls = {}
 
-    def run(corpus, tool, cmd, mb, baseline=None, repeat=args.repeat):
-        try:
-            wall, rss = measure(cmd, repeat, args.warmup)
-        except Exception as e:  # a tool that fails is reported, not faked
-            rows.append((corpus, tool, None, None, None, None, f"failed: {e}"[:120]))
-            return None
-        ratio = wall / baseline if baseline else 1.0
-        rows.append((corpus, tool, wall, mb / wall, rss, ratio, ""))
-        walls[(corpus, tool)] = (wall, rss)
-        print(f"  {corpus:<14} {tool:<44} {wall:8.2f} s  {ratio:6.2f}x  {rss:7.0f} MB", flush=True)
-        return wall
+    def run(corpus, mb, entries, base=True, repeat=args.repeat):
+        """Times `entries` ((tool, cmd) pairs) on one corpus of `mb` MB, interleaved (see
+        `measure`); with `base`, the first entry is the baseline of the others' ratios. Returns
+        each entry's wall seconds (None where it failed)."""
+        results = measure([cmd for _, cmd in entries], repeat, args.warmup)
+        first = results[0] if base and not isinstance(results[0], Exception) else None
+        out = []
+        for (tool, _), r in zip(entries, results):
+            if isinstance(r, Exception):
+                rows.append((corpus, tool, None, None, None, None, f"failed: {r}"[:120]))
+                out.append(None)
+                continue
+            wall, rss = r
+            ratio = wall / first[0] if first else 1.0
+            rows.append((corpus, tool, wall, mb / wall, rss, ratio, ""))
+            walls[(corpus, tool)] = (wall, rss)
+            print(f"  {corpus:<14} {tool:<44} {wall:8.2f} s  {ratio:6.2f}x  {rss:7.0f} MB", flush=True)
+            out.append(wall)
+        return out
 
     if args.bigfile_only:
         bigfile(run, c, csv_dir, args.scale)
         return finish(args, rows, walls)
-    ct_mb = sizes["cloudtrail-real"] / 1e6
-    base = run("realistic", "gunzip-only limit", [LIMIT, c("cloudtrail-real")], ct_mb)
-    run("realistic", "kinesis-insights events (all panels, CSV)",
-        [BIN, "events", "-q", "-f", "csv", "-o", csv_dir, c("cloudtrail-real")], ct_mb, base)
+    events = lambda *flags, corpus: (BIN, "events", "-q", *flags, "-f", "csv", "-o", csv_dir, c(corpus))
+    metrics = lambda *flags, corpus: (BIN, "metrics", "-q", *flags, "-f", "csv", "-o", csv_dir, c(corpus))
+    # The realistic corpus: every tool's runs interleaved with the limit's and each other's, so
+    # that the targets' ratios (events against the limit, jq and DuckDB against events) compare
+    # times taken in the same minutes.
+    ki = "kinesis-insights events (all panels, CSV)"
+    real = [("gunzip-only limit", [LIMIT, c("cloudtrail-real")]),
+            (ki, events(corpus="cloudtrail-real"))]
     if "threads" not in skip:
-        run("realistic", "kinesis-insights events --threads 1",
-            [BIN, "events", "-q", "-j", "1", "-f", "csv", "-o", csv_dir, c("cloudtrail-real")], ct_mb, base)
-    if "x4" not in skip:
-        run("realistic x4", "kinesis-insights events (4x the input)",
-            [BIN, "events", "-q", "-f", "csv", "-o", csv_dir, c("cloudtrail-x4")], 4 * ct_mb)
+        real.append(("kinesis-insights events --threads 1", events("-j", "1", corpus="cloudtrail-real")))
     if "jq" not in skip:
         if shutil.which("jq"):
-            run("realistic", "zcat + jq (events panel)",
-                f"find {c('cloudtrail-real')} -name '*.json.gz' -print0 | xargs -0 zcat | "
-                "jq -r '.Records[] | select(.eventSource == \"kinesis.amazonaws.com\") | .eventName' "
-                "| sort | uniq -c | sort -rn", ct_mb, base)
+            real.append(("zcat + jq (events panel)",
+                         f"find {c('cloudtrail-real')} -name '*.json.gz' -print0 | xargs -0 zcat | "
+                         "jq -r '.Records[] | select(.eventSource == \"kinesis.amazonaws.com\") | .eventName' "
+                         "| sort | uniq -c | sort -rn"))
         else:
             rows.append(("realistic", "zcat + jq", None, None, None, None, "skipped: jq not installed"))
     if "duckdb" not in skip:
@@ -185,49 +213,41 @@ def main():
         else:
             for name, sql in DUCKDB_RECIPES.items():
                 q = sql.format(glob=c("cloudtrail-real") + "/**/*.json.gz")
-                run("realistic", name, [py, "-c", f"import duckdb; print(duckdb.sql({q!r}).fetchall())"], ct_mb, base)
+                real.append((name, [py, "-c", f"import duckdb; print(duckdb.sql({q!r}).fetchall())"]))
+    ct_mb = sizes["cloudtrail-real"] / 1e6
+    run("realistic", ct_mb, real)
+    if "x4" not in skip:
+        run("realistic x4", 4 * ct_mb,
+            [("kinesis-insights events (4x the input)", events(corpus="cloudtrail-x4"))], base=False)
 
     if "low" not in skip:
-        low_mb = sizes["cloudtrail"] / 1e6
-        lbase = run("low-card", "gunzip-only limit", [LIMIT, c("cloudtrail")], low_mb)
-        run("low-card", "kinesis-insights events (all panels, CSV)",
-            [BIN, "events", "-q", "-f", "csv", "-o", csv_dir, c("cloudtrail")], low_mb, lbase)
+        low = [("gunzip-only limit", [LIMIT, c("cloudtrail")]), (ki, events(corpus="cloudtrail"))]
         if "threads" not in skip:
-            run("low-card", "kinesis-insights events --threads 1",
-                [BIN, "events", "-q", "-j", "1", "-f", "csv", "-o", csv_dir, c("cloudtrail")], low_mb, lbase)
+            low.append(("kinesis-insights events --threads 1", events("-j", "1", corpus="cloudtrail")))
+        run("low-card", sizes["cloudtrail"] / 1e6, low)
     if "stress" not in skip:
-        s_mb = sizes["cloudtrail-stress"] / 1e6
-        sbase = run("stress", "gunzip-only limit", [LIMIT, c("cloudtrail-stress")], s_mb)
-        run("stress", "kinesis-insights events (all panels, CSV)",
-            [BIN, "events", "-q", "-f", "csv", "-o", csv_dir, c("cloudtrail-stress")], s_mb, sbase)
+        run("stress", sizes["cloudtrail-stress"] / 1e6,
+            [("gunzip-only limit", [LIMIT, c("cloudtrail-stress")]), (ki, events(corpus="cloudtrail-stress"))])
         rows_api = sum(1 for _ in open(os.path.join(csv_dir, "api-calls.csv"))) - 1
         print(f"  stress: api-calls panel has {rows_api} rows", flush=True)
 
     if "tiny" in skip:
         return finish(args, rows, walls)
-    tiny_mb = sizes["tiny"] / 1e6
-    tbase = run("tiny files", "gunzip-only limit", [LIMIT, c("tiny")], tiny_mb)
-    run("tiny files", "kinesis-insights events (all panels, CSV)",
-        [BIN, "events", "-q", "-f", "csv", "-o", csv_dir, c("tiny")], tiny_mb, tbase)
+    run("tiny files", sizes["tiny"] / 1e6,
+        [("gunzip-only limit", [LIMIT, c("tiny")]), (ki, events(corpus="tiny"))])
 
     if "metrics" in skip:
         return finish(args, rows, walls)
-    m_mb = sizes["metrics"] / 1e6
-    mbase = run("metrics", "gunzip-only limit", [LIMIT, c("metrics")], m_mb)
-    run("metrics", "kinesis-insights metrics (all panels, CSV)",
-        [BIN, "metrics", "-q", "-f", "csv", "-o", csv_dir, c("metrics")], m_mb, mbase)
+    km = "kinesis-insights metrics (all panels, CSV)"
+    run("metrics", sizes["metrics"] / 1e6,
+        [("gunzip-only limit", [LIMIT, c("metrics")]), (km, metrics(corpus="metrics"))])
     # A day of minutes of realistic cardinality (thousands of series): the metrics targets.
-    d_mb = sizes["metrics-day"] / 1e6
-    dbase = run("metrics day", "gunzip-only limit", [LIMIT, c("metrics-day")], d_mb)
-    run("metrics day", "kinesis-insights metrics (all panels, CSV)",
-        [BIN, "metrics", "-q", "-f", "csv", "-o", csv_dir, c("metrics-day")], d_mb, dbase)
+    day = [("gunzip-only limit", [LIMIT, c("metrics-day")]), (km, metrics(corpus="metrics-day"))]
     if "threads" not in skip:
-        run("metrics day", "kinesis-insights metrics --threads 1",
-            [BIN, "metrics", "-q", "-j", "1", "-f", "csv", "-o", csv_dir, c("metrics-day")], d_mb, dbase)
-    o_mb = sizes["otel"] / 1e6
-    obase = run("otel", "gunzip-only limit", [LIMIT, c("otel")], o_mb)
-    run("otel", "kinesis-insights metrics (all panels, CSV)",
-        [BIN, "metrics", "-q", "-f", "csv", "-o", csv_dir, c("otel")], o_mb, obase)
+        day.append(("kinesis-insights metrics --threads 1", metrics("-j", "1", corpus="metrics-day")))
+    run("metrics day", sizes["metrics-day"] / 1e6, day)
+    run("otel", sizes["otel"] / 1e6,
+        [("gunzip-only limit", [LIMIT, c("otel")]), (km, metrics(corpus="otel"))])
     if "bigfile" not in skip:
         bigfile(run, c, csv_dir, args.scale)
     finish(args, rows, walls)
@@ -283,16 +303,15 @@ def bigfile(run, c, csv_dir, scale):
     out, mb = bigfile_corpus(c, scale)
     f = lambda name: os.path.join(out, name)
     for name, label in [("cloudtrail.jsonl", "1.7 GB JSON lines"), ("cloudtrail.jsonl.gz", "1.7 GB JSON lines, gzip")]:
-        one = run(label, "kinesis-insights events -j 1",
-                  [BIN, "events", "-q", "-j", "1", "-f", "csv", "-o", csv_dir, f(name)], mb)
-        run(label, "kinesis-insights events -j 2",
-            [BIN, "events", "-q", "-j", "2", "-f", "csv", "-o", csv_dir, f(name)], mb, one)
-    if shutil.which("gzip"):
-        run("1.7 GB JSON lines, gzip", "gzip -dc (inflate alone, one thread)",
-            f"gzip -dc {f('cloudtrail.jsonl.gz')} > /dev/null", mb)
+        runs = [(f"kinesis-insights events -j {j}",
+                 [BIN, "events", "-q", "-j", j, "-f", "csv", "-o", csv_dir, f(name)]) for j in "12"]
+        if name.endswith(".gz") and shutil.which("gzip"):
+            runs.append(("gzip -dc (inflate alone, one thread)", f"gzip -dc {f(name)} > /dev/null"))
+        run(label, mb, runs)
     for name in ["zeros.json.gz", "spaces.json.gz", "one-line.json.gz"]:
-        run(f"2 GB bomb ({name})", "kinesis-insights events -j 2",
-            f"{BIN} events -q -j 2 -f csv -o {csv_dir} {f(name)}; test $? -le 2", 2000, repeat=1)
+        run(f"2 GB bomb ({name})", 2000,
+            [("kinesis-insights events -j 2", f"{BIN} events -q -j 2 -f csv -o {csv_dir} {f(name)}; test $? -le 2")],
+            base=False, repeat=1)
 
 
 def finish(args, rows, walls):
@@ -305,7 +324,7 @@ def finish(args, rows, walls):
     print(f"{date.today()}, {platform.machine()} {cpu}, {os.cpu_count()} cores, scale {args.scale}, "
           f"median of {args.repeat} runs after {args.warmup} untimed, load average {os.getloadavg()[0]:.1f} at the end")
     print()
-    print("| corpus | tool | wall s | MB/s | peak RSS MB | × limit |")
+    print("| corpus | tool | wall s | MB/s | peak RSS MB | × first of its group |")
     print("|---|---|---:|---:|---:|---:|")
     for corpus, tool, wall, mbs, rss, ratio, note in rows:
         if wall is None:
