@@ -349,7 +349,7 @@ fn widen(x: f32) -> f64 {
     if !x.is_finite() {
         return f64::from(x);
     }
-    ryu::Buffer::new()
+    zmij::Buffer::new()
         .format_finite(x)
         .parse()
         .unwrap_or(f64::from(x))
@@ -880,6 +880,23 @@ mod tests {
         assert_eq!(widen(62.0_f32), 62.0);
         assert!(widen(f32::NAN).is_nan());
         assert_ne!(f64::from(37.422_f32), 37.422);
+    }
+
+    #[test]
+    fn floats_widen_as_ryus_shortest_digits_read_back() {
+        // Every 4,099th bit pattern (about a million floats: every exponent, subnormals and
+        // both signs), against ryu's shortest form parsed as a double.
+        let mut checked = 0;
+        for bits in (0..=u32::MAX).step_by(4099) {
+            let x = f32::from_bits(bits);
+            if !x.is_finite() {
+                continue;
+            }
+            let want: f64 = ryu::Buffer::new().format_finite(x).parse().unwrap();
+            assert_eq!(widen(x).to_bits(), want.to_bits(), "{x:e} ({bits:#x})");
+            checked += 1;
+        }
+        assert!(checked > 1_000_000, "{checked}");
     }
 
     #[test]
