@@ -48,9 +48,16 @@ pub struct Interner {
     state: RandomState,
     /// The symbol [`intern_run`](Interner::intern_run) returned last (`u32::MAX` before).
     last: u32,
-    /// [`ranks`](Interner::ranks), once asked for (every panel that sorts on this field asks;
-    /// a new string forgets them).
-    ranks: OnceLock<Vec<u32>>,
+    /// [`ranks`](Interner::ranks) and [`order`](Interner::order), once asked for (every panel
+    /// that sorts on this field asks; a new string forgets them).
+    ranks: OnceLock<Sorted>,
+}
+
+/// The strings of an [`Interner`] sorted: each symbol's rank, and the symbol at each rank.
+#[derive(Clone)]
+struct Sorted {
+    rank: Vec<u32>,
+    order: Vec<u32>,
 }
 
 /// The hasher of every interner in the process: one random seed, so that a hash kept by one
@@ -180,17 +187,25 @@ impl Interner {
     /// Each symbol's place in the strings sorted ascending: comparing ranks orders symbols as
     /// their strings would be ordered.
     pub fn ranks(&self) -> &[u32] {
-        self.ranks.get_or_init(|| self.rank())
+        &self.sorted().rank
     }
 
-    fn rank(&self) -> Vec<u32> {
-        let mut order: Vec<u32> = (0..self.strings.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| self.get(a).cmp(self.get(b)));
-        let mut ranks = vec![0; order.len()];
-        for (rank, sym) in order.into_iter().enumerate() {
-            ranks[sym as usize] = rank as u32;
-        }
-        ranks
+    /// The symbol at each rank ([`ranks`](Interner::ranks) inverted): the symbols in the order
+    /// of their strings.
+    pub fn order(&self) -> &[u32] {
+        &self.sorted().order
+    }
+
+    fn sorted(&self) -> &Sorted {
+        self.ranks.get_or_init(|| {
+            let mut order: Vec<u32> = (0..self.strings.len() as u32).collect();
+            order.sort_unstable_by(|&a, &b| self.get(a).cmp(self.get(b)));
+            let mut rank = vec![0; order.len()];
+            for (r, &sym) in order.iter().enumerate() {
+                rank[sym as usize] = r as u32;
+            }
+            Sorted { rank, order }
+        })
     }
 }
 
@@ -224,6 +239,7 @@ mod tests {
         assert_eq!((a.len(), a.get(3)), (4, "é"));
         // "" < "a" < "b" < "é"
         assert_eq!(a.ranks(), [2, 1, 0, 3]);
+        assert_eq!(a.order(), [2, 1, 0, 3]);
         // Ranks asked for again are the same; a new string is ranked with the others.
         assert_eq!(a.ranks(), [2, 1, 0, 3]);
         a.intern("a");
@@ -232,6 +248,7 @@ mod tests {
         assert_eq!(a.ranks(), [3, 1, 0, 4, 2]);
         a.intern("ab");
         assert_eq!(a.ranks(), [3, 1, 0, 4, 2]);
+        assert_eq!(a.order(), [2, 1, 4, 0, 3]);
         let mut b = Interner::default();
         b.intern("z");
         b.intern("a");
