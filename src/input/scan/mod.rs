@@ -139,11 +139,12 @@ pub trait Cursor<'a>: Sized {
     /// Skips one value of any type, checking it as serde_json's skipping does.
     #[inline(always)]
     fn skip_value(&mut self) -> Scan<()> {
-        // Most skipped values are strings or numbers: those take the short way.
+        // Most skipped values are strings, numbers or literals (`null`, `true`, `false`):
+        // those take the short way, containers the long one.
         match self.peek() {
             Some(b'"') => self.string().map(|_| ()),
-            Some(b'-' | b'0'..=b'9') => self.scalar().map(|_| ()),
-            _ => self.skip_any(),
+            Some(b'{' | b'[') => self.skip_any(),
+            _ => self.scalar().map(|_| ()),
         }
     }
 
@@ -404,6 +405,28 @@ mod tests {
         // And they do accept the ordinary ones.
         for text in &cases[..6] {
             assert!(skips_text(text), "{text}");
+        }
+    }
+
+    /// A literal is stepped over exactly, whatever container it is in, and only when whole.
+    #[test]
+    fn skip_value_steps_over_literals_exactly() {
+        for (text, end) in [
+            ("true,", 4),
+            ("false]", 5),
+            ("null}", 4),
+            (" \n null ,", 8),
+            ("-0.5e+1,", 7),
+            ("\"a\\\"b\",", 6),
+            ("[null,true],", 11),
+        ] {
+            let mut s = Bytes::new(text.as_bytes());
+            assert_eq!(s.skip_value(), Ok(()), "{text:?}");
+            assert_eq!(s.peek_at(), Some(end), "{text:?}");
+        }
+        for text in ["tru,", "nul]", "fals}", "nulL", "t", "", "]", ",", ":"] {
+            let mut s = Bytes::new(text.as_bytes());
+            assert_eq!(s.skip_value(), Err(Bail), "{text:?}");
         }
     }
 
