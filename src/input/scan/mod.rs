@@ -430,6 +430,44 @@ mod tests {
         }
     }
 
+    /// A key is read up to its colon; one with an escape or a control character bails.
+    #[test]
+    fn keys_are_read_to_the_colon_and_escapes_bail() {
+        for (text, key, end) in [
+            ("\"ab\":1", &b"ab"[..], 5),
+            (" \"ab\" : 1", b"ab", 8),
+            ("\"\":1", b"", 3),
+            (
+                "\"a key longer than sixteen bytes\":",
+                b"a key longer than sixteen bytes",
+                34,
+            ),
+        ] {
+            let mut s = Bytes::new(text.as_bytes());
+            assert_eq!(s.key(), Ok(key), "{text:?}");
+            assert_eq!(
+                s.peek_at(),
+                Some(end).filter(|&e| e < text.len()),
+                "{text:?}"
+            );
+        }
+        for text in [
+            "\"a\\\"b\":1",
+            "\"a\\u0041\":1",
+            "\"a\u{1}\":1",
+            "\"a\u{1}:\":1",
+            "\"a\\:\":1",
+            "\"ab\"1",
+            "\"ab\"",
+            "\"ab",
+            "ab:1",
+            "1:1",
+        ] {
+            let mut s = Bytes::new(text.as_bytes());
+            assert_eq!(s.key(), Err(Bail), "{text:?}");
+        }
+    }
+
     #[test]
     fn deep_nesting_bails_instead_of_recursing() {
         let ok = format!("{}{}", "[".repeat(64), "]".repeat(64));
