@@ -132,15 +132,19 @@ pub fn ids() -> Vec<&'static str> {
     PANELS.iter().map(|p| p.id).collect()
 }
 
-fn grouped<const N: usize>(rows: Rows<N>) -> Vec<Vec<Cell>> {
-    rows.into_iter()
-        .map(|(key, count)| {
-            key.into_iter()
-                .map(Cell::Text)
-                .chain([Cell::Count(count)])
-                .collect()
-        })
-        .collect()
+/// Each row's key as text cells, then its count.
+fn grouped<const N: usize>(rows: Rows<N>) -> Built {
+    let mut cells = Vec::with_capacity(rows.len() * (N + 1));
+    for (key, count) in rows {
+        cells.extend(key.into_iter().map(Cell::Text));
+        cells.push(Cell::Count(count));
+    }
+    Built {
+        rows: crate::panels::Rows::flat(N + 1, cells),
+        view: View::Rows,
+        note: None,
+        title: None,
+    }
 }
 
 /// The groupings `panels` are built from (`locations` only with a database to look addresses
@@ -316,30 +320,30 @@ pub fn over_time_view(bucket: Millis) -> View {
 pub const LOCATIONS_VIEW: View = View::Bars { label: 1, value: 6 };
 
 fn api_calls(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(Built::rows(grouped(cube.calls())))
+    Ok(grouped(cube.calls()))
 }
 
 fn by_user(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(Built::rows(grouped(cube.by_user())))
+    Ok(grouped(cube.by_user()))
 }
 
 fn by_region(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(Built::rows(grouped(cube.by_region())))
+    Ok(grouped(cube.by_region()))
 }
 
 fn errors(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(Built::rows(grouped(cube.errors())))
+    Ok(grouped(cube.errors()))
 }
 
 fn top_users(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
-    let mut rows = grouped(cube.person_users());
+    let mut rows = cube.person_users();
     if ctx.top > 0 {
         rows.truncate(ctx.top);
     }
     Ok(Built {
         // Named as the dashboard's "Top 10 IAM Users" is.
         title: (ctx.top > 0).then(|| format!("Top {} Users", ctx.top)),
-        ..Built::rows(rows)
+        ..grouped(rows)
     })
 }
 

@@ -89,6 +89,9 @@ pub struct Rows(Store);
 enum Store {
     /// Row by row.
     List(Vec<Vec<Cell>>),
+    /// Rows of `width` cells, end to end: one allocation for the table, not one a row (the
+    /// api-calls and errors panels of a busy trail have tens of thousands of rows).
+    Flat { width: usize, cells: Vec<Cell> },
     /// Each series' key cells (a row's cells but its first and last) and where its rows end in
     /// `points`; each row's first and last cell.
     Series {
@@ -119,10 +122,20 @@ impl Rows {
         Rows(Store::Series { keys, points })
     }
 
+    /// Rows of `width` cells (at least one), end to end in `cells`.
+    pub fn flat(width: usize, cells: Vec<Cell>) -> Rows {
+        assert!(
+            width > 0 && cells.len().is_multiple_of(width),
+            "rows of {width} cells"
+        );
+        Rows(Store::Flat { width, cells })
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         match &self.0 {
             Store::List(rows) => rows.len(),
+            Store::Flat { width, cells } => cells.len() / width,
             Store::Series { points, .. } => points.len(),
         }
     }
@@ -141,7 +154,7 @@ impl Rows {
     pub fn range(&self, range: std::ops::Range<usize>) -> RowIter<'_> {
         let end = range.end.min(self.len());
         let series = match &self.0 {
-            Store::List(_) => 0,
+            Store::List(_) | Store::Flat { .. } => 0,
             Store::Series { keys, .. } => keys.partition_point(|(_, end)| *end <= range.start),
         };
         RowIter {
@@ -197,6 +210,11 @@ impl<'a> Iterator for RowIter<'a> {
         Some(match &self.rows.0 {
             Store::List(rows) => Row {
                 first: &rows[i],
+                key: &[],
+                last: &[],
+            },
+            Store::Flat { width, cells } => Row {
+                first: &cells[i * width..(i + 1) * width],
                 key: &[],
                 last: &[],
             },
@@ -457,6 +475,29 @@ mod tests {
         assert!(!std::ptr::eq(key(&all[2]), key(&all[3])));
         assert_eq!(all[3].parts()[0], [Cell::Time(0)]);
         assert_ne!(rows, Rows::from(list[..9].to_vec()));
+    }
+
+    /// Flat rows read as the same rows one by one, over every range.
+    #[test]
+    fn flat_rows_are_their_rows() {
+        let list: Vec<Vec<Cell>> = (0..7u64)
+            .map(|i| vec![Cell::text(format!("r{i}")), Cell::Null, Cell::Count(i * 3)])
+            .collect();
+        let rows = Rows::flat(3, list.concat());
+        assert_eq!(rows.len(), 7);
+        assert_eq!(rows, Rows::from(list.clone()));
+        for a in 0..=list.len() {
+            for b in a..=list.len() + 1 {
+                let got: Vec<Vec<Cell>> = rows
+                    .range(a..b)
+                    .map(|r| r.iter().cloned().collect())
+                    .collect();
+                assert_eq!(got, list[a..b.min(list.len())], "{a}..{b}");
+                assert_eq!(rows.range(a..b).len(), b.min(list.len()) - a);
+            }
+        }
+        assert!(Rows::flat(2, Vec::new()).is_empty());
+        assert_ne!(rows, Rows::from(list[..6].to_vec()));
     }
 
     #[test]
