@@ -198,9 +198,39 @@ fn push_field(buf: &mut Vec<u8>, field: &str) -> bool {
     true
 }
 
-/// True when `s` holds `,`, `"`, `\r` or `\n`: eight bytes a step (an error message of a
-/// hundred bytes is a dozen steps, not a hundred).
+/// True when `s` holds `,`, `"`, `\r` or `\n`: sixteen bytes a step with SSE2 (an error
+/// message of 170 bytes is eleven steps), the rest eight bytes a step.
 fn needs_quotes(s: &[u8]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{
+            __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+            _mm_set1_epi8,
+        };
+        let mut blocks = s.chunks_exact(16);
+        // SAFETY: SSE2 is part of every x86_64 target, and each load reads one 16-byte block
+        // of `s` (the load need not be aligned).
+        unsafe {
+            let [comma, quote, cr, lf] = [b',', b'"', b'\r', b'\n'].map(|c| _mm_set1_epi8(c as i8));
+            for b in &mut blocks {
+                let v = _mm_loadu_si128(b.as_ptr().cast::<__m128i>());
+                let hits = _mm_or_si128(
+                    _mm_or_si128(_mm_cmpeq_epi8(v, comma), _mm_cmpeq_epi8(v, quote)),
+                    _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)),
+                );
+                if _mm_movemask_epi8(hits) != 0 {
+                    return true;
+                }
+            }
+        }
+        needs_quotes_swar(blocks.remainder())
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    needs_quotes_swar(s)
+}
+
+/// [`needs_quotes`] eight bytes a step.
+fn needs_quotes_swar(s: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     // Nonzero exactly when some byte of `v` is `c` (the zero-byte test on `v ^ c...c`).
@@ -242,11 +272,13 @@ mod tests {
             for fill in [b'a', 0x00, 0xff, 0x80, b'+'] {
                 let base = vec![fill; len];
                 assert_eq!(needs_quotes(&base), bytewise(&base));
+                assert_eq!(needs_quotes_swar(&base), bytewise(&base));
                 for at in 0..len {
                     for p in probes {
                         let mut s = base.clone();
                         s[at] = p;
                         assert_eq!(needs_quotes(&s), bytewise(&s), "{s:?}");
+                        assert_eq!(needs_quotes_swar(&s), bytewise(&s), "{s:?}");
                         // Two probes, so a byte before a special cannot hide it.
                         for q in [0x00, 0x01, 0xff, b','] {
                             if at + 1 < len {
