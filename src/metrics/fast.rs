@@ -124,7 +124,14 @@ pub struct PrefixCache<V> {
     state: RandomState,
     /// The length of the shortest prefix kept; 0 when none is.
     shortest: usize,
+    /// Where in `bytes` the prefix last kept with each value of a hash's top [`HINT_BITS`]
+    /// bits starts: what [`PrefixCache::prefetch`] asks the CPU for. Only a hint (a stale or
+    /// colliding one brings in the wrong bytes, nothing else).
+    hints: Box<[u32; 1 << HINT_BITS]>,
 }
+
+/// How many of a hash's bits choose its [`PrefixCache::hints`] slot.
+const HINT_BITS: u32 = 12;
 
 /// One kept prefix.
 #[derive(Clone)]
@@ -198,6 +205,7 @@ impl<V> Default for PrefixCache<V> {
             bytes: Vec::new(),
             state: RandomState::default(),
             shortest: 0,
+            hints: Box::new([0; 1 << HINT_BITS]),
         }
     }
 }
@@ -280,6 +288,27 @@ impl<V: Copy> PrefixCache<V> {
         self.state.hash_one(prefix)
     }
 
+    /// Asks the CPU to bring the first 256 bytes of the prefix last kept with `hash`'s hint
+    /// into cache (see [`PrefixCache::hints`]), without waiting for them.
+    #[inline]
+    fn prefetch(&self, hash: u64) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            let start = self.hints[(hash >> (64 - HINT_BITS)) as usize] as usize;
+            let end = self.bytes.len().min(start + 256);
+            let mut at = start;
+            while at < end {
+                // SAFETY: a prefetch is a hint that never faults and reads nothing the
+                // program sees; `at` is inside `bytes`; SSE is part of every x86_64 target.
+                unsafe { _mm_prefetch::<_MM_HINT_T0>(self.bytes.as_ptr().add(at).cast()) };
+                at += 64;
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = hash;
+    }
+
     /// The value kept for `prefix`.
     #[inline]
     fn get(&self, hash: u64, prefix: &[u8]) -> Option<V> {
@@ -305,6 +334,7 @@ impl<V: Copy> PrefixCache<V> {
         // Both bounds keep these far below 4 GiB.
         let start = self.bytes.len() as u32;
         self.bytes.extend_from_slice(prefix);
+        self.hints[(hash >> (64 - HINT_BITS)) as usize] = start;
         let entry = Entry {
             hash,
             start,
@@ -416,8 +446,13 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
         };
         let prefix = &bytes[open + 1..q];
         let hash = cache.hash(prefix);
+        // The kept prefix this one is compared with is seldom in cache (the text read since
+        // it was last compared pushed it out): asked for now, it arrives while the tail is read,
+        // which is the same whether the lookup hits or not (a miss forgets it).
+        cache.prefetch(hash);
+        let tail = self.tail(q);
         if let Some(value) = cache.get(hash, prefix) {
-            if let Some((tail, close)) = self.tail(q)? {
+            if let Some((tail, close)) = tail? {
                 each(Item::Known(value, tail));
                 return Ok(close);
             }
@@ -427,6 +462,7 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
             each(Item::Record(w.record));
             return Ok(w.close);
         }
+        self.s.seek(open + 1);
         let w = self.record()?;
         let value = each(Item::Record(w.record));
         cache.keep(bytes, open, w.prefix_end, Some((q, hash)), value);
@@ -1695,6 +1731,26 @@ mod tests {
         }
         // The small prefix and 4095 big ones fit; the next emptied it, and one more followed.
         assert_eq!(cache.len(), 2);
+    }
+
+    #[test]
+    fn a_hint_names_the_prefix_last_kept_in_its_slot() {
+        let mut cache = PrefixCache::<u32>::default();
+        let slot = |h: u64| (h >> (64 - HINT_BITS)) as usize;
+        let mut last = std::collections::HashMap::new();
+        for i in 0..3000u32 {
+            let p = format!(r#""metric_name":"m{i}","#);
+            let h = cache.hash(p.as_bytes());
+            let start = cache.bytes.len();
+            cache.insert(h, p.as_bytes(), i);
+            last.insert(slot(h), (start, p));
+        }
+        // 3,000 prefixes in 4,096 slots: some share one, and the later is named.
+        assert!(last.len() < 3000);
+        for (s, (start, p)) in &last {
+            let at = cache.hints[*s] as usize;
+            assert_eq!((at, &cache.bytes[at..at + p.len()]), (*start, p.as_bytes()));
+        }
     }
 
     /// Damaged documents: the fast path may only accept what serde reads the same way.
