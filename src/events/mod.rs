@@ -308,24 +308,86 @@ impl Merge for EventsAgg {
     }
 }
 
-/// Rows of a grouping: keys and counts, by count descending, then keys ascending. The keys are
-/// the interners' own strings, shared, so that the table built from them copies none.
-pub type Rows<const N: usize> = Vec<([Arc<str>; N], u64)>;
+/// Rows of a grouping, as they are read: keys and counts, by count descending, then keys
+/// ascending. The keys are the interners' own strings, shared, so that the table built from
+/// them copies none; they are made as the table takes them, not kept in a list of their own.
+pub struct Rows<'a, const N: usize> {
+    sorted: Sorted<N>,
+    interners: [&'a Interner; N],
+    /// The symbol at each rank, of each part (for [`Sorted::Packed`]).
+    orders: [&'a [u32]; N],
+}
+
+/// The sorted groups of [`Rows`].
+enum Sorted<const N: usize> {
+    /// One number a group: the count's complement above the key's ranks, packed side by side
+    /// in these widths.
+    Packed(std::vec::IntoIter<u128>, [u32; N]),
+    /// Each group's ranks, symbols and count, for ranks too wide to pack.
+    Wide(std::vec::IntoIter<([u32; N], [u32; N], u64)>),
+}
+
+impl<const N: usize> Iterator for Rows<'_, N> {
+    type Item = ([Arc<str>; N], u64);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let (syms, n) = match &mut self.sorted {
+            Sorted::Packed(keys, bits) => {
+                let key = keys.next()?;
+                let mut packed = key as u64;
+                let mut syms = [0; N];
+                for j in (0..N).rev() {
+                    let rank = packed & ((1 << bits[j]) - 1);
+                    syms[j] = self.orders[j][rank as usize];
+                    packed >>= bits[j];
+                }
+                (syms, !((key >> 64) as u64))
+            }
+            Sorted::Wide(rows) => {
+                let (_, syms, n) = rows.next()?;
+                (syms, n)
+            }
+        };
+        Some((
+            std::array::from_fn(|j| self.interners[j].shared(syms[j])),
+            n,
+        ))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.sorted {
+            Sorted::Packed(keys, _) => keys.size_hint(),
+            Sorted::Wide(rows) => rows.size_hint(),
+        }
+    }
+}
+
+impl<const N: usize> ExactSizeIterator for Rows<'_, N> {}
 
 /// `counts` as [`Rows`], the symbols of key part `j` resolved in `interners[j]`. Sorted on
 /// the strings' ranks, so the comparisons are of integers: where the ranks of all `N` parts
 /// fit in 64 bits side by side (the widest panel of a trail of a million addresses needs
 /// under 50), each row is sorted as one 128-bit number, the count's complement above the
 /// ranks, and its symbols are read back from the ranks.
-fn sorted_rows<const N: usize>(
+fn sorted_rows<'a, const N: usize>(
     counts: impl Iterator<Item = ([u32; N], u64)>,
-    interners: [&Interner; N],
-) -> Rows<N> {
+    interners: [&'a Interner; N],
+) -> Rows<'a, N> {
     let ranks = interners.map(Interner::ranks);
+    let orders = interners.map(Interner::order);
     // Bits that hold every rank of each part.
     let bits = interners.map(|i| u32::BITS - (i.len().max(1) as u32 - 1).leading_zeros());
     if bits.iter().sum::<u32>() > u64::BITS {
-        return sorted_rows_wide(counts, interners);
+        let mut rows: Vec<([u32; N], [u32; N], u64)> = counts
+            .map(|(k, n)| (std::array::from_fn(|j| ranks[j][k[j] as usize]), k, n))
+            .collect();
+        rows.sort_unstable_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        return Rows {
+            sorted: Sorted::Wide(rows.into_iter()),
+            interners,
+            orders,
+        };
     }
     let mut keys: Vec<u128> = counts
         .map(|(k, n)| {
@@ -338,41 +400,11 @@ fn sorted_rows<const N: usize>(
         .collect();
     // Distinct groups have distinct ranks: no two keys are equal.
     keys.sort_unstable();
-    let orders = interners.map(Interner::order);
-    keys.into_iter()
-        .map(|key| {
-            let mut packed = key as u64;
-            let mut syms = [0; N];
-            for j in (0..N).rev() {
-                let rank = packed & ((1 << bits[j]) - 1);
-                syms[j] = orders[j][rank as usize];
-                packed >>= bits[j];
-            }
-            let n = !((key >> 64) as u64);
-            (std::array::from_fn(|j| interners[j].shared(syms[j])), n)
-        })
-        .collect()
-}
-
-/// [`sorted_rows`] for ranks too wide to pack: sorted on the ranks as arrays.
-fn sorted_rows_wide<const N: usize>(
-    counts: impl Iterator<Item = ([u32; N], u64)>,
-    interners: [&Interner; N],
-) -> Rows<N> {
-    let ranks = interners.map(Interner::ranks);
-    let mut rows: Vec<([u32; N], [u32; N], u64)> = counts
-        .map(|(k, n)| {
-            let mut r = [0; N];
-            for j in 0..N {
-                r[j] = ranks[j][k[j] as usize];
-            }
-            (r, k, n)
-        })
-        .collect();
-    rows.sort_unstable_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
-    rows.into_iter()
-        .map(|(_, k, n)| (std::array::from_fn(|j| interners[j].shared(k[j])), n))
-        .collect()
+    Rows {
+        sorted: Sorted::Packed(keys.into_iter(), bits),
+        interners,
+        orders,
+    }
 }
 
 /// The non-zero counts of `v`, keyed by their index.
@@ -517,7 +549,7 @@ impl EventsAgg {
     }
 
     /// Calls by `[event name]`.
-    pub fn by_name(&self) -> Rows<1> {
+    pub fn by_name(&self) -> Rows<'_, 1> {
         if self.by_name.is_empty() && !self.calls.is_empty() {
             let v = self.project(|[_, _, n, _]| [n]);
             sorted_rows(v.into_iter(), [&self.names])
@@ -541,13 +573,13 @@ impl EventsAgg {
     }
 
     /// Calls by `[region, user, event name, source address]`.
-    pub fn calls(&self) -> Rows<4> {
+    pub fn calls(&self) -> Rows<'_, 4> {
         let interners = [&self.regions, &self.users, &self.names, &self.ips];
         sorted_rows(self.calls.iter().map(|(k, n)| (*k, *n)), interners)
     }
 
     /// Calls by `[user, event name]`.
-    pub fn by_user(&self) -> Rows<2> {
+    pub fn by_user(&self) -> Rows<'_, 2> {
         let projected;
         let groups = if self.by_user.is_empty() {
             projected = self.project(|[_, u, n, _]| [u, n]);
@@ -562,7 +594,7 @@ impl EventsAgg {
     }
 
     /// Calls by `[region, event name]`.
-    pub fn by_region(&self) -> Rows<2> {
+    pub fn by_region(&self) -> Rows<'_, 2> {
         let projected;
         let groups = if self.by_region.is_empty() {
             projected = self.project(|[r, _, n, _]| [r, n]);
@@ -578,7 +610,7 @@ impl EventsAgg {
 
     /// Calls with an error code by `[error code, error message, event name, user, source
     /// address]`.
-    pub fn errors(&self) -> Rows<5> {
+    pub fn errors(&self) -> Rows<'_, 5> {
         let interners = [
             &self.codes,
             &self.messages,
@@ -590,7 +622,7 @@ impl EventsAgg {
     }
 
     /// Calls by identities of the [`PERSON_TYPES`], by `[user]`.
-    pub fn person_users(&self) -> Rows<1> {
+    pub fn person_users(&self) -> Rows<'_, 1> {
         sorted_rows(nonzero(&self.person_users), [&self.users])
     }
 
@@ -655,7 +687,7 @@ mod tests {
     fn naive_rows<const N: usize>(
         counts: &[([u32; N], u64)],
         interners: [&Interner; N],
-    ) -> Rows<N> {
+    ) -> Vec<([Arc<str>; N], u64)> {
         let mut rows: Vec<([Arc<str>; N], u64)> = counts
             .iter()
             .map(|(k, n)| (std::array::from_fn(|j| interners[j].shared(k[j])), *n))
@@ -717,21 +749,36 @@ mod tests {
         // and a single group of a single string.
         let (i, c) = random_groups([7, 20_000, 2, 300, 9_000], 20_000, 1);
         let parts = [&i[0], &i[1], &i[2], &i[3], &i[4]];
-        assert_eq!(sorted_rows(c.iter().copied(), parts), naive_rows(&c, parts));
+        assert_eq!(
+            sorted_rows(c.iter().copied(), parts).collect::<Vec<_>>(),
+            naive_rows(&c, parts)
+        );
         let (i, c) = random_groups([3, 5], 15, 2);
         assert_eq!(
-            sorted_rows(c.iter().copied(), [&i[0], &i[1]]),
+            sorted_rows(c.iter().copied(), [&i[0], &i[1]]).collect::<Vec<_>>(),
             naive_rows(&c, [&i[0], &i[1]])
         );
         let (i, c) = random_groups([1], 1, 3);
         assert_eq!(
-            sorted_rows(c.iter().copied(), [&i[0]]),
+            sorted_rows(c.iter().copied(), [&i[0]]).collect::<Vec<_>>(),
             naive_rows(&c, [&i[0]])
         );
         // 5 x 14 bits: too wide to pack.
         let (i, c) = random_groups([9_000; 5], 5_000, 4);
         let parts = [&i[0], &i[1], &i[2], &i[3], &i[4]];
-        assert_eq!(sorted_rows(c.iter().copied(), parts), naive_rows(&c, parts));
+        assert_eq!(
+            sorted_rows(c.iter().copied(), parts).collect::<Vec<_>>(),
+            naive_rows(&c, parts)
+        );
+        // The rows left are known at every step, both ways.
+        for (sizes, seed) in [([7, 20_000, 2, 300, 9_000], 1), ([9_000; 5], 4)] {
+            let (i, c) = random_groups(sizes, 3, seed);
+            let mut rows = sorted_rows(c.into_iter(), [&i[0], &i[1], &i[2], &i[3], &i[4]]);
+            for left in (0..=3).rev() {
+                assert_eq!(rows.len(), left);
+                assert_eq!(rows.next().is_some(), left > 0);
+            }
+        }
     }
 
     const KIN: &str = r#"{"eventTime":"2024-03-09T10:00:00Z","eventSource":" kinesis.amazonaws.com ","eventName":"PutRecord ","awsRegion":"us-east-2 ","sourceIPAddress":" 1.2.3.4","userIdentity":{"type":"IAMUser","userName":"alice"},"requestParameters":{"streamName":"orders"}}"#;
@@ -761,14 +808,17 @@ mod tests {
             (7, 1, 1, 1, 4, 1)
         );
         assert_eq!(
-            cube.calls(),
+            cube.calls().collect::<Vec<_>>(),
             vec![(
                 ["us-east-2", "alice", "PutRecord", "1.2.3.4"].map(Arc::from),
                 1
             )]
         );
-        assert_eq!(cube.person_users(), vec![(["alice"].map(Arc::from), 1)]);
-        assert!(cube.errors().is_empty());
+        assert_eq!(
+            cube.person_users().collect::<Vec<_>>(),
+            vec![(["alice"].map(Arc::from), 1)]
+        );
+        assert_eq!(cube.errors().len(), 0);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::{Built, Cell, PanelDef, PanelError, SeriesSummary, View, percent_hundredths};
-use crate::events::{BucketCounts, EventsAgg, Groupings, Rows};
+use crate::events::{BucketCounts, EventsAgg, Groupings};
 use crate::geo::{GeoDb, NoDb, locate_all};
 use crate::window::{Millis, Window, auto_period, bucket_start, format_duration};
 
@@ -133,7 +133,7 @@ pub fn ids() -> Vec<&'static str> {
 }
 
 /// Each row's key as text cells, then its count.
-fn grouped<const N: usize>(rows: Rows<N>) -> Built {
+fn grouped<const N: usize>(rows: impl ExactSizeIterator<Item = ([Arc<str>; N], u64)>) -> Built {
     let mut cells = Vec::with_capacity(rows.len() * (N + 1));
     for (key, count) in rows {
         cells.extend(key.into_iter().map(Cell::Text));
@@ -171,7 +171,6 @@ fn events(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
     let total = cube.counts.matched;
     let rows = cube
         .by_name()
-        .into_iter()
         .map(|([name], n)| {
             vec![
                 Cell::text(name),
@@ -336,10 +335,8 @@ fn errors(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
 }
 
 fn top_users(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
-    let mut rows = cube.person_users();
-    if ctx.top > 0 {
-        rows.truncate(ctx.top);
-    }
+    let top = if ctx.top > 0 { ctx.top } else { usize::MAX };
+    let rows = cube.person_users().take(top);
     Ok(Built {
         // Named as the dashboard's "Top 10 IAM Users" is.
         title: (ctx.top > 0).then(|| format!("Top {} Users", ctx.top)),
