@@ -22,7 +22,7 @@ use super::{
     RecordSink, RequestParameters, Resource, SessionContext, SessionIssuer, Skips, UserIdentity,
 };
 use crate::input::lenient::{Obj, Str};
-use crate::input::scan::{Bail, Bytes, Cursor, Scan, Span};
+use crate::input::scan::{Bail, Bytes, Cursor, KeyText, Scan, Span};
 
 /// Which of the nested objects were present (an object value, not absent or another type).
 mod present {
@@ -167,6 +167,84 @@ struct Doc<'a, 's, C> {
     value: u32,
     /// Unescaped string values, indexed by [`Val::owned`].
     owned: Vec<String>,
+    /// The keys records had, for [`Doc::object`] to expect the next one.
+    keys: KeyChain,
+}
+
+/// The distinct keys of the records read (up to [`KeyChain::MAX`]), each with the member it is
+/// and the key that followed it last time. CloudTrail writes a record's members in one order,
+/// with a few optional ones (`errorCode`, `resources`, ...), so the key after `k` is nearly
+/// always the one that followed `k` before: [`Doc::object`] checks for it first, and a key
+/// found that way is neither scanned for its end nor looked up. A wrong guess costs one
+/// comparison and relinks the chain.
+struct KeyChain {
+    keys: Vec<Link>,
+    /// The first key of the last record.
+    first: u8,
+}
+
+/// A key of [`KeyChain`].
+struct Link {
+    text: KeyText,
+    member: Member,
+    /// The key that followed it last time ([`KeyChain::NONE`]: none known).
+    next: u8,
+}
+
+impl Default for KeyChain {
+    fn default() -> Self {
+        KeyChain {
+            keys: Vec::new(),
+            first: KeyChain::NONE,
+        }
+    }
+}
+
+impl KeyChain {
+    /// No key known.
+    const NONE: u8 = u8::MAX;
+    /// Before a record's first key.
+    const START: u8 = u8::MAX - 1;
+    /// The most keys remembered (a record has about twenty).
+    const MAX: usize = 64;
+
+    /// The key expected after key `i` (`START`: a record's first key), and its index.
+    #[inline(always)]
+    fn after(&self, i: u8) -> Option<(&Link, u8)> {
+        let next = match self.keys.get(i as usize) {
+            Some(l) => l.next,
+            None if i == Self::START => self.first,
+            None => return None,
+        };
+        self.keys.get(next as usize).map(|l| (l, next))
+    }
+
+    /// `key` (the member `member`) came after key `prev` (`START`: it is a record's first): its
+    /// index, added if new (`NONE` when it cannot be remembered: too long, or too many keys).
+    #[cold]
+    fn learn(&mut self, prev: u8, key: &[u8], member: Member) -> u8 {
+        let at = match KeyText::new(key) {
+            Some(text) => match self.keys.iter().position(|l| l.text == text) {
+                Some(at) => at as u8,
+                None if self.keys.len() < Self::MAX => {
+                    self.keys.push(Link {
+                        text,
+                        member,
+                        next: Self::NONE,
+                    });
+                    (self.keys.len() - 1) as u8
+                }
+                None => Self::NONE,
+            },
+            None => Self::NONE,
+        };
+        match self.keys.get_mut(prev as usize) {
+            Some(l) => l.next = at,
+            None if prev == Self::START => self.first = at,
+            None => {}
+        }
+        at
+    }
 }
 
 thread_local! {
@@ -370,6 +448,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
             skipped: Skips::default(),
             value: 0,
             owned: Vec::new(),
+            keys: KeyChain::default(),
         }
     }
 
@@ -496,12 +575,25 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
         if self.s.eat(b'}') {
             return Ok(false);
         }
+        // The key before this one in the record.
+        let mut prev = KeyChain::START;
         loop {
             // Which member this is, then one place that reads each kind (so the string read
-            // is inlined once, not at every string field's arm).
-            let member = match record_member(self.s.key()?, top) {
-                Some(m) => m,
-                None => return Err(Bail),
+            // is inlined once, not at every string field's arm). In a record, the key that
+            // followed the previous one last time is looked for first.
+            let member = match self.keys.after(prev) {
+                Some((l, at)) if !top && self.s.eat_key_text(&l.text) => {
+                    prev = at;
+                    l.member
+                }
+                _ => {
+                    let key = self.s.key()?;
+                    let member = record_member(key, top).ok_or(Bail)?;
+                    if !top {
+                        prev = self.keys.learn(prev, key, member);
+                    }
+                    member
+                }
             };
             match member {
                 Member::Str(field) => self.string_field(f, field)?,
@@ -852,6 +944,33 @@ mod tests {
         ];
         for text in cases {
             assert!(agrees(&text), "bailed on {text}");
+        }
+    }
+
+    /// Records whose keys come in other orders, other shapes, with keys that extend or cut
+    /// short the ones before, with spaces, too long to remember or too many: the keys a record
+    /// is expected to have after the ones before ([`KeyChain`]) are only a guess checked in
+    /// full.
+    #[test]
+    fn keys_in_any_order_read_as_serde_reads_them() {
+        let many: String = (0..70).map(|i| format!(r#""k{i}":{i},"#)).collect();
+        let records = [
+            RECORD.to_string(),
+            r#"{"eventTime":"2024-03-11T14:23:02Z","eventName":"PutRecords","eventSource":"kinesis.amazonaws.com","awsRegion":"eu-west-1"}"#.to_string(),
+            r#"{"eventTimeX":"x","eventTime":"2024-03-11T14:23:03Z","eventSource":"kinesis.amazonaws.com","eventNam":"y","eventName":"Z","awsRegio":"r"}"#.to_string(),
+            r#"{"eventTime" :"t","eventSource": "s",  "eventName":"n" , "awsRegion":"a"}"#.to_string(),
+            r#"{"aVeryLongKeyOfMoreThan21Bytes":"x","eventName":"n","recipientAccountIdX":"1","recipientAccountId":"2","eventSource":"kinesis.amazonaws.com"}"#.to_string(),
+            format!(r#"{{{many}"eventName":"after many","eventSource":"e"}}"#),
+            r#"{"eventName":"a","eventName":"b","eventSource":"s","eventName":"c"}"#.to_string(),
+            r#"{"":"","eventName":"","eventSource":""}"#.to_string(),
+        ];
+        let order = [0, 1, 0, 2, 2, 3, 0, 4, 5, 5, 0, 6, 1, 7, 7, 0, 4, 4, 3, 0];
+        let lines: Vec<&str> = order.iter().map(|&i| records[i].as_str()).collect();
+        for text in [
+            lines.join("\n"),
+            format!(r#"{{"Records":[{}]}}"#, lines.join(",")),
+        ] {
+            assert!(agrees(&text), "left to serde: {text}");
         }
     }
 

@@ -38,6 +38,68 @@ pub struct Span {
     pub escaped: bool,
 }
 
+/// An object key as compact JSON writes it, quotes and colon included (`"key":`), for a
+/// comparison of fixed size: three 8-byte words, the bytes past its end masked off. A fast path
+/// that expects a key (the one the object before had at this place) checks for it with
+/// [`Cursor::eat_key_text`] before reading a key the long way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyText {
+    words: [u64; 3],
+    masks: [u64; 3],
+    len: usize,
+}
+
+impl KeyText {
+    /// The longest `"key":` a `KeyText` holds.
+    pub const MAX: usize = 24;
+
+    /// `"key":` of `key`, the contents of a key without escapes; `None` when it is too long.
+    pub fn new(key: &[u8]) -> Option<KeyText> {
+        let len = key.len() + 3;
+        if len > Self::MAX {
+            return None;
+        }
+        let mut text = [0u8; Self::MAX];
+        text[0] = b'"';
+        text[1..=key.len()].copy_from_slice(key);
+        text[key.len() + 1] = b'"';
+        text[key.len() + 2] = b':';
+        let mut mask = [0u8; Self::MAX];
+        mask[..len].fill(0xff);
+        Some(KeyText {
+            words: words(&text),
+            masks: words(&mask),
+            len,
+        })
+    }
+
+    /// True when `buf` holds this text at `at`. False too when fewer than [`Self::MAX`] bytes
+    /// are left from `at` (the caller reads the key the long way then).
+    #[inline(always)]
+    pub fn is_at(&self, buf: &[u8], at: usize) -> bool {
+        let Some(chunk) = buf.get(at..at + Self::MAX) else {
+            return false;
+        };
+        let w = words(chunk);
+        ((w[0] ^ self.words[0]) & self.masks[0])
+            | ((w[1] ^ self.words[1]) & self.masks[1])
+            | ((w[2] ^ self.words[2]) & self.masks[2])
+            == 0
+    }
+
+    /// Its length in bytes (the key's and 3).
+    pub fn byte_len(&self) -> usize {
+        self.len
+    }
+}
+
+/// The first 24 bytes of `b` as three little-endian words.
+#[inline(always)]
+fn words(b: &[u8]) -> [u64; 3] {
+    let w = |i: usize| u64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().unwrap_or_default());
+    [w(0), w(1), w(2)]
+}
+
 /// A cursor over the tokens of a JSON text: the grammar is written once here, over a few steps
 /// each scanner provides. A *token* is a structural character (`{}[]:,`), a string, or a number
 /// or literal; whitespace between them is never a token.
@@ -123,6 +185,19 @@ pub trait Cursor<'a>: Sized {
             return Err(Bail);
         }
         Ok(&self.bytes()[s.start..s.end])
+    }
+
+    /// True (and passed) when the next token is the key `k` and its colon, written without
+    /// whitespace between them: what [`key`](Self::key) would read as `k`'s key.
+    #[inline(always)]
+    fn eat_key_text(&mut self, k: &KeyText) -> bool {
+        match self.peek_at() {
+            Some(at) if k.is_at(self.bytes(), at) => {
+                self.seek(at + k.byte_len());
+                true
+            }
+            _ => false,
+        }
     }
 
     /// The string of an object member's key, up to and including the colon.
@@ -466,6 +541,39 @@ mod tests {
             let mut s = Bytes::new(text.as_bytes());
             assert_eq!(s.key(), Err(Bail), "{text:?}");
         }
+    }
+
+    /// A key text is found exactly where `"key":` is written, never in a longer or shorter
+    /// key, nor within 24 bytes of the end (where the key is read the long way).
+    #[test]
+    fn key_texts_match_only_their_key() {
+        let pad = " ".repeat(KeyText::MAX);
+        for n in 0..=KeyText::MAX - 3 {
+            let key = "k".repeat(n);
+            let k = KeyText::new(key.as_bytes()).unwrap();
+            assert_eq!(k.byte_len(), n + 3);
+            let at = |text: &str| k.is_at(text.as_bytes(), 1);
+            assert!(at(&format!(" \"{key}\":{pad}")), "{n}");
+            assert!(at(&format!(" \"{key}\":\"{key}\"{pad}")), "{n}");
+            for other in [
+                format!(" \"{key}x\":{pad}"),
+                format!(" \"x{key}\":{pad}"),
+                format!(" \"{key}\" :{pad}"),
+                format!(" \"{key}\",{pad}"),
+                format!(" {key}\":{pad}"),
+            ] {
+                assert!(!at(&other), "{n} {other:?}");
+            }
+            // Fewer than 24 bytes left: never found.
+            assert_eq!(at(&format!(" \"{key}\":")), n + 3 == KeyText::MAX, "{n}");
+            if n > 0 {
+                assert!(!at(&format!(" \"{}\":{pad}", &key[1..])), "{n}");
+                let mut cursor = Bytes::new(format!("\"{key}\":1{pad}").leak().as_bytes());
+                assert!(cursor.eat_key_text(&k));
+                assert_eq!(cursor.scalar(), Ok(n + 4));
+            }
+        }
+        assert_eq!(KeyText::new(&[b'k'; KeyText::MAX - 2]), None);
     }
 
     #[test]
