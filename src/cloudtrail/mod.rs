@@ -321,11 +321,16 @@ impl Field {
 /// dropped), SESSION being what the ARN (`...:assumed-role/ROLE/SESSION`) or else the principal
 /// id (`ROLEID:SESSION`) names, the user's Identity Center user name. `None` for other roles
 /// or when no session is named.
-fn sso_user(role: &str, arn: &str, principal: &str) -> Option<String> {
+fn sso_user<'r>(
+    role: &str,
+    arn: impl FnOnce() -> &'r str,
+    principal: impl FnOnce() -> &'r str,
+) -> Option<String> {
     const PREFIX: &str = "AWSReservedSSO_";
     if !role.starts_with(PREFIX) {
         return None;
     }
+    let arn = arn();
     // The first ":assumed-role/", found from the colons (a generic substring search costs
     // more than the rest of the rule, as in `stream_in_arn`).
     const ASSUMED: &[u8] = b":assumed-role/";
@@ -335,7 +340,7 @@ fn sso_user(role: &str, arn: &str, principal: &str) -> Option<String> {
         .map(|(_, session)| session)
         .filter(|s| !s.is_empty())
         .or_else(|| {
-            principal
+            principal()
                 .split_once(':')
                 .map(|(_, s)| s)
                 .filter(|s| !s.is_empty())
@@ -407,10 +412,11 @@ pub trait Record {
         }
         let issuer = self.field(Field::IssuerUserName);
         if !issuer.is_empty() {
+            // The ARN and principal are read only for an Identity Center role.
             if let Some(person) = sso_user(
                 issuer,
-                self.field(Field::Arn),
-                self.field(Field::PrincipalId),
+                || self.field(Field::Arn),
+                || self.field(Field::PrincipalId),
             ) {
                 return Cow::Owned(person);
             }
@@ -844,6 +850,38 @@ mod tests {
 
     fn record(json: &str) -> RawRecord<'_> {
         parse::parse_record(json).expect(json)
+    }
+
+    /// The user of a role session reads the session's ARN and principal only for an Identity
+    /// Center role (the rest of the rule never needs them before the principal at its end).
+    #[test]
+    fn user_reads_the_arn_only_for_identity_center_roles() {
+        struct Asked<'r>(RawRecord<'r>, std::cell::RefCell<Vec<Field>>);
+        impl Record for Asked<'_> {
+            fn get(&self, f: Field) -> Option<&str> {
+                self.1.borrow_mut().push(f);
+                self.0.get(f)
+            }
+            fn with_whole<T>(&self, f: impl FnOnce(&RawRecord<'_>) -> T) -> Option<T> {
+                self.0.with_whole(f)
+            }
+        }
+        for (role, user, reads_arn) in [
+            ("deploy-role", "deploy-role", false),
+            (
+                "AWSReservedSSO_Ops_0123456789abcdef",
+                "AWSReservedSSO_Ops/jane",
+                true,
+            ),
+        ] {
+            let json = format!(
+                r#"{{"userIdentity":{{"type":"AssumedRole","principalId":"AROA:jane","arn":"arn:aws:sts::1:assumed-role/{role}/jane","sessionContext":{{"sessionIssuer":{{"userName":"{role}"}}}}}}}}"#
+            );
+            let asked = Asked(record(&json), Default::default());
+            assert_eq!(asked.user(), user);
+            assert_eq!(asked.1.borrow().contains(&Field::Arn), reads_arn, "{role}");
+            assert!(!asked.1.borrow().contains(&Field::PrincipalId), "{role}");
+        }
     }
 
     #[test]
