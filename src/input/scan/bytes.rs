@@ -118,6 +118,18 @@ impl<'a> Cursor<'a> for Bytes<'a> {
         }
     }
 
+    /// Looks for the key right where the cursor is, without skipping whitespace first: in
+    /// compact JSON it is there, and otherwise the key is read the long way, which skips it.
+    #[inline(always)]
+    fn eat_key_text(&mut self, k: &super::KeyText) -> bool {
+        if k.is_at(self.buf, self.pos) {
+            self.pos += k.byte_len();
+            true
+        } else {
+            false
+        }
+    }
+
     #[inline(always)]
     fn more(&mut self, close: u8) -> Scan<bool> {
         let mut next = self.buf.get(self.pos).copied();

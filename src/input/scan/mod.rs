@@ -77,7 +77,7 @@ impl KeyText {
     /// are left from `at` (the caller reads the key the long way then).
     #[inline(always)]
     pub fn is_at(&self, buf: &[u8], at: usize) -> bool {
-        let Some(chunk) = buf.get(at..at + Self::MAX) else {
+        let Some(chunk) = buf.get(at..).and_then(<[u8]>::first_chunk::<{ Self::MAX }>) else {
             return false;
         };
         let w = words(chunk);
@@ -571,6 +571,12 @@ mod tests {
                 let mut cursor = Bytes::new(format!("\"{key}\":1{pad}").leak().as_bytes());
                 assert!(cursor.eat_key_text(&k));
                 assert_eq!(cursor.scalar(), Ok(n + 4));
+                // After whitespace the key is left to `key`, which reads it.
+                let text = format!(" \"{key}\":1{pad}").leak();
+                let mut cursor = Bytes::new(text.as_bytes());
+                assert!(!cursor.eat_key_text(&k));
+                assert_eq!(cursor.key(), Ok(key.as_bytes()));
+                assert_eq!(cursor.scalar(), Ok(n + 5));
             }
         }
         assert_eq!(KeyText::new(&[b'k'; KeyText::MAX - 2]), None);
