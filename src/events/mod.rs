@@ -230,9 +230,7 @@ fn absorb<K: std::hash::Hash + Eq, L>(
     from: HashMap<L, u64, RandomState>,
     map: impl Fn(L) -> K,
 ) {
-    // Room for every group of `from` at once: a table grown again while they go in hashes
-    // every key it holds once more (1% of the instructions after the read, on a busy trail).
-    into.reserve(from.len());
+    into.reserve(from.len() / 2);
     for (k, n) in from {
         *into.entry(map(k)).or_default() += n;
     }
