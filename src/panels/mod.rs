@@ -452,6 +452,19 @@ mod tests {
         let plain = Rows::from(list.clone());
         assert_eq!(rows.len(), 10);
         assert_eq!(rows, plain);
+        every_range_is(&rows, &list);
+        // The rows of one series share their key slice; the next series' is another.
+        let all: Vec<Row<'_>> = rows.iter().collect();
+        let key = |r: &Row<'_>| r.parts()[1] as *const [Cell];
+        assert!(std::ptr::eq(key(&all[0]), key(&all[2])));
+        assert!(!std::ptr::eq(key(&all[2]), key(&all[3])));
+        assert_eq!(all[3].parts()[0], [Cell::Time(0)]);
+        assert_ne!(rows, Rows::from(list[..9].to_vec()));
+    }
+
+    /// Every range of `rows` (and one past its end) holds the rows of `list` it names, read as
+    /// a whole and cell by cell.
+    fn every_range_is(rows: &Rows, list: &[Vec<Cell>]) {
         for a in 0..=list.len() {
             for b in a..=list.len() + 1 {
                 let got: Vec<Vec<Cell>> = rows
@@ -461,20 +474,13 @@ mod tests {
                 assert_eq!(got, list[a..b.min(list.len())], "{a}..{b}");
                 assert_eq!(rows.range(a..b).len(), b.min(list.len()) - a);
                 for (r, want) in rows.range(a..b).zip(&list[a..]) {
-                    assert_eq!(r.len(), 4);
+                    assert_eq!(r.len(), want.len());
                     for (i, c) in want.iter().enumerate() {
                         assert_eq!(&r[i], c);
                     }
                 }
             }
         }
-        // The rows of one series share their key slice; the next series' is another.
-        let all: Vec<Row<'_>> = rows.iter().collect();
-        let key = |r: &Row<'_>| r.parts()[1] as *const [Cell];
-        assert!(std::ptr::eq(key(&all[0]), key(&all[2])));
-        assert!(!std::ptr::eq(key(&all[2]), key(&all[3])));
-        assert_eq!(all[3].parts()[0], [Cell::Time(0)]);
-        assert_ne!(rows, Rows::from(list[..9].to_vec()));
     }
 
     /// Flat rows read as the same rows one by one, over every range.
@@ -486,16 +492,7 @@ mod tests {
         let rows = Rows::flat(3, list.concat());
         assert_eq!(rows.len(), 7);
         assert_eq!(rows, Rows::from(list.clone()));
-        for a in 0..=list.len() {
-            for b in a..=list.len() + 1 {
-                let got: Vec<Vec<Cell>> = rows
-                    .range(a..b)
-                    .map(|r| r.iter().cloned().collect())
-                    .collect();
-                assert_eq!(got, list[a..b.min(list.len())], "{a}..{b}");
-                assert_eq!(rows.range(a..b).len(), b.min(list.len()) - a);
-            }
-        }
+        every_range_is(&rows, &list);
         assert!(Rows::flat(2, Vec::new()).is_empty());
         assert_ne!(rows, Rows::from(list[..6].to_vec()));
     }
