@@ -133,6 +133,12 @@ pub struct PrefixCache<V> {
 /// How many of a hash's bits choose its [`PrefixCache::hints`] slot.
 const HINT_BITS: u32 = 12;
 
+/// The [`PrefixCache::hints`] slot of `hash`: its top [`HINT_BITS`] bits.
+#[inline]
+fn hint_slot(hash: u64) -> usize {
+    (hash >> (64 - HINT_BITS)) as usize
+}
+
 /// One kept prefix.
 #[derive(Clone)]
 struct Entry<V> {
@@ -295,7 +301,7 @@ impl<V: Copy> PrefixCache<V> {
         #[cfg(target_arch = "x86_64")]
         {
             use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-            let start = self.hints[(hash >> (64 - HINT_BITS)) as usize] as usize;
+            let start = self.hints[hint_slot(hash)] as usize;
             let end = self.bytes.len().min(start + 256);
             let mut at = start;
             while at < end {
@@ -334,7 +340,7 @@ impl<V: Copy> PrefixCache<V> {
         // Both bounds keep these far below 4 GiB.
         let start = self.bytes.len() as u32;
         self.bytes.extend_from_slice(prefix);
-        self.hints[(hash >> (64 - HINT_BITS)) as usize] = start;
+        self.hints[hint_slot(hash)] = start;
         let entry = Entry {
             hash,
             start,
@@ -1736,14 +1742,13 @@ mod tests {
     #[test]
     fn a_hint_names_the_prefix_last_kept_in_its_slot() {
         let mut cache = PrefixCache::<u32>::default();
-        let slot = |h: u64| (h >> (64 - HINT_BITS)) as usize;
         let mut last = std::collections::HashMap::new();
         for i in 0..3000u32 {
             let p = format!(r#""metric_name":"m{i}","#);
             let h = cache.hash(p.as_bytes());
             let start = cache.bytes.len();
             cache.insert(h, p.as_bytes(), i);
-            last.insert(slot(h), (start, p));
+            last.insert(hint_slot(h), (start, p));
         }
         // 3,000 prefixes in 4,096 slots: some share one, and the later is named.
         assert!(last.len() < 3000);

@@ -99,13 +99,10 @@ impl<'a> Cursor<'a> for Bytes<'a> {
     /// holds no call.
     #[inline(always)]
     fn key(&mut self) -> Scan<&'a [u8]> {
-        if self.buf.get(self.pos) != Some(&b'"') {
-            self.ws();
-            if self.buf.get(self.pos) != Some(&b'"') {
-                return Err(Bail);
-            }
+        if !self.eat(b'"') {
+            return Err(Bail);
         }
-        let start = self.pos + 1;
+        let start = self.pos;
         let (end, quote) = find_special(self.buf, start);
         if !quote {
             return Err(Bail);
