@@ -64,7 +64,10 @@ impl Accounts {
     /// Notes `account` (empty accounts are not accounts).
     #[inline]
     pub fn add(&mut self, account: &str) {
-        if account.is_empty() || account == self.last {
+        // Compared inline: a call to `memcmp` for the 12 digits of every record cost a fifth
+        // of the call.
+        if account.is_empty() || crate::group::same_bytes(account.as_bytes(), self.last.as_bytes())
+        {
             return;
         }
         self.last.clear();

@@ -12,7 +12,7 @@ use hashbrown::HashTable;
 /// `a == b` for slices of equal length, inline: key parts are short, and a call to `memcmp`
 /// per part cost more than the comparison.
 #[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     fn word(s: &[u8], at: usize) -> u64 {
         u64::from_ne_bytes(s[at..at + 8].try_into().unwrap_or_default())
     }

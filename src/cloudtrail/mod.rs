@@ -395,12 +395,18 @@ pub trait Record {
     /// from another account) `ACCOUNT/PRINCIPAL`; `principalId`; else `unknown`. A record
     /// without `userIdentity` has all of these empty, so it is `unknown` too.
     fn user(&self) -> Cow<'_, str> {
+        self.user_of(self.identity_type())
+    }
+
+    /// [`user`](Record::user), the identity type already read: `kind` must be
+    /// [`identity_type`](Record::identity_type)'s.
+    #[inline]
+    fn user_of(&self, kind: &str) -> Cow<'_, str> {
         // In the rule's order, each looked at only when the ones before are empty.
         let name = self.field(Field::UserName);
         if !name.is_empty() {
             return Cow::Borrowed(name);
         }
-        let kind = self.field(Field::IdentityType);
         if kind == "FederatedUser" {
             let arn = self.field(Field::Arn);
             if let Some(i) = arn.find("federated-user/") {

@@ -175,7 +175,75 @@ impl Merge for EventCounts {
 pub type BucketCounts = HashMap<Millis, u64, RandomState>;
 
 /// Counts at `[N]` symbols.
-type SymCounts<const N: usize> = HashMap<[u32; N], u64, RandomState>;
+type SymCounts<const N: usize> = HashMap<Syms<N>, u64, RandomState>;
+
+/// A grouping's key: a symbol of each of its `N` fields. Hashed as whole 128-bit words, four
+/// symbols to a word (one multiply for a key of up to four), not as a slice of bytes with its
+/// length (the derived hash of an array: a length, a byte hash and a final multiply).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Syms<const N: usize>([u32; N]);
+
+impl<const N: usize> std::hash::Hash for Syms<N> {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        for word in self.0.chunks(4) {
+            h.write_u128(
+                word.iter()
+                    .rev()
+                    .fold(0u128, |w, &s| (w << 32) | u128::from(s)),
+            );
+        }
+    }
+}
+
+/// Counts at each event name symbol in each over-time bucket: a bucket's counts are a vector
+/// indexed by the name, so a record costs no hash when it falls in the bucket of the record
+/// before (a file's records come from a few minutes).
+#[derive(Debug, Default, Clone)]
+struct OverTime {
+    /// Each bucket's start and its counts at each name symbol, in the order first counted.
+    buckets: Vec<(Millis, Vec<u64>)>,
+    /// The place in `buckets` of each bucket start.
+    places: HashMap<Millis, usize, RandomState>,
+    /// The bucket counted in last: its start and place.
+    last: Option<(Millis, usize)>,
+}
+
+impl OverTime {
+    /// Adds `n` at `name` in the bucket of width `width` holding `t`.
+    #[inline]
+    fn add(&mut self, name: u32, t: Millis, width: Millis, n: u64) {
+        let at = match self.last {
+            // `t - start` cannot overflow: both are in the years 1970 to 9999.
+            Some((start, at)) if t >= start && t - start < width => at,
+            _ => self.place(bucket_start(t, width)),
+        };
+        bump(&mut self.buckets[at].1, name, n);
+    }
+
+    /// The place of the bucket starting at `start`, made if new; remembered as the last.
+    fn place(&mut self, start: Millis) -> usize {
+        let buckets = &mut self.buckets;
+        let at = *self.places.entry(start).or_insert_with(|| {
+            buckets.push((start, Vec::new()));
+            buckets.len() - 1
+        });
+        self.last = Some((start, at));
+        at
+    }
+
+    /// Adds the counts of `o`, its name symbols mapped by `names`.
+    fn absorb(&mut self, o: OverTime, names: &[u32]) {
+        for (start, counts) in o.buckets {
+            let at = self.place(start);
+            for (i, n) in counts.into_iter().enumerate() {
+                if n > 0 {
+                    bump(&mut self.buckets[at].1, names[i], n);
+                }
+            }
+        }
+    }
+}
 
 /// The aggregate of the Events dashboard: the counts, and one grouping per selected panel.
 ///
@@ -199,7 +267,7 @@ pub struct EventsAgg {
     /// At each event name symbol.
     by_name: Vec<u64>,
     /// `[name, bucket start]`.
-    over_time: HashMap<(u32, Millis), u64, RandomState>,
+    over_time: OverTime,
     /// `[region, user, name, address]`.
     calls: SymCounts<4>,
     /// `[user, name]`.
@@ -270,28 +338,28 @@ impl Merge for EventsAgg {
         let (regions, users, names, ips) = (&regions, &users, &names, &ips);
         rayon::scope(|s| {
             s.spawn(|_| {
-                absorb(errors, o.errors, |[c, m, name, u, ip]| {
-                    [
+                absorb(errors, o.errors, |Syms([c, m, name, u, ip])| {
+                    Syms([
                         at(&codes, c),
                         at(&messages, m),
                         at(names, name),
                         at(users, u),
                         at(ips, ip),
-                    ]
+                    ])
                 })
             });
             s.spawn(|_| {
-                absorb(calls, o.calls, |[r, u, name, ip]| {
-                    [at(regions, r), at(users, u), at(names, name), at(ips, ip)]
+                absorb(calls, o.calls, |Syms([r, u, name, ip])| {
+                    Syms([at(regions, r), at(users, u), at(names, name), at(ips, ip)])
                 })
             });
             s.spawn(|_| {
-                absorb(over_time, o.over_time, |(name, t)| (at(names, name), t));
-                absorb(by_user, o.by_user, |[u, name]| {
-                    [at(users, u), at(names, name)]
+                over_time.absorb(o.over_time, names);
+                absorb(by_user, o.by_user, |Syms([u, name])| {
+                    Syms([at(users, u), at(names, name)])
                 });
-                absorb(by_region, o.by_region, |[r, name]| {
-                    [at(regions, r), at(names, name)]
+                absorb(by_region, o.by_region, |Syms([r, name])| {
+                    Syms([at(regions, r), at(names, name)])
                 });
                 for (i, n) in o.by_name.into_iter().enumerate() {
                     bump(by_name, names[i], n);
@@ -456,7 +524,9 @@ impl EventsAgg {
             return Ok(());
         }
         let f = &q.filters;
-        let user = r.user();
+        // Read once, for the user and for whether it is a person.
+        let kind = r.identity_type();
+        let user = r.user_of(kind);
         let (region, user, ip) = (r.field(Field::AwsRegion), &*user, r.field(Field::SourceIp));
         if !(f.event_name.matches(name)
             && f.region.matches(region)
@@ -479,7 +549,7 @@ impl EventsAgg {
         c.matched += 1;
         widen_range(&mut c.matched_range, t);
         let g = q.groupings.counted();
-        let person = g.person_users && PERSON_TYPES.contains(&r.identity_type());
+        let person = g.person_users && PERSON_TYPES.contains(&kind);
         let code = if g.errors {
             r.field(Field::ErrorCode)
         } else {
@@ -508,22 +578,19 @@ impl EventsAgg {
             0
         };
         if g.calls {
-            *self.calls.entry([reg, u, n, a]).or_default() += 1;
+            *self.calls.entry(Syms([reg, u, n, a])).or_default() += 1;
         }
         if g.by_name {
             bump(&mut self.by_name, n, 1);
         }
         if g.over_time {
-            *self
-                .over_time
-                .entry((n, bucket_start(t, q.bucket)))
-                .or_default() += 1;
+            self.over_time.add(n, t, q.bucket, 1);
         }
         if g.by_user {
-            *self.by_user.entry([u, n]).or_default() += 1;
+            *self.by_user.entry(Syms([u, n])).or_default() += 1;
         }
         if g.by_region {
-            *self.by_region.entry([reg, n]).or_default() += 1;
+            *self.by_region.entry(Syms([reg, n])).or_default() += 1;
         }
         if g.by_ip {
             bump(&mut self.by_ip, a, 1);
@@ -534,7 +601,7 @@ impl EventsAgg {
         if error {
             let c = self.codes.intern(code);
             let m = self.messages.intern(r.field(Field::ErrorMessage));
-            *self.errors.entry([c, m, n, u, a]).or_default() += 1;
+            *self.errors.entry(Syms([c, m, n, u, a])).or_default() += 1;
         }
         Ok(())
     }
@@ -543,7 +610,7 @@ impl EventsAgg {
     fn project<const M: usize>(&self, keep: impl Fn([u32; 4]) -> [u32; M]) -> SymCounts<M> {
         let mut out = SymCounts::default();
         for (k, n) in &self.calls {
-            *out.entry(keep(*k)).or_default() += n;
+            *out.entry(Syms(keep(k.0))).or_default() += n;
         }
         out
     }
@@ -552,7 +619,7 @@ impl EventsAgg {
     pub fn by_name(&self) -> Rows<'_, 1> {
         if self.by_name.is_empty() && !self.calls.is_empty() {
             let v = self.project(|[_, _, n, _]| [n]);
-            sorted_rows(v.into_iter(), [&self.names])
+            sorted_rows(v.into_iter().map(|(k, n)| (k.0, n)), [&self.names])
         } else {
             sorted_rows(nonzero(&self.by_name), [&self.names])
         }
@@ -561,8 +628,12 @@ impl EventsAgg {
     /// Calls by event name, then bucket start, by name ascending.
     pub fn over_time(&self) -> Vec<(&str, BucketCounts)> {
         let mut by_name: HashMap<u32, BucketCounts, RandomState> = HashMap::default();
-        for (&(n, t), &c) in &self.over_time {
-            by_name.entry(n).or_default().insert(t, c);
+        for (t, counts) in &self.over_time.buckets {
+            for (n, &c) in counts.iter().enumerate() {
+                if c > 0 {
+                    by_name.entry(n as u32).or_default().insert(*t, c);
+                }
+            }
         }
         let mut series: Vec<(&str, BucketCounts)> = by_name
             .into_iter()
@@ -575,7 +646,7 @@ impl EventsAgg {
     /// Calls by `[region, user, event name, source address]`.
     pub fn calls(&self) -> Rows<'_, 4> {
         let interners = [&self.regions, &self.users, &self.names, &self.ips];
-        sorted_rows(self.calls.iter().map(|(k, n)| (*k, *n)), interners)
+        sorted_rows(self.calls.iter().map(|(k, n)| (k.0, *n)), interners)
     }
 
     /// Calls by `[user, event name]`.
@@ -588,7 +659,7 @@ impl EventsAgg {
             &self.by_user
         };
         sorted_rows(
-            groups.iter().map(|(k, n)| (*k, *n)),
+            groups.iter().map(|(k, n)| (k.0, *n)),
             [&self.users, &self.names],
         )
     }
@@ -603,7 +674,7 @@ impl EventsAgg {
             &self.by_region
         };
         sorted_rows(
-            groups.iter().map(|(k, n)| (*k, *n)),
+            groups.iter().map(|(k, n)| (k.0, *n)),
             [&self.regions, &self.names],
         )
     }
@@ -618,7 +689,7 @@ impl EventsAgg {
             &self.users,
             &self.ips,
         ];
-        sorted_rows(self.errors.iter().map(|(k, n)| (*k, *n)), interners)
+        sorted_rows(self.errors.iter().map(|(k, n)| (k.0, *n)), interners)
     }
 
     /// Calls by identities of the [`PERSON_TYPES`], by `[user]`.
@@ -631,7 +702,7 @@ impl EventsAgg {
         if self.by_ip.is_empty() {
             self.project(|[_, _, _, a]| [a])
                 .into_iter()
-                .map(|([a], n)| (self.ips.get(a), n))
+                .map(|(Syms([a]), n)| (self.ips.get(a), n))
                 .collect()
         } else {
             nonzero(&self.by_ip)
@@ -779,6 +850,58 @@ mod tests {
                 assert_eq!(rows.next().is_some(), left > 0);
             }
         }
+    }
+
+    /// Counts by `(bucket start, name)`, as the over-time grouping holds them.
+    fn by_bucket(o: &OverTime) -> std::collections::BTreeMap<(Millis, u32), u64> {
+        let mut out = std::collections::BTreeMap::new();
+        for (start, counts) in &o.buckets {
+            for (name, &n) in counts.iter().enumerate() {
+                if n > 0 {
+                    assert!(
+                        out.insert((*start, name as u32), n).is_none(),
+                        "{start} twice"
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// Each count lands in the bucket holding its time, whether or not the time before was in
+    /// the same bucket (the last bucket is remembered), and a merge maps the other's names.
+    #[test]
+    fn over_time_counts_in_the_bucket_of_each_time() {
+        let w = 60_000;
+        let mut o = OverTime::default();
+        for (name, t) in [
+            (0, 120_000),
+            (1, 179_999),
+            (0, 180_000),
+            (2, 0),
+            (0, 120_001),
+            (1, 59_999),
+            (1, 119_999),
+        ] {
+            o.add(name, t, w, 1);
+        }
+        let mut other = OverTime::default();
+        other.add(0, 180_005, w, 3);
+        other.add(1, 240_000, w, 1);
+        other.add(0, 59_000, w, 2);
+        // The other's name 0 is this one's 1, and its 1 is this one's 0.
+        o.absorb(other, &[1, 0]);
+        let want = [
+            ((0, 1), 3),
+            ((0, 2), 1),
+            ((60_000, 1), 1),
+            ((120_000, 0), 2),
+            ((120_000, 1), 1),
+            ((180_000, 0), 1),
+            ((180_000, 1), 3),
+            ((240_000, 0), 1),
+        ];
+        assert_eq!(by_bucket(&o), want.into_iter().collect());
     }
 
     const KIN: &str = r#"{"eventTime":"2024-03-09T10:00:00Z","eventSource":" kinesis.amazonaws.com ","eventName":"PutRecord ","awsRegion":"us-east-2 ","sourceIPAddress":" 1.2.3.4","userIdentity":{"type":"IAMUser","userName":"alice"},"requestParameters":{"streamName":"orders"}}"#;
