@@ -125,19 +125,18 @@ impl Interner {
             ..
         } = self;
         let hash = hash.unwrap_or_else(|| state.hash_one(s));
-        let entry = table.entry(
-            hash,
-            |&i| same_bytes(strings[i as usize].as_bytes(), s.as_bytes()),
-            |&i| hashes[i as usize],
-        );
-        *entry
-            .or_insert_with(|| {
-                strings.push(make(s));
-                hashes.push(hash);
-                ranks.take();
-                (strings.len() - 1) as u32
-            })
-            .get()
+        let eq = |&i: &u32| same_bytes(strings[i as usize].as_bytes(), s.as_bytes());
+        // Looked up first, then inserted when new: most strings are found, and a lookup alone
+        // neither checks for room nor looks for a free slot as it probes.
+        if let Some(&i) = table.find(hash, eq) {
+            return i;
+        }
+        let i = strings.len() as u32;
+        table.insert_unique(hash, i, |&i| hashes[i as usize]);
+        strings.push(make(s));
+        hashes.push(hash);
+        ranks.take();
+        i
     }
 
     /// The string of symbol `i`.
