@@ -382,9 +382,13 @@ impl<'r> FastRecord<'r> {
     fn at(&self, f: Field) -> Option<&'r str> {
         let v = self.fields.spans[f as usize];
         if v.start != u32::MAX {
-            // In range and on character boundaries: they are the contents of a string the
-            // scanner found in `text` (quotes are ASCII).
-            self.text.get(v.start as usize..v.end as usize)
+            let bytes = self.text.as_bytes().get(v.start as usize..v.end as usize)?;
+            // SAFETY: the contents of a string the scanner found in `text`: `start` follows
+            // its opening quote and `end` is its closing quote, both ASCII, so both are
+            // character boundaries of the UTF-8 text (what `str::get` would check again).
+            debug_assert!(self.text.is_char_boundary(v.start as usize));
+            debug_assert!(self.text.is_char_boundary(v.end as usize));
+            Some(unsafe { std::str::from_utf8_unchecked(bytes) })
         } else if v.end != u32::MAX {
             self.owned.get(v.end as usize).map(String::as_str)
         } else {
