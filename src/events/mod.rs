@@ -196,52 +196,51 @@ impl<const N: usize> std::hash::Hash for Syms<N> {
     }
 }
 
-/// Counts at each event name symbol in each over-time bucket: a bucket's counts are a vector
-/// indexed by the name, so a record costs no hash when it falls in the bucket of the record
-/// before (a file's records come from a few minutes).
+/// An over-time key: an event name symbol and a bucket start, hashed as one 128-bit word (one
+/// multiply).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct NameAt(u32, Millis);
+
+impl std::hash::Hash for NameAt {
+    #[inline]
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        h.write_u128((u128::from(self.1 as u64) << 32) | u128::from(self.0));
+    }
+}
+
+/// Counts at each event name symbol in each over-time bucket. One map keyed by both, so memory
+/// is one entry per pair counted whatever the input (a vector of names per bucket was faster by
+/// ~0.3% of the instructions, but grew with buckets × names: 2 GB for 20,000 made-up event
+/// names over 20,000 hours). The bucket of the record before is remembered, so a record in it
+/// (a file's records come from a few minutes) costs no division.
 #[derive(Debug, Default, Clone)]
 struct OverTime {
-    /// Each bucket's start and its counts at each name symbol, in the order first counted.
-    buckets: Vec<(Millis, Vec<u64>)>,
-    /// The place in `buckets` of each bucket start.
-    places: HashMap<Millis, usize, RandomState>,
-    /// The bucket counted in last: its start and place.
-    last: Option<(Millis, usize)>,
+    counts: HashMap<NameAt, u64, RandomState>,
+    /// The bucket counted in last: its start.
+    last: Option<Millis>,
 }
 
 impl OverTime {
     /// Adds `n` at `name` in the bucket of width `width` holding `t`.
     #[inline]
     fn add(&mut self, name: u32, t: Millis, width: Millis, n: u64) {
-        let at = match self.last {
+        let start = match self.last {
             // `t - start` cannot overflow: both are in the years 1970 to 9999.
-            Some((start, at)) if t >= start && t - start < width => at,
-            _ => self.place(bucket_start(t, width)),
+            Some(start) if t >= start && t - start < width => start,
+            _ => {
+                let start = bucket_start(t, width);
+                self.last = Some(start);
+                start
+            }
         };
-        bump(&mut self.buckets[at].1, name, n);
-    }
-
-    /// The place of the bucket starting at `start`, made if new; remembered as the last.
-    fn place(&mut self, start: Millis) -> usize {
-        let buckets = &mut self.buckets;
-        let at = *self.places.entry(start).or_insert_with(|| {
-            buckets.push((start, Vec::new()));
-            buckets.len() - 1
-        });
-        self.last = Some((start, at));
-        at
+        *self.counts.entry(NameAt(name, start)).or_default() += n;
     }
 
     /// Adds the counts of `o`, its name symbols mapped by `names`.
     fn absorb(&mut self, o: OverTime, names: &[u32]) {
-        for (start, counts) in o.buckets {
-            let at = self.place(start);
-            for (i, n) in counts.into_iter().enumerate() {
-                if n > 0 {
-                    bump(&mut self.buckets[at].1, names[i], n);
-                }
-            }
-        }
+        absorb(&mut self.counts, o.counts, |NameAt(name, t)| {
+            NameAt(names[name as usize], t)
+        });
     }
 }
 
@@ -628,12 +627,8 @@ impl EventsAgg {
     /// Calls by event name, then bucket start, by name ascending.
     pub fn over_time(&self) -> Vec<(&str, BucketCounts)> {
         let mut by_name: HashMap<u32, BucketCounts, RandomState> = HashMap::default();
-        for (t, counts) in &self.over_time.buckets {
-            for (n, &c) in counts.iter().enumerate() {
-                if c > 0 {
-                    by_name.entry(n as u32).or_default().insert(*t, c);
-                }
-            }
+        for (&NameAt(n, t), &c) in &self.over_time.counts {
+            by_name.entry(n).or_default().insert(t, c);
         }
         let mut series: Vec<(&str, BucketCounts)> = by_name
             .into_iter()
@@ -855,15 +850,9 @@ mod tests {
     /// Counts by `(bucket start, name)`, as the over-time grouping holds them.
     fn by_bucket(o: &OverTime) -> std::collections::BTreeMap<(Millis, u32), u64> {
         let mut out = std::collections::BTreeMap::new();
-        for (start, counts) in &o.buckets {
-            for (name, &n) in counts.iter().enumerate() {
-                if n > 0 {
-                    assert!(
-                        out.insert((*start, name as u32), n).is_none(),
-                        "{start} twice"
-                    );
-                }
-            }
+        for (&NameAt(name, start), &n) in &o.counts {
+            assert!(n > 0, "{start}: a count of 0");
+            out.insert((start, name), n);
         }
         out
     }
