@@ -60,6 +60,19 @@ impl<'a> Cursor<'a> for Bytes<'a> {
         (self.pos < self.buf.len()).then_some(self.pos)
     }
 
+    /// As the provided [`Cursor::peek`], but the byte is looked at first and whitespace
+    /// skipped only when it is some (compact JSON has none): one load and one comparison.
+    #[inline(always)]
+    fn peek(&mut self) -> Option<u8> {
+        match self.buf.get(self.pos) {
+            Some(&c) if c > b' ' => Some(c),
+            _ => {
+                self.ws();
+                self.buf.get(self.pos).copied()
+            }
+        }
+    }
+
     #[inline(always)]
     fn advance(&mut self) {
         self.pos += 1;
@@ -129,22 +142,20 @@ impl<'a> Cursor<'a> for Bytes<'a> {
 
     #[inline(always)]
     fn more(&mut self, close: u8) -> Scan<bool> {
-        let mut next = self.buf.get(self.pos).copied();
-        if next.is_some_and(is_ws) {
-            self.ws();
-            next = self.buf.get(self.pos).copied();
+        // The comma or the bracket right where the cursor is; only then whitespace is skipped.
+        let step = |c: Option<&u8>| match c {
+            Some(b',') => Some(true),
+            Some(&c) if c == close => Some(false),
+            _ => None,
+        };
+        if let Some(more) = step(self.buf.get(self.pos)) {
+            self.pos += 1;
+            return Ok(more);
         }
-        match next {
-            Some(b',') => {
-                self.pos += 1;
-                Ok(true)
-            }
-            Some(c) if c == close => {
-                self.pos += 1;
-                Ok(false)
-            }
-            _ => Err(Bail),
-        }
+        self.ws();
+        let more = step(self.buf.get(self.pos)).ok_or(Bail)?;
+        self.pos += 1;
+        Ok(more)
     }
 
     #[inline(always)]
