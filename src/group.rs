@@ -163,24 +163,55 @@ impl Interner {
 
     /// Interns every string of `other`; returns, at each of `other`'s symbols, the symbol the
     /// same string has here.
+    ///
+    /// The strings already here are found first, so that room is made for exactly the new
+    /// ones: where both threads saw every string (a trail read twice over), nothing grows, and
+    /// a table sized for all of `other`'s strings would stay twice too big to the end of the
+    /// run.
     pub fn absorb(&mut self, other: &Interner) -> Vec<u32> {
+        const NEW: u32 = u32::MAX;
         let Interner {
             table,
             strings,
             hashes,
+            ranks,
             ..
         } = self;
-        table.reserve(other.len(), |&i| hashes[i as usize]);
-        strings.reserve(other.len());
-        hashes.reserve(other.len());
-        // A string new here is shared with `other`, not copied; its hash is `other`'s (the
-        // seed is the same).
-        other
+        let mut new = 0;
+        let mut map: Vec<u32> = other
             .strings
             .iter()
             .zip(&other.hashes)
-            .map(|(s, &hash)| self.intern_with(s, Some(hash), |_| Arc::clone(s)))
-            .collect()
+            .map(|(s, &hash)| {
+                match table.find(hash, |&i| {
+                    same_bytes(strings[i as usize].as_bytes(), s.as_bytes())
+                }) {
+                    Some(&i) => i,
+                    None => {
+                        new += 1;
+                        NEW
+                    }
+                }
+            })
+            .collect();
+        if new == 0 {
+            return map;
+        }
+        table.reserve(new, |&i| hashes[i as usize]);
+        strings.reserve_exact(new);
+        hashes.reserve_exact(new);
+        ranks.take();
+        // A string new here is shared with `other`, not copied; its hash is `other`'s (the
+        // seed is the same). `other`'s strings are distinct, so none is here twice.
+        for ((sym, s), &hash) in map.iter_mut().zip(&other.strings).zip(&other.hashes) {
+            if *sym == NEW {
+                *sym = strings.len() as u32;
+                strings.push(Arc::clone(s));
+                hashes.push(hash);
+                table.insert_unique(hash, *sym, |&i| hashes[i as usize]);
+            }
+        }
+        map
     }
 
     /// Each symbol's place in the strings sorted ascending: comparing ranks orders symbols as
@@ -254,6 +285,45 @@ mod tests {
         assert_eq!(b.absorb(&a), [2, 1, 3, 4, 5]);
         let again = b.absorb(&a);
         assert_eq!(b.get(again[3]), "é");
+    }
+
+    /// Absorbing strings that are all here maps them and grows nothing; absorbing new ones
+    /// makes room for exactly them (the strings kept and their hashes, pushed in `other`'s
+    /// order after this interner's own).
+    #[test]
+    fn absorb_makes_room_for_the_new_strings_only() {
+        // 1024 strings: the vectors are full.
+        let mut a = Interner::default();
+        for i in 0..1_024 {
+            a.intern(&format!("s{i}"));
+        }
+        let mut b = Interner::default();
+        for i in (0..1_024).rev().step_by(7) {
+            b.intern(&format!("s{i}"));
+        }
+        let room = |i: &Interner| {
+            (
+                i.table.capacity(),
+                i.strings.capacity(),
+                i.hashes.capacity(),
+            )
+        };
+        let before = room(&a);
+        assert_eq!((before.1, before.2), (1_024, 1_024));
+        let map = a.absorb(&b);
+        assert_eq!(room(&a), before);
+        assert_eq!(a.len(), 1_024);
+        let want: Vec<u32> = (0..1_024).rev().step_by(7).collect();
+        assert_eq!(map, want);
+        // 3 of c's 5 strings are new: they are numbered 1024, 1025, 1026 in c's order.
+        let mut c = Interner::default();
+        for t in ["s5", "new-x", "s999", "new-y", "new-z"] {
+            c.intern(t);
+        }
+        assert_eq!(a.absorb(&c), [5, 1_024, 999, 1_025, 1_026]);
+        assert_eq!((a.strings.capacity(), a.hashes.capacity()), (1_027, 1_027));
+        assert_eq!(a.intern("new-z"), 1_026);
+        assert_eq!(a.get(1_025), "new-y");
     }
 
     /// Interning in runs gives the symbols interning one at a time gives, whatever the runs,

@@ -292,14 +292,25 @@ fn bump(v: &mut Vec<u64>, i: u32, n: u64) {
 }
 
 /// Adds the counts of `from`, its keys mapped by `map`.
-fn absorb<K: std::hash::Hash + Eq, L>(
+///
+/// The groups already here are counted first, so that room is made for exactly the new ones:
+/// where both threads saw every group (a trail read twice over), the table does not grow, and
+/// one sized for all of `from`'s groups would stay twice too big to the end of the run.
+fn absorb<K: std::hash::Hash + Eq, L: Copy>(
     into: &mut HashMap<K, u64, RandomState>,
-    from: HashMap<L, u64, RandomState>,
+    mut from: HashMap<L, u64, RandomState>,
     map: impl Fn(L) -> K,
 ) {
-    into.reserve(from.len() / 2);
+    from.retain(|&k, &mut n| match into.get_mut(&map(k)) {
+        Some(count) => {
+            *count += n;
+            false
+        }
+        None => true,
+    });
+    into.reserve(from.len());
     for (k, n) in from {
-        *into.entry(map(k)).or_default() += n;
+        into.insert(map(k), n);
     }
 }
 
@@ -891,6 +902,32 @@ mod tests {
             ((240_000, 0), 1),
         ];
         assert_eq!(by_bucket(&o), want.into_iter().collect());
+    }
+
+    /// A grouping absorbing groups it holds adds their counts and grows nothing, even when
+    /// full; new groups are inserted with their counts, their keys mapped.
+    #[test]
+    fn absorb_adds_counts_and_grows_for_new_groups_only() {
+        let mut into = SymCounts::<2>::with_capacity_and_hasher(1_000, RandomState::default());
+        let n = into.capacity() as u32;
+        into.extend((0..n).map(|i| (Syms([i, i % 7]), u64::from(i))));
+        assert_eq!(into.capacity(), n as usize);
+        // Keys swapped by the map: [i % 7, i] is here as [i, i % 7].
+        let from: SymCounts<2> = (0..n).step_by(3).map(|i| (Syms([i % 7, i]), 5)).collect();
+        absorb(&mut into, from, |Syms([a, b])| Syms([b, a]));
+        assert_eq!((into.len(), into.capacity()), (n as usize, n as usize));
+        for i in 0..n {
+            let extra = if i % 3 == 0 { 5 } else { 0 };
+            assert_eq!(into[&Syms([i, i % 7])], u64::from(i) + extra, "{i}");
+        }
+        let from: SymCounts<2> = [([1, 1], 2), ([n, 1], 3), ([n + 1, 2], 4)]
+            .into_iter()
+            .map(|(k, c)| (Syms(k), c))
+            .collect();
+        absorb(&mut into, from, |k| k);
+        assert_eq!(into.len(), n as usize + 2);
+        let at = |k| into[&Syms(k)];
+        assert_eq!((at([1, 1]), at([n, 1]), at([n + 1, 2])), (3, 3, 4));
     }
 
     const KIN: &str = r#"{"eventTime":"2024-03-09T10:00:00Z","eventSource":" kinesis.amazonaws.com ","eventName":"PutRecord ","awsRegion":"us-east-2 ","sourceIPAddress":" 1.2.3.4","userIdentity":{"type":"IAMUser","userName":"alice"},"requestParameters":{"streamName":"orders"}}"#;
