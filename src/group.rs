@@ -4,7 +4,7 @@
 //! neither growing a table nor absorbing another thread's interner hashes a string again.
 
 use std::hash::BuildHasher;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
@@ -51,6 +51,47 @@ pub struct Interner {
     /// [`ranks`](Interner::ranks) and [`order`](Interner::order), once asked for (every panel
     /// that sorts on this field asks; a new string forgets them).
     ranks: OnceLock<Sorted>,
+    /// Where a new string is looked for before it is stored ([`Strings`]), if anywhere.
+    shared: Option<Arc<Strings>>,
+}
+
+/// The strings of every interner that shares it, each stored once: the interners of a pass's
+/// threads each number their own strings, but a string two threads saw is one allocation
+/// both hold. Without it each thread kept its own copy of every string it saw; on a trail
+/// where both threads see every error message (tens of thousands, ~170 bytes each) the copies
+/// a merge dropped stayed in the allocator's free lists, resident to the end of the run. Only
+/// a thread's first sight of a string looks here (under a lock), never a repeat.
+#[derive(Default)]
+pub struct Strings {
+    /// Each string with its hash (a table that grows places them again by it).
+    table: Mutex<HashTable<(u64, Arc<str>)>>,
+}
+
+impl Strings {
+    /// The store of the interners made now: the one still held by some interner, or a new
+    /// one. Unrelated aggregates made at the same time may share one: a shared string is the
+    /// same text, so nothing but where it is stored depends on it.
+    pub fn current() -> Arc<Strings> {
+        static CURRENT: Mutex<Weak<Strings>> = Mutex::new(Weak::new());
+        let mut current = CURRENT.lock().unwrap_or_else(PoisonError::into_inner);
+        current.upgrade().unwrap_or_else(|| {
+            let new = Arc::new(Strings::default());
+            *current = Arc::downgrade(&new);
+            new
+        })
+    }
+
+    /// The stored `s`, whose hash is `hash`, stored now if it was not.
+    #[cold]
+    fn get(&self, s: &str, hash: u64) -> Arc<str> {
+        let mut table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = table.entry(
+            hash,
+            |(h, t)| *h == hash && same_bytes(t.as_bytes(), s.as_bytes()),
+            |&(h, _)| h,
+        );
+        Arc::clone(&entry.or_insert_with(|| (hash, Arc::from(s))).get().1)
+    }
 }
 
 /// The strings of an [`Interner`] sorted: each symbol's rank, and the symbol at each rank.
@@ -76,6 +117,7 @@ impl Default for Interner {
             state: shared_state(),
             last: u32::MAX,
             ranks: OnceLock::new(),
+            shared: None,
         }
     }
 }
@@ -87,10 +129,49 @@ impl std::fmt::Debug for Interner {
 }
 
 impl Interner {
-    /// The symbol of `s`, numbered the first time it is seen.
+    /// An interner whose new strings are looked for in `shared` first, and stored there.
+    pub fn sharing(shared: &Arc<Strings>) -> Self {
+        Interner {
+            shared: Some(Arc::clone(shared)),
+            ..Interner::default()
+        }
+    }
+
+    /// Stops looking new strings up in a shared store (those held stay shared): once no
+    /// interner holds it, the store's table is freed.
+    pub fn unshare(&mut self) {
+        self.shared = None;
+    }
+
+    /// The symbol of `s`, numbered the first time it is seen (the string then stored is the
+    /// shared store's, or a copy of its own).
     #[inline]
     pub fn intern(&mut self, s: &str) -> u32 {
-        self.intern_with(s, None, |s| s.into())
+        let Interner {
+            table,
+            strings,
+            hashes,
+            state,
+            ranks,
+            shared,
+            ..
+        } = self;
+        let hash = state.hash_one(s);
+        let eq = |&i: &u32| same_bytes(strings[i as usize].as_bytes(), s.as_bytes());
+        // Looked up first, then inserted when new: most strings are found, and a lookup alone
+        // neither checks for room nor looks for a free slot as it probes.
+        if let Some(&i) = table.find(hash, eq) {
+            return i;
+        }
+        let i = strings.len() as u32;
+        table.insert_unique(hash, i, |&i| hashes[i as usize]);
+        strings.push(match shared {
+            Some(shared) => shared.get(s, hash),
+            None => s.into(),
+        });
+        hashes.push(hash);
+        ranks.take();
+        i
     }
 
     /// [`intern`](Self::intern) for a field whose values come in runs (a CloudTrail file holds
@@ -105,38 +186,6 @@ impl Interner {
         }
         self.last = self.intern(s);
         self.last
-    }
-
-    /// [`intern`](Self::intern) of `s`, whose hash is `hash` when known, the string stored as
-    /// `make` gives it the first time.
-    #[inline]
-    fn intern_with<'s>(
-        &mut self,
-        s: &'s str,
-        hash: Option<u64>,
-        make: impl FnOnce(&'s str) -> Arc<str>,
-    ) -> u32 {
-        let Interner {
-            table,
-            strings,
-            hashes,
-            state,
-            ranks,
-            ..
-        } = self;
-        let hash = hash.unwrap_or_else(|| state.hash_one(s));
-        let eq = |&i: &u32| same_bytes(strings[i as usize].as_bytes(), s.as_bytes());
-        // Looked up first, then inserted when new: most strings are found, and a lookup alone
-        // neither checks for room nor looks for a free slot as it probes.
-        if let Some(&i) = table.find(hash, eq) {
-            return i;
-        }
-        let i = strings.len() as u32;
-        table.insert_unique(hash, i, |&i| hashes[i as usize]);
-        strings.push(make(s));
-        hashes.push(hash);
-        ranks.take();
-        i
     }
 
     /// The string of symbol `i`.
@@ -324,6 +373,41 @@ mod tests {
         assert_eq!((a.strings.capacity(), a.hashes.capacity()), (1_027, 1_027));
         assert_eq!(a.intern("new-z"), 1_026);
         assert_eq!(a.get(1_025), "new-y");
+    }
+
+    /// Interners sharing a store number their strings as an interner of their own does, and
+    /// hold one allocation for a string both saw; an interner of its own, or one that stopped
+    /// sharing, holds a copy. The store is the same while an interner holds it.
+    #[test]
+    fn shared_strings_are_stored_once_and_numbered_as_own_ones() {
+        let store = Strings::current();
+        assert!(Arc::ptr_eq(&store, &Strings::current()));
+        let texts = ["b", "a", "b", "", "é", "a", "long text of a message"];
+        let (mut a, mut b, mut own) = (
+            Interner::sharing(&store),
+            Interner::sharing(&store),
+            Interner::default(),
+        );
+        for t in texts {
+            assert_eq!(a.intern(t), own.intern(t), "{t:?}");
+        }
+        for t in texts.iter().rev() {
+            b.intern(t);
+        }
+        for t in texts {
+            let (x, y, z) = (a.intern(t), b.intern(t), own.intern(t));
+            assert_eq!((a.get(x), b.get(y), own.get(z)), (t, t, t));
+            assert!(Arc::ptr_eq(&a.shared(x), &b.shared(y)), "{t:?}");
+            assert!(!Arc::ptr_eq(&a.shared(x), &own.shared(z)), "{t:?}");
+        }
+        b.unshare();
+        let (x, y) = (a.intern("new"), b.intern("new"));
+        assert!(!Arc::ptr_eq(&a.shared(x), &b.shared(y)));
+        // Absorbing adopts the other's allocation of a new string.
+        let mut c = Interner::default();
+        let map = c.absorb(&a);
+        assert!(Arc::ptr_eq(&c.shared(map[x as usize]), &a.shared(x)));
+        assert_eq!(c.len(), a.len());
     }
 
     /// Interning in runs gives the symbols interning one at a time gives, whatever the runs,

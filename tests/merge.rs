@@ -102,6 +102,7 @@ proptest! {
         cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..6),
         reverse in any::<bool>(),
         chosen in prop::collection::vec(any::<bool>(), PANELS.len()),
+        sharing in prop::collection::vec(any::<bool>(), 7),
     ) {
         let all = query(Window::default());
         let mut single = EventsAgg::default();
@@ -114,10 +115,13 @@ proptest! {
         let mut bounds: Vec<usize> = cuts.iter().map(|i| i.index(recs.len() + 1)).collect();
         bounds.extend([0, recs.len()]);
         bounds.sort_unstable();
+        // Some parts store their strings in the store the parts made with them share (as a
+        // pass's threads do), the others each their own.
         let mut parts: Vec<EventsAgg> = bounds
             .windows(2)
-            .map(|w| {
-                let mut c = EventsAgg::default();
+            .enumerate()
+            .map(|(i, w)| {
+                let mut c = if sharing[i] { EventsAgg::sharing_strings() } else { EventsAgg::default() };
                 for r in &recs[w[0]..w[1]] {
                     let _ = c.add(&q, &parse_record(r).unwrap(), "");
                 }

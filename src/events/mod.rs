@@ -18,7 +18,7 @@ use foldhash::fast::RandomState;
 use crate::cloudtrail::reader::RecordQuery;
 use crate::cloudtrail::{Field, KINESIS_SOURCE, PERSON_TYPES, Record, Skip};
 use crate::filter::Matcher;
-use crate::group::Interner;
+use crate::group::{Interner, Strings};
 use crate::pipeline::Merge;
 use crate::window::{
     Millis, Window, bucket_start, in_range, parse_event_time, union_range, widen_range,
@@ -314,6 +314,25 @@ fn absorb<K: std::hash::Hash + Eq, L: Copy>(
     }
 }
 
+impl EventsAgg {
+    /// An empty aggregate whose interners store their strings in the [`Strings`] of the
+    /// aggregates made at the same time (the other threads' of a pass), so that a value every
+    /// thread saw is stored once, not once a thread.
+    pub fn sharing_strings() -> Self {
+        let shared = Strings::current();
+        let interner = || Interner::sharing(&shared);
+        EventsAgg {
+            regions: interner(),
+            users: interner(),
+            names: interner(),
+            ips: interner(),
+            codes: interner(),
+            messages: interner(),
+            ..EventsAgg::default()
+        }
+    }
+}
+
 impl Merge for EventsAgg {
     /// The interners are absorbed side by side, then the groupings (on the rayon pool: the
     /// merge runs after the read, while the other threads would wait).
@@ -335,6 +354,11 @@ impl Merge for EventsAgg {
             person_users,
             by_ip,
         } = self;
+        // A merge comes after the pass: the strings left to intern are the other side's,
+        // already stored.
+        for i in [&mut *regions, users, names, ips, codes, messages] {
+            i.unshare();
+        }
         let ((regions, users), ((names, ips), (codes, messages))) = rayon::join(
             || rayon::join(|| regions.absorb(&o.regions), || users.absorb(&o.users)),
             || {
@@ -722,7 +746,7 @@ impl RecordQuery for Query {
     type Acc = EventsAgg;
 
     fn new_acc(&self) -> EventsAgg {
-        EventsAgg::default()
+        EventsAgg::sharing_strings()
     }
 
     fn add(
