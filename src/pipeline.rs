@@ -31,6 +31,10 @@ use crate::input::json::Damage;
 pub trait Merge {
     /// Folds `other` into `self`.
     fn merge(&mut self, other: Self);
+
+    /// Called once on the accumulator a pass returns, after the merges (or on the only one):
+    /// lets go of what only the pass needed.
+    fn finish(&mut self) {}
 }
 
 /// What a reader found in one piece of a file (or a whole file): the pieces' parts are joined
@@ -201,6 +205,7 @@ pub fn run<R: Reader>(
     for other in accs {
         acc.merge(other);
     }
+    acc.finish();
     (acc, reports)
 }
 
@@ -266,6 +271,7 @@ pub fn run_bytes<R: Reader>(reader: &R, bytes: Vec<u8>, opts: PassOptions) -> (R
     for other in accs {
         acc.merge(other);
     }
+    acc.finish();
     (acc, report)
 }
 

@@ -354,11 +354,6 @@ impl Merge for EventsAgg {
             person_users,
             by_ip,
         } = self;
-        // A merge comes after the pass: the strings left to intern are the other side's,
-        // already stored.
-        for i in [&mut *regions, users, names, ips, codes, messages] {
-            i.unshare();
-        }
         let ((regions, users), ((names, ips), (codes, messages))) = rayon::join(
             || rayon::join(|| regions.absorb(&o.regions), || users.absorb(&o.users)),
             || {
@@ -407,6 +402,22 @@ impl Merge for EventsAgg {
             });
         });
         counts.merge(o.counts);
+    }
+
+    /// The pass is over: the interners stop looking new strings up in the store they share
+    /// with the other threads', so that its table is freed (with one thread, no merge would
+    /// have dropped it).
+    fn finish(&mut self) {
+        for i in [
+            &mut self.regions,
+            &mut self.users,
+            &mut self.names,
+            &mut self.ips,
+            &mut self.codes,
+            &mut self.messages,
+        ] {
+            i.unshare();
+        }
     }
 }
 
@@ -952,6 +963,29 @@ mod tests {
         assert_eq!(into.len(), n as usize + 2);
         let at = |k| into[&Syms(k)];
         assert_eq!((at([1, 1]), at([n, 1]), at([n + 1, 2])), (3, 3, 4));
+    }
+
+    /// Aggregates made together share their strings until `finish`, which they do not after.
+    #[test]
+    fn strings_are_shared_until_the_pass_is_finished() {
+        let (mut a, mut b) = (EventsAgg::sharing_strings(), EventsAgg::sharing_strings());
+        let q = query();
+        let user = |c: &EventsAgg, name: &str| {
+            let sym = (0..c.users.len() as u32).find(|&i| c.users.get(i) == name);
+            c.users.shared(sym.unwrap())
+        };
+        for (c, name) in [(&mut a, "alice"), (&mut b, "alice")] {
+            c.add(&q, &parse_record(&KIN.replace("alice", name)).unwrap(), "")
+                .unwrap();
+        }
+        assert!(Arc::ptr_eq(&user(&a, "alice"), &user(&b, "alice")));
+        a.finish();
+        for c in [&mut a, &mut b] {
+            c.add(&q, &parse_record(&KIN.replace("alice", "bob")).unwrap(), "")
+                .unwrap();
+        }
+        assert!(!Arc::ptr_eq(&user(&a, "bob"), &user(&b, "bob")));
+        assert_eq!((&*user(&a, "bob"), &*user(&b, "bob")), ("bob", "bob"));
     }
 
     const KIN: &str = r#"{"eventTime":"2024-03-09T10:00:00Z","eventSource":" kinesis.amazonaws.com ","eventName":"PutRecord ","awsRegion":"us-east-2 ","sourceIPAddress":" 1.2.3.4","userIdentity":{"type":"IAMUser","userName":"alice"},"requestParameters":{"streamName":"orders"}}"#;
