@@ -147,30 +147,39 @@ impl Interner {
     /// shared store's, or a copy of its own).
     #[inline]
     pub fn intern(&mut self, s: &str) -> u32 {
-        let Interner {
-            table,
-            strings,
-            hashes,
-            state,
-            ranks,
-            shared,
-            ..
-        } = self;
-        let hash = state.hash_one(s);
-        let eq = |&i: &u32| same_bytes(strings[i as usize].as_bytes(), s.as_bytes());
+        let hash = self.state.hash_one(s);
         // Looked up first, then inserted when new: most strings are found, and a lookup alone
         // neither checks for room nor looks for a free slot as it probes.
-        if let Some(&i) = table.find(hash, eq) {
+        if let Some(i) = self.find(s, hash) {
             return i;
         }
-        let i = strings.len() as u32;
-        table.insert_unique(hash, i, |&i| hashes[i as usize]);
-        strings.push(match shared {
+        let stored = match &self.shared {
             Some(shared) => shared.get(s, hash),
             None => s.into(),
-        });
-        hashes.push(hash);
-        ranks.take();
+        };
+        self.push(stored, hash)
+    }
+
+    /// The symbol of `s`, whose hash is `hash`, if it is here.
+    #[inline]
+    fn find(&self, s: &str, hash: u64) -> Option<u32> {
+        let strings = &self.strings;
+        self.table
+            .find(hash, |&i| {
+                same_bytes(strings[i as usize].as_bytes(), s.as_bytes())
+            })
+            .copied()
+    }
+
+    /// Numbers `s`, whose hash is `hash` and which is not here yet.
+    #[inline]
+    fn push(&mut self, s: Arc<str>, hash: u64) -> u32 {
+        let i = self.strings.len() as u32;
+        let hashes = &self.hashes;
+        self.table.insert_unique(hash, i, |&i| hashes[i as usize]);
+        self.strings.push(s);
+        self.hashes.push(hash);
+        self.ranks.take();
         i
     }
 
@@ -219,45 +228,30 @@ impl Interner {
     /// run.
     pub fn absorb(&mut self, other: &Interner) -> Vec<u32> {
         const NEW: u32 = u32::MAX;
-        let Interner {
-            table,
-            strings,
-            hashes,
-            ranks,
-            ..
-        } = self;
         let mut new = 0;
         let mut map: Vec<u32> = other
             .strings
             .iter()
             .zip(&other.hashes)
             .map(|(s, &hash)| {
-                match table.find(hash, |&i| {
-                    same_bytes(strings[i as usize].as_bytes(), s.as_bytes())
-                }) {
-                    Some(&i) => i,
-                    None => {
-                        new += 1;
-                        NEW
-                    }
-                }
+                self.find(s, hash).unwrap_or_else(|| {
+                    new += 1;
+                    NEW
+                })
             })
             .collect();
         if new == 0 {
             return map;
         }
-        table.reserve(new, |&i| hashes[i as usize]);
-        strings.reserve_exact(new);
-        hashes.reserve_exact(new);
-        ranks.take();
+        let hashes = &self.hashes;
+        self.table.reserve(new, |&i| hashes[i as usize]);
+        self.strings.reserve_exact(new);
+        self.hashes.reserve_exact(new);
         // A string new here is shared with `other`, not copied; its hash is `other`'s (the
         // seed is the same). `other`'s strings are distinct, so none is here twice.
         for ((sym, s), &hash) in map.iter_mut().zip(&other.strings).zip(&other.hashes) {
             if *sym == NEW {
-                *sym = strings.len() as u32;
-                strings.push(Arc::clone(s));
-                hashes.push(hash);
-                table.insert_unique(hash, *sym, |&i| hashes[i as usize]);
+                *sym = self.push(Arc::clone(s), hash);
             }
         }
         map
