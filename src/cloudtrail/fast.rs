@@ -171,8 +171,8 @@ struct Doc<'a, 's, C> {
     keys: KeyChain,
 }
 
-/// The distinct keys of the records read (up to [`KeyChain::MAX`]), each with the member it is
-/// and the key that followed it last time. CloudTrail writes a record's members in one order,
+/// The distinct keys of the records read (up to [`KeyChain::MAX`]; each as `,"key":`, so keys of
+/// up to 20 bytes), each with the member it is and the key that followed it last time. CloudTrail writes a record's members in one order,
 /// with a few optional ones (`errorCode`, `resources`, ...), so the key after `k` is nearly
 /// always the one that followed `k` before: [`Doc::object`] checks for it first, and a key
 /// found that way is neither scanned for its end nor looked up. A wrong guess costs one
@@ -581,24 +581,19 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
         }
         // The key before this one in the record.
         let mut prev = KeyChain::START;
+        // Which member this is, then one place that reads each kind (so the string read is
+        // inlined once, not at every string field's arm). In a record, the key that followed
+        // the previous one last time is looked for first: after the `{`, and after each value
+        // together with the comma before it, so that a key found that way costs one
+        // comparison for the comma and the key.
+        let mut member = match self.keys.after(prev) {
+            Some((l, at)) if !top && self.s.eat_key_text(&l.text) => {
+                prev = at;
+                l.member
+            }
+            _ => self.member(&mut prev, top)?,
+        };
         loop {
-            // Which member this is, then one place that reads each kind (so the string read
-            // is inlined once, not at every string field's arm). In a record, the key that
-            // followed the previous one last time is looked for first.
-            let member = match self.keys.after(prev) {
-                Some((l, at)) if !top && self.s.eat_key_text(&l.text) => {
-                    prev = at;
-                    l.member
-                }
-                _ => {
-                    let key = self.s.key()?;
-                    let member = record_member(key, top).ok_or(Bail)?;
-                    if !top {
-                        prev = self.keys.learn(prev, key, member);
-                    }
-                    member
-                }
-            };
             match member {
                 Member::Str(field) => self.string_field(f, field)?,
                 Member::Other => self.s.skip_value()?,
@@ -613,10 +608,31 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                     self.records_array()?;
                 }
             }
-            if !self.s.more(b'}')? {
-                return Ok(envelope);
-            }
+            member = match self.keys.after(prev) {
+                Some((l, at)) if !top && self.s.eat_next_key(&l.text) => {
+                    prev = at;
+                    l.member
+                }
+                _ => {
+                    if !self.s.more(b'}')? {
+                        return Ok(envelope);
+                    }
+                    self.member(&mut prev, top)?
+                }
+            };
         }
+    }
+
+    /// The next key of a record object read the long way, and the member it is; in a record
+    /// (not `top`), the key is remembered as the one after `prev`, which becomes its index.
+    #[inline(always)]
+    fn member(&mut self, prev: &mut u8, top: bool) -> Scan<Member> {
+        let key = self.s.key()?;
+        let member = record_member(key, top).ok_or(Bail)?;
+        if !top {
+            *prev = self.keys.learn(*prev, key, member);
+        }
+        Ok(member)
     }
 
     /// A string field's value: a string is kept; any other value reads as absent, as

@@ -132,6 +132,17 @@ impl<'a> Cursor<'a> for Bytes<'a> {
     /// compact JSON it is there, and otherwise the key is read the long way, which skips it.
     #[inline(always)]
     fn eat_key_text(&mut self, k: &super::KeyText) -> bool {
+        if k.is_after(self.buf, self.pos) {
+            self.pos += k.byte_len() - 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// As `eat_key_text`, the comma before the key included.
+    #[inline(always)]
+    fn eat_next_key(&mut self, k: &super::KeyText) -> bool {
         if k.is_at(self.buf, self.pos) {
             self.pos += k.byte_len();
             true

@@ -38,10 +38,12 @@ pub struct Span {
     pub escaped: bool,
 }
 
-/// An object key as compact JSON writes it, quotes and colon included (`"key":`), for a
-/// comparison of fixed size: three 8-byte words, the bytes past its end masked off. A fast path
-/// that expects a key (the one the object before had at this place) checks for it with
-/// [`Cursor::eat_key_text`] before reading a key the long way.
+/// An object key as compact JSON writes it after the member before, comma, quotes and colon
+/// included (`,"key":`), for a comparison of fixed size: three 8-byte words, the bytes past its
+/// end masked off. A fast path that expects a key (the one the object before had at this place)
+/// checks for it with [`Cursor::eat_next_key`] right after a value (the comma and the key in one
+/// comparison) or [`Cursor::eat_key_text`] after an object's `{`, before reading a key the long
+/// way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KeyText {
     words: [u64; 3],
@@ -50,20 +52,21 @@ pub struct KeyText {
 }
 
 impl KeyText {
-    /// The longest `"key":` a `KeyText` holds.
+    /// The longest `,"key":` a `KeyText` holds.
     pub const MAX: usize = 24;
 
-    /// `"key":` of `key`, the contents of a key without escapes; `None` when it is too long.
+    /// `,"key":` of `key`, the contents of a key without escapes; `None` when it is too long.
     pub fn new(key: &[u8]) -> Option<KeyText> {
-        let len = key.len() + 3;
+        let len = key.len() + 4;
         if len > Self::MAX {
             return None;
         }
         let mut text = [0u8; Self::MAX];
-        text[0] = b'"';
-        text[1..=key.len()].copy_from_slice(key);
-        text[key.len() + 1] = b'"';
-        text[key.len() + 2] = b':';
+        text[0] = b',';
+        text[1] = b'"';
+        text[2..key.len() + 2].copy_from_slice(key);
+        text[key.len() + 2] = b'"';
+        text[key.len() + 3] = b':';
         let mut mask = [0u8; Self::MAX];
         mask[..len].fill(0xff);
         Some(KeyText {
@@ -73,21 +76,40 @@ impl KeyText {
         })
     }
 
-    /// True when `buf` holds this text at `at`. False too when fewer than [`Self::MAX`] bytes
+    /// True when `buf` holds `,"key":` at `at`. False too when fewer than [`Self::MAX`] bytes
     /// are left from `at` (the caller reads the key the long way then).
     #[inline(always)]
     pub fn is_at(&self, buf: &[u8], at: usize) -> bool {
-        let Some(chunk) = buf.get(at..).and_then(<[u8]>::first_chunk::<{ Self::MAX }>) else {
+        self.matches(buf, at, self.masks[0])
+    }
+
+    /// True when `buf` holds `"key":` at `at` (whatever is before it). False too when `at` is 0
+    /// or fewer than [`Self::MAX`] bytes are left from `at - 1`.
+    #[inline(always)]
+    pub fn is_after(&self, buf: &[u8], at: usize) -> bool {
+        // The same comparison from the byte before, that byte (the comma's place) masked off.
+        at.checked_sub(1)
+            .is_some_and(|before| self.matches(buf, before, self.masks[0] & !0xff))
+    }
+
+    /// The comparison from `at`, the first word under `mask0`.
+    #[inline(always)]
+    fn matches(&self, buf: &[u8], at: usize, mask0: u64) -> bool {
+        let Some(chunk) = at
+            .checked_add(Self::MAX)
+            .filter(|&end| end <= buf.len())
+            .and_then(|_| buf.get(at..at + Self::MAX))
+        else {
             return false;
         };
         let w = words(chunk);
-        ((w[0] ^ self.words[0]) & self.masks[0])
+        ((w[0] ^ self.words[0]) & mask0)
             | ((w[1] ^ self.words[1]) & self.masks[1])
             | ((w[2] ^ self.words[2]) & self.masks[2])
             == 0
     }
 
-    /// Its length in bytes (the key's and 3).
+    /// Its length in bytes, the comma included (the key's and 4).
     pub fn byte_len(&self) -> usize {
         self.len
     }
@@ -191,6 +213,20 @@ pub trait Cursor<'a>: Sized {
     /// whitespace between them: what [`key`](Self::key) would read as `k`'s key.
     #[inline(always)]
     fn eat_key_text(&mut self, k: &KeyText) -> bool {
+        match self.peek_at() {
+            Some(at) if k.is_after(self.bytes(), at) => {
+                self.seek(at + k.byte_len() - 1);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// After a member's value: true (and passed) when the next token is a comma and `k`'s key
+    /// and colon follow it with no whitespace between them: what [`more`](Self::more) then
+    /// [`key`](Self::key) would read as another member with `k`'s key.
+    #[inline(always)]
+    fn eat_next_key(&mut self, k: &KeyText) -> bool {
         match self.peek_at() {
             Some(at) if k.is_at(self.bytes(), at) => {
                 self.seek(at + k.byte_len());
@@ -543,43 +579,69 @@ mod tests {
         }
     }
 
-    /// A key text is found exactly where `"key":` is written, never in a longer or shorter
-    /// key, nor within 24 bytes of the end (where the key is read the long way).
+    /// A key text is found exactly where `,"key":` (`is_at`) or `"key":` (`is_after`) is
+    /// written, never in a longer or shorter key, nor within 24 bytes of the end (where the key
+    /// is read the long way).
     #[test]
     fn key_texts_match_only_their_key() {
         let pad = " ".repeat(KeyText::MAX);
-        for n in 0..=KeyText::MAX - 3 {
+        for n in 0..=KeyText::MAX - 4 {
             let key = "k".repeat(n);
             let k = KeyText::new(key.as_bytes()).unwrap();
-            assert_eq!(k.byte_len(), n + 3);
+            assert_eq!(k.byte_len(), n + 4);
             let at = |text: &str| k.is_at(text.as_bytes(), 1);
-            assert!(at(&format!(" \"{key}\":{pad}")), "{n}");
-            assert!(at(&format!(" \"{key}\":\"{key}\"{pad}")), "{n}");
+            // `is_after` at 2: the byte before the key (where the comma is) may be anything.
+            let after = |text: &str| k.is_after(text.as_bytes(), 2);
+            assert!(at(&format!(" ,\"{key}\":{pad}")), "{n}");
+            assert!(at(&format!(" ,\"{key}\":\"{key}\"{pad}")), "{n}");
+            for before in [",", "{", "x"] {
+                assert!(after(&format!(" {before}\"{key}\":{pad}")), "{n}");
+            }
+            assert!(!at(&format!(" {{\"{key}\":{pad}")), "{n}");
             for other in [
-                format!(" \"{key}x\":{pad}"),
-                format!(" \"x{key}\":{pad}"),
-                format!(" \"{key}\" :{pad}"),
-                format!(" \"{key}\",{pad}"),
-                format!(" {key}\":{pad}"),
+                format!(" ,\"{key}x\":{pad}"),
+                format!(" ,\"x{key}\":{pad}"),
+                format!(" ,\"{key}\" :{pad}"),
+                format!(" ,\"{key}\",{pad}"),
+                format!(" , {key}\":{pad}"),
+                format!(" , \"{key}\":{pad}"),
             ] {
                 assert!(!at(&other), "{n} {other:?}");
+                assert!(!after(&other), "{n} {other:?}");
             }
             // Fewer than 24 bytes left: never found.
-            assert_eq!(at(&format!(" \"{key}\":")), n + 3 == KeyText::MAX, "{n}");
+            assert_eq!(at(&format!(" ,\"{key}\":")), n + 4 == KeyText::MAX, "{n}");
+            assert_eq!(
+                after(&format!(" ,\"{key}\":")),
+                n + 4 == KeyText::MAX,
+                "{n}"
+            );
+            // At the very start there is no byte before.
+            assert!(!k.is_after(format!("\"{key}\":{pad}").as_bytes(), 0));
             if n > 0 {
-                assert!(!at(&format!(" \"{}\":{pad}", &key[1..])), "{n}");
-                let mut cursor = Bytes::new(format!("\"{key}\":1{pad}").leak().as_bytes());
+                assert!(!at(&format!(" ,\"{}\":{pad}", &key[1..])), "{n}");
+                assert!(!after(&format!(" ,\"{}\":{pad}", &key[1..])), "{n}");
+                let mut cursor =
+                    Bytes::new(format!("{{\"{key}\":1,\"{key}\":2{pad}").leak().as_bytes());
+                assert!(cursor.eat(b'{'));
                 assert!(cursor.eat_key_text(&k));
-                assert_eq!(cursor.scalar(), Ok(n + 4));
+                assert_eq!(cursor.scalar(), Ok(n + 5));
+                assert!(cursor.eat_next_key(&k));
+                assert_eq!(cursor.scalar(), Ok(2 * n + 10));
                 // After whitespace the key is left to `key`, which reads it.
-                let text = format!(" \"{key}\":1{pad}").leak();
+                let text = format!("{{ \"{key}\":1 ,\"{key}\":2{pad}").leak();
                 let mut cursor = Bytes::new(text.as_bytes());
+                assert!(cursor.eat(b'{'));
                 assert!(!cursor.eat_key_text(&k));
                 assert_eq!(cursor.key(), Ok(key.as_bytes()));
-                assert_eq!(cursor.scalar(), Ok(n + 5));
+                assert_eq!(cursor.scalar(), Ok(n + 6));
+                assert!(!cursor.eat_next_key(&k));
+                assert_eq!(cursor.more(b'}'), Ok(true));
+                assert!(cursor.eat_key_text(&k));
+                assert_eq!(cursor.scalar(), Ok(2 * n + 12));
             }
         }
-        assert_eq!(KeyText::new(&[b'k'; KeyText::MAX - 2]), None);
+        assert_eq!(KeyText::new(&[b'k'; KeyText::MAX - 3]), None);
     }
 
     #[test]
