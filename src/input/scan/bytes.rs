@@ -237,37 +237,57 @@ fn find_special_scalar(buf: &[u8], i: usize) -> (usize, bool) {
     (at, buf.get(at) == Some(&b'"'))
 }
 
-/// SSE2 (part of every x86_64) looks at 16 bytes a step.
+/// SSE2 (part of every x86_64) looks at 16 bytes a step, four steps to a bounds check while 64
+/// bytes are left.
 #[cfg(target_arch = "x86_64")]
 #[inline]
 fn find_special_sse2(buf: &[u8], mut i: usize) -> (usize, bool) {
-    use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_max_epu8, _mm_movemask_epi8, _mm_or_si128,
-        _mm_set1_epi8,
-    };
-    // SAFETY: SSE2 is part of every x86_64 target, and each load reads the 16 bytes at `i`,
-    // which `i + 16 <= buf.len()` keeps inside `buf` (the load need not be aligned).
-    unsafe {
-        let quote = _mm_set1_epi8(b'"' as i8);
-        let backslash = _mm_set1_epi8(b'\\' as i8);
-        let control = _mm_set1_epi8(0x1f);
-        while i + 16 <= buf.len() {
-            let v = _mm_loadu_si128(buf.as_ptr().add(i).cast::<__m128i>());
-            let quotes = _mm_movemask_epi8(_mm_cmpeq_epi8(v, quote)) as u32;
-            // max(v, 0x1f) == 0x1f exactly when v <= 0x1f (unsigned).
-            let others = _mm_movemask_epi8(_mm_or_si128(
-                _mm_cmpeq_epi8(v, backslash),
-                _mm_cmpeq_epi8(_mm_max_epu8(v, control), control),
-            )) as u32;
-            let mask = quotes | others;
+    // The special byte found at `at`, a quote or not.
+    let found = |at: usize| (at, buf.get(at) == Some(&b'"'));
+    while i + 64 <= buf.len() {
+        for step in [0, 16, 32, 48] {
+            // SAFETY: `i + step + 16 <= i + 64 <= buf.len()`.
+            let mask = unsafe { specials16(buf, i + step) };
             if mask != 0 {
-                let at = mask.trailing_zeros();
-                return (i + at as usize, quotes >> at & 1 == 1);
+                return found(i + step + mask.trailing_zeros() as usize);
             }
-            i += 16;
         }
+        i += 64;
+    }
+    while i + 16 <= buf.len() {
+        // SAFETY: `i + 16 <= buf.len()`.
+        let mask = unsafe { specials16(buf, i) };
+        if mask != 0 {
+            return found(i + mask.trailing_zeros() as usize);
+        }
+        i += 16;
     }
     find_special_scalar(buf, i)
+}
+
+/// A mask of the quotes, backslashes and control characters among the 16 bytes at `i`.
+///
+/// # Safety
+/// `i + 16 <= buf.len()`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn specials16(buf: &[u8], i: usize) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8, _mm_xor_si128,
+    };
+    // SAFETY: SSE2 is part of every x86_64 target, and the load reads the 16 bytes at `i`,
+    // inside `buf` by the caller's contract (the load need not be aligned).
+    unsafe {
+        let v = _mm_loadu_si128(buf.as_ptr().add(i).cast::<__m128i>());
+        // With bit 1 flipped, the quote (0x22) becomes 0x20 and the control characters stay
+        // below 0x20, while no other byte falls to 0x20 or below: min(x, 0x20) == x exactly
+        // for those.
+        let x = _mm_xor_si128(v, _mm_set1_epi8(0x02));
+        let quote_or_control = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x20)), x);
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        _mm_movemask_epi8(_mm_or_si128(quote_or_control, backslash)) as u32
+    }
 }
 
 #[cfg(test)]
@@ -277,9 +297,27 @@ mod tests {
     #[test]
     fn scalar_and_simd_agree() {
         let text = "abc\"def\\ghi\u{1f}jkl\u{7f}é\"".repeat(5);
+        // Every byte value at every place of a 64-byte block and past it, in a text of
+        // bytes that are not special: found where it is, and only the specials.
+        let plain = "x!#a ~\u{7f}é".repeat(30);
         let b = text.as_bytes();
         for i in 0..b.len() {
             assert_eq!(find_special(b, i), find_special_scalar(b, i), "at {i}");
+        }
+        let mut p = plain.into_bytes();
+        for at in [0, 15, 16, 47, 63, 64, 70, 100] {
+            for c in 0..=255u8 {
+                let keep = p[at];
+                p[at] = c;
+                for i in [0, 1, at.saturating_sub(16)] {
+                    assert_eq!(
+                        find_special(&p, i),
+                        find_special_scalar(&p, i),
+                        "{c} at {at} from {i}"
+                    );
+                }
+                p[at] = keep;
+            }
         }
     }
 }
