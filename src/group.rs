@@ -3,7 +3,7 @@
 //! Every interner of the process hashes with the same seed and keeps each string's hash, so
 //! neither growing a table nor absorbing another thread's interner hashes a string again.
 
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
 use foldhash::fast::RandomState;
@@ -147,7 +147,28 @@ impl Interner {
     /// shared store's, or a copy of its own).
     #[inline]
     pub fn intern(&mut self, s: &str) -> u32 {
-        let hash = self.state.hash_one(s);
+        self.intern_hashed(s, self.hash(s))
+    }
+
+    /// The hash this interner (and every other: they share one seed) keeps for `s`: the
+    /// string's bytes alone, without the end marker `Hash for str` appends (a second multiply,
+    /// and nothing here hashes strings one after another into one hasher).
+    #[inline]
+    pub fn hash(&self, s: &str) -> u64 {
+        let mut h = self.state.build_hasher();
+        h.write(s.as_bytes());
+        h.finish()
+    }
+
+    /// The hash of symbol `i`'s string ([`hash`](Interner::hash)).
+    #[inline]
+    pub fn hash_of(&self, i: u32) -> u64 {
+        self.hashes[i as usize]
+    }
+
+    /// [`intern`](Interner::intern) of `s`, whose [`hash`](Interner::hash) is `hash`.
+    #[inline]
+    pub fn intern_hashed(&mut self, s: &str, hash: u64) -> u32 {
         // Looked up first, then inserted when new: most strings are found, and a lookup alone
         // neither checks for room nor looks for a free slot as it probes.
         if let Some(i) = self.find(s, hash) {
@@ -195,6 +216,12 @@ impl Interner {
         }
         self.last = self.intern(s);
         self.last
+    }
+
+    /// True when symbol `i`'s string is `s`.
+    #[inline]
+    pub fn holds(&self, i: u32, s: &str) -> bool {
+        same_bytes(self.strings[i as usize].as_bytes(), s.as_bytes())
     }
 
     /// The string of symbol `i`.
