@@ -505,7 +505,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                 b'{' => {
                     self.s.advance();
                     let mut top = Fields::at(self.value, NO_INDEX, self.value);
-                    if self.object(&mut top, true)? {
+                    if self.object::<true>(&mut top)? {
                         Layout::Records
                     } else {
                         self.record(top);
@@ -558,7 +558,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
             records.push(Fields::at(self.value, index, start));
             let read = match records.last_mut() {
                 // A record is never an envelope: `object` leaves `self.records` alone.
-                Some(rec) => self.object(rec, false),
+                Some(rec) => self.object::<false>(rec),
                 None => Err(Bail),
             };
             self.records = records;
@@ -573,8 +573,9 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
 
     /// The members of a record object, after its `{`. At the top level, a `Records` member is
     /// the envelope: its records are collected and true is returned. Other [`Envelope`] keys
-    /// bail.
-    fn object(&mut self, f: &mut Fields, top: bool) -> Scan<bool> {
+    /// bail. Two copies: the top level's (`TOP`) and a record's, which has no test of `TOP` in
+    /// its loop.
+    fn object<const TOP: bool>(&mut self, f: &mut Fields) -> Scan<bool> {
         let mut envelope = false;
         if self.s.eat(b'}') {
             return Ok(false);
@@ -587,11 +588,11 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
         // together with the comma before it, so that a key found that way costs one
         // comparison for the comma and the key.
         let mut member = match self.keys.after(prev) {
-            Some((l, at)) if !top && self.s.eat_key_text(&l.text) => {
+            Some((l, at)) if !TOP && self.s.eat_key_text(&l.text) => {
                 prev = at;
                 l.member
             }
-            _ => self.member(&mut prev, top)?,
+            _ => self.member::<TOP>(&mut prev)?,
         };
         loop {
             match member {
@@ -609,7 +610,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                 }
             }
             member = match self.keys.after(prev) {
-                Some((l, at)) if !top && self.s.eat_next_key(&l.text) => {
+                Some((l, at)) if !TOP && self.s.eat_next_key(&l.text) => {
                     prev = at;
                     l.member
                 }
@@ -617,19 +618,19 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                     if !self.s.more(b'}')? {
                         return Ok(envelope);
                     }
-                    self.member(&mut prev, top)?
+                    self.member::<TOP>(&mut prev)?
                 }
             };
         }
     }
 
     /// The next key of a record object read the long way, and the member it is; in a record
-    /// (not `top`), the key is remembered as the one after `prev`, which becomes its index.
+    /// (not `TOP`), the key is remembered as the one after `prev`, which becomes its index.
     #[inline(always)]
-    fn member(&mut self, prev: &mut u8, top: bool) -> Scan<Member> {
+    fn member<const TOP: bool>(&mut self, prev: &mut u8) -> Scan<Member> {
         let key = self.s.key()?;
-        let member = record_member(key, top).ok_or(Bail)?;
-        if !top {
+        let member = record_member(key, TOP).ok_or(Bail)?;
+        if !TOP {
             *prev = self.keys.learn(*prev, key, member);
         }
         Ok(member)
