@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::fast::{Item, PrefixCache, Tail};
 use super::record::{StreamDims, StreamRecord, StreamValue};
-use super::{Class, Dims, MetricsCube, Origin, Point, Query, fast};
+use super::{Class, Dims, MetricsCube, Origin, Pending, Point, Query, fast};
 use crate::diag::{FileReport, FileStatus};
 use crate::input::json::{Damage, ValueStream, describe_damage, for_each_value_in};
 use crate::input::lenient::{Arr, Num, Obj, Str, field};
@@ -488,10 +488,19 @@ impl MetricsReader<'_> {
     /// A Metric Streams record of a prefix seen before, which [`stream_object`](Self::stream_object)
     /// counted under `class`: a record with a metric name, so recognised, and read as
     /// [`stream_record`](Self::stream_record) reads it.
-    fn known_record(&self, cube: &mut MetricsCube, class: Class, tail: Tail, st: &mut FileState) {
+    /// Counted soon (see [`MetricsCube::count_soon`]): `pending` must be counted before any
+    /// other datapoint and before the cube is read.
+    fn known_record(
+        &self,
+        cube: &mut MetricsCube,
+        pending: &mut Pending,
+        class: Class,
+        tail: Tail,
+        st: &mut FileState,
+    ) {
         st.recognised = true;
         if let Some((time, point)) = stream_point(tail.timestamp, tail.value, false, st) {
-            cube.count(self.query, class, time, &point);
+            cube.count_soon(self.query, pending, class, time, &point);
         }
     }
 
@@ -822,28 +831,28 @@ impl MetricsReader<'_> {
         // The prefix cache is the cube's, taken out while the text is read.
         let mut prefixes = acc.prefixes.take().unwrap_or_default();
         prefixes.for_path_account(&st.path_account);
-        let stream =
-            read_values(
-                text,
-                fast,
-                Some(&mut prefixes.cache),
-                continued,
-                |value| match value {
-                    TopValue::Stream(r) => self.stream_object(acc, r, &mut st),
-                    TopValue::Known(class, tail) => {
-                        self.known_record(acc, class, tail, &mut st);
-                        None
-                    }
-                    TopValue::Cli(o) => {
-                        self.cli(acc, o, &mut st);
-                        None
-                    }
-                    TopValue::NotObject => {
-                        not_objects += 1;
-                        None
-                    }
-                },
-            );
+        let mut pending = Pending::default();
+        let stream = read_values(text, fast, Some(&mut prefixes.cache), continued, |value| {
+            if let TopValue::Known(class, tail) = value {
+                self.known_record(acc, &mut pending, class, tail, &mut st);
+                return None;
+            }
+            // In the order read: the datapoints held back first.
+            acc.count_pending(self.query, &mut pending);
+            match value {
+                TopValue::Stream(r) => self.stream_object(acc, r, &mut st),
+                TopValue::Cli(o) => {
+                    self.cli(acc, o, &mut st);
+                    None
+                }
+                TopValue::NotObject => {
+                    not_objects += 1;
+                    None
+                }
+                TopValue::Known(..) => None,
+            }
+        });
+        acc.count_pending(self.query, &mut pending);
         acc.prefixes = Some(prefixes);
         MetricsPart {
             read: true,
