@@ -671,13 +671,23 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     }
 
     /// Opens an object-valued field: true (after the `{`) when the value is an object; any
-    /// other value is skipped and reads as absent, as `lenient::Obj` reads it.
+    /// other value is skipped and reads as absent, as `lenient::Obj` reads it. Inlined (two or
+    /// three a record), the other values out of line.
+    #[inline(always)]
     fn open_object(&mut self) -> Scan<bool> {
+        if self.s.peek() == Some(b'{') {
+            self.s.advance();
+            Ok(true)
+        } else {
+            self.not_an_object()
+        }
+    }
+
+    /// [`Doc::open_object`] of any value but an object.
+    #[cold]
+    #[inline(never)]
+    fn not_an_object(&mut self) -> Scan<bool> {
         match self.s.peek() {
-            Some(b'{') => {
-                self.s.advance();
-                Ok(true)
-            }
             // A bare number bails, as in `string_field`.
             Some(b'-' | b'0'..=b'9') | None => Err(Bail),
             Some(_) => self.s.skip_value().map(|()| false),
