@@ -454,8 +454,9 @@ pub(crate) enum Class {
 }
 
 /// Datapoints of known series read but not yet counted (see [`MetricsCube::count_soon`]),
-/// and the room to sort them by series.
-#[derive(Debug, Default)]
+/// and the room to sort them by series. Kept with the cube's [`Prefixes`] from text to text,
+/// empty between them, so that its room is made once a thread, not once a file.
+#[derive(Debug, Clone, Default)]
 pub(crate) struct Pending {
     /// In the order read.
     points: Vec<(Class, Millis, Point)>,
@@ -506,13 +507,16 @@ pub(crate) enum Level {
 
 /// The Metric Streams prefix cache of a cube, and the account of the file path it was filled
 /// under: a record without `account_id` takes the path's, so the classes it holds are true only
-/// for files of that path account.
+/// for files of that path account. With it, the room for datapoints held back while a text is
+/// read.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Prefixes {
     /// Classes by record prefix.
     pub cache: fast::PrefixCache<Class>,
     /// The path account the cache was filled under.
     pub path_account: String,
+    /// Datapoints of known records held back ([`MetricsCube::count_soon`]); empty between texts.
+    pub pending: Pending,
 }
 
 impl Prefixes {

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::fast::{Item, PrefixCache, Tail};
 use super::record::{StreamDims, StreamRecord, StreamValue};
-use super::{Class, Dims, MetricsCube, Origin, Pending, Point, Query, fast};
+use super::{Class, Dims, MetricsCube, Origin, Pending, Point, Prefixes, Query, fast};
 use crate::diag::{FileReport, FileStatus};
 use crate::input::json::{Damage, ValueStream, describe_damage, for_each_value_in};
 use crate::input::lenient::{Arr, Num, Obj, Str, field};
@@ -831,15 +831,17 @@ impl MetricsReader<'_> {
         // The prefix cache is the cube's, taken out while the text is read.
         let mut prefixes = acc.prefixes.take().unwrap_or_default();
         prefixes.for_path_account(&st.path_account);
-        let mut pending = Pending::default();
-        let stream = read_values(text, fast, Some(&mut prefixes.cache), continued, |value| {
-            if let TopValue::Known(class, tail) = value {
-                self.known_record(acc, &mut pending, class, tail, &mut st);
-                return None;
+        let Prefixes { cache, pending, .. } = &mut *prefixes;
+        let stream = read_values(text, fast, Some(cache), continued, |value| {
+            // In the order read: the datapoints held back are counted before any other.
+            if !matches!(value, TopValue::Known(..)) {
+                acc.count_pending(self.query, pending);
             }
-            // In the order read: the datapoints held back first.
-            acc.count_pending(self.query, &mut pending);
             match value {
+                TopValue::Known(class, tail) => {
+                    self.known_record(acc, pending, class, tail, &mut st);
+                    None
+                }
                 TopValue::Stream(r) => self.stream_object(acc, r, &mut st),
                 TopValue::Cli(o) => {
                     self.cli(acc, o, &mut st);
@@ -849,10 +851,9 @@ impl MetricsReader<'_> {
                     not_objects += 1;
                     None
                 }
-                TopValue::Known(..) => None,
             }
         });
-        acc.count_pending(self.query, &mut pending);
+        acc.count_pending(self.query, pending);
         acc.prefixes = Some(prefixes);
         MetricsPart {
             read: true,
