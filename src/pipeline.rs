@@ -200,13 +200,20 @@ pub fn run<R: Reader>(
         })
         .collect();
     bar.finish_and_clear();
+    let acc = merged(reader, per_thread);
+    (acc, reports)
+}
+
+/// The threads' accumulators of a pass merged into one, [`Merge::finish`]ed (a fresh one when
+/// no thread read anything).
+fn merged<R: Reader>(reader: &R, per_thread: PerThread<R::Acc>) -> R::Acc {
     let mut accs = per_thread.into_iter().map(|cell| cell.into_inner().0);
     let mut acc = accs.next().unwrap_or_else(|| reader.new_acc());
     for other in accs {
         acc.merge(other);
     }
     acc.finish();
-    (acc, reports)
+    acc
 }
 
 /// What the threads share while reading big files.
@@ -266,12 +273,7 @@ pub fn run_bytes<R: Reader>(reader: &R, bytes: Vec<u8>, opts: PassOptions) -> (R
         FileReport::new("bytes".into()),
         |loader, limits| loader.open_input(Box::new(std::io::Cursor::new(bytes)), limits),
     );
-    let mut accs = per_thread.into_iter().map(|cell| cell.into_inner().0);
-    let mut acc = accs.next().unwrap_or_else(|| reader.new_acc());
-    for other in accs {
-        acc.merge(other);
-    }
-    acc.finish();
+    let acc = merged(reader, per_thread);
     (acc, report)
 }
 
