@@ -184,7 +184,12 @@ impl Interner {
     /// The symbol of `s`, whose hash is `hash`, if it is here.
     #[inline]
     fn find(&self, s: &str, hash: u64) -> Option<u32> {
-        self.table.find(hash, |&i| self.holds(i, s)).copied()
+        let strings = &self.strings;
+        self.table
+            .find(hash, |&i| {
+                same_bytes(strings[i as usize].as_bytes(), s.as_bytes())
+            })
+            .copied()
     }
 
     /// Numbers `s`, whose hash is `hash` and which is not here yet.
