@@ -16,6 +16,7 @@
 //! on mutated documents, and the `cloudtrail_paths` fuzz target on whatever it finds.
 
 use std::borrow::Cow;
+use std::marker::PhantomData;
 
 use super::{
     DocReport, Envelope, Field, FirstResource, Layout, OnBehalfOf, Place, RawRecord, Record,
@@ -155,7 +156,8 @@ enum Mode<'s> {
 
 /// The scan of one document.
 struct Doc<'a, 's, C> {
-    s: C,
+    /// The cursor's type: each walk keeps its own cursor in a local.
+    cursor: PhantomData<C>,
     text: &'a str,
     mode: Mode<'s>,
     records: Vec<Fields>,
@@ -171,77 +173,123 @@ struct Doc<'a, 's, C> {
     keys: KeyChain,
 }
 
-/// The distinct keys of the records read (up to [`KeyChain::MAX`]; each as `,"key":`, so keys of
-/// up to 20 bytes), each with the member it is and the key that followed it last time. CloudTrail writes a record's members in one order,
-/// with a few optional ones (`errorCode`, `resources`, ...), so the key after `k` is nearly
-/// always the one that followed `k` before: [`Doc::object`] checks for it first, and a key
-/// found that way is neither scanned for its end nor looked up. A wrong guess costs one
-/// comparison and relinks the chain.
+/// The distinct keys records had (up to [`KeyChain::MAX`]; each as `,"key":`, so keys of up to
+/// 20 bytes), each with the member it is and the two keys that followed it last. CloudTrail
+/// writes a record's members in one order, with a few optional ones (`errorCode`,
+/// `resources`, ...), so the key after `k` is nearly always one of the two that followed `k`
+/// before: [`Doc::object`] checks for them first, and a key found that way is neither scanned
+/// for its end nor looked up. A wrong guess costs one comparison, two wrong ones relink the
+/// chain.
+///
+/// The links are a table of 64 indexed by a byte's low six bits, so that following one holds
+/// no test: the places past the keys, and [`KeyChain::NONE`]'s, hold [`KeyText::NEVER`], which
+/// no text matches; [`KeyChain::START`]'s holds the keys a record began with.
 struct KeyChain {
-    keys: Vec<Link>,
-    /// The first key of the last record.
-    first: u8,
+    links: Box<[Link; 64]>,
+    /// How many keys there are (at most `MAX`).
+    len: usize,
 }
 
 /// A key of [`KeyChain`].
+#[derive(Clone, Copy)]
 struct Link {
     text: KeyText,
     member: Member,
-    /// The key that followed it last time ([`KeyChain::NONE`]: none known).
-    next: u8,
+    /// The keys that followed it: the one expected first, then the other
+    /// ([`KeyChain::NONE`]: none known).
+    next: [u8; 2],
 }
 
 impl Default for KeyChain {
     fn default() -> Self {
+        let never = Link {
+            text: KeyText::NEVER,
+            member: Member::Other,
+            next: [KeyChain::NONE; 2],
+        };
         KeyChain {
-            keys: Vec::new(),
-            first: KeyChain::NONE,
+            links: Box::new([never; 64]),
+            len: 0,
         }
     }
 }
 
 impl KeyChain {
-    /// No key known.
-    const NONE: u8 = u8::MAX;
+    /// No key known: a place that no text matches.
+    const NONE: u8 = 62;
     /// Before a record's first key.
-    const START: u8 = u8::MAX - 1;
+    const START: u8 = 63;
     /// The most keys remembered (a record has about twenty).
-    const MAX: usize = 64;
+    const MAX: usize = 62;
 
-    /// The key expected after key `i` (`START`: a record's first key), and its index.
+    /// The link at `i` (its low six bits).
     #[inline(always)]
-    fn after(&self, i: u8) -> Option<(&Link, u8)> {
-        let next = match self.keys.get(i as usize) {
-            Some(l) => l.next,
-            None if i == Self::START => self.first,
-            None => return None,
-        };
-        self.keys.get(next as usize).map(|l| (l, next))
+    fn link(&self, i: u8) -> &Link {
+        &self.links[usize::from(i) & 63]
     }
 
-    /// `key` (the member `member`) came after key `prev` (`START`: it is a record's first): its
-    /// index, added if new (`NONE` when it cannot be remembered: too long, or too many keys).
+    /// When the next token of `s` is one of the keys that followed key `prev` (`START`: after
+    /// a record's `{`, `OPEN`; otherwise after a value, the comma included): its index and
+    /// member, the cursor passed over it and its colon. The second one found becomes the one
+    /// expected first.
+    #[inline(always)]
+    fn expected<'a, const OPEN: bool, C: Cursor<'a>>(
+        &mut self,
+        s: &mut C,
+        prev: u8,
+    ) -> Option<(u8, Member)> {
+        let eat = |s: &mut C, l: &Link| {
+            if OPEN {
+                s.eat_key_text(&l.text)
+            } else {
+                s.eat_next_key(&l.text)
+            }
+        };
+        let [first, second] = self.link(prev).next;
+        let l = self.link(first);
+        if eat(s, l) {
+            return Some((first, l.member));
+        }
+        let l = self.link(second);
+        if eat(s, l) {
+            let member = l.member;
+            self.swap(prev);
+            return Some((second, member));
+        }
+        None
+    }
+
+    /// The keys expected after `prev` trade places.
+    #[cold]
+    #[inline(never)]
+    fn swap(&mut self, prev: u8) {
+        self.links[usize::from(prev) & 63].next.swap(0, 1);
+    }
+
+    /// `key` (the member `member`) came after key `prev` (`START`: it is a record's first), but
+    /// not as [`KeyChain::expected`] found it: its index, added if new (`NONE` when it cannot be
+    /// remembered: too long, or too many keys), now expected first after `prev`.
     #[cold]
     fn learn(&mut self, prev: u8, key: &[u8], member: Member) -> u8 {
         let at = match KeyText::new(key) {
-            Some(text) => match self.keys.iter().position(|l| l.text == text) {
+            Some(text) => match self.links[..self.len].iter().position(|l| l.text == text) {
                 Some(at) => at as u8,
-                None if self.keys.len() < Self::MAX => {
-                    self.keys.push(Link {
+                None if self.len < Self::MAX => {
+                    self.links[self.len] = Link {
                         text,
                         member,
-                        next: Self::NONE,
-                    });
-                    (self.keys.len() - 1) as u8
+                        next: [Self::NONE; 2],
+                    };
+                    self.len += 1;
+                    (self.len - 1) as u8
                 }
                 None => Self::NONE,
             },
             None => Self::NONE,
         };
-        match self.keys.get_mut(prev as usize) {
-            Some(l) => l.next = at,
-            None if prev == Self::START => self.first = at,
-            None => {}
+        let next = &mut self.links[usize::from(prev) & 63].next;
+        if next[0] != at {
+            *next = [at, next[0]];
         }
         at
     }
@@ -444,7 +492,7 @@ fn only(name: &'static [u8]) -> impl Fn(&[u8]) -> Option<usize> {
 impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     fn new(text: &'a str, mode: Mode<'s>, records: Vec<Fields>) -> Self {
         Doc {
-            s: C::new(text.as_bytes()),
+            cursor: PhantomData,
             text,
             mode,
             records,
@@ -494,18 +542,20 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     /// The whole document: top-level values one after another, as `input::json::for_each_value`
     /// finds them, each read as `parse`'s `TopSeed` reads it.
     fn document(&mut self) -> Scan<Layout> {
-        self.s.skip_bom()?;
+        let mut s = C::new(self.text.as_bytes());
+        let s = &mut s;
+        s.skip_bom()?;
         let mut layout = None;
         let mut first = true;
-        while let Some(at) = self.s.peek_at() {
-            let c = self.s.bytes()[at];
+        while let Some(at) = s.peek_at() {
+            let c = s.bytes()[at];
             // Offsets fit: longer documents take the serde path.
             self.value = at as u32;
             let this = match c {
                 b'{' => {
-                    self.s.advance();
+                    s.advance();
                     let mut top = Fields::at(self.value, NO_INDEX, self.value);
-                    if self.object::<true>(&mut top)? {
+                    if self.object::<true>(s, &mut top)? {
                         Layout::Records
                     } else {
                         self.record(top);
@@ -513,13 +563,13 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                     }
                 }
                 b'[' => {
-                    self.s.advance();
-                    self.records_array()?;
+                    s.advance();
+                    self.records_array(s)?;
                     Layout::Array
                 }
                 // What `for_each_value` skips between values: commas after the first.
                 b',' if !first => {
-                    self.s.advance();
+                    s.advance();
                     continue;
                 }
                 // Not JSON (or a form feed between values): the serde path words the report.
@@ -532,22 +582,33 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                 l => l,
             };
         }
-        if !self.s.finished() {
+        if !s.finished() {
             return Err(Bail);
         }
         layout.ok_or(Bail)
     }
 
     /// The elements of a records array, after its `[`: each must be an object (a record).
-    fn records_array(&mut self) -> Scan<()> {
-        if self.s.eat(b']') {
+    /// Walked with a copy of `s` in a local, so that it stays in registers (`s` is behind a
+    /// pointer).
+    fn records_array(&mut self, s: &mut C) -> Scan<()> {
+        let mut local = *s;
+        let read = self.records_in(&mut local);
+        *s = local;
+        read
+    }
+
+    /// [`Doc::records_array`] with the cursor in a local.
+    #[inline(always)]
+    fn records_in(&mut self, s: &mut C) -> Scan<()> {
+        if s.eat(b']') {
             return Ok(());
         }
         let mut index = 0;
         loop {
-            let start = match self.s.peek_at() {
-                Some(at) if self.s.bytes()[at] == b'{' => {
-                    self.s.advance();
+            let start = match s.peek_at() {
+                Some(at) if s.bytes()[at] == b'{' => {
+                    s.advance();
                     at as u32
                 }
                 // Not a record: the serde path counts it as skipped.
@@ -558,14 +619,14 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
             records.push(Fields::at(self.value, index, start));
             let read = match records.last_mut() {
                 // A record is never an envelope: `object` leaves `self.records` alone.
-                Some(rec) => self.object::<false>(rec),
+                Some(rec) => self.object::<false>(s, rec),
                 None => Err(Bail),
             };
             self.records = records;
             read?;
             self.record_done();
             index += 1;
-            if !self.s.more(b']')? {
+            if !s.more(b']')? {
                 return Ok(());
             }
         }
@@ -575,9 +636,10 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     /// the envelope: its records are collected and true is returned. Other [`Envelope`] keys
     /// bail. Two copies: the top level's (`TOP`) and a record's, which has no test of `TOP` in
     /// its loop.
-    fn object<const TOP: bool>(&mut self, f: &mut Fields) -> Scan<bool> {
+    #[inline(always)]
+    fn object<const TOP: bool>(&mut self, s: &mut C, f: &mut Fields) -> Scan<bool> {
         let mut envelope = false;
-        if self.s.eat(b'}') {
+        if s.eat(b'}') {
             return Ok(false);
         }
         // The key before this one in the record.
@@ -587,38 +649,49 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
         // the previous one last time is looked for first: after the `{`, and after each value
         // together with the comma before it, so that a key found that way costs one
         // comparison for the comma and the key.
-        let mut member = match self.keys.after(prev) {
-            Some((l, at)) if !TOP && self.s.eat_key_text(&l.text) => {
+        let expected = if TOP {
+            None
+        } else {
+            self.keys.expected::<true, C>(s, prev)
+        };
+        let mut member = match expected {
+            Some((at, member)) => {
                 prev = at;
-                l.member
+                member
             }
-            _ => self.member::<TOP>(&mut prev)?,
+            None => self.member::<TOP>(s, &mut prev)?,
         };
         loop {
             match member {
-                Member::Str(field) => self.string_field(f, field)?,
-                Member::Other => self.s.skip_value()?,
-                Member::UserIdentity => self.user_identity(f)?,
-                Member::RequestParameters => self.request_parameters(f)?,
-                Member::Resources => self.resources(f)?,
+                Member::Str(field) => self.string_field(s, f, field)?,
+                Member::Other => s.skip_value()?,
+                // Out of line: by offset, so that `s` stays in registers.
+                Member::UserIdentity => s.seek(self.user_identity(s.offset(), f)?),
+                Member::RequestParameters => s.seek(self.request_parameters(s.offset(), f)?),
+                Member::Resources => s.seek(self.resources(s.offset(), f)?),
                 Member::Records => {
                     envelope = true;
-                    if !self.s.eat(b'[') {
+                    if !s.eat(b'[') {
                         return Err(Bail);
                     }
-                    self.records_array()?;
+                    self.records_array(s)?;
                 }
             }
-            member = match self.keys.after(prev) {
-                Some((l, at)) if !TOP && self.s.eat_next_key(&l.text) => {
+            let expected = if TOP {
+                None
+            } else {
+                self.keys.expected::<false, C>(s, prev)
+            };
+            member = match expected {
+                Some((at, member)) => {
                     prev = at;
-                    l.member
+                    member
                 }
-                _ => {
-                    if !self.s.more(b'}')? {
+                None => {
+                    if !s.more(b'}')? {
                         return Ok(envelope);
                     }
-                    self.member::<TOP>(&mut prev)?
+                    self.member::<TOP>(s, &mut prev)?
                 }
             };
         }
@@ -627,8 +700,8 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     /// The next key of a record object read the long way, and the member it is; in a record
     /// (not `TOP`), the key is remembered as the one after `prev`, which becomes its index.
     #[inline(always)]
-    fn member<const TOP: bool>(&mut self, prev: &mut u8) -> Scan<Member> {
-        let key = self.s.key()?;
+    fn member<const TOP: bool>(&mut self, s: &mut C, prev: &mut u8) -> Scan<Member> {
+        let key = s.key()?;
         let member = record_member(key, TOP).ok_or(Bail)?;
         if !TOP {
             *prev = self.keys.learn(*prev, key, member);
@@ -640,10 +713,10 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     /// `lenient::Str` reads it. A bare number bails: serde parses it (and can fail on range)
     /// where skipping would not.
     #[inline(always)]
-    fn string_field(&mut self, f: &mut Fields, field: Field) -> Scan<()> {
-        f.spans[field as usize] = match self.s.peek() {
+    fn string_field(&mut self, s: &mut C, f: &mut Fields, field: Field) -> Scan<()> {
+        f.spans[field as usize] = match s.peek() {
             Some(b'"') => {
-                let span = self.s.string()?;
+                let span = s.string()?;
                 if span.escaped {
                     self.unescaped(span)?
                 } else {
@@ -652,7 +725,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
             }
             Some(b'-' | b'0'..=b'9') | None => return Err(Bail),
             Some(_) => {
-                self.s.skip_value()?;
+                s.skip_value()?;
                 Val::NONE
             }
         };
@@ -663,8 +736,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     /// itself.
     #[cold]
     fn unescaped(&mut self, span: Span) -> Scan<Val> {
-        let quoted =
-            std::str::from_utf8(&self.s.bytes()[span.start - 1..=span.end]).map_err(|_| Bail)?;
+        let quoted = self.text.get(span.start - 1..=span.end).ok_or(Bail)?;
         let value: String = serde_json::from_str(quoted).map_err(|_| Bail)?;
         self.owned.push(value);
         Ok(Val::owned(self.owned.len() - 1))
@@ -674,23 +746,29 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     /// other value is skipped and reads as absent, as `lenient::Obj` reads it. Inlined (two or
     /// three a record), the other values out of line.
     #[inline(always)]
-    fn open_object(&mut self) -> Scan<bool> {
-        if self.s.peek() == Some(b'{') {
-            self.s.advance();
+    fn open_object(s: &mut C) -> Scan<bool> {
+        if s.peek() == Some(b'{') {
+            s.advance();
             Ok(true)
         } else {
-            self.not_an_object()
+            s.seek(Self::not_an_object(s.bytes(), s.offset())?);
+            Ok(false)
         }
     }
 
-    /// [`Doc::open_object`] of any value but an object.
+    /// [`Doc::open_object`] of any value but an object, from `pos` of `buf`: the offset after
+    /// it.
     #[cold]
     #[inline(never)]
-    fn not_an_object(&mut self) -> Scan<bool> {
-        match self.s.peek() {
+    fn not_an_object(buf: &'a [u8], pos: usize) -> Scan<usize> {
+        let mut s = C::at(buf, pos);
+        match s.peek() {
             // A bare number bails, as in `string_field`.
             Some(b'-' | b'0'..=b'9') | None => Err(Bail),
-            Some(_) => self.s.skip_value().map(|()| false),
+            Some(_) => {
+                s.skip_value()?;
+                Ok(s.offset())
+            }
         }
     }
 
@@ -699,40 +777,50 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     /// reports a duplicate field as an error.
     fn members(
         &mut self,
+        s: &mut C,
         known: impl Fn(&[u8]) -> Option<usize>,
-        mut each: impl FnMut(&mut Self, usize) -> Scan<()>,
+        mut each: impl FnMut(&mut Self, &mut C, usize) -> Scan<()>,
     ) -> Scan<()> {
         let mut seen = 0u32;
-        if self.s.eat(b'}') {
+        if s.eat(b'}') {
             return Ok(());
         }
         loop {
-            let key = self.s.key()?;
+            let key = s.key()?;
             match known(key) {
                 Some(i) => {
                     if seen & (1 << i) != 0 {
                         return Err(Bail);
                     }
                     seen |= 1 << i;
-                    each(self, i)?;
+                    each(self, s, i)?;
                 }
-                None => self.s.skip_value()?,
+                None => s.skip_value()?,
             }
-            if !self.s.more(b'}')? {
+            if !s.more(b'}')? {
                 return Ok(());
             }
         }
     }
 
-    /// `userIdentity` (a later one replaces an earlier one whole, as in the serde path).
-    fn user_identity(&mut self, f: &mut Fields) -> Scan<()> {
+    /// `userIdentity` (a later one replaces an earlier one whole, as in the serde path), its
+    /// value at `pos`: the offset after it.
+    fn user_identity(&mut self, pos: usize, f: &mut Fields) -> Scan<usize> {
+        let mut s = C::at(self.text.as_bytes(), pos);
+        self.user_identity_in(&mut s, f)?;
+        Ok(s.offset())
+    }
+
+    /// [`Doc::user_identity`] with the cursor in a local.
+    #[inline(always)]
+    fn user_identity_in(&mut self, s: &mut C, f: &mut Fields) -> Scan<()> {
         // The `userIdentity` fields sit together in `Field`'s order.
         f.spans[Field::IdentityType as usize..=Field::OnBehalfOfUserId as usize].fill(Val::NONE);
         f.present &= !(present::USER_IDENTITY
             | present::SESSION_CONTEXT
             | present::SESSION_ISSUER
             | present::ON_BEHALF_OF);
-        if !self.open_object()? {
+        if !Self::open_object(s)? {
             return Ok(());
         }
         f.present |= present::USER_IDENTITY;
@@ -748,21 +836,27 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
             10 if key == b"onBehalfOf" => Some(6),
             _ => None,
         };
-        self.members(known, |d, i| match i {
-            0 => d.string_field(f, Field::IdentityType),
-            1 => d.string_field(f, Field::UserName),
-            2 => d.string_field(f, Field::Arn),
-            3 => d.string_field(f, Field::PrincipalId),
-            4 => d.string_field(f, Field::InvokedBy),
-            5 => d.one_member(f, present::SESSION_CONTEXT, b"sessionIssuer", |d, f| {
-                d.one_member(f, present::SESSION_ISSUER, b"userName", |d, f| {
-                    d.string_field(f, Field::IssuerUserName)
-                })
+        self.members(s, known, |d, s, i| match i {
+            0 => d.string_field(s, f, Field::IdentityType),
+            1 => d.string_field(s, f, Field::UserName),
+            2 => d.string_field(s, f, Field::Arn),
+            3 => d.string_field(s, f, Field::PrincipalId),
+            4 => d.string_field(s, f, Field::InvokedBy),
+            5 => d.one_member(
+                s,
+                f,
+                present::SESSION_CONTEXT,
+                b"sessionIssuer",
+                |d, s, f| {
+                    d.one_member(s, f, present::SESSION_ISSUER, b"userName", |d, s, f| {
+                        d.string_field(s, f, Field::IssuerUserName)
+                    })
+                },
+            ),
+            6 => d.one_member(s, f, present::ON_BEHALF_OF, b"userId", |d, s, f| {
+                d.string_field(s, f, Field::OnBehalfOfUserId)
             }),
-            6 => d.one_member(f, present::ON_BEHALF_OF, b"userId", |d, f| {
-                d.string_field(f, Field::OnBehalfOfUserId)
-            }),
-            _ => d.string_field(f, Field::IdentityAccountId),
+            _ => d.string_field(s, f, Field::IdentityAccountId),
         })
     }
 
@@ -770,24 +864,33 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
     /// is set in `f.present` and `each` reads `key`'s value; any other value reads as absent.
     fn one_member(
         &mut self,
+        s: &mut C,
         f: &mut Fields,
         bit: u8,
         key: &'static [u8],
-        mut each: impl FnMut(&mut Self, &mut Fields) -> Scan<()>,
+        mut each: impl FnMut(&mut Self, &mut C, &mut Fields) -> Scan<()>,
     ) -> Scan<()> {
-        if self.open_object()? {
+        if Self::open_object(s)? {
             f.present |= bit;
-            self.members(only(key), |d, _| each(d, f))?;
+            self.members(s, only(key), |d, s, _| each(d, s, f))?;
         }
         Ok(())
     }
 
-    /// `requestParameters`, for the stream.
-    fn request_parameters(&mut self, f: &mut Fields) -> Scan<()> {
+    /// `requestParameters`, for the stream, its value at `pos`: the offset after it.
+    fn request_parameters(&mut self, pos: usize, f: &mut Fields) -> Scan<usize> {
+        let mut s = C::at(self.text.as_bytes(), pos);
+        self.request_parameters_in(&mut s, f)?;
+        Ok(s.offset())
+    }
+
+    /// [`Doc::request_parameters`] with the cursor in a local.
+    #[inline(always)]
+    fn request_parameters_in(&mut self, s: &mut C, f: &mut Fields) -> Scan<()> {
         // The `requestParameters` fields sit together in `Field`'s order.
         f.spans[Field::StreamName as usize..=Field::ResourceArn as usize].fill(Val::NONE);
         f.present &= !present::REQUEST_PARAMETERS;
-        if !self.open_object()? {
+        if !Self::open_object(s)? {
             return Ok(());
         }
         f.present |= present::REQUEST_PARAMETERS;
@@ -804,29 +907,40 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
             11 if key == b"resourceARN" => Some(3),
             _ => None,
         };
-        self.members(known, |d, i| d.string_field(f, FIELDS[i]))
+        self.members(s, known, |d, s, i| d.string_field(s, f, FIELDS[i]))
     }
 
     /// `resources`: the `ARN` of its first entry, as `FirstResource` reads it (an array whose
-    /// first entry is an object; any other value reads as absent).
-    fn resources(&mut self, f: &mut Fields) -> Scan<()> {
+    /// first entry is an object; any other value reads as absent), its value at `pos`: the
+    /// offset after it.
+    fn resources(&mut self, pos: usize, f: &mut Fields) -> Scan<usize> {
+        let mut s = C::at(self.text.as_bytes(), pos);
+        self.resources_in(&mut s, f)?;
+        Ok(s.offset())
+    }
+
+    /// [`Doc::resources`] with the cursor in a local.
+    #[inline(always)]
+    fn resources_in(&mut self, s: &mut C, f: &mut Fields) -> Scan<()> {
         f.spans[Field::ResourcesArn as usize] = Val::NONE;
         f.present &= !present::RESOURCE;
-        match self.s.peek() {
-            Some(b'[') => self.s.advance(),
+        match s.peek() {
+            Some(b'[') => s.advance(),
             Some(b'-' | b'0'..=b'9') | None => return Err(Bail),
-            Some(_) => return self.s.skip_value(),
+            Some(_) => return s.skip_value(),
         }
-        if self.s.eat(b']') {
+        if s.eat(b']') {
             return Ok(());
         }
         // The first entry: an object is read, anything else skipped.
-        if self.open_object()? {
+        if Self::open_object(s)? {
             f.present |= present::RESOURCE;
-            self.members(only(b"ARN"), |d, _| d.string_field(f, Field::ResourcesArn))?;
+            self.members(s, only(b"ARN"), |d, s, _| {
+                d.string_field(s, f, Field::ResourcesArn)
+            })?;
         }
-        while self.s.more(b']')? {
-            self.s.skip_value()?;
+        while s.more(b']')? {
+            s.skip_value()?;
         }
         Ok(())
     }
@@ -975,6 +1089,93 @@ mod tests {
         ];
         for text in cases {
             assert!(agrees(&text), "bailed on {text}");
+        }
+    }
+
+    /// A key chain expects the last two keys that followed a key, the one found last first,
+    /// and finds nothing where neither is written (nor after `NONE`, nor past the keys).
+    #[test]
+    fn key_chain_expects_the_last_two_successors() {
+        let pad = " ".repeat(KeyText::MAX);
+        let text = format!(r#"{{"a":1,"b":2,"c":3{pad}"#);
+        let at = |pos: usize| Bytes::at(text.as_bytes(), pos);
+        let mut chain = KeyChain::default();
+        let start = KeyChain::START;
+        assert_eq!(chain.learn(start, b"a", Member::Str(Field::EventName)), 0);
+        assert_eq!(chain.learn(start, b"b", Member::Other), 1);
+        assert_eq!(chain.link(start).next, [1, 0]);
+        // After `{`: `a`, the second expected, is found and becomes the first.
+        let mut s = at(1);
+        let found = chain.expected::<true, Bytes>(&mut s, start);
+        assert!(matches!(found, Some((0, Member::Str(Field::EventName)))));
+        assert_eq!((s.offset(), chain.link(start).next), (5, [0, 1]));
+        // Nothing is known after `a`: `,"b":` is left to be read the long way.
+        let mut s = at(6);
+        assert!(chain.expected::<false, Bytes>(&mut s, 0).is_none());
+        assert_eq!(s.offset(), 6);
+        assert_eq!(chain.learn(0, b"b", Member::Other), 1);
+        let found = chain.expected::<false, Bytes>(&mut s, 0);
+        assert!(matches!(found, Some((1, Member::Other))));
+        assert_eq!(s.offset(), 11);
+        // A third key after `b` pushes out the older one; `c` is then the one found.
+        assert_eq!(chain.learn(1, b"x", Member::Other), 2);
+        assert_eq!(chain.learn(1, b"c", Member::Other), 3);
+        assert_eq!(chain.link(1).next, [3, 2]);
+        let mut s = at(12);
+        assert!(matches!(
+            chain.expected::<false, Bytes>(&mut s, 1),
+            Some((3, Member::Other))
+        ));
+        assert_eq!(s.offset(), 17);
+        // `NONE` and the places past the keys match no text.
+        for prev in [KeyChain::NONE, 3, 40] {
+            let mut s = at(6);
+            assert!(chain.expected::<false, Bytes>(&mut s, prev).is_none());
+            assert_eq!(s.offset(), 6);
+        }
+        // Keys too long or too many are not remembered.
+        assert_eq!(
+            chain.learn(3, &[b'k'; KeyText::MAX - 3], Member::Other),
+            KeyChain::NONE
+        );
+        for i in 4..KeyChain::MAX {
+            assert_eq!(
+                chain.learn(3, format!("k{i}").as_bytes(), Member::Other),
+                i as u8
+            );
+        }
+        assert_eq!(chain.learn(3, b"one more", Member::Other), KeyChain::NONE);
+        assert_eq!(chain.learn(3, b"k4", Member::Other), 4);
+    }
+
+    /// Records of three shapes in turn, so that the key after `eventName` is each of three
+    /// in turn, and after `userIdentity` one of two, the whole way through.
+    #[test]
+    fn keys_in_three_orders_in_turn_read_as_serde_reads_them() {
+        let records = [
+            r#"{"eventName":"A","awsRegion":"r1","eventSource":"kinesis.amazonaws.com","userIdentity":{"type":"IAMUser"},"eventTime":"t1"}"#,
+            r#"{"eventName":"B","errorCode":"E","awsRegion":"r2","eventSource":"s","userIdentity":{"type":"Root"},"errorMessage":"m"}"#,
+            r#"{"eventName":"C","eventSource":"kinesis.amazonaws.com","awsRegion":"r3","userIdentity":null,"eventTime":"t3"}"#,
+        ];
+        let lines: Vec<&str> = (0..30).map(|i| records[i % 3]).collect();
+        for text in [
+            lines.join("\n"),
+            format!(r#"{{"Records":[{}]}}"#, lines.join(",")),
+        ] {
+            assert!(agrees(&text), "left to serde: {text}");
+            let mut names = Vec::new();
+            let report = parse_document(
+                &text,
+                &mut FnSink(|r: &RawRecord<'_>| {
+                    names.push(format!(
+                        "{}{}",
+                        r.event_name.0.as_deref().unwrap_or("-"),
+                        r.aws_region.0.as_deref().unwrap_or("-")
+                    ))
+                }),
+            );
+            assert_eq!(report.map(|r| r.records), Some(30));
+            assert_eq!(names[..4], ["Ar1", "Br2", "Cr3", "Ar1"]);
         }
     }
 

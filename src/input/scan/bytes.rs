@@ -5,37 +5,38 @@
 use super::{Bail, Cursor, Scan, Span, is_ws};
 
 /// A cursor that reads the text as it goes.
+#[derive(Clone, Copy)]
 pub struct Bytes<'a> {
     buf: &'a [u8],
     /// Offset of the next byte to read.
     pos: usize,
 }
 
-impl<'a> Bytes<'a> {
-    /// The rest of the string whose contents start at `start`, from `i`, the first backslash or
-    /// control character in it (or the end of the input).
-    #[cold]
-    #[inline(never)]
-    fn string_rest(&mut self, start: usize, mut i: usize) -> Scan<Span> {
-        loop {
-            match self.buf.get(i) {
-                Some(b'\\') => i = super::escape(self.buf, i + 1)?,
-                // A control character, or the end of the input.
-                _ => return Err(Bail),
-            }
-            let quote;
-            (i, quote) = find_special(self.buf, i);
-            if quote {
-                self.pos = i + 1;
-                return Ok(Span {
-                    start,
-                    end: i,
-                    escaped: true,
-                });
-            }
+/// The rest of the string of `buf` whose contents start at `start`, from `i`, the first
+/// backslash or control character in it (or the end of the input). By offsets, so that the
+/// cursor stays in registers.
+#[cold]
+#[inline(never)]
+fn string_rest(buf: &[u8], start: usize, mut i: usize) -> Scan<Span> {
+    loop {
+        match buf.get(i) {
+            Some(b'\\') => i = super::escape(buf, i + 1)?,
+            // A control character, or the end of the input.
+            _ => return Err(Bail),
+        }
+        let quote;
+        (i, quote) = find_special(buf, i);
+        if quote {
+            return Ok(Span {
+                start,
+                end: i,
+                escaped: true,
+            });
         }
     }
+}
 
+impl<'a> Bytes<'a> {
     /// Skips JSON whitespace.
     #[inline(always)]
     fn ws(&mut self) {
@@ -46,12 +47,19 @@ impl<'a> Bytes<'a> {
 }
 
 impl<'a> Cursor<'a> for Bytes<'a> {
+    #[inline(always)]
     fn new(buf: &'a [u8]) -> Self {
         Bytes { buf, pos: 0 }
     }
 
+    #[inline(always)]
     fn bytes(&self) -> &'a [u8] {
         self.buf
+    }
+
+    #[inline(always)]
+    fn offset(&self) -> usize {
+        self.pos
     }
 
     #[inline(always)]
@@ -183,9 +191,12 @@ impl<'a> Cursor<'a> for Bytes<'a> {
         }
         // Out of line, so that the inlined path holds no call (whose saved registers the
         // common case paid for).
-        self.string_rest(start, i)
+        let span = string_rest(self.buf, start, i)?;
+        self.pos = span.end + 1;
+        Ok(span)
     }
 
+    #[inline(always)]
     fn scalar(&mut self) -> Scan<usize> {
         // Whatever follows the number or literal is checked as the next token.
         self.pos = super::scalar(self.buf, self.pos)?;

@@ -55,6 +55,14 @@ impl KeyText {
     /// The longest `,"key":` a `KeyText` holds.
     pub const MAX: usize = 24;
 
+    /// A key text found nowhere in UTF-8 text: 24 bytes 0xFF (a byte UTF-8 never holds), for
+    /// a table of key texts to fill its free places with.
+    pub const NEVER: KeyText = KeyText {
+        words: [u64::MAX; 3],
+        masks: [u64::MAX; 3],
+        len: Self::MAX,
+    };
+
     /// `,"key":` of `key`, the contents of a key without escapes; `None` when it is too long.
     pub fn new(key: &[u8]) -> Option<KeyText> {
         let len = key.len() + 4;
@@ -95,11 +103,7 @@ impl KeyText {
     /// The comparison from `at`, the first word under `mask0`.
     #[inline(always)]
     fn matches(&self, buf: &[u8], at: usize, mask0: u64) -> bool {
-        let Some(chunk) = at
-            .checked_add(Self::MAX)
-            .filter(|&end| end <= buf.len())
-            .and_then(|_| buf.get(at..at + Self::MAX))
-        else {
+        let Some(chunk) = buf.get(at..).and_then(|rest| rest.get(..Self::MAX)) else {
             return false;
         };
         let w = words(chunk);
@@ -125,12 +129,31 @@ fn words(b: &[u8]) -> [u64; 3] {
 /// A cursor over the tokens of a JSON text: the grammar is written once here, over a few steps
 /// each scanner provides. A *token* is a structural character (`{}[]:,`), a string, or a number
 /// or literal; whitespace between them is never a token.
-pub trait Cursor<'a>: Sized {
+///
+/// A cursor is a small value (the input and an offset) that is copied rather than shared: a
+/// fast path keeps the one it walks with in a local, which the compiler keeps in registers as
+/// long as no call out of line is handed its address. So the steps out of line here
+/// ([`skip_any`](Self::skip_any), a string's escapes, a number) take the offset and give back
+/// the next one, and a fast path's own functions out of line do the same
+/// ([`at`](Self::at), [`offset`](Self::offset)).
+pub trait Cursor<'a>: Sized + Copy {
     /// A cursor at the start of `buf`, which must be shorter than 4 GiB.
     fn new(buf: &'a [u8]) -> Self;
 
     /// The input.
     fn bytes(&self) -> &'a [u8];
+
+    /// Offset of the next byte to read (whitespace before the next token included): where
+    /// [`at`](Self::at) resumes.
+    fn offset(&self) -> usize;
+
+    /// A cursor over `buf` at `pos`, an [`offset`](Self::offset) of a cursor over `buf`.
+    #[inline(always)]
+    fn at(buf: &'a [u8], pos: usize) -> Self {
+        let mut s = Self::new(buf);
+        s.seek(pos);
+        s
+    }
 
     /// Offset of the next token's first byte, if there is one.
     fn peek_at(&mut self) -> Option<usize>;
@@ -259,9 +282,18 @@ pub trait Cursor<'a>: Sized {
         }
     }
 
-    /// Skips a value of any type. Nesting is tracked in a bit stack, not on the call stack.
-    #[inline(never)]
+    /// Skips a value of any type, out of line ([`skip_from`]): the cursor is handed its
+    /// offset, not its address.
+    #[inline(always)]
     fn skip_any(&mut self) -> Scan<()> {
+        let pos = skip_from::<Self>(self.bytes(), self.offset())?;
+        self.seek(pos);
+        Ok(())
+    }
+
+    /// Skips a value of any type. Nesting is tracked in a bit stack, not on the call stack.
+    #[inline(always)]
+    fn skip_nested(&mut self) -> Scan<()> {
         // Bit d of `objects` is set when the container at depth d+1 is an object.
         let mut objects: u64 = 0;
         let mut depth: u32 = 0;
@@ -311,6 +343,14 @@ pub trait Cursor<'a>: Sized {
             }
         }
     }
+}
+
+/// [`Cursor::skip_nested`] from `pos` of `buf`: the offset after the value.
+#[inline(never)]
+fn skip_from<'a, C: Cursor<'a>>(buf: &'a [u8], pos: usize) -> Scan<usize> {
+    let mut s = C::at(buf, pos);
+    s.skip_nested()?;
+    Ok(s.offset())
 }
 
 /// Checks the escape whose letter is at `i`; returns the offset after it.
@@ -642,6 +682,38 @@ mod tests {
             }
         }
         assert_eq!(KeyText::new(&[b'k'; KeyText::MAX - 3]), None);
+    }
+
+    /// `NEVER` is found nowhere in UTF-8 text, whatever it holds.
+    #[test]
+    fn the_never_key_text_matches_no_text() {
+        let text = format!(
+            "{}{}",
+            (0u8..0x80).map(char::from).collect::<String>(),
+            "é\u{10ffff}ÿ".repeat(20)
+        );
+        let b = text.as_bytes();
+        for at in 0..b.len() {
+            assert!(!KeyText::NEVER.is_at(b, at), "{at}");
+            assert!(!KeyText::NEVER.is_after(b, at), "{at}");
+        }
+    }
+
+    /// A cursor made at an offset reads on from there, and a container skipped out of line
+    /// ([`Cursor::skip_any`]) leaves it just after the container.
+    #[test]
+    fn a_cursor_resumes_at_its_offset() {
+        let text = br#"x [1,{"a":[2,"]"]}] , {"b":{}}"#;
+        let mut s = Bytes::at(text, 2);
+        assert_eq!(s.offset(), 2);
+        assert_eq!(s.skip_value(), Ok(()));
+        assert_eq!(s.offset(), 19);
+        assert_eq!(s.more(b']'), Ok(true));
+        let mut again = Bytes::at(text, s.offset());
+        assert_eq!(again.skip_any(), Ok(()));
+        assert_eq!(again.offset(), text.len());
+        assert!(again.finished());
+        assert_eq!(Bytes::at(text, 4).skip_any(), Err(Bail));
     }
 
     #[test]
