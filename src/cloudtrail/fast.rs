@@ -619,7 +619,7 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
             records.push(Fields::at(self.value, index, start));
             let read = match records.last_mut() {
                 // A record is never an envelope: `object` leaves `self.records` alone.
-                Some(rec) => self.object::<false>(s, rec),
+                Some(rec) => self.record_object(s.offset(), rec).map(|end| s.seek(end)),
                 None => Err(Bail),
             };
             self.records = records;
@@ -630,6 +630,15 @@ impl<'a, 's, C: Cursor<'a>> Doc<'a, 's, C> {
                 return Ok(());
             }
         }
+    }
+
+    /// The members of a record, its `{` just before `pos`: the offset after its `}`. Out of
+    /// line, by offset, so that the member loop has the registers to itself.
+    #[inline(never)]
+    fn record_object(&mut self, pos: usize, f: &mut Fields) -> Scan<usize> {
+        let mut s = C::at(self.text.as_bytes(), pos);
+        self.object::<false>(&mut s, f)?;
+        Ok(s.offset())
     }
 
     /// The members of a record object, after its `{`. At the top level, a `Records` member is
