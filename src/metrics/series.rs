@@ -331,6 +331,51 @@ impl<C: Cell + 'static> Cells<C> {
             .or_default()
     }
 
+    /// Merges the cells into cells `width` wide (a multiple of `old`, their width) in place,
+    /// as [`Buckets::add_cells`] merges them into an empty series (each non-empty cell in time
+    /// order into the cell of its wider bucket, made empty when first needed), but without
+    /// looking each up: in time order, each lands on the last cell made or past it. True when
+    /// done; false, changing nothing, for cells in a B-tree or whose wider array would be too
+    /// sparse (`limit` slots), which the general way merges.
+    fn coarsen_dense(&mut self, old: Millis, width: Millis, limit: u64) -> bool {
+        if self.sparse.is_some() {
+            return false;
+        }
+        let (Some(a), Some(z)) = (
+            self.dense.iter().position(|c| !c.is_empty()),
+            self.dense.iter().rposition(|c| !c.is_empty()),
+        ) else {
+            *self = Cells::default();
+            return true;
+        };
+        let at = |i: usize| self.first + i as Millis * old;
+        let first = bucket_start(at(a), width);
+        let slots = ((bucket_start(at(z), width) - first) / width) as u64 + 1;
+        if slots > limit {
+            return false;
+        }
+        let mut wide: VecDeque<C> = VecDeque::with_capacity(slots as usize);
+        let start = self.first;
+        for (i, c) in std::mem::take(&mut self.dense).into_iter().enumerate() {
+            if c.is_empty() {
+                continue;
+            }
+            let t = start + i as Millis * old;
+            // `first` is a bucket start at or before `t`.
+            let j = ((t - first) / width) as usize;
+            if j >= wide.len() {
+                wide.resize_with(j + 1, C::default);
+            }
+            wide[j].merge(&c);
+        }
+        *self = Cells {
+            first,
+            dense: wide,
+            sparse: None,
+        };
+        true
+    }
+
     /// The index of the bucket starting at `start` in the array, grown to hold it, unless
     /// that would leave it too sparse.
     #[inline]
@@ -605,6 +650,22 @@ impl Buckets {
 
     /// The same buckets merged into buckets `width` wide (a multiple of the current width).
     pub fn coarsen(&mut self, width: Millis) {
+        let (old, limit) = (self.width, dense_limit(self.points));
+        let done = match &mut self.store {
+            Store::Sum(c) => c.coarsen_dense(old, width, limit),
+            Store::Average(c) => c.coarsen_dense(old, width, limit),
+            Store::Maximum(c) => c.coarsen_dense(old, width, limit),
+            Store::Full(c) => c.coarsen_dense(old, width, limit),
+        };
+        if done {
+            self.width = width;
+            return;
+        }
+        self.coarsen_by_lookup(width);
+    }
+
+    /// [`coarsen`](Self::coarsen) the general way: every cell looked up in the wider buckets.
+    fn coarsen_by_lookup(&mut self, width: Millis) {
         let mut wide = Buckets::new(width, self.layout());
         wide.points = self.points;
         let store = std::mem::replace(&mut self.store, Store::new(Layout::Full));
@@ -727,6 +788,69 @@ mod tests {
                 assert_eq!(sums(&x, layout), reference(points, width, layout));
             }
         }
+    }
+
+    /// Coarsening an array in place leaves exactly the cells (partials of every exact sum
+    /// included, empty cells between) that looking each cell up in the wider buckets leaves.
+    #[test]
+    fn coarsening_in_place_gives_the_cells_a_lookup_gives() {
+        let minute = 60_000;
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut in_place = 0;
+        for case in 0..400 {
+            let layout = LAYOUTS[case % 4];
+            let width = [minute, 5 * minute][case / 4 % 2];
+            let n = 1 + next() % 300;
+            let mut b = Buckets::new(width, layout);
+            for _ in 0..n {
+                let r = next();
+                // Minutes around zero, sometimes far out (an array too sparse, or a B-tree).
+                let minute_at = match r % 2000 {
+                    0 => (r >> 8) as i64 % 100_000 - 50_000,
+                    _ => (r >> 8) as i64 % 700 - 200,
+                };
+                let t = minute_at * minute + (r >> 40) as i64 % minute;
+                // Fractions that need more than one partial, and now and then a datapoint no
+                // compact layout holds.
+                let v = (r >> 20) as f64 / 3.0 - 1e5;
+                let p = match r % 97 {
+                    0 => Point {
+                        max: Some(v),
+                        ..Point::default()
+                    },
+                    _ => Point {
+                        sum: Some(v),
+                        count: Some((r % 7) as f64),
+                        max: Some(v),
+                        avg: None,
+                    },
+                };
+                b.add(t, &p);
+            }
+            for wide in [5 * minute, 15 * minute, 60 * minute] {
+                if wide <= width {
+                    continue;
+                }
+                let (mut fast, mut slow) = (b.clone(), b.clone());
+                fast.coarsen(wide);
+                slow.coarsen_by_lookup(wide);
+                assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "case {case}");
+                in_place += usize::from(match &b.store {
+                    Store::Sum(c) => c.sparse.is_none(),
+                    Store::Average(c) => c.sparse.is_none(),
+                    Store::Maximum(c) => c.sparse.is_none(),
+                    Store::Full(c) => c.sparse.is_none(),
+                });
+            }
+        }
+        // Most cases are arrays, coarsened in place.
+        assert!(in_place > 300, "{in_place}");
     }
 
     #[test]
