@@ -646,6 +646,79 @@ impl<const N: usize> Iterator for Rows<'_, N> {
 
 impl<const N: usize> ExactSizeIterator for Rows<'_, N> {}
 
+/// Rows of a grouping as codes: each key part's strings that the rows hold, ascending, and each
+/// row's code of each part (its string's place among them) and count, in the order of
+/// [`Rows`]. A table is made of it without a shared string for each of its cells (a reference
+/// count updated for each, where the rows are tens of thousands and their strings a few
+/// thousand).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ranked<const N: usize> {
+    /// Of each key part, the distinct strings of the rows, ascending.
+    pub strings: [Vec<Arc<str>>; N],
+    /// Each row's code of each part (`N` a row): the place of its string in `strings`.
+    pub codes: Vec<u32>,
+    /// Each row's count.
+    pub counts: Vec<u64>,
+}
+
+impl<const N: usize> Rows<'_, N> {
+    /// The first `limit` rows, as codes.
+    pub fn ranked(self, limit: usize) -> Ranked<N> {
+        let rows = self.len().min(limit);
+        let mut codes = Vec::with_capacity(rows * N);
+        let mut counts = Vec::with_capacity(rows);
+        // Each part's rank, as the rows are sorted on them.
+        match self.sorted {
+            Sorted::Packed(keys, bits) => {
+                for key in keys.take(rows) {
+                    let mut packed = key as u64;
+                    let mut ranks = [0; N];
+                    for j in (0..N).rev() {
+                        ranks[j] = (packed & ((1 << bits[j]) - 1)) as u32;
+                        packed >>= bits[j];
+                    }
+                    codes.extend_from_slice(&ranks);
+                    counts.push(!((key >> 64) as u64));
+                }
+            }
+            Sorted::Wide(sorted) => {
+                for (ranks, _, n) in sorted.take(rows) {
+                    codes.extend_from_slice(&ranks);
+                    counts.push(n);
+                }
+            }
+        }
+        // At each rank of each part, its code: the ranks the rows hold, numbered in order.
+        const UNUSED: u32 = u32::MAX;
+        let mut code: [Vec<u32>; N] = self.interners.map(|i| vec![UNUSED; i.len()]);
+        for row in codes.chunks_exact(N) {
+            for (c, &rank) in code.iter_mut().zip(row) {
+                c[rank as usize] = 0;
+            }
+        }
+        let strings = std::array::from_fn(|j| {
+            let mut strings = Vec::new();
+            for (rank, c) in code[j].iter_mut().enumerate() {
+                if *c != UNUSED {
+                    *c = strings.len() as u32;
+                    strings.push(self.interners[j].shared(self.orders[j][rank]));
+                }
+            }
+            strings
+        });
+        for row in codes.chunks_exact_mut(N) {
+            for (c, rank) in code.iter().zip(row) {
+                *rank = c[*rank as usize];
+            }
+        }
+        Ranked {
+            strings,
+            codes,
+            counts,
+        }
+    }
+}
+
 /// `counts` as [`Rows`], the symbols of key part `j` resolved in `interners[j]`. Sorted on
 /// the strings' ranks, so the comparisons are of integers: where the ranks of all `N` parts
 /// fit in 64 bits side by side (the widest panel of a trail of a million addresses needs

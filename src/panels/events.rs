@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::{Built, Cell, PanelDef, PanelError, SeriesSummary, View, percent_hundredths};
-use crate::events::{BucketCounts, EventsAgg, Groupings};
+use crate::events::{self, BucketCounts, EventsAgg, Groupings, Ranked};
 use crate::geo::{GeoDb, NoDb, locate_all};
 use crate::window::{Millis, Window, auto_period, bucket_start, format_duration};
 
@@ -132,15 +132,21 @@ pub fn ids() -> Vec<&'static str> {
     PANELS.iter().map(|p| p.id).collect()
 }
 
-/// Each row's key as text cells, then its count.
-fn grouped<const N: usize>(rows: impl ExactSizeIterator<Item = ([Arc<str>; N], u64)>) -> Built {
-    let mut cells = Vec::with_capacity(rows.len() * (N + 1));
-    for (key, count) in rows {
-        cells.extend(key.into_iter().map(Cell::Text));
-        cells.push(Cell::Count(count));
-    }
+/// The first `limit` rows: each row's key as text cells, then its count. The key's cells are
+/// drawn from a dictionary per part, of the strings the rows hold.
+fn grouped<const N: usize>(rows: events::Rows<'_, N>, limit: usize) -> Built {
+    let Ranked {
+        strings,
+        codes,
+        counts,
+    } = rows.ranked(limit);
+    let dicts = strings
+        .into_iter()
+        .map(|s| s.into_iter().map(Cell::Text).collect())
+        .collect();
+    let counts = counts.into_iter().map(Cell::Count).collect();
     Built {
-        rows: crate::panels::Rows::flat(N + 1, cells),
+        rows: crate::panels::Rows::coded(dicts, codes, 1, counts),
         view: View::Rows,
         note: None,
         title: None,
@@ -319,28 +325,27 @@ pub fn over_time_view(bucket: Millis) -> View {
 pub const LOCATIONS_VIEW: View = View::Bars { label: 1, value: 6 };
 
 fn api_calls(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(grouped(cube.calls()))
+    Ok(grouped(cube.calls(), usize::MAX))
 }
 
 fn by_user(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(grouped(cube.by_user()))
+    Ok(grouped(cube.by_user(), usize::MAX))
 }
 
 fn by_region(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(grouped(cube.by_region()))
+    Ok(grouped(cube.by_region(), usize::MAX))
 }
 
 fn errors(cube: &EventsAgg, _: &EventsCtx) -> Result<Built, PanelError> {
-    Ok(grouped(cube.errors()))
+    Ok(grouped(cube.errors(), usize::MAX))
 }
 
 fn top_users(cube: &EventsAgg, ctx: &EventsCtx) -> Result<Built, PanelError> {
     let top = if ctx.top > 0 { ctx.top } else { usize::MAX };
-    let rows = cube.person_users().take(top);
     Ok(Built {
         // Named as the dashboard's "Top 10 IAM Users" is.
         title: (ctx.top > 0).then(|| format!("Top {} Users", ctx.top)),
-        ..grouped(rows)
+        ..grouped(cube.person_users(), top)
     })
 }
 

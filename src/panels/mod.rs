@@ -98,6 +98,14 @@ enum Store {
         keys: Vec<(Box<[Cell]>, usize)>,
         points: Vec<[Cell; 2]>,
     },
+    /// Rows whose first cells are drawn from a dictionary per column: each row's code into each
+    /// dictionary (`dicts.len()` a row), then `width` cells of its own (see [`Rows::coded`]).
+    Coded {
+        dicts: Box<[Box<[Cell]>]>,
+        codes: Vec<u32>,
+        width: usize,
+        cells: Vec<Cell>,
+    },
 }
 
 impl Default for Store {
@@ -131,12 +139,46 @@ impl Rows {
         Rows(Store::Flat { width, cells })
     }
 
+    /// Rows whose first `dicts.len()` cells (at least one) are drawn from a dictionary per
+    /// column, then `width` cells of their own: row `i`'s cell in column `j` is
+    /// `dicts[j][codes[i * dicts.len() + j]]`, and its own are `cells[i * width..][..width]`.
+    /// The rows of a grouping repeat a few thousand distinct strings over tens of thousands of
+    /// rows (the api-calls and errors panels of a busy trail): a code a cell is a quarter of
+    /// the memory of a cell, and the rows are made without a reference count per cell (each
+    /// an atomic update of a string other threads' panels share).
+    pub fn coded(dicts: Vec<Box<[Cell]>>, codes: Vec<u32>, width: usize, cells: Vec<Cell>) -> Rows {
+        let n = dicts.len();
+        assert!(
+            n > 0 && codes.len().is_multiple_of(n),
+            "{} codes of rows of {n} coded cells",
+            codes.len()
+        );
+        assert_eq!(
+            codes.len() / n * width,
+            cells.len(),
+            "rows of {width} own cells"
+        );
+        debug_assert!(
+            codes
+                .chunks_exact(n)
+                .all(|row| row.iter().zip(&dicts).all(|(&c, d)| (c as usize) < d.len())),
+            "codes within their dictionaries"
+        );
+        Rows(Store::Coded {
+            dicts: dicts.into_boxed_slice(),
+            codes,
+            width,
+            cells,
+        })
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         match &self.0 {
             Store::List(rows) => rows.len(),
             Store::Flat { width, cells } => cells.len() / width,
             Store::Series { points, .. } => points.len(),
+            Store::Coded { dicts, codes, .. } => codes.len() / dicts.len(),
         }
     }
 
@@ -154,7 +196,7 @@ impl Rows {
     pub fn range(&self, range: std::ops::Range<usize>) -> RowIter<'_> {
         let end = range.end.min(self.len());
         let series = match &self.0 {
-            Store::List(_) | Store::Flat { .. } => 0,
+            Store::List(_) | Store::Flat { .. } | Store::Coded { .. } => 0,
             Store::Series { keys, .. } => keys.partition_point(|(_, end)| *end <= range.start),
         };
         RowIter {
@@ -210,13 +252,11 @@ impl<'a> Iterator for RowIter<'a> {
         Some(match &self.rows.0 {
             Store::List(rows) => Row {
                 first: &rows[i],
-                key: &[],
-                last: &[],
+                ..Row::default()
             },
             Store::Flat { width, cells } => Row {
                 first: &cells[i * width..(i + 1) * width],
-                key: &[],
-                last: &[],
+                ..Row::default()
             },
             Store::Series { keys, points } => {
                 while keys[self.series].1 <= i {
@@ -227,6 +267,21 @@ impl<'a> Iterator for RowIter<'a> {
                     first: std::slice::from_ref(first),
                     key: &keys[self.series].0,
                     last: std::slice::from_ref(last),
+                    ..Row::default()
+                }
+            }
+            Store::Coded {
+                dicts,
+                codes,
+                width,
+                cells,
+            } => {
+                let n = dicts.len();
+                Row {
+                    dicts,
+                    codes: &codes[i * n..(i + 1) * n],
+                    first: &cells[i * width..(i + 1) * width],
+                    ..Row::default()
                 }
             }
         })
@@ -241,8 +296,11 @@ impl<'a> Iterator for RowIter<'a> {
 impl ExactSizeIterator for RowIter<'_> {}
 
 /// One row of a [`Rows`]: its cells, by column.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Row<'a> {
+    /// The dictionaries of the coded cells, which come first, and the row's codes into them.
+    dicts: &'a [Box<[Cell]>],
+    codes: &'a [u32],
     first: &'a [Cell],
     key: &'a [Cell],
     last: &'a [Cell],
@@ -251,7 +309,7 @@ pub struct Row<'a> {
 impl<'a> Row<'a> {
     /// Number of cells.
     pub fn len(&self) -> usize {
-        self.first.len() + self.key.len() + self.last.len()
+        self.codes.len() + self.first.len() + self.key.len() + self.last.len()
     }
 
     /// True when the row has no cells.
@@ -264,15 +322,26 @@ impl<'a> Row<'a> {
         self.into_iter()
     }
 
-    /// The cells in three runs, by column: the row's own first cells, the cells it shares with
-    /// the other rows of its series (none for rows of their own: the same slice, address and
-    /// length, for every row of a series), and its own last cells.
+    /// The coded cells, which come first: each column's dictionary and the row's code into it
+    /// (none but for [`Rows::coded`]).
+    pub fn coded(&self) -> (&'a [Box<[Cell]>], &'a [u32]) {
+        (self.dicts, self.codes)
+    }
+
+    /// The cells after the [coded](Row::coded) ones in three runs, by column: the row's own
+    /// first cells, the cells it shares with the other rows of its series (none for rows of
+    /// their own: the same slice, address and length, for every row of a series), and its own
+    /// last cells.
     pub fn parts(&self) -> [&'a [Cell]; 3] {
         [self.first, self.key, self.last]
     }
 
     /// The cell of column `i` (panics past the last, as a slice does).
     pub fn cell(&self, i: usize) -> &'a Cell {
+        if let Some(&code) = self.codes.get(i) {
+            return &self.dicts[i][code as usize];
+        }
+        let i = i - self.codes.len();
         if i < self.first.len() {
             return &self.first[i];
         }
@@ -286,15 +355,49 @@ impl<'a> Row<'a> {
 
 impl<'a> IntoIterator for Row<'a> {
     type Item = &'a Cell;
-    type IntoIter = std::iter::Chain<
-        std::iter::Chain<std::slice::Iter<'a, Cell>, std::slice::Iter<'a, Cell>>,
-        std::slice::Iter<'a, Cell>,
-    >;
+    type IntoIter = Cells<'a>;
 
-    fn into_iter(self) -> Self::IntoIter {
-        self.first.iter().chain(self.key).chain(self.last)
+    fn into_iter(self) -> Cells<'a> {
+        Cells {
+            dicts: self.dicts,
+            codes: self.codes.iter(),
+            rest: self.first.iter().chain(self.key).chain(self.last),
+        }
     }
 }
+
+/// The cells of a [`Row`], by column.
+#[derive(Debug, Clone)]
+pub struct Cells<'a> {
+    /// The dictionaries of the codes left.
+    dicts: &'a [Box<[Cell]>],
+    codes: std::slice::Iter<'a, u32>,
+    rest: std::iter::Chain<
+        std::iter::Chain<std::slice::Iter<'a, Cell>, std::slice::Iter<'a, Cell>>,
+        std::slice::Iter<'a, Cell>,
+    >,
+}
+
+impl<'a> Iterator for Cells<'a> {
+    type Item = &'a Cell;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a Cell> {
+        if let Some(&code) = self.codes.next() {
+            let (dict, rest) = self.dicts.split_first()?;
+            self.dicts = rest;
+            return Some(&dict[code as usize]);
+        }
+        self.rest.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.codes.len() + self.rest.size_hint().0;
+        (n, Some(n))
+    }
+}
+
+impl ExactSizeIterator for Cells<'_> {}
 
 impl std::ops::Index<usize> for Row<'_> {
     type Output = Cell;
@@ -495,6 +598,45 @@ mod tests {
         every_range_is(&rows, &list);
         assert!(Rows::flat(2, Vec::new()).is_empty());
         assert_ne!(rows, Rows::from(list[..6].to_vec()));
+    }
+
+    /// Coded rows read as the same rows one by one, over every range: cells drawn from
+    /// dictionaries of different sizes (a code repeated, a dictionary entry no row uses), then
+    /// cells of their own, none or two.
+    #[test]
+    fn coded_rows_are_their_rows() {
+        let dicts: Vec<Box<[Cell]>> = vec![
+            vec![Cell::text("a"), Cell::text("b"), Cell::text("c")].into(),
+            vec![Cell::text("x")].into(),
+        ];
+        let codes = vec![2, 0, 0, 0, 2, 0, 1, 0, 0, 0];
+        let rows: Vec<(u32, u32)> = codes.chunks(2).map(|c| (c[0], c[1])).collect();
+        let text = |c: u32| ["a", "b", "c"][c as usize];
+        let own = |i: usize| vec![Cell::Count(i as u64), Cell::Null];
+        let list: Vec<Vec<Cell>> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, &(a, _))| [vec![Cell::text(text(a)), Cell::text("x")], own(i)].concat())
+            .collect();
+        let coded = Rows::coded(
+            dicts.clone(),
+            codes.clone(),
+            2,
+            (0..rows.len()).flat_map(own).collect(),
+        );
+        assert_eq!(coded.len(), 5);
+        assert_eq!(coded, Rows::from(list.clone()));
+        every_range_is(&coded, &list);
+        let row = coded.iter().nth(3).expect("a fourth row");
+        assert_eq!(row.coded().1, [1, 0]);
+        assert_eq!(row.parts()[0], own(3));
+        assert_eq!(row.iter().len(), 4);
+        // No cells of their own.
+        let bare = Rows::coded(dicts, codes, 0, Vec::new());
+        let list: Vec<Vec<Cell>> = list.iter().map(|r| r[..2].to_vec()).collect();
+        assert_eq!(bare, Rows::from(list.clone()));
+        every_range_is(&bare, &list);
+        assert!(Rows::coded(vec![Box::new([])], Vec::new(), 1, Vec::new()).is_empty());
     }
 
     #[test]

@@ -92,7 +92,12 @@ fn write_blocks(out: &mut dyn Write, table: &Table, opts: Options, block: usize)
 
 /// `rows` of `table` as CSV lines; an error for a row of another length than the header.
 fn rows_text(rows: RowIter<'_>, table: &Table, opts: Options) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(rows.len() * 80);
+    // Room for the first rows, then for the rest at their length and a quarter more: a block
+    // grown as it fills was copied each time it doubled (an errors row is ~200 bytes, a
+    // metrics row ~60).
+    const SAMPLE: usize = 32;
+    let len = rows.len();
+    let mut buf = Vec::with_capacity(SAMPLE.min(len) * 128);
     let mut fields = Fields {
         opts,
         plain: vec![None; table.columns.len()],
@@ -102,7 +107,10 @@ fn rows_text(rows: RowIter<'_>, table: &Table, opts: Options) -> io::Result<Vec<
     // the rows of a series (a metrics panel's 288 a day) have their key written once and
     // copied.
     let mut shared: Option<(&[Cell], std::ops::Range<usize>)> = None;
-    for row in rows {
+    for (n, row) in rows.enumerate() {
+        if n == SAMPLE {
+            buf.reserve((len - n) * (buf.len() / n) * 5 / 4);
+        }
         // As the crate refused a record of another length than the first.
         if row.len() != table.columns.len() {
             return Err(io::Error::other(format!(
@@ -113,18 +121,23 @@ fn rows_text(rows: RowIter<'_>, table: &Table, opts: Options) -> io::Result<Vec<
             )));
         }
         let line_start = buf.len();
+        let (dicts, codes) = row.coded();
+        for (j, (dict, &code)) in dicts.iter().zip(codes).enumerate() {
+            fields.cell(&mut buf, &dict[code as usize], j);
+        }
         let [first, key, last] = row.parts();
-        fields.push(&mut buf, first, 0);
+        let at = codes.len();
+        fields.push(&mut buf, first, at);
         match &shared {
             _ if key.is_empty() => {}
             Some((k, text)) if std::ptr::eq(*k, key) => buf.extend_from_within(text.clone()),
             _ => {
                 let start = buf.len();
-                fields.push(&mut buf, key, first.len());
+                fields.push(&mut buf, key, at + first.len());
                 shared = Some((key, start..buf.len()));
             }
         }
-        fields.push(&mut buf, last, first.len() + key.len());
+        fields.push(&mut buf, last, at + first.len() + key.len());
         if buf.len() == line_start {
             buf.extend_from_slice(b"\"\"");
         }
@@ -147,37 +160,42 @@ impl<'a> Fields<'a> {
     /// column.
     fn push(&mut self, buf: &mut Vec<u8>, cells: &'a [Cell], column: usize) {
         for (i, c) in (column..).zip(cells) {
-            if i > 0 {
-                buf.push(b',');
-            }
-            let Cell::Text(t) = c else {
-                // Digits, signs, points, `inf`, times and `@...ms`: never quoted, never
-                // escaped.
-                push_cell_text(buf, c);
-                continue;
-            };
-            let formula = self.opts.spreadsheet_safe && is_formula(t);
-            if !self.opts.terminal && !formula {
-                // A row has a cell per column (checked before).
-                let known = &mut self.plain[i];
-                if known.is_some_and(|k| Arc::ptr_eq(k, t)) {
-                    buf.extend_from_slice(t.as_bytes());
-                } else {
-                    *known = (!push_field(buf, t)).then_some(t);
-                }
-                continue;
-            }
-            let s = &mut self.scratch;
-            s.clear();
-            if formula {
-                s.push('\'');
-            }
-            s.push_str(t);
-            if self.opts.terminal {
-                *s = sanitize(s);
-            }
-            push_field(buf, s);
+            self.cell(buf, c, i);
         }
+    }
+
+    /// Appends cell `c` of column `i`, after a comma but in the first column.
+    #[inline]
+    fn cell(&mut self, buf: &mut Vec<u8>, c: &'a Cell, i: usize) {
+        if i > 0 {
+            buf.push(b',');
+        }
+        let Cell::Text(t) = c else {
+            // Digits, signs, points, `inf`, times and `@...ms`: never quoted, never escaped.
+            push_cell_text(buf, c);
+            return;
+        };
+        let formula = self.opts.spreadsheet_safe && is_formula(t);
+        if !self.opts.terminal && !formula {
+            // A row has a cell per column (checked before).
+            let known = &mut self.plain[i];
+            if known.is_some_and(|k| Arc::ptr_eq(k, t)) {
+                buf.extend_from_slice(t.as_bytes());
+            } else {
+                *known = (!push_field(buf, t)).then_some(t);
+            }
+            return;
+        }
+        let s = &mut self.scratch;
+        s.clear();
+        if formula {
+            s.push('\'');
+        }
+        s.push_str(t);
+        if self.opts.terminal {
+            *s = sanitize(s);
+        }
+        push_field(buf, s);
     }
 }
 
@@ -376,12 +394,31 @@ mod tests {
         };
         for case in 0..3_000 {
             let width = 1 + next(4) as usize;
-            // Row by row, or (two columns or more) as series: a key shared by a run of rows.
-            let rows = if width == 1 || case % 2 == 0 {
+            // Row by row; coded (the first columns drawn from dictionaries, a cell repeated
+            // over rows); or (two columns or more) as series: a key shared by a run of rows.
+            let rows = if case % 3 == 0 {
                 (0..next(12))
                     .map(|_| (0..width).map(|_| cell(&mut next)).collect())
                     .collect::<Vec<Vec<Cell>>>()
                     .into()
+            } else if width == 1 || case % 3 == 1 {
+                let coded = 1 + next(width as u64) as usize;
+                let dicts: Vec<Box<[Cell]>> = (0..coded)
+                    .map(|_| (0..1 + next(4)).map(|_| cell(&mut next)).collect())
+                    .collect();
+                let rows = next(12) as usize;
+                let codes = (0..rows)
+                    .flat_map(|_| {
+                        dicts
+                            .iter()
+                            .map(|d| next(d.len() as u64) as u32)
+                            .collect::<Vec<_>>()
+                    })
+                    .collect();
+                let own = (0..rows * (width - coded))
+                    .map(|_| cell(&mut next))
+                    .collect();
+                Rows::coded(dicts, codes, width - coded, own)
             } else {
                 let series: Vec<(Vec<Cell>, Vec<[Cell; 2]>)> = (0..next(5))
                     .map(|_| {
