@@ -22,6 +22,8 @@ pub mod panels;
 pub mod pipeline;
 pub mod render;
 pub mod sql;
+#[cfg(test)]
+mod testing;
 pub mod text;
 pub mod window;
 

@@ -1273,9 +1273,7 @@ mod tests {
         let mut sweep = Vec::new();
         for digits in 1..=17 {
             for _ in 0..200 {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
+                seed = crate::testing::xorshift(seed);
                 let s: String = (0..digits)
                     .map(|i| char::from(b'0' + ((seed >> (i * 3)) % 10) as u8))
                     .collect();
@@ -1293,9 +1291,7 @@ mod tests {
         // point) and anywhere.
         let mut exponents = Vec::new();
         for (k, s) in sweep.iter().enumerate() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            seed = crate::testing::xorshift(seed);
             let e = (seed % 61) as i32 - 30;
             let digits = s.replace('.', "");
             let digits = digits.trim_start_matches('0');

@@ -866,9 +866,7 @@ mod tests {
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         let n = PENDING * 2 + 123;
         for i in 0..n {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            seed = crate::testing::xorshift(seed);
             let stream = format!("s{}", seed % 97);
             let metric = metrics[(seed >> 20) as usize % metrics.len()];
             let namespace = if seed.is_multiple_of(11) {

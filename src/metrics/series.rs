@@ -748,9 +748,7 @@ mod tests {
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         let mut shuffled = in_order.clone();
         for i in (1..shuffled.len()).rev() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            seed = crate::testing::xorshift(seed);
             shuffled.swap(i, (seed % (i as u64 + 1)) as usize);
         }
         cases.push(shuffled);
@@ -797,9 +795,7 @@ mod tests {
         let minute = 60_000;
         let mut seed = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
+            seed = crate::testing::xorshift(seed);
             seed
         };
         let mut in_place = 0;

@@ -462,9 +462,7 @@ pub(crate) fn mutations<'a>(
 ) -> impl Iterator<Item = String> + 'a {
     let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
     let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
+        seed = crate::testing::xorshift(seed);
         seed
     };
     (0..n).filter_map(move |_| {
@@ -760,9 +758,7 @@ mod tests {
             let base = r#"{"a":["x\"y",{"b":-1.5e3,"c":[true,null]},"\\"],"d":"\u0041"}"#;
             let mut text = base.as_bytes().to_vec();
             for _ in 0..1 + round % 3 {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
+                seed = crate::testing::xorshift(seed);
                 let at = (seed % text.len() as u64) as usize;
                 let c = alphabet[((seed >> 32) % alphabet.len() as u64) as usize];
                 match seed >> 60 {
