@@ -254,7 +254,8 @@ fn find_special_scalar(buf: &[u8], i: usize) -> (usize, bool) {
 #[inline]
 fn find_special_sse2(buf: &[u8], mut i: usize) -> (usize, bool) {
     // The special byte found at `at`, a quote or not.
-    let found = |at: usize| (at, buf.get(at) == Some(&b'"'));
+    // SAFETY (each call): `at` is in a 16-byte block the loop checked to be inside `buf`.
+    let found = |at: usize| (at, unsafe { *buf.get_unchecked(at) } == b'"');
     while i + 64 <= buf.len() {
         for step in [0, 16, 32, 48] {
             // SAFETY: `i + step + 16 <= i + 64 <= buf.len()`.

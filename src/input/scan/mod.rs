@@ -103,8 +103,11 @@ impl KeyText {
     /// The comparison from `at`, the first word under `mask0`.
     #[inline(always)]
     fn matches(&self, buf: &[u8], at: usize, mask0: u64) -> bool {
-        let Some(chunk) = buf.get(at..).and_then(|rest| rest.get(..Self::MAX)) else {
-            return false;
+        // One addition and one comparison (`buf` is shorter than 4 GiB, so `at + MAX` cannot
+        // wrap for any `at` a cursor holds; `checked_add` says so to the compiler).
+        let chunk = match at.checked_add(Self::MAX) {
+            Some(end) if end <= buf.len() => &buf[at..end],
+            _ => return false,
         };
         let w = words(chunk);
         ((w[0] ^ self.words[0]) & mask0)
