@@ -103,12 +103,17 @@ impl KeyText {
     /// The comparison from `at`, the first word under `mask0`.
     #[inline(always)]
     fn matches(&self, buf: &[u8], at: usize, mask0: u64) -> bool {
-        // One addition and one comparison (`buf` is shorter than 4 GiB, so `at + MAX` cannot
-        // wrap for any `at` a cursor holds; `checked_add` says so to the compiler).
-        let chunk = match at.checked_add(Self::MAX) {
-            Some(end) if end <= buf.len() => &buf[at..end],
-            _ => return false,
-        };
+        // One comparison with the last place a key text can start (the same for every key of
+        // a walk, so computed once), then no other bounds check.
+        if buf
+            .len()
+            .checked_sub(Self::MAX)
+            .is_none_or(|last| at > last)
+        {
+            return false;
+        }
+        // SAFETY: `at + MAX <= buf.len()`, checked above.
+        let chunk = unsafe { buf.get_unchecked(at..at + Self::MAX) };
         let w = words(chunk);
         ((w[0] ^ self.words[0]) & mask0)
             | ((w[1] ^ self.words[1]) & self.masks[1])
