@@ -394,7 +394,12 @@ impl<C: Cell + 'static> Cells<C> {
             if i >= limit {
                 return None;
             }
-            self.dense.resize_with(i as usize + 1, C::default);
+            // Datapoints mostly come in time order: the next bucket is one more cell.
+            if i == len {
+                self.dense.push_back(C::default());
+            } else {
+                self.dense.resize_with(i as usize + 1, C::default);
+            }
             return Some(i as usize);
         }
         let before = ((self.first - start) / width) as u64;
