@@ -187,6 +187,14 @@ impl Rows {
         self.len() == 0
     }
 
+    /// The dictionaries of the coded cells, by column (none but for [`Rows::coded`]).
+    pub fn dicts(&self) -> &[Box<[Cell]>] {
+        match &self.0 {
+            Store::Coded { dicts, .. } => dicts,
+            _ => &[],
+        }
+    }
+
     /// Every row, in order.
     pub fn iter(&self) -> RowIter<'_> {
         self.range(0..self.len())

@@ -2,7 +2,7 @@
 //! in `\n` (as xsv and csvkit write them) so `cut`, `awk` and `sort` see no stray `\r`.
 
 use std::io::{self, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -77,27 +77,107 @@ fn write_blocks(out: &mut dyn Write, table: &Table, opts: Options, block: usize)
     let block = block.max(1);
     let group = block * 2 * rayon::current_num_threads();
     let len = table.rows.len();
+    let dicts = rendered(table.rows.dicts(), opts);
+    // The blocks' buffers, written out, for the next group's blocks: a fresh one (~400 KB of
+    // an errors panel) was new memory to fault in, and handed back to the system, each time.
+    let spare = Mutex::new(Vec::new());
     for start in (0..len).step_by(group) {
         let blocks: Vec<usize> = (start..len.min(start + group)).step_by(block).collect();
         let texts: Vec<io::Result<Vec<u8>>> = blocks
             .into_par_iter()
-            .map(|at| rows_text(table.rows.range(at..len.min(at + block)), table, opts))
+            .map(|at| {
+                let rows = table.rows.range(at..len.min(at + block));
+                let buf = lock(&spare).pop().unwrap_or_default();
+                rows_text(buf, rows, table, &dicts, opts)
+            })
             .collect();
         for text in texts {
-            out.write_all(&text?)?;
+            let mut text = text?;
+            out.write_all(&text)?;
+            text.clear();
+            lock(&spare).push(text);
         }
     }
     out.flush()
 }
 
-/// `rows` of `table` as CSV lines; an error for a row of another length than the header.
-fn rows_text(rows: RowIter<'_>, table: &Table, opts: Options) -> io::Result<Vec<u8>> {
+/// The fields of a column's dictionary, each looked at once: an entry whose field is its text
+/// as it is (most) is written from the cell; the others were written here, entry `i` at
+/// `own[at[written[i]]..at[written[i] + 1]]`. The errors panel of a busy trail has ~50,000
+/// rows but ~24,000 distinct messages of ~130 bytes (~120 of them quoted); each was looked at
+/// for quoting at every row. (A copy of every field was ~3.5 MB more at the peak.)
+struct Rendered {
+    written: Vec<u32>,
+    own: Vec<u8>,
+    at: Vec<usize>,
+}
+
+/// In [`Rendered::written`]: the field is the cell's text as it is.
+const AS_IS: u32 = u32::MAX;
+
+impl Rendered {
+    /// The field of `cell`, entry `code` of the dictionary.
+    #[inline]
+    fn field<'c>(&'c self, cell: &'c Cell, code: u32) -> &'c [u8] {
+        match (self.written[code as usize], cell) {
+            (AS_IS, Cell::Text(t)) => t.as_bytes(),
+            (i, _) => &self.own[self.at[i as usize]..self.at[i as usize + 1]],
+        }
+    }
+}
+
+/// Each of `dicts` [`Rendered`], side by side.
+fn rendered(dicts: &[Box<[Cell]>], opts: Options) -> Vec<Rendered> {
+    dicts
+        .par_iter()
+        .map(|dict| {
+            let mut fields = Fields {
+                opts,
+                plain: vec![None],
+                scratch: String::new(),
+            };
+            let (mut own, mut at) = (Vec::new(), vec![0]);
+            let written = dict
+                .iter()
+                .map(|c| match c {
+                    Cell::Text(t)
+                        if !(opts.terminal
+                            || opts.spreadsheet_safe && is_formula(t)
+                            || needs_quotes(t.as_bytes())) =>
+                    {
+                        AS_IS
+                    }
+                    _ => {
+                        fields.field(&mut own, c, 0);
+                        at.push(own.len());
+                        (at.len() - 2) as u32
+                    }
+                })
+                .collect();
+            Rendered { written, own, at }
+        })
+        .collect()
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// `rows` of `table` as CSV lines in `buf` (empty, reused for its room), their coded cells' fields from
+/// `dicts`; an error for a row of another length than the header.
+fn rows_text(
+    mut buf: Vec<u8>,
+    rows: RowIter<'_>,
+    table: &Table,
+    dicts: &[Rendered],
+    opts: Options,
+) -> io::Result<Vec<u8>> {
     // Room for the first rows, then for the rest at their length and a quarter more: a block
     // grown as it fills was copied each time it doubled (an errors row is ~200 bytes, a
     // metrics row ~60).
     const SAMPLE: usize = 32;
     let len = rows.len();
-    let mut buf = Vec::with_capacity(SAMPLE.min(len) * 128);
+    buf.reserve(SAMPLE.min(len) * 128);
     let mut fields = Fields {
         opts,
         plain: vec![None; table.columns.len()],
@@ -121,9 +201,12 @@ fn rows_text(rows: RowIter<'_>, table: &Table, opts: Options) -> io::Result<Vec<
             )));
         }
         let line_start = buf.len();
-        let (dicts, codes) = row.coded();
-        for (j, (dict, &code)) in dicts.iter().zip(codes).enumerate() {
-            fields.cell(&mut buf, &dict[code as usize], j);
+        let (cells, codes) = row.coded();
+        for (j, ((dict, cells), &code)) in dicts.iter().zip(cells).zip(codes).enumerate() {
+            if j > 0 {
+                buf.push(b',');
+            }
+            buf.extend_from_slice(dict.field(&cells[code as usize], code));
         }
         let [first, key, last] = row.parts();
         let at = codes.len();
@@ -170,6 +253,12 @@ impl<'a> Fields<'a> {
         if i > 0 {
             buf.push(b',');
         }
+        self.field(buf, c, i);
+    }
+
+    /// Appends cell `c` of column `i` as a field.
+    #[inline]
+    fn field(&mut self, buf: &mut Vec<u8>, c: &'a Cell, i: usize) {
         let Cell::Text(t) = c else {
             // Digits, signs, points, `inf`, times and `@...ms`: never quoted, never escaped.
             push_cell_text(buf, c);
