@@ -66,10 +66,17 @@ impl Accounts {
     pub fn add(&mut self, account: &str) {
         // Compared inline: a call to `memcmp` for the 12 digits of every record cost a fifth
         // of the call.
-        if account.is_empty() || crate::group::same_bytes(account.as_bytes(), self.last.as_bytes())
+        if !account.is_empty()
+            && !crate::group::same_bytes(account.as_bytes(), self.last.as_bytes())
         {
-            return;
+            self.add_other(account);
         }
+    }
+
+    /// [`add`](Accounts::add) of an account other than the last.
+    #[cold]
+    #[inline(never)]
+    fn add_other(&mut self, account: &str) {
         self.last.clear();
         self.last.push_str(account);
         if !self.seen.contains(account) {

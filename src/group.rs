@@ -207,13 +207,20 @@ impl Interner {
     /// [`intern`](Self::intern) for a field whose values come in runs (a CloudTrail file holds
     /// the records of one region): the string this returned last is compared first, and a
     /// string equal to it is not hashed or looked up.
-    #[inline]
+    #[inline(always)]
     pub fn intern_run(&mut self, s: &str) -> u32 {
         if let Some(last) = self.strings.get(self.last as usize)
             && same_bytes(last.as_bytes(), s.as_bytes())
         {
             return self.last;
         }
+        self.intern_new_run(s)
+    }
+
+    /// [`intern_run`](Self::intern_run) of a string other than the last.
+    #[cold]
+    #[inline(never)]
+    fn intern_new_run(&mut self, s: &str) -> u32 {
         self.last = self.intern(s);
         self.last
     }

@@ -104,22 +104,48 @@ fn civil_days(date: &[u8]) -> Option<i64> {
 /// Parses a CloudTrail `eventTime`: `YYYY-MM-DDTHH:MM:SS`, optional fractional seconds, then
 /// `Z`, `±HH:MM`, `±HHMM` or nothing (taken as UTC). A space may stand for the `T`.
 /// Returns `None` for anything else, including impossible dates.
+#[inline]
 pub fn parse_event_time(s: &str) -> Option<Millis> {
-    thread_local! {
-        /// The hour (`YYYY-MM-DDTHH`) of the last time read the short way, as its first 13
-        /// bytes in two overlapping words, and its first second since the epoch. Bytes 0xFF
-        /// (never in UTF-8) before the first.
-        static HOUR: std::cell::Cell<(u64, u64, i64)> =
-            const { std::cell::Cell::new((u64::MAX, u64::MAX, 0)) };
-    }
-    // What nearly every record has, `YYYY-MM-DDTHH:MM:SSZ`: its hour is read through a one-hour
-    // memo (a file's records come from a few minutes), then minutes and seconds. Any text the
-    // short way does not read whole goes the general way, so both read the same.
+    // What nearly every record has, `YYYY-MM-DDTHH:MM:SSZ` in the hour of the time read before
+    // (a file's records come from a few minutes): minutes and seconds are read, the rest is
+    // the memo's. Any other text goes the long way, which reads the same.
     if let Ok(b) = <&[u8; 20]>::try_from(s.as_bytes())
         && (b[13], b[16], b[19]) == (b':', b':', b'Z')
     {
-        let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or_default());
-        let (w0, w1) = (word(0), word(5));
+        let (m0, m1, hour) = HOUR.get();
+        if (word(b, 0), word(b, 5)) == (m0, m1)
+            && let (Some(minute), Some(second)) = (pair(b, 14), pair(b, 17))
+            && minute <= 59
+            && second <= 60
+        {
+            return Some((hour + minute * 60 + second) * MS_PER_SEC);
+        }
+    }
+    parse_event_time_long(s)
+}
+
+thread_local! {
+    /// The hour (`YYYY-MM-DDTHH`) of the last time read the short way, as its first 13
+    /// bytes in two overlapping words, and its first second since the epoch. Bytes 0xFF
+    /// (never in UTF-8) before the first.
+    static HOUR: std::cell::Cell<(u64, u64, i64)> =
+        const { std::cell::Cell::new((u64::MAX, u64::MAX, 0)) };
+}
+
+/// The 8 bytes of `b` at `at`, as a number.
+#[inline(always)]
+fn word(b: &[u8; 20], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or_default())
+}
+
+/// [`parse_event_time`] of a text not in the hour read before, or of another form.
+#[inline(never)]
+fn parse_event_time_long(s: &str) -> Option<Millis> {
+    // `YYYY-MM-DDTHH:MM:SSZ`: its hour is read and remembered, then minutes and seconds.
+    if let Ok(b) = <&[u8; 20]>::try_from(s.as_bytes())
+        && (b[13], b[16], b[19]) == (b':', b':', b'Z')
+    {
+        let (w0, w1) = (word(b, 0), word(b, 5));
         let (m0, m1, hour) = HOUR.get();
         let hour = if (w0, w1) == (m0, m1) {
             Some(hour)

@@ -316,28 +316,31 @@ impl Field {
     ];
 }
 
+/// How the roles of IAM Identity Center permission sets begin.
+const SSO_PREFIX: &str = "AWSReservedSSO_";
+
 /// The person behind an IAM Identity Center role session: `AWSReservedSSO_NAME/SESSION` for a
 /// role `AWSReservedSSO_NAME_HEX` (the permission set NAME; the 16 hex digits AWS appends are
 /// dropped), SESSION being what the ARN (`...:assumed-role/ROLE/SESSION`) or else the principal
-/// id (`ROLEID:SESSION`) names, the user's Identity Center user name. `None` for other roles
-/// or when no session is named.
+/// id (`ROLEID:SESSION`) names, the user's Identity Center user name; as its two parts, the
+/// permission set and the session. `None` for other roles or when no session is named.
+#[inline(never)]
 fn sso_user<'r>(
-    role: &str,
+    role: &'r str,
     arn: impl FnOnce() -> &'r str,
     principal: impl FnOnce() -> &'r str,
-) -> Option<String> {
-    const PREFIX: &str = "AWSReservedSSO_";
+) -> Option<(&'r str, &'r str)> {
+    const PREFIX: &str = SSO_PREFIX;
     if !role.starts_with(PREFIX) {
         return None;
     }
     let arn = arn();
-    // The first ":assumed-role/", found from the colons (a generic substring search costs
-    // more than the rest of the rule, as in `stream_in_arn`).
-    const ASSUMED: &[u8] = b":assumed-role/";
-    let session = memchr::memchr_iter(b':', arn.as_bytes())
-        .find(|&i| arn.as_bytes()[i..].starts_with(ASSUMED))
-        .and_then(|i| arn[i + ASSUMED.len()..].split_once('/'))
-        .map(|(_, session)| session)
+    // The session follows the slash after the first ":assumed-role/" (the role's end).
+    let mut slashes = memchr::memchr_iter(b'/', arn.as_bytes());
+    let session = slashes
+        .find(|&i| ends_with_at(arn.as_bytes(), i + 1, b":assumed-role/"))
+        .and_then(|_| slashes.next())
+        .map(|i| &arn[i + 1..])
         .filter(|s| !s.is_empty())
         .or_else(|| {
             principal()
@@ -345,21 +348,89 @@ fn sso_user<'r>(
                 .map(|(_, s)| s)
                 .filter(|s| !s.is_empty())
         })?;
-    let short = match role.rsplit_once('_') {
-        Some((head, hex))
-            if head.len() > PREFIX.len()
-                && hex.len() == 16
-                && hex.bytes().all(|b| b.is_ascii_hexdigit()) =>
+    // `_HEX` at the end, 16 hex digits (so that `_` is the last one), after more than the prefix.
+    let b = role.as_bytes();
+    let short = match b.len().checked_sub(17) {
+        Some(cut)
+            if cut > PREFIX.len()
+                && b[cut] == b'_'
+                && b[cut + 1..].iter().all(u8::is_ascii_hexdigit) =>
         {
-            head
+            &role[..cut]
         }
         _ => role,
     };
-    let mut user = String::with_capacity(short.len() + 1 + session.len());
-    user.push_str(short);
-    user.push('/');
-    user.push_str(session);
-    Some(user)
+    Some((short, session))
+}
+
+/// True when `s[..end]` ends with `pat`.
+#[inline]
+fn ends_with_at(s: &[u8], end: usize, pat: &[u8]) -> bool {
+    end >= pat.len() && crate::group::same_bytes(&s[end - pat.len()..end], pat)
+}
+
+/// Where the first `pat` in `s` starts, for a `pat` whose only `/` is its last byte: every place
+/// one can end is a slash, and an ARN has few (a substring searcher, built for each ARN, cost
+/// ~1,100 instructions a federated user, more than the rest of its record's counting).
+#[inline]
+fn find_to_slash(s: &str, pat: &[u8]) -> Option<usize> {
+    debug_assert_eq!(memchr::memchr(b'/', pat), Some(pat.len() - 1));
+    memchr::memchr_iter(b'/', s.as_bytes())
+        .find(|&i| ends_with_at(s.as_bytes(), i + 1, pat))
+        .map(|i| i + 1 - pat.len())
+}
+
+/// Writes `a/b` into `buf`, emptied first.
+fn join_into(a: &str, b: &str, buf: &mut String) {
+    buf.clear();
+    buf.reserve(a.len() + 1 + b.len());
+    buf.push_str(a);
+    buf.push('/');
+    buf.push_str(b);
+}
+
+/// A record's `user` as the rule finds it: a string of the record, or two joined by a `/` (an
+/// Identity Center user, a caller from another account), to be made into one string only
+/// where it is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserParts<'r> {
+    /// The user, as the record has it.
+    One(&'r str),
+    /// The user is `A/B`.
+    Joined(&'r str, &'r str),
+}
+
+/// The name after the first `federated-user/` in a federated user's ARN, if any.
+#[inline(never)]
+fn federated_user(arn: &str) -> Option<&str> {
+    const FEDERATED: &[u8] = b"federated-user/";
+    let i = find_to_slash(arn, FEDERATED)?;
+    Some(&arn[i + FEDERATED.len()..]).filter(|name| !name.is_empty())
+}
+
+/// The rest of [`Record::user_parts`]: the user of a record whose identity names no user name,
+/// federated user or role.
+#[inline(never)]
+fn user_without_role<'r, R: Record + ?Sized>(r: &'r R, kind: &str) -> UserParts<'r> {
+    if kind == "Root" {
+        return UserParts::One("root");
+    }
+    for f in [Field::InvokedBy, Field::OnBehalfOfUserId] {
+        let v = r.field(f);
+        if !v.is_empty() {
+            return UserParts::One(v);
+        }
+    }
+    let principal = r.field(Field::PrincipalId);
+    let account = r.field(Field::IdentityAccountId);
+    if kind == "AWSAccount" && !account.is_empty() && !principal.is_empty() {
+        return UserParts::Joined(account, principal);
+    }
+    UserParts::One(if principal.is_empty() {
+        "unknown"
+    } else {
+        principal
+    })
 }
 
 /// One record as the panels see it, whichever reader produced it: the serde path's
@@ -402,51 +473,58 @@ pub trait Record {
     /// [`identity_type`](Record::identity_type)'s.
     #[inline]
     fn user_of(&self, kind: &str) -> Cow<'_, str> {
-        // In the rule's order, each looked at only when the ones before are empty.
+        match self.user_parts(kind) {
+            UserParts::One(user) => Cow::Borrowed(user),
+            UserParts::Joined(a, b) => {
+                let mut user = String::new();
+                join_into(a, b, &mut user);
+                Cow::Owned(user)
+            }
+        }
+    }
+
+    /// [`user_of`](Record::user_of), a user of two parts written into `buf` (so that counting a
+    /// record allocates nothing).
+    #[inline]
+    fn user_in<'s>(&'s self, kind: &str, buf: &'s mut String) -> &'s str {
+        match self.user_parts(kind) {
+            UserParts::One(user) => user,
+            UserParts::Joined(a, b) => {
+                join_into(a, b, buf);
+                buf
+            }
+        }
+    }
+
+    /// [`user_of`](Record::user_of) as its parts.
+    #[inline(always)]
+    fn user_parts(&self, kind: &str) -> UserParts<'_> {
+        // In the rule's order, each looked at only when the ones before are empty. What most
+        // records stop at (a user name, a role) is read here; the rest out of line.
         let name = self.field(Field::UserName);
         if !name.is_empty() {
-            return Cow::Borrowed(name);
+            return UserParts::One(name);
         }
-        if kind == "FederatedUser" {
-            let arn = self.field(Field::Arn);
-            if let Some(i) = arn.find("federated-user/") {
-                let federated = &arn[i + "federated-user/".len()..];
-                if !federated.is_empty() {
-                    return Cow::Borrowed(federated);
-                }
-            }
+        if kind == "FederatedUser"
+            && let Some(federated) = federated_user(self.field(Field::Arn))
+        {
+            return UserParts::One(federated);
         }
         let issuer = self.field(Field::IssuerUserName);
         if !issuer.is_empty() {
             // The ARN and principal are read only for an Identity Center role.
-            if let Some(person) = sso_user(
-                issuer,
-                || self.field(Field::Arn),
-                || self.field(Field::PrincipalId),
-            ) {
-                return Cow::Owned(person);
+            if issuer.starts_with(SSO_PREFIX)
+                && let Some((set, session)) = sso_user(
+                    issuer,
+                    || self.field(Field::Arn),
+                    || self.field(Field::PrincipalId),
+                )
+            {
+                return UserParts::Joined(set, session);
             }
-            return Cow::Borrowed(issuer);
+            return UserParts::One(issuer);
         }
-        if kind == "Root" {
-            return Cow::Borrowed("root");
-        }
-        for f in [Field::InvokedBy, Field::OnBehalfOfUserId] {
-            let v = self.field(f);
-            if !v.is_empty() {
-                return Cow::Borrowed(v);
-            }
-        }
-        let principal = self.field(Field::PrincipalId);
-        let account = self.field(Field::IdentityAccountId);
-        if kind == "AWSAccount" && !account.is_empty() && !principal.is_empty() {
-            return Cow::Owned(format!("{account}/{principal}"));
-        }
-        Cow::Borrowed(if principal.is_empty() {
-            "unknown"
-        } else {
-            principal
-        })
+        user_without_role(self, kind)
     }
 
     /// The stream a call is about, from every place a Kinesis event names it; the first that
@@ -890,6 +968,29 @@ mod tests {
         }
     }
 
+    /// The search from the slashes finds the first place `str::find` finds, or nothing where
+    /// it finds nothing.
+    #[test]
+    fn find_to_slash_finds_the_first_match() {
+        const PAT: &str = "federated-user/";
+        for s in [
+            "",
+            "/",
+            PAT,
+            "federated-user",
+            "ederated-user/",
+            "arn:aws:sts::1:federated-user/bob",
+            "arn:aws:sts::1:federated-user/a/federated-user/b",
+            "federated-userfederated-user/x",
+            "//federated-user//federated-user/",
+            "fed/erated-user/",
+            "federated-user/federated-user/",
+            "x:assumed-role/federated-user",
+        ] {
+            assert_eq!(find_to_slash(s, PAT.as_bytes()), s.find(PAT), "{s:?}");
+        }
+    }
+
     #[test]
     fn user_rule_in_order() {
         let cases = [
@@ -987,7 +1088,11 @@ mod tests {
                 &json[1..]
             );
             let wrapped = wrapped.replace(",}", "}");
-            assert_eq!(record(&wrapped).user(), want, "{json}");
+            let rec = record(&wrapped);
+            assert_eq!(rec.user(), want, "{json}");
+            // Written into a buffer that held something else, the same user.
+            let mut buf = String::from("left over from the record before");
+            assert_eq!(rec.user_in(rec.identity_type(), &mut buf), want, "{json}");
         }
     }
 

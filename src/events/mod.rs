@@ -259,6 +259,42 @@ fn group_hash_of(state: &RandomState, k: &Syms<4>, interners: [&Interner; 4]) ->
 }
 
 impl Calls {
+    /// Counts a call of `[name, user, address]` in the region of symbol `reg` (of `regions`);
+    /// their symbols in `[names, users, addresses]`, interned there when the group is new.
+    #[inline]
+    fn count(
+        &mut self,
+        regions: &Interner,
+        [names, users, ips]: [&mut Interner; 3],
+        reg: u32,
+        [name, user, ip]: [&str; 3],
+    ) -> [u32; 3] {
+        let hashes = [
+            regions.hash_of(reg),
+            names.hash(name),
+            users.hash(user),
+            ips.hash(ip),
+        ];
+        let Calls { tables, state } = self;
+        let hash = group_hash(state, hashes);
+        let table = region_table(tables, reg);
+        let found = table.find_mut(hash, |(Syms([r, u, n, a]), _)| {
+            *r == reg && names.holds(*n, name) && users.holds(*u, user) && ips.holds(*a, ip)
+        });
+        if let Some((Syms([_, u, n, a]), count)) = found {
+            *count += 1;
+            return [*n, *u, *a];
+        }
+        let n = names.intern_hashed(name, hashes[1]);
+        let u = users.intern_hashed(user, hashes[2]);
+        let a = ips.intern_hashed(ip, hashes[3]);
+        let interners = [regions, &*users, &*names, &*ips];
+        table.insert_unique(hash, (Syms([reg, u, n, a]), 1), |(k, _)| {
+            group_hash_of(state, k, interners)
+        });
+        [n, u, a]
+    }
+
     /// Adds the counts of `from`, its keys mapped by `map` to symbols of `interners`; as
     /// [`absorb`] does, the groups already here first.
     fn absorb(&mut self, from: Calls, map: impl Fn(Syms<4>) -> Syms<4>, interners: [&Interner; 4]) {
@@ -356,16 +392,34 @@ struct OverTime {
 
 impl OverTime {
     /// Adds `n` at `name` in the bucket of width `width` holding `t`.
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, name: u32, t: Millis, width: Millis, n: u64) {
         match self.last {
             // `t - start` cannot overflow: both are in the years 1970 to 9999.
-            Some(start) if t >= start && t - start < width => {}
-            _ => {
-                self.settle();
-                self.last = Some(bucket_start(t, width));
+            Some(start) if t >= start && t - start < width => {
+                if let Some(count) = self.row.get_mut(name as usize)
+                    && *count > 0
+                {
+                    *count += n;
+                    return;
+                }
             }
+            _ => self.start_bucket(t, width),
         }
+        self.add_new(name, n);
+    }
+
+    /// The row is of the bucket of width `width` holding `t` from now on.
+    #[cold]
+    #[inline(never)]
+    fn start_bucket(&mut self, t: Millis, width: Millis) {
+        self.settle();
+        self.last = Some(bucket_start(t, width));
+    }
+
+    /// Adds `n` at `name`, which has no count in the row yet.
+    #[inline(never)]
+    fn add_new(&mut self, name: u32, n: u64) {
         let i = name as usize;
         if i >= self.row.len() {
             self.row.resize(i + 1, 0);
@@ -448,16 +502,26 @@ pub struct EventsAgg {
     person_users: Vec<u64>,
     /// At each address symbol.
     by_ip: Vec<u64>,
+    /// Where the user of a record is written when it is not a string of the record (an Identity
+    /// Center user, [`Record::user_in`]): one buffer, not an allocation a record.
+    scratch: String,
 }
 
 /// Adds `n` at `i`, growing `v` as needed.
-#[inline]
+#[inline(always)]
 fn bump(v: &mut Vec<u64>, i: u32, n: u64) {
-    let i = i as usize;
-    if i >= v.len() {
-        v.resize(i + 1, 0);
+    match v.get_mut(i as usize) {
+        Some(count) => *count += n,
+        None => bump_new(v, i, n),
     }
-    v[i] += n;
+}
+
+/// [`bump`] at an `i` past the end of `v`.
+#[cold]
+#[inline(never)]
+fn bump_new(v: &mut Vec<u64>, i: u32, n: u64) {
+    v.resize(i as usize + 1, 0);
+    v[i as usize] += n;
 }
 
 /// Adds the counts of `from`, its keys mapped by `map`.
@@ -522,6 +586,7 @@ impl Merge for EventsAgg {
             errors,
             person_users,
             by_ip,
+            scratch: _,
         } = self;
         let ((region_map, user_map), ((name_map, ip_map), (codes, messages))) = rayon::join(
             || rayon::join(|| regions.absorb(&o.regions), || users.absorb(&o.users)),
@@ -774,7 +839,25 @@ impl EventsAgg {
     /// the reason.
     #[inline]
     pub fn add(&mut self, q: &Query, r: &impl Record, path_account: &str) -> Result<(), Skip> {
-        let c = &mut self.counts;
+        // Taken apart, so that the user written into `scratch` is held while the rest counts.
+        let EventsAgg {
+            counts: c,
+            regions,
+            users,
+            names,
+            ips,
+            codes,
+            messages,
+            by_name,
+            over_time,
+            calls,
+            by_user,
+            by_region,
+            errors,
+            person_users,
+            by_ip,
+            scratch,
+        } = self;
         c.records += 1;
         if r.field(Field::EventType) == "AwsCloudTrailInsight" {
             c.insights += 1;
@@ -812,8 +895,8 @@ impl EventsAgg {
         let f = &q.filters;
         // Read once, for the user and for whether it is a person.
         let kind = r.identity_type();
-        let user = r.user_of(kind);
-        let (region, user, ip) = (r.field(Field::AwsRegion), &*user, r.field(Field::SourceIp));
+        let user = r.user_in(kind, scratch);
+        let (region, ip) = (r.field(Field::AwsRegion), r.field(Field::SourceIp));
         if !(f.event_name.matches(name)
             && f.region.matches(region)
             && f.user.matches(user)
@@ -844,93 +927,52 @@ impl EventsAgg {
         let error = !code.is_empty();
         let (reg, [n, u, a]) = if g.calls {
             // A file holds one region's records.
-            let reg = self.regions.intern_run(region);
-            (reg, self.count_call(reg, name, user, ip))
+            let reg = regions.intern_run(region);
+            let found = calls.count(regions, [names, users, ips], reg, [name, user, ip]);
+            (reg, found)
         } else {
             let n = if g.by_name || g.over_time || g.by_user || g.by_region || error {
-                self.names.intern(name)
+                names.intern(name)
             } else {
                 0
             };
             let u = if g.by_user || person || error {
-                self.users.intern(user)
+                users.intern(user)
             } else {
                 0
             };
             let reg = if g.by_region {
-                self.regions.intern_run(region)
+                regions.intern_run(region)
             } else {
                 0
             };
-            let a = if g.by_ip || error {
-                self.ips.intern(ip)
-            } else {
-                0
-            };
+            let a = if g.by_ip || error { ips.intern(ip) } else { 0 };
             (reg, [n, u, a])
         };
         if g.by_name {
-            bump(&mut self.by_name, n, 1);
+            bump(by_name, n, 1);
         }
         if g.over_time {
-            self.over_time.add(n, t, q.bucket, 1);
+            over_time.add(n, t, q.bucket, 1);
         }
         if g.by_user {
-            *self.by_user.entry(Syms([u, n])).or_default() += 1;
+            *by_user.entry(Syms([u, n])).or_default() += 1;
         }
         if g.by_region {
-            *self.by_region.entry(Syms([reg, n])).or_default() += 1;
+            *by_region.entry(Syms([reg, n])).or_default() += 1;
         }
         if g.by_ip {
-            bump(&mut self.by_ip, a, 1);
+            bump(by_ip, a, 1);
         }
         if person {
-            bump(&mut self.person_users, u, 1);
+            bump(person_users, u, 1);
         }
         if error {
-            let c = self.codes.intern(code);
-            let m = self.messages.intern(r.field(Field::ErrorMessage));
-            *self.errors.entry(Syms([c, m, n, u, a])).or_default() += 1;
+            let c = codes.intern(code);
+            let m = messages.intern(r.field(Field::ErrorMessage));
+            *errors.entry(Syms([c, m, n, u, a])).or_default() += 1;
         }
         Ok(())
-    }
-
-    /// Counts a call of `name` by `user` from `ip` in the region of symbol `reg` in the
-    /// api-calls grouping; its symbols `[name, user, address]`.
-    #[inline]
-    fn count_call(&mut self, reg: u32, name: &str, user: &str, ip: &str) -> [u32; 3] {
-        let EventsAgg {
-            regions,
-            users,
-            names,
-            ips,
-            calls,
-            ..
-        } = self;
-        let hashes = [
-            regions.hash_of(reg),
-            names.hash(name),
-            users.hash(user),
-            ips.hash(ip),
-        ];
-        let Calls { tables, state } = calls;
-        let hash = group_hash(state, hashes);
-        let table = region_table(tables, reg);
-        let found = table.find_mut(hash, |(Syms([r, u, n, a]), _)| {
-            *r == reg && names.holds(*n, name) && users.holds(*u, user) && ips.holds(*a, ip)
-        });
-        if let Some((Syms([_, u, n, a]), count)) = found {
-            *count += 1;
-            return [*n, *u, *a];
-        }
-        let n = names.intern_hashed(name, hashes[1]);
-        let u = users.intern_hashed(user, hashes[2]);
-        let a = ips.intern_hashed(ip, hashes[3]);
-        let interners = [&*regions, &*users, &*names, &*ips];
-        table.insert_unique(hash, (Syms([reg, u, n, a]), 1), |(k, _)| {
-            group_hash_of(state, k, interners)
-        });
-        [n, u, a]
     }
 
     /// Sums `calls` by the key parts `keep` picks.
