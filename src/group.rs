@@ -321,7 +321,7 @@ impl Interner {
 /// ~130 bytes), and the messages and users of a trail share long prefixes.
 fn string_order(strings: &[Arc<str>]) -> Vec<u32> {
     let mut keyed: Vec<(u64, u32)> = (0..strings.len() as u32).map(|i| (0, i)).collect();
-    sort_from(strings, &mut keyed, 0);
+    sort_from(strings, &mut keyed, 0, 0);
     keyed.into_iter().map(|(_, i)| i).collect()
 }
 
@@ -329,10 +329,12 @@ fn string_order(strings: &[Arc<str>]) -> Vec<u32> {
 /// `depth`: the bytes all of them share are skipped; each is keyed by its next seven bytes
 /// (zeros past its end) above how many of its bytes are left (at most eight: a string that
 /// ends in the seven sorts before the longer ones it begins); keys alike, the strings go on
-/// past them, and are sorted on the bytes after.
-fn sort_from(strings: &[Arc<str>], v: &mut [(u64, u32)], depth: usize) {
+/// past them, and are sorted on the bytes after. `level` counts the recursion: past
+/// [`SORT_LEVELS`] a run is sorted by comparison, so that strings made to share ever longer
+/// prefixes (each seven bytes longer than the last) cannot grow the stack with their number.
+fn sort_from(strings: &[Arc<str>], v: &mut [(u64, u32)], depth: usize, level: u32) {
     let rest = |i: u32| &strings[i as usize].as_bytes()[depth..];
-    if v.len() <= 16 {
+    if v.len() <= 16 || level > SORT_LEVELS {
         v.sort_unstable_by(|a, b| rest(a.1).cmp(rest(b.1)));
         return;
     }
@@ -357,10 +359,13 @@ fn sort_from(strings: &[Arc<str>], v: &mut [(u64, u32)], depth: usize) {
     // Distinct strings with equal keys both go on past them.
     for run in v.chunk_by_mut(|a, b| a.0 == b.0) {
         if run.len() > 1 {
-            sort_from(strings, run, depth + 7);
+            sort_from(strings, run, depth + 7, level + 1);
         }
     }
 }
+
+/// How deep [`sort_from`] recurses before it sorts a run by comparison.
+const SORT_LEVELS: u32 = 64;
 
 /// How many bytes `a` and `b` begin with alike, eight at a time.
 fn common_prefix(a: &[u8], b: &[u8]) -> usize {
@@ -442,6 +447,24 @@ mod tests {
             .map(|i| &*strings[i as usize])
             .collect();
         assert_eq!(sorted, texts);
+    }
+
+    #[test]
+    fn string_order_of_ever_longer_shared_prefixes_stops_recursing() {
+        // Each string shares seven more bytes with the next than with the one before, so
+        // every level of the integer-key sort would take one string off its run: 300 levels
+        // without the bound, past it here.
+        let texts: Vec<String> = (0..300)
+            .map(|k| format!("{}{}", "x".repeat(7 * k), ["y", "a"][k % 2]))
+            .collect();
+        let strings: Vec<Arc<str>> = texts.iter().map(|s| Arc::from(s.as_str())).collect();
+        let mut expected: Vec<&str> = texts.iter().map(String::as_str).collect();
+        expected.sort();
+        let sorted: Vec<&str> = string_order(&strings)
+            .into_iter()
+            .map(|i| &*strings[i as usize])
+            .collect();
+        assert_eq!(sorted, expected);
     }
 
     #[test]
