@@ -105,7 +105,8 @@ fn write_blocks(out: &mut dyn Write, table: &Table, opts: Options, block: usize)
 /// as it is (most) is written from the cell; the others were written here, entry `i` at
 /// `own[at[written[i]]..at[written[i] + 1]]`. The errors panel of a busy trail has ~50,000
 /// rows but ~24,000 distinct messages of ~130 bytes (~120 of them quoted); each was looked at
-/// for quoting at every row. (A copy of every field was ~3.5 MB more at the peak.)
+/// for quoting at every row. (A copy of every field was ~3.5 MB more at the peak.) A column
+/// none of whose entries is written here has `written` empty: each field is its cell's text.
 struct Rendered {
     written: Vec<u32>,
     own: Vec<u8>,
@@ -119,7 +120,11 @@ impl Rendered {
     /// The field of `cell`, entry `code` of the dictionary.
     #[inline]
     fn field<'c>(&'c self, cell: &'c Cell, code: u32) -> &'c [u8] {
-        match (self.written[code as usize], cell) {
+        // No entry written here (`written` empty): every one is a text as it is.
+        match (
+            self.written.get(code as usize).copied().unwrap_or(AS_IS),
+            cell,
+        ) {
             (AS_IS, Cell::Text(t)) => t.as_bytes(),
             (i, _) => &self.own[self.at[i as usize]..self.at[i as usize + 1]],
         }
@@ -136,18 +141,26 @@ fn rendered(dicts: &[Box<[Cell]>], opts: Options) -> Vec<Rendered> {
                 plain: vec![None],
                 scratch: String::new(),
             };
+            let as_is = |c: &Cell| {
+                matches!(c, Cell::Text(t) if !(opts.terminal
+                    || opts.spreadsheet_safe && is_formula(t)
+                    || needs_quotes(t.as_bytes())))
+            };
             let (mut own, mut at) = (Vec::new(), vec![0]);
+            // A column whose entries all go out as they are (addresses, users) keeps no index.
+            if dict.iter().all(as_is) {
+                return Rendered {
+                    written: Vec::new(),
+                    own,
+                    at,
+                };
+            }
             let written = dict
                 .iter()
-                .map(|c| match c {
-                    Cell::Text(t)
-                        if !(opts.terminal
-                            || opts.spreadsheet_safe && is_formula(t)
-                            || needs_quotes(t.as_bytes())) =>
-                    {
+                .map(|c| {
+                    if as_is(c) {
                         AS_IS
-                    }
-                    _ => {
+                    } else {
                         fields.field(&mut own, c, 0);
                         at.push(own.len());
                         (at.len() - 2) as u32
