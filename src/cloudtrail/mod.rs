@@ -336,11 +336,12 @@ fn sso_user<'r>(
     }
     let arn = arn();
     // The session follows the slash after the first ":assumed-role/" (the role's end).
-    let mut slashes = memchr::memchr_iter(b'/', arn.as_bytes());
-    let session = slashes
-        .find(|&i| ends_with_at(arn.as_bytes(), i + 1, b":assumed-role/"))
-        .and_then(|_| slashes.next())
-        .map(|i| &arn[i + 1..])
+    const ASSUMED: &[u8] = b":assumed-role/";
+    let session = find_to_slash(arn, ASSUMED)
+        .map(|i| i + ASSUMED.len())
+        .and_then(|role| {
+            memchr::memchr(b'/', &arn.as_bytes()[role..]).map(|j| &arn[role + j + 1..])
+        })
         .filter(|s| !s.is_empty())
         .or_else(|| {
             principal()
