@@ -405,6 +405,15 @@ mod tests {
         }
     }
 
+    /// `texts` in the order [`string_order`] gives them.
+    fn in_string_order(texts: &[String]) -> Vec<String> {
+        let strings: Vec<Arc<str>> = texts.iter().map(|s| Arc::from(s.as_str())).collect();
+        string_order(&strings)
+            .into_iter()
+            .map(|i| strings[i as usize].to_string())
+            .collect()
+    }
+
     #[test]
     fn string_order_is_the_order_of_the_strings() {
         // Prefixes of each other, zero bytes where a shorter string has none, long shared
@@ -441,12 +450,7 @@ mod tests {
         for i in (1..scrambled.len()).rev() {
             scrambled.swap(i, next(i + 1));
         }
-        let strings: Vec<Arc<str>> = scrambled.iter().map(|s| Arc::from(s.as_str())).collect();
-        let sorted: Vec<&str> = string_order(&strings)
-            .into_iter()
-            .map(|i| &*strings[i as usize])
-            .collect();
-        assert_eq!(sorted, texts);
+        assert_eq!(in_string_order(&scrambled), texts);
     }
 
     #[test]
@@ -457,14 +461,9 @@ mod tests {
         let texts: Vec<String> = (0..300)
             .map(|k| format!("{}{}", "x".repeat(7 * k), ["y", "a"][k % 2]))
             .collect();
-        let strings: Vec<Arc<str>> = texts.iter().map(|s| Arc::from(s.as_str())).collect();
-        let mut expected: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let mut expected = texts.clone();
         expected.sort();
-        let sorted: Vec<&str> = string_order(&strings)
-            .into_iter()
-            .map(|i| &*strings[i as usize])
-            .collect();
-        assert_eq!(sorted, expected);
+        assert_eq!(in_string_order(&texts), expected);
     }
 
     #[test]
