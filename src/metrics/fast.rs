@@ -859,6 +859,9 @@ const POW10: [f64; 23] = [
 /// go to the standard library's correctly rounded parser, on the text already checked.
 #[inline(always)]
 fn short_number(t: &str, i: usize) -> Option<(f64, usize)> {
+    if let Some(read) = whole_as_java_writes_it(t.as_bytes(), i) {
+        return Some(read);
+    }
     let b = t.as_bytes();
     let negative = b.get(i) == Some(&b'-');
     let start = i + usize::from(negative);
@@ -903,6 +906,33 @@ fn short_number(t: &str, i: usize) -> Option<(f64, usize)> {
         return Some((if negative { -v } else { v }, at));
     }
     exponent_or_long(t, i, at, n, digits, fraction)
+}
+
+/// [`short_number`] of a whole number of one to seven digits written as Java writes it, `38.0`,
+/// read in one eight-byte step; `None` for anything else (a sign, more digits, another
+/// fraction, an exponent, fewer than eight bytes left), which the byte-by-byte read takes.
+///
+/// The value is the digits' (exact in an `f64`), as [`short_number`]'s own case of `.0` gives
+/// it, and so is the offset after the `0`.
+#[inline(always)]
+fn whole_as_java_writes_it(b: &[u8], i: usize) -> Option<(f64, usize)> {
+    let w = u64::from_le_bytes(*b.get(i..)?.first_chunk::<8>()?);
+    // As in `integer`: the lowest byte with its high bit set is the first that is not a digit.
+    let other = (w.wrapping_add(0x4646_4646_4646_4646) | w.wrapping_sub(0x3030_3030_3030_3030))
+        & 0x8080_8080_8080_8080;
+    let k = (other.trailing_zeros() / 8) as usize;
+    // No digit, eight of them, or a leading zero before more digits.
+    if k == 0 || k == 8 || (k > 1 && w & 0xff == u64::from(b'0')) {
+        return None;
+    }
+    let end = i + k;
+    if !bytes_at(b, end, b".0") || matches!(b.get(end + 2), Some(b'0'..=b'9' | b'e' | b'E')) {
+        return None;
+    }
+    // The k digits moved up to the last places, '0's before them.
+    let shift = 64 - 8 * k as u32;
+    let digits = (w << shift) | (0x3030_3030_3030_3030 >> (64 - shift));
+    Some((eight_digits(digits) as f64, end + 2))
 }
 
 /// True when `digits` decimal digits that make `n` (wrapping past 19 of them) are an integer
@@ -1368,6 +1398,53 @@ mod tests {
             assert_eq!(number(t), Err(Bail), "{t}");
             assert_eq!(short_number(t, 0), None, "{t}");
         }
+    }
+
+    /// Whole numbers as Java writes them, and their near misses, each before what can end a
+    /// number and with room for an eight-byte read: read in one step exactly when the text is
+    /// one to seven digits (no leading zero but in `0.0`) and `.0`, and always to serde_json's
+    /// value and the number's end.
+    #[test]
+    fn whole_numbers_as_java_writes_them_are_read_in_one_step() {
+        let mut numbers = Vec::new();
+        for digits in 1..=9u32 {
+            for d in 0..10u64 {
+                for place in 0..digits {
+                    let n = 10u64.pow(digits - 1) * u64::from(digits > 1) + d * 10u64.pow(place);
+                    numbers.push(n.to_string());
+                }
+            }
+        }
+        numbers.extend(["00", "07", "-5", "-0"].map(String::from));
+        let mut stepped = 0;
+        for n in &numbers {
+            for tail in [
+                ".0", ".00", ".05", ".5", ".0e3", ".0E3", ".0e-1", "", "e2", "E+2",
+            ] {
+                let t = format!("{n}{tail}");
+                let want = serde_json::from_str::<Num>(&t).ok().and_then(|v| v.0);
+                let one_step = (1..=7).contains(&n.len())
+                    && (n.len() == 1 || !n.starts_with('0'))
+                    && !n.starts_with('-')
+                    && tail == ".0";
+                for after in [",", "}", " ", "]", "\"x"] {
+                    let text = format!("{t}{after}        ");
+                    let got = short_number(&text, 0);
+                    assert_eq!(
+                        got.map(|(v, end)| (v.to_bits(), end)),
+                        want.map(|v| (v.to_bits(), t.len())),
+                        "{text:?}"
+                    );
+                    let step = whole_as_java_writes_it(text.as_bytes(), 0);
+                    assert_eq!(step.is_some(), one_step, "{text:?}");
+                    stepped += usize::from(step.is_some());
+                }
+            }
+        }
+        assert!(stepped > 1000, "{stepped}");
+        // Fewer than eight bytes left: the byte-by-byte read.
+        assert_eq!(whole_as_java_writes_it(b"38.0,", 0), None);
+        assert_eq!(short_number("38.0,", 0), Some((38.0, 4)));
     }
 
     #[test]
