@@ -323,17 +323,15 @@ const SSO_PREFIX: &str = "AWSReservedSSO_";
 /// role `AWSReservedSSO_NAME_HEX` (the permission set NAME; the 16 hex digits AWS appends are
 /// dropped), SESSION being what the ARN (`...:assumed-role/ROLE/SESSION`) or else the principal
 /// id (`ROLEID:SESSION`) names, the user's Identity Center user name; as its two parts, the
-/// permission set and the session. `None` for other roles or when no session is named.
+/// permission set and the session. `None` when no session is named. Only for a `role` that
+/// begins with [`SSO_PREFIX`], which the caller tests inline, so that other roles make no call.
 #[inline(never)]
 fn sso_user<'r>(
     role: &'r str,
     arn: impl FnOnce() -> &'r str,
     principal: impl FnOnce() -> &'r str,
 ) -> Option<(&'r str, &'r str)> {
-    const PREFIX: &str = SSO_PREFIX;
-    if !role.starts_with(PREFIX) {
-        return None;
-    }
+    debug_assert!(role.starts_with(SSO_PREFIX), "{role}");
     let arn = arn();
     // The session follows the slash after the first ":assumed-role/" (the role's end).
     const ASSUMED: &[u8] = b":assumed-role/";
@@ -353,7 +351,7 @@ fn sso_user<'r>(
     let b = role.as_bytes();
     let short = match b.len().checked_sub(17) {
         Some(cut)
-            if cut > PREFIX.len()
+            if cut > SSO_PREFIX.len()
                 && b[cut] == b'_'
                 && b[cut + 1..].iter().all(u8::is_ascii_hexdigit) =>
         {
