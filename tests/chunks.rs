@@ -119,6 +119,25 @@ fn layouts(n: usize) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// JSON lines of `r` with every ninth line (from the fifth) cut right after its
+/// `"userIdentity":` key, and the indices of the cut lines.
+fn cut_lines(r: &[String]) -> (String, Vec<usize>) {
+    let cut: Vec<usize> = (0..r.len()).filter(|i| i % 9 == 4).collect();
+    let lines: Vec<&str> = r
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if cut.contains(&i) {
+                let key = "\"userIdentity\":";
+                &l[..l.find(key).unwrap() + key.len()]
+            } else {
+                l.as_str()
+            }
+        })
+        .collect();
+    (lines.join("\n") + "\n", cut)
+}
+
 /// Damaged files: they must read the same in pieces as whole too.
 fn damaged(n: usize) -> Vec<(&'static str, String)> {
     let r = records(n);
@@ -143,6 +162,7 @@ fn damaged(n: usize) -> Vec<(&'static str, String)> {
             r.join("\n").replacen("alice", "al\nice", 1),
         ),
         ("garbage first", format!("<html>\n{}", r.join("\n"))),
+        ("lines cut where a value was expected", cut_lines(&r).0),
         (
             "many bad lines",
             r.iter()
@@ -277,6 +297,41 @@ fn gzipped_multi_member_reads_the_same_in_pieces() {
 fn damaged_files_read_the_same_in_pieces() {
     for (name, text) in damaged(40) {
         check_events(name, text.as_bytes(), &SIZES);
+    }
+}
+
+/// A JSON line cut where a value was expected (`"userIdentity":` and the newline) costs that
+/// record only: serde_json reads the next line's record as the missing value, and that record
+/// is read again as itself, whole and in pieces.
+#[test]
+fn a_line_cut_where_a_value_was_expected_costs_only_itself() {
+    let r = records(40);
+    let (text, cut) = cut_lines(&r);
+    assert_eq!(cut, [4, 13, 22, 31]);
+    // Every fifth record is another service's (see `record`).
+    let kinesis = (0..40).filter(|i| !cut.contains(i) && i % 5 != 0).count() as u64;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.json");
+    std::fs::write(&path, &text).unwrap();
+    for chunk in [17, 333, 1 << 30] {
+        let query = Query::new(Window::default(), 3_600_000);
+        let opts = PassOptions {
+            chunk_bytes: chunk,
+            ..PassOptions::default()
+        };
+        let (cube, reports): (EventsAgg, _) = pipeline::run(
+            &CloudTrailReader { query: &query },
+            &[Source::File(path.clone())],
+            opts,
+        );
+        let name = format!("pieces of {chunk} bytes");
+        assert_eq!(cube.counts.records, 36, "{name}");
+        assert_eq!(cube.counts.kinesis, kinesis, "{name}");
+        assert_eq!(
+            (reports[0].records, reports[0].skipped_records),
+            (36, 4),
+            "{name}"
+        );
     }
 }
 

@@ -21,14 +21,15 @@
 //! message at hand), so nothing is kept per record and a file that breaks halfway still yields
 //! every record before the break. After a syntax error the parser looks for the next line that
 //! starts with `{` and goes on from there, so one bad line of a JSON-lines file costs one
-//! record, not the file.
+//! record, not the file (a line cut where a value was expected included: see
+//! [`crate::input::json`]).
 
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::{DocReport, Envelope, Layout, Place, RawRecord, RecordSink, Skip, Skips};
-use crate::input::json::for_each_value_in;
+use crate::input::json::{Broken, for_each_value_in};
 use crate::input::lenient::Str;
 
 /// The state of one document's read.
@@ -74,6 +75,11 @@ impl<'s> Ctx<'s> {
         self.skipped.add(why, place);
     }
 
+    /// Records passed on, skipped or counted as control messages so far.
+    fn passed_on(&self) -> u64 {
+        self.records + self.skipped.total() + self.control_messages
+    }
+
     fn report(self, layout: Option<Layout>, damage: Vec<super::Damage>) -> DocReport {
         DocReport {
             layout,
@@ -97,6 +103,7 @@ pub fn values_in(text: &str, continued: bool, sink: &mut dyn RecordSink) -> DocR
     let mut layout = None;
     let stream = for_each_value_in(text, 0, continued, |de, at| {
         ctx.value = at;
+        let before = ctx.passed_on();
         let result = (TopSeed { ctx: &mut ctx }).deserialize(de);
         layout = match (layout, &result) {
             (None, Ok(l)) => Some(*l),
@@ -105,7 +112,12 @@ pub fn values_in(text: &str, continued: bool, sink: &mut dyn RecordSink) -> DocR
             (Some(Layout::Single), Ok(_)) => Some(Layout::Lines),
             (l, _) => l,
         };
-        result.map(|_| ())
+        // Records of an envelope are passed on as they are read: a value that broke after
+        // some were is not read again in part.
+        result.map(|_| ()).map_err(|error| Broken {
+            error,
+            kept: ctx.passed_on() != before,
+        })
     });
     if stream.empty {
         layout = Some(Layout::Empty);

@@ -2,6 +2,12 @@
 //! concatenated without separators), with recovery: after a syntax error, reading resumes at the
 //! next line that starts with `{`, so one bad line costs one value, not the file. Used by every
 //! JSON input format; what a value means is the caller's business.
+//!
+//! A line cut short where a value was expected (`{"type": ` then the newline) does not break
+//! where it ends: serde_json reads the next line's object as the missing value and breaks only
+//! after it. When the caller kept nothing of the broken value ([`Broken::kept`]), reading
+//! resumes at the first line after the value's own that starts with `{` in its first column,
+//! so that next line is read as the value it is, not lost with the cut one.
 
 use std::fmt;
 
@@ -42,6 +48,24 @@ impl fmt::Display for Damage {
     }
 }
 
+/// A top-level value that could not be read: serde_json's error, and whether the caller kept
+/// anything of it before the break (records of an envelope passed on as they were read). Only a
+/// value of which nothing was kept may be read again in part: its lines after the first are
+/// then tried as values of their own (see the module's documentation).
+#[derive(Debug)]
+pub struct Broken {
+    pub error: serde_json::Error,
+    pub kept: bool,
+}
+
+impl From<serde_json::Error> for Broken {
+    /// A break after which nothing of the value is read again: what the caller kept of it is
+    /// not known.
+    fn from(error: serde_json::Error) -> Self {
+        Broken { error, kept: true }
+    }
+}
+
 /// What reading the values found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ValueStream {
@@ -72,28 +96,31 @@ pub fn for_each_value_from<'de>(
     start: usize,
     mut each: impl FnMut(&mut TextDeserializer<'de>) -> Result<(), serde_json::Error>,
 ) -> ValueStream {
-    for_each_value_in(text, start, start > 0, |de, _| each(de))
+    for_each_value_in(text, start, start > 0, |de, _| {
+        each(de).map_err(Broken::from)
+    })
 }
 
 /// [`for_each_value`], also telling `each` the byte offset in `text` where its value starts
 /// (so a reader can say where something it skipped was).
 pub fn for_each_value_at<'de>(
     text: &'de str,
-    each: impl FnMut(&mut TextDeserializer<'de>, usize) -> Result<(), serde_json::Error>,
+    mut each: impl FnMut(&mut TextDeserializer<'de>, usize) -> Result<(), serde_json::Error>,
 ) -> ValueStream {
-    for_each_value_in(text, 0, false, each)
+    for_each_value_in(text, 0, false, |de, at| each(de, at).map_err(Broken::from))
 }
 
 /// The general form: the values of `text` from `start`, where `continued` says that what is
 /// there follows a top-level value (`start > 0`, or a text that is a piece of a big file cut
 /// after a value, see [`crate::input::chunk`]): then, as after a value in one text, commas are
 /// separators, blanks do not make it empty, and text that is not JSON is damage at its place,
-/// not a file that is not JSON.
+/// not a file that is not JSON. `each` says, with a value it could not read, whether it kept
+/// anything of it ([`Broken`]).
 pub fn for_each_value_in<'de>(
     text: &'de str,
     start: usize,
     continued: bool,
-    mut each: impl FnMut(&mut TextDeserializer<'de>, usize) -> Result<(), serde_json::Error>,
+    mut each: impl FnMut(&mut TextDeserializer<'de>, usize) -> Result<(), Broken>,
 ) -> ValueStream {
     let buf = text.as_bytes();
     let mut out = ValueStream::default();
@@ -134,8 +161,22 @@ pub fn for_each_value_in<'de>(
                     }
                 }
             }
-            Err(e) => {
+            Err(Broken { error: e, kept }) => {
                 let at = pos + offset_of(&buf[pos..], e.line(), e.column());
+                // A line cut short whose value serde_json completed with the lines after it:
+                // the break is at the end of the cut line, and reading resumes after it.
+                if let Some(next) = (!kept).then(|| line_object_within(buf, pos, at)).flatten() {
+                    let (line, column) = lines.locate(buf, line_end(buf, next));
+                    out.damage.push(Damage {
+                        line,
+                        column,
+                        message: "the line ends inside a value (the next line starts another)"
+                            .into(),
+                        truncated: false,
+                    });
+                    pos = next;
+                    continue;
+                }
                 let (line, column) = lines.locate(buf, at);
                 let truncated = e.is_eof();
                 out.damage.push(Damage {
@@ -250,6 +291,25 @@ fn line_starts_object_at(buf: &[u8], at: usize) -> bool {
         .all(|&b| matches!(b, b' ' | b'\t' | b'\r'))
 }
 
+/// The first line after the line of `pos` and before `at` that starts with `{` in its first
+/// column: where a value that broke at `at`, begun at `pos`, took in the line of another.
+fn line_object_within(buf: &[u8], pos: usize, at: usize) -> Option<usize> {
+    let within = buf.get(pos..at)?;
+    memchr::memchr_iter(b'\n', within)
+        .map(|i| pos + i + 1)
+        .find(|&next| next < at && buf[next] == b'{')
+}
+
+/// The end of the line before the one starting at `next` (its `\r\n` or `\n`).
+fn line_end(buf: &[u8], next: usize) -> usize {
+    let newline = next - 1;
+    if newline > 0 && buf[newline - 1] == b'\r' {
+        newline - 1
+    } else {
+        newline
+    }
+}
+
 /// The start of the next line after `at` whose first non-blank byte is `{`.
 fn next_line_object(buf: &[u8], at: usize) -> Option<usize> {
     let mut i = at;
@@ -305,6 +365,48 @@ mod tests {
             (r.damage[199_999].line, r.damage[199_999].column),
             (200_000, 7)
         );
+    }
+
+    /// The values of `text` read by a caller that keeps nothing of a broken value (`kept`
+    /// false) or says it kept something (`kept` true).
+    fn count_keeping(text: &str, kept: bool) -> ValueStream {
+        for_each_value_in(text, 0, false, |de, _| {
+            IgnoredAny::deserialize(de)
+                .map(|_| ())
+                .map_err(|error| Broken { error, kept })
+        })
+    }
+
+    #[test]
+    fn a_line_cut_where_a_value_was_expected_costs_only_itself() {
+        // Line 2 is cut after a key, an array's `[` and an array's comma; serde_json reads
+        // line 3's object as the value it lacks and breaks at line 4.
+        for cut in [r#"{"a": 1, "b": "#, r#"{"a": ["#, r#"{"a": [1,"#] {
+            for newline in ["\n", "\r\n"] {
+                let text = [r#"{"x": 1}"#, cut, r#"{"y": 2}"#, r#"{"z": 3}"#].join(newline);
+                let r = count_keeping(&text, false);
+                assert_eq!(r.values, 3, "{cut:?} {newline:?}");
+                assert_eq!(r.damage.len(), 1);
+                let d = &r.damage[0];
+                // At the end of the cut line (its `\r` when there is one).
+                assert_eq!((d.line, d.column, d.truncated), (2, cut.len() + 1, false));
+                // A caller that kept part of the value: nothing of it is read again, so line
+                // 3 goes with it, as before.
+                let r = count_keeping(&text, true);
+                assert_eq!((r.values, r.damage.len()), (2, 1), "{cut:?} {newline:?}");
+                assert_eq!((r.damage[0].line, r.damage[0].column), (4, 1));
+            }
+        }
+        // The cut line last but one: serde_json reaches the end inside it.
+        let r = count_keeping("{\"x\": 1}\n{\"a\": \n{\"y\": 2}", false);
+        assert_eq!((r.values, r.damage.len(), r.damage[0].line), (2, 1, 2));
+        assert!(!r.damage[0].truncated);
+        // Only a line starting with `{` in its first column is read again: an indented object
+        // of a pretty-printed document is part of it.
+        let pretty = "{\"a\": [\n  {\"b\": 1},\n  {\"c\": oops}\n]}\n{\"z\": 3}";
+        let r = count_keeping(pretty, false);
+        assert_eq!((r.values, r.damage.len()), (1, 1));
+        assert_eq!((r.damage[0].line, r.damage[0].column), (3, 9));
     }
 
     #[test]

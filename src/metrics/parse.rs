@@ -20,7 +20,7 @@ use super::fast::{Item, PrefixCache, Tail};
 use super::record::{StreamDims, StreamRecord, StreamValue};
 use super::{Class, Dims, MetricsCube, Origin, Pending, Point, Prefixes, Query, fast};
 use crate::diag::{FileReport, FileStatus};
-use crate::input::json::{Damage, ValueStream, describe_damage, for_each_value_in};
+use crate::input::json::{Broken, Damage, ValueStream, describe_damage, for_each_value_in};
 use crate::input::lenient::{Arr, Num, Obj, Str, field};
 use crate::pipeline::{Part, Reader};
 use crate::window::{
@@ -150,7 +150,10 @@ pub(super) fn read_values<'t, V: Copy>(
         false => (0, 0),
     };
     let mut stream = for_each_value_in(text, start, continued || start > 0, |de, _| {
-        each(match Obj::<TopObject<'t>>::deserialize(de)?.0 {
+        // A value is passed on only once read whole: nothing is kept of one that breaks.
+        let top =
+            Obj::<TopObject<'t>>::deserialize(de).map_err(|error| Broken { error, kept: false })?;
+        each(match top.0 {
             Some(o) => o.into_value(),
             None => TopValue::NotObject,
         });
@@ -945,6 +948,39 @@ impl Part for MetricsPart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A Metric Streams line cut where a value was expected costs that record only: the next
+    /// line's record, which serde_json read as the missing value, is read again as itself, on
+    /// the serde path and with the fast path first.
+    #[test]
+    fn a_line_cut_where_a_value_was_expected_costs_only_itself() {
+        let line = |i: usize| {
+            format!(
+                r#"{{"metric_stream_name":"m","account_id":"111122223333","region":"us-east-1","namespace":"AWS/Kinesis","metric_name":"IncomingRecords","dimensions":{{"StreamName":"s{i}"}},"timestamp":1709942400000,"value":{{"max":1.0,"min":1.0,"sum":{i}.0,"count":1.0}},"unit":"Count"}}"#
+            )
+        };
+        let mut lines: Vec<String> = (0..6).map(line).collect();
+        lines[2] = lines[2][..lines[2].find(r#""dimensions":"#).unwrap() + 13].to_string();
+        let text = lines.join("\n");
+        for fast in [false, true] {
+            let mut sums = Vec::new();
+            let stream = read_values::<()>(&text, fast, None, false, |v| {
+                if let TopValue::Stream(r) = v {
+                    sums.push(r.value.and_then(|v| v.sum.0));
+                }
+                None
+            });
+            assert_eq!(
+                sums,
+                [0.0, 1.0, 3.0, 4.0, 5.0].map(Some),
+                "fast path first: {fast}"
+            );
+            assert_eq!((stream.values, stream.damage.len()), (5, 1));
+            // At the end of the cut line: 146 bytes long.
+            assert_eq!(lines[2].len(), 146);
+            assert_eq!((stream.damage[0].line, stream.damage[0].column), (3, 147));
+        }
+    }
 
     /// Times in milliseconds since the epoch, from 1970-01-01 (0) to before 10000-01-01
     /// (253402300800000), rounded down; anything else is out of range.
