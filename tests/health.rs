@@ -103,6 +103,51 @@ fn cli_export_with_a_five_minute_period() {
     );
 }
 
+/// The query file in a folder given as input is not read as an input too (as in `metrics`):
+/// the same panels as with the export and the trail named apart, no warning, exit 0.
+#[test]
+fn the_query_file_in_the_folder_read_is_not_an_input() {
+    let apart = run(&[
+        "health",
+        "-f",
+        "csv",
+        "-p",
+        "findings",
+        "--queries",
+        &path("health/cli-5m/queries.json"),
+        &path("health/cli-5m/export"),
+        &path("health/cli-5m/cloudtrail"),
+    ]);
+    let folder = run(&[
+        "health",
+        "-f",
+        "csv",
+        "-p",
+        "findings",
+        "--queries",
+        &path("health/cli-5m/queries.json"),
+        &path("health/cli-5m"),
+    ]);
+    assert_eq!(folder.code, 0, "{}", folder.stderr);
+    assert!(!folder.stderr.contains("queries.json"), "{}", folder.stderr);
+    assert!(folder.stderr.contains("files: 2 read ·"), "{}", folder.stderr);
+    assert_eq!(folder.stdout, apart.stdout);
+    assert_eq!(folder.stdout.lines().count(), 4, "{}", folder.stdout);
+    // Nothing but the query file: said so, as in `metrics`.
+    let alone = run(&[
+        "health",
+        "--queries",
+        &path("health/cli-5m/queries.json"),
+        &path("health/cli-5m/queries.json"),
+    ]);
+    assert_eq!(alone.code, 2, "{}", alone.stderr);
+    assert!(
+        alone.stderr.contains("no input besides the query file"),
+        "{}",
+        alone.stderr
+    );
+}
+
 #[test]
 fn enhanced_fan_out_consumers_and_their_lag() {
     scenario("consumers");

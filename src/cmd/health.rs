@@ -1,8 +1,9 @@
 //! `kinesis-insights health`: stream health from CloudWatch exports and CloudTrail logs.
 
 use super::{
-    Supply, check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher,
-    note, outcome, output_config, push_time_rows, resolve_window, window_spec,
+    Supply, check_reports, drop_query_file, emit, explain_empty, find_inputs, init_threads,
+    input_config, matcher, note, outcome, output_config, push_time_rows, resolve_window,
+    window_spec,
 };
 use crate::cli::{FailOn, HealthArgs};
 use crate::config::HealthConfig;
@@ -69,7 +70,8 @@ pub fn config(a: HealthArgs) -> anyhow::Result<HealthConfig> {
 pub fn run(cfg: HealthConfig) -> anyhow::Result<Outcome> {
     init_threads(cfg.input.threads)?;
     let queries = cfg.queries.as_deref().map(load_queries).transpose()?;
-    let (sources, path_problems) = find_inputs(&cfg.input)?;
+    let (mut sources, path_problems) = find_inputs(&cfg.input)?;
+    drop_query_file(&mut sources, cfg.queries.as_deref())?;
     let opts = super::pass_options(&cfg.input, !cfg.output.quiet);
     // The pass that finds the newest datapoint reads the input once more after it.
     let scan_opts = PassOptions {

@@ -1,8 +1,9 @@
 //! `kinesis-insights metrics`: the Metrics dashboard from CloudWatch exports.
 
 use super::{
-    Supply, check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher,
-    note, outcome, output_config, push_time_rows, resolve_window, warn, window_spec,
+    Supply, check_reports, drop_query_file, emit, explain_empty, find_inputs, init_threads,
+    input_config, matcher, note, outcome, output_config, push_time_rows, resolve_window, warn,
+    window_spec,
 };
 
 use crate::cli::MetricsArgs;
@@ -52,17 +53,7 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
     init_threads(cfg.input.threads)?;
     let queries = cfg.queries.as_deref().map(load_queries).transpose()?;
     let (mut sources, path_problems) = find_inputs(&cfg.input)?;
-    if let Some(q) = &cfg.queries {
-        // The query file often sits next to the output it describes: it is not an input.
-        let is_queries = same_file(q);
-        sources.retain(|s| !s.path().is_some_and(&is_queries));
-        if sources.is_empty() {
-            anyhow::bail!(
-                "no input besides the query file {}: name the get-metric-data output to read",
-                q.display()
-            );
-        }
-    }
+    drop_query_file(&mut sources, cfg.queries.as_deref())?;
     let opts = super::pass_options(&cfg.input, !cfg.output.quiet);
     // The pass that finds the newest event reads the input once more after it.
     let scan_opts = PassOptions {
@@ -170,13 +161,6 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
         return Ok(Outcome::Partial);
     }
     Ok(outcome(&path_problems, &reports))
-}
-
-/// A test for "is this path the file `p`?" (by canonical path; a path that cannot be resolved
-/// is not).
-fn same_file(p: &std::path::Path) -> impl Fn(&std::path::Path) -> bool + use<> {
-    let target = std::fs::canonicalize(p).ok();
-    move |other| target.is_some() && std::fs::canonicalize(other).ok() == target
 }
 
 fn summary(t: &FileTotals, c: &MetricCounts, window: &Window, period: Millis) -> Summary {

@@ -228,6 +228,28 @@ fn init_threads(threads: Option<usize>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Leaves the `--queries` file out of the inputs (`metrics` and `health`): it often sits next
+/// to the get-metric-data output it describes, in a folder given as input, and is not an input
+/// (read as one, its queries were records of no known kind). Fails when nothing else is left.
+fn drop_query_file(
+    sources: &mut Vec<Source>,
+    queries: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    let Some(q) = queries else { return Ok(()) };
+    // By canonical path; a path that cannot be resolved is not the query file.
+    let target = std::fs::canonicalize(q).ok();
+    let is_queries =
+        |p: &std::path::Path| target.is_some() && std::fs::canonicalize(p).ok() == target;
+    sources.retain(|s| !s.path().is_some_and(is_queries));
+    if sources.is_empty() {
+        bail!(
+            "no input besides the query file {}: name the get-metric-data output to read",
+            q.display()
+        );
+    }
+    Ok(())
+}
+
 /// Finds the inputs, warning about paths that cannot be used; fails when there is nothing.
 fn find_inputs(cfg: &InputConfig) -> anyhow::Result<(Vec<Source>, Vec<PathProblem>)> {
     let Found {
