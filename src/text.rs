@@ -9,10 +9,34 @@ pub fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// True for characters that can drive a terminal or reorder what it shows: control characters
-/// (C0, DEL, C1) and the Unicode bidirectional embeddings, overrides and isolates.
+/// True for characters that can drive a terminal, reorder what it shows or hide in it: control
+/// characters (C0, DEL, C1), the Unicode bidirectional embeddings, overrides and isolates, and
+/// the other default-ignorable code points (Unicode's `Default_Ignorable_Code_Point`: zero-width
+/// spaces and joiners, the soft hyphen, word joiners, variation selectors, the byte order mark,
+/// tags), which show as nothing, so that `al\u{200b}ice` would look like `alice` in a table of
+/// users.
 pub fn is_unsafe(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(
+            c,
+            '\u{ad}'
+                | '\u{34f}'
+                | '\u{61c}'
+                | '\u{115f}'..='\u{1160}'
+                | '\u{17b4}'..='\u{17b5}'
+                | '\u{180b}'..='\u{180f}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}'
+                | '\u{3164}'
+                | '\u{fe00}'..='\u{fe0f}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{fff0}'..='\u{fff8}'
+                | '\u{1bca0}'..='\u{1bca3}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0000}'..='\u{e0fff}'
+        )
 }
 
 /// Makes attacker-controlled text safe for a terminal: control characters (C0, DEL, C1) and the
@@ -57,6 +81,12 @@ mod tests {
             ("c1\u{9b}31m", "c1\\u{9b}31m"),
             ("rtl\u{202e}txt", "rtl\\u{202e}txt"),
             ("iso\u{2066}late", "iso\\u{2066}late"),
+            // Characters that show as nothing: five users that would all read `alice`.
+            ("al\u{200b}ice", "al\\u{200b}ice"),
+            ("alice\u{2060}", "alice\\u{2060}"),
+            ("\u{feff}alice", "\\u{feff}alice"),
+            ("alice\u{ad}", "alice\\u{ad}"),
+            ("a\u{e0041}\u{fe0f}", "a\\u{e0041}\\u{fe0f}"),
             ("a\\x1b", "a\\\\x1b"),
             ("ünïcødé ok", "ünïcødé ok"),
         ];

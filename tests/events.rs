@@ -781,6 +781,57 @@ fn terminal_output_is_neutralised_but_csv_is_exact() {
     assert_eq!(csv_rows(&csv.stdout)[1][1], nasty);
 }
 
+/// Users whose names differ only by characters that show as nothing (a zero-width space, a
+/// word joiner, a byte order mark, a soft hyphen) are told apart in a table: those characters
+/// are shown as escapes there, and written as they are in CSV.
+#[test]
+fn invisible_characters_are_shown_in_tables() {
+    let users = [
+        "alice",
+        "al\u{200b}ice",
+        "alice\u{2060}",
+        "\u{feff}alice",
+        "alice\u{ad}",
+    ];
+    let lines: Vec<String> = users
+        .iter()
+        .map(|u| kin("PutRecord", "2024-03-09T10:00:00Z", u))
+        .collect();
+    let dir = fixture(&[("u.jsonl", lines.join("\n").into_bytes())]);
+    let table = run(&["events", "-p", "by-user", dir.path().to_str().unwrap()]);
+    for shown in [
+        "al\\u{200b}ice",
+        "alice\\u{2060}",
+        "\\u{feff}alice",
+        "alice\\u{ad}",
+    ] {
+        assert!(table.stdout.contains(shown), "{shown}: {}", table.stdout);
+    }
+    for hidden in ['\u{200b}', '\u{2060}', '\u{feff}', '\u{ad}'] {
+        assert!(
+            !table.stdout.contains(hidden),
+            "{hidden:?}: {}",
+            table.stdout
+        );
+    }
+    let csv = run(&[
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "by-user",
+        dir.path().to_str().unwrap(),
+    ]);
+    let mut got: Vec<String> = csv_rows(&csv.stdout)[1..]
+        .iter()
+        .map(|r| r[0].clone())
+        .collect();
+    got.sort();
+    let mut want: Vec<String> = users.iter().map(|u| u.to_string()).collect();
+    want.sort();
+    assert_eq!(got, want);
+}
+
 #[test]
 fn long_panels_are_cut_in_tables_only() {
     let lines: Vec<String> = (0..30)

@@ -130,7 +130,11 @@ fn the_query_file_in_the_folder_read_is_not_an_input() {
     ]);
     assert_eq!(folder.code, 0, "{}", folder.stderr);
     assert!(!folder.stderr.contains("queries.json"), "{}", folder.stderr);
-    assert!(folder.stderr.contains("files: 2 read ·"), "{}", folder.stderr);
+    assert!(
+        folder.stderr.contains("files: 2 read ·"),
+        "{}",
+        folder.stderr
+    );
     assert_eq!(folder.stdout, apart.stdout);
     assert_eq!(folder.stdout.lines().count(), 4, "{}", folder.stdout);
     // Nothing but the query file: said so, as in `metrics`.

@@ -319,6 +319,8 @@ const HOSTILE: &[&str] = &[
     "\"'><svg onload=alert(2)>&amp;",
     "</style></title>",
     "\u{1b}[2J\u{9b}31m\u{7f}\u{202e}evil",
+    // Characters that show as nothing, two of them past U+FFFF (escaped as surrogate pairs).
+    "al\u{200b}ice\u{e0041}\u{1d173}\u{feff}",
 ];
 
 #[test]

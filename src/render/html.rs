@@ -274,16 +274,20 @@ fn kinds(t: &Table) -> Vec<&'static str> {
 
 /// Writes JSON inside a `<script>` element: `<`, `>` and `&` as `\u` escapes (so no text of
 /// it can end the element or open a comment), U+2028 and U+2029 too (line ends to older
-/// JavaScript), and what could drive a terminal the page is shown on (DEL, C1 controls,
-/// bidirectional overrides; serde_json escapes C0 itself). They can only occur in strings,
-/// where the escapes read back the same.
+/// JavaScript), and what could drive a terminal the page is shown on or hide in it (DEL, C1
+/// controls, bidirectional overrides, characters that show as nothing; serde_json escapes C0
+/// itself). They can only occur in strings, where the escapes read back the same: one past
+/// U+FFFF as its UTF-16 surrogate pair, as JSON spells it.
 fn write_script_json(out: &mut dyn Write, json: &str) -> io::Result<()> {
     let mut rest = json;
     let special = |c: char| matches!(c, '<' | '>' | '&' | '\u{2028}' | '\u{2029}') || is_unsafe(c);
     while let Some(i) = rest.find(special) {
         out.write_all(&rest.as_bytes()[..i])?;
         let c = rest[i..].chars().next().unwrap_or('\0');
-        write!(out, "\\u{:04x}", c as u32)?;
+        let mut units = [0u16; 2];
+        for u in c.encode_utf16(&mut units) {
+            write!(out, "\\u{u:04x}")?;
+        }
         rest = &rest[i + c.len_utf8()..];
     }
     out.write_all(rest.as_bytes())

@@ -11,9 +11,10 @@
 //! ```
 //! Counts are integers, percentages and measurements are numbers (non-finite ones `null`), text
 //! and times are strings. With `--output-dir`, each `<id>.json` holds one panel object with an
-//! added `"id"`. On a terminal, characters that could drive it (DEL, C1 controls, bidirectional
-//! overrides) are written as `\uXXXX` escapes too, as serde_json writes C0 controls: the
-//! document still parses to the exact data.
+//! added `"id"`. On a terminal, characters that could drive it or hide in it (DEL, C1 controls,
+//! bidirectional overrides, characters that show as nothing: [`is_unsafe`]) are written as
+//! `\uXXXX` escapes too, as serde_json writes C0 controls: the document still parses to the
+//! exact data.
 
 use std::cell::RefCell;
 use std::io::{self, Write};
