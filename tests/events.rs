@@ -781,6 +781,63 @@ fn terminal_output_is_neutralised_but_csv_is_exact() {
     assert_eq!(csv_rows(&csv.stdout)[1][1], nasty);
 }
 
+/// `--stream` given what can name no stream (an ARN, a comma-separated list, a path) is a
+/// usage error that says what to write, in every command that takes it; a glob with `{a,b}`
+/// is not a list.
+#[test]
+fn stream_patterns_that_match_no_stream_are_refused() {
+    let dir = testdata("cloudtrail");
+    let dir = dir.to_str().unwrap();
+    let arn = "arn:aws:kinesis:eu-west-1:111122223333:stream/orders";
+    let consumer = "arn:aws:kinesis:us-east-2:444455556666:stream/clicks/consumer/app:1700000000";
+    for (sub, pattern, says) in [
+        (
+            "events",
+            arn,
+            "--stream orders --region eu-west-1 --account 111122223333",
+        ),
+        (
+            "metrics",
+            consumer,
+            "--stream clicks --region us-east-2 --account 444455556666",
+        ),
+        ("health", "orders,clicks", "--stream a --stream b"),
+        ("events", "!logs/raw", "no ':' or '/'"),
+    ] {
+        let r = run(&[sub, "--stream", pattern, dir]);
+        assert_eq!(r.code, 2, "{sub} {pattern}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "{sub} {pattern}: {}", r.stderr);
+        assert!(r.stdout.is_empty());
+    }
+    let r = run(&[
+        "sql",
+        "-e",
+        "duckdb",
+        "--location",
+        "s3://b/AWSLogs/",
+        "--stream",
+        arn,
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // A glob's alternatives are one pattern: the same events as the two streams given apart.
+    let apart = run(&[
+        "events", "-f", "csv", "-p", "events", "--stream", "orders", "--stream", "clicks", dir,
+    ]);
+    let glob = run(&[
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "events",
+        "--stream",
+        "{orders,clicks}",
+        dir,
+    ]);
+    assert_eq!(glob.code, 0, "{}", glob.stderr);
+    assert_eq!(glob.stdout, apart.stdout);
+    assert!(glob.stdout.lines().count() > 1);
+}
+
 /// Users whose names differ only by characters that show as nothing (a zero-width space, a
 /// word joiner, a byte order mark, a soft hyphen) are told apart in a table: those characters
 /// are shown as escapes there, and written as they are in CSV.

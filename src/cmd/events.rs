@@ -6,7 +6,8 @@ use rayon::prelude::*;
 
 use super::{
     Supply, check_reports, emit, explain_empty, find_inputs, init_threads, input_config, matcher,
-    note, outcome, output_config, push_time_rows, resolve_window, warn, window_spec,
+    note, outcome, output_config, push_time_rows, resolve_window, stream_matcher, warn,
+    window_spec,
 };
 use crate::cli::EventsArgs;
 use crate::cloudtrail::reader::CloudTrailReader;
@@ -36,7 +37,7 @@ pub fn config(a: EventsArgs) -> anyhow::Result<EventsConfig> {
             SUB,
         ),
         region: matcher("region", &a.region, SUB),
-        stream: matcher("stream", &a.stream, SUB),
+        stream: stream_matcher(&a.stream, SUB),
         account: matcher("account", &a.account, SUB),
     };
     let panel_count = if a.panels.is_empty() {

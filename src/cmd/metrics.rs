@@ -2,8 +2,8 @@
 
 use super::{
     Supply, check_reports, drop_query_file, emit, explain_empty, find_inputs, init_threads,
-    input_config, matcher, note, outcome, output_config, push_time_rows, resolve_window, warn,
-    window_spec,
+    input_config, matcher, note, outcome, output_config, push_time_rows, resolve_window,
+    stream_matcher, warn, window_spec,
 };
 
 use crate::cli::MetricsArgs;
@@ -37,7 +37,7 @@ pub fn config(a: MetricsArgs) -> anyhow::Result<MetricsConfig> {
         window: window_spec(&a.common.window),
         input: input_config(a.common.input, SUB),
         output: output_config(a.common.output, panel_count, SUB),
-        streams: matcher("stream", &a.stream, SUB),
+        streams: stream_matcher(&a.stream, SUB),
         shards: matcher("shard", &a.shard, SUB),
         regions: matcher("region", &a.region, SUB),
         accounts: matcher("account", &a.account, SUB),

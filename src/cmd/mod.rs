@@ -302,6 +302,56 @@ fn matcher(flag: &str, patterns: &[String], sub: &str) -> Matcher {
     matcher_with(Matcher::new, flag, patterns, sub)
 }
 
+/// The `--stream` matcher. A Kinesis stream name holds only letters, digits, `_`, `.` and `-`,
+/// so a pattern with `:` or `/` (an ARN) or a comma outside a glob's `{a,b}` (a list) could
+/// match no stream and would silently leave everything out: it is refused with what to write
+/// instead.
+fn stream_matcher(patterns: &[String], sub: &str) -> Matcher {
+    for p in patterns {
+        let bare = p.strip_prefix('!').unwrap_or(p);
+        let refuse = |msg: String| -> ! {
+            usage_error(
+                ErrorKind::ValueValidation,
+                format!("--stream {}: {msg}", sanitize(p)),
+                sub,
+            )
+        };
+        if let Some(name) = stream_arn_name(bare) {
+            // arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME
+            let parts: Vec<&str> = bare.splitn(6, ':').collect();
+            refuse(format!(
+                "takes a stream name, not an ARN: --stream {} --region {} --account {}",
+                sanitize(name),
+                sanitize(parts[3]),
+                sanitize(parts[4])
+            ));
+        }
+        if bare.contains([':', '/']) {
+            refuse("a stream name has no ':' or '/' (give the name, e.g. --stream orders)".into());
+        }
+        if bare.contains(',') && !bare.contains('{') {
+            refuse(
+                "one stream (or glob) for each --stream: repeat it (--stream a --stream b) or \
+                 write a glob ('{a,b}')"
+                    .into(),
+            );
+        }
+    }
+    matcher("stream", patterns, sub)
+}
+
+/// The stream name of a Kinesis stream ARN (`arn:aws:kinesis:REGION:ACCOUNT:stream/NAME`).
+fn stream_arn_name(s: &str) -> Option<&str> {
+    let parts: Vec<&str> = s.splitn(6, ':').collect();
+    match parts.as_slice() {
+        ["arn", _, "kinesis", _, _, resource] => resource
+            .strip_prefix("stream/")
+            .map(|r| r.split('/').next().unwrap_or(r))
+            .filter(|n| !n.is_empty()),
+        _ => None,
+    }
+}
+
 /// [`matcher`] built by `build` (e.g. [`Matcher::addresses`]).
 fn matcher_with(
     build: fn(&[String]) -> Result<Matcher, crate::filter::PatternError>,

@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::bail;
 use clap::error::ErrorKind;
 
-use super::{matcher, matcher_with, usage_error};
+use super::{matcher, matcher_with, stream_matcher, usage_error};
 use crate::cli::SqlArgs;
 use crate::diag::Outcome;
 use crate::filter::Matcher;
@@ -31,11 +31,11 @@ pub fn run(a: SqlArgs) -> anyhow::Result<Outcome> {
         ("event-name", &a.event_name),
         ("user", &a.user),
         ("region", &a.region),
-        ("stream", &a.stream),
         ("account", &a.account),
     ] {
         matcher(flag, p, SUB);
     }
+    stream_matcher(&a.stream, SUB);
     matcher_with(Matcher::addresses, "source-ip", &a.source_ip, SUB);
     let wall = now();
     let spec_window = WindowSpec {
