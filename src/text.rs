@@ -39,8 +39,9 @@ pub fn is_unsafe(c: char) -> bool {
         )
 }
 
-/// Makes attacker-controlled text safe for a terminal: control characters (C0, DEL, C1) and the
-/// Unicode bidirectional overrides are shown as visible escapes (`\x1b`, `\u{202e}`), and
+/// Makes attacker-controlled text safe for a terminal: what [`is_unsafe`] names (control
+/// characters, bidirectional overrides, characters that show as nothing) is shown as visible
+/// escapes (`\x1b`, `\u{202e}`, `\u{200b}`), and
 /// backslashes are doubled so an escape cannot be forged. Apply it once, where text is written
 /// to the terminal: applied twice, a backslash shows as four.
 pub fn sanitize(s: &str) -> String {

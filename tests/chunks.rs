@@ -335,6 +335,28 @@ fn a_line_cut_where_a_value_was_expected_costs_only_itself() {
     }
 }
 
+/// An envelope whose records sit one a line in the first column, with the comma after the
+/// first missing: the first is passed on as the envelope is read, the break comes at the
+/// start of the next line, and the first must not be read again as a line of its own (it
+/// would count twice); the rest are read as values of their own. Every record counts once.
+#[test]
+fn a_record_passed_on_before_a_break_is_not_read_again() {
+    let r = records(12);
+    let text = format!("{{\"Records\":[\n{}\n{}\n]}}\n", r[0], r[1..].join(",\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("env.json");
+    std::fs::write(&path, &text).unwrap();
+    let query = Query::new(Window::default(), 3_600_000);
+    let (cube, reports): (EventsAgg, _) = pipeline::run(
+        &CloudTrailReader { query: &query },
+        &[Source::File(path)],
+        PassOptions::default(),
+    );
+    assert_eq!(cube.counts.records, 12);
+    // The missing comma, and the envelope's `]}` once its records were read one by one.
+    assert_eq!(reports[0].skipped_records, 2);
+}
+
 /// Mutated files (a byte replaced, inserted or removed, a few times): reading in pieces never
 /// counts a record twice and finds at least the records reading whole finds; where the whole
 /// reading found no damage, exactly the same. (Where it did, the pieces may recover more:

@@ -803,6 +803,7 @@ fn stream_patterns_that_match_no_stream_are_refused() {
         ),
         ("health", "orders,clicks", "--stream a --stream b"),
         ("events", "!logs/raw", "no ':' or '/'"),
+        ("events", &format!("!{arn}"), "--stream '!orders'"),
     ] {
         let r = run(&[sub, "--stream", pattern, dir]);
         assert_eq!(r.code, 2, "{sub} {pattern}: {}", r.stderr);

@@ -317,6 +317,13 @@ fn stream_matcher(patterns: &[String], sub: &str) -> Matcher {
             )
         };
         if let Some(name) = stream_arn_name(bare) {
+            if bare.len() < p.len() {
+                // Left out: the region and account would narrow what is kept instead.
+                refuse(format!(
+                    "takes a stream name, not an ARN: --stream '!{}'",
+                    sanitize(name)
+                ));
+            }
             // arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME
             let parts: Vec<&str> = bare.splitn(6, ':').collect();
             refuse(format!(

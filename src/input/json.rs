@@ -5,12 +5,13 @@
 //!
 //! A line cut short where a value was expected (`{"type": ` then the newline) does not break
 //! where it ends: serde_json reads the next line's object as the missing value and breaks only
-//! after it. When the caller kept nothing of the broken value ([`Broken::kept`]), reading
-//! resumes at the first line after the value's own that starts with `{` in its first column,
-//! so that next line is read as the value it is, not lost with the cut one.
+//! at the token after it. When that line is one whole value starting with `{` in its first
+//! column and the caller kept nothing of the broken value ([`Broken::kept`]), that line is read
+//! again as the value it is, not lost with the cut one (see `swallowed_line`).
 
 use std::fmt;
 
+use serde::Deserialize as _;
 use serde_json::de::StrRead;
 
 /// A serde_json deserializer over a slice of the input text. The text is valid UTF-8 already
@@ -163,9 +164,13 @@ pub fn for_each_value_in<'de>(
             }
             Err(Broken { error: e, kept }) => {
                 let at = pos + offset_of(&buf[pos..], e.line(), e.column());
-                // A line cut short whose value serde_json completed with the lines after it:
+                // A line cut short whose value serde_json completed with the line after it:
                 // the break is at the end of the cut line, and reading resumes after it.
-                if let Some(next) = (!kept).then(|| line_object_within(buf, pos, at)).flatten() {
+                if let Some(next) = (!kept)
+                    // At the end of the text, serde_json names the last byte it read.
+                    .then(|| swallowed_line(text, pos, if e.is_eof() { buf.len() } else { at }))
+                    .flatten()
+                {
                     let (line, column) = lines.locate(buf, line_end(buf, next));
                     out.damage.push(Damage {
                         line,
@@ -291,13 +296,35 @@ fn line_starts_object_at(buf: &[u8], at: usize) -> bool {
         .all(|&b| matches!(b, b' ' | b'\t' | b'\r'))
 }
 
-/// The first line after the line of `pos` and before `at` that starts with `{` in its first
-/// column: where a value that broke at `at`, begun at `pos`, took in the line of another.
-fn line_object_within(buf: &[u8], pos: usize, at: usize) -> Option<usize> {
-    let within = buf.get(pos..at)?;
-    memchr::memchr_iter(b'\n', within)
-        .map(|i| pos + i + 1)
-        .find(|&next| next < at && buf[next] == b'{')
+/// Where a value begun at `pos` that broke at `at` took in a whole line of JSON lines: the
+/// start of the line whose last token came right before the break, when that line comes after
+/// the value's first line, starts with `{` in its first column and is one whole value by
+/// itself, and the break is at the start of a later line or at the end of the text. That is
+/// what a line cut where a value was expected (`{"type": ` and the newline) leaves: serde_json
+/// reads the next line's object as the missing value and breaks at the first token after it.
+/// Only that one line is read again, so no byte is read more than three times whatever the
+/// input (a value that spans many lines, each opening another, breaks elsewhere).
+fn swallowed_line(text: &str, pos: usize, at: usize) -> Option<usize> {
+    let buf = text.as_bytes();
+    // The last byte before the break that is not blank, and the start of its line.
+    let last = buf[pos..at]
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map(|i| pos + i)?;
+    if at < buf.len() && memchr::memchr(b'\n', &buf[last..at]).is_none() {
+        // The break is on the line of that token, not at the start of a later one.
+        return None;
+    }
+    let start = memchr::memrchr(b'\n', &buf[..last]).map_or(0, |i| i + 1);
+    if start <= pos || buf[start] != b'{' {
+        return None;
+    }
+    // The whole line is one value, nothing after it but blanks.
+    let line = text.get(start..=last)?;
+    let mut de = serde_json::Deserializer::from_str(line);
+    serde::de::IgnoredAny::deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some(start)
 }
 
 /// The end of the line before the one starting at `next` (its `\r\n` or `\n`).
@@ -407,6 +434,42 @@ mod tests {
         let r = count_keeping(pretty, false);
         assert_eq!((r.values, r.damage.len()), (1, 1));
         assert_eq!((r.damage[0].line, r.damage[0].column), (3, 9));
+    }
+
+    /// Breaks that are not a line cut where a value was expected read as before: nothing of
+    /// the broken value is read again, whatever the caller kept.
+    #[test]
+    fn other_breaks_are_not_read_again() {
+        // Records in the first column of an envelope, the first broken inside its own line:
+        // the break is named where it is, and reading resumes at the next line starting with
+        // `{` after it (then the envelope's `]}` is a second damage), as before.
+        let env = "{\"Records\":[\n{\"a\": 1, \"b\": oops},\n{\"c\": 2},\n{\"d\": 3}\n]}";
+        let r = count_keeping(env, false);
+        assert_eq!((r.values, r.damage.len()), (2, 2));
+        assert_eq!((r.damage[0].line, r.damage[0].column), (2, 15));
+        // `json.dumps(indent=0)` cut inside its first record: one truncation.
+        let cut = "[\n{\n\"a\": 1,\n\"b\": {\n\"c\": 2\n},\n\"d\": \"x";
+        let r = count_keeping(cut, false);
+        assert_eq!((r.values, r.damage.len()), (0, 1));
+        assert!(r.damage[0].truncated);
+        // Thousands of lines each opening another value: one damage, each byte read once.
+        let nested = "{\"x\":\n".repeat(20_000);
+        let r = count_keeping(&nested, false);
+        assert_eq!((r.values, r.damage.len()), (0, 1));
+        assert!(r.damage[0].truncated);
+        // Two lines cut in a row cost those two lines (one damage: the second is read as the
+        // first's missing value), and the line after them is read.
+        let two = [
+            "{\"x\": 1}",
+            "{\"a\": ",
+            "{\"b\": ",
+            "{\"y\": 2}",
+            "{\"z\": 3}",
+        ]
+        .join("\n");
+        let r = count_keeping(&two, false);
+        assert_eq!((r.values, r.damage.len()), (3, 1));
+        assert_eq!((r.damage[0].line, r.damage[0].column), (3, 7));
     }
 
     #[test]
