@@ -107,27 +107,16 @@ fn cli_export_with_a_five_minute_period() {
 /// the same panels as with the export and the trail named apart, no warning, exit 0.
 #[test]
 fn the_query_file_in_the_folder_read_is_not_an_input() {
-    let apart = run(&[
-        "health",
-        "-f",
-        "csv",
-        "-p",
-        "findings",
-        "--queries",
-        &path("health/cli-5m/queries.json"),
-        &path("health/cli-5m/export"),
-        &path("health/cli-5m/cloudtrail"),
-    ]);
-    let folder = run(&[
-        "health",
-        "-f",
-        "csv",
-        "-p",
-        "findings",
-        "--queries",
-        &path("health/cli-5m/queries.json"),
-        &path("health/cli-5m"),
-    ]);
+    let findings = |inputs: &[&str]| {
+        let mut args = vec!["health", "-f", "csv", "-p", "findings", "--queries"];
+        let queries = path("health/cli-5m/queries.json");
+        args.push(&queries);
+        let inputs: Vec<String> = inputs.iter().map(|p| path(p)).collect();
+        args.extend(inputs.iter().map(String::as_str));
+        run(&args)
+    };
+    let apart = findings(&["health/cli-5m/export", "health/cli-5m/cloudtrail"]);
+    let folder = findings(&["health/cli-5m"]);
     assert_eq!(folder.code, 0, "{}", folder.stderr);
     assert!(!folder.stderr.contains("queries.json"), "{}", folder.stderr);
     assert!(
