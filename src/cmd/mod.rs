@@ -15,6 +15,7 @@ use clap::CommandFactory;
 use clap::error::ErrorKind;
 
 use crate::cli::{AnchorArg, Cli, Command, InputArgs, OutputArgs, WindowArgs};
+use crate::cloudtrail::stream_in_arn;
 use crate::config::{InputConfig, OutputConfig};
 use crate::diag::{FileReport, FileTotals, Outcome, warnings};
 use crate::filter::Matcher;
@@ -316,7 +317,7 @@ fn stream_matcher(patterns: &[String], sub: &str) -> Matcher {
                 sub,
             )
         };
-        if let Some(name) = stream_arn_name(bare) {
+        if let Some([region, account, name]) = kinesis_stream_arn(bare) {
             if bare.len() < p.len() {
                 // Left out: the region and account would narrow what is kept instead.
                 refuse(format!(
@@ -324,13 +325,11 @@ fn stream_matcher(patterns: &[String], sub: &str) -> Matcher {
                     sanitize(name)
                 ));
             }
-            // arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME
-            let parts: Vec<&str> = bare.splitn(6, ':').collect();
             refuse(format!(
                 "takes a stream name, not an ARN: --stream {} --region {} --account {}",
                 sanitize(name),
-                sanitize(parts[3]),
-                sanitize(parts[4])
+                sanitize(region),
+                sanitize(account)
             ));
         }
         if bare.contains([':', '/']) {
@@ -347,14 +346,14 @@ fn stream_matcher(patterns: &[String], sub: &str) -> Matcher {
     matcher("stream", patterns, sub)
 }
 
-/// The stream name of a Kinesis stream ARN (`arn:aws:kinesis:REGION:ACCOUNT:stream/NAME`).
-fn stream_arn_name(s: &str) -> Option<&str> {
-    let parts: Vec<&str> = s.splitn(6, ':').collect();
-    match parts.as_slice() {
-        ["arn", _, "kinesis", _, _, resource] => resource
-            .strip_prefix("stream/")
-            .map(|r| r.split('/').next().unwrap_or(r))
-            .filter(|n| !n.is_empty()),
+/// The region, account and stream of a Kinesis stream ARN
+/// (`arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME`, a consumer's too), the stream read as
+/// `--stream` reads it in events ([`stream_in_arn`]).
+fn kinesis_stream_arn(s: &str) -> Option<[&str; 3]> {
+    match s.splitn(6, ':').collect::<Vec<_>>().as_slice() {
+        ["arn", _, "kinesis", region, account, resource] if resource.starts_with("stream/") => {
+            Some([region, account, stream_in_arn(s)]).filter(|[.., name]| !name.is_empty())
+        }
         _ => None,
     }
 }
