@@ -300,7 +300,7 @@ pub struct OutputArgs {
     #[arg(short, long, value_name = "FORMAT", default_value = crate::render::FORMATS[0].name, value_parser = formats())]
     pub format: String,
 
-    /// Write each panel to DIR/<panel>.<extension of the format> instead of standard output.
+    /// Write each panel to `DIR/<panel>.<extension of the format>` instead of standard output.
     #[arg(short, long, value_name = "DIR", help = output_dir_help())]
     pub output_dir: Option<PathBuf>,
 
@@ -392,7 +392,7 @@ pub struct EventsArgs {
     pub geoip: Vec<PathBuf>,
 
     /// Only calls about these streams (streamName, else the stream in streamARN, consumerARN,
-    /// resourceARN or resources[0].ARN; exact or glob).
+    /// resourceARN or the first resource's ARN; exact or glob).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub stream: Vec<String>,
 
@@ -487,7 +487,7 @@ pub struct SqlArgs {
     pub region: Vec<String>,
 
     /// Only calls about these streams (streamName, else the stream in streamARN, consumerARN,
-    /// resourceARN or resources[0].ARN; exact or glob).
+    /// resourceARN or the first resource's ARN; exact or glob).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub stream: Vec<String>,
 

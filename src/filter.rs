@@ -1,5 +1,6 @@
 //! Field filters (`--event-name`, `--user`, `--region`, ...): each takes exact values or glob
-//! patterns, repeated or comma-separated. A record passes a filter when any pattern matches
+//! patterns, the flag repeated for more than one (no flag splits on commas: a value may hold
+//! one, and `{a,b}` is one glob). A record passes a filter when any pattern matches
 //! (case-sensitive, as AWS names are) and no excluding pattern (`!PATTERN`) does; it passes the
 //! filters when every given filter passes. `--source-ip` also takes networks in CIDR notation
 //! (`10.0.0.0/8`, `2600:1f18::/32`).

@@ -135,7 +135,7 @@ pub struct TrailCounts {
 pub struct HealthAcc {
     /// CloudWatch datapoints in one-minute buckets.
     pub cube: MetricsCube,
-    /// Change events of the streams through the filters, in no order until [`HealthAcc::sorted`].
+    /// Change events of the streams through the filters, in no order until [`HealthAcc::sort`].
     pub changes: Vec<Change>,
     /// CloudTrail counts.
     pub trail: TrailCounts,

@@ -1,6 +1,6 @@
 //! The fast path for CloudWatch Metric Streams JSON: a hand-written scan, on the strict scanners
 //! of [`crate::input::scan`], that reads the members of each record the dashboard uses
-//! ([`StreamRecord`]) and steps over the rest without building it.
+//! (`StreamRecord`) and steps over the rest without building it.
 //!
 //! It reads a text of whole top-level values (JSON lines, or objects concatenated with no
 //! separator) one value at a time, and hands each record on as soon as its closing brace is

@@ -191,7 +191,7 @@ pub struct Outcome {
     pub datapoints: u64,
     /// Skipped pieces: each damaged message, metric or data point counts once.
     pub skipped: u64,
-    /// Damage by kind, in the order of [`Problem`].
+    /// Damage by kind, in the order of `Problem`.
     pub damage: Vec<Damage>,
 }
 

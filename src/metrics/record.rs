@@ -1,6 +1,6 @@
 //! The members of a Metric Streams (JSON) record the dashboard reads, as both readers give them:
 //! the fast path ([`super::fast`]) and serde_json ([`super::parse`]) must make the same
-//! [`StreamRecord`] of the same object.
+//! `StreamRecord` of the same object.
 
 use std::fmt;
 

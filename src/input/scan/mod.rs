@@ -290,7 +290,7 @@ pub trait Cursor<'a>: Sized + Copy {
         }
     }
 
-    /// Skips a value of any type, out of line ([`skip_from`]): the cursor is handed its
+    /// Skips a value of any type, out of line (`skip_from`): the cursor is handed its
     /// offset, not its address.
     #[inline(always)]
     fn skip_any(&mut self) -> Scan<()> {
