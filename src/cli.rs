@@ -634,6 +634,10 @@ pub struct ThresholdArgs {
     pub over_provisioned_min_data: Millis,
 
     /// Exit with status 3 when a finding of this severity or worse exists (for cron and CI).
+    ///
+    /// A run that checked no datapoint (no metrics among the inputs, none of Kinesis, none in
+    /// the window or through the filters) has a critical no-data finding saying why, so it
+    /// fails too.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
 }

@@ -101,6 +101,8 @@ pub struct HealthConfig {
     pub regions: crate::filter::Matcher,
     /// `--account`.
     pub accounts: crate::filter::Matcher,
+    /// `--stream`, `--region` and `--account` as given (`--stream orders`), to name them.
+    pub filters: Vec<String>,
     /// Stream and shard that get-metric-statistics output is of, when `--stream` names one.
     pub statistics_series: Option<(String, String)>,
     /// `--queries`.

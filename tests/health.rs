@@ -428,3 +428,124 @@ fn absurd_numbers_neither_overflow_nor_panic() {
         assert!(r.stdout.contains("consumer-lag"), "{}", r.stdout);
     }
 }
+
+/// Nothing checked is a critical `no-data` finding, in every format, so `--fail-on critical`
+/// does not pass a run that looked at nothing: CloudTrail only, metrics of other namespaces, an
+/// old export under `--since 24h`, filters that match nothing. Each detail is written out here.
+#[test]
+fn nothing_checked_is_a_critical_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let point = |namespace: &str, dims: &str| {
+        format!(
+            r#"{{"metric_stream_name":"M","account_id":"111122223333","region":"us-east-1","namespace":"{namespace}","metric_name":"IncomingBytes","dimensions":{dims},"timestamp":1709942640000,"value":{{"max":1.0,"min":1.0,"sum":1.0,"count":1.0}},"unit":"Bytes"}}"#
+        )
+    };
+    let ec2 = dir.path().join("ec2.json");
+    fs::write(
+        &ec2,
+        [
+            point("AWS/EC2", r#"{"InstanceId":"i-1"}"#),
+            point("AWS/EC2", r#"{"InstanceId":"i-2"}"#),
+            point("AWS/Kinesis", r#"{"StreamName":"s","Other":"x"}"#),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let calm = path("health/calm");
+    let span = "(the data spans 2024-05-06T10:00:00Z to 2024-05-06T11:59:00Z)";
+    let cases: [(Vec<&str>, String); 4] = [
+        (
+            vec![ec2.to_str().unwrap()],
+            "3 datapoints read, none of the checks' AWS/Kinesis metrics (2 outside \
+             AWS/Kinesis, 1 of Kinesis series with other dimensions)"
+                .to_string(),
+        ),
+        (
+            vec!["--stream", "nope", "--region", "eu-*", &calm],
+            format!(
+                "2280 datapoints of Kinesis streams read, none through the filters --stream \
+                 nope, --region eu-* {span}"
+            ),
+        ),
+        (
+            vec!["--since", "2030-01-01", &calm],
+            format!(
+                "2280 datapoints of Kinesis streams read, none in the window \
+                 2030-01-01T00:00:00Z to … {span}"
+            ),
+        ),
+        (
+            vec!["--until", "2024-05-06T10:00:00Z", "--stream", "calm", &calm],
+            format!(
+                "2280 datapoints of Kinesis streams read, none in the window … to \
+                 2024-05-06T10:00:00Z {span}"
+            ),
+        ),
+    ];
+    for (args, detail) in cases {
+        let mut full = vec![
+            "health",
+            "-q",
+            "-f",
+            "csv",
+            "-p",
+            "findings",
+            "--fail-on",
+            "critical",
+        ];
+        full.extend_from_slice(&args);
+        let r = run(&full);
+        assert_eq!(r.code, 3, "{args:?}: {}", r.stderr);
+        assert_eq!(
+            r.stdout,
+            format!(
+                "severity,check,account,region,stream,shard,detail\ncritical,no-data,,,,,\"{detail}\"\n"
+            ),
+            "{args:?}"
+        );
+    }
+    // An old export under --since 24h: the hint to count from the newest datapoint.
+    let r = run(&[
+        "health", "-q", "-f", "csv", "-p", "findings", "--since", "24h", &calm,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.ends_with(&format!(
+            " {span}; --relative-to latest counts --since back from the newest datapoint\"\n"
+        )),
+        "{}",
+        r.stdout
+    );
+    // CloudTrail only: JSON names it (and counts it as critical), tables show it, and the
+    // note on stderr says which panels have rows.
+    let trail = path("cloudtrail");
+    let r = run(&["health", "-f", "json", "--fail-on", "warning", &trail]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["summary"]["critical_findings"], 1);
+    let rows = doc["panels"]["findings"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["check"], "no-data");
+    assert_eq!(
+        rows[0]["detail"],
+        "no CloudWatch metric datapoints among the inputs (only CloudTrail: 1823 Kinesis \
+         events); the checks need exports of AWS/Kinesis metrics (Metric Streams, \
+         get-metric-data or get-metric-statistics output)"
+    );
+    assert!(
+        r.stderr.contains(
+            "no CloudWatch datapoints of the checks' AWS/Kinesis metrics in the input: only \
+             the findings and changes panels have rows"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = run(&["health", "-p", "findings", ec2.to_str().unwrap()]);
+    assert!(r.stdout.contains("critical ┆ no-data"), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("in the input: only the findings panel has rows"),
+        "{}",
+        r.stderr
+    );
+}

@@ -8,7 +8,7 @@ use super::{
 use crate::cli::{FailOn, HealthArgs};
 use crate::config::HealthConfig;
 use crate::diag::{FileTotals, Outcome};
-use crate::health::analyze::{Settings, Severity, Thresholds, analyze};
+use crate::health::analyze::{Coverage, Settings, Severity, Thresholds, analyze, no_data};
 use crate::health::{Filters, HealthAcc, HealthQuery, HealthReader};
 use crate::metrics::parse::load_queries;
 use crate::panels::health::PANELS;
@@ -27,6 +27,14 @@ pub fn config(a: HealthArgs) -> anyhow::Result<HealthConfig> {
         select(PANELS, &a.panels).len()
     };
     let statistics_series = a.label.series();
+    let filters = [
+        ("--stream", &a.stream),
+        ("--region", &a.region),
+        ("--account", &a.account),
+    ]
+    .into_iter()
+    .flat_map(|(flag, patterns)| patterns.iter().map(move |p| format!("{flag} {p}")))
+    .collect();
     let t = a.thresholds;
     if !(t.hot_shard_share.is_finite() && t.hot_shard_share > 0.0) {
         super::usage_error(
@@ -43,6 +51,7 @@ pub fn config(a: HealthArgs) -> anyhow::Result<HealthConfig> {
         shards: matcher("shard", &a.shard, SUB),
         regions: matcher("region", &a.region, SUB),
         accounts: matcher("account", &a.account, SUB),
+        filters,
         statistics_series,
         queries: a.queries,
         datapoint_period: a.datapoint_period,
@@ -107,25 +116,40 @@ pub fn run(cfg: HealthConfig) -> anyhow::Result<Outcome> {
         ));
     }
     let c = &acc.cube.counts;
-    if c.matched == 0
-        && let Some(range) = c.range
-    {
-        let hint =
-            cfg.window.anchor == Anchor::Now && matches!(cfg.window.since, Some(TimeSpec::Ago(_)));
-        explain_empty("Kinesis datapoints", &window, range, hint);
-    } else if c.matched == 0 && totals.read > 0 {
-        note(
-            "no CloudWatch datapoints of the checks' AWS/Kinesis metrics in the input: only \
-             the changes panel has rows",
-        );
-    }
+    let since_from_now =
+        cfg.window.anchor == Anchor::Now && matches!(cfg.window.since, Some(TimeSpec::Ago(_)));
     let settings = Settings {
         thresholds: cfg.thresholds.clone(),
         window,
         shards: cfg.shards.clone(),
         datapoint_period: cfg.datapoint_period,
     };
-    let report = analyze(&acc, &settings);
+    let mut report = analyze(&acc, &settings);
+    // Nothing checked is a finding of its own, so that `--fail-on` does not pass on nothing.
+    // Critical and the first check: it leads the findings.
+    if let Some(f) = no_data(&Coverage {
+        counts: c,
+        trail_events: acc.trail.kinesis,
+        window,
+        filters: &cfg.filters,
+        since_from_now,
+    }) {
+        report.findings.insert(0, f);
+    }
+    if c.matched == 0
+        && let Some(range) = c.range
+    {
+        explain_empty("Kinesis datapoints", &window, range, since_from_now);
+    } else if c.matched == 0 && totals.read > 0 {
+        let rest = if report.changes.is_empty() {
+            "only the findings panel has rows"
+        } else {
+            "only the findings and changes panels have rows"
+        };
+        note(&format!(
+            "no CloudWatch datapoints of the checks' AWS/Kinesis metrics in the input: {rest}"
+        ));
+    }
     let failing = cfg
         .fail_on
         .is_some_and(|level| report.findings.iter().any(|f| f.severity <= level));

@@ -42,7 +42,8 @@ impl Severity {
 }
 
 /// The check ids, in the order findings of one severity are listed.
-pub const CHECKS: [&str; 10] = [
+pub const CHECKS: [&str; 11] = [
+    "no-data",
     "hot-shard",
     "write-capacity",
     "read-capacity",
@@ -295,6 +296,104 @@ pub struct Report {
     /// Streams whose OutgoingBytes include enhanced fan-out consumers' traffic, for the
     /// `shards` panel.
     pub efo_read: Vec<String>,
+}
+
+/// What a run without a checked datapoint had, for the `no-data` finding's detail.
+#[derive(Debug, Clone)]
+pub struct Coverage<'a> {
+    /// The datapoints read, by kind.
+    pub counts: &'a crate::metrics::MetricCounts,
+    /// Kinesis events read from CloudTrail.
+    pub trail_events: u64,
+    /// The window the datapoints had to fall in.
+    pub window: Window,
+    /// The filters given, as the user wrote them (`--stream orders`).
+    pub filters: &'a [String],
+    /// `--since` counted back from now: the hint to count it from the newest datapoint.
+    pub since_from_now: bool,
+}
+
+/// The `no-data` finding (critical) when no datapoint was checked: every check would pass on
+/// nothing, so a CI gate (`--fail-on critical`) must not. Its detail says why, in the user's
+/// terms: no metric datapoints among the inputs, none of Kinesis, none in the window (with the
+/// span of the data), none through the filters (named).
+pub fn no_data(c: &Coverage<'_>) -> Option<Finding> {
+    let n = c.counts;
+    if n.matched > 0 {
+        return None;
+    }
+    let kinesis = n.stream_level + n.shard_level + n.consumer_level;
+    let read = kinesis + n.other_dimensions + n.other_metrics + n.other_namespaces;
+    let points = |k: u64| format!("{k} datapoint{}", if k == 1 { "" } else { "s" });
+    let detail = if read == 0 {
+        let trail = if c.trail_events > 0 {
+            format!(" (only CloudTrail: {} Kinesis events)", c.trail_events)
+        } else {
+            String::new()
+        };
+        format!(
+            "no CloudWatch metric datapoints among the inputs{trail}; \
+             the checks need exports of AWS/Kinesis metrics (Metric Streams, get-metric-data \
+             or get-metric-statistics output)"
+        )
+    } else if kinesis == 0 {
+        let parts: Vec<String> = [
+            (n.other_namespaces, "outside AWS/Kinesis"),
+            (
+                n.other_dimensions,
+                "of Kinesis series with other dimensions",
+            ),
+            (n.other_metrics, "of Kinesis metrics the checks do not read"),
+        ]
+        .into_iter()
+        .filter(|(k, _)| *k > 0)
+        .map(|(k, what)| format!("{k} {what}"))
+        .collect();
+        format!(
+            "{} read, none of the checks' AWS/Kinesis metrics ({})",
+            points(read),
+            parts.join(", ")
+        )
+    } else {
+        let (first, last) = n.range.unwrap_or_default();
+        let span = format!(
+            "the data spans {} to {}",
+            format_time(first),
+            format_time(last)
+        );
+        let bound = |b: Option<Millis>| b.map_or_else(|| "…".to_string(), format_time);
+        let window = format!(
+            "the window {} to {}",
+            bound(c.window.since),
+            bound(c.window.until)
+        );
+        let outside =
+            c.window.since.is_some_and(|s| last < s) || c.window.until.is_some_and(|u| first >= u);
+        let filters = c.filters.join(", ");
+        let why = if c.window.is_open() || (!outside && !c.filters.is_empty()) {
+            if c.window.is_open() {
+                format!("none through the filters {filters} ({span})")
+            } else {
+                format!("none through the filters {filters} in {window} ({span})")
+            }
+        } else {
+            let mut s = format!("none in {window} ({span})");
+            if c.since_from_now {
+                s.push_str("; --relative-to latest counts --since back from the newest datapoint");
+            }
+            s
+        };
+        format!("{} of Kinesis streams read, {why}", points(kinesis))
+    };
+    Some(Finding {
+        severity: Severity::Critical,
+        check: "no-data",
+        account: String::new(),
+        region: String::new(),
+        stream: String::new(),
+        shard: String::new(),
+        detail,
+    })
 }
 
 /// `num / den` as a percentage in hundredths, rounded half up: exactly for whole numbers (as
@@ -1293,6 +1392,122 @@ fn pct_of(part: f64, whole: f64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `no-data` finding: none when a datapoint was checked; otherwise one detail per
+    /// reason, each written out here by hand.
+    #[test]
+    fn no_data_says_why_nothing_was_checked() {
+        use crate::metrics::MetricCounts;
+        let day = |d: i64| d * DAY;
+        let detail = |counts: &MetricCounts, trail: u64, window: Window, filters: &[&str], hint| {
+            let filters: Vec<String> = filters.iter().map(|f| f.to_string()).collect();
+            no_data(&Coverage {
+                counts,
+                trail_events: trail,
+                window,
+                filters: &filters,
+                since_from_now: hint,
+            })
+            .map(|f| {
+                assert_eq!(
+                    (f.severity, f.check, f.account.as_str(), f.stream.as_str()),
+                    (Severity::Critical, "no-data", "", "")
+                );
+                f.detail
+            })
+        };
+        let open = Window::default();
+        let checked = MetricCounts {
+            shard_level: 5,
+            matched: 1,
+            range: Some((0, 60_000)),
+            ..MetricCounts::default()
+        };
+        assert_eq!(detail(&checked, 0, open, &[], false), None);
+        let need = "the checks need exports of AWS/Kinesis metrics (Metric Streams, \
+                    get-metric-data or get-metric-statistics output)";
+        assert_eq!(
+            detail(&MetricCounts::default(), 0, open, &[], false).unwrap(),
+            format!("no CloudWatch metric datapoints among the inputs; {need}")
+        );
+        assert_eq!(
+            detail(&MetricCounts::default(), 12, open, &[], false).unwrap(),
+            format!(
+                "no CloudWatch metric datapoints among the inputs (only CloudTrail: 12 Kinesis \
+                 events); {need}"
+            )
+        );
+        let elsewhere = MetricCounts {
+            other_namespaces: 7,
+            other_metrics: 2,
+            ..MetricCounts::default()
+        };
+        assert_eq!(
+            detail(&elsewhere, 0, open, &["--stream x"], false).unwrap(),
+            "9 datapoints read, none of the checks' AWS/Kinesis metrics (7 outside AWS/Kinesis, \
+             2 of Kinesis metrics the checks do not read)"
+        );
+        // Datapoints from 1970-01-02 to 1970-01-03, none counted.
+        let kinesis = MetricCounts {
+            stream_level: 3,
+            consumer_level: 1,
+            range: Some((day(1), day(2))),
+            ..MetricCounts::default()
+        };
+        let span = "(the data spans 1970-01-02T00:00:00Z to 1970-01-03T00:00:00Z)";
+        let after = Window {
+            since: Some(day(5)),
+            until: None,
+        };
+        assert_eq!(
+            detail(&kinesis, 0, after, &[], true).unwrap(),
+            format!(
+                "4 datapoints of Kinesis streams read, none in the window \
+                 1970-01-06T00:00:00Z to … {span}; --relative-to latest counts --since back from \
+                 the newest datapoint"
+            )
+        );
+        // Outside the window, filters or not: the window is the reason.
+        let before = Window {
+            since: None,
+            until: Some(day(1)),
+        };
+        assert_eq!(
+            detail(&kinesis, 0, before, &["--stream x"], false).unwrap(),
+            format!(
+                "4 datapoints of Kinesis streams read, none in the window … to \
+                 1970-01-02T00:00:00Z {span}"
+            )
+        );
+        let filters = ["--stream orders", "--region eu-*"];
+        assert_eq!(
+            detail(&kinesis, 0, open, &filters, false).unwrap(),
+            format!(
+                "4 datapoints of Kinesis streams read, none through the filters --stream orders, \
+                 --region eu-* {span}"
+            )
+        );
+        // A window over the data with filters: both are named.
+        let over = Window {
+            since: Some(day(1)),
+            until: Some(day(3)),
+        };
+        assert_eq!(
+            detail(&kinesis, 0, over, &filters[..1], false).unwrap(),
+            format!(
+                "4 datapoints of Kinesis streams read, none through the filters --stream orders \
+                 in the window 1970-01-02T00:00:00Z to 1970-01-04T00:00:00Z {span}"
+            )
+        );
+        // Over the data's span without filters: a gap in the data.
+        assert_eq!(
+            detail(&kinesis, 0, over, &[], false).unwrap(),
+            format!(
+                "4 datapoints of Kinesis streams read, none in the window 1970-01-02T00:00:00Z \
+                 to 1970-01-04T00:00:00Z {span}"
+            )
+        );
+    }
 
     #[test]
     fn percentages_round_half_up_exactly() {
