@@ -498,14 +498,16 @@ impl<P: Part> Joiner<P> {
                 };
                 let value = value_at.map(|v| (origin + v.line - 1, v.column));
                 part.positions(&mut |line, column, index| {
+                    // Every index in elements wrapped as a document is one in the array
+                    // they are in; `first_index` is 0 for other pieces.
+                    if let Some(i) = index {
+                        *i += first_index;
+                    }
                     if *line == 1 {
                         if let (Some((l, c)), 1) = (value, *column) {
                             // The start of the added opening: the place of the value whose
-                            // array the elements are in, and their index in all of it.
+                            // array the elements are in.
                             (*line, *column) = (l as usize, c as usize);
-                            if let Some(i) = index {
-                                *i += first_index;
-                            }
                             return;
                         }
                         // The added opening's last byte (`[`) stands where the file has the
@@ -529,6 +531,7 @@ impl<P: Part> Joiner<P> {
                         self.max_value
                     ),
                     truncated: false,
+                    index: None,
                 });
                 self.whole.join(part);
             }

@@ -335,6 +335,92 @@ fn a_line_cut_where_a_value_was_expected_costs_only_itself() {
     }
 }
 
+/// 100 records on one line, as CloudTrail delivers them to S3, with record 11 damaged: only
+/// that record is lost (none when the damage is a missing comma between records), whole and
+/// in pieces of any size, and the one place is named with its jq path. Expected counts by
+/// construction: every fifth record is another service's (see `record`).
+#[test]
+fn a_damaged_record_on_one_line_costs_only_itself() {
+    let r = records(100);
+    type Mutate = fn(&str) -> String;
+    let damages: [(&str, Mutate, bool); 6] = [
+        (
+            "a string's closing quote cut",
+            |s| s.replacen(r#""ListShards","#, r#""ListShards,"#, 1),
+            true,
+        ),
+        (
+            "a quote added in a key",
+            |s| s.replacen("eventSource", "eventS\"ource", 1),
+            true,
+        ),
+        (
+            "a stray byte after a value",
+            |s| s.replacen(r#""us-east-2""#, r#""us-east-2"x"#, 1),
+            true,
+        ),
+        (
+            "a missing comma between members",
+            |s| s.replacen(r#""ListShards","#, r#""ListShards""#, 1),
+            true,
+        ),
+        (
+            "a raw newline in a string",
+            |s| s.replacen("10.0.", "10.\n0.", 1),
+            true,
+        ),
+        ("the comma before it missing", |s| s.to_string(), false),
+    ];
+    for (what, damage, lost) in damages {
+        let mut rs = r.clone();
+        rs[11] = damage(&rs[11]);
+        let text = if lost {
+            assert_ne!(rs[11], r[11], "{what}");
+            format!(r#"{{"Records":[{}]}}"#, rs.join(","))
+        } else {
+            format!(
+                r#"{{"Records":[{}{}]}}"#,
+                rs[..11].join(","),
+                [String::new(), rs[11..].join(",")].join("")
+            )
+        };
+        let read = if lost { 99 } else { 100 };
+        let kinesis = (0..100)
+            .filter(|&i| i % 5 != 0 && !(lost && i == 11))
+            .count() as u64;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("one-line.json");
+        std::fs::write(&path, &text).unwrap();
+        let whole = events_pass(&path, 1 << 30, 1 << 30);
+        assert_eq!(
+            (whole.1.records, whole.1.skipped_records),
+            (read, 1),
+            "{what}: {:?}",
+            whole.1
+        );
+        assert_eq!(whole.1.warnings.len(), 1, "{what}: {:?}", whole.1.warnings);
+        assert!(
+            whole.1.warnings[0].contains(".Records[11]"),
+            "{what}: {:?}",
+            whole.1.warnings
+        );
+        let events: u64 = whole.0[0]
+            .rows
+            .iter()
+            .map(|row| match row[1] {
+                Cell::Count(n) => n,
+                ref other => panic!("{other:?}"),
+            })
+            .sum();
+        assert_eq!(events, kinesis, "{what}");
+        for chunk in [1, 7, 100, 333, 4096] {
+            let got = events_pass(&path, chunk, 1 << 30);
+            assert_eq!(got.1, whole.1, "{what}: pieces of {chunk}");
+            assert_eq!(got.0, whole.0, "{what}: pieces of {chunk}");
+        }
+    }
+}
+
 /// An envelope whose records sit one a line in the first column, with the comma after the
 /// first missing: the first is passed on as the envelope is read, the break comes at the
 /// start of the next line, and the first must not be read again as a line of its own (it

@@ -29,7 +29,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::{DocReport, Envelope, Layout, Place, RawRecord, RecordSink, Skip, Skips};
-use crate::input::json::{Broken, for_each_value_in};
+use crate::input::json::{
+    Broken, ReadOn, Resync, first_element_key, for_each_value_in, offset_of, resync, skip_ws,
+};
 use crate::input::lenient::Str;
 
 /// The state of one document's read.
@@ -42,6 +44,10 @@ struct Ctx<'s> {
     layout: Option<Layout>,
     /// Where the top-level value being read starts.
     value: usize,
+    /// The array of records a break came in (its key, `""` for a top-level array), what its
+    /// elements hold, and the index of the element being read: set as the error passes out of
+    /// the array, so it costs nothing while the JSON is valid.
+    broken_in: Option<(&'static str, Element, u64)>,
 }
 
 impl<'s> Ctx<'s> {
@@ -53,6 +59,7 @@ impl<'s> Ctx<'s> {
             control_messages: 0,
             layout: None,
             value: 0,
+            broken_in: None,
         }
     }
 
@@ -103,6 +110,7 @@ pub fn values_in(text: &str, continued: bool, sink: &mut dyn RecordSink) -> DocR
     let mut layout = None;
     let stream = for_each_value_in(text, 0, continued, |de, at| {
         ctx.value = at;
+        ctx.broken_in = None;
         let before = ctx.passed_on();
         let result = (TopSeed { ctx: &mut ctx }).deserialize(de);
         layout = match (layout, &result) {
@@ -114,9 +122,19 @@ pub fn values_in(text: &str, continued: bool, sink: &mut dyn RecordSink) -> DocR
         };
         // Records of an envelope are passed on as they are read: a value that broke after
         // some were is not read again in part.
-        result.map(|_| ()).map_err(|error| Broken {
-            error,
-            kept: ctx.passed_on() != before,
+        result.map(|_| ()).map_err(|error| {
+            let mut broken = Broken::new(error, ctx.passed_on() != before);
+            // A break inside an array of records: the records after it are read on from the
+            // next one that starts.
+            if let Some((key, element, i)) = ctx.broken_in.take() {
+                broken.index = Some((key, i));
+                if !broken.error.is_eof() {
+                    let e = &broken.error;
+                    let err_at = at + offset_of(&text.as_bytes()[at..], e.line(), e.column());
+                    broken.read_on = read_on(&mut ctx, text, err_at, key, element, i);
+                }
+            }
+            broken
         })
     });
     if stream.empty {
@@ -352,7 +370,7 @@ fn layout_of(kind: Envelope) -> Layout {
 }
 
 /// What the elements of an array of records hold.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Element {
     /// Record objects (`Records`, a top-level array).
     Record,
@@ -360,6 +378,181 @@ enum Element {
     Lookup,
     /// CloudWatch Logs events, whose `message` string holds the record.
     LogEvent,
+}
+
+/// Reading on after a break at `err_at` in element `i` of the array `key` (`""`: the top-level
+/// array) of the top-level value at `ctx.value`: from the next place a record starts
+/// ([`resync`]: records recognised by the first key of the array's first element, else by the
+/// first key records of their kind have), each element is read as a value of its own, to the
+/// end of the array and of the value around it; a break among them is passed over the same
+/// way. `None` when no record starts after the break before the next top-level value: the
+/// caller recovers as before.
+fn read_on(
+    ctx: &mut Ctx<'_>,
+    text: &str,
+    err_at: usize,
+    key: &'static str,
+    element: Element,
+    i: u64,
+) -> Option<ReadOn> {
+    let buf = text.as_bytes();
+    let record_key: &[u8] = first_element_key(buf, ctx.value, key).unwrap_or(match element {
+        Element::Record => b"eventVersion",
+        Element::Lookup => b"EventId",
+        Element::LogEvent => b"id",
+    });
+    // The element a record found after a break at `from` is: the broken one itself when it
+    // is right at the break (a missing comma), else the one after it.
+    let next_index = |from: usize, r: usize, i: u64| {
+        if r <= skip_ws(buf, from) { i } else { i + 1 }
+    };
+    let Some(Resync::Element(mut p)) = resync(buf, err_at, Some(record_key)) else {
+        return None;
+    };
+    let mut out = ReadOn {
+        resumed: Some(p),
+        ..ReadOn::default()
+    };
+    let mut index = next_index(err_at, p, i);
+    loop {
+        // `p` starts an element.
+        let rest = &text[p..];
+        let at = |e: &serde_json::Error| p + offset_of(rest.as_bytes(), e.line(), e.column());
+        let mut de = serde_json::Deserializer::from_str(rest);
+        let place = ctx.place(Some((key, index)));
+        let read = ElementSeed {
+            ctx: &mut *ctx,
+            element,
+            place,
+        }
+        .deserialize(&mut de);
+        let (q, message) = match read.map(|()| de.end()) {
+            Err(e) if e.is_eof() => {
+                out.more.push((at(&e), strip(&e), true, Some((key, index))));
+                out.end = buf.len();
+                return Some(out);
+            }
+            Err(e) => (at(&e), strip(&e)),
+            // The text ends right after the element: the array is not closed.
+            Ok(Ok(())) => {
+                out.more.push((
+                    buf.len(),
+                    "EOF while parsing a list".into(),
+                    true,
+                    Some((key, index)),
+                ));
+                out.end = buf.len();
+                return Some(out);
+            }
+            // The element was read whole; the error names the token after it.
+            Ok(Err(e)) => {
+                let q = at(&e);
+                match buf[q] {
+                    b',' => {
+                        p = skip_ws(buf, q + 1);
+                        index += 1;
+                        continue;
+                    }
+                    b']' => {
+                        match close_value(text, q + 1, key.is_empty()) {
+                            Ok(end) => out.end = end,
+                            Err((q, message)) => {
+                                out.more.push((q, message, false, None));
+                                out.end = rest_end(buf, q);
+                            }
+                        }
+                        return Some(out);
+                    }
+                    _ => (q, "expected `,` or `]`".to_string()),
+                }
+            }
+        };
+        // Broken again: on from the next record, if one starts before the next top-level
+        // value.
+        match resync(buf, q, Some(record_key)) {
+            Some(Resync::Element(r)) => {
+                out.more.push((q, message, false, Some((key, index))));
+                index = next_index(q, r, index);
+                p = r;
+            }
+            other => {
+                let end = match other {
+                    Some(Resync::Top(j)) => j,
+                    _ => buf.len(),
+                };
+                out.more.push((
+                    q,
+                    format!(
+                        "{message}; the rest of the value, {} bytes, unread",
+                        end - q
+                    ),
+                    false,
+                    Some((key, index)),
+                ));
+                out.end = end;
+                return Some(out);
+            }
+        }
+    }
+}
+
+/// serde_json's message without its position.
+fn strip(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Where top-level values are read on after a break at `q` past the array: the next top-level
+/// start, or the end.
+fn rest_end(buf: &[u8], q: usize) -> usize {
+    match resync(buf, q, None) {
+        Some(Resync::Top(j) | Resync::Element(j)) => j,
+        None => buf.len(),
+    }
+}
+
+/// The end of the top-level value whose array of records closed just before `p`: right there
+/// for a top-level array (`top`), else after the rest of the object's members, passed over
+/// (no envelope holds anything counted after its records). `Err`: where it breaks, and why.
+fn close_value(text: &str, p: usize, top: bool) -> Result<usize, (usize, String)> {
+    if top {
+        return Ok(p);
+    }
+    let buf = text.as_bytes();
+    let mut p = skip_ws(buf, p);
+    loop {
+        match buf.get(p) {
+            Some(b'}') => return Ok(p + 1),
+            Some(b',') => {}
+            None => return Err((p, "EOF while parsing an object".into())),
+            Some(_) => return Err((p, "expected `,` or `}`".into())),
+        }
+        // `, "key": value`
+        let key = skip_ws(buf, p + 1);
+        if buf.get(key) != Some(&b'"') {
+            return Err((key, "expected a key".into()));
+        }
+        let colon = value_end(text, key)?;
+        if buf.get(colon) != Some(&b':') {
+            return Err((colon, "expected `:`".into()));
+        }
+        p = value_end(text, colon + 1)?;
+    }
+}
+
+/// The offset of the first token after the JSON value at `p` (the text's end after the last).
+fn value_end(text: &str, p: usize) -> Result<usize, (usize, String)> {
+    let rest = &text[p..];
+    let mut de = serde_json::Deserializer::from_str(rest);
+    let at = |e: &serde_json::Error| p + offset_of(rest.as_bytes(), e.line(), e.column());
+    <IgnoredAny as serde::Deserialize>::deserialize(&mut de).map_err(|e| (at(&e), strip(&e)))?;
+    Ok(match de.end() {
+        Ok(()) => text.len(),
+        Err(e) => at(&e),
+    })
 }
 
 /// The value of the array member `key`: its elements are read as `element`; a value that is
@@ -392,8 +585,13 @@ fn elements<'de, A: SeqAccess<'de>>(
             element,
             place,
         };
-        if seq.next_element_seed(seed)?.is_none() {
-            return Ok(());
+        match seq.next_element_seed(seed) {
+            Ok(Some(())) => {}
+            Ok(None) => return Ok(()),
+            Err(e) => {
+                ctx.broken_in.get_or_insert((key, element, i));
+                return Err(e);
+            }
         }
         i += 1;
     }
@@ -752,6 +950,105 @@ mod tests {
         assert_eq!(rep.layout, Some(Layout::Records));
         assert_eq!(rep.damage.len(), 1);
         assert!(rep.damage[0].truncated);
+    }
+
+    /// Record `i` as CloudTrail writes it (its first key `eventVersion`), named `E{i}`, with a
+    /// nested array of objects and a string holding JSON, as real records have.
+    fn ct(i: usize) -> String {
+        format!(
+            r#"{{"eventVersion":"1.08","userIdentity":{{"type":"IAMUser","userName":"u{i}"}},"eventTime":"2024-01-01T00:00:00Z","eventSource":"kinesis.amazonaws.com","eventName":"E{i}","awsRegion":"us-east-1","requestParameters":{{"streamName":"s","policy":"{{\"eventVersion\":\"x\"}},{{\"a\":1}}"}},"resources":[{{"ARN":"arn:a"}},{{"ARN":"arn:b"}}],"eventID":"id-{i}"}}"#
+        )
+    }
+
+    /// 100 records on one line, as CloudTrail delivers them, with record 11 damaged in each of
+    /// the ways a file gets damaged: only record 11 is lost, the 99 others count (built so:
+    /// names E0..E99 but E11), and the one damaged place is named with its jq path. The same
+    /// whether the records are in an envelope, a top-level array or pretty-printed, and on the
+    /// serde path alone.
+    #[test]
+    fn a_damaged_record_of_one_line_costs_only_itself() {
+        let records: Vec<String> = (0..100).map(ct).collect();
+        type Mutate = fn(&str) -> String;
+        let damages: [(&str, Mutate); 6] = [
+            ("a string's closing quote cut", |r| {
+                r.replacen(r#""E11","#, r#""E11,"#, 1)
+            }),
+            ("a stray byte in a value", |r| {
+                r.replacen(r#""us-east-1""#, r#""us-east-1"x"#, 1)
+            }),
+            ("a missing comma between members", |r| {
+                r.replacen(r#""E11","#, r#""E11""#, 1)
+            }),
+            ("a value cut out", |r| r.replacen(r#""us-east-1""#, "", 1)),
+            ("a raw control character in a string", |r| {
+                r.replacen("us-east", "us\u{1}east", 1)
+            }),
+            ("a key's quote cut", |r| {
+                r.replacen(r#""eventID""#, r#"eventID""#, 1)
+            }),
+        ];
+        let want: Vec<String> = (0..100)
+            .filter(|&i| i != 11)
+            .map(|i| format!("E{i}"))
+            .collect();
+        for (what, damage) in damages {
+            let mut rs = records.clone();
+            rs[11] = damage(&rs[11]);
+            assert_ne!(rs[11], records[11], "{what}");
+            let pretty = |r: &String| {
+                // json.dumps(indent=2) of the record, as far as its layout goes: a record
+                // that no longer parses keeps its one line, indented.
+                serde_json::from_str::<serde_json::Value>(r)
+                    .map(|v| serde_json::to_string_pretty(&v).unwrap())
+                    .unwrap_or_else(|_| r.clone())
+            };
+            let pretty_all: Vec<String> = rs.iter().map(pretty).collect();
+            for (layout, text, path) in [
+                (
+                    "envelope",
+                    format!(r#"{{"Records":[{}]}}"#, rs.join(",")),
+                    ".Records[11]",
+                ),
+                ("array", format!("[{}]", rs.join(",")), "[11]"),
+                (
+                    "envelope with a member after",
+                    format!(r#"{{"Records":[{}],"x":{{"y":[1]}}}}"#, rs.join(", ")),
+                    ".Records[11]",
+                ),
+                (
+                    "pretty envelope",
+                    format!(
+                        "{{\n  \"Records\": [\n{}\n  ]\n}}\n",
+                        pretty_all.join(",\n")
+                    ),
+                    ".Records[11]",
+                ),
+            ] {
+                for serde_only in [false, true] {
+                    let mut names = Vec::new();
+                    let mut sink =
+                        FnSink(|r: &RawRecord<'_>| names.push(field(&r.event_name).to_string()));
+                    let rep = if serde_only {
+                        crate::cloudtrail::parse_document_serde(&text, &mut sink)
+                    } else {
+                        parse_document(&text, &mut sink)
+                    };
+                    let name = format!("{what}, {layout}, serde only: {serde_only}");
+                    assert_eq!(names, want, "{name}: {:?}", rep.damage);
+                    assert_eq!(rep.records, 99, "{name}");
+                    assert_eq!(rep.damage.len(), 1, "{name}: {:?}", rep.damage);
+                    let d = &rep.damage[0];
+                    let shown = d.to_string();
+                    assert!(shown.contains(path), "{name}: {shown}");
+                    assert!(!shown.contains("unread"), "{name}: {shown}");
+                    // The place is inside record 11.
+                    let start = text.find(r#"E10""#).unwrap();
+                    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+                    let at = text[..line_start].matches('\n').count();
+                    assert!(d.line > at, "{name}: {shown}");
+                }
+            }
+        }
     }
 
     #[test]

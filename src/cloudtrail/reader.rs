@@ -225,7 +225,7 @@ impl Part for CloudTrailPart {
 
     fn positions(&mut self, each: &mut dyn FnMut(&mut usize, &mut usize, Option<&mut u64>)) {
         for d in &mut self.doc.damage {
-            each(&mut d.line, &mut d.column, None);
+            each(&mut d.line, &mut d.column, d.index.as_mut().map(|(_, i)| i));
         }
         for p in &mut self.firsts {
             each(&mut p.line, &mut p.column, p.index.as_mut().map(|(_, i)| i));

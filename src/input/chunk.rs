@@ -21,10 +21,18 @@
 //!   (`{"Records":[],...}`), follows as a last piece. So the reader needs no notion of chunks.
 //! - A value (or array element) longer than [`CutOptions::max_value`] is skipped, as one damaged
 //!   place, so memory stays bounded whatever the input.
-//! - Where the text is broken so that it cannot be followed (a raw newline in a string, a
-//!   closing bracket too many, garbage between values), the piece ends with the broken line,
-//!   so the reader reports the damage, and cutting resumes at the next line that starts with
-//!   `{`, as the readers' own recovery does.
+//! - Elements of an array are cut apart only at a comma that an object with a key follows
+//!   (`,{"key":`, blanks allowed): in valid JSON that comma is between elements whatever the
+//!   scan's state, so text a break has put out of step with its quotes is never cut inside.
+//! - Where the text is broken so that it cannot be followed inside an array being cut (a raw
+//!   newline in a string, a byte outside strings that no number or literal has: a quote cut or
+//!   added), cutting resumes at the next element as the readers find it
+//!   (`input::json::resync`, by the first key of the piece's first element), and the broken
+//!   element goes out with the ones after it, so that the reader reads on from the same place
+//!   as when it reads the whole text. Elsewhere (a closing bracket too many, garbage between
+//!   values, or no element after the break), the piece ends with the broken line, so the
+//!   reader reports the damage, and cutting resumes at the next line that starts with `{`, as
+//!   the readers' own recovery does.
 //!
 //! Cuts fall only on ASCII bytes, so pieces of valid UTF-8 are valid UTF-8, and invalid bytes
 //! are replaced the same way in pieces as in the whole. Positions: a piece says where its first
@@ -159,7 +167,26 @@ struct Structure {
     skip: Option<Skip>,
     /// After broken text: passing over bytes up to the next line that starts with `{`.
     resync: bool,
+    /// Broken text inside an array being split: looking for the next element that starts
+    /// (see [`Cutter::find_element`]).
+    element_resync: Option<ElementResync>,
 }
+
+/// A break inside a split array, and how far the search for the next element has come.
+struct ElementResync {
+    /// Where the break is.
+    at: u64,
+    /// Where the search goes on.
+    search: u64,
+    /// Commas between the array's elements counted up to the break: the broken element's index.
+    seen: u64,
+    /// The search reached the end of what is read.
+    waiting: bool,
+}
+
+/// Bytes looked at again after the end of what is read, so that an element start cut by the
+/// end of a read is found whole after the next one.
+const RESYNC_LOOKBACK: usize = 256;
 
 /// An array whose elements may go out in pieces.
 struct Split {
@@ -388,7 +415,12 @@ impl<R: Read> Cutter<R> {
     /// The byte-by-byte mode: scan what is read, fill when it is used up.
     fn step_structure(&mut self) {
         let end = self.base + self.buf.len() as u64;
-        if self.st.pos >= end && !self.fill() {
+        let waiting = self
+            .st
+            .element_resync
+            .as_mut()
+            .is_some_and(|r| std::mem::take(&mut r.waiting));
+        if (self.st.pos >= end || waiting) && !self.fill() {
             self.finish();
             return;
         }
@@ -470,6 +502,12 @@ impl<R: Read> Cutter<R> {
 
     /// The input ended: give out what is left.
     fn finish(&mut self) {
+        if let Some(r) = self.st.element_resync.take() {
+            // No element after the break: as a break outside an array, and the rest is
+            // scanned from right after it.
+            self.broken_here(r.at);
+            self.scan();
+        }
         let end = self.base + self.buf.len() as u64;
         if let Some(skip) = self.st.skip.take() {
             self.ready.push_back(Piece::Skipped {
@@ -503,6 +541,9 @@ impl<R: Read> Cutter<R> {
     fn compact(&mut self) {
         let st = &self.st;
         let mut keep = st.pos;
+        if let Some(r) = &st.element_resync {
+            keep = keep.min(r.at).min(st.line_start);
+        }
         if st.resync {
             keep = keep.min(st.line_start).min(st.run);
         } else if st.skip.is_none() {
@@ -572,6 +613,10 @@ impl<R: Read> Cutter<R> {
     fn scan(&mut self) {
         let end = self.base + self.buf.len() as u64;
         while self.st.pos < end {
+            if self.st.element_resync.is_some() && !self.find_element() {
+                // More text is needed to find it.
+                return;
+            }
             let p = self.st.pos;
             let i = (p - self.base) as usize;
             if self.st.in_str {
@@ -681,6 +726,11 @@ impl<R: Read> Cutter<R> {
                     if self.st.depth == 0 {
                         // Garbage between values.
                         self.broken(p);
+                    } else if !is_scalar_byte(b) {
+                        // Outside strings a value holds numbers and `true`, `false`, `null`
+                        // only: anything else is text out of step with its quotes (a quote cut
+                        // or added), where nothing can be cut.
+                        self.broken(p);
                     }
                 }
             }
@@ -787,6 +837,14 @@ impl<R: Read> Cutter<R> {
             }
             return;
         }
+        // Only where an object follows: a comma that is not between elements (in text that a
+        // break has put out of step, e.g. a string's quote cut) is never cut at.
+        if !self.object_follows(p) {
+            return;
+        }
+        let Some(split) = &mut self.st.split else {
+            return;
+        };
         split.boundary = Some(p);
         let from = if split.started {
             split.elems
@@ -795,6 +853,26 @@ impl<R: Read> Cutter<R> {
         };
         if p - from >= chunk {
             self.cut_elements(p);
+        }
+    }
+
+    /// Whether an object with a key (`{"key":`, blanks allowed) follows the comma at `p`:
+    /// then the comma is between elements, whatever the scan's state (see
+    /// [`crate::input::json::resync`]). Reads on as far as needed to tell.
+    fn object_follows(&mut self, p: u64) -> bool {
+        loop {
+            let i = (p + 1 - self.base) as usize;
+            let j = crate::input::json::skip_ws(&self.buf, i);
+            if crate::input::json::object_with_key(&self.buf, j, None) {
+                return true;
+            }
+            // Not all of it read yet: read more, unless it is no object or too far to tell.
+            let partial = self.buf.len() - j < RESYNC_LOOKBACK
+                && j - i < RESYNC_LOOKBACK
+                && self.buf.get(j).is_none_or(|&b| b == b'{');
+            if !partial || !self.fill() {
+                return false;
+            }
         }
     }
 
@@ -878,6 +956,88 @@ impl<R: Read> Cutter<R> {
     /// The text cannot be followed at `p`: the piece ends with this line, and cutting resumes
     /// at the next line that starts with `{`, as the readers' own recovery does.
     fn broken(&mut self, p: u64) {
+        // Inside an array being split (its elements' depth or deeper), the readers read on at
+        // the next element after a break: so does the cutter, keeping the broken element with
+        // the ones after it, so that a reader sees what reading the whole text sees.
+        if self.st.skip.is_none()
+            && self.st.element_resync.is_none()
+            && let Some(split) = &self.st.split
+            && self.st.depth >= split.depth
+        {
+            self.st.element_resync = Some(ElementResync {
+                at: p,
+                search: p,
+                seen: split.seen,
+                waiting: false,
+            });
+            return;
+        }
+        self.broken_here(p);
+    }
+
+    /// Looks for the element a reader reads on at after a break in a split array
+    /// ([`crate::input::json::resync`], an object with any first key after a comma). Found,
+    /// scanning goes on there, inside the array; not found before the next top-level value or
+    /// the end, or not within the cap on values, the break is handled as outside an array.
+    /// False when more text must be read first.
+    fn find_element(&mut self) -> bool {
+        let Some(r) = self.st.element_resync.as_mut() else {
+            return true;
+        };
+        let end = self.base + self.buf.len() as u64;
+        let from = (r.search - self.base) as usize;
+        let (at, seen) = (r.at, r.seen);
+        // Records are known by the first key of the first element the reader is given (the
+        // reader learns it there too); not known, nothing is looked for.
+        let elems = self.st.split.as_ref().map_or(at, |s| s.elems);
+        let first = crate::input::json::skip_ws(&self.buf, (elems - self.base) as usize);
+        let key = crate::input::json::object_first_key(&self.buf, first);
+        let found = match key {
+            Some(key) => crate::input::json::resync(&self.buf, from, Some(key)),
+            None => Some(crate::input::json::Resync::Top(from)),
+        };
+        let Some(r) = self.st.element_resync.as_mut() else {
+            return true;
+        };
+        match found {
+            Some(crate::input::json::Resync::Element(j)) => {
+                let j = self.base + j as u64;
+                self.st.element_resync = None;
+                // Lines passed over.
+                let text = self.slice(self.st.pos, j);
+                if let Some(i) = memchr::memrchr(b'\n', text) {
+                    self.st.line += memchr::memchr_iter(b'\n', text).count() as u64;
+                    self.st.line_start = self.st.pos + i as u64 + 1;
+                }
+                self.st.pos = j;
+                self.st.in_str = false;
+                self.st.esc = false;
+                if let Some(split) = self.st.split.as_mut() {
+                    self.st.depth = split.depth;
+                    // Nothing is cut between the break and here.
+                    split.boundary = None;
+                    split.seen = seen + 1;
+                }
+                true
+            }
+            None if !self.eof && end - at <= self.opts.max_value as u64 => {
+                r.search = end.saturating_sub(RESYNC_LOOKBACK as u64).max(r.search);
+                // Scanning waits here until more is read.
+                r.waiting = true;
+                false
+            }
+            _ => {
+                // As a break outside an array, from the break's own place (scanning is still
+                // right after it).
+                self.st.element_resync = None;
+                self.broken_here(at);
+                true
+            }
+        }
+    }
+
+    /// The text cannot be followed at `p` (outside a split array): see [`Cutter::broken`].
+    fn broken_here(&mut self, p: u64) {
         if let Some(skip) = self.st.skip.take() {
             self.ready.push_back(Piece::Skipped {
                 at: skip.at,
@@ -969,6 +1129,27 @@ fn starts_like_json(buf: &[u8]) -> bool {
         // Only blanks so far: the reader judges.
         None => true,
     }
+}
+
+/// Whether `c` can be part of a number or of `true`, `false`, `null`.
+fn is_scalar_byte(c: u8) -> bool {
+    matches!(
+        c,
+        b'0'..=b'9'
+            | b'-'
+            | b'+'
+            | b'.'
+            | b'e'
+            | b'E'
+            | b't'
+            | b'r'
+            | b'u'
+            | b'f'
+            | b'a'
+            | b'l'
+            | b's'
+            | b'n'
+    )
 }
 
 fn is_ws(c: u8) -> bool {

@@ -1,7 +1,10 @@
 //! Reading a text that holds one or more top-level JSON values (a document, JSON lines, objects
 //! concatenated without separators), with recovery: after a syntax error, reading resumes at the
-//! next line that starts with `{`, so one bad line costs one value, not the file. Used by every
-//! JSON input format; what a value means is the caller's business.
+//! next line that starts with `{` (or a `}{` of values concatenated on one line), so one bad line
+//! costs one value, not the file. A caller that reads arrays of records can do better: after a
+//! break inside one it reads on from the next record ([`resync`], [`ReadOn`]), so the break costs
+//! the damaged record only. Used by every JSON input format; what a value means is the caller's
+//! business.
 //!
 //! A line cut short where a value was expected (`{"type": ` then the newline) does not break
 //! where it ends: serde_json reads the next line's object as the missing value and breaks only
@@ -29,22 +32,31 @@ pub struct Damage {
     pub message: String,
     /// True when the text ends in the middle of a value (a truncated file).
     pub truncated: bool,
+    /// The record the place is in, when it is in an array of records: the array's key (`""`
+    /// for a top-level array) and the record's index there, as a jq path says it
+    /// (`.Records[11]`).
+    pub index: Option<(&'static str, u64)>,
+}
+
+impl Damage {
+    /// The place as words: ` (line L, column C)`-style parts, with the jq path when known.
+    fn place(&self) -> String {
+        let mut s = format!("line {}, column {}", self.line, self.column);
+        match self.index {
+            Some(("", i)) => s.push_str(&format!(", [{i}]")),
+            Some((key, i)) => s.push_str(&format!(", .{key}[{i}]")),
+            None => {}
+        }
+        s
+    }
 }
 
 impl fmt::Display for Damage {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         if self.truncated {
-            write!(
-                f,
-                "JSON ends in the middle of a value (line {}, column {})",
-                self.line, self.column
-            )
+            write!(f, "JSON ends in the middle of a value ({})", self.place())
         } else {
-            write!(
-                f,
-                "invalid JSON at line {}, column {}: {}",
-                self.line, self.column, self.message
-            )
+            write!(f, "invalid JSON at {}: {}", self.place(), self.message)
         }
     }
 }
@@ -57,14 +69,50 @@ impl fmt::Display for Damage {
 pub struct Broken {
     pub error: serde_json::Error,
     pub kept: bool,
+    /// The record the break is in, in an array of records (see [`Damage::index`]).
+    pub index: Option<(&'static str, u64)>,
+    /// What the caller read of the value after the break, from a place where reading could
+    /// resume (see [`element_resync`]); `None`: it read nothing after it.
+    pub read_on: Option<ReadOn>,
+}
+
+impl Broken {
+    /// A break of which the caller read nothing after it.
+    pub fn new(error: serde_json::Error, kept: bool) -> Self {
+        Broken {
+            error,
+            kept,
+            index: None,
+            read_on: None,
+        }
+    }
 }
 
 impl From<serde_json::Error> for Broken {
     /// A break after which nothing of the value is read again: what the caller kept of it is
     /// not known.
     fn from(error: serde_json::Error) -> Self {
-        Broken { error, kept: true }
+        Broken::new(error, true)
     }
+}
+
+/// A record's place in an array of records: the array's key (`""`: a top-level array) and the
+/// index (see [`Damage::index`]).
+pub type RecordPath = Option<(&'static str, u64)>;
+
+/// What a caller read of a broken value after the break: the value's records after it, read
+/// one by one from the next place a record starts.
+#[derive(Debug, Default)]
+pub struct ReadOn {
+    /// Where reading went on after the break (`None`: nowhere, the rest of the value up to
+    /// `end` is unread).
+    pub resumed: Option<usize>,
+    /// Where the value (or what could be read of it) ends: top-level values are read on from
+    /// there.
+    pub end: usize,
+    /// Places broken again after the break, in order: the offset, the message, whether the
+    /// text ends there, the record.
+    pub more: Vec<(usize, String, bool, RecordPath)>,
 }
 
 /// What reading the values found.
@@ -143,6 +191,7 @@ pub fn for_each_value_in<'de>(
             column,
             message: "not JSON (expected '{' or '[')".into(),
             truncated: false,
+            index: None,
         });
         return out;
     }
@@ -162,8 +211,43 @@ pub fn for_each_value_in<'de>(
                     }
                 }
             }
-            Err(Broken { error: e, kept }) => {
+            Err(Broken {
+                error: e,
+                kept,
+                index,
+                read_on,
+            }) => {
                 let at = pos + offset_of(&buf[pos..], e.line(), e.column());
+                // The caller read on inside the value, from the next record after the break.
+                if let Some(read_on) = read_on.filter(|_| !e.is_eof()) {
+                    let (line, column) = lines.locate(buf, at);
+                    let mut message = strip_position(&e);
+                    if read_on.resumed.is_none() {
+                        message.push_str(&format!(
+                            "; the rest of the value, {} bytes, unread",
+                            read_on.end.saturating_sub(at)
+                        ));
+                    }
+                    out.damage.push(Damage {
+                        line,
+                        column,
+                        message,
+                        truncated: false,
+                        index,
+                    });
+                    for (at, message, truncated, index) in read_on.more {
+                        let (line, column) = lines.locate(buf, at);
+                        out.damage.push(Damage {
+                            line,
+                            column,
+                            message,
+                            truncated,
+                            index,
+                        });
+                    }
+                    pos = skip_separators(buf, read_on.end, true);
+                    continue;
+                }
                 // A line cut short whose value serde_json completed with the line after it:
                 // the break is at the end of the cut line, and reading resumes after it.
                 if let Some(next) = (!kept)
@@ -178,6 +262,7 @@ pub fn for_each_value_in<'de>(
                         message: "the line ends inside a value (the next line starts another)"
                             .into(),
                         truncated: false,
+                        index,
                     });
                     pos = next;
                     continue;
@@ -189,6 +274,7 @@ pub fn for_each_value_in<'de>(
                     column,
                     message: strip_position(&e),
                     truncated,
+                    index,
                 });
                 if truncated {
                     break;
@@ -199,7 +285,7 @@ pub fn for_each_value_in<'de>(
                     pos = at;
                     continue;
                 }
-                match next_line_object(buf, at) {
+                match next_value_start(buf, at) {
                     Some(next) => pos = next,
                     None => break,
                 }
@@ -250,7 +336,7 @@ fn skip_separators(buf: &[u8], mut i: usize, commas: bool) -> usize {
 
 /// Byte offset of a serde_json (line, column) position within `buf`. serde_json counts columns
 /// in bytes from 1; column 0 means "at the newline ending the previous line".
-fn offset_of(buf: &[u8], line: usize, column: usize) -> usize {
+pub fn offset_of(buf: &[u8], line: usize, column: usize) -> usize {
     let mut start = 0;
     for _ in 1..line {
         match memchr::memchr(b'\n', &buf[start..]) {
@@ -337,18 +423,138 @@ fn line_end(buf: &[u8], next: usize) -> usize {
     }
 }
 
-/// The start of the next line after `at` whose first non-blank byte is `{`.
-fn next_line_object(buf: &[u8], at: usize) -> Option<usize> {
+/// Where reading can go on after a break at `at` (see [`resync`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resync {
+    /// At the object starting here: the next element of the array of records the break is in.
+    Element(usize),
+    /// At the top-level value starting here.
+    Top(usize),
+}
+
+/// The first place after a break at `at` where reading can go on, found from the text alone,
+/// whatever the break did to it: JSON escapes every `"` inside a string, so where the text
+/// around it is valid, a `{` followed by blanks, a key in quotes, blanks and `:` opens an
+/// object (inside a string, the `"` after it would end the string, and what follows a string
+/// is never a letter). Such an object after a `,` is an element of an array; one after a `}`
+/// can only start a top-level value (concatenated values: `}{`); one that starts a line is
+/// the next value as the line-based recovery has always taken it.
+///
+/// With `key` (the first key of the records of the array the break is in, learned from the
+/// first one, [`first_element_key`]), an object with that first key after a `,`, or right at
+/// the break after a `}` (a missing comma: the record there is whole), is the next record:
+/// [`Resync::Element`]. Otherwise the first top-level start is [`Resync::Top`]: a line
+/// starting with `{` or a `}{`. `None`: neither comes before the end. Each `{` after `at` up to
+/// the one found is looked at once, with a few bytes around it, so recovering from many breaks
+/// reads the text once.
+pub fn resync(buf: &[u8], at: usize, key: Option<&[u8]>) -> Option<Resync> {
+    let first = skip_ws(buf, at);
     let mut i = at;
-    loop {
-        i += memchr::memchr(b'\n', buf.get(i..)?)? + 1;
-        let mut j = i;
-        while j < buf.len() && matches!(buf[j], b' ' | b'\t' | b'\r') {
-            j += 1;
+    while let Some(n) = memchr::memchr(b'{', buf.get(i..)?) {
+        let j = i + n;
+        i = j + 1;
+        let prev = buf[..j]
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .map(|p| buf[p]);
+        let line_start = at_line_start(buf, j);
+        if let Some(k) = key
+            && object_with_key(buf, j, Some(k))
+            && (prev == Some(b',') || (j == first && prev == Some(b'}') && !line_start))
+        {
+            return Some(Resync::Element(j));
         }
-        if buf.get(j) == Some(&b'{') {
-            return Some(j);
+        if line_start || (prev == Some(b'}') && object_with_key(buf, j, None)) {
+            return Some(Resync::Top(j));
         }
+    }
+    None
+}
+
+/// The first key of the first element of the array of records in the top-level value at
+/// `value`: of the top-level array itself (`array` is `""`) or of the value's member `array`
+/// (its first such key in the text), when that element is an object whose first key has no
+/// escapes. What a record starts with in this text, for [`resync`].
+pub fn first_element_key<'t>(buf: &'t [u8], value: usize, array: &str) -> Option<&'t [u8]> {
+    let j = if array.is_empty() {
+        (buf.get(value) == Some(&b'[')).then_some(value + 1)?
+    } else {
+        let quoted = format!("\"{array}\"");
+        let k = value + memchr::memmem::find(buf.get(value..)?, quoted.as_bytes())?;
+        let j = skip_ws(buf, k + quoted.len());
+        (buf.get(j) == Some(&b':')).then_some(())?;
+        let j = skip_ws(buf, j + 1);
+        (buf.get(j) == Some(&b'[')).then_some(j + 1)?
+    };
+    object_first_key(buf, skip_ws(buf, j))
+}
+
+/// The first key of the object at `obj` (its `{`), when it has no escapes.
+pub fn object_first_key(buf: &[u8], obj: usize) -> Option<&[u8]> {
+    let j = skip_ws(buf, obj + 1);
+    (buf.get(obj) == Some(&b'{') && buf.get(j) == Some(&b'"')).then_some(())?;
+    let start = j + 1;
+    let len = buf
+        .get(start..)?
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\')?;
+    let key = &buf[start..start + len];
+    (!key.is_empty() && object_with_key(buf, obj, Some(key))).then_some(key)
+}
+
+/// Whether `buf[i]` is a `{` followed by blanks, `"`, the key (`None`: any key without
+/// escapes), `"`, blanks and `:`.
+pub fn object_with_key(buf: &[u8], i: usize, key: Option<&[u8]>) -> bool {
+    if buf.get(i) != Some(&b'{') {
+        return false;
+    }
+    let mut j = skip_ws(buf, i + 1);
+    if buf.get(j) != Some(&b'"') {
+        return false;
+    }
+    j += 1;
+    match key {
+        Some(k) => {
+            if !buf[j..].starts_with(k) {
+                return false;
+            }
+            j += k.len();
+        }
+        None => match buf[j..].iter().position(|&b| b == b'"' || b == b'\\') {
+            Some(n) => j += n,
+            None => return false,
+        },
+    }
+    if buf.get(j) != Some(&b'"') {
+        return false;
+    }
+    j = skip_ws(buf, j + 1);
+    buf.get(j) == Some(&b':')
+}
+
+/// Blanks from `i`.
+pub fn skip_ws(buf: &[u8], mut i: usize) -> usize {
+    while i < buf.len() && buf[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
+}
+
+/// Whether only blanks (no newline) stand between the start of `j`'s line and `j`, looking
+/// back over those blanks only.
+fn at_line_start(buf: &[u8], j: usize) -> bool {
+    let mut k = j;
+    while k > 0 && matches!(buf[k - 1], b' ' | b'\t' | b'\r') {
+        k -= 1;
+    }
+    k == 0 || buf[k - 1] == b'\n'
+}
+
+/// Where top-level values are read on after a break at `at` that nothing read on from: the
+/// next line starting with `{`, or an earlier `}{` (see [`resync`]).
+fn next_value_start(buf: &[u8], at: usize) -> Option<usize> {
+    match resync(buf, at, None)? {
+        Resync::Top(j) | Resync::Element(j) => Some(j),
     }
 }
 
@@ -400,7 +606,7 @@ mod tests {
         for_each_value_in(text, 0, false, |de, _| {
             IgnoredAny::deserialize(de)
                 .map(|_| ())
-                .map_err(|error| Broken { error, kept })
+                .map_err(|error| Broken::new(error, kept))
         })
     }
 

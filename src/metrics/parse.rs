@@ -152,7 +152,7 @@ pub(super) fn read_values<'t, V: Copy>(
     let mut stream = for_each_value_in(text, start, continued || start > 0, |de, _| {
         // A value is passed on only once read whole: nothing is kept of one that breaks.
         let top =
-            Obj::<TopObject<'t>>::deserialize(de).map_err(|error| Broken { error, kept: false })?;
+            Obj::<TopObject<'t>>::deserialize(de).map_err(|error| Broken::new(error, false))?;
         each(match top.0 {
             Some(o) => o.into_value(),
             None => TopValue::NotObject,
