@@ -10,6 +10,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use common::{csv_rows, record, run, testdata};
+use kinesis_insights::text::sanitize;
 
 /// The sample's events page arguments (all panels, the test city database for the map).
 fn events_args() -> Vec<String> {
@@ -189,7 +190,7 @@ fn assert_same_as_csv(args: &[String], page: &str) -> BTreeMap<String, serde_jso
 /// Tags a page may hold: anything else came from data.
 const TAGS: &[&str] = &[
     "html", "head", "meta", "title", "style", "body", "header", "h1", "p", "code", "dl", "div",
-    "dt", "dd", "noscript", "pre", "main", "section", "h2", "script", "footer",
+    "dt", "dd", "noscript", "pre", "main", "section", "h2", "script", "footer", "span",
 ];
 
 /// Nothing is fetched: no attribute names a URL, the policy forbids everything but the
@@ -198,6 +199,9 @@ fn assert_self_contained(page: &str) {
     let elements = parse(page);
     for e in &elements {
         assert!(TAGS.contains(&e.name.as_str()), "<{}> in the page", e.name);
+        if e.name == "span" {
+            assert_eq!(e.attrs, [("class".to_string(), "esc".to_string())]);
+        }
         for (k, v) in &e.attrs {
             assert!(
                 !["src", "href", "action", "srcset", "poster", "data"].contains(&k.as_str()),
@@ -269,6 +273,19 @@ fn events_page_is_the_csv() {
         panels["locations"]["kinds"],
         serde_json::json!(["text", "text", "text", "text", "float", "float", "count"])
     );
+    // The characters the script shows as escapes are those the tables escape.
+    let elements = parse(&page);
+    let ranges = elements
+        .iter()
+        .find(|e| e.attrs.contains(&("id".to_string(), "unsafe".to_string())))
+        .and_then(|e| e.raw.as_ref())
+        .expect("the ranges of characters shown as escapes");
+    let ranges: Vec<(u32, u32)> = serde_json::from_str(ranges).unwrap();
+    let want: Vec<(u32, u32)> = kinesis_insights::text::UNSAFE_RANGES
+        .iter()
+        .map(|&(lo, hi)| (lo as u32, hi as u32))
+        .collect();
+    assert_eq!(ranges, want);
     // The map's shapes come with the locations panel, once.
     assert_eq!(page.matches("id=\"world\"").count(), 1);
     assert!(page.contains("<title>Kinesis Events</title>"));
@@ -386,6 +403,11 @@ fn hostile_values_stay_text() {
             || ('\u{2066}'..='\u{2069}').contains(&c)
     };
     assert_eq!(page.chars().find(|&c| drives(c)), None);
+    // The header's command line shows the argument's C1 control as a marked escape.
+    assert!(
+        page.contains("!&lt;img src=x onerror=alert(3)&gt;<span class=\"esc\">\\u{9b}</span>"),
+        "{page}"
+    );
 }
 
 #[test]
@@ -549,7 +571,8 @@ fn unescape(s: &str) -> String {
         .replace("&amp;", "&")
 }
 
-/// The rows of the first data table in `section` as the DOM shows them (spacers left out).
+/// The rows of the first data table in `section` as the DOM shows them (spacers left out; the
+/// text of each cell, its escapes' `<span class="esc">`s taken away).
 fn dom_rows(section: &str) -> Vec<Vec<String>> {
     let body = between(
         between(section, "class=\"data\"", "</table>"),
@@ -562,14 +585,20 @@ fn dom_rows(section: &str) -> Vec<Vec<String>> {
             tr[..tr.find("</tr>").unwrap()]
                 .split("<td")
                 .skip(1)
-                .map(|td| unescape(between(td, ">", "</td>")))
+                .map(|td| {
+                    let html = between(td, ">", "</td>")
+                        .replace("<span class=\"esc\">", "")
+                        .replace("</span>", "");
+                    unescape(&html)
+                })
                 .collect()
         })
         .collect()
 }
 
-/// Each table shows the first rows of its CSV, in its order, as the CSV writes them; a long
-/// one only some (virtualised), a short one all.
+/// Each table shows the first rows of its CSV, in its order, as the terminal's tables show
+/// them (the CSV's text, with control characters and invisible ones as escapes: `sanitize`);
+/// a long one only some (virtualised), a short one all.
 fn assert_tables_show_csv(dom: &str, csv: &BTreeMap<String, Vec<Vec<String>>>) {
     let sections = sections(dom);
     for (id, rows) in csv {
@@ -580,7 +609,11 @@ fn assert_tables_show_csv(dom: &str, csv: &BTreeMap<String, Vec<Vec<String>>>) {
         }
         let shown = dom_rows(s);
         assert!(!shown.is_empty(), "{id}: no rows in the DOM");
-        assert_eq!(shown, rows[1..=shown.len()], "{id}");
+        let want: Vec<Vec<String>> = rows[1..=shown.len()]
+            .iter()
+            .map(|r| r.iter().map(|c| sanitize(c)).collect())
+            .collect();
+        assert_eq!(shown, want, "{id}");
         if rows.len() - 1 <= 60 {
             assert_eq!(
                 shown.len(),
@@ -856,5 +889,181 @@ fn health_write_use_heat_map_in_chromium() {
             marks.contains(&format!("<title>{} {}", r[0], r[4])),
             "{r:?}"
         );
+    }
+}
+
+/// What the page's tables and bar chart show of `file` (loaded with `fragment`) once its
+/// script ran, read in the browser: a test page of ours (no policy) holds the page in a frame
+/// (`--allow-file-access-from-files` lets it read a `file://` frame) and writes, per panel,
+/// each table cell's `innerText` with the texts of its `.esc` spans, and each bar label's text
+/// with its `.esc` tspans' and the bar's `<title>`, as JSON; plus the page body's `innerText`.
+fn rendered_text(file: &Path, fragment: &str) -> serde_json::Value {
+    let name = file.file_name().unwrap().to_str().unwrap();
+    let probe = file.with_file_name(format!("probe-{name}"));
+    fs::write(
+        &probe,
+        format!(
+            r#"<!DOCTYPE html><meta charset="utf-8"><iframe id="f" src="{name}{fragment}" style="width:1400px;height:1000px"></iframe><pre id="out"></pre>
+<script>
+var f = document.getElementById("f");
+f.addEventListener("load", function () {{
+  var d = f.contentDocument, out = {{ ready: d.documentElement.getAttribute("data-ready"), errors: d.getElementById("errors").textContent, body: d.body.innerText, panels: {{}} }};
+  var esc = function (e) {{ return Array.from(e.querySelectorAll(".esc")).map(function (s) {{ return s.textContent; }}); }};
+  d.querySelectorAll("section.panel").forEach(function (s) {{
+    out.panels[s.id.slice(6)] = {{
+      cells: Array.from(s.querySelectorAll("table.data tbody tr:not(.spacer)")).map(function (tr) {{
+        return Array.from(tr.cells).map(function (td) {{ return [td.innerText, esc(td)]; }});
+      }}),
+      bars: Array.from(s.querySelectorAll("g.bar")).map(function (g) {{
+        var t = g.querySelector("text");
+        return [t.textContent, esc(t), g.querySelector("title").textContent];
+      }})
+    }};
+  }});
+  document.getElementById("out").textContent = JSON.stringify(out);
+}});
+</script>"#
+        ),
+    )
+    .unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", probe.display());
+    let dom = chromium(
+        profile.path(),
+        &[
+            "--window-size=1400,1000",
+            "--allow-file-access-from-files",
+            "--dump-dom",
+        ],
+        &url,
+    );
+    let dom = String::from_utf8(dom.stdout).unwrap();
+    let json = unescape(between(&dom, "<pre id=\"out\">", "</pre>"));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {dom}"));
+    assert_eq!(v["ready"], "1", "the page's script did not finish");
+    assert_eq!(v["errors"], "");
+    v
+}
+
+/// Users whose names differ only by characters that show as nothing, and a bidirectional
+/// override in an error message (and in the user agent, which no panel shows), are shown in
+/// the page's tables and bars as the terminal's tables show them: visible escapes, each in a
+/// `.esc` span, so no two users look alike and nothing is reordered; an escape typed into a
+/// name shows with its backslash doubled. Filtering reads the exact data.
+#[test]
+#[ignore = "needs chromium (tests/e2e.sh installs it)"]
+fn invisible_characters_show_as_escapes_in_chromium() {
+    // (user, error message, what a cell shows of the user, written by hand, and its escapes).
+    let users: &[(&str, &str, &str, &[&str])] = &[
+        ("alice", "", "alice", &[]),
+        ("al\u{200b}ice", "", r"al\u{200b}ice", &[r"\u{200b}"]),
+        ("alice\u{2060}", "", r"alice\u{2060}", &[r"\u{2060}"]),
+        ("\u{feff}alice", "", r"\u{feff}alice", &[r"\u{feff}"]),
+        ("alice\u{ad}", "", r"alice\u{ad}", &[r"\u{ad}"]),
+        (r"al\u{200b}ice", "", r"al\\u{200b}ice", &[r"\\"]),
+        ("mallory", "denied for \u{202e}exe.txt", "mallory", &[]),
+    ];
+    let records: Vec<String> = users
+        .iter()
+        .map(|(user, message, _, _)| {
+            let mut fields = vec![
+                ("eventTime", "2024-03-09T10:00:00Z"),
+                ("eventSource", "kinesis.amazonaws.com"),
+                ("eventName", "PutRecord"),
+                ("awsRegion", "us-east-1"),
+                ("sourceIPAddress", "10.0.0.1"),
+                ("userAgent", "\u{202e}1.2/ilc-swa"),
+            ];
+            if !message.is_empty() {
+                fields.extend([("errorCode", "AccessDenied"), ("errorMessage", *message)]);
+            }
+            let rec = record(&fields);
+            let identity = serde_json::json!({"type": "IAMUser", "userName": user});
+            format!(
+                r#"{},"userIdentity":{identity}}}"#,
+                rec.strip_suffix('}').unwrap()
+            )
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("lookalikes.json"),
+        format!("{{\"Records\":[{}]}}", records.join(",")),
+    )
+    .unwrap();
+    let args = vec![
+        "events".to_string(),
+        "--panel".into(),
+        "by-user".into(),
+        "--panel".into(),
+        "top-users".into(),
+        "--panel".into(),
+        "errors".into(),
+        dir.path().display().to_string(),
+    ];
+    let file = e2e_dir().join("lookalikes.html");
+    fs::write(&file, page(&args, 0)).unwrap();
+    let v = rendered_text(&file, "");
+    let panels = &v["panels"];
+    let cell = |id: &str, row: &serde_json::Value, col: usize| -> (String, Vec<String>) {
+        serde_json::from_value(row[col].clone()).unwrap_or_else(|e| panic!("{id}: {e}"))
+    };
+    // by-user: one row per user (all count 1: sorted by name, as the CSV).
+    let csv = csv_panels(&args);
+    let rows = panels["by-user"]["cells"].as_array().unwrap();
+    assert_eq!(rows.len(), users.len());
+    let mut shown = Vec::new();
+    for (r, csv_row) in rows.iter().zip(&csv["by-user"][1..]) {
+        let (text, escapes) = cell("by-user", r, 0);
+        let &(_, _, want, want_esc) = users
+            .iter()
+            .find(|u| u.0 == csv_row[0])
+            .expect("a user of the fixture");
+        assert_eq!(text, want, "{:?}", csv_row[0]);
+        assert_eq!(escapes, want_esc, "{want}");
+        shown.push(text);
+    }
+    let distinct: std::collections::BTreeSet<&String> = shown.iter().collect();
+    assert_eq!(distinct.len(), users.len(), "{shown:?}");
+    // The bars of top users show the same; their titles too (as plain text).
+    let bars = panels["top-users"]["bars"].as_array().unwrap();
+    assert_eq!(bars.len(), users.len());
+    for b in bars {
+        let (label, escapes, title): (String, Vec<String>, String) =
+            serde_json::from_value(b.clone()).unwrap();
+        let &(_, _, want, want_esc) = users
+            .iter()
+            .find(|u| u.2 == label)
+            .unwrap_or_else(|| panic!("bar label {label:?}"));
+        assert_eq!(escapes, want_esc, "{want}");
+        assert_eq!(title, format!("{want}: 1"));
+    }
+    // The error message with its override, escaped, in the errors table.
+    let errors = panels["errors"]["cells"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert_eq!(
+        cell("errors", &errors[0], 1),
+        (
+            r"denied for \u{202e}exe.txt".to_string(),
+            vec![r"\u{202e}".to_string()]
+        )
+    );
+    // Nothing on the page is a control character, an override or invisible.
+    let body = v["body"].as_str().unwrap();
+    assert!(body.contains(r"al\u{200b}ice"), "{body}");
+    let hidden: Vec<char> = body
+        .chars()
+        .filter(|&c| c != '\n' && c != '\t' && kinesis_insights::text::is_unsafe(c))
+        .collect();
+    assert_eq!(hidden, [], "{body}");
+    // A filter reads the exact data: `alice` finds the four names with it whole, not the ones
+    // it is cut by a zero-width space or a typed escape in; the zero-width space finds one.
+    for (fragment, want) in [
+        ("#filter=by-user:alice", 4),
+        ("#filter=by-user:al%E2%80%8Bice", 1),
+    ] {
+        let v = rendered_text(&file, fragment);
+        let rows = v["panels"]["by-user"]["cells"].as_array().unwrap();
+        assert_eq!(rows.len(), want, "{fragment}: {rows:?}");
     }
 }

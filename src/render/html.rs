@@ -10,7 +10,11 @@
 //! (by their SHA-256) and no request at all, so it works from `file://` without network. Data
 //! from logs reaches the page only inside JSON whose `<`, `>`, `&`, U+2028 and U+2029 are
 //! `\u` escapes (it cannot close the `<script>` element), or as escaped HTML text, and the
-//! script puts it in the DOM as text, never as markup.
+//! script puts it in the DOM as text, never as markup. Wherever it is shown, what
+//! [`is_unsafe`] names is a visible escape as in tables ([`sanitize`]'s), marked as one
+//! (`<span class="esc">`). The page carries those characters' ranges for its script: the list
+//! [`is_unsafe`] is made from ([`UNSAFE_RANGES`]), as data, because the script's own text is
+//! fixed (the policy names its hash).
 //!
 //! The map's country shapes (`html/world.json`) are Natural Earth's 1:110m countries (public
 //! domain) from the npm package world-atlas 2.0.2 (ISC, Michael Bostock), projected and cut at
@@ -22,7 +26,7 @@ use serde::Serialize;
 
 use super::{Exporter, FormatDef, Options, Summary, cell_text};
 use crate::panels::{Cell, SeriesSummary, Table, View};
-use crate::text::{is_unsafe, sanitize};
+use crate::text::{UNSAFE_RANGES, is_unsafe, push_escape, sanitize};
 use crate::window::{format_time, now};
 
 /// `--format html`.
@@ -41,8 +45,8 @@ const WORLD: &str = include_str!("html/world.json");
 
 /// SHA-256 of [`SCRIPT`] and [`STYLE`], base64, as the Content-Security-Policy names them (a
 /// unit test checks them against the files).
-const SCRIPT_SHA256: &str = "sha256-oBxsg1mdvfjZ8h9F2hETDT21gcttJKBfXyFkk1xyB3I=";
-const STYLE_SHA256: &str = "sha256-KJluGGcAz7kcPUgD9v47YcSFIsTAfi7wvY1P3AUhkX8=";
+const SCRIPT_SHA256: &str = "sha256-PUlnGy9BDAb4j/VxIdaLp+ORpWidwCnRuoNXf5ymbx0=";
+const STYLE_SHA256: &str = "sha256-2/1zO7Q02TIOBunJHpWBgsbT6jnqV7GpgNNmMEOkEzo=";
 
 /// The HTML exporter.
 pub struct Html(pub Options);
@@ -91,17 +95,18 @@ impl Html {
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
              <meta name=\"color-scheme\" content=\"light dark\">\n\
              <meta name=\"generator\" content=\"kinesis-insights {version}\">\n\
-             <title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{t}</h1>\n\
+             <title>{t}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{h}</h1>\n\
              <p class=\"meta\">Written {when} by kinesis-insights {version}. Times are UTC.</p>\n",
             csp = content_security_policy(),
             t = text(&title),
+            h = marked(&title),
             when = format_time(now()),
         )?;
         if !self.0.command_line.is_empty() {
             writeln!(
                 out,
                 "<code class=\"cmd\" aria-label=\"Command\">{}</code>",
-                text(self.0.command_line)
+                marked(self.0.command_line)
             )?;
         }
         if !summary.is_empty() {
@@ -110,8 +115,8 @@ impl Html {
                 writeln!(
                     out,
                     "<div><dt>{}</dt><dd>{}</dd></div>",
-                    text(&k.replace('_', " ")),
-                    text(&cell_text(c))
+                    marked(&k.replace('_', " ")),
+                    marked(&cell_text(c))
                 )?;
             }
             writeln!(out, "</dl>")?;
@@ -142,6 +147,16 @@ impl Html {
                 WORLD.trim_end()
             )?;
         }
+        // The characters the script shows as escapes: [`is_unsafe`]'s, from it.
+        let ranges: Vec<String> = UNSAFE_RANGES
+            .iter()
+            .map(|&(lo, hi)| format!("[{},{}]", lo as u32, hi as u32))
+            .collect();
+        writeln!(
+            out,
+            "<script type=\"application/json\" id=\"unsafe\">[{}]</script>",
+            ranges.join(",")
+        )?;
         writeln!(out, "<script>{SCRIPT}</script>\n</body>\n</html>")
     }
 }
@@ -166,10 +181,10 @@ fn panel(out: &mut dyn Write, t: &Table) -> io::Result<()> {
         out,
         "<section class=\"panel\" id=\"panel-{id}\" aria-labelledby=\"h-{id}\">\n\
          <h2 id=\"h-{id}\">{}</h2>",
-        text(&t.title)
+        marked(&t.title)
     )?;
     if let Some(note) = &t.note {
-        writeln!(out, "<p class=\"note\">{}</p>", text(note))?;
+        writeln!(out, "<p class=\"note\">{}</p>", marked(note))?;
     }
     write!(
         out,
@@ -293,15 +308,33 @@ fn write_script_json(out: &mut dyn Write, json: &str) -> io::Result<()> {
     out.write_all(rest.as_bytes())
 }
 
-/// Text for the page's own HTML (titles, notes, the summary, the command line): control
-/// characters and bidirectional overrides shown as visible escapes as in tables (so neither
-/// the page nor a terminal it is printed on is driven by them), then [`escape`]d.
+/// Text for an attribute or the page's `<title>`: what [`is_unsafe`] names shown as visible
+/// escapes as in tables ([`sanitize`]: so neither the page nor a terminal it is printed on is
+/// driven by them, and nothing hides in it), then [`escape`]d.
 fn text(s: &str) -> String {
-    if s.chars().any(is_unsafe) {
-        escape(&sanitize(s))
-    } else {
-        escape(s)
+    escape(&sanitize(s))
+}
+
+/// Text for element content of the page's own HTML (headings, notes, the summary, the
+/// command line): as [`text`], with each escape in a `<span class="esc">` so that it looks
+/// unlike text a log could hold (`\u{200b}` typed into a field shows as `\\u{200b}`, its
+/// backslash an escape). The script shows data in its tables and charts the same way.
+fn marked(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut esc = String::new();
+    for c in s.chars() {
+        esc.clear();
+        if push_escape(&mut esc, c) {
+            // ASCII letters, digits, `\`, `{`, `}`: nothing to escape for HTML.
+            out.push_str("<span class=\"esc\">");
+            out.push_str(&esc);
+            out.push_str("</span>");
+        } else {
+            let mut b = [0; 4];
+            out.push_str(&escape(c.encode_utf8(&mut b)));
+        }
     }
+    out
 }
 
 /// Text for HTML element content and attribute values.
@@ -342,6 +375,22 @@ mod tests {
             back,
             "</script><img src=x onerror=alert(1)>&\u{2028}\u{2029}\u{1b}\u{9b}\u{202e}"
         );
+    }
+
+    #[test]
+    fn marked_text_spans_each_escape() {
+        assert_eq!(marked("alice"), "alice");
+        assert_eq!(
+            marked("al\u{200b}ice"),
+            r#"al<span class="esc">\u{200b}</span>ice"#
+        );
+        // A typed escape is text, its backslash an escape; markup stays text.
+        assert_eq!(
+            marked("<b>\\u{200b}\u{202e}\u{e0041}\n"),
+            r#"&lt;b&gt;<span class="esc">\\</span>u{200b}<span class="esc">\u{202e}</span><span class="esc">\u{e0041}</span><span class="esc">\n</span>"#
+        );
+        // Attributes and the <title> get the same escapes, without markup.
+        assert_eq!(text("\"\u{feff}\\"), r"&quot;\u{feff}\\");
     }
 
     #[test]

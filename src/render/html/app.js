@@ -1,12 +1,13 @@
 // kinesis-insights HTML page: draws each panel's charts (SVG) and table from the JSON the
 // command embedded in <script type="application/json" class="panel-data">. Cells come as the
-// exact text CSV writes; every piece of data reaches the page through textContent or an
-// attribute, never as markup. No library, no network.
+// exact text CSV writes; every piece of data reaches the page through text nodes or an
+// attribute, never as markup, and shows as the terminal's tables show it (see `show`). No
+// library, no network.
 "use strict";
 (function () {
   var errors = document.getElementById("errors");
   function fail(msg) {
-    errors.textContent += msg + "\n";
+    errors.textContent += (ESCS ? plain(String(msg)) : msg) + "\n";
     document.documentElement.setAttribute("data-errors", "1");
   }
   window.addEventListener("error", function (e) { fail("error: " + e.message); });
@@ -31,6 +32,70 @@
     if (text !== undefined) e.textContent = text;
     return e;
   }
+  // ---- data as text: what the command's text::is_unsafe names (control characters,
+  // bidirectional overrides, characters that show as nothing: the ranges in
+  // <script id="unsafe">, text::UNSAFE_RANGES, the list that function is made from) and the
+  // backslash are shown as visible escapes, exactly as text::sanitize writes them for the
+  // terminal's tables (\x1b, \n, \u{202e}, \u{200b}, \\), so that al\u{200b}ice does not
+  // pass for alice and no override reorders a cell. In element content each escape is a
+  // <span class="esc"> (<tspan> in SVG), styled unlike text a log could hold; attributes,
+  // <title>s and descriptions get the same escapes as plain text. Sorting and filtering read
+  // the exact data. ----
+  var ESCS = null, ANY_ESC = null;
+  (function () {
+    var cls = "\\\\";
+    JSON.parse(document.getElementById("unsafe").textContent).forEach(function (r) {
+      cls += "\\u{" + r[0].toString(16) + "}-\\u{" + r[1].toString(16) + "}";
+    });
+    ANY_ESC = new RegExp("[" + cls + "]", "u");
+    ESCS = new RegExp("[" + cls + "]", "gu");
+  })();
+  function escOf(ch) {
+    var cp = ch.codePointAt(0);
+    if (ch === "\\") return "\\\\";
+    if (ch === "\n") return "\\n";
+    if (ch === "\r") return "\\r";
+    if (ch === "\t") return "\\t";
+    if (cp < 0x80) return "\\x" + (cp < 16 ? "0" : "") + cp.toString(16);
+    return "\\u{" + cp.toString(16) + "}";
+  }
+  // `s` with its escapes, as plain text (for attributes, <title>s, descriptions).
+  function plain(s) { return ANY_ESC.test(s) ? s.replace(ESCS, escOf) : s; }
+  // `s` as [text, isEscape] pieces.
+  function pieces(s) {
+    var out = [], last = 0, m;
+    ESCS.lastIndex = 0;
+    while ((m = ESCS.exec(s))) {
+      if (m.index > last) out.push([s.slice(last, m.index), false]);
+      out.push([escOf(m[0]), true]);
+      last = m.index + m[0].length;
+    }
+    if (last < s.length) out.push([s.slice(last), false]);
+    return out;
+  }
+  // Appends `s` to `node` with its escapes marked; at most `max` characters (an escape is not
+  // cut), the last one "…" when `s` was cut. Returns `node`.
+  function show(node, s, max) {
+    var ps = ANY_ESC.test(s) ? pieces(s) : [[s, false]];
+    var len = function (t) { return Array.from(t).length; };
+    if (max !== undefined && ps.reduce(function (n, q) { return n + len(q[0]); }, 0) > max) {
+      var room = max - 1, cut = [];
+      for (var i = 0; i < ps.length && room > 0; i++) {
+        var n = len(ps[i][0]);
+        if (n <= room) { cut.push(ps[i]); room -= n; }
+        else { if (!ps[i][1]) cut.push([Array.from(ps[i][0]).slice(0, room).join(""), false]); break; }
+      }
+      cut.push(["\u2026", false]);
+      ps = cut;
+    }
+    var svg = node.namespaceURI === SVG;
+    ps.forEach(function (q) {
+      if (!q[1]) node.appendChild(document.createTextNode(q[0]));
+      else node.appendChild(svg ? sv("tspan", { class: "esc" }, q[0]) : el("span", { class: "esc" }, q[0]));
+    });
+    return node;
+  }
+
   function num(s) { return s === "" ? NaN : Number(s); }
   function numeric(kind) { return kind === "count" || kind === "percent" || kind === "float"; }
 
@@ -164,7 +229,7 @@
       var half = v.bucket / 2;
       on.forEach(function (s) {
         var d = "", g = sv("g");
-        var title = sv("title", {}, s.name);
+        var title = sv("title", {}, plain(s.name));
         g.appendChild(title);
         if (stacked) {
           var top = s.stackPts.map(function (q) { return X(q[0] + half).toFixed(1) + "," + Y(q[2]).toFixed(1); });
@@ -194,7 +259,7 @@
     series.forEach(function (s) {
       var li = el("li"), b = el("button", { type: "button", "aria-pressed": "true" });
       var sw = el("span", { class: "sw" }); sw.style.background = s.color;
-      b.appendChild(sw); b.appendChild(document.createTextNode(s.name));
+      b.appendChild(sw); show(b, s.name);
       b.addEventListener("click", function () { s.on = !s.on; b.setAttribute("aria-pressed", String(s.on)); draw(); });
       li.appendChild(b); legend.appendChild(li);
     });
@@ -219,7 +284,7 @@
         shown++;
         var tr = el("tr"), td = el("td"), sw = el("span", { class: "sw" });
         sw.style.background = s.color; td.appendChild(sw); tr.appendChild(td);
-        tr.appendChild(el("td", {}, s.name)); tr.appendChild(el("td", { class: "n" }, c[1] === "" ? "–" : c[1]));
+        tr.appendChild(show(el("td"), s.name)); tr.appendChild(el("td", { class: "n" }, c[1] === "" ? "–" : c[1]));
         tb.appendChild(tr);
         total += isFinite(num(c[1])) ? num(c[1]) : 0;
       });
@@ -257,7 +322,7 @@
     var box = el("div", { class: "donut" });
     var svg = sv("svg", { viewBox: "-110 -110 220 220", role: "img", "aria-labelledby": p.hid + " " + p.hid + "-alt" });
     svg.appendChild(sv("desc", { id: p.hid + "-alt" }, "Donut of " + p.columns[value] + " by " + p.columns[label] + ": " +
-      slices.map(function (s) { return s.name + " " + s.text + " (" + s.pct + "%)"; }).join(", ")));
+      slices.map(function (s) { return plain(s.name) + " " + s.text + " (" + s.pct + "%)"; }).join(", ")));
     var a0 = -Math.PI / 2;
     slices.forEach(function (s, i) {
       var frac = total > 0 ? s.n / total : 0, a1 = a0 + frac * 2 * Math.PI, path;
@@ -269,7 +334,7 @@
           "L" + f(58 * p1[0]) + "," + f(58 * p1[1]) + "A58,58 0 " + big + " 0 " + f(58 * p0[0]) + "," + f(58 * p0[1]) + "Z";
       }
       var e = sv("path", { d: path, fill: color(i), stroke: "var(--panel)", "stroke-width": "1", class: "slice" });
-      e.appendChild(sv("title", {}, s.name + ": " + s.text + " (" + s.pct + "%)"));
+      e.appendChild(sv("title", {}, plain(s.name) + ": " + s.text + " (" + s.pct + "%)"));
       svg.appendChild(e);
       a0 = a1;
     });
@@ -278,7 +343,7 @@
     slices.forEach(function (s, i) {
       var tr = el("tr"), td = el("td"), sw = el("span", { class: "sw" });
       sw.style.background = color(i); td.appendChild(sw); tr.appendChild(td);
-      tr.appendChild(el("td", {}, s.name)); tr.appendChild(el("td", { class: "n" }, s.text)); tr.appendChild(el("td", { class: "n" }, s.pct + "%"));
+      tr.appendChild(show(el("td"), s.name)); tr.appendChild(el("td", { class: "n" }, s.text)); tr.appendChild(el("td", { class: "n" }, s.pct + "%"));
       tb.appendChild(tr);
     });
     t.appendChild(tb);
@@ -296,13 +361,12 @@
     var chars = Math.max(8, Math.floor(L / 7));
     var svg = sv("svg", { viewBox: "0 0 " + W + " " + H, role: "img", "aria-labelledby": p.hid + " " + p.hid + "-alt" });
     svg.appendChild(sv("desc", { id: p.hid + "-alt" }, "Bars of " + p.columns[value] + " by " + p.columns[label] + ": " +
-      rows.map(function (r) { return r[label] + " " + r[value]; }).join(", ")));
+      rows.map(function (r) { return plain(r[label]) + " " + r[value]; }).join(", ")));
     rows.forEach(function (r, i) {
       var y = 4 + i * row, w = max > 0 ? num(r[value]) / max * (W - L - R) : 0;
       var g = sv("g", { class: "bar" });
-      g.appendChild(sv("title", {}, r[label] + ": " + r[value]));
-      var name = r[label].length > chars ? r[label].slice(0, chars - 1) + "…" : r[label];
-      g.appendChild(sv("text", { x: L - 6, y: y + 15, "text-anchor": "end" }, name));
+      g.appendChild(sv("title", {}, plain(r[label]) + ": " + r[value]));
+      g.appendChild(show(sv("text", { x: L - 6, y: y + 15, "text-anchor": "end" }), r[label], chars));
       g.appendChild(sv("rect", { x: L, y: y + 3, width: Math.max(w, 1).toFixed(1), height: row - 6, fill: color(0), rx: 2 }));
       g.appendChild(sv("text", { x: L + w + 4, y: y + 15, class: "value" }, r[value]));
       svg.appendChild(g);
@@ -347,7 +411,7 @@
       var xy = naturalEarth(l[0], l[1]), r = l[3];
       var e = sv("circle", { class: "bubble", cx: xy[0].toFixed(1), cy: xy[1].toFixed(1), r: (2 + 16 * Math.sqrt(l[2] / max)).toFixed(1) });
       var name = [r[c.city], r[c.region], r[c.country_name]].filter(function (s) { return s; }).join(", ");
-      e.appendChild(sv("title", {}, name + ": " + r[value]));
+      e.appendChild(sv("title", {}, plain(name) + ": " + r[value]));
       g.appendChild(e);
     });
     svg.appendChild(g);
@@ -357,7 +421,7 @@
       ul.appendChild(el("li", {}, "Not on the map:"));
       unlocated.forEach(function (r) {
         var name = [r[c.city], r[c.region], r[c.country_name] || r[c.country_code]].filter(function (s) { return s; }).join(", ") || "(no location)";
-        ul.appendChild(el("li", {}, name + ": " + r[value]));
+        ul.appendChild(show(el("li"), name + ": " + r[value]));
       });
       fig.appendChild(ul);
     }
@@ -370,12 +434,12 @@
     var order = new Uint32Array(n); for (var i = 0; i < n; i++) order[i] = i;
     var view = order, sortCol = -1, dir = 1, lower = null;
     var tools = el("div", { class: "tools" });
-    var input = el("input", { type: "search", placeholder: "Filter rows", "aria-label": "Filter the rows of " + p.title });
+    var input = el("input", { type: "search", placeholder: "Filter rows", "aria-label": "Filter the rows of " + plain(p.title) });
     var count = el("span", { class: "count", "aria-live": "polite" });
     tools.appendChild(input); tools.appendChild(count);
     var scroll = el("div", { class: "scroll", tabindex: "0" });
     var t = el("table", { class: "data" });
-    t.appendChild(el("caption", {}, caption));
+    t.appendChild(show(el("caption"), caption));
     var thead = el("thead"), hr = el("tr");
     p.columns.forEach(function (name, ci) {
       var th = el("th", { scope: "col", class: numeric(kinds[ci]) ? "n" : undefined, "aria-sort": "none" });
@@ -430,8 +494,8 @@
       for (var i = from; i < to; i++) {
         var r = p.rows[view[i]], tr = el("tr");
         for (var ci = 0; ci < r.length; ci++) {
-          var td = el("td", numeric(kinds[ci]) ? { class: "n" } : {}, r[ci]);
-          if (r[ci].length > 40) td.title = r[ci];
+          var td = show(el("td", numeric(kinds[ci]) ? { class: "n" } : {}), r[ci]);
+          if (r[ci].length > 40) td.title = plain(r[ci]);
           tr.appendChild(td);
         }
         frag.appendChild(tr);
@@ -514,11 +578,11 @@
     svg.appendChild(gAxis); svg.appendChild(gCells); svg.appendChild(gMarks);
     series.forEach(function (s, i) {
       var y = T + i * rowH;
-      if (rowH >= 12) gAxis.appendChild(sv("text", { class: "tick", x: L - 6, y: y + rowH - 4, "text-anchor": "end" }, s.name));
+      if (rowH >= 12) gAxis.appendChild(show(sv("text", { class: "tick", x: L - 6, y: y + rowH - 4, "text-anchor": "end" }), s.name));
       s.pts.forEach(function (pt) {
         var xa = X(pt[0]), xb = X(pt[0] + v.bucket);
         var cell = sv("rect", { x: xa.toFixed(2), y: y, width: Math.max(1, xb - xa).toFixed(2), height: rowH - 1, fill: isFinite(pt[1]) ? heatColor(pt[1]) : "none" });
-        cell.appendChild(sv("title", {}, s.name + " " + iso(pt[0]) + ": " + pt[2] + "%"));
+        cell.appendChild(sv("title", {}, plain(s.name) + " " + iso(pt[0]) + ": " + pt[2] + "%"));
         gCells.appendChild(cell);
       });
     });
@@ -537,7 +601,7 @@
       var x = X(c.t), mark = sv("g", { class: "change" });
       mark.appendChild(sv("line", { x1: x, x2: x, y1: T - 4, y2: axisY }));
       mark.appendChild(sv("path", { d: "M" + (x - 5) + "," + (T - 12) + "h10l-5,8z" }));
-      mark.appendChild(sv("title", {}, c.text));
+      mark.appendChild(sv("title", {}, plain(c.text)));
       gMarks.appendChild(mark);
     });
     var scale = el("p", { class: "heat-scale" }, "0% ");
@@ -584,7 +648,7 @@
       draw: function () {
         chart(fig, p);
         var unit = v.unit && p.title.indexOf("(" + v.unit + ")") < 0 ? " (" + v.unit + ")" : "";
-        fig.appendChild(el("figcaption", {}, p.title + unit));
+        fig.appendChild(show(el("figcaption"), p.title + unit));
       }
     };
   }
