@@ -636,15 +636,35 @@ fn metric_streams_read_the_same_in_pieces() {
         .collect();
     let mut broken = lines.clone();
     broken[30] = r#"{"namespace": "AWS/Kinesis", oops}"#.into();
+    // Records skipped for a reason: the first of each is named by its line in the file, however
+    // it was cut (lines 11, 21 and 41; the sum in quotes twice).
+    let mut skipped = lines.clone();
+    skipped[10] = skipped[10].replace(r#""timestamp":"#, r#""timestamp":"x","t":"#);
+    skipped[20] = skipped[20].replace(r#""value":"#, r#""v":"#);
+    for i in [40, 50] {
+        skipped[i] = skipped[i].replace(r#""sum":"#, r#""sum":"1","s":"#);
+    }
     for (name, text) in [
         ("lines", lines.join("\n")),
         ("concatenated", lines.concat()),
         ("broken", broken.join("\n")),
+        ("skipped", skipped.join("\n")),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m.json");
         std::fs::write(&path, &text).unwrap();
         let whole = metrics_pass(&path, 1 << 30);
+        if name == "skipped" {
+            assert_eq!(
+                whole.1.warnings,
+                [
+                    "1 record skipped: a timestamp that is not a number (first at line 11)",
+                    "1 record skipped: a datapoint without a value (first at line 21)",
+                    "2 records skipped: a value.sum that is not a number (first at line 41)",
+                ]
+            );
+            assert_eq!((whole.1.records, whole.1.skipped_records), (56, 4));
+        }
         for chunk in [1, 5, 100, 1000] {
             assert_eq!(
                 metrics_pass(&path, chunk),
@@ -652,6 +672,70 @@ fn metric_streams_read_the_same_in_pieces() {
                 "{name}, pieces of {chunk}"
             );
         }
+    }
+}
+
+/// get-metric-data output read in pieces (its `MetricDataResults` split): a skipped datapoint
+/// is named by the index of its result in the whole array, however the array was cut.
+#[test]
+fn split_get_metric_data_names_skips_by_their_index_in_the_file() {
+    use kinesis_insights::metrics::parse::{Queries, QuerySpec};
+    let result = |i: usize, time: &str| {
+        format!(
+            r#"{{"Id":"m{i}","StatusCode":"Complete","Timestamps":["2024-03-09T10:00:00Z",{time}],"Values":[{i}.0,1.0]}}"#
+        )
+    };
+    let results: Vec<String> = (0..40)
+        .map(|i| match i {
+            25 | 33 => result(i, r#""not a time""#),
+            _ => result(i, r#""2024-03-09T10:01:00Z""#),
+        })
+        .collect();
+    let text = format!("{{\"MetricDataResults\": [\n{}\n]}}\n", results.join(",\n"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gmd.json");
+    std::fs::write(&path, &text).unwrap();
+    let mut queries = Queries::default();
+    for i in 0..40 {
+        queries.by_id.insert(
+            format!("m{i}"),
+            QuerySpec {
+                namespace: "AWS/Kinesis".into(),
+                metric: "IncomingBytes".into(),
+                stream: format!("s{i}"),
+                shard: String::new(),
+                consumer: String::new(),
+                other_dims: false,
+                stat: "Sum".into(),
+            },
+        );
+    }
+    let query = MetricsQuery::new(Window::default(), 60_000);
+    let reader = MetricsReader {
+        query: &query,
+        queries: Some(&queries),
+        statistics_series: None,
+    };
+    let pass = |chunk: usize| {
+        let opts = PassOptions {
+            chunk_bytes: chunk,
+            ..PassOptions::default()
+        };
+        let (_, mut reports): (MetricsCube, _) =
+            pipeline::run(&reader, &[Source::File(path.clone())], opts);
+        reports.remove(0)
+    };
+    let whole = pass(1 << 30);
+    assert_eq!(
+        whole.warnings,
+        [
+            "2 records skipped: a Timestamps entry that is not a time (first at line 1, column 1, \
+          .MetricDataResults[25].Timestamps[1])"
+        ]
+    );
+    assert_eq!((whole.records, whole.skipped_records), (78, 2));
+    for chunk in [50, 200, 1000] {
+        assert_eq!(pass(chunk), whole, "pieces of {chunk}");
     }
 }
 

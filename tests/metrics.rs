@@ -535,18 +535,20 @@ fn times_outside_1970_to_9999_are_bad_records() {
         dir.path().to_str().unwrap(),
     ]);
     assert_eq!(r.code, 1, "{}", r.stderr);
+    // Said as every skip reason is: the count, the first place (the second line; the first
+    // entry of the one top-level object) and the first time as written.
     assert!(
         r.stderr.contains(
-            "points.json: 4 datapoints with a timestamp outside the years 1970 to 9999 skipped \
-             (the first: -1e300 ms)"
+            "points.json: 4 records skipped: a timestamp outside the years 1970 to 9999 \
+             (first at line 2: -1e300 ms)"
         ),
         "{}",
         r.stderr
     );
     assert!(
         r.stderr.contains(
-            "gms.json: 1 datapoint with a timestamp outside the years 1970 to 9999 skipped \
-             (the first: 1969-12-31T23:59:59Z)"
+            "gms.json: 1 record skipped: a timestamp outside the years 1970 to 9999 \
+             (first at line 1, column 1, .Datapoints[0]: 1969-12-31T23:59:59Z)"
         ),
         "{}",
         r.stderr
@@ -1083,4 +1085,146 @@ fn partial_get_metric_data_is_named() {
     );
     // The datapoints themselves are still counted: the same panels as the complete file.
     assert_eq!(r.stdout, complete.stdout);
+}
+
+/// Datapoints that cannot be counted are skipped with a reason and the place of the first, in
+/// each JSON form; a statistic of the wrong type is never read as absent (the datapoint would
+/// count and show nowhere). The counts and places are those the fixtures are built of.
+#[test]
+fn skipped_datapoints_say_why_and_where_in_every_json_form() {
+    let dir = tempfile::tempdir().unwrap();
+    // Metric Streams: minutes 0 and 3 are good (sums 5 and 7); minute 1's timestamp is text,
+    // minute 2 has no value, and minute 2 again a sum in quotes (read as absent before: counted
+    // with nothing to show on the Sum panel).
+    let good = datapoint("IncomingRecords", r#"{"StreamName":"s"}"#, 0, 5.0, 1.0, 5.0);
+    let lines = [
+        good.clone(),
+        good.replace("1709978400000", r#""2024-03-09T10:01:00Z""#),
+        good.replace("1709978400000", "1709978520000")
+            .replace(r#","value":{"sum":5,"count":1,"max":5,"min":0}"#, ""),
+        good.replace("1709978400000", "1709978520000")
+            .replace(r#""sum":5"#, r#""sum":"5""#),
+        datapoint("IncomingRecords", r#"{"StreamName":"s"}"#, 3, 7.0, 1.0, 7.0),
+    ];
+    let streams = dir.path().join("streams");
+    fs::create_dir(&streams).unwrap();
+    fs::write(streams.join("points.json"), lines.join("\n")).unwrap();
+    let r = run(&[
+        "metrics",
+        "-f",
+        "csv",
+        "-p",
+        "incoming-records",
+        "--period",
+        "1m",
+        streams.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let warnings: Vec<&str> = r.stderr.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(
+        warnings,
+        [
+            "kinesis-insights: warning: points.json: 1 record skipped: a timestamp that is not a \
+             number (first at line 2)",
+            "kinesis-insights: warning: points.json: 1 record skipped: a datapoint without a \
+             value (first at line 3)",
+            "kinesis-insights: warning: points.json: 1 record skipped: a value.sum that is not a \
+             number (first at line 4)",
+            "kinesis-insights: warning: points.json: 3 records skipped, 2 read",
+        ]
+        .map(|w| w.replace("points.json", streams.join("points.json").to_str().unwrap())),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("datapoints: 2 stream-level"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stdout,
+        "time,account,region,stream,shard,value\n\
+         2024-03-09T10:00:00Z,,r,s,,5\n\
+         2024-03-09T10:03:00Z,,r,s,,7\n"
+    );
+
+    // get-metric-data: a result that is not an object, a timestamp that is not a time and a
+    // value that is not a number, each at its path in the one top-level object; 10:00 is read.
+    let gmd = dir.path().join("gmd");
+    fs::create_dir(&gmd).unwrap();
+    fs::write(
+        gmd.join("output.json"),
+        r#"{"MetricDataResults":["oops",{"Id":"m1","StatusCode":"Complete","Timestamps":["2024-03-09T10:00:00Z","nope","2024-03-09T10:02:00Z"],"Values":[1.0,2.0,"3"]}]}"#,
+    )
+    .unwrap();
+    let queries = dir.path().join("queries.json");
+    fs::write(
+        &queries,
+        r#"[{"Id":"m1","MetricStat":{"Metric":{"Namespace":"AWS/Kinesis","MetricName":"IncomingRecords","Dimensions":[{"Name":"StreamName","Value":"s"}]},"Period":60,"Stat":"Sum"}}]"#,
+    )
+    .unwrap();
+    let r = run(&[
+        "metrics",
+        "-f",
+        "csv",
+        "-p",
+        "incoming-records",
+        "--queries",
+        queries.to_str().unwrap(),
+        gmd.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for w in [
+        "output.json: 1 record skipped: a MetricDataResults entry that is not an object (first \
+         at line 1, column 1, .MetricDataResults[0])",
+        "output.json: 1 record skipped: a Timestamps entry that is not a time (first at line 1, \
+         column 1, .MetricDataResults[1].Timestamps[1])",
+        "output.json: 1 record skipped: a Values entry that is not a number (first at line 1, \
+         column 1, .MetricDataResults[1].Values[2])",
+        "output.json: 3 records skipped, 1 read",
+    ] {
+        assert!(r.stderr.contains(w), "{w}\n{}", r.stderr);
+    }
+    assert_eq!(
+        r.stdout,
+        "time,account,region,stream,shard,value\n2024-03-09T10:00:00Z,,,s,,1\n"
+    );
+
+    // get-metric-statistics: a Sum in quotes, an entry that is not an object, a timestamp that
+    // is not a time, an entry with no statistic; 10:02 is read.
+    let gms = dir.path().join("gms");
+    fs::create_dir(&gms).unwrap();
+    fs::write(
+        gms.join("stats.json"),
+        r#"{"Label":"IncomingRecords","Datapoints":[{"Timestamp":"2024-03-09T10:00:00Z","Sum":"2","Maximum":2.0},7,{"Timestamp":"x","Sum":1.0},{"Timestamp":"2024-03-09T10:01:00Z","Unit":"Count"},{"Timestamp":"2024-03-09T10:02:00Z","Sum":4.0}]}"#,
+    )
+    .unwrap();
+    let r = run(&[
+        "metrics",
+        "-f",
+        "csv",
+        "-p",
+        "incoming-records",
+        "--label-stream",
+        "s",
+        gms.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    for w in [
+        "stats.json: 1 record skipped: a Sum that is not a number (first at line 1, column 1, \
+         .Datapoints[0])",
+        "stats.json: 1 record skipped: a Datapoints entry that is not an object (first at line \
+         1, column 1, .Datapoints[1])",
+        "stats.json: 1 record skipped: a datapoint without a Timestamp that is a time (first at \
+         line 1, column 1, .Datapoints[2])",
+        "stats.json: 1 record skipped: a datapoint without a Sum, Average, Maximum or \
+         SampleCount (first at line 1, column 1, .Datapoints[3])",
+        "stats.json: 4 records skipped, 1 read",
+    ] {
+        assert!(r.stderr.contains(w), "{w}\n{}", r.stderr);
+    }
+    assert_eq!(
+        r.stdout,
+        "time,account,region,stream,shard,value\n2024-03-09T10:02:00Z,,,s,,4\n"
+    );
 }

@@ -26,7 +26,7 @@ use std::hash::BuildHasher;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 
-use super::record::{CLI_KEYS, StreamDims, StreamRecord, StreamValue};
+use super::record::{CLI_KEYS, Given, StreamDims, StreamRecord, StreamValue};
 use crate::input::lenient::{Num, Str};
 use crate::input::scan::{Bail, Bytes, Cursor, Scan, Span};
 
@@ -62,14 +62,15 @@ pub(super) enum Item<'t, V> {
 /// [`StreamRecord`] besides what the prefix says.
 #[derive(Debug, Default, PartialEq)]
 pub(super) struct Tail {
-    /// `timestamp`, when a number.
-    pub timestamp: Option<f64>,
-    /// `value`, when an object.
-    pub value: Option<StreamValue>,
+    /// `timestamp`.
+    pub timestamp: Given<f64>,
+    /// `value`.
+    pub value: Given<StreamValue>,
 }
 
 /// Reads `text`, calling `each` with every Metric Streams record (any top-level object without
-/// the CLI forms' keys), in order, until the end or the first value it leaves to the serde path.
+/// the CLI forms' keys) and the offset of its `{`, in order, until the end or the first value it
+/// leaves to the serde path.
 ///
 /// With a `cache`, a record whose prefix the cache knows is handed on as [`Item::Known`]; after
 /// a record read whole, a value `each` returns is kept for its prefix, when the prefix can be
@@ -77,7 +78,7 @@ pub(super) struct Tail {
 pub(super) fn read<'t, V: Copy>(
     text: &'t str,
     cache: Option<&mut PrefixCache<V>>,
-    each: impl FnMut(Item<'t, V>) -> Option<V>,
+    each: impl FnMut(Item<'t, V>, usize) -> Option<V>,
 ) -> End {
     // The scanner keeps offsets as u32; larger texts take the serde path.
     if u32::try_from(text.len()).is_err() {
@@ -393,7 +394,7 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
     fn values<V: Copy>(
         &mut self,
         mut cache: Option<&mut PrefixCache<V>>,
-        mut each: impl FnMut(Item<'a, V>) -> Option<V>,
+        mut each: impl FnMut(Item<'a, V>, usize) -> Option<V>,
     ) -> End {
         let hand_over = |values, end| End::HandOver { values, at: end };
         if self.s.skip_bom().is_err() {
@@ -414,7 +415,7 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
                     let read = match cache.as_deref_mut() {
                         Some(cache) => self.cached_record(at, cache, &mut each),
                         None => self.record().map(|w| {
-                            each(Item::Record(w.record));
+                            each(Item::Record(w.record), at);
                             w.close
                         }),
                     };
@@ -441,12 +442,12 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
         &mut self,
         open: usize,
         cache: &mut PrefixCache<V>,
-        each: &mut impl FnMut(Item<'a, V>) -> Option<V>,
+        each: &mut impl FnMut(Item<'a, V>, usize) -> Option<V>,
     ) -> Scan<usize> {
         let bytes = self.s.bytes();
         let Some(q) = cache.prefix_end(bytes, open) else {
             let w = self.record()?;
-            let value = each(Item::Record(w.record));
+            let value = each(Item::Record(w.record), open);
             cache.keep(bytes, open, w.prefix_end, None, value);
             return Ok(w.close);
         };
@@ -459,18 +460,18 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
         let tail = self.tail(q);
         if let Some(value) = cache.get(hash, prefix) {
             if let Some((tail, close)) = tail? {
-                each(Item::Known(value, tail));
+                each(Item::Known(value, tail), open);
                 return Ok(close);
             }
             // The tail names the series too: read the record again, whole.
             self.s.seek(open + 1);
             let w = self.record()?;
-            each(Item::Record(w.record));
+            each(Item::Record(w.record), open);
             return Ok(w.close);
         }
         self.s.seek(open + 1);
         let w = self.record()?;
-        let value = each(Item::Record(w.record));
+        let value = each(Item::Record(w.record), open);
         cache.keep(bytes, open, w.prefix_end, Some((q, hash)), value);
         Ok(w.close)
     }
@@ -507,7 +508,7 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
                 member::REGION => r.region = self.str_value()?,
                 member::ACCOUNT_ID => r.account_id = self.str_value()?,
                 member::DIMENSIONS => r.dimensions = self.dimensions()?,
-                member::TIMESTAMP => r.timestamp = self.num_value()?.0,
+                member::TIMESTAMP => r.timestamp = self.given_num()?,
                 member::VALUE => r.value = self.value()?,
                 _ => self.s.skip_value()?,
             }
@@ -543,9 +544,9 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
         tail.timestamp = match self.s.peek_at().and_then(|at| integer(self.text, at)) {
             Some((t, end)) => {
                 self.s.seek(end);
-                Some(t)
+                Given::Value(t)
             }
-            None => self.num_value()?.0,
+            None => self.given_num()?,
         };
         let mut seen = member::TIMESTAMP;
         // Metric Streams write `value` and `unit` next: while they come so, each is one turn of
@@ -574,7 +575,7 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
             }
             seen |= m;
             match m {
-                member::TIMESTAMP => tail.timestamp = self.num_value()?.0,
+                member::TIMESTAMP => tail.timestamp = self.given_num()?,
                 member::VALUE => tail.value = self.value()?,
                 _ => self.s.skip_value()?,
             }
@@ -683,6 +684,16 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
         }
     }
 
+    /// A member a datapoint needs (`timestamp`, a statistic), present: its number, or
+    /// [`Given::WrongType`] for any other value, as `record::Given` reads it.
+    #[inline(always)]
+    fn given_num(&mut self) -> Scan<Given<f64>> {
+        Ok(match self.num_value()?.0 {
+            Some(v) => Given::Value(v),
+            None => Given::WrongType,
+        })
+    }
+
     /// Opens an object member: true (after the `{`) when the value is an object; any other
     /// value is skipped and reads as absent, as `lenient::Obj` reads it. A bare number bails.
     #[inline(always)]
@@ -730,17 +741,17 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
         }
     }
 
-    /// `value`, as the derived `parse::StreamValue` reads it: a member given twice bails.
-    fn value(&mut self) -> Scan<Option<StreamValue>> {
+    /// `value`, as `record::StreamValue` reads it: a member given twice bails.
+    fn value(&mut self) -> Scan<Given<StreamValue>> {
         if let Some(v) = self.value_as_written() {
-            return Ok(Some(v));
+            return Ok(Given::Value(v));
         }
         if !self.open_object()? {
-            return Ok(None);
+            return Ok(Given::WrongType);
         }
         let mut v = StreamValue::default();
         if self.s.eat(b'}') {
-            return Ok(Some(v));
+            return Ok(Given::Value(v));
         }
         // Metric Streams write `max`, `min`, `sum`, `count` in that order: while the keys come
         // so, each is recognised by its bytes (as `key` reads them), not scanned and matched.
@@ -776,10 +787,10 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
                     2 => &mut v.count,
                     _ => &mut v.max,
                 };
-                *slot = self.num_value()?;
+                *slot = self.given_num()?;
             }
             if !self.next_member()? {
-                return Ok(Some(v));
+                return Ok(Given::Value(v));
             }
         }
     }
@@ -811,9 +822,9 @@ impl<'a, C: Cursor<'a>> Doc<'a, C> {
         }
         self.s.seek(i + 1);
         Some(StreamValue {
-            sum: Num(Some(sum)),
-            count: Num(Some(count)),
-            max: Num(Some(max)),
+            sum: Given::Value(sum),
+            count: Given::Value(count),
+            max: Given::Value(max),
         })
     }
 
@@ -1514,7 +1525,7 @@ mod tests {
             format!("{reports:?} {:?} {} {series:?}", cube.counts, cube.width)
         };
         assert_eq!(run(true), run(false));
-        matches!(read::<()>(text, None, |_| None), End::Done { .. })
+        matches!(read::<()>(text, None, |_, _| None), End::Done { .. })
     }
 
     #[test]
@@ -1540,7 +1551,7 @@ mod tests {
     /// Reads `text` once with `cache`: the records its prefixes knew.
     fn known(text: &str, cache: &mut PrefixCache<()>) -> usize {
         let mut known = 0;
-        read(text, Some(cache), |item| match item {
+        read(text, Some(cache), |item, _| match item {
             Item::Record(_) => Some(()),
             Item::Known((), _) => {
                 known += 1;

@@ -12,12 +12,13 @@
 //! top-level value it is not sure of, the rest of the text is read here with serde_json.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::Path;
 
 use serde::Deserialize;
 
 use super::fast::{Item, PrefixCache, Tail};
-use super::record::{StreamDims, StreamRecord, StreamValue};
+use super::record::{Given, StreamDims, StreamRecord, StreamValue};
 use super::{Class, Dims, MetricsCube, Origin, Pending, Point, Prefixes, Query, fast};
 use crate::diag::{FileReport, FileStatus};
 use crate::input::json::{Broken, Damage, ValueStream, describe_damage, for_each_value_in};
@@ -48,10 +49,10 @@ struct DataResult<'a> {
 struct StatPoint<'a> {
     #[serde(borrow)]
     timestamp: Str<'a>,
-    sum: Num,
-    average: Num,
-    maximum: Num,
-    sample_count: Num,
+    sum: Given<f64>,
+    average: Given<f64>,
+    maximum: Given<f64>,
+    sample_count: Given<f64>,
 }
 
 /// Any top-level object of the three forms; which fields are present tells the form.
@@ -69,8 +70,8 @@ pub(super) struct TopObject<'a> {
     account_id: Str<'a>,
     #[serde(borrow)]
     dimensions: Obj<StreamDims<'a>>,
-    timestamp: Num,
-    value: Obj<StreamValue>,
+    timestamp: Given<f64>,
+    value: Given<StreamValue>,
     // get-metric-data
     #[serde(rename = "MetricDataResults", borrow)]
     results: Arr<Obj<DataResult<'a>>>,
@@ -89,7 +90,7 @@ impl<'a> TopObject<'a> {
     /// record (or nothing recognisable).
     fn into_value<V>(self) -> TopValue<'a, V> {
         if self.results.0.is_some() || self.datapoints.0.is_some() {
-            return TopValue::Cli(self);
+            return TopValue::Cli(Box::new(self));
         }
         TopValue::Stream(StreamRecord {
             namespace: self.namespace,
@@ -97,8 +98,8 @@ impl<'a> TopObject<'a> {
             region: self.region,
             account_id: self.account_id,
             dimensions: self.dimensions.0,
-            timestamp: self.timestamp.0,
-            value: self.value.0,
+            timestamp: self.timestamp,
+            value: self.value,
         })
     }
 }
@@ -111,30 +112,33 @@ pub(super) enum TopValue<'a, V = ()> {
     /// A Metric Streams record whose prefix a [`PrefixCache`] knows: the value kept for it, and
     /// the members after it.
     Known(V, Tail),
-    /// `get-metric-data` or `get-metric-statistics` output.
-    Cli(TopObject<'a>),
+    /// `get-metric-data` or `get-metric-statistics` output (boxed: one or a few per file, and
+    /// unboxed it would make every record passed on a copy into a larger value).
+    Cli(Box<TopObject<'a>>),
     /// Not an object.
     NotObject,
 }
 
-/// Reads every top-level value of `text` in order: with the fast path first, when `fast`, and
-/// with serde_json from the first value the fast path leaves to it. With a `cache` (and `fast`),
-/// records of a known prefix come as [`TopValue::Known`], and a value `each` gives back for a
-/// record read whole is kept for its prefix (see [`PrefixCache`]).
+/// Reads every top-level value of `text` in order, passing each to `each` with the offset where
+/// it starts: with the fast path first, when `fast`, and with serde_json from the first value
+/// the fast path leaves to it. With a `cache` (and `fast`), records of a known prefix come as
+/// [`TopValue::Known`], and a value `each` gives back for a record read whole is kept for its
+/// prefix (see [`PrefixCache`]).
 pub(super) fn read_values<'t, V: Copy>(
     text: &'t str,
     fast: bool,
     cache: Option<&mut PrefixCache<V>>,
     continued: bool,
-    mut each: impl FnMut(TopValue<'t, V>) -> Option<V>,
+    mut each: impl FnMut(TopValue<'t, V>, usize) -> Option<V>,
 ) -> ValueStream {
     let (fast_values, start) = match fast {
         true => {
-            let end = fast::read(text, cache, |item| {
-                each(match item {
+            let end = fast::read(text, cache, |item, at| {
+                let value = match item {
                     Item::Record(r) => TopValue::Stream(r),
                     Item::Known(v, tail) => TopValue::Known(v, tail),
-                })
+                };
+                each(value, at)
             });
             match end {
                 fast::End::Done { values } => {
@@ -149,14 +153,15 @@ pub(super) fn read_values<'t, V: Copy>(
         }
         false => (0, 0),
     };
-    let mut stream = for_each_value_in(text, start, continued || start > 0, |de, _| {
+    let mut stream = for_each_value_in(text, start, continued || start > 0, |de, at| {
         // A value is passed on only once read whole: nothing is kept of one that breaks.
         let top =
             Obj::<TopObject<'t>>::deserialize(de).map_err(|error| Broken::new(error, false))?;
-        each(match top.0 {
+        let value = match top.0 {
             Some(o) => o.into_value(),
             None => TopValue::NotObject,
-        });
+        };
+        each(value, at);
         Ok(())
     });
     stream.values += fast_values;
@@ -165,7 +170,8 @@ pub(super) fn read_values<'t, V: Copy>(
 
 /// Reads `text` on the serde path alone and with the fast path (then serde from where it handed
 /// over), and compares them: `Ok(n)` when both read the same values (every record as the serde
-/// path builds it, in order, and the same report of values and damage) and the fast path read
+/// path builds it, at the same offset, in order, and the same report of values and damage) and
+/// the fast path read
 /// the first `n` values itself; `Err` saying how they differ otherwise. The fast path is run
 /// without the prefix cache, and with one, twice over (the second time most records hit): each
 /// record read whole keeps its identity members for its prefix, and a hit must be the kept
@@ -175,14 +181,14 @@ pub(super) fn read_values<'t, V: Copy>(
 pub fn compare_with_serde(text: &str) -> Result<u32, String> {
     let read_all = |fast: bool| {
         let mut values = Vec::new();
-        let stream = read_values::<()>(text, fast, None, false, |v| {
-            values.push(format!("{v:?}"));
+        let stream = read_values::<()>(text, fast, None, false, |v, at| {
+            values.push(format!("{at}: {v:?}"));
             None
         });
         (values, stream)
     };
     let slow = read_all(false);
-    let end = fast::read::<()>(text, None, |_| None);
+    let end = fast::read::<()>(text, None, |_, _| None);
     let fast = read_all(true);
     if fast != slow {
         return Err(format!(
@@ -208,31 +214,31 @@ pub fn compare_with_serde(text: &str) -> Result<u32, String> {
         other => format!("{other:?}"),
     };
     let mut slow_split = Vec::new();
-    let slow_stream = read_values::<u32>(text, false, None, false, |v| {
-        slow_split.push(split(v));
+    let slow_stream = read_values::<u32>(text, false, None, false, |v, at| {
+        slow_split.push(format!("{at}: {}", split(v)));
         None
     });
     let mut cache = PrefixCache::default();
     let mut identities: Vec<String> = Vec::new();
     for round in 1..=2 {
         let mut values = Vec::new();
-        let stream = read_values(text, true, Some(&mut cache), false, |v| match v {
+        let stream = read_values(text, true, Some(&mut cache), false, |v, at| match v {
             TopValue::Stream(r) => {
                 let id = identity(&r);
                 let tail = Tail {
                     timestamp: r.timestamp,
                     value: r.value,
                 };
-                values.push(shown(&id, tail));
+                values.push(format!("{at}: {}", shown(&id, tail)));
                 identities.push(id);
                 u32::try_from(identities.len() - 1).ok()
             }
             TopValue::Known(i, tail) => {
-                values.push(shown(&identities[i as usize], tail));
+                values.push(format!("{at}: {}", shown(&identities[i as usize], tail)));
                 None
             }
             other => {
-                values.push(format!("{other:?}"));
+                values.push(format!("{at}: {other:?}"));
                 None
             }
         });
@@ -247,37 +253,73 @@ pub fn compare_with_serde(text: &str) -> Result<u32, String> {
     Ok(values)
 }
 
-/// The time and datapoint of a Metric Streams record, counted as read (or skipped, and why) in
-/// `st`; `no_metric` when it has no metric name. Inlined: out of line, its call costs more than
-/// the integer time saves (callgrind, 11 of the day corpus's files).
+/// The time and datapoint of a Metric Streams record whose value starts at `at`, counted as read
+/// (or skipped, and why) in `st`; `no_metric` when it has no metric name. A datapoint needs a
+/// number for its `timestamp` and for each of `value`'s `sum`, `count` and `max` (Metric Streams
+/// always write them; the panels' statistics are made of them), so one without is skipped, not
+/// counted with nothing to show. Inlined: out of line, its call costs more than the integer time
+/// saves (callgrind, 11 of the day corpus's files).
 #[inline(always)]
 fn stream_point(
-    timestamp: Option<f64>,
-    value: Option<StreamValue>,
+    timestamp: Given<f64>,
+    value: Given<StreamValue>,
     no_metric: bool,
+    at: usize,
     st: &mut FileState,
 ) -> Option<(Millis, Point)> {
-    let value = value.unwrap_or_default();
-    let Some(raw) = timestamp else {
-        st.skipped += 1;
+    let Given::Value(raw) = timestamp else {
+        let why = match timestamp {
+            Given::Absent => Skip::NoTimestamp,
+            _ => Skip::TimestampNotANumber,
+        };
+        st.skip(why, Place::value(at));
         return None;
     };
     let Some(ts) = stream_time(raw) else {
-        st.out_of_range(|| format!("{raw:e} ms"));
+        st.skip_with(Skip::TimeOutOfRange, Place::value(at), || {
+            format!("{raw:e} ms")
+        });
         return None;
     };
-    if no_metric || (value.sum.0.is_none() && value.max.0.is_none()) {
-        st.skipped += 1;
+    let numbers = match value {
+        Given::Value(v) if !no_metric => v.numbers(),
+        _ => None,
+    };
+    let Some([sum, count, max]) = numbers else {
+        st.skip(no_point(no_metric, value), Place::value(at));
         return None;
-    }
+    };
     let point = Point {
-        sum: value.sum.0,
-        count: value.count.0,
-        max: value.max.0,
+        sum: Some(sum),
+        count: Some(count),
+        max: Some(max),
         avg: None,
     };
     st.records += 1;
     Some((ts, point))
+}
+
+/// Why a Metric Streams record with a good timestamp is no datapoint.
+#[cold]
+fn no_point(no_metric: bool, value: Given<StreamValue>) -> Skip {
+    let v = match value {
+        _ if no_metric => return Skip::NoMetricName,
+        Given::Absent => return Skip::NoValue,
+        Given::WrongType => return Skip::ValueNotAnObject,
+        Given::Value(v) => v,
+    };
+    [
+        (v.sum, "value.sum"),
+        (v.count, "value.count"),
+        (v.max, "value.max"),
+    ]
+    .into_iter()
+    .find_map(|(g, name)| match g {
+        Given::Absent => Some(Skip::NoStatistic(name)),
+        Given::WrongType => Some(Skip::NotANumber(name)),
+        Given::Value(_) => None,
+    })
+    .unwrap_or(Skip::NoStatistic("value.sum"))
 }
 
 /// A record's `timestamp` as [`time_from_epoch_millis`] gives it, without its rounding down for
@@ -393,35 +435,183 @@ fn cli_time(s: &Str<'_>) -> Result<Option<Millis>, ()> {
     Ok(in_range(t).then_some(t))
 }
 
+/// Why a value of a metrics input is not counted as a datapoint. Each reason is reported once
+/// per file, with its count and the place of the first (as the CloudTrail reader reports its
+/// skipped records).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Skip {
+    /// A top-level value that is not an object.
+    NotAnObject,
+    /// An object of none of the three forms.
+    NotADatapoint,
+    /// A Metric Streams record with a `namespace` but no `metric_name`.
+    NoMetricName,
+    /// A Metric Streams record without `timestamp`.
+    NoTimestamp,
+    /// A Metric Streams `timestamp` that is not a number.
+    TimestampNotANumber,
+    /// A time outside the years 1970 to 9999.
+    TimeOutOfRange,
+    /// A Metric Streams record without `value`.
+    NoValue,
+    /// A Metric Streams `value` that is not an object.
+    ValueNotAnObject,
+    /// A statistic the datapoint needs is absent (named as a path: `value.sum`).
+    NoStatistic(&'static str),
+    /// A statistic that is not a number (`value.sum`, or a get-metric-statistics `Sum`).
+    NotANumber(&'static str),
+    /// A `MetricDataResults` entry that is not an object.
+    ResultNotAnObject,
+    /// A get-metric-data `Timestamps` entry that is not a time.
+    TimestampsEntryNotATime,
+    /// A get-metric-data `Values` entry that is not a number.
+    ValuesEntryNotANumber,
+    /// A get-metric-statistics `Datapoints` entry that is not an object.
+    PointNotAnObject,
+    /// A get-metric-statistics datapoint without a `Timestamp` that is a time.
+    NoTime,
+    /// A get-metric-statistics datapoint without any statistic.
+    NoStatistics,
+}
+
+impl std::fmt::Display for Skip {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        match self {
+            Skip::NotAnObject => f.write_str("not a JSON object"),
+            Skip::NotADatapoint => {
+                f.write_str("an object that is not a datapoint (no metric_name or namespace)")
+            }
+            Skip::NoMetricName => f.write_str("a datapoint without a metric_name"),
+            Skip::NoTimestamp => f.write_str("a datapoint without a timestamp"),
+            Skip::TimestampNotANumber => f.write_str("a timestamp that is not a number"),
+            Skip::TimeOutOfRange => write!(f, "a timestamp {RANGE_WORDS}"),
+            Skip::NoValue => f.write_str("a datapoint without a value"),
+            Skip::ValueNotAnObject => f.write_str("a value that is not an object"),
+            Skip::NoStatistic(name) => write!(f, "a datapoint without {name}"),
+            Skip::NotANumber(name) => write!(f, "a {name} that is not a number"),
+            Skip::ResultNotAnObject => {
+                f.write_str("a MetricDataResults entry that is not an object")
+            }
+            Skip::TimestampsEntryNotATime => f.write_str("a Timestamps entry that is not a time"),
+            Skip::ValuesEntryNotANumber => f.write_str("a Values entry that is not a number"),
+            Skip::PointNotAnObject => f.write_str("a Datapoints entry that is not an object"),
+            Skip::NoTime => f.write_str("a datapoint without a Timestamp that is a time"),
+            Skip::NoStatistics => {
+                f.write_str("a datapoint without a Sum, Average, Maximum or SampleCount")
+            }
+        }
+    }
+}
+
+/// Where a skipped value is, while its text is read: the offset of the top-level value it is
+/// (or is in), and for a datapoint inside one, the array and index of its entry and the path
+/// from there (`.Timestamps[3]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Place {
+    at: usize,
+    index: Option<(&'static str, u64)>,
+    rest: String,
+}
+
+impl Place {
+    /// A top-level value.
+    fn value(at: usize) -> Self {
+        Place {
+            at,
+            index: None,
+            rest: String::new(),
+        }
+    }
+
+    /// Entry `i` of the array `key` of the top-level value at `at`, and `rest` from there.
+    fn entry(at: usize, key: &'static str, i: usize, rest: String) -> Self {
+        Place {
+            at,
+            index: Some((key, i as u64)),
+            rest,
+        }
+    }
+}
+
+/// A [`Place`] as a line and column (of the piece read, then of the file: see
+/// [`Part::positions`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Position {
+    line: usize,
+    column: usize,
+    index: Option<(&'static str, u64)>,
+    rest: String,
+}
+
+impl Position {
+    /// As the CloudTrail reader says a place: `line 12`, `line 1, column 301`, `line 1, column
+    /// 1, .MetricDataResults[2].Timestamps[7]`.
+    fn describe(&self) -> String {
+        let mut s = if self.column == 1 && self.index.is_none() {
+            format!("line {}", self.line)
+        } else {
+            format!("line {}, column {}", self.line, self.column)
+        };
+        if let Some((key, i)) = self.index {
+            let _ = write!(s, ", .{key}[{i}]{}", self.rest);
+        }
+        s
+    }
+}
+
+/// The values skipped for one reason: how many, where the first was, and (for a time out of
+/// range) the first as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Skipped<P> {
+    why: Skip,
+    count: u64,
+    first: P,
+    detail: Option<String>,
+}
+
 #[derive(Debug, Default)]
 struct FileState {
     /// The account in the file's S3 key, for records that do not name theirs.
     path_account: String,
-    /// Datapoints skipped for a time outside the years 1970 to 9999, and the first such time
-    /// as written.
-    out_of_range: u64,
-    first_out_of_range: Option<String>,
     /// Some object of one of the three forms was seen.
     recognised: bool,
-    /// Objects of none of the forms.
-    unrecognised: u64,
     records: u64,
-    skipped: u64,
+    /// Values skipped, by reason, in the order first seen.
+    skips: Vec<Skipped<Place>>,
+    /// Values skipped for a reason one of `problems` gives (no `--queries`, an unknown result
+    /// `Id`, timestamps without values).
+    explained: u64,
     problems: Vec<String>,
 }
 
 impl FileState {
-    /// Counts a datapoint skipped for its time; `shown` words the time as the file wrote it.
-    fn out_of_range(&mut self, shown: impl FnOnce() -> String) {
-        self.skipped += 1;
-        self.out_of_range += 1;
-        self.first_out_of_range.get_or_insert_with(shown);
+    /// Counts a value skipped for `why` at `place`.
+    #[cold]
+    #[inline(never)]
+    fn skip(&mut self, why: Skip, place: Place) {
+        self.skip_with(why, place, String::new);
+    }
+
+    /// [`skip`](Self::skip), with `detail` saying what the first such value was (empty for
+    /// nothing).
+    #[cold]
+    #[inline(never)]
+    fn skip_with(&mut self, why: Skip, place: Place, detail: impl FnOnce() -> String) {
+        match self.skips.iter_mut().find(|s| s.why == why) {
+            Some(s) => s.count += 1,
+            None => self.skips.push(Skipped {
+                why,
+                count: 1,
+                first: place,
+                detail: Some(detail()).filter(|d| !d.is_empty()),
+            }),
+        }
     }
 }
 
 impl MetricsReader<'_> {
-    /// `get-metric-data` or `get-metric-statistics` output.
-    fn cli(&self, cube: &mut MetricsCube, o: TopObject<'_>, st: &mut FileState) {
+    /// `get-metric-data` or `get-metric-statistics` output, the top-level value at `at`.
+    fn cli(&self, cube: &mut MetricsCube, o: TopObject<'_>, at: usize, st: &mut FileState) {
         st.recognised = true;
         if let Some(results) = o.results.0 {
             if !field(&o.next_token).is_empty() {
@@ -456,25 +646,26 @@ impl MetricsReader<'_> {
                     },
                 ));
             }
-            self.metric_data(cube, results, st);
+            self.metric_data(cube, results, at, st);
         } else if let Some(points) = o.datapoints.0 {
-            self.statistics(cube, field(&o.label), points, st);
+            self.statistics(cube, field(&o.label), points, at, st);
         }
     }
 
-    /// An object of neither CLI form: a Metric Streams record when it has a metric name or a
-    /// namespace. The class of its identity, when it was counted (to keep for its prefix).
+    /// An object of neither CLI form, at `at`: a Metric Streams record when it has a metric name
+    /// or a namespace. The class of its identity, when it was counted (to keep for its prefix).
     fn stream_object(
         &self,
         cube: &mut MetricsCube,
         r: StreamRecord<'_>,
+        at: usize,
         st: &mut FileState,
     ) -> Option<Class> {
         if r.metric_name.is_some() || r.namespace.is_some() {
             st.recognised = true;
-            self.stream_record(cube, r, st)
+            self.stream_record(cube, r, at, st)
         } else {
-            st.unrecognised += 1;
+            st.skip(Skip::NotADatapoint, Place::value(at));
             None
         }
     }
@@ -483,11 +674,12 @@ impl MetricsReader<'_> {
         &self,
         cube: &mut MetricsCube,
         o: StreamRecord<'_>,
+        at: usize,
         st: &mut FileState,
     ) -> Option<Class> {
         let (namespace, metric, region) =
             (field(&o.namespace), field(&o.metric_name), field(&o.region));
-        let (time, point) = stream_point(o.timestamp, o.value, metric.is_empty(), st)?;
+        let (time, point) = stream_point(o.timestamp, o.value, metric.is_empty(), at, st)?;
         let dims = o.dimensions.unwrap_or_default();
         let d = Dims {
             stream: field(&dims.stream),
@@ -504,9 +696,9 @@ impl MetricsReader<'_> {
         Some(class)
     }
 
-    /// A Metric Streams record of a prefix seen before, which [`stream_object`](Self::stream_object)
-    /// counted under `class`: a record with a metric name, so recognised, and read as
-    /// [`stream_record`](Self::stream_record) reads it.
+    /// A Metric Streams record at `at` of a prefix seen before, which
+    /// [`stream_object`](Self::stream_object) counted under `class`: a record with a metric
+    /// name, so recognised, and read as [`stream_record`](Self::stream_record) reads it.
     /// Counted soon (see [`MetricsCube::count_soon`]): `pending` must be counted before any
     /// other datapoint and before the cube is read.
     fn known_record(
@@ -515,10 +707,11 @@ impl MetricsReader<'_> {
         pending: &mut Pending,
         class: Class,
         tail: Tail,
+        at: usize,
         st: &mut FileState,
     ) {
         st.recognised = true;
-        if let Some((time, point)) = stream_point(tail.timestamp, tail.value, false, st) {
+        if let Some((time, point)) = stream_point(tail.timestamp, tail.value, false, at, st) {
             cube.count_soon(self.query, pending, class, time, &point);
         }
     }
@@ -527,6 +720,7 @@ impl MetricsReader<'_> {
         &self,
         cube: &mut MetricsCube,
         results: Vec<Obj<DataResult<'_>>>,
+        at: usize,
         st: &mut FileState,
     ) {
         let Some(queries) = self.queries else {
@@ -535,11 +729,16 @@ impl MetricsReader<'_> {
                  to --metric-data-queries with --queries FILE"
                     .into(),
             );
-            st.skipped += results.len() as u64;
+            st.explained += results.len() as u64;
             return;
         };
         let mut unknown: Vec<String> = Vec::new();
-        for r in results.into_iter().filter_map(|r| r.0) {
+        for (i, r) in results.into_iter().enumerate() {
+            let place = |rest: String| Place::entry(at, "MetricDataResults", i, rest);
+            let Some(r) = r.0 else {
+                st.skip(Skip::ResultNotAnObject, place(String::new()));
+                continue;
+            };
             let id = field(&r.id).to_string();
             let times = r.timestamps.0.unwrap_or_default();
             let values = r.values.0.unwrap_or_default();
@@ -551,7 +750,7 @@ impl MetricsReader<'_> {
                     cube.counts.other_metrics += times.len() as u64;
                 } else {
                     unknown.push(id);
-                    st.skipped += times.len() as u64;
+                    st.explained += times.len() as u64;
                 }
                 continue;
             };
@@ -561,15 +760,26 @@ impl MetricsReader<'_> {
                     times.len(),
                     values.len()
                 ));
-                st.skipped += times.len().abs_diff(values.len()) as u64;
+                st.explained += times.len().abs_diff(values.len()) as u64;
             }
-            for (t, v) in times.iter().zip(&values) {
-                let (Ok(time), Some(v)) = (cli_time(t), v.0) else {
-                    st.skipped += 1;
+            for (j, (t, v)) in times.iter().zip(&values).enumerate() {
+                let Ok(time) = cli_time(t) else {
+                    st.skip(
+                        Skip::TimestampsEntryNotATime,
+                        place(format!(".Timestamps[{j}]")),
+                    );
+                    continue;
+                };
+                let Some(v) = v.0 else {
+                    st.skip(Skip::ValuesEntryNotANumber, place(format!(".Values[{j}]")));
                     continue;
                 };
                 let Some(t) = time else {
-                    st.out_of_range(|| field(t).to_string());
+                    st.skip_with(
+                        Skip::TimeOutOfRange,
+                        place(format!(".Timestamps[{j}]")),
+                        || field(t).to_string(),
+                    );
                     continue;
                 };
                 let point = match spec.stat.as_str() {
@@ -631,6 +841,7 @@ impl MetricsReader<'_> {
         cube: &mut MetricsCube,
         label: &str,
         points: Vec<Obj<StatPoint<'_>>>,
+        at: usize,
         st: &mut FileState,
     ) {
         let Some((stream, shard)) = &self.statistics_series else {
@@ -639,49 +850,74 @@ impl MetricsReader<'_> {
                  --label-stream NAME (and its shard with --label-shard ID for a shard-level metric)"
                     .into(),
             );
-            st.skipped += points.len() as u64;
+            st.explained += points.len() as u64;
             return;
         };
         if label.is_empty() {
             st.problems
                 .push("get-metric-statistics output without a Label (the metric name)".into());
-            st.skipped += points.len() as u64;
+            st.explained += points.len() as u64;
             return;
         }
-        for p in points {
+        for (i, p) in points.into_iter().enumerate() {
+            let place = || Place::entry(at, "Datapoints", i, String::new());
             let Some(p) = p.0 else {
-                st.skipped += 1;
+                st.skip(Skip::PointNotAnObject, place());
                 continue;
             };
             let t = match cli_time(&p.timestamp) {
                 Err(()) => {
-                    st.skipped += 1;
+                    st.skip(Skip::NoTime, place());
                     continue;
                 }
                 Ok(None) => {
-                    st.out_of_range(|| field(&p.timestamp).to_string());
+                    st.skip_with(Skip::TimeOutOfRange, place(), || {
+                        field(&p.timestamp).to_string()
+                    });
                     continue;
                 }
                 Ok(Some(t)) => t,
             };
+            // A statistic of the wrong type is damage, as in Metric Streams; an absent one was
+            // not asked for.
+            let stats = [
+                (p.sum, "Sum"),
+                (p.average, "Average"),
+                (p.maximum, "Maximum"),
+                (p.sample_count, "SampleCount"),
+            ];
+            if let Some((_, name)) = stats.iter().find(|(g, _)| *g == Given::WrongType) {
+                st.skip(Skip::NotANumber(name), place());
+                continue;
+            }
+            let number = |g: Given<f64>| match g {
+                Given::Value(v) => Some(v),
+                _ => None,
+            };
+            let (sum, average, maximum, sample_count) = (
+                number(p.sum),
+                number(p.average),
+                number(p.maximum),
+                number(p.sample_count),
+            );
             // Sum, or Average weighted by SampleCount when Sum was not asked for.
-            let sum = p.sum.0.or(match (p.average.0, p.sample_count.0) {
+            let sum = sum.or(match (average, sample_count) {
                 (Some(a), Some(c)) => Some(a * c),
                 _ => None,
             });
-            let avg = if p.sample_count.0.is_none() {
-                p.average.0
+            let avg = if sample_count.is_none() {
+                average
             } else {
                 None
             };
             let point = Point {
                 sum,
-                count: p.sample_count.0,
-                max: p.maximum.0,
+                count: sample_count,
+                max: maximum,
                 avg,
             };
             if point == Point::default() {
-                st.skipped += 1;
+                st.skip(Skip::NoStatistics, place());
                 continue;
             }
             st.records += 1;
@@ -779,14 +1015,13 @@ impl Reader for MetricsReader<'_> {
     fn finish(&self, part: MetricsPart, report: &mut FileReport) {
         let MetricsPart {
             st,
-            not_objects,
+            skips,
             stream,
             unshown_damage,
             ..
         } = part;
-        let skipped = st.skipped
-            + st.unrecognised
-            + not_objects
+        let skipped = skips.iter().map(|s| s.count).sum::<u64>()
+            + st.explained
             + stream.damage.len() as u64
             + unshown_damage;
         report.records = st.records;
@@ -805,11 +1040,16 @@ impl Reader for MetricsReader<'_> {
             report.status = FileStatus::Failed(format!("not a metrics file: {why}"));
             return;
         }
-        if let Some(first) = &st.first_out_of_range {
+        for s in &skips {
+            let mut first = s.first.describe();
+            if let Some(d) = &s.detail {
+                let _ = write!(first, ": {d}");
+            }
             report.warnings.push(format!(
-                "{} datapoint{} with a timestamp {RANGE_WORDS} skipped (the first: {first})",
-                st.out_of_range,
-                crate::text::plural(st.out_of_range)
+                "{} record{} skipped: {} (first at {first})",
+                s.count,
+                crate::text::plural(s.count),
+                s.why
             ));
         }
         report.warnings.extend(st.problems);
@@ -846,41 +1086,61 @@ impl MetricsReader<'_> {
             path_account: crate::account::from_path(file),
             ..FileState::default()
         };
-        let mut not_objects = 0u64;
         // The prefix cache is the cube's, taken out while the text is read.
         let mut prefixes = acc.prefixes.take().unwrap_or_default();
         prefixes.for_path_account(&st.path_account);
         let Prefixes { cache, pending, .. } = &mut *prefixes;
-        let stream = read_values(text, fast, Some(cache), continued, |value| {
+        let stream = read_values(text, fast, Some(cache), continued, |value, at| {
             // In the order read: the datapoints held back are counted before any other.
             if !matches!(value, TopValue::Known(..)) {
                 acc.count_pending(self.query, pending);
             }
             match value {
                 TopValue::Known(class, tail) => {
-                    self.known_record(acc, pending, class, tail, &mut st);
+                    self.known_record(acc, pending, class, tail, at, &mut st);
                     None
                 }
-                TopValue::Stream(r) => self.stream_object(acc, r, &mut st),
+                TopValue::Stream(r) => self.stream_object(acc, r, at, &mut st),
                 TopValue::Cli(o) => {
-                    self.cli(acc, o, &mut st);
+                    self.cli(acc, *o, at, &mut st);
                     None
                 }
                 TopValue::NotObject => {
-                    not_objects += 1;
+                    st.skip(Skip::NotAnObject, Place::value(at));
                     None
                 }
             }
         });
         acc.count_pending(self.query, pending);
         acc.prefixes = Some(prefixes);
+        let skips = std::mem::take(&mut st.skips)
+            .into_iter()
+            .map(|s| Skipped {
+                why: s.why,
+                count: s.count,
+                first: position(text, s.first),
+                detail: s.detail,
+            })
+            .collect();
         MetricsPart {
             read: true,
             st,
-            not_objects,
+            skips,
             stream,
             unshown_damage: 0,
         }
+    }
+}
+
+/// `place` as a line and column of `text`.
+fn position(text: &str, place: Place) -> Position {
+    let before = text.as_bytes().get(..place.at).unwrap_or(text.as_bytes());
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    Position {
+        line: memchr::memchr_iter(b'\n', before).count() + 1,
+        column: before.len() - line_start + 1,
+        index: place.index,
+        rest: place.rest,
     }
 }
 
@@ -890,7 +1150,8 @@ pub struct MetricsPart {
     /// Some text was read into it.
     read: bool,
     st: FileState,
-    not_objects: u64,
+    /// Values skipped, by reason, with the first place of each.
+    skips: Vec<Skipped<Position>>,
     stream: ValueStream,
     /// Damaged places beyond those in `stream.damage`.
     unshown_damage: u64,
@@ -907,20 +1168,21 @@ impl Part for MetricsPart {
     fn join(&mut self, next: Self) {
         let (a, b) = (&mut self.st, next.st);
         a.recognised |= b.recognised;
-        a.unrecognised += b.unrecognised;
         a.records += b.records;
-        a.skipped += b.skipped;
-        a.out_of_range += b.out_of_range;
-        if a.first_out_of_range.is_none() {
-            a.first_out_of_range = b.first_out_of_range;
-        }
+        a.explained += b.explained;
         // The same problem found in several pieces is said once.
         for p in b.problems {
             if !a.problems.contains(&p) {
                 a.problems.push(p);
             }
         }
-        self.not_objects += next.not_objects;
+        // A reason already seen keeps its first place; a new one comes with its own.
+        for s in next.skips {
+            match self.skips.iter_mut().find(|k| k.why == s.why) {
+                Some(k) => k.count += s.count,
+                None => self.skips.push(s),
+            }
+        }
         // Empty only when every piece was (a part that read nothing yet takes the next's word).
         let fresh = !self.read && self.stream.damage.is_empty();
         self.stream.empty = next.stream.empty && (fresh || self.stream.empty);
@@ -937,6 +1199,10 @@ impl Part for MetricsPart {
     fn positions(&mut self, each: &mut dyn FnMut(&mut usize, &mut usize, Option<&mut u64>)) {
         for d in &mut self.stream.damage {
             each(&mut d.line, &mut d.column, None);
+        }
+        for s in &mut self.skips {
+            let p = &mut s.first;
+            each(&mut p.line, &mut p.column, p.index.as_mut().map(|(_, i)| i));
         }
     }
 
@@ -964,21 +1230,106 @@ mod tests {
         let text = lines.join("\n");
         for fast in [false, true] {
             let mut sums = Vec::new();
-            let stream = read_values::<()>(&text, fast, None, false, |v| {
+            let stream = read_values::<()>(&text, fast, None, false, |v, _| {
                 if let TopValue::Stream(r) = v {
-                    sums.push(r.value.and_then(|v| v.sum.0));
+                    sums.push(match r.value {
+                        Given::Value(v) => v.sum,
+                        _ => Given::Absent,
+                    });
                 }
                 None
             });
             assert_eq!(
                 sums,
-                [0.0, 1.0, 3.0, 4.0, 5.0].map(Some),
+                [0.0, 1.0, 3.0, 4.0, 5.0].map(Given::Value),
                 "fast path first: {fast}"
             );
             assert_eq!((stream.values, stream.damage.len()), (5, 1));
             // At the end of the cut line: 146 bytes long.
             assert_eq!(lines[2].len(), 146);
             assert_eq!((stream.damage[0].line, stream.damage[0].column), (3, 147));
+        }
+    }
+
+    /// A Metric Streams line of stream `s`, minute `minute` of 2024-03-09 10:00, its value
+    /// object as given.
+    fn stream_line(minute: u64, value: &str) -> String {
+        format!(
+            r#"{{"metric_stream_name":"m","account_id":"111122223333","region":"us-east-1","namespace":"AWS/Kinesis","metric_name":"IncomingRecords","dimensions":{{"StreamName":"s"}},"timestamp":{},"value":{value},"unit":"Count"}}"#,
+            1_709_978_400_000 + minute * 60_000
+        )
+    }
+
+    /// Every way a Metric Streams record can lack what a datapoint needs, each reported once
+    /// with its count and the line (and column, for concatenated records) of the first, the
+    /// same on the fast path and on serde: the lines and counts are those the text is built of.
+    #[test]
+    fn skipped_records_say_why_and_where_on_both_paths() {
+        let value = |sum: &str| format!(r#"{{"max":1.0,"min":1.0,"sum":{sum},"count":1.0}}"#);
+        let good = |minute: u64| stream_line(minute, &value("5.0"));
+        let ts_text = good(1).replace("1709978460000", r#""2024-03-09T10:01:00Z""#);
+        let lines = [
+            good(0),
+            ts_text.clone(),
+            good(2).replace(&format!(r#","value":{}"#, value("5.0")), ""),
+            stream_line(3, &value(r#""5""#)),
+            good(4),
+            ts_text,
+            good(6).replace(r#""timestamp":1709978760000,"#, ""),
+            stream_line(7, r#""x""#),
+            stream_line(8, r#"{"max":1.0,"min":1.0,"sum":5.0}"#),
+            r#"{"unit":"Count"}"#.to_string(),
+            good(10).replace(r#""metric_name":"IncomingRecords","#, ""),
+            // Two records on one line: the second is the first with a max that is no number.
+            format!(
+                "{}{}",
+                good(11),
+                stream_line(12, r#"{"max":null,"min":1.0,"sum":5.0,"count":1.0}"#)
+            ),
+            // Last: the fast path leaves the rest to serde here.
+            "[1]".to_string(),
+        ];
+        let text = lines.join("\n");
+        let column = good(11).len() + 1;
+        let want = [
+            "2 records skipped: a timestamp that is not a number (first at line 2)".to_string(),
+            "1 record skipped: a datapoint without a value (first at line 3)".into(),
+            "1 record skipped: a value.sum that is not a number (first at line 4)".into(),
+            "1 record skipped: a datapoint without a timestamp (first at line 7)".into(),
+            "1 record skipped: a value that is not an object (first at line 8)".into(),
+            "1 record skipped: a datapoint without value.count (first at line 9)".into(),
+            "1 record skipped: an object that is not a datapoint (no metric_name or namespace) \
+             (first at line 10)"
+                .into(),
+            "1 record skipped: a datapoint without a metric_name (first at line 11)".into(),
+            format!(
+                "1 record skipped: a value.max that is not a number (first at line 12, column \
+                 {column})"
+            ),
+            "1 record skipped: not a JSON object (first at line 13)".into(),
+        ];
+        let query = Query::new(crate::window::Window::default(), 60_000);
+        let reader = MetricsReader {
+            query: &query,
+            queries: None,
+            statistics_series: None,
+        };
+        for fast in [true, false] {
+            let mut cube = MetricsCube::default();
+            let mut report = FileReport::new("f".into());
+            reader.read_with(&mut cube, &text, &mut report, fast);
+            assert_eq!(report.warnings, want, "fast path first: {fast}");
+            if fast {
+                // The fast path read all but the last line itself.
+                assert_eq!(compare_with_serde(&text), Ok(13));
+            }
+            // Lines 1, 5 and the first record of 12 are datapoints; the other 11 are not.
+            assert_eq!(
+                (report.records, report.skipped_records),
+                (3, 11),
+                "fast path first: {fast}"
+            );
+            assert_eq!(cube.counts.stream_level, 3);
         }
     }
 
