@@ -254,6 +254,7 @@ fn every_fixture_reads_the_same_in_pieces() {
         "compressed",
         "broken",
         "doc-sample",
+        "encodings",
     ] {
         let mut stack = vec![root.join(dir)];
         while let Some(d) = stack.pop() {
@@ -297,6 +298,47 @@ fn gzipped_multi_member_reads_the_same_in_pieces() {
 fn damaged_files_read_the_same_in_pieces() {
     for (name, text) in damaged(40) {
         check_events(name, text.as_bytes(), &SIZES);
+    }
+}
+
+/// Text in UTF-16 with a byte order mark, little- and big-endian, plain and gzipped, read in
+/// pieces of any size (transcoded as a stream): the same panels and counts as its UTF-8
+/// original read whole.
+#[test]
+fn utf16_reads_as_its_utf8_original_in_pieces() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in layouts(12).into_iter().take(7) {
+        let original = dir.path().join("utf8.json");
+        std::fs::write(&original, &text).unwrap();
+        let want = events_pass(&original, 1 << 30, 1 << 30);
+        for big_endian in [false, true] {
+            let mut bytes = Vec::new();
+            for u in std::iter::once(0xFEFF).chain(text.encode_utf16()) {
+                bytes.extend(if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                });
+            }
+            for (file, bytes) in [
+                ("utf16.json", bytes.clone()),
+                ("utf16.json.gz", gz(&bytes, 2)),
+            ] {
+                let path = dir.path().join(file);
+                std::fs::write(&path, &bytes).unwrap();
+                for chunk in [1, 5, 64, 333, 1 << 30] {
+                    let got = events_pass(&path, chunk, 1 << 30);
+                    let what =
+                        format!("{name}, {file}, big-endian {big_endian}, pieces of {chunk}");
+                    assert_eq!(got.0, want.0, "{what}");
+                    assert_eq!(
+                        (got.1.records, got.1.skipped_records, &got.1.warnings),
+                        (want.1.records, want.1.skipped_records, &want.1.warnings),
+                        "{what}"
+                    );
+                }
+            }
+        }
     }
 }
 

@@ -496,3 +496,99 @@ fn huge_thread_counts_are_capped() {
     );
     assert_eq!(r.stdout, "event_name,count,percent\nPutRecord,1,100.00\n");
 }
+
+/// `text` as UTF-16 with its byte order mark, as Windows PowerShell 5.1's `>` writes it.
+fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for u in std::iter::once(0xFEFF).chain(text.encode_utf16()) {
+        out.extend(if big_endian {
+            u.to_be_bytes()
+        } else {
+            u.to_le_bytes()
+        });
+    }
+    out
+}
+
+/// UTF-16 with a byte order mark (the fixtures made by Python's `.encode('utf-16')`), plain,
+/// big-endian and gzipped: read as the text it is, every record counted (3 Kinesis records of
+/// 4, by construction, see the fixtures' README), names outside ASCII and outside the BMP
+/// intact, and no warning.
+#[test]
+fn utf16_with_a_byte_order_mark_is_read() {
+    for name in [
+        "records-utf16le.json",
+        "records-utf16be.json",
+        "lines-utf16le.json.gz",
+    ] {
+        let path = testdata(&format!("encodings/{name}"));
+        let r = run(&[
+            "events",
+            "-f",
+            "csv",
+            "-p",
+            "top-users",
+            path.to_str().unwrap(),
+        ]);
+        assert_eq!(r.code, 0, "{name}: {}", r.stderr);
+        assert!(!r.stderr.contains("warning"), "{name}: {}", r.stderr);
+        let mut users: Vec<String> = csv_rows(&r.stdout)
+            .into_iter()
+            .skip(1)
+            .map(|row| row[0].clone())
+            .collect();
+        users.sort();
+        assert_eq!(users, ["emoji-😀", "josé", "€uro"], "{name}: {}", r.stdout);
+        let (n, code, err) = matched(&[&path], &[]);
+        assert_eq!((n, code), (3, 0), "{name}: {err}");
+    }
+}
+
+/// An unpaired surrogate becomes U+FFFD with the warning any invalid text gets; the record
+/// still counts.
+#[test]
+fn utf16_with_an_unpaired_surrogate_is_read_lossily() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = utf16(&kin(1), false);
+    let at = bytes
+        .windows(4)
+        .position(|w| w == [b'R', 0, b'e', 0])
+        .unwrap();
+    bytes[at..at + 2].copy_from_slice(&0xD800u16.to_le_bytes());
+    fs::write(dir.path().join("lone.json"), &bytes).unwrap();
+    let (n, code, err) = matched(&[dir.path()], &[]);
+    assert_eq!((n, code), (1, 0), "{err}");
+    assert!(
+        err.contains("lone.json: invalid UTF-8 replaced with U+FFFD"),
+        "{err}"
+    );
+}
+
+/// Every reader gets the text: a metrics export in UTF-16 reads as its UTF-8 original does.
+#[test]
+fn utf16_metrics_read_as_their_utf8_original() {
+    let original = testdata("metrics/get-metric-data/output.json");
+    let text = fs::read_to_string(&original).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for big_endian in [false, true] {
+        let copy = dir.path().join("output.json");
+        fs::write(&copy, utf16(&text, big_endian)).unwrap();
+        let args = |p: &Path| {
+            vec![
+                "metrics".to_string(),
+                "-f".into(),
+                "json".into(),
+                p.to_str().unwrap().into(),
+            ]
+        };
+        let want = run(&args(&original));
+        let got = run(&args(&copy));
+        assert_eq!(got.code, want.code, "{}", got.stderr);
+        assert!(!want.stdout.is_empty());
+        assert_eq!(
+            got.stdout.replace(copy.to_str().unwrap(), "F"),
+            want.stdout.replace(original.to_str().unwrap(), "F"),
+            "big-endian: {big_endian}"
+        );
+    }
+}

@@ -4,8 +4,10 @@
 //! gzip is recognised by its magic bytes, not the file name (Firehose and hand-made dumps often
 //! have no `.gz`), and every member of a multi-member file is read. A damaged gzip stream keeps
 //! what was decompressed before the damage. zstd and bzip2 are read the same way; archives and
-//! other compressions are refused with what they are ([`super::magic`]). Text that is not valid UTF-8 is read lossily:
-//! invalid bytes become U+FFFD and the file gets a warning. Nothing here holds more than a
+//! other compressions are refused with what they are ([`super::magic`]). Text in UTF-16 with a
+//! byte order mark, compressed or not, is transcoded to UTF-8 as it is read ([`super::utf16`]).
+//! Text that is not valid UTF-8 is read lossily: invalid bytes become U+FFFD and the file gets
+//! a warning. Nothing here holds more than a
 //! chunk of any input, so no size needs refusing; `--max-file-size` remains as an explicit cap
 //! for users who want one.
 
@@ -17,6 +19,7 @@ use flate2::bufread::MultiGzDecoder;
 
 use super::Source;
 use super::magic::{self, Magic};
+use super::utf16;
 
 /// Per-thread reusable buffers (and decompressor) for reading inputs.
 #[derive(Debug, Default)]
@@ -172,6 +175,11 @@ impl Loader {
             Some(Magic::Bzip2) => "bzip2",
             None if gzip => "gzip",
             None => {
+                if let Some(big_endian) = utf16::detect(&self.raw) {
+                    let raw = std::mem::take(&mut self.raw);
+                    let text = utf16::Utf16::new(io::Cursor::new(raw).chain(input), big_endian);
+                    return self.open_utf16(Box::new(text), limits);
+                }
                 if self.raw.len() <= limits.whole {
                     return self
                         .finish_whole(false, Vec::new(), limits.max_bytes)
@@ -193,6 +201,7 @@ impl Loader {
                 .as_mut()
                 .is_some_and(|i| i.whole_member(&self.raw, &mut self.text, whole))
             {
+                self.transcode_text()?;
                 return self
                     .finish_whole(true, Vec::new(), limits.max_bytes)
                     .map(Opened::Whole);
@@ -208,7 +217,20 @@ impl Loader {
         self.text.clear();
         let mut warnings = Vec::new();
         // At least a tar header's worth, to tell a compressed tar archive.
-        let read = read_up_to(&mut decoder, &mut self.text, (limits.whole + 1).max(513));
+        let mut read = read_up_to(&mut decoder, &mut self.text, (limits.whole + 1).max(513));
+        if let Some(big_endian) = utf16::detect(&self.text) {
+            // Compressed UTF-16: what is decompressed goes through the transcoder too.
+            let head = std::mem::take(&mut self.text);
+            decoder = Box::new(utf16::Utf16::new(
+                io::Cursor::new(head).chain(decoder),
+                big_endian,
+            ));
+            let again = read_up_to(&mut decoder, &mut self.text, limits.whole + 1);
+            // A damaged stream's error, when it came with the first bytes, stays the one told.
+            if read.is_ok() {
+                read = again;
+            }
+        }
         if magic::is_tar(&self.text) {
             return Err(LoadError::Unreadable(
                 "a compressed tar archive: unpack it first (tar -xf)",
@@ -232,6 +254,35 @@ impl Loader {
         stream(self.text.clone(), decoder, Some(name), limits.max_bytes)
     }
 
+    /// An input of plain UTF-16 text, read through the transcoder `text`: whole when it
+    /// makes at most `limits.whole` bytes of UTF-8, else as a stream.
+    fn open_utf16(
+        &mut self,
+        mut text: Box<dyn Read + Send>,
+        limits: Limits,
+    ) -> Result<Opened<'_>, LoadError> {
+        self.text.clear();
+        read_up_to(&mut text, &mut self.text, limits.whole + 1)
+            .map_err(|e| LoadError::Io(crate::diag::io_reason(&e)))?;
+        if self.text.len() <= limits.whole {
+            return self
+                .finish_whole(true, Vec::new(), limits.max_bytes)
+                .map(Opened::Whole);
+        }
+        stream(self.text.clone(), text, None, limits.max_bytes)
+    }
+
+    /// Decompressed text in `text` that is UTF-16 is made UTF-8, in place.
+    fn transcode_text(&mut self) -> Result<(), LoadError> {
+        if let Some(big_endian) = utf16::detect(&self.text) {
+            let utf16 = std::mem::take(&mut self.text);
+            utf16::Utf16::new(&utf16[..], big_endian)
+                .read_to_end(&mut self.text)
+                .map_err(|e| LoadError::Io(crate::diag::io_reason(&e)))?;
+        }
+        Ok(())
+    }
+
     /// A buffer for text with invalid UTF-8 replaced.
     pub fn lossy_buffer(&mut self) -> &mut String {
         &mut self.lossy
@@ -248,7 +299,17 @@ impl Loader {
             Some(Magic::Zstd) => "zstd",
             Some(Magic::Bzip2) => "bzip2",
             None if gzip => "gzip",
-            None => return self.finish_whole(false, Vec::new(), Some(max_bytes)),
+            None => {
+                if let Some(big_endian) = utf16::detect(&self.raw) {
+                    self.text.clear();
+                    let read = utf16::Utf16::new(&self.raw[..], big_endian)
+                        .take(max_bytes.saturating_add(1))
+                        .read_to_end(&mut self.text);
+                    read.map_err(|e| LoadError::Io(crate::diag::io_reason(&e)))?;
+                    return self.finish_whole(true, Vec::new(), Some(max_bytes));
+                }
+                return self.finish_whole(false, Vec::new(), Some(max_bytes));
+            }
         };
         let raw = std::mem::take(&mut self.raw);
         let decoder: Box<dyn Read + '_> = match other {
@@ -261,6 +322,7 @@ impl Loader {
             .take(max_bytes.saturating_add(1))
             .read_to_end(&mut self.text);
         self.raw = raw;
+        self.transcode_text()?;
         if magic::is_tar(&self.text) {
             return Err(LoadError::Unreadable(
                 "a compressed tar archive: unpack it first (tar -xf)",

@@ -8,6 +8,7 @@ pub mod json;
 pub mod lenient;
 pub mod magic;
 pub mod scan;
+pub mod utf16;
 
 use std::collections::HashSet;
 use std::fmt;
