@@ -39,86 +39,235 @@ fn run_at(columns: u16, args: &[&str]) -> common::Run {
     }
 }
 
-/// The cells of the body lines of the table that follows the line `title`: one `Vec` per
-/// line, continuation lines of wrapped cells included.
-fn body_lines(text: &str, title: &str) -> Vec<Vec<String>> {
-    let mut lines = text.lines().skip_while(|l| *l != title);
-    lines.by_ref().find(|l| l.starts_with('╞')).expect(title);
-    lines
-        .take_while(|l| l.starts_with('│'))
-        .map(|l| {
-            l.trim_matches('│')
+/// A panel's cells as a table or as blocks shows them, read back: each row's cells in the
+/// order of `header`, free text that wrapped joined again with spaces. Asserts that every
+/// line fits `columns` (a block line may run past it only with a single unbroken value), that
+/// identifiers and numbers are never wrapped, and returns whether the panel was blocks.
+fn shown_cells(
+    text: &str,
+    title: &str,
+    header: &[String],
+    columns: usize,
+) -> (bool, Vec<Vec<String>>) {
+    let mut lines = text.lines().skip_while(|l| *l != title).skip(1);
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let first = lines
+        .by_ref()
+        .find(|l| l.starts_with('┌') || l.starts_with("(a block per row"))
+        .unwrap_or_else(|| panic!("{title}:\n{text}"));
+    if first.starts_with('┌') {
+        assert!(width(first) <= columns, "{columns}: {first}");
+        lines.by_ref().find(|l| l.starts_with('╞')).expect(title);
+        for l in lines.take_while(|l| l.starts_with('│')) {
+            assert!(width(l) <= columns, "{columns}: {l}");
+            let cells: Vec<String> = l
+                .trim_matches('│')
                 .split('┆')
                 .map(|c| c.trim().to_string())
-                .collect()
+                .collect();
+            assert_eq!(cells.len(), header.len(), "{l}");
+            if cells[0].is_empty() {
+                // A continuation line of free text, joined with a space: a value split
+                // anywhere else would not read back as the CSV's.
+                let row = rows.last_mut().expect("a row before");
+                for (i, c) in cells.iter().enumerate().filter(|(_, c)| !c.is_empty()) {
+                    row[i] = format!("{} {c}", row[i]);
+                }
+            } else {
+                rows.push(cells);
+            }
+        }
+        return (false, rows);
+    }
+    // Blocks: a rule line per row, then `name  value` per column; free text continues on lines
+    // that start with spaces.
+    let label = header.iter().map(|h| width(h)).max().unwrap();
+    for l in lines {
+        if l.starts_with("── ") {
+            assert_eq!(width(l), columns, "{l}");
+            assert!(rows.last().is_none_or(|r| r.len() == header.len()));
+            rows.push(Vec::new());
+            continue;
+        }
+        let Some(row) = rows.last_mut() else { break };
+        let value = l.get(label + 2..).unwrap_or("");
+        if width(l) > columns {
+            assert!(!value.trim().contains(' '), "{columns}: {l}");
+        }
+        if l.starts_with(' ') && !row.is_empty() {
+            assert!(l[..label + 2].trim().is_empty(), "{l}");
+            let last = row.last_mut().unwrap();
+            *last = format!("{last} {value}");
+        } else if row.len() < header.len()
+            && (l == header[row.len()] || l.starts_with(&format!("{} ", header[row.len()])))
+        {
+            assert_eq!(l.get(..label + 2).unwrap_or(l).trim(), header[row.len()]);
+            row.push(value.to_string());
+        } else {
+            break;
+        }
+    }
+    (true, rows)
+}
+
+/// How a CSV value shows in a table: `-` when empty, C0 control characters (the samples'
+/// only unsafe ones) as `\xNN`.
+fn shown(v: &str) -> String {
+    if v.is_empty() {
+        return "-".into();
+    }
+    v.chars()
+        .map(|c| match c {
+            '\0'..='\x1f' => format!("\\x{:02x}", c as u32),
+            c => c.to_string(),
         })
         .collect()
 }
 
-/// Every line fits the width; no address, number or name is split over two lines: each cell
-/// shows a whole value of the panel's CSV or a shortened one (marked with `…`).
+/// At every width, each panel shows every value of its CSV whole: as a table where one fits
+/// (identifiers and numbers on one line, free text wrapped at spaces), else as blocks.
 #[test]
-fn tables_fit_the_width_without_splitting_values() {
+fn every_value_is_shown_whole_at_every_width() {
     let geoip = common::testdata("geoip/test-city.mmdb");
     let sample = common::testdata("cloudtrail");
-    let (geoip, sample) = (geoip.to_str().unwrap(), sample.to_str().unwrap());
-    let csv = run(&[
-        "events", "-q", "--geoip", geoip, "-p", "errors", "-f", "csv", sample,
-    ]);
-    let rows = common::csv_rows(&csv.stdout);
-    for columns in [80u16, 100, 120, 160] {
-        let r = run_at(
-            columns,
-            &["events", "-q", "--geoip", geoip, "--limit", "0", sample],
-        );
-        assert_eq!(r.code, 0, "{}", r.stderr);
-        for line in r.stdout.lines() {
-            assert!(width(line) <= usize::from(columns), "{columns}: {line}");
-        }
-        let body = body_lines(&r.stdout, "Errors");
-        assert_eq!(
-            body.iter().filter(|l| !l[0].is_empty()).count(),
-            rows.len() - 1,
-            "one line per row, continuation lines only for wrapped messages"
-        );
-        for line in &body {
-            // error_code, event_name, user, source_ip, count: never wrapped.
-            for (col, cell) in [(0, &line[0]), (2, &line[2]), (3, &line[3]), (4, &line[4])] {
-                if cell.is_empty() {
-                    continue;
+    let health = common::testdata("health");
+    let (geoip, sample, health) = (
+        geoip.to_str().unwrap(),
+        sample.to_str().unwrap(),
+        health.to_str().unwrap(),
+    );
+    let events = ["events", "-q", "--geoip", geoip, sample];
+    let health = ["health", "-q", health];
+    let panels: [(&[&str], &str, &str); 8] = [
+        (&events, "errors", "Errors"),
+        (&events, "api-calls", "Kinesis API Calls Summary"),
+        (&events, "locations", "Location of Events"),
+        (&health, "findings", "Findings"),
+        (&health, "shards", "Shards"),
+        (&health, "streams", "Streams"),
+        (&health, "consumers", "Enhanced Fan-Out Consumers"),
+        (&health, "changes", "Capacity Changes"),
+    ];
+    let mut forms = Vec::new();
+    for (command, panel, title) in panels {
+        let mut args = command.to_vec();
+        args.extend(["-p", panel, "-f", "csv"]);
+        let csv = common::csv_rows(&run(&args).stdout);
+        let want: Vec<Vec<String>> = csv[1..]
+            .iter()
+            .map(|r| r.iter().map(|v| shown(v)).collect())
+            .collect();
+        assert!(!want.is_empty(), "{panel}");
+        for columns in [80u16, 100, 120, 160] {
+            let mut args = command.to_vec();
+            args.extend(["-p", panel, "--limit", "0"]);
+            let r = run_at(columns, &args);
+            assert!(r.code <= 1, "{}", r.stderr);
+            for line in r.stdout.lines().filter(|l| !l.starts_with(['│', '─'])) {
+                if !line.contains("  ") {
+                    assert!(width(line) <= usize::from(columns), "{columns}: {line}");
                 }
-                let whole = rows.iter().any(|r| shown(&r[col]) == *cell);
-                let cut = cell.split_once('…').is_some_and(|(head, tail)| {
-                    rows.iter()
-                        .any(|r| shown(&r[col]).starts_with(head) && shown(&r[col]).ends_with(tail))
-                });
-                assert!(
-                    whole || cut,
-                    "{columns}: {cell:?} of column {col}\n{}",
-                    r.stdout
-                );
             }
-            if !line[0].is_empty() {
-                assert!(rows.iter().any(|r| r[5] == line[5]), "{line:?}");
+            let (blocks, got) = shown_cells(&r.stdout, title, &csv[0], usize::from(columns));
+            assert_eq!(got.len(), want.len(), "{panel} at {columns}:\n{}", r.stdout);
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g, w, "{panel} at {columns}");
             }
+            forms.push((panel, columns, blocks));
         }
     }
+    // Which panels are blocks where (the widths their notes give, 172 for errors with the
+    // 38-column ProvisionedThroughputExceededException and the 44-column HYPERLINK message
+    // whole, 110, 81, 154, 138, 150): tables from the width on that holds them.
+    let blocks_at = |panel: &str| -> Vec<u16> {
+        forms
+            .iter()
+            .filter(|(p, _, b)| *p == panel && *b)
+            .map(|(_, c, _)| *c)
+            .collect()
+    };
+    assert_eq!(blocks_at("errors"), [80, 100, 120, 160]);
+    assert_eq!(blocks_at("api-calls"), [80, 100]);
+    assert_eq!(blocks_at("locations"), [80]);
+    assert_eq!(blocks_at("findings"), [80, 100, 120]);
+    assert_eq!(blocks_at("shards"), [80, 100, 120]);
+    assert_eq!(blocks_at("changes"), [80, 100, 120]);
 }
 
-/// How a CSV value shows in a table: escaped, `-` when empty.
-fn shown(v: &str) -> String {
-    if v.is_empty() {
-        "-".into()
-    } else {
-        v.escape_debug().to_string().replace("\\u{1b}", "\\x1b")
+/// A panel written out by hand at 120 columns (a table: the message wraps at spaces, the
+/// error codes, names, addresses and counts whole, wide characters counted as two columns)
+/// and at 80 (blocks: the table would need 108).
+#[test]
+fn errors_panel_by_hand_at_80_and_120() {
+    let dir = tempfile::tempdir().unwrap();
+    let event = |name: &str, ip: &str, user: &str, code: &str, message: &str| {
+        format!(
+            r#"{{"eventTime":"2024-03-09T10:00:00Z","eventSource":"kinesis.amazonaws.com","eventName":"{name}","awsRegion":"us-east-1","sourceIPAddress":"{ip}","userIdentity":{{"type":"IAMUser","userName":"{user}"}},"errorCode":"{code}","errorMessage":"{message}"}}"#
+        )
+    };
+    let rate = "Rate exceeded for shard shardId-000000000001 in stream orders";
+    let a = event(
+        "PutRecords",
+        "2001:db8::7334",
+        "🚀-deployer",
+        "LimitExceededException",
+        rate,
+    );
+    let missing = "Stream 注文 under account 111122223333 not found.";
+    let b = event(
+        "DescribeStream",
+        "203.0.113.7",
+        "注文-bot",
+        "ResourceNotFoundException",
+        missing,
+    );
+    let file = dir.path().join("errors.json");
+    std::fs::write(&file, [a.clone(), a, b].join("\n")).unwrap();
+    let args = ["events", "-q", "-p", "errors", file.to_str().unwrap()];
+    let at_120 = "Errors
+┌───────────────────────────┬──────────────────────────────────┬────────────────┬─────────────┬────────────────┬───────┐
+│ error_code                ┆ error_message                    ┆ event_name     ┆ user        ┆ source_ip      ┆ count │
+╞═══════════════════════════╪══════════════════════════════════╪════════════════╪═════════════╪════════════════╪═══════╡
+│ LimitExceededException    ┆ Rate exceeded for shard          ┆ PutRecords     ┆ 🚀-deployer ┆ 2001:db8::7334 ┆     2 │
+│                           ┆ shardId-000000000001 in stream   ┆                ┆             ┆                ┆       │
+│                           ┆ orders                           ┆                ┆             ┆                ┆       │
+│ ResourceNotFoundException ┆ Stream 注文 under account        ┆ DescribeStream ┆ 注文-bot    ┆ 203.0.113.7    ┆     1 │
+│                           ┆ 111122223333 not found.          ┆                ┆             ┆                ┆       │
+└───────────────────────────┴──────────────────────────────────┴────────────────┴─────────────┴────────────────┴───────┘
+";
+    let r = run_at(120, &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, at_120);
+    for line in at_120.lines().skip(1) {
+        assert_eq!(width(line), 120, "{line}");
     }
+    let at_80 = "Errors
+(a block per row: as a table it needs 108 columns)
+── 1 ───────────────────────────────────────────────────────────────────────────
+error_code     LimitExceededException
+error_message  Rate exceeded for shard shardId-000000000001 in stream orders
+event_name     PutRecords
+user           🚀-deployer
+source_ip      2001:db8::7334
+count          2
+── 2 ───────────────────────────────────────────────────────────────────────────
+error_code     ResourceNotFoundException
+error_message  Stream 注文 under account 111122223333 not found.
+event_name     DescribeStream
+user           注文-bot
+source_ip      203.0.113.7
+count          1
+";
+    let r = run_at(80, &args);
+    assert_eq!(r.stdout, at_80);
 }
 
-/// Sparklines are drawn within their column: one line per series at every width, never a
-/// wrapped trend.
+/// Sparklines are drawn within their column: one line per series in a table, never a wrapped
+/// trend; in blocks, a `trend` line of sparkline characters for each series.
 #[test]
 fn sparklines_stay_on_their_line() {
     let metrics = common::testdata("metrics/streams");
+    let is_spark = |t: &str| t.chars().all(|c| c == ' ' || ('▁'..='█').contains(&c));
     for columns in [80u16, 100, 120] {
         let r = run_at(columns, &["metrics", "-q", metrics.to_str().unwrap()]);
         assert_eq!(r.code, 0, "{}", r.stderr);
@@ -126,16 +275,33 @@ fn sparklines_stay_on_their_line() {
             assert!(width(line) <= usize::from(columns), "{columns}: {line}");
         }
         for title in ["Put Latency (ms)", "Incoming Records", "Iterator Age (ms)"] {
-            let title_line = r.stdout.lines().find(|l| l.starts_with(title)).unwrap();
-            let body = body_lines(&r.stdout, title_line);
-            assert!(!body.is_empty());
-            for line in &body {
-                assert!(!line[0].is_empty(), "{columns}: wrapped line {line:?}");
-                let trend = line.last().unwrap();
-                assert!(
-                    trend.chars().all(|c| c == ' ' || ('▁'..='█').contains(&c)),
-                    "{trend:?}"
-                );
+            let panel: Vec<&str> = r
+                .stdout
+                .lines()
+                .skip_while(|l| !l.starts_with(title))
+                .take_while(|l| !l.is_empty())
+                .collect();
+            if panel.iter().any(|l| l.starts_with("(a block per row")) {
+                let trends: Vec<&str> = panel
+                    .iter()
+                    .filter_map(|l| l.strip_prefix("trend"))
+                    .collect();
+                let blocks = panel.iter().filter(|l| l.starts_with("── ")).count();
+                assert_eq!(trends.len(), blocks, "{panel:?}");
+                assert!(trends.iter().all(|t| is_spark(t)), "{panel:?}");
+                continue;
+            }
+            let body: Vec<&&str> = panel
+                .iter()
+                .skip_while(|l| !l.starts_with('╞'))
+                .skip(1)
+                .take_while(|l| l.starts_with('│'))
+                .collect();
+            assert!(!body.is_empty(), "{columns}: {panel:?}");
+            for line in body {
+                let cells: Vec<&str> = line.trim_matches('│').split('┆').collect();
+                assert!(!cells[0].trim().is_empty(), "{columns}: wrapped {line:?}");
+                assert!(is_spark(cells.last().unwrap().trim()), "{line:?}");
             }
         }
     }
@@ -298,9 +464,11 @@ fn zero_columns_is_unknown() {
     ];
     for (stty, want) in [("cols 0 rows 0", 100), ("cols 80 rows 40", 80)] {
         let shown = on_terminal(stty, &args);
+        // Table lines, or the rule lines of blocks (at 80 the panel needs 81 columns as a
+        // table).
         let widths: Vec<usize> = shown
             .lines()
-            .filter(|l| l.starts_with(['┌', '│', '└']))
+            .filter(|l| l.starts_with(['┌', '│', '└']) || l.starts_with("── "))
             .map(width)
             .collect();
         assert!(!widths.is_empty(), "{shown}");

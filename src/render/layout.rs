@@ -1,116 +1,51 @@
-//! Fitting tables to a width without splitting a token. Numbers and keys (addresses, names,
-//! codes: text without spaces) are never broken across lines, since `192.168.1.2` over `0` or
-//! `33` over `3` reads as another value. Columns get widths by content: all at their natural
-//! width when that fits; else the widest give way first: text wraps only at spaces (headers
-//! also after `_`) and sparklines shrink; then prose columns (text with spaces, such as error
-//! messages) are cut with `…` down to [`MIN_PROSE`]; then keys, cut in the middle
-//! (`shar…0003`, since identifiers often differ only at the end); then prose down to
-//! [`MIN_TEXT`]. Sparklines are drawn at the width left to them, resampled to it.
+//! Fitting tables to a width without cutting or splitting a value. One rule for every table:
+//!
+//! - Numbers and identifiers (text without spaces: addresses, account ids, regions, times,
+//!   names, shard ids) are shown whole, on one line: `192.168.1.2` over `0` would read as
+//!   another value, and identifiers are what people copy.
+//! - Free text (cells with spaces: messages, details, place names) wraps at spaces, never cut;
+//!   column names wrap after `_`; sparklines shrink (down to [`MIN_SPARK`] characters).
+//! - When even that is too wide (free text would need more than [`MAX_LINES`] lines or would
+//!   have to split a word), the panel is shown as one block per row instead, a line per column
+//!   (`name  value`), as `psql`'s `\x auto` does: every value still whole, free text wrapped to
+//!   the width, and a line under the title saying how wide the table would be.
 //!
 //! Widths are display columns (`unicode-width`, as comfy-table counts them), so wide and
 //! combining characters line up.
 
 use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Width, presets};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
-/// Narrowest a text column is cut to (unless its content is narrower).
-const MIN_TEXT: usize = 8;
-/// Narrowest prose is cut to before keys are cut.
-const MIN_PROSE: usize = 20;
 /// Narrowest a sparkline is shrunk to (unless it has fewer buckets).
-const MIN_SPARK: usize = 8;
-/// Most lines a wrapped cell takes; the rest is cut with `…`.
-const MAX_LINES: usize = 4;
+pub const MIN_SPARK: usize = 8;
+/// Most lines free text takes in a table cell; text that would need more makes the panel
+/// blocks.
+pub const MAX_LINES: usize = 4;
 
 /// Display width of `s` in terminal columns.
 pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
 
-/// `s` cut to at most `w` columns, ending in `…` when cut.
-pub fn truncate(s: &str, w: usize) -> String {
-    if width(s) <= w {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if used + cw + 1 > w {
-            break;
-        }
-        used += cw;
-        out.push(c);
-    }
-    if w > 0 {
-        out.push('…');
-    }
-    out
-}
-
-/// `s` cut to at most `w` columns by taking out its middle (`shardId-000000000003` at 9 is
-/// `shar…0003`).
-pub fn truncate_middle(s: &str, w: usize) -> String {
-    if width(s) <= w {
-        return s.to_string();
-    }
-    if w < 3 {
-        return truncate(s, w);
-    }
-    let room = w - 1;
-    let mut head = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if used + cw > room.div_ceil(2) {
-            break;
-        }
-        used += cw;
-        head.push(c);
-    }
-    let mut tail: Vec<char> = Vec::new();
-    for c in s.chars().rev() {
-        let cw = c.width().unwrap_or(0);
-        if used + cw > room {
-            break;
-        }
-        used += cw;
-        tail.push(c);
-    }
-    head.push('…');
-    head.extend(tail.iter().rev());
-    head
-}
-
 /// Packs `parts` greedily into lines of at most `w` columns, each part joined to the previous
-/// one on its line with `sep`; a part wider than `w` is cut with `…`. At most `max_lines`
-/// lines: the last one shown ends in `…` when some were left out.
-fn pack<'a>(parts: impl Iterator<Item = &'a str>, sep: &str, w: usize, max_lines: usize) -> String {
+/// one on its line with `sep`. Nothing is cut: a part wider than `w` has a line of its own.
+fn pack<'a>(parts: impl Iterator<Item = &'a str>, sep: &str, w: usize) -> String {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
     let mut started = false;
     for part in parts {
-        let part = truncate(part, w);
-        if started && width(&line) + width(sep) + width(&part) <= w {
+        if started && width(&line) + width(sep) + width(part) <= w {
             line.push_str(sep);
-            line.push_str(&part);
+            line.push_str(part);
         } else {
             if started {
                 lines.push(std::mem::take(&mut line));
             }
-            line = part;
+            line = part.to_string();
             started = true;
         }
     }
     lines.push(line);
-    if lines.len() > max_lines {
-        lines.truncate(max_lines);
-        let last = lines.last_mut().expect("max_lines > 0");
-        *last = truncate(&format!("{last} …"), w);
-        if !last.ends_with('…') {
-            last.push('…');
-        }
-    }
     lines.join("\n")
 }
 
@@ -119,7 +54,7 @@ pub fn wrap(s: &str, w: usize) -> String {
     if width(s) <= w {
         return s.to_string();
     }
-    pack(s.split(' '), " ", w, MAX_LINES)
+    pack(s.split(' '), " ", w)
 }
 
 /// A column name wrapped after `_` and at spaces (`country_` / `code`).
@@ -127,7 +62,7 @@ fn wrap_header(s: &str, w: usize) -> String {
     if width(s) <= w {
         return s.to_string();
     }
-    pack(header_parts(s), "", w, usize::MAX)
+    pack(header_parts(s), "", w)
 }
 
 fn header_parts(s: &str) -> impl Iterator<Item = &str> {
@@ -139,7 +74,7 @@ fn longest_word(s: &str) -> usize {
     s.split(' ').map(width).max().unwrap_or(0)
 }
 
-/// Lines [`wrap`] makes of `s` at `w` columns, before any cut (`w` at least its longest word).
+/// Lines [`wrap`] makes of `s` at `w` columns (`w` at least its longest word).
 fn wrapped_lines(s: &str, w: usize) -> usize {
     let mut lines = 1;
     let mut used: Option<usize> = None;
@@ -156,8 +91,8 @@ fn wrapped_lines(s: &str, w: usize) -> usize {
     lines
 }
 
-/// Narrowest width at which [`wrap`] keeps all of `s`: its longest word, widened until it
-/// wraps into at most [`MAX_LINES`] lines (so wrapping alone never cuts text).
+/// Narrowest width at which [`wrap`] keeps every word of `s` whole in at most [`MAX_LINES`]
+/// lines: its longest word, widened until it wraps into that many.
 fn unbroken_width(s: &str) -> usize {
     let total = width(s);
     let mut w = longest_word(s).max(total.div_ceil(MAX_LINES));
@@ -172,7 +107,8 @@ fn unbroken_width(s: &str) -> usize {
 pub enum Kind {
     /// Right-aligned, never narrower than its widest value.
     Number,
-    /// Wraps at spaces; cut with `…` when even its longest word does not fit.
+    /// Identifiers are never narrower than their widest value; free text (a cell with a space)
+    /// wraps at spaces.
     Text,
     /// A sparkline of this many buckets, drawn at the width it gets.
     Spark(usize),
@@ -200,84 +136,65 @@ impl Column {
         content.max(width(&self.header)).max(1)
     }
 
-    /// Width below which something would have to be cut, not wrapped.
-    fn unbroken(&self) -> usize {
+    /// Narrowest it is ever made in a table: the header wrapped after `_`; numbers and
+    /// identifiers whole; free text wrapped at spaces into at most [`MAX_LINES`] lines with
+    /// every word whole; sparklines down to [`MIN_SPARK`].
+    fn floor(&self) -> usize {
         let header = header_parts(&self.header).map(width).max().unwrap_or(0);
-        match self.kind {
-            Kind::Number => self.natural(),
-            Kind::Text => self
+        let content = match self.kind {
+            Kind::Spark(n) => n.min(MIN_SPARK),
+            Kind::Text if self.is_prose() => self
                 .cells
                 .iter()
                 .map(|c| unbroken_width(c))
                 .max()
-                .unwrap_or(0)
-                .max(header)
-                .max(1),
-            Kind::Spark(n) => n.min(MIN_SPARK).max(header),
-        }
+                .unwrap_or(0),
+            _ => self.cells.iter().map(|c| width(c)).max().unwrap_or(0),
+        };
+        content.max(header).max(1)
     }
 
-    /// Narrowest it is ever made.
-    fn floor(&self) -> usize {
-        match self.kind {
-            Kind::Text => self.unbroken().min(MIN_TEXT),
-            // As narrow as its header, when keys are cut too.
-            Kind::Spark(n) => n.min(width(&self.header)).max(1),
-            Kind::Number => self.unbroken(),
-        }
-    }
-
-    /// Narrowest prose is made before keys are cut.
-    fn prose_floor(&self) -> usize {
-        if self.is_prose() {
-            self.unbroken().min(MIN_PROSE)
-        } else {
-            self.unbroken()
-        }
-    }
-
-    /// Text with spaces in it (messages, names of places): cut before keys are.
+    /// Text with spaces in it (messages, details, names of places): wraps at spaces.
     fn is_prose(&self) -> bool {
         self.kind == Kind::Text && self.cells.iter().any(|c| c.contains(' '))
     }
 }
 
-/// One way of giving way: the narrowest a column may become, given its current width.
-type Step = dyn Fn(&Column, usize) -> usize;
-
-/// Column widths that fit `columns` into `total` terminal columns, borders included, giving way
-/// in the order the module describes. When even the narrowest layout is too wide, it is used as
-/// it is (the lines are then longer than `total`, but no value is split).
-pub fn fit(columns: &[Column], total: usize) -> Vec<usize> {
-    // "│ a ┆ b │": one border before each column, one after the last, a space each side.
-    let avail = total.saturating_sub(3 * columns.len() + 1);
-    let natural: Vec<usize> = columns.iter().map(Column::natural).collect();
-    // 1. wrap text at spaces, shrink sparklines; 2. cut prose to MIN_PROSE; 3. cut keys;
-    // 4. cut prose to MIN_TEXT. Each step starts from the widths the one before left.
-    let steps: [&Step; 4] = [
-        &|c, _| c.unbroken(),
-        &|c, _| c.prose_floor(),
-        &|c, w| if c.is_prose() { w } else { c.floor() },
-        &|c, _| c.floor(),
-    ];
-    let mut w = natural;
-    for step in steps {
-        if w.iter().sum::<usize>() <= avail {
-            break;
-        }
-        let lo: Vec<usize> = columns
-            .iter()
-            .zip(&w)
-            .map(|(c, &w)| step(c, w).min(w))
-            .collect();
-        w = water_fill(&lo, &w, avail);
-    }
-    w
+/// How a panel's columns fit a width.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fit {
+    /// A table with these column widths (borders and padding not included).
+    Table(Vec<usize>),
+    /// One block per row: as a table, even at its narrowest, it would take this many columns.
+    Blocks(usize),
 }
 
-/// Widths between `lo[i]` and `hi[i]` summing to at most `avail` where possible: the widest
-/// columns give way first (all cut to one level), and what is left over goes back one column
-/// at a time.
+/// Borders and padding of a table of `n` columns: "│ a ┆ b │" has one border before each
+/// column, one after the last and a space on each side of every cell.
+fn borders(n: usize) -> usize {
+    3 * n + 1
+}
+
+/// How `columns` fit into `total` terminal columns, borders included: at their natural widths
+/// when they fit; else the widest give way first, each down to its [floor](Column::floor), and
+/// what is left over goes back one column at a time; blocks when even the floors are too wide.
+pub fn fit(columns: &[Column], total: usize) -> Fit {
+    let avail = total.saturating_sub(borders(columns.len()));
+    let natural: Vec<usize> = columns.iter().map(Column::natural).collect();
+    if natural.iter().sum::<usize>() <= avail {
+        return Fit::Table(natural);
+    }
+    let floor: Vec<usize> = columns.iter().map(Column::floor).collect();
+    let narrowest = floor.iter().sum::<usize>();
+    if narrowest > avail {
+        return Fit::Blocks(narrowest + borders(columns.len()));
+    }
+    Fit::Table(water_fill(&floor, &natural, avail))
+}
+
+/// Widths between `lo[i]` and `hi[i]` summing to at most `avail` (which the `lo` do): the
+/// widest columns give way first (all cut to one level), and what is left over goes back one
+/// column at a time.
 fn water_fill(lo: &[usize], hi: &[usize], avail: usize) -> Vec<usize> {
     let at = |level: usize| -> Vec<usize> {
         lo.iter()
@@ -289,9 +206,6 @@ fn water_fill(lo: &[usize], hi: &[usize], avail: usize) -> Vec<usize> {
     let top = hi.iter().copied().max().unwrap_or(0);
     if sum(&at(top)) <= avail {
         return at(top);
-    }
-    if sum(&at(0)) > avail {
-        return at(0);
     }
     // at(a) fits, at(b) does not.
     let (mut a, mut b) = (0, top);
@@ -317,10 +231,32 @@ fn water_fill(lo: &[usize], hi: &[usize], avail: usize) -> Vec<usize> {
     w
 }
 
-/// Draws a table whose cells are already fitted to `widths`: headers wrapped after `_`, text
-/// wrapped at spaces or cut, numbers right-aligned; sparkline cells are drawn by `spark` at
-/// their column's width.
+/// Lays out and draws `rows` rows of `columns` in `total` terminal columns: a table (see
+/// [`fit`]) or, when it cannot fit, one block per row under a line saying so. Sparkline
+/// cells are drawn by `spark(row, column, width)`.
 pub fn draw(
+    columns: &[Column],
+    rows: usize,
+    total: usize,
+    spark: impl FnMut(usize, usize, usize) -> String,
+) -> String {
+    match fit(columns, total) {
+        Fit::Table(widths) => draw_table(columns, &widths, rows, spark),
+        Fit::Blocks(needs) => {
+            let mut out = lines(
+                &format!("(a block per row: as a table it needs {needs} columns)"),
+                total,
+            );
+            out.push_str(&draw_blocks(columns, rows, total, spark));
+            out
+        }
+    }
+}
+
+/// Draws a table whose cells fit `widths`: headers wrapped after `_`, free text wrapped at
+/// spaces, numbers right-aligned; sparkline cells are drawn by `spark` at their column's
+/// width.
+pub fn draw_table(
     columns: &[Column],
     widths: &[usize],
     rows: usize,
@@ -347,7 +283,7 @@ pub fn draw(
                         comfy_table::Cell::new(&c.cells[r]).set_alignment(CellAlignment::Right)
                     }
                     Kind::Text if c.is_prose() => comfy_table::Cell::new(wrap(&c.cells[r], w)),
-                    Kind::Text => comfy_table::Cell::new(truncate_middle(&c.cells[r], w)),
+                    Kind::Text => comfy_table::Cell::new(&c.cells[r]),
                     Kind::Spark(_) => comfy_table::Cell::new(spark(r, i, w)),
                 }),
         );
@@ -365,11 +301,60 @@ pub fn draw(
     table.to_string()
 }
 
+/// Rows as blocks, a line per column (`name  value`, names padded to the longest), a rule
+/// line with the row's number before each. Values are whole: free text wraps at spaces to the
+/// width, and a word or identifier wider than the room left runs past it rather than be cut
+/// or split. Names wrap after `_` when they would leave less than a third of the width.
+pub fn draw_blocks(
+    columns: &[Column],
+    rows: usize,
+    total: usize,
+    mut spark: impl FnMut(usize, usize, usize) -> String,
+) -> String {
+    let longest = columns.iter().map(|c| width(&c.header)).max().unwrap_or(0);
+    let label = if total.saturating_sub(longest + 2) * 3 >= total {
+        longest
+    } else {
+        columns
+            .iter()
+            .flat_map(|c| header_parts(&c.header).map(width))
+            .max()
+            .unwrap_or(0)
+    };
+    let room = total.saturating_sub(label + 2).max(1);
+    let mut out = String::new();
+    for r in 0..rows {
+        let number = format!("── {} ", r + 1);
+        out.push_str(&number);
+        out.push_str(&"─".repeat(total.saturating_sub(width(&number))));
+        out.push('\n');
+        for (i, c) in columns.iter().enumerate() {
+            let value = match c.kind {
+                Kind::Spark(n) => spark(r, i, n.min(room)),
+                Kind::Text if c.is_prose() => wrap(&c.cells[r], room),
+                _ => c.cells[r].clone(),
+            };
+            let names = wrap_header(&c.header, label);
+            let names: Vec<&str> = names.lines().collect();
+            let values: Vec<&str> = value.lines().collect();
+            for k in 0..names.len().max(values.len()).max(1) {
+                let name = names.get(k).copied().unwrap_or("");
+                let value = values.get(k).copied().unwrap_or("");
+                let line = format!("{name}{}  {value}", " ".repeat(label - width(name)));
+                out.push_str(line.trim_end());
+                out.push('\n');
+            }
+        }
+    }
+    out.pop();
+    out
+}
+
 /// `text` wrapped at spaces to `w` columns, each line ending in `\n` (titles, notes).
 pub fn lines(text: &str, w: usize) -> String {
     let mut out = String::new();
     for line in text.lines() {
-        out.push_str(&pack(line.split(' '), " ", w.max(1), usize::MAX));
+        out.push_str(&pack(line.split(' '), " ", w.max(1)));
         out.push('\n');
     }
     out
@@ -387,39 +372,49 @@ mod tests {
         }
     }
 
-    /// Wrapping alone never cuts prose: a message whose words are short still fits in
-    /// MAX_LINES lines at the width wrapping asks for.
+    fn number(header: &str, cells: &[&str]) -> Column {
+        Column {
+            kind: Kind::Number,
+            ..text(header, cells)
+        }
+    }
+
+    /// Free text's floor: every word whole in at most MAX_LINES lines.
     #[test]
-    fn prose_wraps_whole_at_its_unbroken_width() {
+    fn prose_wraps_whole_at_its_floor() {
         let msg = "Stream orders under account 123456789012 not found.";
         let c = text("error_message", &[msg]);
         // At its longest word (12) it would take 5 lines: "Stream" / "orders under" /
         // "account" / "123456789012" / "not found.". At 13: "Stream orders" / "under account"
         // / "123456789012" / "not found.".
         assert_eq!(wrapped_lines(msg, 12), 5);
-        assert_eq!(c.unbroken(), 13);
+        assert_eq!(c.floor(), 13);
         assert_eq!(
             wrap(msg, 13),
             "Stream orders\nunder account\n123456789012\nnot found."
         );
         // The header's longest part still counts.
-        assert_eq!(text("error_message", &["a b"]).unbroken(), 7);
+        assert_eq!(text("error_message", &["a b"]).floor(), 7);
+        // Identifiers and numbers: their widest value, the header wrapped after `_`.
+        assert_eq!(
+            text("source_ip", &["2001:db8::7334", "10.0.0.1"]).floor(),
+            14
+        );
+        assert_eq!(number("write_bytes_peak_pct", &["85.00"]).floor(), 6);
     }
 
     #[test]
-    fn wrapping_and_cutting() {
-        assert_eq!(truncate("192.168.1.20", 12), "192.168.1.20");
-        assert_eq!(truncate("192.168.1.20", 8), "192.168…");
-        assert_eq!(truncate("日本語テキスト", 7), "日本語…"); // 2 columns each
-        assert_eq!(truncate_middle("shardId-000000000003", 9), "shar…0003");
-        assert_eq!(truncate_middle("192.168.1.20", 10), "192.1…1.20");
-        assert_eq!(truncate_middle("192.168.1.20", 12), "192.168.1.20");
+    fn wrapping_never_cuts() {
         assert_eq!(wrap("Östergötland County", 12), "Östergötland\nCounty");
         assert_eq!(wrap("a bb ccc dddd", 6), "a bb\nccc\ndddd");
-        assert_eq!(wrap("averyveryverylongword x", 8), "averyve…\nx");
+        // A word wider than the width has a line of its own, whole.
+        assert_eq!(
+            wrap("averyveryverylongword x", 8),
+            "averyveryverylongword\nx"
+        );
         assert_eq!(
             wrap("one two three four five six seven eight nine ten", 9),
-            "one two\nthree\nfour five\nsix seve…"
+            "one two\nthree\nfour five\nsix seven\neight\nnine ten"
         );
         assert_eq!(wrap_header("country_code", 8), "country_\ncode");
         assert_eq!(wrap_header("error_message", 20), "error_message");
@@ -433,47 +428,77 @@ mod tests {
     fn everything_fits_at_natural_width() {
         let cols = [
             text("region", &["eu-west-1"]),
-            Column {
-                header: "count".into(),
-                kind: Kind::Number,
-                cells: vec!["1234567".into()],
-            },
+            number("count", &["1234567"]),
         ];
         // 3 * 2 + 1 = 7 for borders and padding.
-        assert_eq!(fit(&cols, 100), [9, 7]);
-        assert_eq!(fit(&cols, 23), [9, 7]);
+        assert_eq!(fit(&cols, 100), Fit::Table(vec![9, 7]));
+        assert_eq!(fit(&cols, 23), Fit::Table(vec![9, 7]));
+        // Narrower: the header of the number cannot wrap (no `_`), nothing is cut: blocks.
+        assert_eq!(fit(&cols, 22), Fit::Blocks(23));
     }
 
+    /// Free text and headers give way; identifiers and numbers never do: below their floors
+    /// the panel is blocks.
     #[test]
-    fn prose_gives_way_before_keys() {
-        let message = "Access denied to arn:aws:kinesis:us-east-1:123456789012:stream/orders";
+    fn text_and_headers_give_way_then_blocks() {
+        let message = "Rate exceeded for shard shardId-000000000001 in stream orders";
         let cols = [
             text("source_ip", &["192.168.1.20", "2a02:cf40::9"]),
             text("error_message", &[message, "-"]),
-            Column {
-                header: "count".into(),
-                kind: Kind::Number,
-                cells: vec!["33".into(), "3".into()],
-            },
+            number("throttled_count", &["33", "3"]),
         ];
-        // Borders take 10. Natural widths 12 + 69 + 5 = 86.
-        assert_eq!(fit(&cols, 96), [12, 69, 5]);
-        // 1. The message wraps at spaces, down to its longest word (the ARN, 52).
-        assert_eq!(fit(&cols, 86), [12, 59, 5]);
-        // 2. Then it is cut, down to 20.
-        assert_eq!(fit(&cols, 60), [12, 33, 5]);
-        assert_eq!(fit(&cols, 47), [12, 20, 5]);
-        // 3. Then the address, down to 8.
-        assert_eq!(fit(&cols, 45), [10, 20, 5]);
-        // 4. Then the message again, down to 8; the number never.
-        assert_eq!(fit(&cols, 40), [8, 17, 5]);
-        assert_eq!(fit(&cols, 10), [8, 8, 5]);
-        let drawn = draw(&cols, &fit(&cols, 45), 2, |_, _, _| String::new());
-        assert!(
-            drawn.contains("│ 192.1…1.20 ┆ Access denied to     ┆    33 │"),
-            "{drawn}"
+        // Borders take 10. Natural widths 12 + 61 + 15 = 88.
+        assert_eq!(fit(&cols, 98), Fit::Table(vec![12, 61, 15]));
+        // The widest gives way first: the message wraps at spaces.
+        assert_eq!(fit(&cols, 90), Fit::Table(vec![12, 53, 15]));
+        // Then the message and the header together, down to the header's longest part
+        // (`throttled_`, 10) and the message's floor: 4 lines with every word whole ("Rate
+        // exceeded for" / "shard" / "shardId-000000000001" / "in stream orders": 20).
+        assert_eq!(fit(&cols, 52), Fit::Table(vec![12, 20, 10]));
+        assert_eq!(fit(&cols, 51), Fit::Blocks(52));
+        // A number's header is right-aligned with its numbers.
+        let drawn = draw(&cols, 2, 52, |_, _, _| String::new());
+        assert_eq!(
+            drawn,
+            "┌──────────────┬──────────────────────┬────────────┐\n\
+             │ source_ip    ┆ error_message        ┆ throttled_ │\n\
+             │              ┆                      ┆      count │\n\
+             ╞══════════════╪══════════════════════╪════════════╡\n\
+             │ 192.168.1.20 ┆ Rate exceeded for    ┆         33 │\n\
+             │              ┆ shard                ┆            │\n\
+             │              ┆ shardId-000000000001 ┆            │\n\
+             │              ┆ in stream orders     ┆            │\n\
+             │ 2a02:cf40::9 ┆ -                    ┆          3 │\n\
+             └──────────────┴──────────────────────┴────────────┘"
         );
-        assert!(drawn.contains("┆ arn:aws:kinesis:us-… ┆"), "{drawn}");
+        // At 40: blocks, names padded to the longest (15), values whole; the message wraps to
+        // the 23 columns left, the identifier longer than that line runs whole.
+        assert_eq!(
+            draw(&cols, 2, 40, |_, _, _| String::new()),
+            "(a block per row: as a table it needs 52\ncolumns)\n\
+             ── 1 ───────────────────────────────────\n\
+             source_ip        192.168.1.20\n\
+             error_message    Rate exceeded for shard\n\
+             \x20                shardId-000000000001 in\n\
+             \x20                stream orders\n\
+             throttled_count  33\n\
+             ── 2 ───────────────────────────────────\n\
+             source_ip        2a02:cf40::9\n\
+             error_message    -\n\
+             throttled_count  3"
+        );
+        // Names that would leave under a third of the width wrap after `_`; a value wider
+        // than the room left runs whole.
+        assert_eq!(
+            draw(&cols[2..], 2, 13, |_, _, _| String::new()),
+            "(a block per\nrow: as a\ntable it\nneeds 14\ncolumns)\n\
+             ── 1 ────────\n\
+             throttled_  33\n\
+             count\n\
+             ── 2 ────────\n\
+             throttled_  3\n\
+             count"
+        );
     }
 
     #[test]
@@ -486,44 +511,62 @@ mod tests {
                 cells: vec![],
             },
         ];
-        assert_eq!(fit(&cols, 200), [10, 120]);
-        assert_eq!(fit(&cols, 80), [10, 63]);
-        // The header wraps after `_` before the name is cut; a column left over goes back to
-        // the first column cut.
-        assert_eq!(fit(&cols, 26), [10, 9]);
-        assert_eq!(fit(&cols, 25), [9, 9]);
-        assert_eq!(fit(&cols, 20), [8, 5]);
+        assert_eq!(fit(&cols, 200), Fit::Table(vec![10, 120]));
+        assert_eq!(fit(&cols, 80), Fit::Table(vec![10, 63]));
+        // The header wraps after `_` and the sparkline shrinks to 8; below that, blocks, the
+        // sparkline as wide as the room left.
+        assert_eq!(fit(&cols, 25), Fit::Table(vec![9, 9]));
+        assert_eq!(fit(&cols, 24), Fit::Table(vec![9, 8]));
+        assert_eq!(fit(&cols, 23), Fit::Blocks(24));
+        let mut asked = Vec::new();
+        let drawn = draw(&cols, 1, 20, |r, c, w| {
+            asked.push((r, c, w));
+            "▁".repeat(w)
+        });
+        assert_eq!(asked, [(0, 1, 8)]);
+        assert!(
+            drawn.ends_with("event_name  PutRecord\ntrend       ▁▁▁▁▁▁▁▁"),
+            "{drawn}"
+        );
     }
 
+    /// Wide characters (CJK, emoji) count two columns: table lines are exactly the width,
+    /// and values stay whole.
     #[test]
-    fn drawn_lines_are_exactly_the_width() {
+    fn wide_characters_line_up() {
         let cols = [
-            text("source_ip", &["192.168.1.20", "2a02:cf40::9"]),
+            text("stream", &["注文ストリーム", "orders"]),
+            text("user", &["🚀-deployer", "alice"]),
             text(
-                "error_message",
-                &["Rate exceeded for shard shardId-000000000001", "-"],
+                "detail",
+                &["ストリーム 注文 が 見つかりません", "not found"],
             ),
-            Column {
-                header: "count".into(),
-                kind: Kind::Number,
-                cells: vec!["33".into(), "3".into()],
-            },
+            number("count", &["2", "10"]),
         ];
-        for total in [30, 40, 47, 50, 71, 100] {
-            let w = fit(&cols, total);
-            let s = draw(&cols, &w, 2, |_, _, _| String::new());
-            let want = w.iter().sum::<usize>() + 10;
+        // Natural: 14 + 11 + 33 + 5 = 63, borders 13.
+        for total in [76, 60, 57] {
+            let Fit::Table(w) = fit(&cols, total) else {
+                panic!("{total}: blocks")
+            };
+            let s = draw(&cols, 2, total, |_, _, _| String::new());
             for line in s.lines() {
-                assert_eq!(width(line), want, "{total}:\n{s}");
+                assert_eq!(width(line), w.iter().sum::<usize>() + 13, "{total}:\n{s}");
             }
-            // No value split over two lines: each is whole, or cut with `…`.
-            for v in ["192.168.1.20", "2a02:cf40::9"] {
-                assert!(
-                    s.contains(&format!(" {} ", truncate_middle(v, w[0]))),
-                    "{s}"
-                );
-            }
-            assert!(s.contains(" 33 │") && s.contains("  3 │"), "{s}");
+            assert!(s.contains("│ 注文ストリーム ┆ 🚀-deployer ┆"), "{s}");
         }
+        // The detail at its floor: the longest word (見つかりません, 14) in at most 4 lines.
+        assert_eq!(fit(&cols, 57), Fit::Table(vec![14, 11, 14, 5]));
+        assert_eq!(fit(&cols, 56), Fit::Blocks(57));
+        let s = draw(&cols, 1, 40, |_, _, _| String::new());
+        assert_eq!(
+            s,
+            "(a block per row: as a table it needs 57\ncolumns)\n\
+             ── 1 ───────────────────────────────────\n\
+             stream  注文ストリーム\n\
+             user    🚀-deployer\n\
+             detail  ストリーム 注文 が\n\
+             \x20       見つかりません\n\
+             count   2"
+        );
     }
 }

@@ -147,12 +147,10 @@ fn rows(out: &mut dyn Write, t: &Table, opts: Options) -> io::Result<()> {
             cells: shown_part.iter().map(|r| shown(&r[i])).collect(),
         })
         .collect();
-    let widths = layout::fit(&columns, usize::from(opts.width));
-    writeln!(
-        out,
-        "{}",
-        layout::draw(&columns, &widths, limit, |_, _, _| String::new())
-    )?;
+    let drawn = layout::draw(&columns, limit, usize::from(opts.width), |_, _, _| {
+        String::new()
+    });
+    writeln!(out, "{drawn}")?;
     more_line(out, t.rows.len() - limit, ("row", "rows"), opts)
 }
 
@@ -194,15 +192,9 @@ fn bars(
         .max()
         .unwrap_or(0);
     let avail = usize::from(opts.width);
-    // "  name bar figures": names are cut (with …) before bars get shorter than MIN_BAR.
-    let name_room = avail
-        .saturating_sub(2 + 1 + MIN_BAR + 1 + figure_width)
-        .max(MIN_BAR);
-    let names: Vec<String> = list
-        .iter()
-        .take(limit)
-        .map(|(n, _)| layout::truncate(&sanitize(n), name_room))
-        .collect();
+    // "  name bar figures": names are whole (a line too narrow for one runs past the width);
+    // bars get shorter, down to MIN_BAR.
+    let names: Vec<String> = list.iter().take(limit).map(|(n, _)| sanitize(n)).collect();
     let name_width = names.iter().map(|n| layout::width(n)).max().unwrap_or(0);
     let bar_width = avail
         .saturating_sub(2 + name_width + 1 + 1 + figure_width)
@@ -402,8 +394,7 @@ fn series(out: &mut dyn Write, t: &Table, opts: Options, s: &SeriesShape<'_>) ->
         kind: Kind::Spark(n),
         cells: Vec::new(),
     });
-    let widths = layout::fit(&columns, usize::from(opts.width));
-    let drawn = layout::draw(&columns, &widths, limit, |row, _, w| {
+    let drawn = layout::draw(&columns, limit, usize::from(opts.width), |row, _, w| {
         sparkline(&shown_part[row].slots, w, mean)
     });
     writeln!(out, "{drawn}")?;
