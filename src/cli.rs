@@ -151,7 +151,7 @@ fn joined_lines(text: &str) -> Vec<String> {
 
 /// Kinesis Data Streams dashboards from CloudTrail logs and CloudWatch exports on disk.
 #[derive(Debug, Parser)]
-#[command(name = "kinesis-insights", version, after_help = AFTER_HELP, propagate_version = true)]
+#[command(name = "kinesis-insights", bin_name = "kinesis-insights", version, after_help = AFTER_HELP, propagate_version = true)]
 pub struct Cli {
     /// What to show.
     #[command(subcommand)]

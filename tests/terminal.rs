@@ -575,3 +575,32 @@ fn table_files_have_a_fixed_width() {
         );
     }
 }
+
+/// Usage lines name the program `kinesis-insights` whatever its file is called (clap would
+/// take the name from argv[0]: a link named `ki` printed `Usage: ki events`).
+#[test]
+fn usage_names_the_program_whatever_it_is_called() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("ki");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_kinesis-insights"), &link).unwrap();
+    let out = std::process::Command::new(&link)
+        .args(["events", "--bogus"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("\nUsage: kinesis-insights events [OPTIONS] [PATH]...\n"),
+        "{stderr}"
+    );
+    let help = std::process::Command::new(&link)
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(
+        help.contains("\nUsage: kinesis-insights <COMMAND>\n"),
+        "{help}"
+    );
+    assert!(!help.contains("Usage: ki "), "{help}");
+}
