@@ -549,3 +549,145 @@ fn nothing_checked_is_a_critical_finding() {
         r.stderr
     );
 }
+
+/// `metrics` and `health` count the datapoints of different metrics (the panels', the checks'),
+/// so their stream-level counts differ for the same files; each summary says whose metrics it
+/// counts, and what it left out, so both add up to every datapoint in the files. The counts are
+/// made here from the files and the metric lists of the README, not by the commands' code.
+#[test]
+fn metrics_and_health_say_whose_datapoints_they_count() {
+    let dir = testdata("metrics/streams");
+    let panels_stream = [
+        "IncomingBytes",
+        "IncomingRecords",
+        "GetRecords.Bytes",
+        "GetRecords.Records",
+        "PutRecord.Latency",
+        "GetRecords.Latency",
+        "WriteProvisionedThroughputExceeded",
+        "ReadProvisionedThroughputExceeded",
+        "GetRecords.Success",
+        "GetRecords.IteratorAgeMilliseconds",
+    ];
+    let panels_shard = [
+        "IncomingBytes",
+        "IncomingRecords",
+        "OutgoingBytes",
+        "OutgoingRecords",
+        "WriteProvisionedThroughputExceeded",
+        "ReadProvisionedThroughputExceeded",
+        "IteratorAgeMilliseconds",
+    ];
+    let checks_stream = [
+        "IncomingBytes",
+        "IncomingRecords",
+        "GetRecords.Bytes",
+        "GetRecords.Success",
+        "WriteProvisionedThroughputExceeded",
+        "ReadProvisionedThroughputExceeded",
+        "GetRecords.IteratorAgeMilliseconds",
+        "PutRecords.FailedRecords",
+        "PutRecords.ThrottledRecords",
+        "PutRecords.TotalRecords",
+    ];
+    let checks_shard = [
+        "IncomingBytes",
+        "IncomingRecords",
+        "OutgoingBytes",
+        "WriteProvisionedThroughputExceeded",
+        "ReadProvisionedThroughputExceeded",
+        "IteratorAgeMilliseconds",
+    ];
+    let checks_consumer = [
+        "SubscribeToShardEvent.MillisBehindLatest",
+        "SubscribeToShardEvent.Records",
+        "SubscribeToShardEvent.Bytes",
+        "SubscribeToShard.RateExceeded",
+    ];
+    // [panels stream, panels shard, checks stream, checks shard, checks consumer, all]
+    let mut n = [0u64; 6];
+    let mut stack = vec![dir.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            // JSON lines, some with records concatenated (and one invalid UTF-8 byte, which
+            // the commands read lossily too).
+            // Two of the four files are gzipped.
+            let mut bytes = std::fs::read(&p).unwrap();
+            if bytes.starts_with(&[0x1f, 0x8b]) {
+                let mut out = Vec::new();
+                std::io::Read::read_to_end(
+                    &mut flate2::read::MultiGzDecoder::new(&bytes[..]),
+                    &mut out,
+                )
+                .unwrap();
+                bytes = out;
+            }
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            for v in serde_json::Deserializer::from_str(&text).into_iter::<serde_json::Value>() {
+                let v = v.unwrap();
+                n[5] += 1;
+                if v["namespace"] != "AWS/Kinesis" {
+                    continue;
+                }
+                let m = v["metric_name"].as_str().unwrap();
+                let dims = v["dimensions"].as_object().unwrap();
+                let names: Vec<&str> = dims.keys().map(String::as_str).collect();
+                match names.as_slice() {
+                    ["StreamName"] => {
+                        n[0] += u64::from(panels_stream.contains(&m));
+                        n[2] += u64::from(checks_stream.contains(&m));
+                    }
+                    ["ShardId", "StreamName"] => {
+                        n[1] += u64::from(panels_shard.contains(&m));
+                        n[3] += u64::from(checks_shard.contains(&m));
+                    }
+                    ["ConsumerName", "StreamName"] => {
+                        n[4] += u64::from(checks_consumer.contains(&m));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    // The trial's figures: 3,400 stream-level datapoints in `metrics`, 2,380 in `health`.
+    assert_eq!((n[0], n[2]), (3400, 2380));
+    let line = |cmd: &str| {
+        let r = run(&[cmd, "-f", "json", dir.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let summary = r.stderr.lines().find(|l| l.starts_with("files: "));
+        summary.unwrap().to_string()
+    };
+    let m = line("metrics");
+    let h = line("health");
+    assert!(
+        m.contains(&format!(
+            "datapoints of the panels' metrics: {} stream-level, {} shard-level · left out: ",
+            n[0], n[1]
+        )),
+        "{m}"
+    );
+    assert!(
+        h.contains(&format!(
+            "datapoints of the checks' metrics: {} stream-level, {} shard-level, {} \
+             consumer-level ({} others left out)",
+            n[2],
+            n[3],
+            n[4],
+            n[5] - n[2] - n[3] - n[4]
+        )),
+        "{h}"
+    );
+    // The metrics summary's parts add up to every datapoint too.
+    let numbers: Vec<u64> = m
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    // files read, stream, shard, other dimensions, other metrics, other namespaces
+    assert_eq!(numbers.len(), 6, "{m}");
+    assert_eq!(numbers[1..].iter().sum::<u64>(), n[5], "{m}");
+}

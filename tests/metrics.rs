@@ -1139,7 +1139,8 @@ fn skipped_datapoints_say_why_and_where_in_every_json_form() {
         r.stderr
     );
     assert!(
-        r.stderr.contains("datapoints: 2 stream-level"),
+        r.stderr
+            .contains("datapoints of the panels' metrics: 2 stream-level"),
         "{}",
         r.stderr
     );

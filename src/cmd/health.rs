@@ -229,12 +229,16 @@ fn summary(
 
 fn print_summary(t: &FileTotals, acc: &HealthAcc, report: &crate::health::analyze::Report) {
     let c = &acc.cube.counts;
+    // "Of the checks' metrics": `metrics` counts the datapoints of its panels' metrics, another
+    // set, so the two commands give other counts for the same files; the others read are left
+    // out here, and said, so the totals agree.
     let mut line = format!(
-        "{} · datapoints: {} stream-level, {} shard-level, {} consumer-level · CloudTrail: {} Kinesis events, {} changes",
+        "{} · datapoints of the checks' metrics: {} stream-level, {} shard-level, {} consumer-level ({} others left out) · CloudTrail: {} Kinesis events, {} changes",
         t.describe(),
         c.stream_level,
         c.shard_level,
         c.consumer_level,
+        c.other_metrics + c.other_dimensions + c.other_namespaces,
         acc.trail.kinesis,
         acc.trail.changes
     );

@@ -193,8 +193,10 @@ fn summary(t: &FileTotals, c: &MetricCounts, window: &Window, period: Millis) ->
 }
 
 fn print_summary(t: &FileTotals, c: &MetricCounts, period: Millis) {
+    // "Of the panels' metrics": `health` counts the datapoints of its checks' metrics, another
+    // set, so the two commands give other counts for the same files (README, "Stream health").
     let mut line = format!(
-        "{} · datapoints: {} stream-level, {} shard-level, {} other dimensions, {} other metrics, {} other namespaces",
+        "{} · datapoints of the panels' metrics: {} stream-level, {} shard-level · left out: {} other dimensions, {} other metrics, {} other namespaces",
         t.describe(),
         c.stream_level,
         c.shard_level,
