@@ -463,6 +463,61 @@ fn a_damaged_record_on_one_line_costs_only_itself() {
     }
 }
 
+/// Two lines in a row each cut where a value was expected: both are lost and both are named,
+/// two skipped records, whole and in pieces; every other line counts (by construction).
+#[test]
+fn two_cut_lines_in_a_row_are_two_places() {
+    let r = records(20);
+    let key = "\"userIdentity\":";
+    let lines: Vec<&str> = r
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 6 || i == 7 {
+                &l[..l.find(key).unwrap() + key.len()]
+            } else {
+                l.as_str()
+            }
+        })
+        .collect();
+    let text = lines.join("\n") + "\n";
+    let kinesis = (0..20).filter(|&i| i != 6 && i != 7 && i % 5 != 0).count() as u64;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cut.json");
+    std::fs::write(&path, &text).unwrap();
+    let whole = events_pass(&path, 1 << 30, 1 << 30);
+    assert_eq!(
+        (whole.1.records, whole.1.skipped_records),
+        (18, 2),
+        "{:?}",
+        whole.1
+    );
+    let line_end = |i: usize| format!("line {}, column {}", i + 1, lines[i].len() + 1);
+    assert!(
+        whole.1.warnings[0].contains(&line_end(6)),
+        "{:?}",
+        whole.1.warnings
+    );
+    assert!(
+        whole.1.warnings[1].contains(&line_end(7)),
+        "{:?}",
+        whole.1.warnings
+    );
+    let events: u64 = whole.0[0]
+        .rows
+        .iter()
+        .map(|row| match row[1] {
+            Cell::Count(n) => n,
+            ref other => panic!("{other:?}"),
+        })
+        .sum();
+    assert_eq!(events, kinesis);
+    for chunk in [1, 17, 333] {
+        let got = events_pass(&path, chunk, 1 << 30);
+        assert_eq!((&got.0, &got.1), (&whole.0, &whole.1), "pieces of {chunk}");
+    }
+}
+
 /// An envelope whose records sit one a line in the first column, with the comma after the
 /// first missing: the first is passed on as the envelope is read, the break comes at the
 /// start of the next line, and the first must not be read again as a line of its own (it

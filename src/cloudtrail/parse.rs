@@ -1051,6 +1051,83 @@ mod tests {
         }
     }
 
+    /// The envelopes of other pipelines: a CloudWatch Logs subscription payload holds many
+    /// log events in one value (read on from the next one, known by its first key, `id`); a
+    /// lookup-events page the same (`EventId`); payloads or EventBridge events concatenated on
+    /// one line, as Firehose writes them, each one value, are read on from the next `}{`.
+    /// Expected names by construction.
+    #[test]
+    fn other_envelopes_read_on_after_a_break() {
+        let message = |r: &str| serde_json::to_string(r).unwrap();
+        let names = |n: usize| (0..n).map(|i| format!("N{i}")).collect::<Vec<_>>();
+        let log_events: Vec<String> = names(6)
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                format!(
+                    r#"{{"id":"{i}","timestamp":{i},"message":{}}}"#,
+                    message(&ev(n))
+                )
+            })
+            .collect();
+        let mut damaged = log_events.clone();
+        damaged[2] = damaged[2].replacen(r#""timestamp":2"#, r#""timestamp":2x"#, 1);
+        let payload = format!(
+            r#"{{"messageType":"DATA_MESSAGE","owner":"1","logGroup":"g","logStream":"s","subscriptionFilters":["f"],"logEvents":[{}]}}"#,
+            damaged.join(",")
+        );
+        let (rep, got) = run(&payload);
+        assert_eq!(got, ["N0", "N1", "N3", "N4", "N5"]);
+        assert_eq!(rep.damage.len(), 1);
+        assert!(
+            rep.damage[0].to_string().contains(".logEvents[2]"),
+            "{:?}",
+            rep.damage
+        );
+        assert_eq!(rep.layout, Some(Layout::Subscription));
+
+        let lookup: Vec<String> = names(4)
+            .iter()
+            .map(|n| format!(r#"{{"EventId":"x","CloudTrailEvent":{}}}"#, message(&ev(n))))
+            .collect();
+        let mut damaged = lookup.clone();
+        damaged[1] = damaged[1].replacen(r#""EventId":"x""#, r#""EventId":"x"#, 1);
+        let page = format!(r#"{{"Events":[{}],"NextToken":"t"}}"#, damaged.join(","));
+        let (rep, got) = run(&page);
+        assert_eq!(got, ["N0", "N2", "N3"]);
+        assert_eq!(rep.damage.len(), 1);
+        assert!(
+            rep.damage[0].to_string().contains(".Events[1]"),
+            "{:?}",
+            rep.damage
+        );
+
+        // Two payloads on one line, the first broken outside its array: the second counts.
+        let second = format!(
+            r#"{{"messageType":"DATA_MESSAGE","owner":"1","logEvents":[{}]}}"#,
+            log_events[3..].join(",")
+        );
+        let first = format!(
+            r#"{{"messageType":"DATA_MESSAGE","owner":1x,"logEvents":[{}]}}"#,
+            log_events[..3].join(",")
+        );
+        let (rep, got) = run(&format!("{first}{second}"));
+        assert_eq!(got, ["N3", "N4", "N5"]);
+        assert_eq!(rep.damage.len(), 1);
+        // EventBridge events concatenated on one line, the second broken.
+        let events: Vec<String> = names(4)
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let detail = if i == 1 { ev(n).replacen("\"x\"", "\"x\" x", 1) } else { ev(n) };
+                format!(r#"{{"version":"0","detail-type":"AWS API Call via CloudTrail","detail":{detail}}}"#)
+            })
+            .collect();
+        let (rep, got) = run(&events.concat());
+        assert_eq!(got, ["N0", "N2", "N3"]);
+        assert_eq!(rep.damage.len(), 1);
+    }
+
     #[test]
     fn bad_line_costs_one_record() {
         let text = format!(

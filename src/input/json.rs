@@ -255,15 +255,27 @@ pub fn for_each_value_in<'de>(
                     .then(|| swallowed_line(text, pos, if e.is_eof() { buf.len() } else { at }))
                     .flatten()
                 {
-                    let (line, column) = lines.locate(buf, line_end(buf, next));
-                    out.damage.push(Damage {
-                        line,
-                        column,
-                        message: "the line ends inside a value (the next line starts another)"
-                            .into(),
-                        truncated: false,
-                        index,
-                    });
+                    // Each line the value took in before the one read again that starts with
+                    // `{` in its first column (and the value's own first line) was a value of
+                    // its own, cut: two cut lines in a row are two damaged places.
+                    let mut start = pos;
+                    while start < next {
+                        let end = start
+                            + memchr::memchr(b'\n', &buf[start..next]).unwrap_or(next - start);
+                        if start == pos || buf[start] == b'{' {
+                            let (line, column) = lines.locate(buf, line_end(buf, end + 1));
+                            out.damage.push(Damage {
+                                line,
+                                column,
+                                message:
+                                    "the line ends inside a value (the next line starts another)"
+                                        .into(),
+                                truncated: false,
+                                index,
+                            });
+                        }
+                        start = end + 1;
+                    }
                     pos = next;
                     continue;
                 }
@@ -663,8 +675,8 @@ mod tests {
         let r = count_keeping(&nested, false);
         assert_eq!((r.values, r.damage.len()), (0, 1));
         assert!(r.damage[0].truncated);
-        // Two lines cut in a row cost those two lines (one damage: the second is read as the
-        // first's missing value), and the line after them is read.
+        // Two lines cut in a row cost those two lines, each a damaged place at its end (the
+        // second is read as the first's missing value), and the line after them is read.
         let two = [
             "{\"x\": 1}",
             "{\"a\": ",
@@ -674,8 +686,25 @@ mod tests {
         ]
         .join("\n");
         let r = count_keeping(&two, false);
-        assert_eq!((r.values, r.damage.len()), (3, 1));
-        assert_eq!((r.damage[0].line, r.damage[0].column), (3, 7));
+        assert_eq!((r.values, r.damage.len()), (3, 2));
+        assert_eq!((r.damage[0].line, r.damage[0].column), (2, 7));
+        assert_eq!((r.damage[1].line, r.damage[1].column), (3, 7));
+        // Three in a row, CRLF, with a multi-line value before: three places, each at its
+        // line's end (before its `\r`).
+        let three = [
+            "{\"x\":",
+            " 1}",
+            "{\"a\": [",
+            "{\"b\": ",
+            "{\"c\":",
+            "{\"y\": 2}",
+            "{\"z\": 3}",
+        ]
+        .join("\r\n");
+        let r = count_keeping(&three, false);
+        assert_eq!(r.values, 3);
+        let places: Vec<(usize, usize)> = r.damage.iter().map(|d| (d.line, d.column)).collect();
+        assert_eq!(places, [(3, 8), (4, 7), (5, 6)]);
     }
 
     #[test]
