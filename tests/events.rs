@@ -1085,3 +1085,60 @@ fn first_file(dir: &std::path::Path) -> std::path::PathBuf {
     let p = entries.remove(0);
     if p.is_dir() { first_file(&p) } else { p }
 }
+
+/// Every file below `dir`.
+fn files_below(dir: &Path) -> usize {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| if p.is_dir() { files_below(&p) } else { 1 })
+        .sum()
+}
+
+/// Metric Streams files given to `events`: each is read as records without `eventSource`.
+/// Nothing could be read, so the status is that of `metrics` given CloudTrail (2, no readable
+/// input), the files' warnings are one, and a note names the command that reads them.
+#[test]
+fn metrics_files_given_to_events_say_which_command_reads_them() {
+    let dir = testdata("metrics/streams");
+    let n = files_below(&dir);
+    assert_eq!(n, 4);
+    let r = run(&["events", dir.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", r.stderr);
+    assert!(
+        lines[0].starts_with(&format!(
+            "kinesis-insights: warning: {n} files could not be read as CloudTrail logs: "
+        )) && lines[0].contains(" and 1 more; the first: "),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        lines[1],
+        "kinesis-insights: note: the files that could not be read look like CloudWatch \
+         metrics: try `kinesis-insights metrics …` (`health` reads both kinds)"
+    );
+    assert_eq!(
+        lines[2],
+        format!(
+            "kinesis-insights: error: no readable input: none of the {n} files held a record \
+             that could be read"
+        )
+    );
+    // The same files next to CloudTrail logs that are read: a warning, the note, status 1.
+    let trail = testdata("doc-sample");
+    let r = run(&[
+        "events",
+        "-q",
+        dir.to_str().unwrap(),
+        trail.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("look like CloudWatch metrics: try `kinesis-insights metrics …`"),
+        "{}",
+        r.stderr
+    );
+}

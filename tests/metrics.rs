@@ -1231,3 +1231,64 @@ fn skipped_datapoints_say_why_and_where_in_every_json_form() {
         "time,account,region,stream,shard,value\n2024-03-09T10:02:00Z,,,s,,4\n"
     );
 }
+
+/// Every file below `dir`.
+fn files_below(dir: &std::path::Path) -> usize {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| if p.is_dir() { files_below(&p) } else { 1 })
+        .sum()
+}
+
+/// CloudTrail logs given to `metrics`: one warning for all the files (their count and the
+/// first three names), a note that names the command that reads them, status 2 (no readable
+/// input); next to metrics files that are read, status 1; `health` reads both and says nothing.
+#[test]
+fn cloudtrail_files_given_to_metrics_say_which_command_reads_them() {
+    let trail = testdata("cloudtrail");
+    let n = files_below(&trail);
+    let r = run(&["metrics", trail.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let warnings: Vec<&str> = r.stderr.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 1, "{}", r.stderr);
+    assert!(
+        warnings[0].starts_with(&format!(
+            "kinesis-insights: warning: {n} files could not be read as CloudWatch metrics: "
+        )) && warnings[0].contains(&format!(
+            " and {} more; the first: not a metrics file: no CloudWatch datapoints",
+            n - 3
+        )),
+        "{}",
+        r.stderr
+    );
+    let hint = "kinesis-insights: note: the files that could not be read look like CloudTrail \
+                logs: try `kinesis-insights events …` (`health` reads both kinds)";
+    assert!(r.stderr.contains(hint), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("error: no readable input: all {n} files failed")),
+        "{}",
+        r.stderr
+    );
+    // Mostly CloudTrail, with the metrics files read: the same warning and note, the panels of
+    // the metrics, status 1.
+    let streams = testdata("metrics/streams");
+    let r = run(&[
+        "metrics",
+        "-f",
+        "json",
+        "-p",
+        "iterator-age",
+        trail.to_str().unwrap(),
+        streams.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains(hint), "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["summary"]["files_read"], 4);
+    assert_eq!(doc["summary"]["files_failed"], n);
+    // health reads both kinds: no note.
+    let r = run(&["health", "-q", trail.to_str().unwrap()]);
+    assert!(!r.stderr.contains("look like"), "{}", r.stderr);
+}

@@ -99,7 +99,7 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
         ..Query::new(window, bucket)
     };
     let (cube, reports) = pipeline::run(&CloudTrailReader { query: &query }, &sources, opts);
-    let totals = check_reports(&reports)?;
+    let totals = check_reports(&reports, &sources, super::Reads::CloudTrail)?;
 
     let since_is_duration = matches!(cfg.window.since, Some(TimeSpec::Ago(_)));
     let ctx = EventsCtx {

@@ -106,7 +106,7 @@ pub fn run(cfg: HealthConfig) -> anyhow::Result<Outcome> {
     })?;
     let (mut acc, reports) = pass(window, false, opts);
     acc.sort();
-    let totals = check_reports(&reports)?;
+    let totals = check_reports(&reports, &sources, super::Reads::Both)?;
     if let Some(q) = &queries
         && !q.expressions.is_empty()
     {

@@ -95,7 +95,7 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
         cube.counts.range.map(|(_, newest)| newest)
     })?;
     let (cube, reports) = reader(&query(window, false), opts);
-    let totals = check_reports(&reports)?;
+    let totals = check_reports(&reports, &sources, super::Reads::Metrics)?;
     if let Some(q) = &queries
         && !q.expressions.is_empty()
     {

@@ -17,8 +17,9 @@ use clap::error::ErrorKind;
 use crate::cli::{AnchorArg, Cli, Command, InputArgs, OutputArgs, WindowArgs};
 use crate::cloudtrail::stream_in_arn;
 use crate::config::{InputConfig, OutputConfig};
-use crate::diag::{FileReport, FileTotals, Outcome, warnings};
+use crate::diag::{FileReport, FileStatus, FileTotals, Outcome, warnings};
 use crate::filter::Matcher;
+use crate::input::kind::{self, Kind};
 use crate::input::{Found, PathProblem, Source, WalkOptions, discover};
 use crate::panels::{Cell, Table};
 use crate::render::{self, Options, Summary};
@@ -395,20 +396,162 @@ fn resolve_window(
     Ok((window, anchor))
 }
 
-/// Prints the warnings of the reports; fails when files were given but none could be read.
-fn check_reports(reports: &[FileReport]) -> anyhow::Result<FileTotals> {
-    for w in warnings(reports) {
-        warn(&w);
-    }
+/// What a command reads: when its files look like the other command's input, it says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reads {
+    /// `events`.
+    CloudTrail,
+    /// `metrics`.
+    Metrics,
+    /// `health`, which reads both.
+    Both,
+}
+
+/// How many of the files that could not be read are looked at for the hint, and named in the
+/// warning that stands for them all.
+const FIRST_FEW: usize = 3;
+
+/// Prints the warnings of the reports (of `sources`, in their order); fails when no file
+/// could be read (no readable input, status 2): every one failed, or they look like the other
+/// command's input and gave nothing but skipped records (`events` reads a Metric Streams
+/// object as a record without `eventSource`, where `metrics` fails a CloudTrail file: the same
+/// situation, the same status).
+///
+/// When more than half the files could not be read and the first few look like the other
+/// command's input (CloudTrail for `metrics`, metrics for `events`), a note says which command
+/// reads them, and when there are more than a few, their warnings are said once, with a count
+/// and the first names. Only then are files looked at again (the first few, their first
+/// 64 KiB).
+fn check_reports(
+    reports: &[FileReport],
+    sources: &[Source],
+    reads: Reads,
+) -> anyhow::Result<FileTotals> {
     let totals = FileTotals::of(reports);
-    if totals.read == 0 && totals.failed > 0 {
-        bail!(
-            "no readable input: all {} file{} failed",
-            totals.failed,
-            plural(totals.failed)
-        );
+    let unread: Vec<usize> = (0..reports.len())
+        .filter(|&i| unreadable(&reports[i]))
+        .collect();
+    let considered = reports
+        .iter()
+        .filter(|r| !matches!(r.status, FileStatus::Ignored(_)))
+        .count();
+    let other = match unread.len() * 2 > considered {
+        true => other_kind(reads, &unread, sources),
+        false => None,
+    };
+    match other {
+        Some(_) if unread.len() > FIRST_FEW => {
+            let mut shown = unread.iter().peekable();
+            for (i, r) in reports.iter().enumerate() {
+                if shown.next_if_eq(&&i).is_none() {
+                    for w in warnings(std::slice::from_ref(r)) {
+                        warn(&w);
+                    }
+                }
+            }
+            warn(&unread_as_one(reports, &unread, reads));
+        }
+        _ => {
+            for w in warnings(reports) {
+                warn(&w);
+            }
+        }
+    }
+    if let Some(kind) = other {
+        note(&hint(kind));
+    }
+    if considered > 0 && unread.len() == considered {
+        if totals.failed as usize == considered {
+            bail!(
+                "no readable input: all {} file{} failed",
+                totals.failed,
+                plural(totals.failed)
+            );
+        }
+        if other.is_some() {
+            bail!(
+                "no readable input: none of the {considered} file{} held a record that could \
+                 be read",
+                plural(considered as u64)
+            );
+        }
     }
     Ok(totals)
+}
+
+/// True when nothing of the file could be read: it failed, or every record in it was skipped.
+fn unreadable(r: &FileReport) -> bool {
+    match r.status {
+        FileStatus::Failed(_) => true,
+        FileStatus::Read => r.records == 0 && r.skipped_records > 0,
+        FileStatus::Ignored(_) => false,
+    }
+}
+
+/// What the first few of the `unread` files look like, when that is the other command's input
+/// (most of those looked at).
+fn other_kind(reads: Reads, unread: &[usize], sources: &[Source]) -> Option<Kind> {
+    let other = match reads {
+        Reads::CloudTrail => Kind::Metrics,
+        Reads::Metrics => Kind::CloudTrail,
+        Reads::Both => return None,
+    };
+    let looked: Vec<Option<Kind>> = unread
+        .iter()
+        .take(FIRST_FEW)
+        .map(|&i| sources.get(i).and_then(kind::guess))
+        .collect();
+    let like = looked.iter().filter(|k| **k == Some(other)).count();
+    (like * 2 > looked.len()).then_some(other)
+}
+
+/// One warning for all the files that could not be read: how many, the first few names, and
+/// what the first one said.
+fn unread_as_one(reports: &[FileReport], unread: &[usize], reads: Reads) -> String {
+    let what = match reads {
+        Reads::Metrics => "CloudWatch metrics",
+        _ => "CloudTrail logs",
+    };
+    let names: Vec<&str> = unread
+        .iter()
+        .take(FIRST_FEW)
+        .map(|&i| reports[i].name.as_str())
+        .collect();
+    let more = unread.len() - names.len();
+    let mut s = format!(
+        "{} file{} could not be read as {what}: {}",
+        unread.len(),
+        plural(unread.len() as u64),
+        names.join(", ")
+    );
+    if more > 0 {
+        s.push_str(&format!(" and {more} more"));
+    }
+    let first = &reports[unread[0]];
+    let why = match &first.status {
+        FileStatus::Failed(why) => why.clone(),
+        _ => first.warnings.first().cloned().unwrap_or_else(|| {
+            format!(
+                "{} record{} skipped",
+                first.skipped_records,
+                plural(first.skipped_records)
+            )
+        }),
+    };
+    s.push_str(&format!("; the first: {why}"));
+    s
+}
+
+/// The command that reads files of `kind`.
+fn hint(kind: Kind) -> String {
+    let (what, command) = match kind {
+        Kind::Metrics => ("CloudWatch metrics", "metrics"),
+        Kind::CloudTrail => ("CloudTrail logs", "events"),
+    };
+    format!(
+        "the files that could not be read look like {what}: try `kinesis-insights {command} …` \
+         (`health` reads both kinds)"
+    )
 }
 
 /// Clean, or partial when a path or a file lost data.

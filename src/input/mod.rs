@@ -5,6 +5,7 @@ pub mod chunk;
 pub mod decode;
 pub mod inflate;
 pub mod json;
+pub mod kind;
 pub mod lenient;
 pub mod magic;
 pub mod scan;
