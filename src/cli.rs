@@ -13,6 +13,13 @@ Exit status: 0 when every input was read; 1 when results were printed but some i
 skipped (unreadable files, malformed records; each is named on stderr); 2 on a fatal error \
 (bad arguments, no readable input).";
 
+/// `kinesis-insights --help`'s: every command's statuses, `health`'s 3 included.
+const TOP_AFTER_HELP: &str = "\
+Exit status: 0 when every input was read; 1 when results were printed but some input was \
+skipped (unreadable files, malformed records; each is named on stderr); 2 on a fatal error \
+(bad arguments, no readable input); 3 when `health --fail-on` finds a problem at or above its \
+severity.";
+
 /// The README, whose "Examples" section ends each subcommand's `--help` (so the examples
 /// `tests/readme.rs` runs are the ones users read).
 const README: &str = include_str!("../README.md");
@@ -151,7 +158,7 @@ fn joined_lines(text: &str) -> Vec<String> {
 
 /// Kinesis Data Streams dashboards from CloudTrail logs and CloudWatch exports on disk.
 #[derive(Debug, Parser)]
-#[command(name = "kinesis-insights", bin_name = "kinesis-insights", version, after_help = AFTER_HELP, propagate_version = true)]
+#[command(name = "kinesis-insights", bin_name = "kinesis-insights", version, after_help = TOP_AFTER_HELP, propagate_version = true)]
 pub struct Cli {
     /// What to show.
     #[command(subcommand)]

@@ -691,3 +691,21 @@ fn metrics_and_health_say_whose_datapoints_they_count() {
     assert_eq!(numbers.len(), 6, "{m}");
     assert_eq!(numbers[1..].iter().sum::<u64>(), n[5], "{m}");
 }
+
+/// The summary's counts agree with their nouns. The calm sample's trail holds one record, a
+/// CreateStream: one Kinesis event, one change. The reshard sample's holds 11: an AssumeRole,
+/// a PutRecords and nine calls that change a stream (a failed UpdateShardCount among them).
+#[test]
+fn summary_nouns_agree_with_their_counts() {
+    for (dir, counts) in [
+        ("health/calm", "CloudTrail: 1 Kinesis event, 1 change"),
+        ("health/reshard", "CloudTrail: 10 Kinesis events, 9 changes"),
+    ] {
+        let r = run(&["health", "-f", "csv", "--panel", "findings", &path(dir)]);
+        assert!(
+            r.stderr.lines().any(|l| l.ends_with(counts)),
+            "{dir}: {}",
+            r.stderr
+        );
+    }
+}

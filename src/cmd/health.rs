@@ -15,6 +15,7 @@ use crate::panels::health::PANELS;
 use crate::panels::{Cell, select};
 use crate::pipeline::{self, PassOptions};
 use crate::render::Summary;
+use crate::text::plural;
 use crate::window::{Anchor, TimeSpec, Window, format_time};
 
 const SUB: &str = "health";
@@ -233,17 +234,23 @@ fn print_summary(t: &FileTotals, acc: &HealthAcc, report: &crate::health::analyz
     // set, so the two commands give other counts for the same files; the others read are left
     // out here, and said, so the totals agree.
     let mut line = format!(
-        "{} · datapoints of the checks' metrics: {} stream-level, {} shard-level, {} consumer-level ({} others left out) · CloudTrail: {} Kinesis events, {} changes",
+        "{} · datapoints of the checks' metrics: {} stream-level, {} shard-level, {} consumer-level ({} others left out) · CloudTrail: {} Kinesis event{}, {} change{}",
         t.describe(),
         c.stream_level,
         c.shard_level,
         c.consumer_level,
         c.other_metrics + c.other_dimensions + c.other_namespaces,
         acc.trail.kinesis,
-        acc.trail.changes
+        plural(acc.trail.kinesis),
+        acc.trail.changes,
+        plural(acc.trail.changes)
     );
     if t.skipped_records > 0 {
-        line.push_str(&format!(", {} records skipped", t.skipped_records));
+        line.push_str(&format!(
+            ", {} record{} skipped",
+            t.skipped_records,
+            plural(t.skipped_records)
+        ));
     }
     eprintln!("{line}");
     let mut counted = format!("datapoints counted: {}", c.matched);
