@@ -860,3 +860,46 @@ fn an_object_breaking_after_its_split_array() {
     }
     assert!(whole.skipped_records > 0, "{whole:?}");
 }
+
+/// A long run of damaged records in a row (each breaks before its end, so none ends at a comma
+/// of its own) is cut into pieces like any other elements: memory stays bounded (no value past
+/// the cap is skipped), and each one is one damaged place, whole and in pieces of any size.
+/// Counts by construction: 1 good record, 400 damaged, 1 good; then without the last good one.
+#[test]
+fn a_run_of_damaged_records_is_cut_into_pieces() {
+    let r = records(3);
+    let bad = r[1].replacen(r#""us-east-2""#, r#""us-east-2"x"#, 1);
+    assert_ne!(bad, r[1]);
+    let run = vec![bad; 400].join(",");
+    for (what, text, read) in [
+        (
+            "good after",
+            format!(r#"{{"Records":[{},{run},{}]}}"#, r[0], r[2]),
+            2,
+        ),
+        (
+            "none after",
+            format!(r#"{{"Records":[{},{run}]}}"#, r[0]),
+            1,
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.json");
+        std::fs::write(&path, &text).unwrap();
+        let whole = events_pass(&path, 1 << 30, 1 << 30);
+        assert_eq!(
+            (whole.1.records, whole.1.skipped_records),
+            (read, 400),
+            "{what}: {:?}",
+            whole.1
+        );
+        for chunk in [1, 100, 4096] {
+            // A cap far under the run's length: reached, the run would be skipped as one
+            // value too big.
+            assert!(text.len() > 20 * 5_000);
+            let got = events_pass(&path, chunk, 5_000);
+            assert_eq!(got.1, whole.1, "{what}: pieces of {chunk}");
+            assert_eq!(got.0, whole.0, "{what}: pieces of {chunk}");
+        }
+    }
+}

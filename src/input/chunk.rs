@@ -503,10 +503,17 @@ impl<R: Read> Cutter<R> {
     /// The input ended: give out what is left.
     fn finish(&mut self) {
         if let Some(r) = self.st.element_resync.take() {
-            // No element after the break: as a break outside an array, and the rest is
-            // scanned from right after it.
-            self.broken_here(r.at);
-            self.scan();
+            if self.st.split.as_ref().is_some_and(|s| s.started) {
+                // No element after the break in an array given out in pieces: the elements
+                // from the last cut go out as they are, to the end, as when the array never
+                // closed (the reader reads the break, then finds nothing after it, as when
+                // it reads the whole text).
+            } else {
+                // No element after the break: as a break outside an array, and the rest is
+                // scanned from right after it.
+                self.broken_here(r.at);
+                self.scan();
+            }
         }
         let end = self.base + self.buf.len() as u64;
         if let Some(skip) = self.st.skip.take() {
@@ -613,9 +620,15 @@ impl<R: Read> Cutter<R> {
     fn scan(&mut self) {
         let end = self.base + self.buf.len() as u64;
         while self.st.pos < end {
-            if self.st.element_resync.is_some() && !self.find_element() {
-                // More text is needed to find it.
-                return;
+            if self.st.element_resync.is_some() {
+                if !self.find_element() {
+                    // More text is needed to find it.
+                    return;
+                }
+                if self.st.pos >= end {
+                    // Nothing after the break: the rest goes out as it is.
+                    break;
+                }
             }
             let p = self.st.pos;
             let i = (p - self.base) as usize;
@@ -1018,6 +1031,7 @@ impl<R: Read> Cutter<R> {
                     split.boundary = None;
                     split.seen = seen + 1;
                 }
+                self.cut_before_resumed(j);
                 true
             }
             None if !self.eof && end - at <= self.opts.max_value as u64 => {
@@ -1026,6 +1040,15 @@ impl<R: Read> Cutter<R> {
                 r.waiting = true;
                 false
             }
+            None if self.eof && self.st.split.as_ref().is_some_and(|s| s.started) => {
+                // No element after the break, to the end, in an array given out in pieces:
+                // the elements from the last cut go out as they are, to the end, as when the
+                // array never closed (the reader reads the break, then finds nothing after
+                // it, as when it reads the whole text).
+                self.st.element_resync = None;
+                self.st.pos = end;
+                true
+            }
             _ => {
                 // As a break outside an array, from the break's own place (scanning is still
                 // right after it).
@@ -1033,6 +1056,29 @@ impl<R: Read> Cutter<R> {
                 self.broken_here(at);
                 true
             }
+        }
+    }
+
+    /// After a break, reading resumed at the element at `j`: the elements before it go out up
+    /// to the comma before it once they fill a piece, the broken one last. A run of broken
+    /// elements (none of which ends at a comma of its own) is cut too, so memory stays bounded
+    /// whatever the input: the reader finds no element after the break in that piece, and the
+    /// next piece starts with this one, where reading the whole text reads on.
+    fn cut_before_resumed(&mut self, j: u64) {
+        let Some(split) = &self.st.split else {
+            return;
+        };
+        let from = if split.started {
+            split.elems
+        } else {
+            self.st.value
+        };
+        let text = self.slice(from, j);
+        let Some(c) = text.iter().rposition(|&b| !is_ws(b)) else {
+            return;
+        };
+        if text[c] == b',' && c as u64 >= self.opts.chunk_bytes as u64 {
+            self.cut_elements(from + c as u64);
         }
     }
 
