@@ -836,19 +836,7 @@ impl Place {
                 .rposition(|&b| b == b'\n')
                 .map_or(0, |i| i + 1)
             + 1;
-        let mut s = if column == 1 && self.index.is_none() {
-            format!("line {line}")
-        } else {
-            format!("line {line}, column {column}")
-        };
-        if let Some((key, i)) = self.index {
-            if key.is_empty() {
-                s.push_str(&format!(", [{i}]"));
-            } else {
-                s.push_str(&format!(", .{key}[{i}]"));
-            }
-        }
-        s
+        crate::input::json::place_words(line, column, self.index, "")
     }
 }
 

@@ -6,7 +6,7 @@ use super::fast::FastRecord;
 use super::{DocReport, Layout, RawRecord, Record, RecordSink, Skip, parse_text};
 use crate::diag::{FileReport, FileStatus};
 use crate::input::Source;
-use crate::input::json::describe_damage;
+use crate::input::json::{describe_damage, place_words};
 use crate::pipeline::{Merge, Part, Reader};
 use crate::text::plural;
 
@@ -161,17 +161,7 @@ struct Position {
 impl Position {
     /// As `cloudtrail::Place::describe` says it.
     fn describe(&self) -> String {
-        let mut s = if self.column == 1 && self.index.is_none() {
-            format!("line {}", self.line)
-        } else {
-            format!("line {}, column {}", self.line, self.column)
-        };
-        match self.index {
-            Some(("", i)) => s.push_str(&format!(", [{i}]")),
-            Some((key, i)) => s.push_str(&format!(", .{key}[{i}]")),
-            None => {}
-        }
-        s
+        place_words(self.line, self.column, self.index, "")
     }
 }
 

@@ -38,16 +38,32 @@ pub struct Damage {
     pub index: Option<(&'static str, u64)>,
 }
 
+/// A place in a file's text as every reader's warnings say it: `line 3` at a line's start,
+/// else `line 1, column 301`, then the record's jq path when it is in an array of records
+/// (`.Records[41]`, `[41]` in a top-level array) with `rest` after it (`.Timestamps[7]`).
+pub fn place_words(line: usize, column: usize, index: Option<(&str, u64)>, rest: &str) -> String {
+    let mut s = if column == 1 && index.is_none() {
+        format!("line {line}")
+    } else {
+        format!("line {line}, column {column}")
+    };
+    match index {
+        Some(("", i)) => s.push_str(&format!(", [{i}]{rest}")),
+        Some((key, i)) => s.push_str(&format!(", .{key}[{i}]{rest}")),
+        None => {}
+    }
+    s
+}
+
 impl Damage {
-    /// The place as words: ` (line L, column C)`-style parts, with the jq path when known.
+    /// The place as words ([`place_words`]), the column said even at a line's start: a break
+    /// there is worth pointing at.
     fn place(&self) -> String {
-        let mut s = format!("line {}, column {}", self.line, self.column);
-        match self.index {
-            Some(("", i)) => s.push_str(&format!(", [{i}]")),
-            Some((key, i)) => s.push_str(&format!(", .{key}[{i}]")),
-            None => {}
+        if self.column == 1 && self.index.is_none() {
+            format!("line {}, column 1", self.line)
+        } else {
+            place_words(self.line, self.column, self.index, "")
         }
-        s
     }
 }
 

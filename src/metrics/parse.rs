@@ -21,7 +21,9 @@ use super::fast::{Item, PrefixCache, Tail};
 use super::record::{Given, StreamDims, StreamRecord, StreamValue};
 use super::{Class, Dims, MetricsCube, Origin, Pending, Point, Prefixes, Query, fast};
 use crate::diag::{FileReport, FileStatus};
-use crate::input::json::{Broken, Damage, ValueStream, describe_damage, for_each_value_in};
+use crate::input::json::{
+    Broken, Damage, ValueStream, describe_damage, for_each_value_in, place_words,
+};
 use crate::input::lenient::{Arr, Num, Obj, Str, field};
 use crate::pipeline::{Part, Reader};
 use crate::window::{
@@ -547,15 +549,7 @@ impl Position {
     /// As the CloudTrail reader says a place: `line 12`, `line 1, column 301`, `line 1, column
     /// 1, .MetricDataResults[2].Timestamps[7]`.
     fn describe(&self) -> String {
-        let mut s = if self.column == 1 && self.index.is_none() {
-            format!("line {}", self.line)
-        } else {
-            format!("line {}, column {}", self.line, self.column)
-        };
-        if let Some((key, i)) = self.index {
-            let _ = write!(s, ", .{key}[{i}]{}", self.rest);
-        }
-        s
+        place_words(self.line, self.column, self.index, &self.rest)
     }
 }
 
