@@ -224,6 +224,18 @@ fn events_pass(path: &std::path::Path, chunk: usize, max_value: usize) -> (Vec<T
 /// Piece sizes that cut everywhere, and one that reads the file whole.
 const SIZES: [usize; 9] = [1, 2, 3, 5, 17, 64, 333, 4096, 1 << 30];
 
+/// The Kinesis events the events panel (the first table) counts: the sum of its counts.
+fn kinesis_events(tables: &[Table]) -> u64 {
+    tables[0]
+        .rows
+        .iter()
+        .map(|row| match row[1] {
+            Cell::Count(n) => n,
+            ref other => panic!("{other:?}"),
+        })
+        .sum()
+}
+
 fn check_events(name: &str, bytes: &[u8], sizes: &[usize]) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.json");
@@ -446,14 +458,7 @@ fn a_damaged_record_on_one_line_costs_only_itself() {
             "{what}: {:?}",
             whole.1.warnings
         );
-        let events: u64 = whole.0[0]
-            .rows
-            .iter()
-            .map(|row| match row[1] {
-                Cell::Count(n) => n,
-                ref other => panic!("{other:?}"),
-            })
-            .sum();
+        let events = kinesis_events(&whole.0);
         assert_eq!(events, kinesis, "{what}");
         for chunk in [1, 7, 100, 333, 4096] {
             let got = events_pass(&path, chunk, 1 << 30);
@@ -503,14 +508,7 @@ fn two_cut_lines_in_a_row_are_two_places() {
         "{:?}",
         whole.1.warnings
     );
-    let events: u64 = whole.0[0]
-        .rows
-        .iter()
-        .map(|row| match row[1] {
-            Cell::Count(n) => n,
-            ref other => panic!("{other:?}"),
-        })
-        .sum();
+    let events = kinesis_events(&whole.0);
     assert_eq!(events, kinesis);
     for chunk in [1, 17, 333] {
         let got = events_pass(&path, chunk, 1 << 30);
@@ -643,14 +641,7 @@ fn the_whole_reading_counts_what_the_records_say() {
         std::fs::write(&path, text).unwrap();
         let (tables, report) = events_pass(&path, 3, 1 << 30);
         assert_eq!((report.records, report.skipped_records), (40, 0), "{name}");
-        let events: u64 = tables[0]
-            .rows
-            .iter()
-            .map(|row| match row[1] {
-                Cell::Count(n) => n,
-                ref other => panic!("{other:?}"),
-            })
-            .sum();
+        let events = kinesis_events(&tables);
         assert_eq!(events, 32, "{name}");
     }
 }
