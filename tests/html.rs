@@ -1067,3 +1067,64 @@ fn invisible_characters_show_as_escapes_in_chromium() {
         assert_eq!(rows.len(), want, "{fragment}: {rows:?}");
     }
 }
+
+/// A run whose events fall in one bucket of one event name: the captions and the data toggle
+/// say "1 row" (not "1 rows"), and the over-time chart's area spans the whole bucket, from the
+/// plot's left edge to its right one, instead of a line of no width at the bucket's middle.
+#[test]
+#[ignore = "needs chromium (tests/e2e.sh installs it)"]
+fn one_bucket_page_in_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let records: Vec<String> = (0..3)
+        .map(|i| {
+            let time = format!("2024-03-09T10:{:02}:00Z", i * 10);
+            record(&[
+                ("eventTime", time.as_str()),
+                ("eventSource", "kinesis.amazonaws.com"),
+                ("eventName", "PutRecord"),
+                ("awsRegion", "us-east-1"),
+                ("sourceIPAddress", "10.0.0.1"),
+            ])
+        })
+        .collect();
+    fs::write(
+        dir.path().join("one.json"),
+        format!("{{\"Records\":[{}]}}", records.join(",")),
+    )
+    .unwrap();
+    let args = vec![
+        "events".to_string(),
+        "--bucket".into(),
+        "1h".into(),
+        dir.path().display().to_string(),
+    ];
+    let csv = csv_panels(&args);
+    assert_eq!(csv["events"].len(), 2, "one event name");
+    assert_eq!(csv["events-over-time"].len(), 2, "one bucket");
+    let dom = in_browser("one-bucket", &args);
+    let s = sections(&dom);
+    assert!(s["events"].contains("Events: 1 row (select a heading to sort)"));
+    let chart = &s["events-over-time"];
+    assert!(chart.contains("Data: 1 row<"), "{chart}");
+    assert!(!chart.contains("1 rows"), "{chart}");
+    // The area's corners: x from the plot's left edge (the y axis, at x = 60) to its right
+    // edge, 14 pixels inside the chart's width.
+    let area = chart
+        .split("<path ")
+        .find(|p| between(p, "", ">").contains("class=\"series\""))
+        .expect("an area");
+    let d = between(area, "d=\"M", "\"");
+    let xs: Vec<f64> = d
+        .trim_end_matches('Z')
+        .split('L')
+        .map(|p| p.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    let (lo, hi) = xs
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), &x| (lo.min(x), hi.max(x)));
+    let width: f64 = between(between(chart, "viewBox=\"0 0 ", "\""), "", " ")
+        .parse()
+        .unwrap();
+    assert_eq!(lo, 60.0, "{d}");
+    assert_eq!(hi, width - 14.0, "{d}");
+}

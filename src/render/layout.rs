@@ -4,8 +4,8 @@
 //!   names, shard ids) are shown whole, on one line: `192.168.1.2` over `0` would read as
 //!   another value, and identifiers are what people copy.
 //! - Free text (cells with spaces: messages, details, place names) wraps at spaces, never cut;
-//!   column names wrap after `_`; sparklines shrink (down to [`MIN_SPARK`] characters).
-//! - When even that is too wide (free text would need more than [`MAX_LINES`] lines or would
+//!   column names wrap after `_`; sparklines shrink (down to `MIN_SPARK` characters).
+//! - When even that is too wide (free text would need more than `MAX_LINES` lines or would
 //!   have to split a word), the panel is shown as one block per row instead, a line per column
 //!   (`name  value`), as `psql`'s `\x auto` does: every value still whole, free text wrapped to
 //!   the width, and a line under the title saying how wide the table would be.
@@ -49,7 +49,7 @@ fn pack<'a>(parts: impl Iterator<Item = &'a str>, sep: &str, w: usize) -> String
     lines.join("\n")
 }
 
-/// Text wrapped at spaces to `w` columns (see [`pack`]); unchanged when it fits.
+/// Text wrapped at spaces to `w` columns (as `pack` lays out words); unchanged when it fits.
 pub fn wrap(s: &str, w: usize) -> String {
     if width(s) <= w {
         return s.to_string();
@@ -176,7 +176,7 @@ fn borders(n: usize) -> usize {
 }
 
 /// How `columns` fit into `total` terminal columns, borders included: at their natural widths
-/// when they fit; else the widest give way first, each down to its [floor](Column::floor), and
+/// when they fit; else the widest give way first, each down to its floor, and
 /// what is left over goes back one column at a time; blocks when even the floors are too wide.
 pub fn fit(columns: &[Column], total: usize) -> Fit {
     let avail = total.saturating_sub(borders(columns.len()));

@@ -97,6 +97,7 @@
   }
 
   function num(s) { return s === "" ? NaN : Number(s); }
+  function rowsText(n) { return n + (n === 1 ? " row" : " rows"); }
   function numeric(kind) { return kind === "count" || kind === "percent" || kind === "float"; }
 
   // Numbers on axes: thousands grouped, at most 3 decimals (the tables carry exact values).
@@ -227,14 +228,21 @@
       gAxis.appendChild(sv("text", { class: "tick", x: W - R, y: H - 4, "text-anchor": "end" }, "UTC"));
       gAxis.appendChild(sv("path", { d: "M" + L + "," + T + "V" + (H - B) + "H" + (W - R), fill: "none" }));
       var half = v.bucket / 2;
+      // Each value at its bucket's middle; with one bucket in all, across the whole bucket (a
+      // band, a level line), not a zero-width sliver at its middle.
+      var xs = times.length === 1 ?
+        function (t) { return [X(t), X(t + v.bucket)]; } :
+        function (t) { return [X(t + half)]; };
+      var at = function (t, y) { return xs(t).map(function (x) { return [x.toFixed(1), Y(y).toFixed(1)]; }); };
+      var flat = function (a) { return [].concat.apply([], a); };
       on.forEach(function (s) {
         var d = "", g = sv("g");
         var title = sv("title", {}, plain(s.name));
         g.appendChild(title);
         if (stacked) {
-          var top = s.stackPts.map(function (q) { return X(q[0] + half).toFixed(1) + "," + Y(q[2]).toFixed(1); });
-          var bot = s.stackPts.slice().reverse().map(function (q) { return X(q[0] + half).toFixed(1) + "," + Y(q[1]).toFixed(1); });
-          if (top.length) d = "M" + top.join("L") + "L" + bot.join("L") + "Z";
+          var top = flat(s.stackPts.map(function (q) { return at(q[0], q[2]); }));
+          var bot = flat(s.stackPts.map(function (q) { return at(q[0], q[1]); })).reverse();
+          if (top.length) d = "M" + top.concat(bot).map(function (q) { return q.join(","); }).join("L") + "Z";
           g.appendChild(sv("path", { d: d, fill: s.color, "fill-opacity": "0.8", stroke: s.color, "stroke-width": "0.5", class: "series" }));
         } else {
           var prev = null, run = [];
@@ -247,7 +255,7 @@
             if (!isFinite(q[1])) { flush(); prev = null; return; }
             // A bucket without data is a gap: no line drawn across it.
             if (prev !== null && q[0] - prev > v.bucket) flush();
-            run.push([X(q[0] + half).toFixed(1), Y(q[1]).toFixed(1)]);
+            run.push.apply(run, at(q[0], q[1]));
             prev = q[0];
           });
           flush();
@@ -477,7 +485,7 @@
         for (var i = 0; i < n; i++) if (lower[order[i]].indexOf(q) >= 0) out.push(order[i]);
         view = out;
       }
-      count.textContent = (q ? view.length + " of " : "") + n + " rows";
+      count.textContent = (q ? view.length + " of " : "") + rowsText(n);
       scroll.scrollTop = 0;
       render();
     }
@@ -511,7 +519,7 @@
     input.addEventListener("input", applyFilter);
     window.addEventListener("beforeprint", function () { render(100); });
     window.addEventListener("afterprint", function () { render(); });
-    count.textContent = n + " rows";
+    count.textContent = rowsText(n);
     // The first time without asking the layout for the height (432, the most CSS allows).
     var first = true;
     render();
@@ -633,12 +641,12 @@
     else if (same(p.kinds, ["text", "count"])) chart = bars;
     else wide = p.columns.length > 3;
     if (wide) section.classList.add("wide");
-    var caption = p.title + ": " + p.rows.length + " row" + (p.rows.length === 1 ? "" : "s") + " (select a heading to sort)";
+    var caption = p.title + ": " + rowsText(p.rows.length) + " (select a heading to sort)";
     // The figure is placed now and drawn once every panel is placed: the charts take their
     // widths from one layout of the page, not one each.
     if (chart) section.appendChild(fig);
     if (chart && v.type === "series") {
-      var det = el("details"); det.appendChild(el("summary", {}, "Data: " + p.rows.length + " rows"));
+      var det = el("details"); det.appendChild(el("summary", {}, "Data: " + rowsText(p.rows.length)));
       section.appendChild(det);
       table(det, p, caption);
     } else table(section, p, caption);
