@@ -7,7 +7,7 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use common::{csv_rows, gz, run, testdata};
+use common::{csv_rows, gz, run, testdata, utf16};
 
 fn kin(i: usize) -> String {
     format!(
@@ -495,19 +495,6 @@ fn huge_thread_counts_are_capped() {
         r.stderr
     );
     assert_eq!(r.stdout, "event_name,count,percent\nPutRecord,1,100.00\n");
-}
-
-/// `text` as UTF-16 with its byte order mark, as Windows PowerShell 5.1's `>` writes it.
-fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
-    let mut out = Vec::new();
-    for u in std::iter::once(0xFEFF).chain(text.encode_utf16()) {
-        out.extend(if big_endian {
-            u.to_be_bytes()
-        } else {
-            u.to_le_bytes()
-        });
-    }
-    out
 }
 
 /// UTF-16 with a byte order mark (the fixtures made by Python's `.encode('utf-16')`), plain,

@@ -7,7 +7,7 @@ mod common;
 
 use std::fs;
 
-use common::{csv_rows, run, testdata};
+use common::{csv_rows, run, testdata, utf16};
 
 const PANELS: [&str; 10] = [
     "incoming-bytes",
@@ -149,6 +149,36 @@ fn get_metric_data_with_its_queries() {
         "get-metric-data",
         &PANELS,
     );
+}
+
+/// A query file saved by PowerShell's `>` (UTF-16 with a byte order mark, little- or
+/// big-endian) or with UTF-8's byte order mark is read as its UTF-8 original.
+#[test]
+fn get_metric_data_queries_in_utf16_or_with_a_byte_order_mark() {
+    let dir = testdata("metrics/get-metric-data");
+    let text = fs::read_to_string(dir.join("queries.json")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut bom = "\u{feff}".as_bytes().to_vec();
+    bom.extend(text.as_bytes());
+    for (name, bytes) in [
+        ("le", utf16(&text, false)),
+        ("be", utf16(&text, true)),
+        ("bom", bom),
+    ] {
+        let queries = tmp.path().join(format!("queries-{name}.json"));
+        fs::write(&queries, bytes).unwrap();
+        compare(
+            &[
+                "--period",
+                "5m",
+                "--queries",
+                queries.to_str().unwrap(),
+                dir.join("output.json").to_str().unwrap(),
+            ],
+            "get-metric-data",
+            &PANELS,
+        );
+    }
 }
 
 #[test]

@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::fs;
 
-use common::{csv_rows, run, testdata};
+use common::{csv_rows, run, testdata, utf16};
 
 const ALL_BUT_LOCATIONS: [&str; 7] = [
     "events",
@@ -413,6 +413,50 @@ fn from_csv_gives_back_what_output_dir_wrote() {
                 }
             }
         }
+    }
+}
+
+/// CSV files saved by PowerShell's `>` (UTF-16 with a byte order mark, little- or big-endian)
+/// or with UTF-8's byte order mark (spreadsheets write one, before a quoted header too) read
+/// as their UTF-8 originals.
+#[test]
+fn from_csv_reads_utf16_and_a_byte_order_mark() {
+    let tmp = tempfile::tempdir().unwrap();
+    let csv_dir = tmp.path().join("csv");
+    output_dir(&csv_dir, "csv", &[]);
+    let mut files: Vec<_> = fs::read_dir(&csv_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 8, "{files:?}");
+    let back = |dir: &std::path::Path| {
+        let r = run(&["events", "-f", "json", "--from-csv", dir.to_str().unwrap()]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        // The summary names the folder; the panels are what was read.
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        doc["panels"].clone()
+    };
+    let want = back(&csv_dir);
+    assert_eq!(want.as_object().map(|p| p.len()), Some(8), "{want}");
+    for (name, encode) in [
+        ("le", (|t: &str| utf16(t, false)) as fn(&str) -> Vec<u8>),
+        ("be", |t| utf16(t, true)),
+        ("bom", |t| format!("\u{feff}{t}").into_bytes()),
+        // Every field quoted, as Athena writes them, after the mark.
+        ("bom-quoted", |t| {
+            let (header, rest) = t.split_once('\n').unwrap();
+            let quoted: Vec<String> = header.split(',').map(|h| format!("\"{h}\"")).collect();
+            format!("\u{feff}{}\n{rest}", quoted.join(",")).into_bytes()
+        }),
+    ] {
+        let dir = tmp.path().join(name);
+        fs::create_dir(&dir).unwrap();
+        for f in &files {
+            let text = fs::read_to_string(f).unwrap();
+            fs::write(dir.join(f.file_name().unwrap()), encode(&text)).unwrap();
+        }
+        assert_eq!(back(&dir), want, "{name}");
     }
 }
 

@@ -366,6 +366,30 @@ impl Loader {
     }
 }
 
+/// Opens a text file that is not an input (a `--queries` file, a CSV file read back by
+/// `--from-csv`) as UTF-8, by the inputs' rules for its encoding: UTF-16 with a byte order mark
+/// is transcoded as it is read ([`utf16`]), UTF-8's byte order mark is left out, and anything
+/// else is passed on as it is (such files are not compressed).
+pub fn text_file(path: &std::path::Path) -> io::Result<Box<dyn Read + Send>> {
+    let mut file = File::open(path)?;
+    let mut head = Vec::with_capacity(4);
+    (&mut file).take(4).read_to_end(&mut head)?;
+    if let Some(big_endian) = utf16::detect(&head) {
+        let whole = io::Cursor::new(head).chain(file);
+        return Ok(Box::new(utf16::Utf16::new(whole, big_endian)));
+    }
+    let start = if head.starts_with(UTF8_BOM) {
+        UTF8_BOM.len()
+    } else {
+        0
+    };
+    head.drain(..start);
+    Ok(Box::new(io::Cursor::new(head).chain(file)))
+}
+
+/// UTF-8's byte order mark.
+const UTF8_BOM: &[u8] = "\u{feff}".as_bytes();
+
 /// The warning for text that is not valid UTF-8.
 pub const INVALID_UTF8: &str = "invalid UTF-8 replaced with U+FFFD";
 

@@ -368,7 +368,10 @@ pub struct Queries {
 /// `MetricDataQueries` (a `--cli-input-json` file).
 pub fn load_queries(path: &Path) -> anyhow::Result<Queries> {
     use anyhow::Context as _;
-    let text = std::fs::read(path)
+    use std::io::Read as _;
+    let mut text = Vec::new();
+    crate::input::decode::text_file(path)
+        .and_then(|mut r| r.read_to_end(&mut text))
         .map_err(|e| anyhow::anyhow!("{}", crate::diag::io_reason(&e)))
         .with_context(|| format!("cannot read query file {}", path.display()))?;
     let v: serde_json::Value = serde_json::from_slice(&text)

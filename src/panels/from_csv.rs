@@ -104,7 +104,9 @@ pub fn read_file(path: &Path) -> Result<Read, CsvError> {
         path: path.display().to_string(),
         reason,
     };
-    let file = std::fs::File::open(path)
+    // UTF-16 with a byte order mark (PowerShell's `>`) is read as UTF-8, and UTF-8's byte order
+    // mark (spreadsheets write one) is left out, as for every input.
+    let file = crate::input::decode::text_file(path)
         .map_err(|e| err(format!("cannot open: {}", crate::diag::io_reason(&e))))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -114,19 +116,7 @@ pub fn read_file(path: &Path) -> Result<Read, CsvError> {
     let header: Vec<String> = match records.next() {
         None => return Err(err("empty file: no CSV header".into())),
         Some(Err(e)) => return Err(err(format!("line 1: {e}"))),
-        Some(Ok(r)) => r
-            .iter()
-            .enumerate()
-            // A byte order mark (spreadsheets write one) is not part of the name.
-            .map(|(i, s)| {
-                if i == 0 {
-                    s.trim_start_matches('\u{feff}')
-                } else {
-                    s
-                }
-            })
-            .map(|s| s.trim().to_string())
-            .collect(),
+        Some(Ok(r)) => r.iter().map(|s| s.trim().to_string()).collect(),
     };
     let panel = panel_of(&header);
     let counts = header == SOURCE_COUNTS;

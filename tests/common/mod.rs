@@ -93,3 +93,17 @@ pub fn record(fields: &[(&str, &str)]) -> String {
     }
     serde_json::Value::Object(m).to_string()
 }
+
+/// `text` in UTF-16 with its byte order mark, as Windows PowerShell 5.1's `>` writes it
+/// (little-endian) or big-endian.
+pub fn utf16(text: &str, big_endian: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    for u in std::iter::once(0xFEFF).chain(text.encode_utf16()) {
+        out.extend(if big_endian {
+            u.to_be_bytes()
+        } else {
+            u.to_le_bytes()
+        });
+    }
+    out
+}
