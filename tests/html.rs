@@ -1128,3 +1128,113 @@ fn one_bucket_page_in_chromium() {
     assert_eq!(lo, 60.0, "{d}");
     assert_eq!(hi, width - 14.0, "{d}");
 }
+
+/// The texts of `file`'s charts drawn (in a frame `frame_width` pixels wide) outside their
+/// chart, left or right of its view box, and the y axes' tick labels reaching into the axis
+/// title where there is one (drawn from x 6 to 18), as `panel: text`; measured in the browser with
+/// `getBBox` (see [`rendered_text`] for the frame).
+fn texts_outside(file: &Path, frame_width: u32) -> Vec<String> {
+    let name = file.file_name().unwrap().to_str().unwrap();
+    let probe = file.with_file_name(format!("probe-{frame_width}-{name}"));
+    fs::write(
+        &probe,
+        format!(
+            r#"<!DOCTYPE html><meta charset="utf-8"><iframe id="f" src="{name}" style="width:{frame_width}px;height:1000px"></iframe><pre id="out"></pre>
+<script>
+var f = document.getElementById("f");
+f.addEventListener("load", function () {{
+  var d = f.contentDocument, out = {{ ready: d.documentElement.getAttribute("data-ready"), outside: [] }};
+  d.querySelectorAll("section.panel").forEach(function (s) {{
+    s.querySelectorAll("figure svg[viewBox]").forEach(function (svg) {{
+      var w = svg.viewBox.baseVal.width, titled = !!svg.querySelector("text[transform]");
+      svg.querySelectorAll("text").forEach(function (t) {{
+        if (t.getAttribute("transform")) return;
+        var b = t.getBBox(), yLabel = titled && t.getAttribute("text-anchor") === "end" && t.classList.contains("tick") && +t.getAttribute("x") < w / 2;
+        if (b.x < (yLabel ? 18 : 0) || b.x + b.width > w + 0.5) out.outside.push(s.id.slice(6) + ": " + t.firstChild.textContent);
+      }});
+    }});
+  }});
+  document.getElementById("out").textContent = JSON.stringify(out);
+}});
+</script>"#
+        ),
+    )
+    .unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", probe.display());
+    let dom = chromium(
+        profile.path(),
+        &[
+            "--window-size=1400,1000",
+            "--allow-file-access-from-files",
+            "--dump-dom",
+        ],
+        &url,
+    );
+    let dom = String::from_utf8(dom.stdout).unwrap();
+    let json = unescape(between(&dom, "<pre id=\"out\">", "</pre>"));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {dom}"));
+    assert_eq!(v["ready"], "1", "the page's script did not finish");
+    serde_json::from_value(v["outside"].clone()).unwrap()
+}
+
+/// Chart labels stay inside their charts: an iterator age of 50,400,000 ms (ten characters
+/// as written out) on a y axis, and a write-use heat map whose rows are named by account,
+/// region, stream and shard (55 characters); at 1400 and 400 pixels. The heat map says the
+/// keys every row shares once above it, and names each row by the rest.
+#[test]
+#[ignore = "needs chromium (tests/e2e.sh installs it)"]
+fn chart_labels_stay_inside_in_chromium() {
+    let pages = [
+        (
+            "labels-age",
+            vec![
+                "metrics".to_string(),
+                "--panel".into(),
+                "iterator-age".into(),
+                testdata("health/old-iterator/metrics")
+                    .display()
+                    .to_string(),
+            ],
+        ),
+        (
+            "labels-heat",
+            vec![
+                "health".to_string(),
+                "--panel".into(),
+                "write-use".into(),
+                testdata("health/hot-shard").display().to_string(),
+            ],
+        ),
+    ];
+    for (name, args) in &pages {
+        let file = e2e_dir().join(format!("{name}.html"));
+        fs::write(&file, page(args, 0)).unwrap();
+        for w in [1400, 400] {
+            assert_eq!(
+                texts_outside(&file, w),
+                Vec::<String>::new(),
+                "{name} at {w}"
+            );
+        }
+    }
+    // The heat map's rows: one account, region and stream, said once; the rows by shard.
+    let csv = csv_panels(&pages[1].1);
+    let rows = &csv["write-use"][1..];
+    let shards: std::collections::BTreeSet<&String> = rows.iter().map(|r| &r[4]).collect();
+    assert!(shards.len() > 1);
+    let dom = dom_of(&e2e_dir().join("labels-heat.html"), "");
+    let map = &sections(&dom)["write-use"];
+    let common = format!(
+        "Every row: account <b>{}</b>, region <b>{}</b>, stream <b>{}</b>",
+        rows[0][1], rows[0][2], rows[0][3]
+    );
+    assert!(map.contains(&common), "{map}");
+    for shard in shards {
+        let full = format!("{} / {} / {} / {shard}", rows[0][1], rows[0][2], rows[0][3]);
+        assert!(
+            map.contains(&format!(">{shard}<title>{full}</title></text>")),
+            "{shard}: {map}"
+        );
+    }
+}

@@ -45,8 +45,8 @@ const WORLD: &str = include_str!("html/world.json");
 
 /// SHA-256 of [`SCRIPT`] and [`STYLE`], base64, as the Content-Security-Policy names them (a
 /// unit test checks them against the files).
-const SCRIPT_SHA256: &str = "sha256-DyD9P8V2Dq2Gnc0OhthTQmcvcBDL+X6w9rM9qNOUF/o=";
-const STYLE_SHA256: &str = "sha256-2/1zO7Q02TIOBunJHpWBgsbT6jnqV7GpgNNmMEOkEzo=";
+const SCRIPT_SHA256: &str = "sha256-jweX+IZRPWnqTAHSipDWG1Oa/WDTSvOFJSq/AcBY6e4=";
+const STYLE_SHA256: &str = "sha256-RQcWuXnlvCPBiP+BsiCNiY7ovRkZfK+4R6kDZXJ4sIQ=";
 
 /// The HTML exporter.
 pub struct Html(pub Options);

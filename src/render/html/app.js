@@ -105,6 +105,7 @@
     if (!isFinite(v)) return String(v);
     var a = Math.abs(v);
     if (a >= 1e15 || (a !== 0 && a < 1e-3)) return v.toExponential(2);
+    if (a >= 1e6) return v.toLocaleString("en-US", { notation: "compact", maximumFractionDigits: 2 });
     var d = a >= 100 ? 0 : a >= 1 ? 2 : 3;
     return v.toLocaleString("en-US", { maximumFractionDigits: d });
   }
@@ -153,7 +154,7 @@
       var r = p.rows[i];
       var key = v.keys.map(function (k) { return r[k]; }).filter(function (s) { return s !== ""; }).join(" / ") || "(all)";
       var s = byKey.get(key);
-      if (!s) { s = { name: key, pts: [], total: 0 }; byKey.set(key, s); order.push(s); }
+      if (!s) { s = { name: key, keys: v.keys.map(function (k) { return r[k]; }), pts: [], total: 0 }; byKey.set(key, s); order.push(s); }
       var y = num(r[v.value]);
       s.pts.push([Date.parse(r[v.time]), y, r[v.value]]);
       if (isFinite(y)) s.total += y;
@@ -207,6 +208,8 @@
       if (ymax === ymin) ymax = ymin + 1;
       var yt = niceTicks(ymin, ymax, 5);
       var ylo = Math.min(ymin, yt[0]), yhi = Math.max(ymax, yt[yt.length - 1]);
+      // Room for the widest tick label between the axis title (x 6 to 18) and the axis.
+      L = Math.max(60, Math.ceil(26 + Math.max.apply(null, yt.map(function (y) { return textWidth(short(y)); }))));
       var X = function (t) { return L + (t - x0) / (x1 - x0) * (W - L - R); };
       var Y = function (y) { return T + (yhi - y) / (yhi - ylo) * (H - T - B); };
       draw.X = X; draw.Y = Y;
@@ -360,6 +363,17 @@
   function f(v) { return v.toFixed(2); }
   // The figure's width in CSS pixels (so SVG text is drawn at its font size), 320 at least.
   function width(fig) { return fig.width || Math.max(320, Math.round(fig.getBoundingClientRect().width || 900)); }
+  // The width in pixels of `s` drawn in the charts' font (11px, page.css), measured on a canvas
+  // (estimated at 6.6 pixels a character where there is none).
+  var measure = null;
+  function textWidth(s) {
+    if (measure === null) {
+      var c = document.createElement("canvas");
+      measure = (c.getContext && c.getContext("2d")) || false;
+      if (measure) measure.font = "11px system-ui, sans-serif";
+    }
+    return measure ? measure.measureText(s).width : Array.from(s).length * 6.6;
+  }
 
   // ---- horizontal bars ----
   function bars(fig, p) {
@@ -502,8 +516,11 @@
       for (var i = from; i < to; i++) {
         var r = p.rows[view[i]], tr = el("tr");
         for (var ci = 0; ci < r.length; ci++) {
-          var td = show(el("td", numeric(kinds[ci]) ? { class: "n" } : {}), r[ci]);
-          if (r[ci].length > 40) td.title = plain(r[ci]);
+          // Free text (a long cell with spaces: a finding's detail, an error message) wraps in a
+          // table short enough to be drawn whole; rows of a virtualised one keep one height.
+          var cls = numeric(kinds[ci]) ? "n" : !virtual && r[ci].length > 40 && r[ci].indexOf(" ") >= 0 ? "wrap" : "";
+          var td = show(el("td", cls ? { class: cls } : {}), r[ci]);
+          if (r[ci].length > 40 && cls !== "wrap") td.title = plain(r[ci]);
           tr.appendChild(td);
         }
         frag.appendChild(tr);
@@ -574,7 +591,17 @@
     series.forEach(function (s) { s.pts.forEach(function (pt) { if (!seen.has(pt[0])) { seen.add(pt[0]); times.push(pt[0]); } }); });
     times.sort(function (a, b) { return a - b; });
     var x0 = times[0], x1 = times[times.length - 1] + v.bucket;
-    var W = width(fig), L = Math.min(260, Math.max(90, Math.round(W * 0.28))), R = 14, T = 16, B = 34;
+    // A key the same in every row (one account, one region) is said once above the map, not
+    // in every row's label; the labels get the room the longest needs, up to 45% of the width,
+    // and are cut (whole on hover) past that.
+    var fixed = v.keys.map(function (k, j) { return series.length > 1 && series.every(function (s) { return s.keys[j] === series[0].keys[j]; }); });
+    series.forEach(function (s) {
+      s.label = s.keys.filter(function (x, j) { return !fixed[j] && x !== ""; }).join(" / ") || s.name;
+    });
+    var W = width(fig), R = 14, T = 16, B = 34;
+    var longest = Math.max.apply(null, series.map(function (s) { return textWidth(plain(s.label)); }));
+    var L = Math.round(Math.min(W * 0.45, Math.max(90, longest + 12)));
+    var chars = Math.max(8, Math.floor((L - 12) / 6.6));
     var rowH = series.length > 40 ? 8 : 16, H = T + rowH * series.length + B;
     var X = function (t) { return L + (t - x0) / (x1 - x0) * (W - L - R); };
     var svg = sv("svg", { viewBox: "0 0 " + W + " " + H, role: "img", class: "heatmap", "aria-labelledby": p.hid + " " + p.hid + "-alt" });
@@ -586,7 +613,12 @@
     svg.appendChild(gAxis); svg.appendChild(gCells); svg.appendChild(gMarks);
     series.forEach(function (s, i) {
       var y = T + i * rowH;
-      if (rowH >= 12) gAxis.appendChild(show(sv("text", { class: "tick", x: L - 6, y: y + rowH - 4, "text-anchor": "end" }), s.name));
+      if (rowH >= 12) {
+        var label = show(sv("text", { class: "tick", x: L - 6, y: y + rowH - 4, "text-anchor": "end" }), s.label,
+          textWidth(plain(s.label)) > L - 12 ? chars : undefined);
+        label.appendChild(sv("title", {}, plain(s.name)));
+        gAxis.appendChild(label);
+      }
       s.pts.forEach(function (pt) {
         var xa = X(pt[0]), xb = X(pt[0] + v.bucket);
         var cell = sv("rect", { x: xa.toFixed(2), y: y, width: Math.max(1, xb - xa).toFixed(2), height: rowH - 1, fill: isFinite(pt[1]) ? heatColor(pt[1]) : "none" });
@@ -612,6 +644,15 @@
       mark.appendChild(sv("title", {}, plain(c.text)));
       gMarks.appendChild(mark);
     });
+    var common = v.keys.filter(function (k, j) { return fixed[j] && series[0].keys[j] !== ""; });
+    if (common.length) {
+      var all = el("p", { class: "heat-common" }, "Every row: ");
+      common.forEach(function (k, i) {
+        all.appendChild(document.createTextNode((i ? ", " : "") + p.columns[k] + " "));
+        all.appendChild(show(el("b"), series[0].keys[v.keys.indexOf(k)]));
+      });
+      fig.appendChild(all);
+    }
     var scale = el("p", { class: "heat-scale" }, "0% ");
     var key = sv("svg", { viewBox: "0 0 70 12", width: 70, height: 12, "aria-hidden": "true" });
     [0, 25, 50, 75, 100].forEach(function (y, i) { key.appendChild(sv("rect", { x: i * 14, y: 0, width: 14, height: 12, fill: heatColor(y) })); });
