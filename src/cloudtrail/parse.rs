@@ -30,7 +30,8 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 
 use super::{DocReport, Envelope, Layout, Place, RawRecord, RecordSink, Skip, Skips};
 use crate::input::json::{
-    Broken, ReadOn, Resync, first_element_key, for_each_value_in, offset_of, resync, skip_ws,
+    Broken, Found, ReadOn, Resync, Within, for_each_value_in, offset_of, resync, search_start,
+    skip_ws,
 };
 use crate::input::lenient::Str;
 
@@ -382,11 +383,10 @@ enum Element {
 
 /// Reading on after a break at `err_at` in element `i` of the array `key` (`""`: the top-level
 /// array) of the top-level value at `ctx.value`: from the next place a record starts
-/// ([`resync`]: records recognised by the first key of the array's first element, else by the
-/// first key records of their kind have), each element is read as a value of its own, to the
-/// end of the array and of the value around it; a break among them is passed over the same
-/// way. `None` when no record starts after the break before the next top-level value: the
-/// caller recovers as before.
+/// ([`resync`]: an object after a `,` that reads as a whole element of the array, or a
+/// damaged one), each element is read as a value of its own, to the end of the array and of
+/// the value around it; a break among them is passed over the same way. `None` when no record
+/// starts after the break before the next top-level value: the caller recovers as before.
 fn read_on(
     ctx: &mut Ctx<'_>,
     text: &str,
@@ -396,18 +396,50 @@ fn read_on(
     i: u64,
 ) -> Option<ReadOn> {
     let buf = text.as_bytes();
-    let record_key: &[u8] = first_element_key(buf, ctx.value, key).unwrap_or(match element {
-        Element::Record => b"eventVersion",
-        Element::Lookup => b"EventId",
-        Element::LogEvent => b"id",
-    });
-    // The element a record found after a break at `from` is: the broken one itself when it
-    // is right at the break (a missing comma), else the one after it.
-    let next_index = |from: usize, r: usize, i: u64| {
-        if r <= skip_ws(buf, from) { i } else { i + 1 }
+    let within = Within::Array {
+        top: key.is_empty(),
     };
-    let Some(Resync::Element(mut p)) = resync(buf, err_at, Some(record_key)) else {
-        return None;
+    // The next place reading goes on after a break at `at` in the element starting at
+    // `floor` (or in the value, for the first break).
+    let next = |at: usize, floor: usize| match resync(
+        buf,
+        at,
+        search_start(at, floor, within),
+        within,
+        true,
+    ) {
+        Found::At(r) => Some(r),
+        Found::Nothing | Found::More(_) => None,
+    };
+    // The element a record found after a break at `from` is: the broken one itself when it
+    // is right at the break after a `}` (a missing comma), else the one after it.
+    let next_index = |from: usize, r: usize, i: u64| {
+        let prev = buf[..r].iter().rposition(|b| !b.is_ascii_whitespace());
+        if r == skip_ws(buf, from) && prev.is_some_and(|p| buf[p] == b'}') {
+            i
+        } else {
+            i + 1
+        }
+    };
+    // No element after the break: the rest of the value, up to the next top-level value
+    // inside the array's reach, is not read, as when the array ends with the damaged record
+    // in a piece of a big file (so the places are the same read whole and in pieces).
+    let mut p = match next(err_at, ctx.value) {
+        Some(Resync::Element(p)) => p,
+        Some(Resync::Top(j)) => {
+            return Some(ReadOn {
+                resumed: None,
+                end: j,
+                more: Vec::new(),
+            });
+        }
+        None => {
+            return Some(ReadOn {
+                resumed: None,
+                end: buf.len(),
+                more: Vec::new(),
+            });
+        }
     };
     let mut out = ReadOn {
         resumed: Some(p),
@@ -469,7 +501,7 @@ fn read_on(
         };
         // Broken again: on from the next record, if one starts before the next top-level
         // value.
-        match resync(buf, q, Some(record_key)) {
+        match next(q, p) {
             Some(Resync::Element(r)) => {
                 out.more.push((q, message, false, Some((key, index))));
                 index = next_index(q, r, index);
@@ -480,15 +512,7 @@ fn read_on(
                     Some(Resync::Top(j)) => j,
                     _ => buf.len(),
                 };
-                out.more.push((
-                    q,
-                    format!(
-                        "{message}; the rest of the value, {} bytes, unread",
-                        end - q
-                    ),
-                    false,
-                    Some((key, index)),
-                ));
+                out.more.push((q, message, false, Some((key, index))));
                 out.end = end;
                 return Some(out);
             }
@@ -508,9 +532,9 @@ fn strip(e: &serde_json::Error) -> String {
 /// Where top-level values are read on after a break at `q` past the array: the next top-level
 /// start, or the end.
 fn rest_end(buf: &[u8], q: usize) -> usize {
-    match resync(buf, q, None) {
-        Some(Resync::Top(j) | Resync::Element(j)) => j,
-        None => buf.len(),
+    match resync(buf, q, q, Within::Values, true) {
+        Found::At(Resync::Top(j) | Resync::Element(j)) => j,
+        Found::Nothing | Found::More(_) => buf.len(),
     }
 }
 
@@ -1046,6 +1070,108 @@ mod tests {
                     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
                     let at = text[..line_start].matches('\n').count();
                     assert!(d.line > at, "{name}: {shown}");
+                }
+            }
+        }
+    }
+
+    /// Record `i` with what makes reading on after a break hard: arrays of objects nested in
+    /// it (one of objects whose first key is `eventVersion`, as records' is), and a first key
+    /// that is `eventVersion` for even `i` and `eventTime` for odd `i` (a file of records
+    /// written by more than one tool).
+    fn nested(i: usize) -> String {
+        let time = r#""eventTime":"2024-01-01T00:00:00Z""#;
+        let (first, second) = if i.is_multiple_of(2) {
+            (r#""eventVersion":"1.08""#, time)
+        } else {
+            (time, r#""eventVersion":"1.08""#)
+        };
+        format!(
+            r#"{{{first},{second},"eventSource":"kinesis.amazonaws.com","eventName":"E{i}","awsRegion":"us-east-1","requestParameters":{{"streamName":"s","items":[{{"eventVersion":"a"}},{{"eventVersion":"b"}},{{"eventVersion":"c"}}]}},"resources":[{{"ARN":"arn:a"}},{{"ARN":"arn:b"}},{{"ARN":"arn:c"}}],"eventID":"id-{i}"}}"#
+        )
+    }
+
+    /// The review's cases (D1, D3, D4, D9): 40 records, record 10 damaged so that what follows
+    /// the break inside it looks like the next record, or the start of record 11 is swallowed,
+    /// or record 11's first key is not record 0's. Only record 10 is lost (39 read, names
+    /// E0..E39 but E10 by construction), one damaged place, `.Records[10]` (`[10]` in a
+    /// top-level array), in an envelope on one line, a top-level array, pretty-printed, and as
+    /// JSON lines (line 11), on the serde path alone and with the fast path first.
+    #[test]
+    fn what_follows_a_break_is_checked_before_reading_on() {
+        let records: Vec<String> = (0..40).map(nested).collect();
+        type Mutate = fn(&str) -> String;
+        let damages: [(&str, Mutate); 5] = [
+            // D1: a comma missing between two nested objects, a `}{` inside the record.
+            ("a }{ inside the record", |r| {
+                r.replacen(
+                    r#"{"ARN":"arn:a"},{"ARN":"arn:b"}"#,
+                    r#"{"ARN":"arn:a"}{"ARN":"arn:b"}"#,
+                    1,
+                )
+            }),
+            // D4: a break before nested objects whose first key is `eventVersion`.
+            ("objects like records after the break", |r| {
+                r.replacen(r#""us-east-1""#, r#""us-east-1"x"#, 1)
+            }),
+            // D3: the last string's closing quote cut: it runs into record 11.
+            ("a string cut open at the record's end", |r| {
+                r.replacen(r#""id-10""#, r#""id-10"#, 1)
+            }),
+            // D9: record 11 starts with `eventTime`, record 0 with `eventVersion`.
+            ("a missing comma between members", |r| {
+                r.replacen(r#""E10","#, r#""E10""#, 1)
+            }),
+            ("a value cut out", |r| r.replacen(r#""us-east-1""#, "", 1)),
+        ];
+        let want: Vec<String> = (0..40)
+            .filter(|&i| i != 10)
+            .map(|i| format!("E{i}"))
+            .collect();
+        for (what, damage) in damages {
+            let mut rs = records.clone();
+            rs[10] = damage(&rs[10]);
+            assert_ne!(rs[10], records[10], "{what}");
+            let pretty: Vec<String> = rs
+                .iter()
+                .map(|r| {
+                    serde_json::from_str::<serde_json::Value>(r)
+                        .map(|v| serde_json::to_string_pretty(&v).unwrap())
+                        .unwrap_or_else(|_| r.clone())
+                })
+                .collect();
+            for (layout, text, path) in [
+                (
+                    "envelope",
+                    format!(r#"{{"Records":[{}]}}"#, rs.join(",")),
+                    ".Records[10]",
+                ),
+                ("array", format!("[{}]", rs.join(",")), "[10]"),
+                (
+                    "pretty envelope",
+                    format!("{{\n  \"Records\": [\n{}\n  ]\n}}\n", pretty.join(",\n")),
+                    ".Records[10]",
+                ),
+                ("json lines", rs.join("\n") + "\n", "line 11"),
+            ] {
+                for serde_only in [false, true] {
+                    let mut names = Vec::new();
+                    let mut sink =
+                        FnSink(|r: &RawRecord<'_>| names.push(field(&r.event_name).to_string()));
+                    let rep = if serde_only {
+                        crate::cloudtrail::parse_document_serde(&text, &mut sink)
+                    } else {
+                        parse_document(&text, &mut sink)
+                    };
+                    let name = format!("{what}, {layout}, serde only: {serde_only}");
+                    assert_eq!(names, want, "{name}: {:?}", rep.damage);
+                    assert_eq!((rep.records, rep.skipped.total()), (39, 0), "{name}");
+                    assert_eq!(rep.damage.len(), 1, "{name}: {:?}", rep.damage);
+                    let shown = rep.damage[0].to_string();
+                    // A string cut open on line 11 breaks at its end, the newline.
+                    let at_end = layout == "json lines" && shown.contains("line 12, column 1:");
+                    assert!(shown.contains(path) || at_end, "{name}: {shown}");
+                    assert!(!shown.contains("unread"), "{name}: {shown}");
                 }
             }
         }

@@ -27,7 +27,7 @@
 //! - Where the text is broken so that it cannot be followed inside an array being cut (a raw
 //!   newline in a string, a byte outside strings that no number or literal has: a quote cut or
 //!   added), cutting resumes at the next element as the readers find it
-//!   (`input::json::resync`, by the first key of the piece's first element), and the broken
+//!   (`input::json::resync`, each candidate checked the same way), and the broken
 //!   element goes out with the ones after it, so that the reader reads on from the same place
 //!   as when it reads the whole text. Elsewhere (a closing bracket too many, garbage between
 //!   values, or no element after the break), the piece ends with the broken line, so the
@@ -549,7 +549,7 @@ impl<R: Read> Cutter<R> {
         let st = &self.st;
         let mut keep = st.pos;
         if let Some(r) = &st.element_resync {
-            keep = keep.min(r.at).min(st.line_start);
+            keep = keep.min(r.at).min(r.search).min(st.line_start);
         }
         if st.resync {
             keep = keep.min(st.line_start).min(st.run);
@@ -977,9 +977,21 @@ impl<R: Read> Cutter<R> {
             && let Some(split) = &self.st.split
             && self.st.depth >= split.depth
         {
+            let floor = if split.started {
+                split.elems
+            } else {
+                self.st.value
+            };
+            let search = crate::input::json::search_start(
+                (p - self.base) as usize,
+                (floor.max(self.base) - self.base) as usize,
+                crate::input::json::Within::Array {
+                    top: split.key.is_none(),
+                },
+            );
             self.st.element_resync = Some(ElementResync {
                 at: p,
-                search: p,
+                search: self.base + search as u64,
                 seen: split.seen,
                 waiting: false,
             });
@@ -989,38 +1001,56 @@ impl<R: Read> Cutter<R> {
     }
 
     /// Looks for the element a reader reads on at after a break in a split array
-    /// ([`crate::input::json::resync`], an object with any first key after a comma). Found,
-    /// scanning goes on there, inside the array; not found before the next top-level value or
-    /// the end, or not within the cap on values, the break is handled as outside an array.
-    /// False when more text must be read first.
+    /// ([`crate::input::json::resync`], checked the same way). Found, scanning goes on there,
+    /// inside the array; not found before the next top-level value or the end, or not within
+    /// the cap on values, the break is handled as outside an array. False when more text must
+    /// be read first.
     fn find_element(&mut self) -> bool {
-        let Some(r) = self.st.element_resync.as_mut() else {
+        use crate::input::json::{Found, Resync, Within, resync};
+        let Some(r) = self.st.element_resync.as_ref() else {
             return true;
         };
         let end = self.base + self.buf.len() as u64;
-        let from = (r.search - self.base) as usize;
-        let (at, seen) = (r.at, r.seen);
-        // Records are known by the first key of the first element the reader is given (the
-        // reader learns it there too); not known, nothing is looked for.
-        let elems = self.st.split.as_ref().map_or(at, |s| s.elems);
-        let first = crate::input::json::skip_ws(&self.buf, (elems - self.base) as usize);
-        let key = crate::input::json::object_first_key(&self.buf, first);
-        let found = match key {
-            Some(key) => crate::input::json::resync(&self.buf, from, Some(key)),
-            None => Some(crate::input::json::Resync::Top(from)),
+        let (at, seen, search) = (r.at, r.seen, r.search);
+        let within = Within::Array {
+            top: self.st.split.as_ref().is_none_or(|s| s.key.is_none()),
         };
+        let found = resync(
+            &self.buf,
+            (at - self.base) as usize,
+            (search - self.base) as usize,
+            within,
+            self.eof,
+        );
+        let waits = !self.eof && end - at <= self.opts.max_value as u64;
         let Some(r) = self.st.element_resync.as_mut() else {
             return true;
         };
         match found {
-            Some(crate::input::json::Resync::Element(j)) => {
+            Found::At(Resync::Element(j)) => {
                 let j = self.base + j as u64;
                 self.st.element_resync = None;
-                // Lines passed over.
-                let text = self.slice(self.st.pos, j);
-                if let Some(i) = memchr::memrchr(b'\n', text) {
-                    self.st.line += memchr::memchr_iter(b'\n', text).count() as u64;
-                    self.st.line_start = self.st.pos + i as u64 + 1;
+                // The break of an element whose start a string swallowed is read in that
+                // element's key: no cut between them.
+                let swallowed = j < self.st.pos;
+                if swallowed {
+                    // The next element's start, swallowed by a string the break left open:
+                    // scanning goes back to it.
+                    let text = self.slice(j, self.st.pos);
+                    let lines = memchr::memchr_iter(b'\n', text).count() as u64;
+                    if lines > 0 {
+                        self.st.line -= lines;
+                        let before = self.slice(self.base, j);
+                        self.st.line_start = memchr::memrchr(b'\n', before)
+                            .map_or(self.base, |i| self.base + i as u64 + 1);
+                    }
+                } else {
+                    // Lines passed over.
+                    let text = self.slice(self.st.pos, j);
+                    if let Some(i) = memchr::memrchr(b'\n', text) {
+                        self.st.line += memchr::memchr_iter(b'\n', text).count() as u64;
+                        self.st.line_start = self.st.pos + i as u64 + 1;
+                    }
                 }
                 self.st.pos = j;
                 self.st.in_str = false;
@@ -1031,16 +1061,23 @@ impl<R: Read> Cutter<R> {
                     split.boundary = None;
                     split.seen = seen + 1;
                 }
-                self.cut_before_resumed(j);
+                if !swallowed {
+                    self.cut_before_resumed(j);
+                }
                 true
             }
-            None if !self.eof && end - at <= self.opts.max_value as u64 => {
-                r.search = end.saturating_sub(RESYNC_LOOKBACK as u64).max(r.search);
+            Found::More(j) if waits => {
+                r.search = self.base + j as u64;
                 // Scanning waits here until more is read.
                 r.waiting = true;
                 false
             }
-            None if self.eof && self.st.split.as_ref().is_some_and(|s| s.started) => {
+            Found::Nothing if waits => {
+                r.search = end.saturating_sub(RESYNC_LOOKBACK as u64).max(r.search);
+                r.waiting = true;
+                false
+            }
+            Found::Nothing if self.eof && self.st.split.as_ref().is_some_and(|s| s.started) => {
                 // No element after the break, to the end, in an array given out in pieces:
                 // the elements from the last cut go out as they are, to the end, as when the
                 // array never closed (the reader reads the break, then finds nothing after

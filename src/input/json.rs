@@ -88,7 +88,7 @@ pub struct Broken {
     /// The record the break is in, in an array of records (see [`Damage::index`]).
     pub index: Option<(&'static str, u64)>,
     /// What the caller read of the value after the break, from a place where reading could
-    /// resume (see [`element_resync`]); `None`: it read nothing after it.
+    /// resume (see [`resync`]); `None`: it read nothing after it.
     pub read_on: Option<ReadOn>,
 }
 
@@ -237,13 +237,7 @@ pub fn for_each_value_in<'de>(
                 // The caller read on inside the value, from the next record after the break.
                 if let Some(read_on) = read_on.filter(|_| !e.is_eof()) {
                     let (line, column) = lines.locate(buf, at);
-                    let mut message = strip_position(&e);
-                    if read_on.resumed.is_none() {
-                        message.push_str(&format!(
-                            "; the rest of the value, {} bytes, unread",
-                            read_on.end.saturating_sub(at)
-                        ));
-                    }
+                    let message = strip_position(&e);
                     out.damage.push(Damage {
                         line,
                         column,
@@ -460,74 +454,263 @@ pub enum Resync {
     Top(usize),
 }
 
+/// Where a break is being read past.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Within {
+    /// Inside an array of records: a top-level array (`top`), or the array value of a
+    /// top-level object's member.
+    Array { top: bool },
+    /// Between top-level values (JSON lines, concatenated values).
+    Values,
+}
+
+/// What [`resync`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// Reading goes on there.
+    At(Resync),
+    /// No place to read on from, up to the end of the text.
+    Nothing,
+    /// The text ends before the candidate at this offset could be checked: more is needed
+    /// (only when the text is not all there, `eof` false).
+    More(usize),
+}
+
+/// Bytes before a break where the start of the next element may sit, swallowed by a string
+/// the break left open (see [`swallowed`]).
+pub const SWALLOW_SPAN: usize = 256;
+
+/// Elements read past a candidate to check it (see [`check_element`]), and the bytes after
+/// which the check stops looking further.
+const CHAIN: usize = 16;
+const CHAIN_BYTES: usize = 64 * 1024;
+
+/// Where [`resync`] starts looking after a break at `at`, in a text whose broken value (or
+/// the piece of it at hand) starts at `floor`.
+pub fn search_start(at: usize, floor: usize, within: Within) -> usize {
+    match within {
+        Within::Array { .. } => at.saturating_sub(SWALLOW_SPAN).max(floor),
+        Within::Values => at,
+    }
+}
+
 /// The first place after a break at `at` where reading can go on, found from the text alone,
-/// whatever the break did to it: JSON escapes every `"` inside a string, so where the text
-/// around it is valid, a `{` followed by blanks, a key in quotes, blanks and `:` opens an
-/// object (inside a string, the `"` after it would end the string, and what follows a string
-/// is never a letter). Such an object after a `,` is an element of an array; one after a `}`
-/// can only start a top-level value (concatenated values: `}{`); one that starts a line is
-/// the next value as the line-based recovery has always taken it.
+/// whatever the break did to it, looking at `{`s from `from` ([`search_start`]; `eof`: the
+/// text is all there). JSON escapes every `"` inside a string, so where the text around it is
+/// valid, a `{` followed by blanks, a key in quotes, blanks and `:` opens an object (inside a
+/// string, the `"` after it would end the string, and what follows a string is never a
+/// letter). Such an object after a `,` may be the next element of the array of records the
+/// break is in; one after a `}` may be the next top-level value (`}{`, values concatenated on
+/// one line), or, right at the break, the next element (a comma missing between two); one
+/// that starts a line may be the next top-level value.
 ///
-/// With `key` (the first key of the records of the array the break is in, learned from the
-/// first one, [`first_element_key`]), an object with that first key after a `,`, or right at
-/// the break after a `}` (a missing comma: the record there is whole), is the next record:
-/// [`Resync::Element`]. Otherwise the first top-level start is [`Resync::Top`]: a line
-/// starting with `{` or a `}{`. `None`: neither comes before the end. Each `{` after `at` up to
-/// the one found is looked at once, with a few bytes around it, so recovering from many breaks
-/// reads the text once.
-pub fn resync(buf: &[u8], at: usize, key: Option<&[u8]>) -> Option<Resync> {
+/// Inside an array (`within`), each candidate is checked before reading goes on there: the
+/// object a break leaves behind may be nested in the damaged record (`"resources":[{...},
+/// {...}]`, a `}{` of a comma missing between nested objects, a pretty-printed line), and
+/// reading on from it would take the rest of that record for records and the array's end for
+/// the record's. An element is taken when it reads as a whole value followed by the next
+/// element, by an array end that ends the top-level value ([`check_element`]), or by damage
+/// (it is a damaged record of its own: one place each, so a run of damaged records costs one
+/// place per record); a top-level value when it reads whole and nothing but another value
+/// follows it ([`check_top`]). Any first key is taken: the check, not the key, tells records
+/// from what is nested in them. The object a string opened by the break swallowed the start
+/// of (its `{` before the break, the break in its key) is a candidate too ([`swallowed`]).
+/// Between top-level values, a line that starts with `{` is taken unchecked (one bad line of
+/// JSON lines costs that line), and a `}{` is checked.
+///
+/// Each `{` is looked at once, and each check reads at most [`CHAIN`] elements, so recovering
+/// from many breaks reads the text a bounded number of times.
+pub fn resync(buf: &[u8], at: usize, from: usize, within: Within, eof: bool) -> Found {
     let first = skip_ws(buf, at);
-    let mut i = at;
-    while let Some(n) = memchr::memchr(b'{', buf.get(i..)?) {
+    let mut i = from;
+    while let Some(n) = buf.get(i..).and_then(|rest| memchr::memchr(b'{', rest)) {
         let j = i + n;
         i = j + 1;
+        if j < at && !swallowed(buf, j, at) {
+            continue;
+        }
         let prev = buf[..j]
             .iter()
             .rposition(|b| !b.is_ascii_whitespace())
             .map(|p| buf[p]);
         let line_start = at_line_start(buf, j);
-        if let Some(k) = key
-            && object_with_key(buf, j, Some(k))
-            && (prev == Some(b',') || (j == first && prev == Some(b'}') && !line_start))
-        {
-            return Some(Resync::Element(j));
+        let element = matches!(within, Within::Array { .. })
+            && (prev == Some(b',') || (j == first && prev == Some(b'}')))
+            && object_with_key(buf, j, None);
+        let top = line_start || (prev == Some(b'}') && object_with_key(buf, j, None));
+        if top && line_start && within == Within::Values {
+            return Found::At(Resync::Top(j));
         }
-        if line_start || (prev == Some(b'}') && object_with_key(buf, j, None)) {
-            return Some(Resync::Top(j));
+        // After a `}`, a line that starts with `{` is tried as a top-level value first (JSON
+        // lines of envelopes); anything else as an element first.
+        let as_top = top.then_some(Resync::Top(j));
+        let as_element = element.then_some(Resync::Element(j));
+        let checks = if line_start && prev != Some(b',') {
+            [as_top, as_element]
+        } else {
+            [as_element, as_top]
+        };
+        let mut check = None;
+        for r in checks.into_iter().flatten() {
+            let c = match (r, within) {
+                (Resync::Element(_), Within::Array { top }) => check_element(buf, j, top, eof),
+                _ => check_top(buf, j, within, eof),
+            };
+            if c != Check::No {
+                check = Some((c, r));
+                break;
+            }
+        }
+        match check {
+            Some((Check::Yes, r)) => return Found::At(r),
+            Some((Check::More, _)) => return Found::More(j),
+            _ => {}
         }
     }
-    None
+    Found::Nothing
 }
 
-/// The first key of the first element of the array of records in the top-level value at
-/// `value`: of the top-level array itself (`array` is `""`) or of the value's member `array`
-/// (its first such key in the text), when that element is an object whose first key has no
-/// escapes. What a record starts with in this text, for [`resync`].
-pub fn first_element_key<'t>(buf: &'t [u8], value: usize, array: &str) -> Option<&'t [u8]> {
-    let j = if array.is_empty() {
-        (buf.get(value) == Some(&b'[')).then_some(value + 1)?
-    } else {
-        let quoted = format!("\"{array}\"");
-        let k = value + memchr::memmem::find(buf.get(value..)?, quoted.as_bytes())?;
-        let j = skip_ws(buf, k + quoted.len());
-        (buf.get(j) == Some(&b':')).then_some(())?;
-        let j = skip_ws(buf, j + 1);
-        (buf.get(j) == Some(&b'[')).then_some(j + 1)?
+/// What checking a candidate found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    Yes,
+    No,
+    More,
+}
+
+/// The end of the JSON value at `i`: `Err(true)` when the text ends inside it, `Err(false)`
+/// when it is broken. Strings are not checked for UTF-8 (a reader replaces invalid bytes; a
+/// cutter sees them raw), so the answer is the same for both.
+fn value_end_at(buf: &[u8], i: usize) -> Result<usize, bool> {
+    let Some(rest) = buf.get(i..) else {
+        return Err(true);
     };
-    object_first_key(buf, skip_ws(buf, j))
+    let mut it = serde_json::Deserializer::from_slice(rest).into_iter::<serde::de::IgnoredAny>();
+    match it.next() {
+        Some(Ok(_)) => Ok(i + it.byte_offset()),
+        Some(Err(e)) => Err(e.is_eof()),
+        None => Err(true),
+    }
 }
 
-/// The first key of the object at `obj` (its `{`), when it has no escapes.
-pub fn object_first_key(buf: &[u8], obj: usize) -> Option<&[u8]> {
-    let j = skip_ws(buf, obj + 1);
-    (buf.get(obj) == Some(&b'{') && buf.get(j) == Some(&b'"')).then_some(())?;
-    let start = j + 1;
-    let len = buf
-        .get(start..)?
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\')?;
-    let key = &buf[start..start + len];
-    (!key.is_empty() && object_with_key(buf, obj, Some(key))).then_some(key)
+/// Whether the object at `j`, inside an array of records, is the next element: it reads whole,
+/// and so do the elements after it, up to [`CHAIN`] of them, until one is damaged (it may be
+/// a damaged record of its own: taken), or the array ends and with it the top-level value
+/// (`top`: a top-level array; else the rest of the object's members, then its `}`), with
+/// nothing after it but the next value. An object nested in a record is followed by `}` or a
+/// `:`, or its array's end is followed by the rest of the record (`,` or `}`).
+fn check_element(buf: &[u8], j: usize, top: bool, eof: bool) -> Check {
+    let more = if eof { Check::Yes } else { Check::More };
+    let mut p = j;
+    for _ in 0..CHAIN {
+        let end = match value_end_at(buf, p) {
+            Ok(end) => end,
+            Err(true) => return more,
+            Err(false) => return Check::Yes,
+        };
+        let q = skip_ws(buf, end);
+        match buf.get(q) {
+            None => return more,
+            Some(b',') => {
+                let r = skip_ws(buf, q + 1);
+                if object_with_key(buf, r, None) {
+                    p = r;
+                } else if !eof && buf.len() - r < SWALLOW_SPAN {
+                    return Check::More;
+                } else {
+                    return Check::No;
+                }
+            }
+            Some(b'{') => p = q,
+            Some(b']') => return check_close(buf, q + 1, top, eof),
+            Some(b'}' | b':' | b'"') => return Check::No,
+            Some(_) => return Check::Yes,
+        }
+        if p - j > CHAIN_BYTES {
+            break;
+        }
+    }
+    Check::Yes
+}
+
+/// After the `]` (ending at `p`) of the array a [`check_element`] chain ran to: whether that
+/// ends the top-level value.
+fn check_close(buf: &[u8], mut p: usize, top: bool, eof: bool) -> Check {
+    let more = if eof { Check::Yes } else { Check::More };
+    if !top {
+        // The rest of the object's members, `, "key": value`, then its `}`.
+        loop {
+            p = skip_ws(buf, p);
+            match buf.get(p) {
+                None => return more,
+                Some(b'}') => {
+                    p += 1;
+                    break;
+                }
+                Some(b',') => {}
+                Some(_) => return Check::Yes,
+            }
+            let k = skip_ws(buf, p + 1);
+            match buf.get(k) {
+                None => return more,
+                Some(b'"') => {}
+                Some(_) => return Check::No,
+            }
+            let colon = match value_end_at(buf, k) {
+                Ok(e) => skip_ws(buf, e),
+                Err(true) => return more,
+                Err(false) => return Check::Yes,
+            };
+            match buf.get(colon) {
+                None => return more,
+                Some(b':') => {}
+                Some(_) => return Check::No,
+            }
+            p = match value_end_at(buf, colon + 1) {
+                Ok(e) => e,
+                Err(true) => return more,
+                Err(false) => return Check::Yes,
+            };
+        }
+    }
+    match buf.get(skip_ws(buf, p)) {
+        None => more,
+        Some(b',' | b']' | b'}' | b':' | b'"') => Check::No,
+        Some(_) => Check::Yes,
+    }
+}
+
+/// Whether the value at `j` is a top-level value: it reads whole and what follows it is the
+/// end or another value (between top-level values, also a comma at the end of its line).
+fn check_top(buf: &[u8], j: usize, within: Within, eof: bool) -> Check {
+    let more = if eof { Check::Yes } else { Check::More };
+    let end = match value_end_at(buf, j) {
+        Ok(end) => end,
+        Err(true) => return more,
+        Err(false) => return Check::Yes,
+    };
+    let q = skip_ws(buf, end);
+    match buf.get(q) {
+        None => more,
+        Some(b',') if within == Within::Values && buf[end..q].contains(&b'\n') => Check::Yes,
+        Some(b',' | b']' | b'}' | b':' | b'"') => Check::No,
+        Some(_) => Check::Yes,
+    }
+}
+
+/// Whether the object at `j`, before a break at `at`, had its start swallowed by a string the
+/// break left open (a closing quote cut: `"id-10},{"eventVersion":...`): the string ran to the
+/// `"` that opens the object's key, and the break is the key itself, read where a `,` or `}`
+/// was expected. A break at a control character is inside the key's own string.
+fn swallowed(buf: &[u8], j: usize, at: usize) -> bool {
+    let k = skip_ws(buf, j + 1);
+    if buf.get(k) != Some(&b'"') || at <= k || buf.get(at).is_none_or(|&b| b < 0x20) {
+        return false;
+    }
+    let Some(len) = buf[k + 1..].iter().position(|&b| b == b'"' || b == b'\\') else {
+        return false;
+    };
+    at <= k + 1 + len && object_with_key(buf, j, None)
 }
 
 /// Whether `buf[i]` is a `{` followed by blanks, `"`, the key (`None`: any key without
@@ -581,8 +764,9 @@ fn at_line_start(buf: &[u8], j: usize) -> bool {
 /// Where top-level values are read on after a break at `at` that nothing read on from: the
 /// next line starting with `{`, or an earlier `}{` (see [`resync`]).
 fn next_value_start(buf: &[u8], at: usize) -> Option<usize> {
-    match resync(buf, at, None)? {
-        Resync::Top(j) | Resync::Element(j) => Some(j),
+    match resync(buf, at, at, Within::Values, true) {
+        Found::At(Resync::Top(j) | Resync::Element(j)) => Some(j),
+        Found::Nothing | Found::More(_) => None,
     }
 }
 
