@@ -234,12 +234,15 @@ fn value_of(c: &Cell) -> f64 {
 }
 
 /// A sparkline of `values` in `min(values.len(), width)` characters: the buckets are resampled
-/// to the width, each character standing for an equal share of them. A character shows the
-/// mean of its buckets: for counts over all its buckets (so characters standing for 4 and for 5
-/// buckets compare fairly), for measurements over the buckets that have data (`mean`).
-/// Characters without data are gaps. Counts are scaled from zero (zero is a space, the largest
-/// a full block); measurements from their smallest to their largest value, so a latency that
-/// moves between 40 and 45 ms shows its shape.
+/// to the width, each character standing for an equal share of them. For counts a character
+/// shows the busiest of its buckets, so the tallest character is the bucket of the `peak`
+/// column and equal peaks are drawn equal however the buckets fall into characters (a mean
+/// would draw one event alone in a character of two buckets taller than in one of three); for
+/// measurements (`mean`) the mean of its buckets that have data. Characters without data are
+/// gaps. Counts are scaled from zero (zero is a space, the largest a full block); measurements
+/// from their smallest to their largest value, so a latency that moves between 40 and 45 ms
+/// shows its shape. An infinite value (a sum past `f64::MAX`) is drawn at the top, and the
+/// finite ones are scaled among themselves.
 pub fn sparkline(values: &[Option<f64>], width: usize, mean: bool) -> String {
     let n = values.len();
     let chars = n.min(width);
@@ -248,25 +251,27 @@ pub fn sparkline(values: &[Option<f64>], width: usize, mean: bool) -> String {
     }
     let cols: Vec<Option<f64>> = (0..chars)
         .map(|i| {
-            let part = &values[i * n / chars..(i + 1) * n / chars];
-            let present: Vec<f64> = part.iter().flatten().copied().collect();
-            if present.is_empty() {
-                return None;
-            }
-            let sum: f64 = present.iter().sum();
-            Some(if mean {
-                sum / present.len() as f64
+            let mut present = values[i * n / chars..(i + 1) * n / chars]
+                .iter()
+                .flatten()
+                .copied();
+            if mean {
+                let (sum, k) = present.fold((0.0, 0usize), |(s, k), v| (s + v, k + 1));
+                (k > 0).then(|| sum / k as f64)
             } else {
-                sum / part.len() as f64
-            })
+                present.reduce(f64::max)
+            }
         })
         .collect();
-    let max = cols.iter().flatten().copied().fold(f64::MIN, f64::max);
-    let min = cols.iter().flatten().copied().fold(f64::MAX, f64::min);
+    let finite = || cols.iter().flatten().copied().filter(|v| v.is_finite());
+    let max = finite().fold(f64::MIN, f64::max);
+    let min = finite().fold(f64::MAX, f64::min);
     let top = SPARKS.len() - 1;
     cols.iter()
         .map(|v| match *v {
             None => ' ',
+            Some(v) if v == f64::INFINITY => SPARKS[top],
+            Some(v) if v.is_nan() || v == f64::NEG_INFINITY => SPARKS[0],
             Some(v) if mean => {
                 if max > min {
                     SPARKS[(((v - min) / (max - min)) * top as f64).round() as usize]
@@ -433,6 +438,28 @@ mod tests {
             "▄ █"
         );
         assert_eq!(sparkline(&some(&[0.0, 0.0]), 5, false), "  ");
+        // Counts: each character the busiest of its buckets. 185 buckets in 64 characters
+        // fall two or three to a character (185 * 1 / 64 = 2, then 63 * 185 / 64 = 182 to 185):
+        // one event in the first bucket and one in the last are the same full block.
+        let mut sparse = vec![Some(0.0); 185];
+        sparse[0] = Some(1.0);
+        sparse[184] = Some(1.0);
+        let line: Vec<char> = sparkline(&sparse, 64, false).chars().collect();
+        assert_eq!((line.len(), line[0], line[63]), (64, '█', '█'));
+        assert!(line[1..63].iter().all(|&c| c == ' '));
+        assert_eq!(
+            sparkline(&some(&[1.0, 3.0, 0.0, 0.0, 0.0, 4.0]), 3, false),
+            "▆ █" // maxima 3, 0 and 4 of 4: levels ceil(6) and 8
+        );
+        // An infinite sum is drawn at the top; the finite values scale among themselves.
+        assert_eq!(
+            sparkline(&some(&[f64::INFINITY, 2.0, 4.0]), 3, false),
+            "█▄█"
+        );
+        assert_eq!(
+            sparkline(&some(&[f64::INFINITY, 40.0, 45.0]), 3, true),
+            "█▁█"
+        );
         assert_eq!(sparkline(&[], 5, false), "");
         // Means of the buckets present, scaled from the smallest to the largest; a chunk with
         // no data is a gap.
