@@ -358,6 +358,46 @@ fn json_carries_the_same_rows_as_csv() {
     assert_eq!(doc["summary"]["files_ignored"], 14);
 }
 
+/// A panel's note is part of the JSON document (`"note"`, only where the panel has one), the
+/// same text a CSV run gives on stderr, and is not repeated on stderr: the locations panel
+/// without a GeoIP database, and with one (no note).
+#[test]
+fn json_carries_panel_notes() {
+    let dir = testdata("cloudtrail");
+    let dir = dir.to_str().unwrap();
+    let csv = run(&["events", "-f", "csv", "-p", "locations", dir]);
+    let prefix = "kinesis-insights: note: locations: ";
+    let want = csv
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("{}", csv.stderr));
+    assert!(want.starts_with("no GeoIP database found"), "{want}");
+    let r = run(&["events", "-f", "json", dir]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains(prefix), "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(doc["panels"]["locations"]["note"], want);
+    for panel in PANELS.iter().filter(|p| **p != "locations") {
+        assert!(doc["panels"][panel].get("note").is_none(), "{panel}");
+    }
+    let geoip = testdata("geoip/test-city.mmdb");
+    let r = run(&[
+        "events",
+        "-f",
+        "json",
+        "--geoip",
+        geoip.to_str().unwrap(),
+        dir,
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert!(
+        doc["panels"]["locations"].get("note").is_none(),
+        "{}",
+        r.stdout
+    );
+}
+
 /// Writes `files` (relative path, bytes) under a fresh temporary directory.
 fn fixture(files: &[(&str, Vec<u8>)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

@@ -5,13 +5,14 @@
 //! {
 //!   "summary": { "files_read": 12, ... },
 //!   "panels": {
-//!     "<panel id>": { "title": "...", "columns": ["..."], "rows": [ { "<column>": value } ] }
+//!     "<panel id>": { "title": "...", "columns": ["..."], "rows": [ { "<column>": value } ],
+//!                     "note": "..." }
 //!   }
 //! }
 //! ```
 //! Counts are integers, percentages and measurements are numbers (non-finite ones `null`), text
-//! and times are strings. With `--output-dir`, each `<id>.json` holds one panel object with an
-//! added `"id"`. On a terminal, characters that could drive it or hide in it (DEL, C1 controls,
+//! and times are strings; `"note"` is there only when the panel has one. With `--output-dir`,
+//! each `<id>.json` holds one panel object with an added `"id"`. On a terminal, characters that could drive it or hide in it (DEL, C1 controls,
 //! bidirectional overrides, characters that show as nothing: [`is_unsafe`]) are written as
 //! `\uXXXX` escapes too, as serde_json writes C0 controls: the document still parses to the
 //! exact data.
@@ -34,7 +35,7 @@ pub const FORMAT: FormatDef = FormatDef {
     about: "One JSON document with every panel",
     extension: "json",
     one_panel: false,
-    shows_notes: false,
+    shows_notes: true,
     exporter: |opts| Box::new(Json(opts)),
 };
 
@@ -180,6 +181,9 @@ impl serde::Serialize for Panel<'_> {
         map.serialize_entry("title", &self.table.title)?;
         map.serialize_entry("columns", self.table.columns)?;
         map.serialize_entry("rows", &Rows(self.table))?;
+        if let Some(note) = &self.table.note {
+            map.serialize_entry("note", note)?;
+        }
         map.end()
     }
 }
