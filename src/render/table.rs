@@ -251,7 +251,7 @@ pub fn sparkline(values: &[Option<f64>], width: usize, mean: bool) -> String {
     }
     let cols: Vec<Option<f64>> = (0..chars)
         .map(|i| {
-            let mut present = values[i * n / chars..(i + 1) * n / chars]
+            let present = values[i * n / chars..(i + 1) * n / chars]
                 .iter()
                 .flatten()
                 .copied();
