@@ -36,7 +36,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s j -l threads -d 'Worker threads, at most 4 per core [default: all cores]' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l since -d 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l until -d 'End of the window (exclusive); same forms as --since' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l relative-to -d 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l relative-to -d 'What durations in --since/--until count back from: now, or the newest event (or datapoint) of the input, itself inclusive; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
 latest\t'The time of the newest record in the input (reads the input twice)'"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'
 csv\t'CSV with a header (one panel on stdout, or every panel with --output-dir)'
@@ -72,7 +72,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metric
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s j -l threads -d 'Worker threads, at most 4 per core [default: all cores]' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l since -d 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l until -d 'End of the window (exclusive); same forms as --since' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l relative-to -d 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l relative-to -d 'What durations in --since/--until count back from: now, or the newest event (or datapoint) of the input, itself inclusive; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
 latest\t'The time of the newest record in the input (reads the input twice)'"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'
 csv\t'CSV with a header (one panel on stdout, or every panel with --output-dir)'
@@ -107,7 +107,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s j -l threads -d 'Worker threads, at most 4 per core [default: all cores]' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l since -d 'Start of the window (inclusive): a duration back from now (24h, 90m, 7d) or a time (2024-03-09, 2024-03-09T10:00:00Z)' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l until -d 'End of the window (exclusive); same forms as --since' -r
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l relative-to -d 'What durations in --since/--until count back from; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l relative-to -d 'What durations in --since/--until count back from: now, or the newest event (or datapoint) of the input, itself inclusive; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
 latest\t'The time of the newest record in the input (reads the input twice)'"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'
 csv\t'CSV with a header (one panel on stdout, or every panel with --output-dir)'

@@ -261,8 +261,8 @@ pub struct WindowArgs {
     #[arg(long, value_name = "WHEN", value_parser = parse_time_spec, allow_hyphen_values = true)]
     pub until: Option<TimeSpec>,
 
-    /// What durations in --since/--until count back from; `latest` shows e.g. the last day of
-    /// an old dump.
+    /// What durations in --since/--until count back from: now, or the newest event (or
+    /// datapoint) of the input, itself inclusive; `latest` shows e.g. the last day of an old dump.
     #[arg(long, value_enum, value_name = "FROM", default_value = "now")]
     pub relative_to: AnchorArg,
 }

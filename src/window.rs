@@ -240,6 +240,18 @@ pub fn format_time(t: Millis) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// Formats an instant as [`format_time`] does, with its milliseconds (`.250Z`) when it has a
+/// fraction of a second: the bounds of a window, which are reported as the instants applied
+/// (a `--since` of `1500ms`, or given with a fraction, would otherwise read a second early).
+pub fn format_instant(t: Millis) -> String {
+    let mut s = format_time(t);
+    let ms = t.rem_euclid(MS_PER_SEC);
+    if ms != 0 && s.ends_with('Z') {
+        s.insert_str(s.len() - 1, &format!(".{ms:03}"));
+    }
+    s
+}
+
 /// Appends `t` as [`format_time`] writes it, as bytes (a CSV is written as bytes, and a
 /// metrics CSV has a time on each of its many rows).
 pub fn push_time(out: &mut Vec<u8>, t: Millis) {
@@ -490,9 +502,10 @@ pub fn union_range(
     }
 }
 
-/// The current time in milliseconds.
+/// The current time, cut to the whole second: durations count back from it to a window that
+/// is written exactly as it is applied (`window_since` without a fraction).
 pub fn now() -> Millis {
-    Utc::now().timestamp_millis()
+    Utc::now().timestamp().saturating_mul(MS_PER_SEC)
 }
 
 /// Periods the default picks from, in seconds; each divides the next, so buckets of one can be
@@ -670,6 +683,29 @@ mod tests {
                 dt.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
                 "{ms}"
             );
+        }
+    }
+
+    #[test]
+    fn an_instant_keeps_its_milliseconds_and_reads_back() {
+        // chrono's `%.3f` writes the fraction; whole seconds are written as format_time does.
+        for ms in [
+            0,
+            1_500,
+            -1,
+            -999,
+            1_710_000_000_123,
+            1_710_000_060_000,
+            253_402_300_799_999,
+        ] {
+            let dt = DateTime::<Utc>::from_timestamp_millis(ms).unwrap();
+            let want = if ms % 1000 == 0 {
+                dt.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+            } else {
+                dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+            };
+            assert_eq!(format_instant(ms), want, "{ms}");
+            assert_eq!(parse_time_spec(&want), Ok(TimeSpec::At(ms)), "{want}");
         }
     }
 

@@ -621,6 +621,90 @@ fn window_relative_to_latest_and_now() {
     assert_eq!(got, rows(&[("New", 1, "100.00")]));
 }
 
+/// The summary of `events -f json -q ARGS DIR`: (matched_events, window_since, window_until).
+fn window_summary(dir: &Path, args: &[&str]) -> (u64, serde_json::Value, serde_json::Value) {
+    let mut all = vec!["events", "-f", "json", "-q", "-p", "events"];
+    all.extend_from_slice(args);
+    all.push(dir.to_str().unwrap());
+    let r = run(&all);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let s = &doc["summary"];
+    (
+        s["matched_events"].as_u64().unwrap(),
+        s["window_since"].clone(),
+        s["window_until"].clone(),
+    )
+}
+
+#[test]
+fn relative_to_latest_applies_the_window_it_reports() {
+    // The newest event is at 10:02:39, so `--since 2m` starts at 10:00:39, where an event
+    // is: it counts (--since is inclusive), and the window reported is that instant, so
+    // giving it back as an absolute --since counts the same events.
+    let lines = [
+        kin("Before", "2026-11-28T10:00:38Z", "u"),
+        kin("OnTheBound", "2026-11-28T10:00:39Z", "u"),
+        kin("After", "2026-11-28T10:00:40Z", "u"),
+        kin("Newest", "2026-11-28T10:02:39Z", "u"),
+    ];
+    let dir = fixture(&[("l.jsonl", lines.join("\n").into_bytes())]);
+    let (n, since, _) = window_summary(dir.path(), &["--since", "2m", "--relative-to", "latest"]);
+    assert_eq!((n, since.as_str()), (3, Some("2026-11-28T10:00:39Z")));
+    let (again, _, _) = window_summary(dir.path(), &["--since", since.as_str().unwrap()]);
+    assert_eq!(again, 3);
+    // --until is exclusive: 2m back from the newest leaves out the event on the bound.
+    let (n, _, until) = window_summary(dir.path(), &["--until", "2m", "--relative-to", "latest"]);
+    assert_eq!((n, until.as_str()), (1, Some("2026-11-28T10:00:39Z")));
+    // The stderr summary names the anchor: the newest event itself.
+    let r = run(&[
+        "events",
+        "-p",
+        "events",
+        "--since",
+        "2m",
+        "--relative-to",
+        "latest",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(
+        r.stderr.contains(
+            "(durations counted back from 2026-11-28T10:02:39Z, the newest Kinesis event)"
+        ),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_window_bound_with_a_fraction_of_a_second_is_reported_to_the_millisecond() {
+    // The newest event is at 10:02:39.500: 2m back is 10:00:39.500, between two events a
+    // millisecond apart; written without its fraction, the bound would count one more.
+    let lines = [
+        kin("Early", "2026-11-28T10:00:39.499Z", "u"),
+        kin("OnTheBound", "2026-11-28T10:00:39.500Z", "u"),
+        kin("Newest", "2026-11-28T10:02:39.500Z", "u"),
+    ];
+    let dir = fixture(&[("l.jsonl", lines.join("\n").into_bytes())]);
+    let (n, since, _) = window_summary(dir.path(), &["--since", "2m", "--relative-to", "latest"]);
+    assert_eq!((n, since.as_str()), (2, Some("2026-11-28T10:00:39.500Z")));
+    let (again, _, _) = window_summary(dir.path(), &["--since", since.as_str().unwrap()]);
+    assert_eq!(again, 2);
+    // A fraction given on the command line is reported as given.
+    let (n, since, until) = window_summary(
+        dir.path(),
+        &[
+            "--since",
+            "2026-11-28T10:00:39.499Z",
+            "--until",
+            "2026-11-28T10:02:39.5Z",
+        ],
+    );
+    assert_eq!(n, 2);
+    assert_eq!(since, "2026-11-28T10:00:39.499Z");
+    assert_eq!(until, "2026-11-28T10:02:39.500Z");
+}
+
 #[test]
 fn over_time_zero_fills_the_window() {
     let lines = [

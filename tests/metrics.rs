@@ -435,8 +435,9 @@ fn cloudtrail_input_is_not_metrics() {
 
 #[test]
 fn relative_to_latest_counts_back_from_the_newest_datapoint() {
-    // The sample's newest datapoint is at 01:59; 30 minutes back from just after it is 01:29:00.001,
-    // so the buckets of 01:30 to 01:59 count: 30 one-minute buckets per series.
+    // The sample's newest datapoint is at 01:59; 30 minutes back from it is 01:29:00, inclusive,
+    // so the buckets of 01:29 to 01:59 count: 31 one-minute buckets per series, as with
+    // `--since 2024-03-09T01:29:00Z`, the window_since reported.
     let r = run(&[
         "metrics",
         "-q",
@@ -452,11 +453,12 @@ fn relative_to_latest_counts_back_from_the_newest_datapoint() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    assert_eq!(doc["summary"]["first_datapoint"], "2024-03-09T01:30:00Z");
+    assert_eq!(doc["summary"]["window_since"], "2024-03-09T01:29:00Z");
+    assert_eq!(doc["summary"]["first_datapoint"], "2024-03-09T01:29:00Z");
     assert_eq!(doc["summary"]["last_datapoint"], "2024-03-09T01:59:00Z");
     let rows = doc["panels"]["incoming-bytes"]["rows"].as_array().unwrap();
-    // 7 series (3 stream-level, 4 shard-level), each with 30 buckets.
-    assert_eq!(rows.len(), 7 * 30);
+    // 7 series (3 stream-level, 4 shard-level), each with 31 buckets.
+    assert_eq!(rows.len(), 7 * 31);
 }
 
 #[test]

@@ -21,7 +21,7 @@ use crate::panels::{Cell, Table, select};
 use crate::pipeline::{self, PassOptions};
 use crate::render::Summary;
 use crate::text::plural;
-use crate::window::{Anchor, Millis, TimeSpec, Window, format_time};
+use crate::window::{Anchor, Millis, TimeSpec, Window, format_instant, format_time};
 
 const SUB: &str = "events";
 
@@ -251,13 +251,13 @@ fn print_summary(t: &FileTotals, c: &EventCounts, sources: &[Source], anchor: An
     }
     if anchor == Anchor::Latest {
         let from = if c.kinesis_range.is_some() {
-            "just after the newest Kinesis event"
+            "the newest Kinesis event"
         } else {
             "now, as the input has no Kinesis events"
         };
         matched.push_str(&format!(
             " (durations counted back from {}, {from})",
-            format_time(at)
+            format_instant(at)
         ));
     }
     let stdin = if sources.contains(&Source::Stdin) {

@@ -24,7 +24,7 @@ use crate::input::{Found, PathProblem, Source, WalkOptions, discover};
 use crate::panels::{Cell, Table};
 use crate::render::{self, Options, Summary};
 use crate::text::{plural, sanitize};
-use crate::window::{Anchor, Millis, Window, WindowSpec, format_time, now};
+use crate::window::{Anchor, Millis, Window, WindowSpec, format_instant, format_time, now};
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -371,15 +371,16 @@ fn matcher_with(
 }
 
 /// Resolves the window. Durations count back from now, or, with `--relative-to latest`, from
-/// just after the newest datapoint that `newest` finds (a first pass over the input). Returns
-/// the window and the anchor.
+/// the newest event or datapoint that `newest` finds (a first pass over the input): `--since
+/// 2m` then starts at that instant two minutes back, inclusive, the instant `window_since`
+/// reports. Returns the window and the anchor.
 fn resolve_window(
     spec: &WindowSpec,
     newest: impl FnOnce() -> Option<Millis>,
 ) -> anyhow::Result<(Window, Millis)> {
     let wall = now();
     let anchor = if spec.needs_latest() {
-        newest().map_or(wall, |t| t + 1)
+        newest().unwrap_or(wall)
     } else {
         wall
     };
@@ -389,8 +390,8 @@ fn resolve_window(
     {
         bail!(
             "the window is empty: --since ({}) is not before --until ({})",
-            format_time(s),
-            format_time(u)
+            format_instant(s),
+            format_instant(u)
         );
     }
     Ok((window, anchor))
@@ -572,11 +573,12 @@ fn push_time_rows(
     matched: Option<(Millis, Millis)>,
     (first, last): (&'static str, &'static str),
 ) {
+    // Written to the millisecond when a bound has a fraction of a second: the instant applied.
     if let Some(since) = window.since {
-        s.push(("window_since", Cell::Time(since)));
+        s.push(("window_since", Cell::text(format_instant(since))));
     }
     if let Some(until) = window.until {
-        s.push(("window_until", Cell::Time(until)));
+        s.push(("window_until", Cell::text(format_instant(until))));
     }
     if let Some((a, b)) = matched {
         s.push((first, Cell::Time(a)));
@@ -592,7 +594,7 @@ fn explain_empty(what: &str, window: &Window, range: (Millis, Millis), relative_
         ));
         return;
     }
-    let bound = |b: Option<Millis>| b.map_or_else(|| "…".to_string(), format_time);
+    let bound = |b: Option<Millis>| b.map_or_else(|| "…".to_string(), format_instant);
     let mut msg = format!(
         "no {what} in the window {} to {}; the input's range from {range}",
         bound(window.since),

@@ -16,7 +16,7 @@ use crate::sql::duckdb::DuckDb;
 use crate::sql::spark::Spark;
 use crate::sql::trino::{DEFAULT_TABLE, Trino, partition_day};
 use crate::sql::{FilterPatterns, Spec, check_buckets, script};
-use crate::window::{Anchor, TimeSpec, WindowSpec, format_time, now};
+use crate::window::{Anchor, TimeSpec, WindowSpec, format_instant, now};
 
 const SUB: &str = "sql";
 
@@ -49,8 +49,8 @@ pub fn run(a: SqlArgs) -> anyhow::Result<Outcome> {
     {
         bail!(
             "the window is empty: --since ({}) is not before --until ({})",
-            format_time(s),
-            format_time(u)
+            format_instant(s),
+            format_instant(u)
         );
     }
     let since_is_duration = matches!(a.since, Some(TimeSpec::Ago(_)));

@@ -14,7 +14,7 @@ use super::{
 };
 use crate::filter::Matcher;
 use crate::metrics::{Acc, Buckets, Stat, key};
-use crate::window::{Millis, Window, format_duration, format_time};
+use crate::window::{Millis, Window, format_duration, format_instant, format_time};
 
 const DAY: Millis = 86_400_000;
 const HOUR: Millis = 3_600_000;
@@ -361,7 +361,7 @@ pub fn no_data(c: &Coverage<'_>) -> Option<Finding> {
             format_time(first),
             format_time(last)
         );
-        let bound = |b: Option<Millis>| b.map_or_else(|| "…".to_string(), format_time);
+        let bound = |b: Option<Millis>| b.map_or_else(|| "…".to_string(), format_instant);
         let window = format!(
             "the window {} to {}",
             bound(c.window.since),

@@ -21,7 +21,7 @@ use dialect::Dialect;
 use crate::cloudtrail::{Field, KINESIS_SOURCE, PERSON_TYPES};
 use crate::filter::{PatternError, is_glob};
 use crate::panels::events::{LOCATIONS, MAX_BUCKETS};
-use crate::window::{END_TIME, Millis, Window, format_duration, format_time};
+use crate::window::{END_TIME, Millis, Window, format_duration, format_instant};
 
 /// The engines `sql --engine` writes for.
 pub const ENGINES: &[(&str, &str)] = &[
@@ -151,7 +151,7 @@ const HOUR: Millis = 3_600_000;
 /// The whole script for `d`.
 pub fn script(d: &dyn Dialect, spec: &Spec, generator: &str) -> Result<String, PatternError> {
     let mut out = String::new();
-    let window = |b: Option<Millis>| b.map_or_else(|| "open".to_string(), format_time);
+    let window = |b: Option<Millis>| b.map_or_else(|| "open".to_string(), format_instant);
     let _ = writeln!(
         out,
         "-- The Kinesis Events dashboard as {} SQL, written by {generator}.\n\
@@ -456,8 +456,8 @@ fn matched_view(d: &dyn Dialect, spec: &Spec) -> Result<String, PatternError> {
         (None, None) => "no window".to_string(),
         (s, u) => format!(
             "from {} to {}",
-            s.map_or("the start".into(), format_time),
-            u.map_or("the end".into(), format_time)
+            s.map_or("the start".into(), format_instant),
+            u.map_or("the end".into(), format_instant)
         ),
     };
     let wheres = if conds.is_empty() {
