@@ -709,3 +709,88 @@ fn summary_nouns_agree_with_their_counts() {
         );
     }
 }
+
+/// A record is read or skipped by one rule whichever command reads it: a change event dated
+/// 1969 and PutRecords dated 1900 and in year 99999 are skipped by `health` as by `events`
+/// (health listed the first as a change and counted the others as Kinesis events), with the
+/// same warnings, counts and exit status.
+#[test]
+fn health_reads_and_skips_cloudtrail_records_as_events_does() {
+    let rec = |name: Option<&str>, time: &str, extra: &str| {
+        let name = name.map_or(String::new(), |n| format!(r#""eventName":"{n}","#));
+        format!(
+            r#"{{"eventVersion":"1.08",{name}"eventSource":"kinesis.amazonaws.com","awsRegion":"us-east-1","eventTime":"{time}","recipientAccountId":"111122223333","userIdentity":{{"type":"IAMUser","userName":"ops"}},"requestParameters":{{"streamName":"orders","targetShardCount":2}}{extra}}}"#
+        )
+    };
+    let records = [
+        // Read: a change, and a PutRecord.
+        rec(Some("UpdateShardCount"), "2024-05-06T10:00:00Z", ""),
+        rec(Some("PutRecord"), "2024-05-06T10:05:00Z", ""),
+        // Skipped: two times outside the years 1970 to 9999, two that are no time (RFC 3339
+        // has four-digit years), no name.
+        rec(Some("UpdateShardCount"), "1969-12-31T23:59:59Z", ""),
+        rec(Some("PutRecord"), "1900-01-01T00:00:00Z", ""),
+        rec(Some("PutRecord"), "99999-01-01T00:00:00Z", ""),
+        rec(Some("UpdateShardCount"), "garbage", ""),
+        rec(None, "2024-05-06T10:06:00Z", ""),
+        // Neither: an Insights record of Kinesis, another service's event.
+        rec(
+            Some("PutRecord"),
+            "2024-05-06T10:07:00Z",
+            r#","eventType":"AwsCloudTrailInsight""#,
+        ),
+        r#"{"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventTime":"2024-05-06T10:08:00Z"}"#.to_string(),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("trail.json");
+    fs::write(&file, format!(r#"{{"Records":[{}]}}"#, records.join(","))).unwrap();
+    let file = file.to_str().unwrap();
+    let skipped = [
+        format!(
+            "{file}: 2 records skipped: a Kinesis event with an eventTime outside the years \
+             1970 to 9999"
+        ),
+        format!("{file}: 2 records skipped: a Kinesis event without a valid eventTime"),
+        format!("{file}: 1 record skipped: a Kinesis event without an eventName"),
+    ];
+    let mut seen = Vec::new();
+    for (command, panel) in [("events", "events"), ("health", "changes")] {
+        let r = run(&[command, "-f", "json", "-p", panel, file]);
+        assert_eq!(r.code, 1, "{command}: {}", r.stderr);
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let s = &doc["summary"];
+        assert_eq!(
+            (&s["kinesis_events"], &s["skipped_records"]),
+            (&2.into(), &5.into()),
+            "{command}"
+        );
+        if command == "health" {
+            assert_eq!(s["change_events"], 1);
+            let rows = doc["panels"]["changes"]["rows"].as_array().unwrap();
+            assert_eq!(rows.len(), 1, "{rows:?}");
+            assert_eq!(rows[0]["time"], "2024-05-06T10:00:00Z");
+        }
+        let mut warned: Vec<String> = r
+            .stderr
+            .lines()
+            .filter(|l| l.contains(" skipped: "))
+            .map(|l| {
+                let l = l.trim_start_matches("kinesis-insights: warning: ");
+                l.split(" (first at ").next().unwrap().to_string()
+            })
+            .collect();
+        warned.sort();
+        let mut want = skipped.to_vec();
+        want.sort();
+        assert_eq!(warned, want, "{command}: {}", r.stderr);
+        seen.push(
+            r.stderr
+                .lines()
+                .filter(|l| l.contains(" skipped: "))
+                .map(String::from)
+                .collect::<Vec<_>>(),
+        );
+    }
+    // Word for word, places included.
+    assert_eq!(seen[0], seen[1]);
+}

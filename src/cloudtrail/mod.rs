@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 pub use crate::input::json::Damage;
 use crate::input::lenient::{Arr, Num, Obj, Str};
+use crate::window::{Millis, in_range, parse_event_time};
 use fast::FastRecord;
 
 /// The `eventSource` of Kinesis Data Streams.
@@ -745,6 +746,52 @@ impl fmt::Display for Layout {
             Layout::Empty => "empty",
         })
     }
+}
+
+/// What a CloudTrail record is to every command that reads it ([`kind`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind<'r> {
+    /// A CloudTrail Insights record (`eventType` `AwsCloudTrailInsight`): counted apart.
+    Insight,
+    /// Another service's event.
+    OtherService,
+    /// A Kinesis event, with its time and (trimmed, non-empty) `eventName`.
+    Kinesis {
+        /// `eventTime`, in the years 1970 to 9999.
+        time: Millis,
+        /// `eventName`.
+        name: &'r str,
+    },
+}
+
+/// The one rule by which `events`, `health` and any other reader of CloudTrail take a record
+/// as a Kinesis event or skip it, with the reason its warning gives: a record without
+/// `eventSource`; a Kinesis event without a valid `eventTime` (read as written, untrimmed),
+/// with one outside the years 1970 to 9999, or without an `eventName`. So a record is read or
+/// skipped alike whichever command reads it.
+#[inline]
+pub fn kind<R: Record>(r: &R) -> Result<Kind<'_>, Skip> {
+    if r.field(Field::EventType) == "AwsCloudTrailInsight" {
+        return Ok(Kind::Insight);
+    }
+    let source = r.field(Field::EventSource);
+    if source != KINESIS_SOURCE {
+        if source.is_empty() {
+            return Err(Skip::NoEventSource);
+        }
+        return Ok(Kind::OtherService);
+    }
+    let name = r.field(Field::EventName);
+    let Some(time) = r.get(Field::EventTime).and_then(parse_event_time) else {
+        return Err(Skip::BadEventTime);
+    };
+    if !in_range(time) {
+        return Err(Skip::EventTimeOutOfRange);
+    }
+    if name.is_empty() {
+        return Err(Skip::NoEventName);
+    }
+    Ok(Kind::Kinesis { time, name })
 }
 
 /// Why a value where a record should be was not counted.

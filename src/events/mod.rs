@@ -19,13 +19,11 @@ use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 
 use crate::cloudtrail::reader::RecordQuery;
-use crate::cloudtrail::{Field, KINESIS_SOURCE, PERSON_TYPES, Record, Skip};
+use crate::cloudtrail::{Field, Kind, PERSON_TYPES, Record, Skip, kind};
 use crate::filter::Matcher;
 use crate::group::{Interner, Strings};
 use crate::pipeline::Merge;
-use crate::window::{
-    Millis, Window, bucket_start, in_range, parse_event_time, union_range, widen_range,
-};
+use crate::window::{Millis, Window, bucket_start, union_range, widen_range};
 
 /// The filters the dashboard offers as template variables.
 #[derive(Debug, Clone, Default)]
@@ -859,32 +857,21 @@ impl EventsAgg {
             scratch,
         } = self;
         c.records += 1;
-        if r.field(Field::EventType) == "AwsCloudTrailInsight" {
-            c.insights += 1;
-            return Ok(());
-        }
-        let source = r.field(Field::EventSource);
-        if source != KINESIS_SOURCE {
-            if source.is_empty() {
-                c.malformed += 1;
-                return Err(Skip::NoEventSource);
+        let (t, name) = match kind(r) {
+            Ok(Kind::Kinesis { time, name }) => (time, name),
+            Ok(Kind::Insight) => {
+                c.insights += 1;
+                return Ok(());
             }
-            c.other_services += 1;
-            return Ok(());
-        }
-        let name = r.field(Field::EventName);
-        let Some(t) = r.get(Field::EventTime).and_then(parse_event_time) else {
-            c.malformed += 1;
-            return Err(Skip::BadEventTime);
+            Ok(Kind::OtherService) => {
+                c.other_services += 1;
+                return Ok(());
+            }
+            Err(skip) => {
+                c.malformed += 1;
+                return Err(skip);
+            }
         };
-        if !in_range(t) {
-            c.malformed += 1;
-            return Err(Skip::EventTimeOutOfRange);
-        }
-        if name.is_empty() {
-            c.malformed += 1;
-            return Err(Skip::NoEventName);
-        }
         c.kinesis += 1;
         widen_range(&mut c.kinesis_range, t);
         let account = crate::account::of(r.field(Field::RecipientAccountId), path_account);

@@ -10,7 +10,7 @@
 pub mod analyze;
 
 use crate::cloudtrail::reader::{CloudTrailPart, CloudTrailReader, RecordQuery};
-use crate::cloudtrail::{Damage, Field, KINESIS_SOURCE, Record, RequestParameters, Skip};
+use crate::cloudtrail::{Damage, Field, Kind, Record, RequestParameters, Skip, kind};
 use crate::diag::{FileReport, FileStatus};
 use crate::filter::Matcher;
 use crate::input::Source;
@@ -18,7 +18,7 @@ use crate::input::lenient::field;
 use crate::metrics::parse::{MetricsPart, MetricsReader, Queries};
 use crate::metrics::{MetricsCube, Query};
 use crate::pipeline::{Merge, Part, Reader};
-use crate::window::{Millis, Window, parse_event_time};
+use crate::window::{Millis, Window};
 
 /// Per-shard write limit: 1 MiB/s.
 pub const SHARD_WRITE_BYTES: u64 = 1_048_576;
@@ -284,20 +284,20 @@ impl RecordQuery for ChangeQuery {
     }
 
     fn add(&self, acc: &mut HealthAcc, r: &impl Record, path_account: &str) -> Result<(), Skip> {
-        let source = r.field(Field::EventSource);
-        if source.is_empty() {
-            return Err(Skip::NoEventSource);
-        }
-        if source != KINESIS_SOURCE {
-            acc.trail.other += 1;
-            return Ok(());
-        }
+        // Read or skipped by the rule `events` reads CloudTrail with, so the same record is a
+        // Kinesis event (or skipped, with the same warning) in both.
+        let (time, name) = match kind(r)? {
+            Kind::Kinesis { time, name } => (time, name),
+            Kind::OtherService => {
+                acc.trail.other += 1;
+                return Ok(());
+            }
+            Kind::Insight => return Ok(()),
+        };
         acc.trail.kinesis += 1;
-        let name = r.field(Field::EventName);
         if !CHANGE_EVENTS.contains(&name) {
             return Ok(());
         }
-        let time = parse_event_time(r.field(Field::EventTime)).ok_or(Skip::BadEventTime)?;
         let region = r.field(Field::AwsRegion);
         let stream = r.stream();
         let account = crate::account::of(r.field(Field::RecipientAccountId), path_account);
