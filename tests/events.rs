@@ -514,6 +514,65 @@ fn multi_member_gzip_from_stdin() {
     );
 }
 
+/// A CloudTrail digest as AWS writes one under `CloudTrail-Digest/` (signature fields and the
+/// log files it covers; no `Records`).
+const DIGEST: &str = r#"{"awsAccountId":"111122223333","digestStartTime":"2024-03-09T09:00:00Z","digestEndTime":"2024-03-09T10:00:00Z","digestS3Bucket":"trail-bucket","digestS3Object":"AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/03/09/111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20240309T100000Z.json.gz","digestPublicKeyFingerprint":"a1b2c3d4e5f60718293a4b5c6d7e8f90","digestSignatureAlgorithm":"SHA256withRSA","newestEventTime":"2024-03-09T09:52:00Z","oldestEventTime":"2024-03-09T09:50:00Z","previousDigestS3Bucket":"trail-bucket","previousDigestS3Object":"AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/03/09/111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_20240309T090000Z.json.gz","previousDigestHashValue":"0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0","previousDigestHashAlgorithm":"SHA-256","previousDigestSignature":"6e7f8091a2b3c4d5","logFiles":[{"s3Bucket":"trail-bucket","s3Object":"AWSLogs/111122223333/CloudTrail/us-east-1/2024/03/09/111122223333_CloudTrail_us-east-1_20240309T0955Z_abc.json.gz","hashValue":"9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0","hashAlgorithm":"SHA-256","newestEventTime":"2024-03-09T09:52:00Z","oldestEventTime":"2024-03-09T09:50:00Z"}]}"#;
+
+#[test]
+fn stdin_with_a_digest_among_the_logs_is_one_input_read_whichever_comes_first() {
+    // `zcat */*.json.gz | kinesis-insights events -` over a trail's folder: a digest and a log
+    // of three Kinesis events, as two gzip members in either order. Standard input is one
+    // input, read; the digest in it holds no events and is passed over.
+    let log = format!(
+        r#"{{"Records":[{}]}}"#,
+        [
+            kin("A", "2024-03-09T09:50:00Z", "u"),
+            kin("A", "2024-03-09T09:51:00Z", "u"),
+            kin("B", "2024-03-09T09:52:00Z", "u"),
+        ]
+        .join(",")
+    );
+    let (digest, log) = (gz(DIGEST.as_bytes()), gz(log.as_bytes()));
+    for (what, data) in [
+        ("digest first", [&digest[..], &log[..]].concat()),
+        ("log first", [&log[..], &digest[..]].concat()),
+    ] {
+        for command in ["events", "health"] {
+            let r = run_stdin(&[command, "-f", "json", "-"], &data);
+            let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+            let s = &doc["summary"];
+            assert_eq!(s["files_read"], 1, "{command}, {what}: {}", r.stderr);
+            assert_eq!(s["kinesis_events"], 3, "{command}, {what}");
+            if command == "events" {
+                assert_eq!(r.code, 0, "{what}: {}", r.stderr);
+                assert_eq!(s["files_ignored"], 0, "{what}");
+                assert!(
+                    r.stderr
+                        .contains("files: 1 read (with stdin) · records: 3 Kinesis, 0 other"),
+                    "{what}: {}",
+                    r.stderr
+                );
+            }
+        }
+    }
+    // Digests alone are an input passed over, as a digest file is.
+    let r = run_stdin(&["events", "-f", "json", "-"], &digest);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        (
+            &doc["summary"]["files_read"],
+            &doc["summary"]["files_ignored"]
+        ),
+        (&0.into(), &1.into())
+    );
+    assert!(
+        r.stderr
+            .contains("files: 0 read, 1 digest ignored (with stdin)"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn user_rule_end_to_end() {
     let base = r#""eventTime":"2024-03-09T10:00:00Z","eventSource":"kinesis.amazonaws.com","eventName":"PutRecord""#;
