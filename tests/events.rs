@@ -765,6 +765,48 @@ fn a_window_bound_with_a_fraction_of_a_second_is_reported_to_the_millisecond() {
 }
 
 #[test]
+fn the_json_summary_has_its_time_keys_in_every_run() {
+    // Each command's JSON summary names the window and the range counted whatever the flags:
+    // null for an open bound, and for the range when nothing passed the filters.
+    for (command, dir, first, last) in [
+        ("events", "cloudtrail", "first_event", "last_event"),
+        (
+            "metrics",
+            "metrics/streams",
+            "first_datapoint",
+            "last_datapoint",
+        ),
+        ("health", "health/calm", "first_datapoint", "last_datapoint"),
+    ] {
+        let dir = testdata(dir);
+        let summary = |extra: &[&str]| {
+            let mut args = vec![command, "-q", "-f", "json"];
+            args.extend_from_slice(extra);
+            args.push(dir.to_str().unwrap());
+            let r = run(&args);
+            let doc: serde_json::Value = serde_json::from_str(&r.stdout).expect(&r.stderr);
+            let s = doc["summary"].as_object().unwrap().clone();
+            ["window_since", "window_until", first, last].map(|k| {
+                s.get(k)
+                    .cloned()
+                    .unwrap_or_else(|| panic!("{command}: no {k} in {s:?}"))
+            })
+        };
+        let null = serde_json::Value::Null;
+        let [since, until, a, b] = summary(&[]);
+        assert_eq!((since, until), (null.clone(), null.clone()), "{command}");
+        assert!(a.is_string() && b.is_string(), "{command}");
+        let [since, until, ..] = summary(&["--since", "2000-01-01"]);
+        assert_eq!(since, "2000-01-01T00:00:00Z", "{command}");
+        assert_eq!(until, null, "{command}");
+        let [since, until, a, b] = summary(&["--until", "2000-01-01T00:00:00.250Z"]);
+        assert_eq!(since, null, "{command}");
+        assert_eq!(until, "2000-01-01T00:00:00.250Z", "{command}");
+        assert_eq!((a, b), (null.clone(), null.clone()), "{command}");
+    }
+}
+
+#[test]
 fn over_time_zero_fills_the_window() {
     let lines = [
         kin("A", "2024-03-09T10:15:00Z", "u"),

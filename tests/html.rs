@@ -1238,3 +1238,22 @@ fn chart_labels_stay_inside_in_chromium() {
         );
     }
 }
+
+/// The header lists the summary's entries that have a value: the window with its bounds when
+/// one is given, nothing for an open bound or a database not found (JSON has `null` there).
+#[test]
+fn header_leaves_out_entries_without_a_value() {
+    let dir = testdata("cloudtrail").display().to_string();
+    let args = |extra: &[&str]| {
+        let mut a: Vec<String> = vec!["events".into(), "-q".into()];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a.push(dir.clone());
+        a
+    };
+    let open = page(&args(&[]), 0);
+    assert!(!open.contains("<dd></dd>"), "an empty entry");
+    assert!(!open.contains("<dt>window since</dt>"));
+    let bounded = page(&args(&["--since", "2024-03-09T00:00:00Z"]), 0);
+    assert!(bounded.contains("<dt>window since</dt><dd>2024-03-09T00:00:00Z</dd>"));
+    assert!(!bounded.contains("<dt>window until</dt>"));
+}

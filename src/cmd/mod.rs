@@ -566,7 +566,9 @@ fn outcome(path_problems: &[PathProblem], reports: &[FileReport]) -> Outcome {
 
 /// Says where an empty result's data went: `what` in the window, or through the filters.
 /// The summary rows both dashboards end with: the window asked for, and the first and last
-/// counted item (`first`, `last` name them: `first_event`, `first_datapoint`).
+/// counted item (`first`, `last` name them: `first_event`, `first_datapoint`). Every row is
+/// there in every run, empty (`null` in JSON) for an open bound or when nothing was counted,
+/// so a JSON consumer reads the same keys whatever the flags.
 fn push_time_rows(
     s: &mut Summary,
     window: &Window,
@@ -574,16 +576,11 @@ fn push_time_rows(
     (first, last): (&'static str, &'static str),
 ) {
     // Written to the millisecond when a bound has a fraction of a second: the instant applied.
-    if let Some(since) = window.since {
-        s.push(("window_since", Cell::text(format_instant(since))));
-    }
-    if let Some(until) = window.until {
-        s.push(("window_until", Cell::text(format_instant(until))));
-    }
-    if let Some((a, b)) = matched {
-        s.push((first, Cell::Time(a)));
-        s.push((last, Cell::Time(b)));
-    }
+    let bound = |b: Option<Millis>| b.map_or(Cell::Null, |t| Cell::text(format_instant(t)));
+    s.push(("window_since", bound(window.since)));
+    s.push(("window_until", bound(window.until)));
+    s.push((first, matched.map_or(Cell::Null, |(a, _)| Cell::Time(a))));
+    s.push((last, matched.map_or(Cell::Null, |(_, b)| Cell::Time(b))));
 }
 
 fn explain_empty(what: &str, window: &Window, range: (Millis, Millis), relative_hint: bool) {

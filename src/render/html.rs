@@ -111,7 +111,9 @@ impl Html {
         }
         if !summary.is_empty() {
             writeln!(out, "<dl class=\"summary\" aria-label=\"What was read\">")?;
-            for (k, c) in summary {
+            // The entries with a value: an open window bound or a missing figure (`null` in
+            // JSON) would be an empty line.
+            for (k, c) in summary.iter().filter(|(_, c)| !matches!(c, Cell::Null)) {
                 writeln!(
                     out,
                     "<div><dt>{}</dt><dd>{}</dd></div>",
