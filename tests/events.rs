@@ -207,6 +207,9 @@ fn account_from_the_record_else_the_s3_key_and_the_summary_says_when_several() {
         count("222233334444"),
         "event_name,count,percent\nPutRecord,2,100.00\n"
     );
+    // With --account given, the note that --account selects some is not said again.
+    let r = run(&["events", "-p", "events", "--account", "2*", path]);
+    assert!(!r.stderr.contains("selects some"), "{}", r.stderr);
     assert_eq!(
         count("5555*"),
         "event_name,count,percent\nPutRecord,1,100.00\n"

@@ -541,6 +541,8 @@ fn accounts_are_kept_apart_and_filtered() {
         "time,account,region,stream,shard,value\n\
          2024-03-09T10:00:00Z,444455556666,r,orders,,1\n"
     );
+    // --account chose already: the note is not said again.
+    assert!(!r.stderr.contains("selects some"), "{}", r.stderr);
 }
 
 #[test]

@@ -126,6 +126,16 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
     emit(&cfg.output, tables.into_iter(), &summary, Supply::Built)?;
     if !cfg.output.quiet {
         print_summary(&totals, &cube.counts, &sources, cfg.window.anchor, anchor);
+        // Said only when no --account chose among them already.
+        if let Some(n) = cfg
+            .filters
+            .account
+            .is_any()
+            .then(|| cube.counts.accounts.note())
+            .flatten()
+        {
+            note(&n);
+        }
     }
     if cube.counts.unchecked > 0 {
         let n = cube.counts.unchecked;
@@ -267,9 +277,6 @@ fn print_summary(t: &FileTotals, c: &EventCounts, sources: &[Source], anchor: An
     };
     eprintln!("{}{stdin} · {records}", t.describe());
     eprintln!("{matched}");
-    if let Some(n) = c.accounts.note() {
-        note(&n);
-    }
 }
 
 /// `events --from-csv`: renders panels read back from CSV (`--output-dir`'s files, or an

@@ -165,7 +165,13 @@ pub fn run(cfg: HealthConfig) -> anyhow::Result<Outcome> {
     )?;
     if !cfg.output.quiet {
         print_summary(&totals, &acc, &report);
-        if let Some(n) = accounts(&acc).note() {
+        // Said only when no --account chose among them already.
+        if let Some(n) = cfg
+            .accounts
+            .is_any()
+            .then(|| accounts(&acc).note())
+            .flatten()
+        {
             note(&n);
         }
     }

@@ -153,7 +153,8 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
     )?;
     if !cfg.output.quiet {
         print_summary(&totals, c, period);
-        if let Some(n) = c.accounts.note() {
+        // Said only when no --account chose among them already.
+        if let Some(n) = cfg.accounts.is_any().then(|| c.accounts.note()).flatten() {
             note(&n);
         }
     }
