@@ -4,7 +4,9 @@
 //! as an unsigned varint32 (protobuf's size-delimited framing; Firehose concatenates them). Each
 //! metric is a Summary whose data points are CloudWatch datapoints: `count` = SampleCount, `sum`
 //! = Sum, quantile 1.0 = Maximum (0.0 = Minimum), `start_time_unix_nano` = the CloudWatch
-//! timestamp. The two versions differ only in where a data point names its metric: 0.7.0 has
+//! timestamp. A data point without quantile 1.0 is skipped as damage (a JSON record without
+//! `max` is); an absent `count` or `sum` is protobuf's zero, which is how a zero is written.
+//! The two versions differ only in where a data point names its metric: 0.7.0 has
 //! `labels` (field 1, `StringKeyValue`: `Namespace`, `MetricName`, one per dimension), 1.0.0
 //! `attributes` (field 7, `KeyValue`: `Namespace`, `MetricName` and `Dimensions` as a
 //! `kvlist_value`). One reader reads both fields, so both versions (the stock 1.x types would
@@ -117,6 +119,8 @@ enum Problem {
     Unnamed,
     /// A data point without a start time.
     NoTime,
+    /// A data point without quantile 1.0 (its Maximum).
+    NoMaximum,
     /// The input could not be read on (a damaged gzip stream).
     ReadError,
 }
@@ -132,6 +136,7 @@ impl Problem {
             Problem::NotASummary => "a metric is not a Summary (not a CloudWatch datapoint)",
             Problem::Unnamed => "a data point has no Namespace or MetricName attribute",
             Problem::NoTime => "a data point has no start_time_unix_nano",
+            Problem::NoMaximum => "a data point has no quantile 1.0 (its Maximum)",
             Problem::ReadError => "the input cannot be read on",
         }
     }
@@ -196,6 +201,9 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    // Damage is rare: kept out of the loops that read data points.
+    #[cold]
+    #[inline(never)]
     fn note(&mut self, problem: Problem, at: usize, detail: impl FnOnce() -> String) {
         self.skipped += 1;
         match self.damage.iter_mut().find(|d| d.problem == problem) {
@@ -340,6 +348,10 @@ fn request(msg: &[u8], at: usize, out: &mut Outcome, each: &mut impl FnMut(&Data
                     out.note(Problem::NoTime, at, name);
                     continue;
                 }
+                let Some(max) = p.max else {
+                    out.note(Problem::NoMaximum, at, name);
+                    continue;
+                };
                 let d = Datapoint {
                     region: resource.region.unwrap_or(""),
                     account: resource.account.unwrap_or(""),
@@ -351,7 +363,7 @@ fn request(msg: &[u8], at: usize, out: &mut Outcome, each: &mut impl FnMut(&Data
                     point: Point {
                         sum: Some(p.sum),
                         count: Some(p.count as f64),
-                        max: p.max,
+                        max: Some(max),
                         avg: None,
                     },
                 };

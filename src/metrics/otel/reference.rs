@@ -264,11 +264,17 @@ fn request(req: &Request, at: usize, out: &mut Outcome, each: &mut impl FnMut(&D
                     });
                     continue;
                 }
-                let max = dp
+                let Some(max) = dp
                     .quantile_values
                     .iter()
                     .find(|q| q.quantile == 1.0)
-                    .map(|q| q.value);
+                    .map(|q| q.value)
+                else {
+                    out.note(Problem::NoMaximum, at, || {
+                        format!("metric {:?}", String::from_utf8_lossy(&m.name))
+                    });
+                    continue;
+                };
                 let d = Datapoint {
                     region,
                     account,
@@ -280,7 +286,7 @@ fn request(req: &Request, at: usize, out: &mut Outcome, each: &mut impl FnMut(&D
                     point: Point {
                         sum: Some(dp.sum),
                         count: Some(dp.count as f64),
-                        max,
+                        max: Some(max),
                         avg: None,
                     },
                 };
@@ -383,6 +389,107 @@ mod tests {
         }
         // The JSON sample's datapoints, in each version.
         assert_eq!(datapoints, 2 * 7_080);
+    }
+
+    /// A data point without quantile 1.0 has no maximum: it is skipped and said, with the count
+    /// and the first message's byte offset, as a JSON record without `max` is. A count and a
+    /// sum of zero (protobuf writes no field for them, nor for a maximum of 0: CloudWatch's
+    /// files have `quantile: 1` alone) are numbers, and count.
+    #[test]
+    fn a_data_point_without_quantile_one_is_skipped_and_said() {
+        use super::{
+            AnyValue, DataPoint, KeyValue, Metric, Request, Resource, ResourceMetrics,
+            ScopeMetrics, Summary, ValueAtQuantile,
+        };
+        use crate::metrics::Point;
+        use prost::Message;
+
+        let kv = |k: &str, v: &str| KeyValue {
+            key: k.as_bytes().to_vec().into(),
+            value: Some(AnyValue {
+                string_value: Some(v.as_bytes().to_vec().into()),
+                kvlist_value: None,
+            }),
+        };
+        let point = |quantiles: &[(f64, f64)], count: u64, sum: f64| DataPoint {
+            attributes: vec![
+                kv("Namespace", "AWS/Kinesis"),
+                kv("MetricName", "GetRecords.IteratorAgeMilliseconds"),
+            ],
+            start_time_unix_nano: 1_709_942_400_000_000_000,
+            count,
+            sum,
+            quantile_values: quantiles
+                .iter()
+                .map(|&(quantile, value)| ValueAtQuantile { quantile, value })
+                .collect(),
+            ..Default::default()
+        };
+        let framed = |points: Vec<DataPoint>| {
+            Request {
+                resource_metrics: vec![ResourceMetrics {
+                    resource: Some(Resource {
+                        attributes: vec![kv("cloud.region", "eu-west-1")],
+                    }),
+                    scope_metrics: vec![ScopeMetrics {
+                        metrics: vec![Metric {
+                            name: b"m".to_vec().into(),
+                            summary: Some(Summary {
+                                data_points: points,
+                            }),
+                        }],
+                    }],
+                }],
+            }
+            .encode_length_delimited_to_vec()
+        };
+        let mut bytes = framed(vec![
+            point(&[(0.0, 1.0), (1.0, 9.0)], 3, 6.5),
+            point(&[(0.0, 2.0)], 1, 2.0),
+            point(&[], 1, 2.0),
+        ]);
+        bytes.extend(framed(vec![
+            point(&[(0.0, 0.0), (1.0, 0.0)], 0, 0.0),
+            point(&[(0.5, 3.0)], 2, 4.0),
+        ]));
+        let mut got = Vec::new();
+        let out = read(&bytes, |d| got.push((d.time, d.point)));
+        same(&bytes);
+        let p = |sum, count, max| Point {
+            sum: Some(sum),
+            count: Some(count),
+            max: Some(max),
+            avg: None,
+        };
+        assert_eq!(
+            got,
+            [
+                (1_709_942_400_000, p(6.5, 3.0, 9.0)),
+                (1_709_942_400_000, p(0.0, 0.0, 0.0)),
+            ]
+        );
+        assert_eq!((out.messages, out.datapoints, out.skipped), (2, 2, 3));
+        assert_eq!(
+            out.damage
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            [
+                "a data point has no quantile 1.0 (its Maximum): 3 times, first at byte 0: \
+              metric \"m\""
+            ]
+        );
+        // The place is the message's: after a message without damage, its length.
+        let mut later = framed(vec![point(&[(1.0, 5.0)], 1, 5.0)]);
+        let at = later.len();
+        later.extend(framed(vec![point(&[], 1, 5.0)]));
+        let out = read(&later, |_| {});
+        same(&later);
+        assert_eq!((out.datapoints, out.skipped), (1, 1));
+        assert_eq!(
+            out.damage[0].to_string(),
+            format!("a data point has no quantile 1.0 (its Maximum) (at byte {at}): metric \"m\"")
+        );
     }
 
     /// The first message of a fixture of each version and the next one's length, cut all
@@ -716,7 +823,8 @@ mod built {
                 v.extend_from_slice(&u64::to_le_bytes(x));
             });
         }
-        for _ in 0..rng.below(3) {
+        // Up to three quantiles, so that most data points have a 1.0 (their maximum).
+        for _ in 0..rng.below(4) {
             let mut q = Vec::new();
             for tag in [1, 2] {
                 key(&mut q, tag, 1);
@@ -741,7 +849,7 @@ mod built {
     #[test]
     fn random_messages_read_as_prost_reads_them() {
         let mut rng = Rng(0x9e37_79b9_7f4a_7c15, false);
-        let (mut read, mut failed) = (0, 0);
+        let (mut read, mut failed, mut no_max) = (0, 0, 0);
         for _ in 0..3_000 {
             rng.1 = rng.chance(20);
             let mut bytes = framed(&request(&mut rng));
@@ -756,11 +864,12 @@ mod built {
             let out = crate::metrics::otel::read(&bytes, |_| {});
             read += out.datapoints;
             failed += u64::from(out.damage.iter().any(|d| d.to_string().contains("not an")));
+            no_max += u64::from(out.damage.iter().any(|d| d.to_string().contains("1.0")));
         }
-        // Both kinds of case came up often.
+        // Every kind of case came up often.
         assert!(
-            read > 1_000 && failed > 100,
-            "{read} datapoints, {failed} failed"
+            read > 1_000 && failed > 100 && no_max > 100,
+            "{read} datapoints, {failed} failed, {no_max} with a data point without quantile 1.0"
         );
     }
 
@@ -786,7 +895,7 @@ mod built {
     }
 
     /// A resource metrics entry with a resource of `attributes` and one metric of one named
-    /// data point.
+    /// data point (its maximum 0, as CloudWatch writes it: quantile 1.0 without its value).
     fn with_resource(attributes: &[Vec<u8>]) -> Vec<u8> {
         let mut res = Vec::new();
         for a in attributes {
@@ -796,6 +905,9 @@ mod built {
         len(&mut dp, 7, &string_kv(b"Namespace", b"AWS/Kinesis"));
         len(&mut dp, 7, &string_kv(b"MetricName", b"IncomingBytes"));
         fixed(&mut dp, 2, 1_709_942_400_000_000_000);
+        let mut max = Vec::new();
+        fixed(&mut max, 1, 1.0f64.to_bits());
+        len(&mut dp, 6, &max);
         let (mut summary, mut metric, mut scope, mut rm, mut req) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         len(&mut summary, 1, &dp);
