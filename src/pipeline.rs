@@ -363,6 +363,7 @@ fn read_big<R: Reader>(
         any_line: reader.line_based(&String::from_utf8_lossy(head)),
     };
     let compression = stream.compression;
+    let utf16 = stream.utf16.clone();
     let file = report.name.clone();
     let mut cutter = Cutter::new(stream.head, stream.rest, cut, shared.pool.clone());
     let joiner: Mutex<Joiner<R::Part>> = Mutex::new(Joiner::new(opts.max_value));
@@ -431,7 +432,8 @@ fn read_big<R: Reader>(
     let joiner = joiner.into_inner().unwrap_or_else(|e| e.into_inner());
     debug_assert!(joiner.waiting.is_empty());
     if joiner.lossy {
-        report.warnings.push(decode::INVALID_UTF8.into());
+        let invalid = utf16.as_ref().map(crate::input::utf16::Tally::get);
+        report.warnings.push(decode::invalid_text(invalid));
     }
     let skipped_before = report.skipped_records;
     reader.finish(joiner.whole, report);

@@ -354,6 +354,60 @@ fn utf16_reads_as_its_utf8_original_in_pieces() {
     }
 }
 
+/// An unpaired surrogate in UTF-16, read whole and in pieces, plain and gzipped, becomes U+FFFD
+/// with one warning in UTF-16's terms: how many, and the byte offset of the first in the UTF-16
+/// text (its byte order mark included). Here it stands for the `i` of the last `eventID`, which
+/// no panel shows: the panels are the UTF-8 original's.
+#[test]
+fn utf16_with_an_unpaired_surrogate_is_said_in_utf16s_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = layouts(12).remove(0).1;
+    let original = dir.path().join("utf8.json");
+    std::fs::write(&original, &text).unwrap();
+    let want = events_pass(&original, 1 << 30, 1 << 30);
+    let lone = text.rfind("\"id-").unwrap() + 1;
+    let unit = text[..lone].encode_utf16().count();
+    let at = 2 + 2 * unit;
+    for big_endian in [false, true] {
+        let mut units: Vec<u16> = std::iter::once(0xFEFF).chain(text.encode_utf16()).collect();
+        assert_eq!(units[1 + unit], u16::from(b'i'));
+        units[1 + unit] = 0xDC00;
+        let bytes: Vec<u8> = units
+            .iter()
+            .flat_map(|u| {
+                if big_endian {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            })
+            .collect();
+        for (file, bytes) in [
+            ("lone.json", bytes.clone()),
+            ("lone.json.gz", gz(&bytes, 2)),
+        ] {
+            let path = dir.path().join(file);
+            std::fs::write(&path, &bytes).unwrap();
+            for chunk in [1, 64, 333, 1 << 30] {
+                let got = events_pass(&path, chunk, 1 << 30);
+                let what = format!("{file}, big-endian {big_endian}, pieces of {chunk}");
+                assert_eq!(got.0, want.0, "{what}");
+                assert_eq!(
+                    (got.1.records, got.1.skipped_records, &got.1.warnings),
+                    (
+                        want.1.records,
+                        want.1.skipped_records,
+                        &vec![format!(
+                            "invalid UTF-16 replaced with U+FFFD: 1 unpaired surrogate at byte {at}"
+                        )]
+                    ),
+                    "{what}"
+                );
+            }
+        }
+    }
+}
+
 /// A JSON line cut where a value was expected (`"userIdentity":` and the newline) costs that
 /// record only: serde_json reads the next line's record as the missing value, and that record
 /// is read again as itself, whole and in pieces.

@@ -531,8 +531,8 @@ fn utf16_with_a_byte_order_mark_is_read() {
     }
 }
 
-/// An unpaired surrogate becomes U+FFFD with the warning any invalid text gets; the record
-/// still counts.
+/// An unpaired surrogate becomes U+FFFD with a warning that says so in UTF-16's terms, with its
+/// byte offset (the mark is bytes 0 and 1); the record still counts.
 #[test]
 fn utf16_with_an_unpaired_surrogate_is_read_lossily() {
     let dir = tempfile::tempdir().unwrap();
@@ -545,10 +545,11 @@ fn utf16_with_an_unpaired_surrogate_is_read_lossily() {
     fs::write(dir.path().join("lone.json"), &bytes).unwrap();
     let (n, code, err) = matched(&[dir.path()], &[]);
     assert_eq!((n, code), (1, 0), "{err}");
-    assert!(
-        err.contains("lone.json: invalid UTF-8 replaced with U+FFFD"),
-        "{err}"
+    let said = format!(
+        "lone.json: invalid UTF-16 replaced with U+FFFD: 1 unpaired surrogate at byte {at}\n"
     );
+    assert!(err.contains(&said), "{err}");
+    assert!(!err.contains("UTF-8"), "{err}");
 }
 
 /// Every reader gets the text: a metrics export in UTF-16 reads as its UTF-8 original does.

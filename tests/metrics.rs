@@ -181,6 +181,35 @@ fn get_metric_data_queries_in_utf16_or_with_a_byte_order_mark() {
     }
 }
 
+/// A query file in UTF-16 with an unpaired surrogate is refused in UTF-16's terms (JSON's
+/// would be an invalid code point), with the surrogate's byte offset.
+#[test]
+fn a_utf16_query_file_with_an_unpaired_surrogate_says_so() {
+    let dir = testdata("metrics/get-metric-data");
+    let text = fs::read_to_string(dir.join("queries.json")).unwrap();
+    let mut bytes = utf16(&text, false);
+    // The first unit after the mark and the opening bracket or brace.
+    bytes[4..6].copy_from_slice(&0xD800u16.to_le_bytes());
+    let tmp = tempfile::tempdir().unwrap();
+    let queries = tmp.path().join("queries.json");
+    fs::write(&queries, bytes).unwrap();
+    let r = run(&[
+        "metrics",
+        "--queries",
+        queries.to_str().unwrap(),
+        dir.join("output.json").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "query file {} is not valid UTF-16: 1 unpaired surrogate at byte 4",
+            queries.display()
+        )),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn get_metric_data_without_queries_says_what_is_missing() {
     let r = run(&[

@@ -468,6 +468,31 @@ fn from_csv_reads_utf16_and_a_byte_order_mark() {
     }
 }
 
+/// A CSV row in UTF-16 with an unpaired surrogate is skipped and named with its line, the
+/// reason in UTF-16's terms; the other rows are read.
+#[test]
+fn from_csv_names_a_utf16_row_with_an_unpaired_surrogate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "user,count\nalice,3\nbob,2\ncarol,1\n";
+    let mut bytes = utf16(text, true);
+    // The `b` of bob, on line 3.
+    let unit = text.find("bob").unwrap();
+    bytes[2 + 2 * unit..4 + 2 * unit].copy_from_slice(&0xDC00u16.to_be_bytes());
+    let file = tmp.path().join("top-users.csv");
+    fs::write(&file, bytes).unwrap();
+    let r = run(&["events", "-f", "csv", "--from-csv", file.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "{}: 1 row skipped (line 3: invalid UTF-16 (an unpaired surrogate or an odd last byte))",
+            file.display()
+        )),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stdout, "user,count\nalice,3\ncarol,1\n");
+}
+
 #[test]
 fn from_csv_renders_the_html_page() {
     let tmp = tempfile::tempdir().unwrap();

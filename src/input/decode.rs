@@ -7,7 +7,7 @@
 //! other compressions are refused with what they are ([`super::magic`]). Text in UTF-16 with a
 //! byte order mark, compressed or not, is transcoded to UTF-8 as it is read ([`super::utf16`]).
 //! Text that is not valid UTF-8 is read lossily: invalid bytes become U+FFFD and the file gets
-//! a warning. Nothing here holds more than a
+//! a warning (for UTF-16, in UTF-16's terms: [`invalid_text`]). Nothing here holds more than a
 //! chunk of any input, so no size needs refusing; `--max-file-size` remains as an explicit cap
 //! for users who want one.
 
@@ -28,6 +28,8 @@ pub struct Loader {
     text: Vec<u8>,
     lossy: String,
     inflater: Option<super::inflate::Inflater>,
+    /// What the transcoder found invalid, when the input being read is UTF-16.
+    utf16: Option<utf16::Tally>,
 }
 
 /// A loaded input, decompressed; [`Loaded::into_text`] makes it text.
@@ -41,6 +43,8 @@ pub struct Loaded<'a> {
     pub warnings: Vec<String>,
     /// Where invalid UTF-8 is replaced, when it must be.
     lossy: &'a mut String,
+    /// What was not UTF-16, when the input was UTF-16.
+    utf16: Option<utf16::Invalid>,
 }
 
 /// A loaded input as text.
@@ -61,7 +65,7 @@ impl<'a> Loaded<'a> {
         let mut warnings = self.warnings;
         let (text, lossy) = text_of(self.bytes, self.lossy);
         if lossy {
-            warnings.push(INVALID_UTF8.into());
+            warnings.push(invalid_text(self.utf16));
         }
         Text {
             text,
@@ -79,6 +83,8 @@ pub struct Stream {
     pub rest: Box<dyn Read + Send>,
     /// The compression undone (gzip, zstd, bzip2), if any.
     pub compression: Option<&'static str>,
+    /// What was not UTF-16, when the text is transcoded from UTF-16: read it at the end.
+    pub utf16: Option<utf16::Tally>,
 }
 
 /// An opened input.
@@ -165,6 +171,7 @@ impl Loader {
         limits: Limits,
     ) -> Result<Opened<'_>, LoadError> {
         let io_err = |e: io::Error| LoadError::Io(crate::diag::io_reason(&e));
+        self.utf16 = None;
         self.raw.clear();
         read_up_to(&mut input, &mut self.raw, limits.whole + 1).map_err(io_err)?;
         let gzip = self.raw.starts_with(&GZIP_MAGIC);
@@ -178,6 +185,7 @@ impl Loader {
                 if let Some(big_endian) = utf16::detect(&self.raw) {
                     let raw = std::mem::take(&mut self.raw);
                     let text = utf16::Utf16::new(io::Cursor::new(raw).chain(input), big_endian);
+                    self.utf16 = Some(text.tally());
                     return self.open_utf16(Box::new(text), limits);
                 }
                 if self.raw.len() <= limits.whole {
@@ -185,7 +193,7 @@ impl Loader {
                         .finish_whole(false, Vec::new(), limits.max_bytes)
                         .map(Opened::Whole);
                 }
-                return stream(self.raw.clone(), input, None, limits.max_bytes);
+                return stream(self.raw.clone(), input, None, None, limits.max_bytes);
             }
         };
         if gzip && self.raw.len() <= limits.whole {
@@ -221,10 +229,9 @@ impl Loader {
         if let Some(big_endian) = utf16::detect(&self.text) {
             // Compressed UTF-16: what is decompressed goes through the transcoder too.
             let head = std::mem::take(&mut self.text);
-            decoder = Box::new(utf16::Utf16::new(
-                io::Cursor::new(head).chain(decoder),
-                big_endian,
-            ));
+            let text = utf16::Utf16::new(io::Cursor::new(head).chain(decoder), big_endian);
+            self.utf16 = Some(text.tally());
+            decoder = Box::new(text);
             let again = read_up_to(&mut decoder, &mut self.text, limits.whole + 1);
             // A damaged stream's error, when it came with the first bytes, stays the one told.
             if read.is_ok() {
@@ -251,7 +258,14 @@ impl Loader {
                 .finish_whole(true, warnings, limits.max_bytes)
                 .map(Opened::Whole);
         }
-        stream(self.text.clone(), decoder, Some(name), limits.max_bytes)
+        let utf16 = self.utf16.clone();
+        stream(
+            self.text.clone(),
+            decoder,
+            Some(name),
+            utf16,
+            limits.max_bytes,
+        )
     }
 
     /// An input of plain UTF-16 text, read through the transcoder `text`: whole when it
@@ -269,15 +283,17 @@ impl Loader {
                 .finish_whole(true, Vec::new(), limits.max_bytes)
                 .map(Opened::Whole);
         }
-        stream(self.text.clone(), text, None, limits.max_bytes)
+        let utf16 = self.utf16.clone();
+        stream(self.text.clone(), text, None, utf16, limits.max_bytes)
     }
 
     /// Decompressed text in `text` that is UTF-16 is made UTF-8, in place.
     fn transcode_text(&mut self) -> Result<(), LoadError> {
         if let Some(big_endian) = utf16::detect(&self.text) {
             let utf16 = std::mem::take(&mut self.text);
-            utf16::Utf16::new(&utf16[..], big_endian)
-                .read_to_end(&mut self.text)
+            let mut text = utf16::Utf16::new(&utf16[..], big_endian);
+            self.utf16 = Some(text.tally());
+            text.read_to_end(&mut self.text)
                 .map_err(|e| LoadError::Io(crate::diag::io_reason(&e)))?;
         }
         Ok(())
@@ -290,6 +306,7 @@ impl Loader {
 
     /// Decodes bytes already in memory, whole (for tests and fuzzing).
     pub fn load_bytes(&mut self, bytes: &[u8], max_bytes: u64) -> Result<Loaded<'_>, LoadError> {
+        self.utf16 = None;
         self.raw.clear();
         self.raw.extend_from_slice(bytes);
         let gzip = self.raw.starts_with(&GZIP_MAGIC);
@@ -302,7 +319,9 @@ impl Loader {
             None => {
                 if let Some(big_endian) = utf16::detect(&self.raw) {
                     self.text.clear();
-                    let read = utf16::Utf16::new(&self.raw[..], big_endian)
+                    let text = utf16::Utf16::new(&self.raw[..], big_endian);
+                    self.utf16 = Some(text.tally());
+                    let read = text
                         .take(max_bytes.saturating_add(1))
                         .read_to_end(&mut self.text);
                     read.map_err(|e| LoadError::Io(crate::diag::io_reason(&e)))?;
@@ -362,6 +381,7 @@ impl Loader {
             gzip,
             warnings,
             lossy: &mut self.lossy,
+            utf16: self.utf16.as_ref().map(utf16::Tally::get),
         })
     }
 }
@@ -369,14 +389,19 @@ impl Loader {
 /// Opens a text file that is not an input (a `--queries` file, a CSV file read back by
 /// `--from-csv`) as UTF-8, by the inputs' rules for its encoding: UTF-16 with a byte order mark
 /// is transcoded as it is read ([`utf16`]), UTF-8's byte order mark is left out, and anything
-/// else is passed on as it is (such files are not compressed).
-pub fn text_file(path: &std::path::Path) -> io::Result<Box<dyn Read + Send>> {
+/// else is passed on as it is (such files are not compressed). With UTF-16, what the
+/// transcoder found invalid, to be read when the text has been read.
+pub fn text_file(
+    path: &std::path::Path,
+) -> io::Result<(Box<dyn Read + Send>, Option<utf16::Tally>)> {
     let mut file = File::open(path)?;
     let mut head = Vec::with_capacity(4);
     (&mut file).take(4).read_to_end(&mut head)?;
     if let Some(big_endian) = utf16::detect(&head) {
         let whole = io::Cursor::new(head).chain(file);
-        return Ok(Box::new(utf16::Utf16::new(whole, big_endian)));
+        let text = utf16::Utf16::new(whole, big_endian);
+        let tally = text.tally();
+        return Ok((Box::new(text), Some(tally)));
     }
     let start = if head.starts_with(UTF8_BOM) {
         UTF8_BOM.len()
@@ -384,7 +409,7 @@ pub fn text_file(path: &std::path::Path) -> io::Result<Box<dyn Read + Send>> {
         0
     };
     head.drain(..start);
-    Ok(Box::new(io::Cursor::new(head).chain(file)))
+    Ok((Box::new(io::Cursor::new(head).chain(file)), None))
 }
 
 /// UTF-8's byte order mark.
@@ -392,6 +417,15 @@ const UTF8_BOM: &[u8] = "\u{feff}".as_bytes();
 
 /// The warning for text that is not valid UTF-8.
 pub const INVALID_UTF8: &str = "invalid UTF-8 replaced with U+FFFD";
+
+/// The warning for text that had to be replaced: in UTF-16's terms when it was UTF-16 (the
+/// transcoder's output is UTF-8 but for what was invalid), else [`INVALID_UTF8`].
+pub fn invalid_text(utf16: Option<utf16::Invalid>) -> String {
+    match utf16 {
+        Some(invalid) if invalid.any() => invalid.to_string(),
+        _ => INVALID_UTF8.into(),
+    }
+}
 
 /// `bytes` as text, replacing invalid UTF-8 in `lossy`; true when it had to.
 pub fn text_of<'a>(bytes: &'a [u8], lossy: &'a mut String) -> (&'a str, bool) {
@@ -448,6 +482,7 @@ fn stream(
     head: Vec<u8>,
     rest: Box<dyn Read + Send>,
     compression: Option<&'static str>,
+    utf16: Option<utf16::Tally>,
     max_bytes: Option<u64>,
 ) -> Result<Opened<'static>, LoadError> {
     let rest = match max_bytes {
@@ -472,6 +507,7 @@ fn stream(
         head,
         rest,
         compression,
+        utf16,
     }))
 }
 
@@ -648,6 +684,24 @@ mod tests {
         let err = l.load_bytes(&bomb, 1_000_000).unwrap_err();
         assert!(matches!(err, LoadError::TooLarge { .. }), "{err}");
         assert!(l.load_bytes(&bomb, 10_000_000).is_ok());
+    }
+
+    #[test]
+    fn invalid_utf16_is_said_in_its_terms() {
+        // LE: the mark, "a", a lone low surrogate at bytes 4 and 5, "b"; plain and gzipped.
+        let bytes = [0xFF, 0xFE, b'a', 0, 0x00, 0xDC, b'b', 0];
+        let mut l = Loader::default();
+        for input in [bytes.to_vec(), gz(&bytes)] {
+            let got = l.load_bytes(&input, 100).unwrap().into_text();
+            assert_eq!(got.text, "a\u{fffd}b");
+            assert_eq!(
+                got.warnings,
+                ["invalid UTF-16 replaced with U+FFFD: 1 unpaired surrogate at byte 4"]
+            );
+        }
+        // The next input, UTF-8, is said in UTF-8's terms.
+        let got = l.load_bytes(b"x\xffy", 100).unwrap().into_text();
+        assert_eq!(got.warnings, ["invalid UTF-8 replaced with U+FFFD"]);
     }
 
     #[test]

@@ -370,10 +370,18 @@ pub fn load_queries(path: &Path) -> anyhow::Result<Queries> {
     use anyhow::Context as _;
     use std::io::Read as _;
     let mut text = Vec::new();
-    crate::input::decode::text_file(path)
-        .and_then(|mut r| r.read_to_end(&mut text))
+    let utf16 = crate::input::decode::text_file(path)
+        .and_then(|(mut r, utf16)| r.read_to_end(&mut text).map(|_| utf16))
         .map_err(|e| anyhow::anyhow!("{}", crate::diag::io_reason(&e)))
         .with_context(|| format!("cannot read query file {}", path.display()))?;
+    // What JSON would call an invalid code point, said in the file's own encoding.
+    if let Some(invalid) = utf16.map(|t| t.get()).filter(|i| i.any()) {
+        anyhow::bail!(
+            "query file {} is not valid UTF-16: {}",
+            path.display(),
+            invalid.what()
+        );
+    }
     let v: serde_json::Value = serde_json::from_slice(&text)
         .with_context(|| format!("query file {} is not JSON", path.display()))?;
     let list = match &v {

@@ -106,8 +106,15 @@ pub fn read_file(path: &Path) -> Result<Read, CsvError> {
     };
     // UTF-16 with a byte order mark (PowerShell's `>`) is read as UTF-8, and UTF-8's byte order
     // mark (spreadsheets write one) is left out, as for every input.
-    let file = crate::input::decode::text_file(path)
+    let (file, utf16) = crate::input::decode::text_file(path)
         .map_err(|e| err(format!("cannot open: {}", crate::diag::io_reason(&e))))?;
+    // A row that is not UTF-8 after transcoding had what UTF-16 cannot hold: said so.
+    let reason = |e: csv::Error| match e.kind() {
+        csv::ErrorKind::Utf8 { .. } if utf16.is_some() => {
+            "invalid UTF-16 (an unpaired surrogate or an odd last byte)".to_string()
+        }
+        _ => e.to_string(),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -115,7 +122,7 @@ pub fn read_file(path: &Path) -> Result<Read, CsvError> {
     let mut records = reader.records();
     let header: Vec<String> = match records.next() {
         None => return Err(err("empty file: no CSV header".into())),
-        Some(Err(e)) => return Err(err(format!("line 1: {e}"))),
+        Some(Err(e)) => return Err(err(format!("line 1: {}", reason(e)))),
         Some(Ok(r)) => r.iter().map(|s| s.trim().to_string()).collect(),
     };
     let panel = panel_of(&header);
@@ -137,7 +144,7 @@ pub fn read_file(path: &Path) -> Result<Read, CsvError> {
             .ok()
             .and_then(|r| r.position())
             .map_or(i as u64 + 2, |p| p.line());
-        let row = rec.map_err(|e| e.to_string()).and_then(|r| {
+        let row = rec.map_err(reason).and_then(|r| {
             if r.len() != header.len() {
                 return Err(format!(
                     "{} fields, the header has {}",
