@@ -1370,3 +1370,57 @@ fn metrics_files_given_to_events_say_which_command_reads_them() {
         r.stderr
     );
 }
+
+/// A comma missing between two records of a file (`}{` where `},{` belongs) costs no record:
+/// every record counts, a warning names the place, and the exit status is 0 (every input was
+/// read); a record damaged inside is skipped and the status is 1. Counts by construction:
+/// 3 records, the comma before the third missing; then the second damaged.
+#[test]
+fn a_missing_comma_between_records_warns_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = |name: &str| {
+        record(&[
+            ("eventTime", "2024-03-09T10:00:00Z"),
+            ("eventSource", "kinesis.amazonaws.com"),
+            ("eventName", name),
+        ])
+    };
+    let (a, b, c) = (rec("PutRecord"), rec("GetRecords"), rec("ListShards"));
+    let path = dir.path().join("comma.json");
+    fs::write(&path, format!(r#"{{"Records":[{a},{b}{c}]}}"#)).unwrap();
+    let r = run(&[
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "events",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            ".Records[2]: expected `,` or `]` (a comma missing between two records; both read)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("skipped"), "{}", r.stderr);
+    assert!(r.stderr.contains("records: 3 Kinesis"), "{}", r.stderr);
+    let damaged = b.replacen("GetRecords\"", "GetRecords\"x", 1);
+    assert_ne!(damaged, b);
+    fs::write(&path, format!(r#"{{"Records":[{a},{damaged},{c}]}}"#)).unwrap();
+    let r = run(&[
+        "events",
+        "-f",
+        "csv",
+        "-p",
+        "events",
+        path.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("1 record skipped, 2 read"),
+        "{}",
+        r.stderr
+    );
+}

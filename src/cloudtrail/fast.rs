@@ -349,6 +349,7 @@ fn report(layout: Layout, read: u64, skipped: Skips) -> DocReport {
         skipped,
         control_messages: 0,
         damage: Vec::new(),
+        intact: 0,
     }
 }
 

@@ -940,8 +940,12 @@ pub struct DocReport {
     /// CloudWatch Logs `CONTROL_MESSAGE` payloads (health checks that carry no events), passed
     /// over.
     pub control_messages: u64,
-    /// Places where the JSON itself is broken; each cost at least one record.
+    /// Places where the JSON itself is broken; each cost at least one record but those
+    /// counted in `intact`.
     pub damage: Vec<Damage>,
+    /// Places of `damage` that cost no record: a comma missing between two records of an
+    /// array, read on from the second.
+    pub intact: u64,
 }
 
 impl DocReport {
@@ -959,6 +963,7 @@ impl DocReport {
         self.skipped.extend(next.skipped);
         self.control_messages += next.control_messages;
         self.damage.extend(next.damage);
+        self.intact += next.intact;
     }
 }
 

@@ -30,8 +30,8 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 
 use super::{DocReport, Envelope, Layout, Place, RawRecord, RecordSink, Skip, Skips};
 use crate::input::json::{
-    Broken, Found, ReadOn, Resync, Within, for_each_value_in, offset_of, resync, search_start,
-    skip_ws,
+    Broken, Found, MISSING_COMMA, ReadOn, Resync, Within, for_each_value_in, offset_of, resync,
+    search_start, skip_ws,
 };
 use crate::input::lenient::Str;
 
@@ -45,6 +45,8 @@ struct Ctx<'s> {
     layout: Option<Layout>,
     /// Where the top-level value being read starts.
     value: usize,
+    /// Damaged places that cost no record (a comma missing between two records).
+    intact: u64,
     /// The array of records a break came in (its key, `""` for a top-level array), what its
     /// elements hold, and the index of the element being read: set as the error passes out of
     /// the array, so it costs nothing while the JSON is valid.
@@ -60,6 +62,7 @@ impl<'s> Ctx<'s> {
             control_messages: 0,
             layout: None,
             value: 0,
+            intact: 0,
             broken_in: None,
         }
     }
@@ -95,6 +98,7 @@ impl<'s> Ctx<'s> {
             skipped: self.skipped,
             control_messages: self.control_messages,
             damage,
+            intact: self.intact,
         }
     }
 }
@@ -411,15 +415,11 @@ fn read_on(
         Found::At(r) => Some(r),
         Found::Nothing | Found::More(_) => None,
     };
-    // The element a record found after a break at `from` is: the broken one itself when it
-    // is right at the break after a `}` (a missing comma), else the one after it.
-    let next_index = |from: usize, r: usize, i: u64| {
+    // Whether the element found at `r` after a break at `from` is right at the break, after a
+    // `}`: a comma missing before it.
+    let at_break = |from: usize, r: usize| {
         let prev = buf[..r].iter().rposition(|b| !b.is_ascii_whitespace());
-        if r == skip_ws(buf, from) && prev.is_some_and(|p| buf[p] == b'}') {
-            i
-        } else {
-            i + 1
-        }
+        r == skip_ws(buf, from) && prev.is_some_and(|p| buf[p] == b'}')
     };
     // No element after the break: the rest of the value, up to the next top-level value
     // inside the array's reach, is not read, as when the array ends with the damaged record
@@ -428,24 +428,28 @@ fn read_on(
         Some(Resync::Element(p)) => p,
         Some(Resync::Top(j)) => {
             return Some(ReadOn {
-                resumed: None,
                 end: j,
-                more: Vec::new(),
+                ..ReadOn::default()
             });
         }
         None => {
             return Some(ReadOn {
-                resumed: None,
                 end: buf.len(),
-                more: Vec::new(),
+                ..ReadOn::default()
             });
         }
     };
+    // Right at the break, the element found is the one the array's reading broke before (`i`,
+    // after a whole element and a missing comma): no record was lost. Else it is the one
+    // after the broken one.
+    let intact = at_break(err_at, p);
+    ctx.intact += u64::from(intact);
     let mut out = ReadOn {
         resumed: Some(p),
+        intact,
         ..ReadOn::default()
     };
-    let mut index = next_index(err_at, p, i);
+    let mut index = if intact { i } else { i + 1 };
     loop {
         // `p` starts an element.
         let rest = &text[p..];
@@ -495,7 +499,26 @@ fn read_on(
                         }
                         return Some(out);
                     }
-                    _ => (q, "expected `,` or `]`".to_string()),
+                    _ => {
+                        // After a whole element: a comma missing before the next one costs
+                        // no record.
+                        if buf[q] == b'{'
+                            && let Some(Resync::Element(r)) = next(q, p)
+                            && at_break(q, r)
+                        {
+                            ctx.intact += 1;
+                            index += 1;
+                            out.more.push((
+                                q,
+                                format!("expected `,` or `]`{MISSING_COMMA}"),
+                                false,
+                                Some((key, index)),
+                            ));
+                            p = r;
+                            continue;
+                        }
+                        (q, "expected `,` or `]`".to_string())
+                    }
                 }
             }
         };
@@ -504,7 +527,7 @@ fn read_on(
         match next(q, p) {
             Some(Resync::Element(r)) => {
                 out.more.push((q, message, false, Some((key, index))));
-                index = next_index(q, r, index);
+                index += 1;
                 p = r;
             }
             other => {
@@ -1172,6 +1195,104 @@ mod tests {
                     let at_end = layout == "json lines" && shown.contains("line 12, column 1:");
                     assert!(shown.contains(path) || at_end, "{name}: {shown}");
                     assert!(!shown.contains("unread"), "{name}: {shown}");
+                }
+            }
+        }
+    }
+
+    /// A comma missing between records 10 and 11 of 40 (`}{` where `},{` belongs) costs no
+    /// record: all 40 are read, one damaged place names record 11 and says both were read,
+    /// and it counts in `intact` (so no record is counted skipped). The same after an earlier
+    /// break (record 5 damaged: 39 read, two places, the second intact, `[20]`), in an
+    /// envelope, a top-level array and pretty-printed, on both paths.
+    #[test]
+    fn a_comma_missing_between_records_costs_no_record() {
+        let records: Vec<String> = (0..40).map(nested).collect();
+        let pretty: Vec<String> = records
+            .iter()
+            .map(|r| {
+                let v: serde_json::Value = serde_json::from_str(r).unwrap();
+                serde_json::to_string_pretty(&v).unwrap()
+            })
+            .collect();
+        // The records joined by `sep`, but for no separator before each of `missing`.
+        let join = |rs: &[String], sep: &str, missing: &[usize]| {
+            let mut s = String::new();
+            for (i, r) in rs.iter().enumerate() {
+                if i > 0 && !missing.contains(&i) {
+                    s.push_str(sep);
+                }
+                s.push_str(r);
+            }
+            s
+        };
+        let mut damaged = records.clone();
+        damaged[5] = damaged[5].replacen(r#""us-east-1""#, r#""us-east-1"x"#, 1);
+        for (what, rs, missing, lost) in [
+            ("a missing comma", &records, 11, None),
+            (
+                "a missing comma after a damaged record",
+                &damaged,
+                20,
+                Some(5),
+            ),
+        ] {
+            let want: Vec<String> = (0..40)
+                .filter(|&i| Some(i) != lost)
+                .map(|i| format!("E{i}"))
+                .collect();
+            let pretty_rs: Vec<String> = if lost.is_some() {
+                let mut p = pretty.clone();
+                p[5] = p[5].replacen(r#""us-east-1""#, r#""us-east-1"x"#, 1);
+                p
+            } else {
+                pretty.clone()
+            };
+            for (layout, text, path) in [
+                (
+                    "envelope",
+                    format!(r#"{{"Records":[{}]}}"#, join(rs, ",", &[missing])),
+                    format!(".Records[{missing}]"),
+                ),
+                (
+                    "array",
+                    format!("[{}]", join(rs, ",", &[missing])),
+                    format!(", [{missing}]"),
+                ),
+                (
+                    "pretty envelope",
+                    format!(
+                        "{{\n  \"Records\": [\n{}\n  ]\n}}\n",
+                        join(&pretty_rs, ",\n", &[missing])
+                    ),
+                    format!(".Records[{missing}]"),
+                ),
+            ] {
+                for serde_only in [false, true] {
+                    let mut names = Vec::new();
+                    let mut sink =
+                        FnSink(|r: &RawRecord<'_>| names.push(field(&r.event_name).to_string()));
+                    let rep = if serde_only {
+                        crate::cloudtrail::parse_document_serde(&text, &mut sink)
+                    } else {
+                        parse_document(&text, &mut sink)
+                    };
+                    let name = format!("{what}, {layout}, serde only: {serde_only}");
+                    assert_eq!(names, want, "{name}: {:?}", rep.damage);
+                    assert_eq!(rep.records, want.len() as u64, "{name}");
+                    let places = 1 + usize::from(lost.is_some());
+                    assert_eq!(rep.damage.len(), places, "{name}: {:?}", rep.damage);
+                    assert_eq!(rep.intact, 1, "{name}: {:?}", rep.damage);
+                    let shown = rep.damage[places - 1].to_string();
+                    assert!(shown.contains(&path), "{name}: {shown}");
+                    assert!(shown.contains("both read"), "{name}: {shown}");
+                    if lost.is_some() {
+                        let first = rep.damage[0].to_string();
+                        assert!(
+                            first.contains("[5]") && !first.contains("both read"),
+                            "{name}: {first}"
+                        );
+                    }
                 }
             }
         }

@@ -135,9 +135,11 @@ impl<Q: RecordQuery> Reader for CloudTrailReader<'_, Q> {
                 first.describe()
             ));
         }
-        // A damaged place cost at least one record; how many more cannot be known.
+        // A damaged place cost at least one record (but a comma missing between two records:
+        // none); how many more cannot be known.
         report.records = doc.records;
-        report.skipped_records = doc.skipped.total() + doc.damage.len() as u64 + unshown_damage;
+        report.skipped_records = (doc.skipped.total() + doc.damage.len() as u64 + unshown_damage)
+            .saturating_sub(doc.intact);
         report.ignored_records = doc.control_messages;
     }
 }

@@ -123,6 +123,9 @@ pub struct ReadOn {
     /// Where reading went on after the break (`None`: nowhere, the rest of the value up to
     /// `end` is unread).
     pub resumed: Option<usize>,
+    /// The break is a comma missing between two records, and reading went on from the second:
+    /// no record was lost there ([`MISSING_COMMA`]).
+    pub intact: bool,
     /// Where the value (or what could be read of it) ends: top-level values are read on from
     /// there.
     pub end: usize,
@@ -130,6 +133,10 @@ pub struct ReadOn {
     /// text ends there, the record.
     pub more: Vec<(usize, String, bool, RecordPath)>,
 }
+
+/// Said after the message of a break that is a comma missing between two records of an array
+/// where reading went on from the second: it cost no record.
+pub const MISSING_COMMA: &str = " (a comma missing between two records; both read)";
 
 /// What reading the values found.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -237,7 +244,10 @@ pub fn for_each_value_in<'de>(
                 // The caller read on inside the value, from the next record after the break.
                 if let Some(read_on) = read_on.filter(|_| !e.is_eof()) {
                     let (line, column) = lines.locate(buf, at);
-                    let message = strip_position(&e);
+                    let mut message = strip_position(&e);
+                    if read_on.intact {
+                        message.push_str(MISSING_COMMA);
+                    }
                     out.damage.push(Damage {
                         line,
                         column,
