@@ -1200,6 +1200,34 @@ mod tests {
         }
     }
 
+    /// A break before an array of 300 small objects nested in record 10 (`{"k":0},...`): none
+    /// is taken for a record, though each reads whole and so do the ones after it, since the
+    /// check reads on to the array's end, which ends no top-level value. 39 read of 40, one
+    /// place (with 16 elements checked, 30 nested objects made 10 read).
+    #[test]
+    fn a_long_nested_array_after_a_break_is_not_taken_for_records() {
+        let rec = |i: usize| {
+            let items: Vec<String> = (0..300).map(|k| format!(r#"{{"k":{k}}}"#)).collect();
+            format!(
+                r#"{{"eventVersion":"1.08","eventTime":"2024-01-01T00:00:00Z","eventSource":"kinesis.amazonaws.com","eventName":"E{i}","awsRegion":"us-east-1","requestParameters":{{"items":[{}]}},"eventID":"id-{i}"}}"#,
+                items.join(",")
+            )
+        };
+        let mut rs: Vec<String> = (0..40).map(rec).collect();
+        rs[10] = rs[10].replacen(r#""us-east-1""#, r#""us-east-1"x"#, 1);
+        let (rep, names) = run(&format!(r#"{{"Records":[{}]}}"#, rs.join(",")));
+        let want: Vec<String> = (0..40)
+            .filter(|&i| i != 10)
+            .map(|i| format!("E{i}"))
+            .collect();
+        assert_eq!(names, want, "{:?}", rep.damage);
+        assert_eq!(
+            (rep.records, rep.skipped.total(), rep.damage.len()),
+            (39, 0, 1)
+        );
+        assert!(rep.damage[0].to_string().contains(".Records[10]"));
+    }
+
     /// A comma missing between records 10 and 11 of 40 (`}{` where `},{` belongs) costs no
     /// record: all 40 are read, one damaged place names record 11 and says both were read,
     /// and it counts in `intact` (so no record is counted skipped). The same after an earlier

@@ -492,7 +492,7 @@ pub const SWALLOW_SPAN: usize = 256;
 
 /// Elements read past a candidate to check it (see [`check_element`]), and the bytes after
 /// which the check stops looking further.
-const CHAIN: usize = 16;
+const CHAIN: usize = 1024;
 const CHAIN_BYTES: usize = 64 * 1024;
 
 /// Where [`resync`] starts looking after a break at `at`, in a text whose broken value (or
