@@ -9,6 +9,15 @@ pub fn plural(n: u64) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// Words joined as a list is said: `a`, `a and b`, `a, b and c`.
+pub fn and_list(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// Declares [`UNSAFE_RANGES`] and [`is_unsafe`] from one list of inclusive ranges, so the
 /// function the terminal's tables use and the table the HTML page gets cannot disagree.
 macro_rules! unsafe_chars {

@@ -4,6 +4,8 @@
 //! messages about what is missing.
 
 mod common;
+#[path = "common/exports.rs"]
+mod exports;
 
 use std::fs;
 
@@ -1354,4 +1356,199 @@ fn cloudtrail_files_given_to_metrics_say_which_command_reads_them() {
     // health reads both kinds: no note.
     let r = run(&["health", "-q", trail.to_str().unwrap()]);
     assert!(!r.stderr.contains("look like"), "{}", r.stderr);
+}
+
+/// The notes (`PANEL: ...`, in panel order) of every panel of a `metrics -f json` run, and its
+/// summary.
+fn notes_and_summary(args: &[&str]) -> (Vec<String>, serde_json::Value) {
+    let mut all = vec!["metrics", "-f", "json"];
+    all.extend_from_slice(args);
+    let r = run(&all);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let notes = PANELS
+        .iter()
+        .filter_map(|p| {
+            let note = doc["panels"][*p]["note"].as_str()?;
+            Some(format!("{p}: {note}"))
+        })
+        .collect();
+    (notes, doc["summary"].clone())
+}
+
+const GET_MAXIMUM: &str = "this panel shows the Maximum: query it (get-metric-data \"Stat\": \
+                           \"Maximum\"; get-metric-statistics --statistics Maximum; Metric \
+                           Streams carry every statistic)";
+const GET_SUM: &str = "this panel shows the Sum: query it (get-metric-data \"Stat\": \"Sum\"; \
+                       get-metric-statistics --statistics Sum; Metric Streams carry every statistic)";
+const GET_AVERAGE: &str = "this panel shows the Average: query Sum and SampleCount \
+                           (get-metric-data \"Stat\": \"Sum\" and \"Stat\": \"SampleCount\"; \
+                           get-metric-statistics --statistics Sum SampleCount; Metric Streams carry \
+                           every statistic)";
+
+/// get-metric-data queries of statistics the panels cannot use: the console's default Average
+/// for iterator age (a Maximum panel), a Maximum for incoming bytes (a Sum panel), a p99 for
+/// put latency (an Average panel; extended statistics are read by no panel). Each panel stays
+/// empty and says why in its note, with the buckets left out (one a datapoint: 1-minute data),
+/// and the summary still accounts for all 5 + 3 + 4 datapoints.
+#[test]
+fn get_metric_data_of_statistics_a_panel_cannot_use_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let five: Vec<(u32, f64)> = (0..5).map(|m| (m, 80_000_000.0)).collect();
+    let (q, o) = exports::get_metric_data(
+        dir.path(),
+        &[
+            exports::Query {
+                id: "ia",
+                metric: "GetRecords.IteratorAgeMilliseconds",
+                stat: "Average",
+                points: &five,
+            },
+            exports::Query {
+                id: "ib",
+                metric: "IncomingBytes",
+                stat: "Maximum",
+                points: &[(0, 1000.0), (1, 1000.0), (2, 1000.0)],
+            },
+            exports::Query {
+                id: "lat",
+                metric: "PutRecord.Latency",
+                stat: "p99",
+                points: &[(0, 5.0), (1, 5.0), (2, 5.0), (3, 5.0)],
+            },
+        ],
+    );
+    let (notes, summary) = notes_and_summary(&["--queries", &q, &o]);
+    assert_eq!(
+        notes,
+        [
+            format!(
+                "incoming-bytes: no Sum where the datapoints of IncomingBytes carry a Maximum (1 \
+                 series, buckets left out: 3); {GET_SUM}"
+            ),
+            format!(
+                "put-latency: no Average where the datapoints of PutRecord.Latency carry p99, a \
+                 statistic no panel reads (1 series, buckets left out: 4); {GET_AVERAGE}"
+            ),
+            format!(
+                "iterator-age: no Maximum where the datapoints of \
+                 GetRecords.IteratorAgeMilliseconds carry an Average (1 series, buckets left out: \
+                 5); {GET_MAXIMUM}"
+            ),
+        ]
+    );
+    // 5 + 3 of the panels' metrics, the 4 p99 datapoints among the other metrics: 12 in all.
+    assert_eq!(summary["stream_datapoints"], 8);
+    assert_eq!(summary["other_metric_datapoints"], 4);
+    // With the Maximum queried as well, iterator age has its rows and no note; a p99 beside an
+    // Average the panel can show leaves no bucket out either.
+    let (q, o) = exports::get_metric_data(
+        dir.path(),
+        &[
+            exports::Query {
+                id: "ia",
+                metric: "GetRecords.IteratorAgeMilliseconds",
+                stat: "Average",
+                points: &five,
+            },
+            exports::Query {
+                id: "im",
+                metric: "GetRecords.IteratorAgeMilliseconds",
+                stat: "Maximum",
+                points: &five,
+            },
+            exports::Query {
+                id: "lat",
+                metric: "PutRecord.Latency",
+                stat: "p99",
+                points: &[(0, 5.0)],
+            },
+            exports::Query {
+                id: "lav",
+                metric: "PutRecord.Latency",
+                stat: "Average",
+                points: &[(0, 2.0)],
+            },
+        ],
+    );
+    let (notes, _) = notes_and_summary(&["--queries", &q, &o]);
+    assert!(notes.is_empty(), "{notes:?}");
+}
+
+/// get-metric-statistics output of an Average without a SampleCount for iterator age, and of
+/// an Average and a Maximum without a Sum for incoming bytes, as `--statistics Average` and
+/// `--statistics Average Maximum` write them.
+#[test]
+fn get_metric_statistics_of_statistics_a_panel_cannot_use_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    exports::get_metric_statistics(
+        dir.path(),
+        "ia.json",
+        "GetRecords.IteratorAgeMilliseconds",
+        &[
+            (0, &[("Average", 80_000_000.0)]),
+            (5, &[("Average", 85_000_000.0)]),
+        ],
+    );
+    exports::get_metric_statistics(
+        dir.path(),
+        "ib.json",
+        "IncomingBytes",
+        &[
+            (0, &[("Average", 900_000.0), ("Maximum", 1_000_000.0)]),
+            (5, &[("Average", 900_000.0), ("Maximum", 1_000_000.0)]),
+        ],
+    );
+    let d = dir.path().to_str().unwrap();
+    let (notes, summary) = notes_and_summary(&["--label-stream", "s1", d]);
+    assert_eq!(
+        notes,
+        [
+            format!(
+                "incoming-bytes: no Sum where the datapoints of IncomingBytes carry a Maximum and \
+                 an Average (1 series, buckets left out: 2); {GET_SUM}"
+            ),
+            format!(
+                "iterator-age: no Maximum where the datapoints of \
+                 GetRecords.IteratorAgeMilliseconds carry an Average (1 series, buckets left out: \
+                 2); {GET_MAXIMUM}"
+            ),
+        ]
+    );
+    assert_eq!(summary["stream_datapoints"], 4);
+}
+
+/// Metric Streams datapoints with a SampleCount of 0 (no samples in the minute) give an Average
+/// panel nothing to show for their minutes: said, not dropped silently; a minute with samples
+/// beside them keeps its row (sum 6 over count 3: 2 ms). Shard-level iterator age with a
+/// Maximum needs no note.
+#[test]
+fn metric_streams_datapoints_without_samples_are_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = [
+        exports::stream_record("PutRecord.Latency", "", 0, 0.0, 0.0, 0.0),
+        exports::stream_record("PutRecord.Latency", "", 1, 0.0, 0.0, 0.0),
+        exports::stream_record("PutRecord.Latency", "", 2, 6.0, 3.0, 4.0),
+        exports::stream_record("IteratorAgeMilliseconds", "shardId-1", 0, 10.0, 1.0, 10.0),
+    ];
+    fs::write(dir.path().join("ms.json"), records.join("\n")).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (notes, summary) = notes_and_summary(&[d]);
+    assert_eq!(
+        notes,
+        [
+            "put-latency: no Average where the datapoints of PutRecord.Latency carry a SampleCount \
+          of 0 (1 series, buckets left out: 2): no samples in those periods, so nothing to \
+          average"
+        ]
+    );
+    assert_eq!(
+        (&summary["stream_datapoints"], &summary["shard_datapoints"]),
+        (&3.into(), &1.into())
+    );
+    let r = run(&["metrics", "-f", "csv", "-p", "put-latency", "-q", d]);
+    assert_eq!(
+        r.stdout,
+        "time,account,region,stream,shard,value\n2026-11-28T10:02:00Z,111122223333,us-east-1,s1,,2\n"
+    );
 }

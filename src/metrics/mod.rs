@@ -187,6 +187,79 @@ impl Acc {
     pub fn unweighted_average(&self) -> bool {
         !(self.has_sum && self.has_count) && self.avg.as_ref().is_some_and(|a| a.1 > 1)
     }
+
+    /// The statistics the datapoints carry (see [`Carried`]), to say why a statistic they
+    /// cannot give is missing.
+    pub fn carried(&self) -> Carried {
+        let mut c = Carried::default();
+        c.set(Carried::SUM, self.has_sum);
+        c.set(
+            Carried::SAMPLE_COUNT,
+            self.has_count && self.count.value() != 0.0,
+        );
+        c.set(
+            Carried::ZERO_COUNT,
+            self.has_count && self.count.value() == 0.0,
+        );
+        c.set(Carried::MAXIMUM, self.max.get().is_some());
+        c.set(Carried::AVERAGE, self.avg.as_ref().is_some_and(|a| a.1 > 0));
+        c
+    }
+
+    /// The mean of the averages without counts (a `get-metric-data` `Average` query, a
+    /// `get-metric-statistics` Average without SampleCount), whatever else the datapoints
+    /// carry: with the Sum and SampleCount, [`stat`](Self::stat) gives the weighted Average.
+    pub fn plain_average(&self) -> Option<f64> {
+        self.avg
+            .as_ref()
+            .filter(|a| a.1 > 0)
+            .map(|a| a.0.value() / a.1 as f64)
+    }
+}
+
+/// Which statistics a bucket's datapoints carry: a set of the flags below.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Carried(pub u8);
+
+impl Carried {
+    /// A Sum.
+    pub const SUM: u8 = 1;
+    /// A SampleCount above 0.
+    pub const SAMPLE_COUNT: u8 = 2;
+    /// A SampleCount of 0: no samples.
+    pub const ZERO_COUNT: u8 = 4;
+    /// A Maximum.
+    pub const MAXIMUM: u8 = 8;
+    /// An Average without a SampleCount.
+    pub const AVERAGE: u8 = 16;
+
+    fn set(&mut self, flag: u8, on: bool) {
+        if on {
+            self.0 |= flag;
+        }
+    }
+
+    /// True when `flag` is in the set.
+    pub fn has(self, flag: u8) -> bool {
+        self.0 & flag != 0
+    }
+
+    /// The statistics in words: `an Average`, `a Sum and a SampleCount of 0`.
+    pub fn words(self) -> String {
+        let names = [
+            (Self::SUM, "a Sum"),
+            (Self::SAMPLE_COUNT, "a SampleCount"),
+            (Self::ZERO_COUNT, "a SampleCount of 0"),
+            (Self::MAXIMUM, "a Maximum"),
+            (Self::AVERAGE, "an Average"),
+        ];
+        let parts: Vec<&str> = names
+            .iter()
+            .filter(|(f, _)| self.has(*f))
+            .map(|(_, n)| *n)
+            .collect();
+        crate::text::and_list(&parts)
+    }
 }
 
 /// Positions of the fields in a [`MetricsCube::series`] key.
@@ -435,6 +508,28 @@ pub struct MetricsCube {
     /// The Metric Streams reader's prefix cache for this cube (its classes hold this cube's
     /// series ids, so it is never merged), taken out while a text is read.
     pub(crate) prefixes: Option<Box<Prefixes>>,
+    /// Datapoints of statistics no panel or check reads, of series the query keeps (see
+    /// [`count_other_stat`](Self::count_other_stat)).
+    pub other_stats: OtherStats,
+}
+
+/// Datapoints of statistics no panel or check reads (get-metric-data's `Minimum` and extended
+/// statistics: `p99`, `tm90`, ...), by series key ([`key`]) and statistic as the query names it:
+/// their times and values, in no order. Only CLI exports carry them, a few per query.
+pub type OtherStats = std::collections::BTreeMap<([String; key::LEN], String), Vec<(Millis, f64)>>;
+
+/// True when `stat`, as get-metric-data names it, is never above the Maximum of the same
+/// samples: Minimum, Average, percentiles (`p99`), trimmed and winsorized means (`tm99`,
+/// `TM(10%:90%)`, `wm99`, `WM(...)`) and the interquartile mean (`IQM`). A value of one is then a
+/// lower bound of the Maximum. Trimmed counts and sums (`tc`, `ts`) and percentile ranks (`PR`)
+/// are not.
+pub fn bounds_maximum(stat: &str) -> bool {
+    let s = stat.to_ascii_lowercase();
+    let after = |prefix: &str| {
+        s.strip_prefix(prefix)
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit() || c == '(' || c == '.'))
+    };
+    matches!(s.as_str(), "minimum" | "average" | "iqm") || after("p") || after("tm") || after("wm")
 }
 
 /// What [`MetricsCube::classify`] made of a datapoint's identity.
@@ -624,6 +719,9 @@ impl Merge for MetricsCube {
             });
         self.width = width;
         self.counts.merge(o.counts);
+        for (k, mut points) in o.other_stats {
+            self.other_stats.entry(k).or_default().append(&mut points);
+        }
     }
 }
 
@@ -755,6 +853,41 @@ impl MetricsCube {
             *buckets = Buckets::new(width, buckets.layout());
         }
         buckets.add(time, point);
+    }
+
+    /// Counts a datapoint of a statistic no panel or check reads (`stat`, as the query names
+    /// it: `Minimum`, `p99`): among the other metrics, as ever; and when it is of a series the
+    /// query keeps, in the window and through the filters, it is kept in
+    /// [`other_stats`](Self::other_stats), so that a panel or check left without data can say
+    /// what the input carried instead.
+    #[allow(clippy::too_many_arguments)]
+    pub fn count_other_stat(
+        &mut self,
+        q: &Query,
+        origin: Origin<'_>,
+        namespace: &str,
+        metric: &str,
+        dims: Dims<'_>,
+        stat: &str,
+        time: Millis,
+        value: f64,
+    ) {
+        self.counts.other_metrics += 1;
+        if q.scan_only || !q.window.contains(time) {
+            return;
+        }
+        let Class::Series { id, .. } = self.classify(q, origin, namespace, metric, dims) else {
+            return;
+        };
+        let series = self.series.get(id as usize);
+        if !series.wanted || !series.passes {
+            return;
+        }
+        let key = self.series.key(id as usize).map(str::to_string);
+        self.other_stats
+            .entry((key, stat.to_string()))
+            .or_default()
+            .push((time, value));
     }
 
     /// Counts a datapoint of `class` as [`count`](Self::count) does, later, with others of its

@@ -787,6 +787,16 @@ impl MetricsReader<'_> {
                     );
                     continue;
                 };
+                let dims = Dims {
+                    stream: &spec.stream,
+                    shard: &spec.shard,
+                    consumer: &spec.consumer,
+                    other: spec.other_dims,
+                };
+                let origin = Origin {
+                    account: &st.path_account,
+                    region: "",
+                };
                 let point = match spec.stat.as_str() {
                     "Sum" => Point {
                         sum: Some(v),
@@ -804,23 +814,23 @@ impl MetricsReader<'_> {
                         avg: Some(v),
                         ..Point::default()
                     },
-                    _ => {
-                        // Minimum, percentiles: no panel shows them.
-                        cube.counts.other_metrics += 1;
+                    other => {
+                        // Minimum, percentiles: no panel or check reads them. Counted among the
+                        // other metrics, and kept aside for the panels' notes and the checks.
+                        cube.count_other_stat(
+                            self.query,
+                            origin,
+                            &spec.namespace,
+                            &spec.metric,
+                            dims,
+                            other,
+                            t,
+                            v,
+                        );
                         continue;
                     }
                 };
                 st.records += 1;
-                let dims = Dims {
-                    stream: &spec.stream,
-                    shard: &spec.shard,
-                    consumer: &spec.consumer,
-                    other: spec.other_dims,
-                };
-                let origin = Origin {
-                    account: &st.path_account,
-                    region: "",
-                };
                 cube.add(
                     self.query,
                     origin,

@@ -5,7 +5,10 @@ use rayon::prelude::*;
 
 use super::{Built, Cell, PanelDef, PanelError, Rows, SeriesSummary, View};
 use crate::metrics::catalogue::{MetricSpec, SPECS};
-use crate::metrics::{MetricsCube, Stat, key};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use crate::metrics::{Carried, MetricsCube, Stat, key};
+use crate::text::and_list;
 use crate::window::{Millis, Window, bucket_start};
 
 /// The columns of every metrics panel.
@@ -80,11 +83,21 @@ fn series_rows(
         .map(|(_, buckets)| one_series(buckets, ctx.period, spec))
         .collect();
     let (mut unweighted, mut overflowed, mut sums_only) = (false, false, 0u64);
-    for s in &per_series {
+    // Buckets left out for want of the panel's statistic, by what their datapoints carried:
+    // how many, of how many series, of which metrics.
+    let mut left_out: BTreeMap<String, Unusable> = BTreeMap::new();
+    for ((k, _), s) in series.iter().zip(&per_series) {
         unweighted |= s.unweighted;
         overflowed |= s.overflowed;
         sums_only += s.sums_only;
+        for (carried, buckets) in &s.left_out {
+            left_out
+                .entry(carried.words())
+                .or_default()
+                .add(k[key::METRIC], *buckets);
+        }
     }
+    other_stats_left_out(cube, ctx.period, spec, &series, &per_series, &mut left_out);
     // Each series' key once, shared by its rows.
     let rows = Rows::series(series.iter().zip(per_series).map(|((k, _), s)| {
         let key = [key::ACCOUNT, key::REGION, key::STREAM, key::SHARD].map(|i| Cell::text(k[i]));
@@ -112,6 +125,9 @@ fn series_rows(
              (get-metric-data Stat \"SampleCount\")",
             spec.stream_metric,
         ));
+    }
+    for (what, u) in &left_out {
+        notes.push(u.note(spec, what));
     }
     let note = (!notes.is_empty()).then(|| notes.join("; "));
     let view = View::Series {
@@ -146,6 +162,120 @@ struct SeriesRows {
     overflowed: bool,
     /// Buckets left out: a Sum but no count for an Average.
     sums_only: u64,
+    /// Other buckets left out for want of the panel's statistic, by what they carried.
+    left_out: Vec<(Carried, u64)>,
+}
+
+/// Buckets of a panel left out because their datapoints carry statistics it cannot use.
+#[derive(Default)]
+struct Unusable {
+    buckets: u64,
+    series: u64,
+    metrics: BTreeSet<String>,
+}
+
+impl Unusable {
+    fn add(&mut self, metric: &str, buckets: u64) {
+        self.buckets += buckets;
+        self.series += 1;
+        if !self.metrics.contains(metric) {
+            self.metrics.insert(metric.to_string());
+        }
+    }
+
+    /// `no Maximum where the datapoints of M carry an Average (1 series, buckets left out: 5);
+    /// this panel shows the Maximum: ...`.
+    fn note(&self, spec: &MetricSpec, carried: &str) -> String {
+        let stat = stat_name(spec.stat);
+        let metrics: Vec<&str> = self.metrics.iter().map(String::as_str).collect();
+        let head = format!(
+            "no {stat} where the datapoints of {} carry {carried} ({} series, buckets left out: {})",
+            and_list(&metrics),
+            self.series,
+            self.buckets
+        );
+        if carried.contains("SampleCount of 0") {
+            return format!("{head}: no samples in those periods, so nothing to average");
+        }
+        format!(
+            "{head}; this panel shows the {stat}: {}",
+            how_to_get(spec.stat)
+        )
+    }
+}
+
+/// A statistic's name as CloudWatch spells it.
+fn stat_name(stat: Stat) -> &'static str {
+    match stat {
+        Stat::Sum => "Sum",
+        Stat::Average => "Average",
+        Stat::Maximum => "Maximum",
+    }
+}
+
+/// How each CLI export gets the statistic a panel needs (Metric Streams always carry it).
+pub fn how_to_get(stat: Stat) -> String {
+    match stat {
+        Stat::Average => "query Sum and SampleCount (get-metric-data \"Stat\": \"Sum\" and \
+                          \"Stat\": \"SampleCount\"; get-metric-statistics --statistics Sum \
+                          SampleCount; Metric Streams carry every statistic)"
+            .to_string(),
+        s => {
+            let s = stat_name(s);
+            format!(
+                "query it (get-metric-data \"Stat\": \"{s}\"; get-metric-statistics \
+                 --statistics {s}; Metric Streams carry every statistic)"
+            )
+        }
+    }
+}
+
+/// Adds to `left_out` the panel buckets that only datapoints of statistics no panel reads
+/// (get-metric-data's Minimum, percentiles) would have filled: those of the panel's series
+/// (by key) where the series has no value.
+fn other_stats_left_out(
+    cube: &MetricsCube,
+    period: Millis,
+    spec: &MetricSpec,
+    series: &[([&str; key::LEN], &crate::metrics::Buckets)],
+    per_series: &[SeriesRows],
+    left_out: &mut BTreeMap<String, Unusable>,
+) {
+    if cube.other_stats.is_empty() {
+        return;
+    }
+    // The buckets with a value, per series key.
+    let mut shown: HashMap<[&str; key::LEN], HashSet<Millis>> = HashMap::new();
+    for ((k, _), s) in series.iter().zip(per_series) {
+        let times = s.points.iter().filter_map(|[t, _]| match t {
+            Cell::Time(t) => Some(*t),
+            _ => None,
+        });
+        shown.entry(*k).or_default().extend(times);
+    }
+    for ((k, stat), points) in &cube.other_stats {
+        let k: [&str; key::LEN] = k.each_ref().map(String::as_str);
+        let of_panel = if k[key::SHARD].is_empty() {
+            k[key::METRIC] == spec.stream_metric
+        } else {
+            Some(k[key::METRIC]) == spec.shard_metric
+        };
+        if !of_panel || !k[key::CONSUMER].is_empty() {
+            continue;
+        }
+        let with_value = shown.get(&k);
+        let buckets: BTreeSet<Millis> = points
+            .iter()
+            .map(|(t, _)| bucket_start(*t, period))
+            .filter(|b| with_value.is_none_or(|v| !v.contains(b)))
+            .collect();
+        if !buckets.is_empty() {
+            left_out
+                .entry(format!("{stat}, a statistic no panel reads"))
+                .or_default()
+                .add(k[key::METRIC], buckets.len() as u64);
+        }
+    }
 }
 
 fn one_series(buckets: &crate::metrics::Buckets, period: Millis, spec: &MetricSpec) -> SeriesRows {
@@ -159,6 +289,7 @@ fn one_series(buckets: &crate::metrics::Buckets, period: Millis, spec: &MetricSp
         unweighted: false,
         overflowed: false,
         sums_only: 0,
+        left_out: Vec::new(),
     };
     // Buckets come in time order: those of one panel bucket are next to each other, and
     // one alone is used as it is.
@@ -169,7 +300,19 @@ fn one_series(buckets: &crate::metrics::Buckets, period: Millis, spec: &MetricSp
             acc.to_mut().merge(&more);
         }
         let Some(v) = acc.stat(spec.stat) else {
-            out.sums_only += u64::from(spec.stat == Stat::Average && acc.sum_without_count());
+            if spec.stat == Stat::Average && acc.sum_without_count() {
+                out.sums_only += 1;
+            } else if !acc.is_empty() {
+                let mut carried = acc.carried();
+                if spec.stat == Stat::Average && carried.has(Carried::ZERO_COUNT) {
+                    // No samples is the reason, whatever else the layout kept.
+                    carried = Carried(Carried::ZERO_COUNT);
+                }
+                match out.left_out.iter_mut().find(|(c, _)| *c == carried) {
+                    Some((_, n)) => *n += 1,
+                    None => out.left_out.push((carried, 1)),
+                }
+            }
             continue;
         };
         out.unweighted |= spec.stat == Stat::Average && acc.unweighted_average();
