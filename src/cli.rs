@@ -644,7 +644,8 @@ pub struct ThresholdArgs {
     ///
     /// A run that checked no datapoint (no metrics among the inputs, none of Kinesis, none in
     /// the window or through the filters) has a critical no-data finding saying why, so it
-    /// fails too.
+    /// fails too; so does one whose exports lack the statistic a check reads (an Average of
+    /// iterator age: a wrong-statistic finding).
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
 }

@@ -5,6 +5,8 @@
 //! `testdata/health_gen.py` computed independently from the datapoints and events it wrote.
 
 mod common;
+#[path = "common/exports.rs"]
+mod exports;
 
 use std::fs;
 
@@ -793,4 +795,310 @@ fn health_reads_and_skips_cloudtrail_records_as_events_does() {
     }
     // Word for word, places included.
     assert_eq!(seen[0], seen[1]);
+}
+
+/// `health -f csv -p findings --fail-on LEVEL` on `args`: the findings CSV and the exit status.
+fn findings_failing_on(level: &str, args: &[&str]) -> (String, i32) {
+    let mut all = vec![
+        "health",
+        "-q",
+        "-f",
+        "csv",
+        "-p",
+        "findings",
+        "--fail-on",
+        level,
+    ];
+    all.extend_from_slice(args);
+    let r = run(&all);
+    (r.stdout, r.code)
+}
+
+const HEADER: &str = "severity,check,account,region,stream,shard,detail\n";
+const QUERY_MAXIMUM: &str = "query the Maximum (get-metric-data \"\"Stat\"\": \"\"Maximum\"\"; \
+                             get-metric-statistics --statistics Maximum; Metric Streams carry \
+                             every statistic)";
+
+/// get-metric-data with the console's default statistic, Average, for iterator age: the
+/// Average is a lower bound of the Maximum the check reads. At 80,000,000 ms against the 24 h
+/// retention assumed (86,400,000 ms) it is 92.59%, over the critical 90%, so the Maximum is
+/// too: a critical iterator-age finding from the Average, and nothing left to judge. At
+/// 50,000,000 ms (57.87%) the Maximum is at least a warning but may be critical: the warning
+/// from the Average, and a critical wrong-statistic finding, so `--fail-on critical` does not
+/// pass on what was not judged. A p99 (never above the Maximum either) of 3,000,000 ms (3.47%)
+/// only says the GetRecords consumers are at least 60 s behind.
+#[test]
+fn iterator_age_of_an_average_query_is_a_lower_bound_and_never_passes_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let at = |v: f64| -> Vec<(u32, f64)> { (0..5).map(|m| (m, v)).collect() };
+    let age = |stat, v| {
+        let points = at(v);
+        exports::get_metric_data(
+            dir.path(),
+            &[
+                exports::Query {
+                    id: "ia",
+                    metric: "GetRecords.IteratorAgeMilliseconds",
+                    stat,
+                    points: &points,
+                },
+                exports::Query {
+                    id: "ib",
+                    metric: "IncomingBytes",
+                    stat: "Sum",
+                    points: &at(1000.0),
+                },
+            ],
+        )
+    };
+    let (q, o) = age("Average", 80_000_000.0);
+    assert_eq!(
+        findings_failing_on("warning", &["--queries", &q, &o]),
+        (
+            format!(
+                "{HEADER}critical,iterator-age,,,s1,,\"iterator age reached at least 80000000 ms \
+                 (from its Average: the Maximum is at least that), 92.59% of the 24 h retention \
+                 (assumed), at 2026-11-28T10:00:00Z: data is about to expire unread\"\n"
+            ),
+            3
+        )
+    );
+    let (q, o) = age("Average", 50_000_000.0);
+    assert_eq!(
+        findings_failing_on("critical", &["--queries", &q, &o]),
+        (
+            format!(
+                "{HEADER}critical,wrong-statistic,,,s1,,\"iterator-age could not judge 5 minutes \
+                 of GetRecords.IteratorAgeMilliseconds: their datapoints carry an Average but not \
+                 the Maximum, which the check needs; {QUERY_MAXIMUM}; their Average, a lower \
+                 bound of the Maximum, reached 50000000 ms, 57.87% of the 24 h retention \
+                 (assumed), at 2026-11-28T10:00:00Z\"\n\
+                 warning,iterator-age,,,s1,,\"iterator age reached at least 50000000 ms (from its \
+                 Average: the Maximum is at least that), 57.87% of the 24 h retention (assumed), \
+                 at 2026-11-28T10:00:00Z\"\n"
+            ),
+            3
+        )
+    );
+    let (q, o) = age("p99", 3_000_000.0);
+    assert_eq!(
+        findings_failing_on("critical", &["--queries", &q, &o]),
+        (
+            format!(
+                "{HEADER}critical,wrong-statistic,,,s1,,\"iterator-age could not judge 5 minutes \
+                 of GetRecords.IteratorAgeMilliseconds: their datapoints carry p99 but not the \
+                 Maximum, which the check needs; {QUERY_MAXIMUM}; their p99, a lower bound of the \
+                 Maximum, reached 3000000 ms, 3.47% of the 24 h retention (assumed), at \
+                 2026-11-28T10:00:00Z\"\n\
+                 warning,consumer-lag,,,s1,,\"GetRecords consumers: iterator age reached at least \
+                 3000000 ms (from its p99: the Maximum is at least that), 3.47% of the 24 h \
+                 retention (assumed), at 2026-11-28T10:00:00Z\"\n"
+            ),
+            3
+        )
+    );
+    // With the Maximum queried as well, the check reads it and nothing more is said.
+    let (q, o) = exports::get_metric_data(
+        dir.path(),
+        &[
+            exports::Query {
+                id: "ia",
+                metric: "GetRecords.IteratorAgeMilliseconds",
+                stat: "Average",
+                points: &at(50_000_000.0),
+            },
+            exports::Query {
+                id: "im",
+                metric: "GetRecords.IteratorAgeMilliseconds",
+                stat: "Maximum",
+                points: &at(1_000.0),
+            },
+        ],
+    );
+    assert_eq!(
+        findings_failing_on("warning", &["--queries", &q, &o]),
+        (HEADER.to_string(), 0)
+    );
+}
+
+/// get-metric-statistics output as `--statistics Average` writes it for iterator age (80,000,000
+/// and 85,000,000 ms: 98.38% of 24 h at the second), and as `--statistics Average Maximum`
+/// for incoming bytes: no Sum, so the write checks could not judge its 2 five-minute periods.
+#[test]
+fn get_metric_statistics_without_the_statistic_a_check_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    exports::get_metric_statistics(
+        dir.path(),
+        "ia.json",
+        "GetRecords.IteratorAgeMilliseconds",
+        &[
+            (0, &[("Average", 80_000_000.0)]),
+            (5, &[("Average", 85_000_000.0)]),
+        ],
+    );
+    exports::get_metric_statistics(
+        dir.path(),
+        "ib.json",
+        "IncomingBytes",
+        &[
+            (0, &[("Average", 900_000.0), ("Maximum", 1_000_000.0)]),
+            (5, &[("Average", 900_000.0), ("Maximum", 1_000_000.0)]),
+        ],
+    );
+    let d = dir.path().to_str().unwrap();
+    assert_eq!(
+        findings_failing_on("critical", &["--label-stream", "s1", d]),
+        (
+            format!(
+                "{HEADER}critical,iterator-age,,,s1,,\"iterator age reached at least 85000000 ms \
+                 (from its Average: the Maximum is at least that), 98.38% of the 24 h retention \
+                 (assumed), at 2026-11-28T10:05:00Z: data is about to expire unread\"\n\
+                 warning,wrong-statistic,,,s1,,\"write-capacity and over-provisioned could not \
+                 judge 2 periods of 5m of IncomingBytes: their datapoints carry a Maximum and an \
+                 Average but not the Sum, which they need; query the Sum (get-metric-data \
+                 \"\"Stat\"\": \"\"Sum\"\"; get-metric-statistics --statistics Sum; Metric \
+                 Streams carry every statistic)\"\n"
+            ),
+            3
+        )
+    );
+    // The streams panel does not make the lower bound a Maximum: the highest iterator age
+    // stays unknown.
+    let r = run(&[
+        "health",
+        "-q",
+        "-f",
+        "csv",
+        "-p",
+        "streams",
+        "--label-stream",
+        "s1",
+        d,
+    ]);
+    assert_eq!(
+        r.stdout.lines().nth(1),
+        Some(",,s1,provisioned,,,,,,,24,"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// Metric Streams carry every statistic: a shard's iterator age (Maximum 80,000,000 ms, 92.59%
+/// of 24 h) is judged as ever, from its Maximum, and datapoints without samples (count 0) leave
+/// no check without what it reads. In a get-metric-data export, a shard's Maximum of 10,000
+/// ms beside the stream's Average of 80,000,000 ms: the Average, a lower bound of the stream's
+/// Maximum, is the higher and is judged.
+#[test]
+fn metric_streams_are_judged_as_ever_and_a_bound_beats_a_lower_maximum() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = [
+        exports::stream_record("IteratorAgeMilliseconds", "shardId-1", 0, 8e7, 1.0, 8e7),
+        exports::stream_record("IncomingBytes", "shardId-1", 0, 0.0, 0.0, 0.0),
+        exports::stream_record("IncomingRecords", "shardId-1", 0, 0.0, 0.0, 0.0),
+        exports::stream_record("WriteProvisionedThroughputExceeded", "", 0, 0.0, 0.0, 0.0),
+    ];
+    fs::write(dir.path().join("ms.json"), records.join("\n")).unwrap();
+    assert_eq!(
+        findings_failing_on("warning", &[dir.path().to_str().unwrap()]),
+        (
+            format!(
+                "{HEADER}critical,iterator-age,111122223333,us-east-1,s1,,\"iterator age reached \
+                 80000000 ms, 92.59% of the 24 h retention (assumed), at 2026-11-28T10:00:00Z: \
+                 data is about to expire unread\"\n"
+            ),
+            3
+        )
+    );
+    let cli = dir.path().join("cli");
+    fs::create_dir(&cli).unwrap();
+    let (q, o) = exports::get_metric_data(
+        &cli,
+        &[
+            exports::Query {
+                id: "ia",
+                metric: "GetRecords.IteratorAgeMilliseconds",
+                stat: "Average",
+                points: &[(0, 80_000_000.0)],
+            },
+            exports::Query {
+                id: "sm",
+                metric: "IteratorAgeMilliseconds/shardId-1",
+                stat: "Maximum",
+                points: &[(0, 10_000.0)],
+            },
+        ],
+    );
+    assert_eq!(
+        findings_failing_on("critical", &["--queries", &q, &o]),
+        (
+            format!(
+                "{HEADER}critical,iterator-age,,,s1,,\"iterator age reached at least 80000000 ms \
+                 (from its Average: the Maximum is at least that), 92.59% of the 24 h retention \
+                 (assumed), at 2026-11-28T10:00:00Z: data is about to expire unread\"\n"
+            ),
+            3
+        )
+    );
+}
+
+/// An enhanced fan-out consumer's MillisBehindLatest exported as an Average of 120,000 ms: at
+/// least the 60 s of a consumer-lag warning (0.14% of 24 h), and not judged against the
+/// critical level, which a critical wrong-statistic finding says.
+#[test]
+fn consumer_lag_of_an_average_query_is_a_lower_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let (q, o) = exports::get_metric_data(
+        dir.path(),
+        &[exports::Query {
+            id: "mbl",
+            metric: "SubscribeToShardEvent.MillisBehindLatest@c1",
+            stat: "Average",
+            points: &[(0, 120_000.0), (1, 90_000.0)],
+        }],
+    );
+    assert_eq!(
+        findings_failing_on("critical", &["--queries", &q, &o]),
+        (
+            format!(
+                "{HEADER}critical,wrong-statistic,,,s1,,\"consumer c1: consumer-lag could not \
+                 judge 2 minutes of SubscribeToShardEvent.MillisBehindLatest: their datapoints \
+                 carry an Average but not the Maximum, which the check needs; {QUERY_MAXIMUM}; \
+                 their Average, a lower bound of the Maximum, reached 120000 ms, 0.14% of the 24 \
+                 h retention (assumed), at 2026-11-28T10:00:00Z\"\n\
+                 warning,consumer-lag,,,s1,,\"consumer c1: MillisBehindLatest reached at least \
+                 120000 ms (from its Average: the Maximum is at least that), 0.14% of the 24 h \
+                 retention (assumed), at 2026-11-28T10:00:00Z\"\n"
+            ),
+            3
+        )
+    );
+}
+
+/// Throttling read as a SampleCount only (how many datapoints, not whether any was above 0):
+/// the throttling check could not judge it, a warning, as the check's own findings are.
+#[test]
+fn throttling_exported_as_a_sample_count_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let (q, o) = exports::get_metric_data(
+        dir.path(),
+        &[exports::Query {
+            id: "w",
+            metric: "WriteProvisionedThroughputExceeded/shardId-1",
+            stat: "SampleCount",
+            points: &[(0, 60.0), (1, 60.0), (2, 60.0)],
+        }],
+    );
+    assert_eq!(
+        findings_failing_on("warning", &["--queries", &q, &o]),
+        (
+            format!(
+                "{HEADER}warning,wrong-statistic,,,s1,shardId-1,\"write-throttling could not \
+                 judge 3 minutes of WriteProvisionedThroughputExceeded: their datapoints carry a \
+                 SampleCount but not a Sum, Maximum or Average, which the check needs; query the \
+                 Sum or the Maximum (get-metric-data \"\"Stat\"\": \"\"Sum\"\"; \
+                 get-metric-statistics --statistics Sum; Metric Streams carry every statistic)\"\n"
+            ),
+            3
+        )
+    );
 }

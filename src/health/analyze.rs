@@ -13,8 +13,9 @@ use super::{
     SHARD_WRITE_BYTES, SHARD_WRITE_RECORDS,
 };
 use crate::filter::Matcher;
-use crate::metrics::{Acc, Buckets, Stat, key};
-use crate::window::{Millis, Window, format_duration, format_instant, format_time};
+use crate::metrics::{Acc, Buckets, MetricsCube, Stat, bounds_maximum, key};
+use crate::text::and_list;
+use crate::window::{Millis, Window, bucket_start, format_duration, format_instant, format_time};
 
 const DAY: Millis = 86_400_000;
 const HOUR: Millis = 3_600_000;
@@ -42,8 +43,9 @@ impl Severity {
 }
 
 /// The check ids, in the order findings of one severity are listed.
-pub const CHECKS: [&str; 11] = [
+pub const CHECKS: [&str; 12] = [
     "no-data",
+    "wrong-statistic",
     "hot-shard",
     "write-capacity",
     "read-capacity",
@@ -758,6 +760,213 @@ fn stream_events<'e>(
         .collect()
 }
 
+/// The statistic a check reads of a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// The Sum (throughput, failed records).
+    Sum,
+    /// The Maximum (iterator age, MillisBehindLatest).
+    Maximum,
+    /// Any of Sum, Maximum and Average above 0 (throttling: see [`exceeded`]).
+    Exceeded,
+}
+
+impl Need {
+    fn usable(self, a: &Acc) -> bool {
+        match self {
+            Need::Sum => a.stat(Stat::Sum).is_some(),
+            Need::Maximum => a.stat(Stat::Maximum).is_some(),
+            Need::Exceeded => [Stat::Sum, Stat::Maximum, Stat::Average]
+                .into_iter()
+                .any(|s| a.stat(s).is_some()),
+        }
+    }
+
+    /// What the check needs, in words.
+    fn words(self) -> &'static str {
+        match self {
+            Need::Sum => "the Sum",
+            Need::Maximum => "the Maximum",
+            Need::Exceeded => "a Sum, Maximum or Average",
+        }
+    }
+
+    /// How to export it.
+    fn how(self) -> &'static str {
+        match self {
+            Need::Sum => {
+                "query the Sum (get-metric-data \"Stat\": \"Sum\"; get-metric-statistics \
+                 --statistics Sum; Metric Streams carry every statistic)"
+            }
+            Need::Maximum => {
+                "query the Maximum (get-metric-data \"Stat\": \"Maximum\"; \
+                 get-metric-statistics --statistics Maximum; Metric Streams carry every statistic)"
+            }
+            Need::Exceeded => {
+                "query the Sum or the Maximum (get-metric-data \"Stat\": \"Sum\"; \
+                 get-metric-statistics --statistics Sum; Metric Streams carry every statistic)"
+            }
+        }
+    }
+}
+
+/// The periods in which a check's metric is present only with statistics the check cannot use.
+#[derive(Debug, Default)]
+struct Unusable {
+    /// The metrics, by name.
+    metrics: BTreeSet<String>,
+    /// The datapoints' times (bucket starts) without the statistic the check needs.
+    times: BTreeSet<Millis>,
+    /// What those datapoints carried, in words.
+    carried: BTreeSet<String>,
+    /// For a Maximum: the highest value of a statistic never above it (Average, Minimum,
+    /// percentiles) in those periods, its time and the statistic: a lower bound of the Maximum.
+    bound: Option<(f64, Millis, String)>,
+}
+
+impl Unusable {
+    /// Adds what series `k` (its [`key`] fields) holds that `need` cannot use: its buckets
+    /// without the statistic, and its datapoints of statistics no check reads
+    /// ([`MetricsCube::other_stats`]) where it has no bucket with the statistic.
+    fn scan(&mut self, cube: &MetricsCube, k: [&str; key::LEN], b: Option<&Buckets>, need: Need) {
+        let mut usable = BTreeSet::new();
+        let raise = |v: f64, t: Millis, stat: &str, bound: &mut Option<(f64, Millis, String)>| {
+            if need == Need::Maximum
+                && v.is_finite()
+                && bound
+                    .as_ref()
+                    .is_none_or(|(bv, bt, _)| v > *bv || (v == *bv && t < *bt))
+            {
+                *bound = Some((v, t, stat.to_string()));
+            }
+        };
+        for (t, a) in b.into_iter().flat_map(|b| b.iter()) {
+            if need.usable(&a) {
+                usable.insert(t);
+                continue;
+            }
+            if a.is_empty() {
+                continue;
+            }
+            self.times.insert(t);
+            self.carried.insert(a.carried().words());
+            self.metrics.insert(k[key::METRIC].to_string());
+            // Σ sum / Σ count, or the mean of Averages without counts: never above the Maximum.
+            for v in [a.stat(Stat::Average), a.plain_average()]
+                .into_iter()
+                .flatten()
+            {
+                raise(v, t, "Average", &mut self.bound);
+            }
+        }
+        let key: [String; key::LEN] = k.map(str::to_string);
+        for ((ok, stat), points) in &cube.other_stats {
+            if *ok != key {
+                continue;
+            }
+            for &(t, v) in points {
+                let t = bucket_start(t, MINUTE);
+                if usable.contains(&t) {
+                    continue;
+                }
+                self.times.insert(t);
+                self.carried.insert(stat.clone());
+                self.metrics.insert(k[key::METRIC].to_string());
+                if need == Need::Sum || need == Need::Exceeded {
+                    continue;
+                }
+                if bounds_maximum(stat) {
+                    raise(v, t, stat, &mut self.bound);
+                }
+            }
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.times.is_empty()
+    }
+
+    /// Adds what `o` found (of other metrics of the same checks).
+    fn absorb(&mut self, o: Unusable) {
+        self.metrics.extend(o.metrics);
+        self.times.extend(o.times);
+        self.carried.extend(o.carried);
+    }
+
+    /// `CHECKS could not judge N minutes of METRICS: their datapoints carry X but not the
+    /// Sum, which the check needs; query the Sum (...)`.
+    fn detail(&self, checks: &[&str], need: Need, period: Millis) -> String {
+        let metrics: Vec<&str> = self.metrics.iter().map(String::as_str).collect();
+        let carried: Vec<&str> = self.carried.iter().map(String::as_str).collect();
+        format!(
+            "{} could not judge {} of {}: their datapoints carry {} but not {}, which {}; {}",
+            and_list(checks),
+            periods(self.times.len() as u64, period),
+            and_list(&metrics),
+            and_list(&carried),
+            need.words(),
+            if checks.len() == 1 {
+                "the check needs"
+            } else {
+                "they need"
+            },
+            need.how()
+        )
+    }
+}
+
+/// The metrics whose Sum (or, for throttling, any of Sum, Maximum and Average) the checks read,
+/// by level (true: shard-level), with the checks that read them. Shard-level bytes and records
+/// feed the stream's write checks only where it has no stream-level series of them.
+const NEEDS: [(bool, &str, Need, &[&str]); 11] = [
+    (
+        false,
+        "IncomingBytes",
+        Need::Sum,
+        &["write-capacity", "over-provisioned"],
+    ),
+    (
+        false,
+        "IncomingRecords",
+        Need::Sum,
+        &["write-capacity", "over-provisioned"],
+    ),
+    (false, "GetRecords.Bytes", Need::Sum, &["read-capacity"]),
+    (
+        false,
+        "PutRecords.FailedRecords",
+        Need::Sum,
+        &["put-failures"],
+    ),
+    (
+        false,
+        "WriteProvisionedThroughputExceeded",
+        Need::Exceeded,
+        &["write-throttling"],
+    ),
+    (
+        false,
+        "ReadProvisionedThroughputExceeded",
+        Need::Exceeded,
+        &["read-throttling"],
+    ),
+    (true, "IncomingBytes", Need::Sum, &["hot-shard"]),
+    (true, "IncomingRecords", Need::Sum, &["hot-shard"]),
+    (true, "OutgoingBytes", Need::Sum, &["read-capacity"]),
+    (
+        true,
+        "WriteProvisionedThroughputExceeded",
+        Need::Exceeded,
+        &["write-throttling"],
+    ),
+    (
+        true,
+        "ReadProvisionedThroughputExceeded",
+        Need::Exceeded,
+        &["read-throttling"],
+    ),
+];
+
 /// Runs the checks over the aggregate.
 pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
     let th = &set.thresholds;
@@ -833,6 +1042,34 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
             detail,
         };
         let mut findings = Vec::new();
+        // Shards with series, and those with only datapoints of statistics no check reads.
+        let shard_names: BTreeSet<&str> = d
+            .shards
+            .keys()
+            .copied()
+            .chain(acc.cube.other_stats.keys().filter_map(|(k, _)| {
+                (k[key::ACCOUNT] == account
+                    && k[key::REGION] == region
+                    && k[key::STREAM] == stream
+                    && k[key::CONSUMER].is_empty()
+                    && !k[key::SHARD].is_empty())
+                .then_some(k[key::SHARD].as_str())
+            }))
+            .collect();
+        // What the series of `metric` (of `shard`, or stream-level) holds that `need` cannot use.
+        let scan = |u: &mut Unusable, shard: &str, metric: &str, need: Need| {
+            let b = if shard.is_empty() {
+                d.stream_level.get(metric)
+            } else {
+                d.shards.get(shard).and_then(|m| m.get(metric))
+            };
+            u.scan(
+                &acc.cube,
+                [account, region, stream, shard, "", metric],
+                b.copied(),
+                need,
+            );
+        };
 
         // Shards.
         let totals: Vec<(&str, f64)> = d
@@ -1109,15 +1346,59 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
             "assumed"
         };
         // A lag against retention: `what reached V ms, P% of the R h retention (seen), at T`.
-        let lag_words = |what: &str, v: f64, p: u64, t: Millis| {
+        // `V ms`, or for a lower bound of the Maximum, `at least V ms (its Average; ...)`.
+        let value_words = |v: f64, bound: Option<&str>| match bound {
+            Some(stat) => {
+                format!("at least {v} ms (from its {stat}: the Maximum is at least that)")
+            }
+            None => format!("{v} ms"),
+        };
+        // `; their Average, a lower bound of the Maximum, reached ...`, when there is one.
+        let bound_words = |u: &Unusable| match &u.bound {
+            Some((v, t, stat)) => format!(
+                "; their {stat}, a lower bound of the Maximum, reached {v} ms, {}% of the \
+                 {retention} h retention ({seen}), at {}",
+                fmt_pct(pct(*v, retention_ms)),
+                format_time(*t)
+            ),
+            None => String::new(),
+        };
+        let lag_words = |what: &str, v: String, p: u64, t: Millis| {
             format!(
-                "{what} reached {v} ms, {}% of the {retention} h retention ({seen}), at {}",
+                "{what} reached {v}, {}% of the {retention} h retention ({seen}), at {}",
                 fmt_pct(p),
                 format_time(t)
             )
         };
+        // Periods without a Maximum: a lower bound of it above every Maximum seen is judged in
+        // its place (an Average over the threshold means a Maximum over it); a check that could
+        // not tell whether the top severity was reached says so, at that severity, so that a
+        // gate does not pass on what was not judged.
+        let mut age_unusable = Unusable::default();
+        scan(
+            &mut age_unusable,
+            "",
+            "GetRecords.IteratorAgeMilliseconds",
+            Need::Maximum,
+        );
+        for &shard in &shard_names {
+            scan(
+                &mut age_unusable,
+                shard,
+                "IteratorAgeMilliseconds",
+                Need::Maximum,
+            );
+        }
+        let from_bound = age_unusable
+            .bound
+            .as_ref()
+            .filter(|(bv, _, _)| age.is_none_or(|(v, _)| *bv > v));
+        let judged = from_bound.map(|(v, t, _)| (*v, *t)).or(age);
+        let bound_stat = from_bound.map(|(_, _, s)| s.as_str());
         let age_pct = age.map(|(v, _)| pct(v, retention_ms));
-        if let (Some((v, t)), Some(p)) = (age, age_pct) {
+        let mut age_severity = None;
+        if let Some((v, t)) = judged {
+            let p = pct(v, retention_ms);
             let severity = if p >= th.iterator_age_critical_pct {
                 Some(Severity::Critical)
             } else if p >= th.iterator_age_warning_pct {
@@ -1125,8 +1406,9 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
             } else {
                 None
             };
+            age_severity = severity;
             if let Some(sev) = severity {
-                let mut detail = lag_words("iterator age", v, p, t);
+                let mut detail = lag_words("iterator age", value_words(v, bound_stat), p, t);
                 if sev == Severity::Critical {
                     detail.push_str(": data is about to expire unread");
                 }
@@ -1139,8 +1421,55 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
                     "",
                     format!(
                         "GetRecords consumers: {}",
-                        lag_words("iterator age", v, p, t)
+                        lag_words("iterator age", value_words(v, bound_stat), p, t)
                     ),
+                ));
+            }
+        }
+        if !age_unusable.is_empty() && age_severity != Some(Severity::Critical) {
+            let detail = format!(
+                "{}{}",
+                age_unusable.detail(&["iterator-age"], Need::Maximum, period),
+                bound_words(&age_unusable)
+            );
+            findings.push(finding(Severity::Critical, "wrong-statistic", "", detail));
+        }
+
+        // The checks of Sums (and throttling) left without what they read: one finding per
+        // stream or shard and statistic, naming the checks and metrics.
+        for shard in std::iter::once("").chain(shard_names.iter().copied()) {
+            for need in [Need::Sum, Need::Exceeded] {
+                let mut all = Unusable::default();
+                let mut checks: BTreeSet<&str> = BTreeSet::new();
+                for (shard_level, metric, n, cs) in NEEDS {
+                    if n != need || shard_level == shard.is_empty() {
+                        continue;
+                    }
+                    let mut u = Unusable::default();
+                    scan(&mut u, shard, metric, need);
+                    if u.is_empty() {
+                        continue;
+                    }
+                    checks.extend(cs.iter().copied());
+                    if shard_level
+                        && need == Need::Sum
+                        && metric.starts_with("Incoming")
+                        && !d.stream_level.contains_key(metric)
+                    {
+                        checks.extend(["write-capacity", "over-provisioned"]);
+                    }
+                    all.absorb(u);
+                }
+                if all.is_empty() {
+                    continue;
+                }
+                let mut checks: Vec<&str> = checks.into_iter().collect();
+                checks.sort_by_key(|c| CHECKS.iter().position(|x| x == c));
+                findings.push(finding(
+                    Severity::Warning,
+                    "wrong-statistic",
+                    shard,
+                    all.detail(&checks, need, period),
                 ));
             }
         }
@@ -1161,7 +1490,23 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
                     }
                 }
             }
-            if let Some((v, t)) = lag {
+            // Periods without a Maximum, as for iterator age.
+            let metric = "SubscribeToShardEvent.MillisBehindLatest";
+            let mut lag_unusable = Unusable::default();
+            lag_unusable.scan(
+                &acc.cube,
+                [account, region, stream, "", consumer, metric],
+                m.get(metric).copied(),
+                Need::Maximum,
+            );
+            let from_bound = lag_unusable
+                .bound
+                .as_ref()
+                .filter(|(bv, _, _)| lag.is_none_or(|(v, _)| *bv > v));
+            let judged = from_bound.map(|(v, t, _)| (*v, *t)).or(lag);
+            let bound_stat = from_bound.map(|(_, _, s)| s.as_str());
+            let mut lag_severity = None;
+            if let Some((v, t)) = judged {
                 let p = pct(v, retention_ms);
                 let severity = if p >= th.iterator_age_critical_pct {
                     Some(Severity::Critical)
@@ -1170,16 +1515,25 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
                 } else {
                     None
                 };
+                lag_severity = severity;
                 if let Some(sev) = severity {
                     let mut detail = format!(
                         "consumer {consumer}: {}",
-                        lag_words("MillisBehindLatest", v, p, t)
+                        lag_words("MillisBehindLatest", value_words(v, bound_stat), p, t)
                     );
                     if sev == Severity::Critical {
                         detail.push_str(": data is about to expire unread");
                     }
                     findings.push(finding(sev, "consumer-lag", "", detail));
                 }
+            }
+            if !lag_unusable.is_empty() && lag_severity != Some(Severity::Critical) {
+                let detail = format!(
+                    "consumer {consumer}: {}{}",
+                    lag_unusable.detail(&["consumer-lag"], Need::Maximum, period),
+                    bound_words(&lag_unusable)
+                );
+                findings.push(finding(Severity::Critical, "wrong-statistic", "", detail));
             }
             report.consumers.push(ConsumerRow {
                 account: account.to_string(),

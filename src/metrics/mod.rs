@@ -1190,6 +1190,35 @@ mod tests {
     }
 
     #[test]
+    fn statistics_never_above_the_maximum() {
+        for s in [
+            "Minimum",
+            "Average",
+            "p99",
+            "p99.9",
+            "P50",
+            "tm99",
+            "TM(10%:90%)",
+            "wm90",
+            "IQM",
+        ] {
+            assert!(bounds_maximum(s), "{s}");
+        }
+        for s in [
+            "Sum",
+            "SampleCount",
+            "Maximum",
+            "tc90",
+            "ts90",
+            "PR(100:2000)",
+            "p",
+            "pXX",
+        ] {
+            assert!(!bounds_maximum(s), "{s}");
+        }
+    }
+
+    #[test]
     fn missing_parts_give_no_value() {
         let mut a = Acc::default();
         a.add(&Point {

@@ -17,7 +17,8 @@ pub fn time(m: u32) -> String {
 
 /// One get-metric-data query of stream `s1` and its result: id, metric, `Stat`, `(minute,
 /// value)` datapoints. A metric named with a `/` (`IteratorAgeMilliseconds/shardId-1`) is of
-/// that shard.
+/// that shard, one with an `@` (`SubscribeToShardEvent.MillisBehindLatest@c1`) of that
+/// enhanced fan-out consumer.
 pub struct Query<'a> {
     pub id: &'a str,
     pub metric: &'a str,
@@ -31,9 +32,15 @@ pub fn get_metric_data(dir: &Path, queries: &[Query<'_>]) -> (String, String) {
     let mut rs = Vec::new();
     for q in queries {
         let (metric, shard) = q.metric.split_once('/').unwrap_or((q.metric, ""));
+        let (metric, consumer) = metric.split_once('@').unwrap_or((metric, ""));
         let mut dims = r#"{"Name":"StreamName","Value":"s1"}"#.to_string();
         if !shard.is_empty() {
             dims.push_str(&format!(r#",{{"Name":"ShardId","Value":"{shard}"}}"#));
+        }
+        if !consumer.is_empty() {
+            dims.push_str(&format!(
+                r#",{{"Name":"ConsumerName","Value":"{consumer}"}}"#
+            ));
         }
         qs.push(format!(
             r#"{{"Id":"{}","MetricStat":{{"Metric":{{"Namespace":"AWS/Kinesis","MetricName":"{metric}","Dimensions":[{dims}]}},"Period":60,"Stat":"{}"}}}}"#,
