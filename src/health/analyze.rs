@@ -774,11 +774,11 @@ enum Need {
 impl Need {
     fn usable(self, a: &Acc) -> bool {
         match self {
-            Need::Sum => a.stat(Stat::Sum).is_some(),
-            Need::Maximum => a.stat(Stat::Maximum).is_some(),
+            Need::Sum => a.has(Stat::Sum),
+            Need::Maximum => a.has(Stat::Maximum),
             Need::Exceeded => [Stat::Sum, Stat::Maximum, Stat::Average]
                 .into_iter()
-                .any(|s| a.stat(s).is_some()),
+                .any(|s| a.has(s)),
         }
     }
 
@@ -829,6 +829,21 @@ impl Unusable {
     /// without the statistic, and its datapoints of statistics no check reads
     /// ([`MetricsCube::other_stats`]) where it has no bucket with the statistic.
     fn scan(&mut self, cube: &MetricsCube, k: [&str; key::LEN], b: Option<&Buckets>, need: Need) {
+        // This series' datapoints of statistics no check reads: none but in CLI exports.
+        let others: Vec<(&String, &Vec<(Millis, f64)>)> = if cube.other_stats.is_empty() {
+            Vec::new()
+        } else {
+            cube.other_stats
+                .iter()
+                .filter(|((ok, _), _)| ok.iter().zip(k).all(|(a, b)| a == b))
+                .map(|((_, stat), points)| (stat, points))
+                .collect()
+        };
+        if others.is_empty() && b.is_none_or(Buckets::sum_and_max_everywhere) {
+            // Every bucket has what any check reads (Metric Streams): nothing to look through.
+            return;
+        }
+        // The times with the statistic, only to look the others' times up in.
         let mut usable = BTreeSet::new();
         let raise = |v: f64, t: Millis, stat: &str, bound: &mut Option<(f64, Millis, String)>| {
             if need == Need::Maximum
@@ -842,7 +857,9 @@ impl Unusable {
         };
         for (t, a) in b.into_iter().flat_map(|b| b.iter()) {
             if need.usable(&a) {
-                usable.insert(t);
+                if !others.is_empty() {
+                    usable.insert(t);
+                }
                 continue;
             }
             if a.is_empty() {
@@ -859,11 +876,7 @@ impl Unusable {
                 raise(v, t, "Average", &mut self.bound);
             }
         }
-        let key: [String; key::LEN] = k.map(str::to_string);
-        for ((ok, stat), points) in &cube.other_stats {
-            if *ok != key {
-                continue;
-            }
+        for (stat, points) in others {
             for &(t, v) in points {
                 let t = bucket_start(t, MINUTE);
                 if usable.contains(&t) {

@@ -167,6 +167,19 @@ impl Acc {
         }
     }
 
+    /// True when [`stat`](Self::stat) gives the statistic, without working it out (an exact
+    /// sum is rounded only when read).
+    pub fn has(&self, stat: Stat) -> bool {
+        match stat {
+            Stat::Sum => self.has_sum,
+            Stat::Maximum => self.max.get().is_some(),
+            Stat::Average => {
+                (self.has_sum && self.has_count && self.count.value() > 0.0)
+                    || self.avg.as_ref().is_some_and(|a| a.1 > 0)
+            }
+        }
+    }
+
     /// The number of samples (Σ SampleCount), when the datapoints carry it.
     pub fn sample_count(&self) -> Option<f64> {
         self.has_count.then(|| self.count.value())
@@ -1236,5 +1249,9 @@ mod tests {
         });
         assert_eq!(a.stat(Stat::Average), Some(5.0));
         assert!(a.unweighted_average());
+        for stat in [Stat::Sum, Stat::Average, Stat::Maximum] {
+            assert_eq!(a.has(stat), a.stat(stat).is_some(), "{stat:?}");
+            assert!(!Acc::default().has(stat));
+        }
     }
 }

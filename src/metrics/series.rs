@@ -532,6 +532,10 @@ pub struct Buckets {
     /// Datapoints added (for judging how sparse the array would be).
     points: u64,
     store: Store,
+    /// Some datapoint in the full layout may lack a Sum or a Maximum: one added to it without
+    /// both, or any before a compact layout turned full (see
+    /// [`sum_and_max_everywhere`](Self::sum_and_max_everywhere)).
+    gaps: bool,
 }
 
 impl Default for Buckets {
@@ -547,7 +551,15 @@ impl Buckets {
             width,
             points: 0,
             store: Store::new(layout),
+            gaps: false,
         }
+    }
+
+    /// True when every bucket is known to carry a Sum and a Maximum (as Metric Streams
+    /// datapoints do): a full layout every datapoint of which carried both. `health` then
+    /// need not look through the buckets for a check left without its statistic.
+    pub fn sum_and_max_everywhere(&self) -> bool {
+        matches!(self.store, Store::Full(_)) && !self.gaps
     }
 
     /// The width of the buckets.
@@ -572,10 +584,13 @@ impl Buckets {
             Store::Maximum(c) => Cell::add(c.at(start, width, limit), p),
             Store::Full(c) => {
                 c.at(start, width, limit).add(p);
+                self.gaps |= p.sum.is_none() || p.max.is_none_or(f64::is_nan);
                 true
             }
         };
         if !added {
+            // What the compact cells held is not known datapoint by datapoint.
+            self.gaps = true;
             self.store.make_full().at(start, width, limit).add(p);
         }
     }
@@ -650,7 +665,14 @@ impl Buckets {
         let points = self.points + other.points;
         // The array may grow as the merged series would have grown it.
         self.points = points;
+        let both_full =
+            matches!(self.store, Store::Full(_)) && matches!(other.store, Store::Full(_));
+        self.gaps |= other.gaps;
         self.add_cells(other.store, other.width);
+        if !both_full && matches!(self.store, Store::Full(_)) {
+            // Full now, with what compact cells held: not known datapoint by datapoint.
+            self.gaps = true;
+        }
     }
 
     /// The same buckets merged into buckets `width` wide (a multiple of the current width).
@@ -673,6 +695,7 @@ impl Buckets {
     fn coarsen_by_lookup(&mut self, width: Millis) {
         let mut wide = Buckets::new(width, self.layout());
         wide.points = self.points;
+        wide.gaps = self.gaps;
         let store = std::mem::replace(&mut self.store, Store::new(Layout::Full));
         wide.add_cells(store, self.width);
         *self = wide;
@@ -688,6 +711,56 @@ impl Buckets {
 mod tests {
     use super::*;
     use crate::metrics::Stat;
+
+    #[test]
+    fn sum_and_max_everywhere_only_while_every_datapoint_had_both() {
+        let whole = |v: f64| Point {
+            sum: Some(v),
+            count: Some(1.0),
+            max: Some(v),
+            avg: None,
+        };
+        let mut full = Buckets::new(60_000, Layout::Full);
+        full.add(0, &whole(1.0));
+        assert!(full.sum_and_max_everywhere());
+        // A compact layout does not know it; one turned full by an average forgets it.
+        let mut compact = Buckets::new(60_000, Layout::Sum);
+        compact.add(0, &whole(1.0));
+        assert!(!compact.sum_and_max_everywhere());
+        let mut other = full.clone();
+        other.merge(compact.clone());
+        assert!(!other.sum_and_max_everywhere());
+        let average = Point {
+            avg: Some(2.0),
+            ..Point::default()
+        };
+        compact.add(60_000, &average);
+        assert!(!compact.sum_and_max_everywhere());
+        // A Sum without a Maximum, then a NaN Maximum, in the full layout.
+        let mut no_max = full.clone();
+        no_max.add(
+            60_000,
+            &Point {
+                max: None,
+                ..whole(1.0)
+            },
+        );
+        assert!(!no_max.sum_and_max_everywhere());
+        let mut nan_max = full.clone();
+        nan_max.add(
+            60_000,
+            &Point {
+                max: Some(f64::NAN),
+                ..whole(1.0)
+            },
+        );
+        assert!(!nan_max.sum_and_max_everywhere());
+        let mut merged = Buckets::new(60_000, Layout::Full);
+        merged.merge(full.clone());
+        assert!(merged.sum_and_max_everywhere());
+        merged.merge(no_max);
+        assert!(!merged.sum_and_max_everywhere());
+    }
 
     fn point(v: f64) -> Point {
         Point {
