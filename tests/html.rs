@@ -898,28 +898,45 @@ fn health_write_use_heat_map_in_chromium() {
 /// each table cell's `innerText` with the texts of its `.esc` spans, and each bar label's text
 /// with its `.esc` tspans' and the bar's `<title>`, as JSON; plus the page body's `innerText`.
 fn rendered_text(file: &Path, fragment: &str) -> serde_json::Value {
+    let v = probe(
+        file,
+        fragment,
+        1400,
+        r#"out.errors = d.getElementById("errors").textContent; out.body = d.body.innerText; out.panels = {};
+  var esc = function (e) { return Array.from(e.querySelectorAll(".esc")).map(function (s) { return s.textContent; }); };
+  d.querySelectorAll("section.panel").forEach(function (s) {
+    out.panels[s.id.slice(6)] = {
+      cells: Array.from(s.querySelectorAll("table.data tbody tr:not(.spacer)")).map(function (tr) {
+        return Array.from(tr.cells).map(function (td) { return [td.innerText, esc(td)]; });
+      }),
+      bars: Array.from(s.querySelectorAll("g.bar")).map(function (g) {
+        var t = g.querySelector("text");
+        return [t.textContent, esc(t), g.querySelector("title").textContent];
+      })
+    };
+  });"#,
+    );
+    assert_eq!(v["errors"], "");
+    v
+}
+
+/// Loads `file` (with `fragment`) in a frame `frame_width` pixels wide of a test page of ours
+/// (no policy; `--allow-file-access-from-files` lets it read a `file://` frame) and runs `body`
+/// once the frame has loaded, with the frame's document as `d`; `body` adds what it reads to
+/// `out`, which the page writes as JSON and this returns (the page's script must have finished:
+/// `out.ready`).
+fn probe(file: &Path, fragment: &str, frame_width: u32, body: &str) -> serde_json::Value {
     let name = file.file_name().unwrap().to_str().unwrap();
-    let probe = file.with_file_name(format!("probe-{name}"));
+    let probe = file.with_file_name(format!("probe-{frame_width}-{name}"));
     fs::write(
         &probe,
         format!(
-            r#"<!DOCTYPE html><meta charset="utf-8"><iframe id="f" src="{name}{fragment}" style="width:1400px;height:1000px"></iframe><pre id="out"></pre>
+            r#"<!DOCTYPE html><meta charset="utf-8"><iframe id="f" src="{name}{fragment}" style="width:{frame_width}px;height:1000px"></iframe><pre id="out"></pre>
 <script>
 var f = document.getElementById("f");
 f.addEventListener("load", function () {{
-  var d = f.contentDocument, out = {{ ready: d.documentElement.getAttribute("data-ready"), errors: d.getElementById("errors").textContent, body: d.body.innerText, panels: {{}} }};
-  var esc = function (e) {{ return Array.from(e.querySelectorAll(".esc")).map(function (s) {{ return s.textContent; }}); }};
-  d.querySelectorAll("section.panel").forEach(function (s) {{
-    out.panels[s.id.slice(6)] = {{
-      cells: Array.from(s.querySelectorAll("table.data tbody tr:not(.spacer)")).map(function (tr) {{
-        return Array.from(tr.cells).map(function (td) {{ return [td.innerText, esc(td)]; }});
-      }}),
-      bars: Array.from(s.querySelectorAll("g.bar")).map(function (g) {{
-        var t = g.querySelector("text");
-        return [t.textContent, esc(t), g.querySelector("title").textContent];
-      }})
-    }};
-  }});
+  var d = f.contentDocument, out = {{ ready: d.documentElement.getAttribute("data-ready") }};
+  {body}
   document.getElementById("out").textContent = JSON.stringify(out);
 }});
 </script>"#
@@ -941,7 +958,6 @@ f.addEventListener("load", function () {{
     let json = unescape(between(&dom, "<pre id=\"out\">", "</pre>"));
     let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {dom}"));
     assert_eq!(v["ready"], "1", "the page's script did not finish");
-    assert_eq!(v["errors"], "");
     v
 }
 
@@ -1132,49 +1148,24 @@ fn one_bucket_page_in_chromium() {
 /// The texts of `file`'s charts drawn (in a frame `frame_width` pixels wide) outside their
 /// chart, left or right of its view box, and the y axes' tick labels reaching into the axis
 /// title where there is one (drawn from x 6 to 18), as `panel: text`; measured in the browser with
-/// `getBBox` (see [`rendered_text`] for the frame).
+/// `getBBox` (see [`probe`]).
 fn texts_outside(file: &Path, frame_width: u32) -> Vec<String> {
-    let name = file.file_name().unwrap().to_str().unwrap();
-    let probe = file.with_file_name(format!("probe-{frame_width}-{name}"));
-    fs::write(
-        &probe,
-        format!(
-            r#"<!DOCTYPE html><meta charset="utf-8"><iframe id="f" src="{name}" style="width:{frame_width}px;height:1000px"></iframe><pre id="out"></pre>
-<script>
-var f = document.getElementById("f");
-f.addEventListener("load", function () {{
-  var d = f.contentDocument, out = {{ ready: d.documentElement.getAttribute("data-ready"), outside: [] }};
-  d.querySelectorAll("section.panel").forEach(function (s) {{
-    s.querySelectorAll("figure svg[viewBox]").forEach(function (svg) {{
+    let v = probe(
+        file,
+        "",
+        frame_width,
+        r#"out.outside = [];
+  d.querySelectorAll("section.panel").forEach(function (s) {
+    s.querySelectorAll("figure svg[viewBox]").forEach(function (svg) {
       var w = svg.viewBox.baseVal.width, titled = !!svg.querySelector("text[transform]");
-      svg.querySelectorAll("text").forEach(function (t) {{
+      svg.querySelectorAll("text").forEach(function (t) {
         if (t.getAttribute("transform")) return;
         var b = t.getBBox(), yLabel = titled && t.getAttribute("text-anchor") === "end" && t.classList.contains("tick") && +t.getAttribute("x") < w / 2;
         if (b.x < (yLabel ? 18 : 0) || b.x + b.width > w + 0.5) out.outside.push(s.id.slice(6) + ": " + t.firstChild.textContent);
-      }});
-    }});
-  }});
-  document.getElementById("out").textContent = JSON.stringify(out);
-}});
-</script>"#
-        ),
-    )
-    .unwrap();
-    let profile = tempfile::tempdir().unwrap();
-    let url = format!("file://{}", probe.display());
-    let dom = chromium(
-        profile.path(),
-        &[
-            "--window-size=1400,1000",
-            "--allow-file-access-from-files",
-            "--dump-dom",
-        ],
-        &url,
+      });
+    });
+  });"#,
     );
-    let dom = String::from_utf8(dom.stdout).unwrap();
-    let json = unescape(between(&dom, "<pre id=\"out\">", "</pre>"));
-    let v: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {dom}"));
-    assert_eq!(v["ready"], "1", "the page's script did not finish");
     serde_json::from_value(v["outside"].clone()).unwrap()
 }
 
