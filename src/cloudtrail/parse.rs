@@ -889,9 +889,18 @@ mod tests {
 
     /// Parses `text` and returns the report plus the event names seen, in order.
     fn run(text: &str) -> (DocReport, Vec<String>) {
+        run_on(text, false)
+    }
+
+    /// [`run`] on the serde_json path alone (`serde_only`) or on the fast path first.
+    fn run_on(text: &str, serde_only: bool) -> (DocReport, Vec<String>) {
         let mut names = Vec::new();
         let mut sink = FnSink(|r: &RawRecord<'_>| names.push(field(&r.event_name).to_string()));
-        let report = parse_document(text, &mut sink);
+        let report = if serde_only {
+            crate::cloudtrail::parse_document_serde(text, &mut sink)
+        } else {
+            parse_document(text, &mut sink)
+        };
         (report, names)
     }
 
@@ -1072,14 +1081,7 @@ mod tests {
                 ),
             ] {
                 for serde_only in [false, true] {
-                    let mut names = Vec::new();
-                    let mut sink =
-                        FnSink(|r: &RawRecord<'_>| names.push(field(&r.event_name).to_string()));
-                    let rep = if serde_only {
-                        crate::cloudtrail::parse_document_serde(&text, &mut sink)
-                    } else {
-                        parse_document(&text, &mut sink)
-                    };
+                    let (rep, names) = run_on(&text, serde_only);
                     let name = format!("{what}, {layout}, serde only: {serde_only}");
                     assert_eq!(names, want, "{name}: {:?}", rep.damage);
                     assert_eq!(rep.records, 99, "{name}");
@@ -1178,14 +1180,7 @@ mod tests {
                 ("json lines", rs.join("\n") + "\n", "line 11"),
             ] {
                 for serde_only in [false, true] {
-                    let mut names = Vec::new();
-                    let mut sink =
-                        FnSink(|r: &RawRecord<'_>| names.push(field(&r.event_name).to_string()));
-                    let rep = if serde_only {
-                        crate::cloudtrail::parse_document_serde(&text, &mut sink)
-                    } else {
-                        parse_document(&text, &mut sink)
-                    };
+                    let (rep, names) = run_on(&text, serde_only);
                     let name = format!("{what}, {layout}, serde only: {serde_only}");
                     assert_eq!(names, want, "{name}: {:?}", rep.damage);
                     assert_eq!((rep.records, rep.skipped.total()), (39, 0), "{name}");
@@ -1297,14 +1292,7 @@ mod tests {
                 ),
             ] {
                 for serde_only in [false, true] {
-                    let mut names = Vec::new();
-                    let mut sink =
-                        FnSink(|r: &RawRecord<'_>| names.push(field(&r.event_name).to_string()));
-                    let rep = if serde_only {
-                        crate::cloudtrail::parse_document_serde(&text, &mut sink)
-                    } else {
-                        parse_document(&text, &mut sink)
-                    };
+                    let (rep, names) = run_on(&text, serde_only);
                     let name = format!("{what}, {layout}, serde only: {serde_only}");
                     assert_eq!(names, want, "{name}: {:?}", rep.damage);
                     assert_eq!(rep.records, want.len() as u64, "{name}");
