@@ -487,10 +487,10 @@ pub enum Found {
 }
 
 /// Bytes before a break where the start of the next element may sit, swallowed by a string
-/// the break left open (see [`swallowed`]).
+/// the break left open (see `swallowed`).
 pub const SWALLOW_SPAN: usize = 256;
 
-/// Elements read past a candidate to check it (see [`check_element`]), and the bytes after
+/// Elements read past a candidate to check it (see `check_element`), and the bytes after
 /// which the check stops looking further.
 const CHAIN: usize = 1024;
 const CHAIN_BYTES: usize = 64 * 1024;
@@ -519,16 +519,16 @@ pub fn search_start(at: usize, floor: usize, within: Within) -> usize {
 /// {...}]`, a `}{` of a comma missing between nested objects, a pretty-printed line), and
 /// reading on from it would take the rest of that record for records and the array's end for
 /// the record's. An element is taken when it reads as a whole value followed by the next
-/// element, by an array end that ends the top-level value ([`check_element`]), or by damage
+/// element, by an array end that ends the top-level value (`check_element`), or by damage
 /// (it is a damaged record of its own: one place each, so a run of damaged records costs one
 /// place per record); a top-level value when it reads whole and nothing but another value
-/// follows it ([`check_top`]). Any first key is taken: the check, not the key, tells records
+/// follows it (`check_top`). Any first key is taken: the check, not the key, tells records
 /// from what is nested in them. The object a string opened by the break swallowed the start
-/// of (its `{` before the break, the break in its key) is a candidate too ([`swallowed`]).
+/// of (its `{` before the break, the break in its key) is a candidate too (`swallowed`).
 /// Between top-level values, a line that starts with `{` is taken unchecked (one bad line of
 /// JSON lines costs that line), and a `}{` is checked.
 ///
-/// Each `{` is looked at once, and each check reads at most [`CHAIN`] elements, so recovering
+/// Each `{` is looked at once, and each check reads at most `CHAIN` (1,024) elements, so recovering
 /// from many breaks reads the text a bounded number of times.
 pub fn resync(buf: &[u8], at: usize, from: usize, within: Within, eof: bool) -> Found {
     let first = skip_ws(buf, at);
@@ -643,7 +643,7 @@ fn check_element(buf: &[u8], j: usize, top: bool, eof: bool) -> Check {
     Check::Yes
 }
 
-/// After the `]` (ending at `p`) of the array a [`check_element`] chain ran to: whether that
+/// After the `]` (ending at `p`) of the array a `check_element` chain ran to: whether that
 /// ends the top-level value.
 fn check_close(buf: &[u8], mut p: usize, top: bool, eof: bool) -> Check {
     let more = if eof { Check::Yes } else { Check::More };
