@@ -492,15 +492,22 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
         age_pct = pct(age[0], retention * HOUR) if age else None
         seen = "seen in CloudTrail" if ret_end is not None else "assumed"
 
+        def expiry_words(v, sev):
+            # At the retention and over (the value, not its rounded percent) the data has
+            # expired; at the critical level below that it is about to.
+            if v >= retention * HOUR:
+                return ": data has expired unread, records were lost" + (
+                    "" if ret_end is not None
+                    else f" (unless the retention is longer than the {retention} h assumed)")
+            return ": data is about to expire unread" if sev == "critical" else ""
+
         def lag_words(what, v, p, t):
             return f"{what} reached {plain(v)} ms, {fpct(p)}% of the {retention} h retention ({seen}), at {iso(t)}"
 
         if age:
             sev = "critical" if age_pct >= th["age_crit"] else "warning" if age_pct >= th["age_warn"] else None
             if sev:
-                d = lag_words("iterator age", age[0], age_pct, age[1])
-                if sev == "critical":
-                    d += ": data is about to expire unread"
+                d = lag_words("iterator age", age[0], age_pct, age[1]) + expiry_words(age[0], sev)
                 add(sev, "iterator-age", "", d)
             elif age[0] >= th["lag"]:
                 add("warning", "consumer-lag", "",
@@ -520,9 +527,8 @@ def expect(points, records, since=None, until=None, shard_glob=None, period_over
                 sev = ("critical" if p >= th["age_crit"] else
                        "warning" if v >= th["lag"] or p >= th["age_warn"] else None)
                 if sev:
-                    d = f"consumer {consumer}: " + lag_words("MillisBehindLatest", v, p, lag[1])
-                    if sev == "critical":
-                        d += ": data is about to expire unread"
+                    d = (f"consumer {consumer}: " + lag_words("MillisBehindLatest", v, p, lag[1])
+                         + expiry_words(v, sev))
                     add(sev, "consumer-lag", "", d)
             by = ctotal("SubscribeToShardEvent.Bytes")
             vals = [lag[0] if lag else None, ctotal("SubscribeToShardEvent.Records"),

@@ -1102,3 +1102,98 @@ fn throttling_exported_as_a_sample_count_only() {
         )
     );
 }
+
+/// An iterator age at 100% of retention and over means the data has expired unread (records
+/// were lost), not that it is about to: 144,000,000 ms is 166.67% of the 24 h assumed (the
+/// wording keeps the assumption open), 86,400,000 ms exactly 100%; 180,000,000 ms is 104.17%
+/// of the 48 h CloudTrail shows (retention seen: no assumption to keep open). 86,399,999 ms
+/// (shown as 100.00%, but a millisecond short of it) and 86,000,000 ms (99.54%, critical) are
+/// still about to expire. An enhanced fan-out consumer's lag reads the
+/// same: 90,000,000 ms is 104.17% of 24 h.
+#[test]
+fn iterator_age_past_retention_says_the_data_expired() {
+    let age = |ms: f64, cloudtrail: bool| {
+        let dir = tempfile::tempdir().unwrap();
+        let records = [
+            exports::stream_record("IteratorAgeMilliseconds", "shardId-1", 0, ms, 1.0, ms),
+            exports::stream_record("IncomingBytes", "shardId-1", 0, 0.0, 0.0, 0.0),
+        ];
+        fs::write(dir.path().join("ms.json"), records.join("\n")).unwrap();
+        if cloudtrail {
+            fs::write(
+                dir.path().join("ct.json"),
+                r#"{"Records":[{"eventTime":"2026-11-27T09:00:00Z","eventSource":"kinesis.amazonaws.com","eventName":"IncreaseStreamRetentionPeriod","awsRegion":"us-east-1","recipientAccountId":"111122223333","requestParameters":{"streamName":"s1","retentionPeriodHours":48}}]}"#,
+            )
+            .unwrap();
+        }
+        findings_failing_on("critical", &[dir.path().to_str().unwrap()])
+    };
+    let row = |text: &str| {
+        (
+            format!(
+                "{HEADER}critical,iterator-age,111122223333,us-east-1,s1,,\"iterator age reached \
+                 {text}\"\n"
+            ),
+            3,
+        )
+    };
+    assert_eq!(
+        age(144_000_000.0, false),
+        row(
+            "144000000 ms, 166.67% of the 24 h retention (assumed), at 2026-11-28T10:00:00Z: \
+             data has expired unread, records were lost (unless the retention is longer than \
+             the 24 h assumed)"
+        )
+    );
+    assert_eq!(
+        age(86_400_000.0, false),
+        row(
+            "86400000 ms, 100.00% of the 24 h retention (assumed), at 2026-11-28T10:00:00Z: \
+             data has expired unread, records were lost (unless the retention is longer than \
+             the 24 h assumed)"
+        )
+    );
+    assert_eq!(
+        age(180_000_000.0, true),
+        row(
+            "180000000 ms, 104.17% of the 48 h retention (seen in CloudTrail), at \
+             2026-11-28T10:00:00Z: data has expired unread, records were lost"
+        )
+    );
+    assert_eq!(
+        age(86_399_999.0, false),
+        row(
+            "86399999 ms, 100.00% of the 24 h retention (assumed), at 2026-11-28T10:00:00Z: \
+             data is about to expire unread"
+        )
+    );
+    assert_eq!(
+        age(86_000_000.0, false),
+        row(
+            "86000000 ms, 99.54% of the 24 h retention (assumed), at 2026-11-28T10:00:00Z: \
+             data is about to expire unread"
+        )
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (q, o) = exports::get_metric_data(
+        dir.path(),
+        &[exports::Query {
+            id: "lag",
+            metric: "SubscribeToShardEvent.MillisBehindLatest@c1",
+            stat: "Maximum",
+            points: &[(0, 90_000_000.0)],
+        }],
+    );
+    assert_eq!(
+        findings_failing_on("critical", &["--queries", &q, &o]),
+        (
+            format!(
+                "{HEADER}critical,consumer-lag,,,s1,,\"consumer c1: MillisBehindLatest reached \
+                 90000000 ms, 104.17% of the 24 h retention (assumed), at 2026-11-28T10:00:00Z: \
+                 data has expired unread, records were lost (unless the retention is longer \
+                 than the 24 h assumed)\"\n"
+            ),
+            3
+        )
+    );
+}

@@ -1358,6 +1358,25 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
         } else {
             "assumed"
         };
+        // What a lag of `v` ms means for the data: at the retention and over (exactly, not as
+        // rounded to a percent) it has expired unread; at the critical level below that it is
+        // about to.
+        let expiry_words = |v: f64, sev: Severity| {
+            if v >= retention_ms as f64 {
+                if end_state.retention.is_some() {
+                    ": data has expired unread, records were lost".to_string()
+                } else {
+                    format!(
+                        ": data has expired unread, records were lost (unless the retention is \
+                         longer than the {retention} h assumed)"
+                    )
+                }
+            } else if sev == Severity::Critical {
+                ": data is about to expire unread".to_string()
+            } else {
+                String::new()
+            }
+        };
         // A lag against retention: `what reached V ms, P% of the R h retention (seen), at T`.
         // `V ms`, or for a lower bound of the Maximum, `at least V ms (its Average; ...)`.
         let value_words = |v: f64, bound: Option<&str>| match bound {
@@ -1422,9 +1441,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
             age_severity = severity;
             if let Some(sev) = severity {
                 let mut detail = lag_words("iterator age", value_words(v, bound_stat), p, t);
-                if sev == Severity::Critical {
-                    detail.push_str(": data is about to expire unread");
-                }
+                detail.push_str(&expiry_words(v, sev));
                 findings.push(finding(sev, "iterator-age", "", detail));
             } else if v >= th.consumer_lag as f64 {
                 // Behind, though not yet near retention: the GetRecords consumers lag.
@@ -1534,9 +1551,7 @@ pub fn analyze(acc: &HealthAcc, set: &Settings) -> Report {
                         "consumer {consumer}: {}",
                         lag_words("MillisBehindLatest", value_words(v, bound_stat), p, t)
                     );
-                    if sev == Severity::Critical {
-                        detail.push_str(": data is about to expire unread");
-                    }
+                    detail.push_str(&expiry_words(v, sev));
                     findings.push(finding(sev, "consumer-lag", "", detail));
                 }
             }
