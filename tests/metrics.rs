@@ -1552,3 +1552,79 @@ fn metric_streams_datapoints_without_samples_are_noted() {
         "time,account,region,stream,shard,value\n2026-11-28T10:02:00Z,111122223333,us-east-1,s1,,2\n"
     );
 }
+
+/// A get-metric-data query file given as data (the file passed to `--metric-data-queries`,
+/// named as an input where `--queries` was meant) is named as one, with where it belongs,
+/// in `metrics`, `health` and `events`, in both of its shapes (an object with
+/// `MetricDataQueries`, a top-level array; a query with an `Expression` too) and in UTF-16;
+/// a JSON array of objects that are not queries (no `MetricStat` or `Expression`) is still
+/// not metrics.
+#[test]
+fn a_query_file_given_as_data_is_named_as_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let (q, o) = exports::get_metric_data(
+        dir.path(),
+        &[exports::Query {
+            id: "ib",
+            metric: "IncomingBytes",
+            stat: "Sum",
+            points: &[(0, 1000.0)],
+        }],
+    );
+    let said = |file: &str| {
+        format!("{file}: skipped: a get-metric-data query file, not data: pass it with --queries")
+    };
+    // The tester's command: both files given as inputs.
+    let r = run(&["metrics", &q, &o]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains(&said(&q)), "{}", r.stderr);
+    assert!(!r.stderr.contains("not a metrics file"), "{}", r.stderr);
+    // The query file alone: nothing else to read.
+    let r = run(&["health", &q]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&said(&q)), "{}", r.stderr);
+    assert!(!r.stderr.contains("eventSource"), "{}", r.stderr);
+    // A top-level array, with an expression, in UTF-16 as PowerShell 5.1 writes it.
+    let array = dir.path().join("array.json");
+    fs::write(
+        &array,
+        utf16(
+            r#"[{"Id":"m1","MetricStat":{"Metric":{"Namespace":"AWS/Kinesis","MetricName":"IncomingBytes","Dimensions":[{"Name":"StreamName","Value":"s1"}]},"Period":60,"Stat":"Sum"}},{"Id":"e1","Expression":"m1/60","Label":"per second"}]"#,
+            false,
+        ),
+    )
+    .unwrap();
+    let array = array.to_str().unwrap();
+    let r = run(&["metrics", array]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&said(array)), "{}", r.stderr);
+    // `events` says which command takes it, and the other command's note follows.
+    let r = run(&["events", &q]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!(
+            "{q}: skipped: a get-metric-data query file, not data: pass it to `kinesis-insights \
+             metrics` (or `health`) with --queries"
+        )),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("the files that could not be read look like CloudWatch metrics"),
+        "{}",
+        r.stderr
+    );
+    // Objects with an Id but no query in them are not a query file.
+    let other = dir.path().join("other.json");
+    fs::write(&other, r#"[{"Id":"m1","MetricStats":{}}]"#).unwrap();
+    let other = other.to_str().unwrap();
+    let r = run(&["metrics", other]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("{other}: skipped: not a metrics file")),
+        "{}",
+        r.stderr
+    );
+}

@@ -98,8 +98,8 @@ pub fn run(cfg: EventsConfig) -> anyhow::Result<Outcome> {
         groupings: groupings(selected.iter().copied(), geo.is_ok()),
         ..Query::new(window, bucket)
     };
-    let (cube, reports) = pipeline::run(&CloudTrailReader { query: &query }, &sources, opts);
-    let totals = check_reports(&reports, &sources, super::Reads::CloudTrail)?;
+    let (cube, mut reports) = pipeline::run(&CloudTrailReader { query: &query }, &sources, opts);
+    let totals = check_reports(&mut reports, &sources, super::Reads::CloudTrail)?;
 
     let since_is_duration = matches!(cfg.window.since, Some(TimeSpec::Ago(_)));
     let ctx = EventsCtx {

@@ -105,9 +105,9 @@ pub fn run(cfg: HealthConfig) -> anyhow::Result<Outcome> {
     let (window, _) = resolve_window(&cfg.window, || {
         pass(Window::default(), true, scan_opts).0.newest()
     })?;
-    let (mut acc, reports) = pass(window, false, opts);
+    let (mut acc, mut reports) = pass(window, false, opts);
     acc.sort();
-    let totals = check_reports(&reports, &sources, super::Reads::Both)?;
+    let totals = check_reports(&mut reports, &sources, super::Reads::Both)?;
     if let Some(q) = &queries
         && !q.expressions.is_empty()
     {

@@ -94,8 +94,8 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
         let (cube, _) = reader(&query(Window::default(), true), scan_opts);
         cube.counts.range.map(|(_, newest)| newest)
     })?;
-    let (cube, reports) = reader(&query(window, false), opts);
-    let totals = check_reports(&reports, &sources, super::Reads::Metrics)?;
+    let (cube, mut reports) = reader(&query(window, false), opts);
+    let totals = check_reports(&mut reports, &sources, super::Reads::Metrics)?;
     if let Some(q) = &queries
         && !q.expressions.is_empty()
     {

@@ -424,10 +424,12 @@ const FIRST_FEW: usize = 3;
 /// and the first names. Only then are files looked at again (the first few, their first
 /// 64 KiB).
 fn check_reports(
-    reports: &[FileReport],
+    reports: &mut [FileReport],
     sources: &[Source],
     reads: Reads,
 ) -> anyhow::Result<FileTotals> {
+    name_query_files(reports, sources, reads);
+    let reports = &*reports;
     let totals = FileTotals::of(reports);
     let unread: Vec<usize> = (0..reports.len())
         .filter(|&i| unreadable(&reports[i]))
@@ -478,6 +480,33 @@ fn check_reports(
         }
     }
     Ok(totals)
+}
+
+/// Says of each file that could not be read and is a get-metric-data query file (given as an
+/// input, or in a folder given, without `--queries`) that it is one and where it belongs,
+/// instead of what reading it as data found (not metrics; records without `eventSource`): it
+/// failed, with no records skipped. Only the files that could not be read are looked at.
+fn name_query_files(reports: &mut [FileReport], sources: &[Source], reads: Reads) {
+    let why = match reads {
+        Reads::CloudTrail => {
+            "a get-metric-data query file, not data: pass it to `kinesis-insights metrics` (or \
+             `health`) with --queries"
+        }
+        Reads::Metrics | Reads::Both => {
+            "a get-metric-data query file, not data: pass it with --queries"
+        }
+    };
+    for (r, s) in reports.iter_mut().zip(sources) {
+        if unreadable(r)
+            && let Source::File(path) = s
+            && crate::metrics::parse::is_query_file(path)
+        {
+            r.status = FileStatus::Failed(why.to_string());
+            r.records = 0;
+            r.skipped_records = 0;
+            r.warnings.clear();
+        }
+    }
 }
 
 /// True when nothing of the file could be read: it failed, or every record in it was skipped.

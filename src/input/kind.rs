@@ -13,7 +13,7 @@ pub enum Kind {
     /// CloudTrail logs, in any layout or envelope.
     CloudTrail,
     /// CloudWatch metrics: Metric Streams (JSON or OpenTelemetry), get-metric-data or
-    /// get-metric-statistics output.
+    /// get-metric-statistics output, or a get-metric-data query file.
     Metrics,
 }
 
@@ -49,6 +49,9 @@ pub fn of_head(head: &[u8]) -> Option<Kind> {
     let metrics = has(b"\"metric_stream_name\"")
         || has(b"\"metric_name\"")
         || has(b"\"MetricDataResults\"")
+        // A get-metric-data query file (what `--queries` takes).
+        || has(b"\"MetricDataQueries\"")
+        || has(b"\"MetricStat\"")
         || (has(b"\"Label\"") && has(b"\"Datapoints\""));
     let trail = (has(b"eventSource") && has(b"eventName")) || has(b"CloudTrailEvent");
     match (metrics, trail) {
@@ -64,12 +67,17 @@ mod tests {
 
     #[test]
     fn keys_only_one_kind_has_tell_it() {
-        let cases: [(&[u8], Option<Kind>); 8] = [
+        let cases: [(&[u8], Option<Kind>); 10] = [
             (
                 br#"{"metric_stream_name":"m","namespace":"AWS/Kinesis","metric_name":"IncomingBytes"}"#,
                 Some(Kind::Metrics),
             ),
             (br#"{"MetricDataResults":[]}"#, Some(Kind::Metrics)),
+            (
+                br#"[{"Id":"m1","MetricStat":{"Metric":{"MetricName":"IncomingBytes"}}}]"#,
+                Some(Kind::Metrics),
+            ),
+            (br#"{"MetricDataQueries":[{"Id":"e","Expression":"m1*2"}]}"#, Some(Kind::Metrics)),
             (br#"{"Label":"IncomingBytes","Datapoints":[]}"#, Some(Kind::Metrics)),
             (
                 br#"{"Records":[{"eventVersion":"1.08","eventSource":"kinesis.amazonaws.com","eventName":"PutRecord"}]}"#,

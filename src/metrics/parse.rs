@@ -384,15 +384,12 @@ pub fn load_queries(path: &Path) -> anyhow::Result<Queries> {
     }
     let v: serde_json::Value = serde_json::from_slice(&text)
         .with_context(|| format!("query file {} is not JSON", path.display()))?;
-    let list = match &v {
-        serde_json::Value::Array(a) => a,
-        serde_json::Value::Object(o) => match o.get("MetricDataQueries") {
-            Some(serde_json::Value::Array(a)) => a,
-            _ => anyhow::bail!(
-                "query file {} has no MetricDataQueries array",
-                path.display()
-            ),
-        },
+    let list = match (&v, query_list(&v)) {
+        (_, Some(list)) => list,
+        (serde_json::Value::Object(_), None) => anyhow::bail!(
+            "query file {} has no MetricDataQueries array",
+            path.display()
+        ),
         _ => anyhow::bail!("query file {} is not a list of queries", path.display()),
     };
     let mut q = Queries::default();
@@ -428,6 +425,63 @@ pub fn load_queries(path: &Path) -> anyhow::Result<Queries> {
         q.by_id.insert(id, spec);
     }
     Ok(q)
+}
+
+/// The queries of a query file's JSON: a top-level array, or the `MetricDataQueries` array of
+/// an object (a `--cli-input-json` file).
+fn query_list(v: &serde_json::Value) -> Option<&Vec<serde_json::Value>> {
+    match v {
+        serde_json::Value::Array(a) => Some(a),
+        serde_json::Value::Object(o) => o.get("MetricDataQueries")?.as_array(),
+        _ => None,
+    }
+}
+
+/// The largest file [`is_query_file`] reads: 500 queries (the most one get-metric-data call
+/// takes) of a few KiB each fit in it.
+const QUERY_FILE_MAX: u64 = 4 << 20;
+
+/// Whether the file at `path` is a get-metric-data query file (what `--queries` takes, read as
+/// it reads one: uncompressed, UTF-8 or UTF-16): a JSON array of queries or an object with
+/// `MetricDataQueries`, not empty, every query an object with an `Id` and a `MetricStat` or an
+/// `Expression`. Only files of at most 4 MiB whose first 64 KiB name `MetricStat`,
+/// `Expression` or `MetricDataQueries` are read whole, so looking at a file that is something
+/// else costs little.
+pub fn is_query_file(path: &Path) -> bool {
+    use std::io::Read as _;
+    const HEAD: u64 = 64 * 1024;
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() <= QUERY_FILE_MAX) {
+        return false;
+    }
+    let Ok((mut r, _)) = crate::input::decode::text_file(path) else {
+        return false;
+    };
+    let mut text = Vec::new();
+    if (&mut r).take(HEAD).read_to_end(&mut text).is_err() {
+        return false;
+    }
+    let has = |key: &[u8]| memchr::memmem::find(&text, key).is_some();
+    if !(has(b"\"MetricStat\"") || has(b"\"Expression\"") || has(b"\"MetricDataQueries\"")) {
+        return false;
+    }
+    // UTF-16 doubles the bytes: the limit is of the text.
+    if r.take(2 * QUERY_FILE_MAX).read_to_end(&mut text).is_err() {
+        return false;
+    }
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(&text) else {
+        return false;
+    };
+    query_list(&v).is_some_and(|list| {
+        !list.is_empty()
+            && list.iter().all(|q| {
+                q.get("Id").is_some_and(serde_json::Value::is_string)
+                    && (q
+                        .get("MetricStat")
+                        .is_some_and(serde_json::Value::is_object)
+                        || q.get("Expression")
+                            .is_some_and(serde_json::Value::is_string))
+            })
+    })
 }
 
 /// Reads metrics inputs into a [`MetricsCube`].
