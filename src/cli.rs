@@ -399,7 +399,8 @@ pub struct EventsArgs {
     pub geoip: Vec<PathBuf>,
 
     /// Only calls about these streams (streamName, else the stream in streamARN, consumerARN,
-    /// resourceARN or the first resource's ARN; exact or glob).
+    /// resourceARN or the first resource's ARN; exact or glob), or a stream's ARN
+    /// (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME: that stream in that account and region).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub stream: Vec<String>,
 
@@ -494,7 +495,8 @@ pub struct SqlArgs {
     pub region: Vec<String>,
 
     /// Only calls about these streams (streamName, else the stream in streamARN, consumerARN,
-    /// resourceARN or the first resource's ARN; exact or glob).
+    /// resourceARN or the first resource's ARN; exact or glob), or a stream's ARN
+    /// (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME: that stream in that account and region).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub stream: Vec<String>,
 
@@ -561,7 +563,9 @@ pub struct MetricsArgs {
     #[arg(help_heading = "Input", long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
 
-    /// Only these streams (exact or glob; '!PATTERN' leaves them out; repeat for more).
+    /// Only these streams (exact or glob, or a stream's ARN
+    /// arn:aws:kinesis:REGION:ACCOUNT:stream/NAME: that stream in that account and region;
+    /// '!PATTERN' leaves them out; repeat for more).
     #[arg(help_heading = "Filters", long, value_name = "PATTERN")]
     pub stream: Vec<String>,
 
@@ -678,7 +682,9 @@ pub struct HealthArgs {
     #[arg(help_heading = "Input", long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
 
-    /// Only these streams (exact or glob; '!PATTERN' leaves them out; repeat for more).
+    /// Only these streams (exact or glob, or a stream's ARN
+    /// arn:aws:kinesis:REGION:ACCOUNT:stream/NAME: that stream in that account and region;
+    /// '!PATTERN' leaves them out; repeat for more).
     #[arg(help_heading = "Filters", long, value_name = "NAME")]
     pub stream: Vec<String>,
 

@@ -67,7 +67,7 @@ pub struct MetricsConfig {
     /// The window as given.
     pub window: WindowSpec,
     /// `--stream`.
-    pub streams: crate::filter::Matcher,
+    pub streams: crate::filter::StreamFilter,
     /// `--shard`.
     pub shards: crate::filter::Matcher,
     /// `--region`.
@@ -94,7 +94,7 @@ pub struct HealthConfig {
     /// The window as given.
     pub window: WindowSpec,
     /// `--stream`.
-    pub streams: crate::filter::Matcher,
+    pub streams: crate::filter::StreamFilter,
     /// `--shard`.
     pub shards: crate::filter::Matcher,
     /// `--region`.

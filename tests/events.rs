@@ -1009,29 +1009,17 @@ fn terminal_output_is_neutralised_but_csv_is_exact() {
     assert_eq!(csv_rows(&csv.stdout)[1][1], nasty);
 }
 
-/// `--stream` given what can name no stream (an ARN, a comma-separated list, a path) is a
-/// usage error that says what to write, in every command that takes it; a glob with `{a,b}`
-/// is not a list.
+/// `--stream` given what can name no stream (a comma-separated list, a path) is a usage error
+/// that says what to write, in every command that takes it; a glob with `{a,b}` is not a
+/// list. (A stream's ARN is taken: see `stream_arns_select_that_stream_in_that_account_and_region`.)
 #[test]
 fn stream_patterns_that_match_no_stream_are_refused() {
     let dir = testdata("cloudtrail");
     let dir = dir.to_str().unwrap();
-    let arn = "arn:aws:kinesis:eu-west-1:111122223333:stream/orders";
-    let consumer = "arn:aws:kinesis:us-east-2:444455556666:stream/clicks/consumer/app:1700000000";
     for (sub, pattern, says) in [
-        (
-            "events",
-            arn,
-            "--stream orders --region eu-west-1 --account 111122223333",
-        ),
-        (
-            "metrics",
-            consumer,
-            "--stream clicks --region us-east-2 --account 444455556666",
-        ),
         ("health", "orders,clicks", "--stream a --stream b"),
         ("events", "!logs/raw", "no ':' or '/'"),
-        ("events", &format!("!{arn}"), "--stream '!orders'"),
+        ("metrics", "orders:1", "or the stream's ARN"),
     ] {
         let r = run(&[sub, "--stream", pattern, dir]);
         assert_eq!(r.code, 2, "{sub} {pattern}: {}", r.stderr);
@@ -1045,7 +1033,7 @@ fn stream_patterns_that_match_no_stream_are_refused() {
         "--location",
         "s3://b/AWSLogs/",
         "--stream",
-        arn,
+        "a,b",
     ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     // A glob's alternatives are one pattern: the same events as the two streams given apart.
@@ -1423,4 +1411,142 @@ fn a_missing_comma_between_records_warns_and_loses_nothing() {
         "{}",
         r.stderr
     );
+}
+
+/// `--stream` takes a stream's ARN: that stream in that account and region only, checked
+/// against the record's own account (recipientAccountId, else the S3 key's) and awsRegion, in
+/// any partition; ORed with names and globs, and `!ARN` leaves out that one stream. Each
+/// record is told by its event name: orders of 111122223333 in eu-west-1 (PutRecord, and a
+/// SubscribeToShard that names it only by its consumer's ARN), orders of 444455556666 there
+/// (PutRecords, and ListShards whose account is the S3 key's), orders of 111122223333 in
+/// us-east-1 (GetRecords), clicks of 111122223333 in eu-west-1 (DescribeStream).
+#[test]
+fn stream_arns_select_that_stream_in_that_account_and_region() {
+    let ev = |name: &str, region: &str, account: Option<&str>, params: &str| {
+        let account = account.map_or(String::new(), |a| format!(r#""recipientAccountId":"{a}","#));
+        format!(
+            r#"{{"eventTime":"2024-03-09T10:00:00Z","eventSource":"kinesis.amazonaws.com","eventName":"{name}","awsRegion":"{region}",{account}"requestParameters":{params}}}"#
+        )
+    };
+    let (a1, a2) = (Some("111122223333"), Some("444455556666"));
+    let orders = r#"{"streamName":"orders"}"#;
+    let lines = [
+        ev("PutRecord", "eu-west-1", a1, orders),
+        ev(
+            "SubscribeToShard",
+            "eu-west-1",
+            a1,
+            r#"{"consumerARN":"arn:aws:kinesis:eu-west-1:111122223333:stream/orders/consumer/app:1700000000","shardId":"shardId-000000000000"}"#,
+        ),
+        ev("PutRecords", "eu-west-1", a2, orders),
+        ev("GetRecords", "us-east-1", a1, orders),
+        ev(
+            "DescribeStream",
+            "eu-west-1",
+            a1,
+            r#"{"streamName":"clicks"}"#,
+        ),
+    ];
+    let keyed = ev("ListShards", "eu-west-1", None, orders);
+    let dir = fixture(&[
+        ("a.jsonl", lines.join("\n").into_bytes()),
+        (
+            "AWSLogs/444455556666/CloudTrail/eu-west-1/2024/03/09/b.json",
+            format!(r#"{{"Records":[{keyed}]}}"#).into_bytes(),
+        ),
+    ]);
+    let names = |streams: &[&str]| {
+        let mut args = vec![];
+        for s in streams {
+            args.extend(["--stream", s]);
+        }
+        let (code, rows, stderr) = events_csv(dir.path(), &args);
+        assert_eq!(code, 0, "{streams:?}: {stderr}");
+        let mut names: Vec<String> = rows[1..].iter().map(|r| r[0].clone()).collect();
+        names.sort();
+        names
+    };
+    let orders_1 = "arn:aws:kinesis:eu-west-1:111122223333:stream/orders";
+    assert_eq!(names(&[orders_1]), ["PutRecord", "SubscribeToShard"]);
+    // Another partition reads the same.
+    assert_eq!(
+        names(&["arn:aws-cn:kinesis:eu-west-1:111122223333:stream/orders"]),
+        ["PutRecord", "SubscribeToShard"]
+    );
+    // The account from the S3 key counts as the record's.
+    assert_eq!(
+        names(&["arn:aws:kinesis:eu-west-1:444455556666:stream/orders"]),
+        ["ListShards", "PutRecords"]
+    );
+    assert_eq!(
+        names(&["arn:aws:kinesis:us-east-1:111122223333:stream/orders"]),
+        ["GetRecords"]
+    );
+    // ORed with a name.
+    assert_eq!(
+        names(&[orders_1, "clicks"]),
+        ["DescribeStream", "PutRecord", "SubscribeToShard"]
+    );
+    // Left out: that one stream, the other accounts' and regions' orders kept.
+    assert_eq!(
+        names(&[&format!("!{orders_1}")]),
+        ["DescribeStream", "GetRecords", "ListShards", "PutRecords"]
+    );
+    assert_eq!(
+        names(&["o*", &format!("!{orders_1}")]),
+        ["GetRecords", "ListShards", "PutRecords"]
+    );
+}
+
+/// A `--stream` value that starts with `arn:` but is not a stream's ARN is a usage error that
+/// says what is wrong, in every command that takes `--stream`.
+#[test]
+fn malformed_stream_arns_are_usage_errors() {
+    let dir = testdata("cloudtrail");
+    let dir = dir.to_str().unwrap();
+    for (pattern, says) in [
+        (
+            "arn:aws:kinesis:us-east-2:444455556666:stream/clicks/consumer/app:1700000000",
+            "an enhanced fan-out consumer's ARN, not a stream's: its stream is \
+             arn:aws:kinesis:us-east-2:444455556666:stream/clicks",
+        ),
+        (
+            "!arn:aws:firehose:us-east-1:111122223333:deliverystream/d",
+            "not a Kinesis stream ARN: its service is 'firehose', not kinesis",
+        ),
+        (
+            "arn:aws:kinesis:us-east-1:1111:stream/orders",
+            "the account '1111' is not 12 digits",
+        ),
+        (
+            "arn:aws:kinesis:us-east-1:111122223333:stream/ord*",
+            "an ARN is matched whole, without globs",
+        ),
+        (
+            "arn:aws:kinesis:us-east-1",
+            "not a stream ARN: it has too few parts",
+        ),
+    ] {
+        for sub in ["events", "metrics", "health"] {
+            let r = run(&[sub, "--stream", pattern, dir]);
+            assert_eq!(r.code, 2, "{sub} {pattern}: {}", r.stderr);
+            assert!(
+                r.stderr.contains(&format!("--stream {pattern}: {says}")),
+                "{sub} {pattern}: {}",
+                r.stderr
+            );
+            assert!(r.stdout.is_empty());
+        }
+        let r = run(&[
+            "sql",
+            "-e",
+            "duckdb",
+            "--location",
+            "s3://b/AWSLogs/",
+            "--stream",
+            pattern,
+        ]);
+        assert_eq!(r.code, 2, "sql {pattern}: {}", r.stderr);
+        assert!(r.stderr.contains(says), "sql {pattern}: {}", r.stderr);
+    }
 }

@@ -10,7 +10,7 @@ mod exports;
 
 use std::fs;
 
-use common::{run, testdata};
+use common::{csv_rows, run, testdata};
 
 const PANELS: [&str; 6] = [
     "findings",
@@ -1196,4 +1196,68 @@ fn iterator_age_past_retention_says_the_data_expired() {
             3
         )
     );
+}
+
+/// `--stream ARN` in `health`: that stream in that account and region, for the datapoints
+/// (their `account_id` and `region`) and the CloudTrail events (`recipientAccountId` and
+/// `awsRegion`) alike; `!ARN` leaves out that one.
+#[test]
+fn stream_arns_select_metrics_and_cloudtrail_of_that_account_and_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = |account: &str| {
+        format!(
+            r#"{{"metric_stream_name":"ms","account_id":"{account}","region":"eu-west-1","namespace":"AWS/Kinesis","metric_name":"IncomingBytes","dimensions":{{"StreamName":"orders"}},"timestamp":{},"value":{{"max":1.0,"min":1.0,"sum":1.0,"count":1.0}},"unit":"None"}}"#,
+            exports::START_MS
+        )
+    };
+    let change = |account: &str, shards: u32| {
+        format!(
+            r#"{{"eventTime":"2026-11-28T09:00:00Z","eventSource":"kinesis.amazonaws.com","eventName":"UpdateShardCount","awsRegion":"eu-west-1","recipientAccountId":"{account}","requestParameters":{{"streamName":"orders","targetShardCount":{shards},"scalingType":"UNIFORM_SCALING"}}}}"#
+        )
+    };
+    fs::write(
+        dir.path().join("ms.json"),
+        [record("111122223333"), record("444455556666")].join("\n"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("ct.json"),
+        format!(
+            r#"{{"Records":[{},{}]}}"#,
+            change("111122223333", 2),
+            change("444455556666", 4)
+        ),
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let panel = |panel: &str, stream: &str| {
+        let r = run(&[
+            "health", "-q", "-f", "csv", "-p", panel, "--stream", stream, d,
+        ]);
+        assert_eq!(r.code, 0, "{stream}: {}", r.stderr);
+        csv_rows(&r.stdout)[1..]
+            .iter()
+            .map(|r| r.join(","))
+            .collect::<Vec<_>>()
+    };
+    let arn = "arn:aws:kinesis:eu-west-1:111122223333:stream/orders";
+    for (stream, account, shards) in [
+        (arn.to_string(), "111122223333", 2),
+        (format!("!{arn}"), "444455556666", 4),
+    ] {
+        let changes = panel("changes", &stream);
+        assert_eq!(changes.len(), 1, "{stream}: {changes:?}");
+        assert!(
+            changes[0].starts_with(&format!(
+                "2026-11-28T09:00:00Z,{account},eu-west-1,orders,UpdateShardCount,"
+            )) && changes[0].ends_with(&format!("target shard count {shards}")),
+            "{stream}: {changes:?}"
+        );
+        let streams = panel("streams", &stream);
+        assert_eq!(streams.len(), 1, "{stream}: {streams:?}");
+        assert!(
+            streams[0].starts_with(&format!("{account},eu-west-1,orders,")),
+            "{stream}: {streams:?}"
+        );
+    }
 }

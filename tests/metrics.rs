@@ -1628,3 +1628,91 @@ fn a_query_file_given_as_data_is_named_as_one() {
         r.stderr
     );
 }
+
+/// `--stream` takes a stream's ARN: the series of that stream in that account and region (the
+/// series key's). get-metric-data output carries neither: its series match by name, and by
+/// the account too where the file lies under an `AWSLogs/ACCOUNT/` key. Names and ARNs are
+/// ORed; `!ARN` leaves out that one stream.
+#[test]
+fn stream_arns_select_series_by_account_and_region() {
+    let dir = tempfile::tempdir().unwrap();
+    let record = |account: &str, region: &str, stream: &str| {
+        format!(
+            r#"{{"metric_stream_name":"ms","account_id":"{account}","region":"{region}","namespace":"AWS/Kinesis","metric_name":"IncomingRecords","dimensions":{{"StreamName":"{stream}"}},"timestamp":{},"value":{{"max":1.0,"min":1.0,"sum":1.0,"count":1.0}},"unit":"None"}}"#,
+            exports::START_MS
+        )
+    };
+    let lines = [
+        record("111122223333", "eu-west-1", "orders"),
+        record("444455556666", "eu-west-1", "orders"),
+        record("111122223333", "us-east-1", "orders"),
+        record("111122223333", "eu-west-1", "clicks"),
+        record("111122223333", "eu-west-1", "s1"),
+    ];
+    fs::write(dir.path().join("streams.json"), lines.join("\n")).unwrap();
+    let (q, o) = exports::get_metric_data(
+        dir.path(),
+        &[exports::Query {
+            id: "ir",
+            metric: "IncomingRecords",
+            stat: "Sum",
+            points: &[(0, 5.0)],
+        }],
+    );
+    let keyed = dir.path().join("AWSLogs/999988887777/cw");
+    fs::create_dir_all(&keyed).unwrap();
+    fs::copy(&o, keyed.join("output.json")).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let series = |streams: &[&str]| {
+        let mut args = vec![
+            "metrics",
+            "-f",
+            "csv",
+            "-p",
+            "incoming-records",
+            "--queries",
+            &q,
+        ];
+        for s in streams {
+            args.extend(["--stream", s]);
+        }
+        args.push(d);
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{streams:?}: {}", r.stderr);
+        let mut keys: Vec<String> = csv_rows(&r.stdout)[1..]
+            .iter()
+            .map(|r| format!("{}/{}/{}", r[1], r[2], r[3]))
+            .collect();
+        keys.sort();
+        keys
+    };
+    let orders_1 = "arn:aws:kinesis:eu-west-1:111122223333:stream/orders";
+    assert_eq!(series(&[orders_1]), ["111122223333/eu-west-1/orders"]);
+    assert_eq!(
+        series(&["arn:aws-us-gov:kinesis:eu-west-1:444455556666:stream/orders"]),
+        ["444455556666/eu-west-1/orders"]
+    );
+    // The export's series have no region and, outside the key, no account: the name decides.
+    assert_eq!(
+        series(&["arn:aws:kinesis:eu-west-1:111122223333:stream/s1"]),
+        ["//s1", "111122223333/eu-west-1/s1"]
+    );
+    assert_eq!(
+        series(&["arn:aws:kinesis:eu-west-1:999988887777:stream/s1"]),
+        ["//s1", "999988887777//s1"]
+    );
+    assert_eq!(
+        series(&[orders_1, "clicks"]),
+        [
+            "111122223333/eu-west-1/clicks",
+            "111122223333/eu-west-1/orders"
+        ]
+    );
+    assert_eq!(
+        series(&["orders", &format!("!{orders_1}")]),
+        [
+            "111122223333/us-east-1/orders",
+            "444455556666/eu-west-1/orders"
+        ]
+    );
+}

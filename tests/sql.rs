@@ -116,7 +116,7 @@ fn flags_change_the_where_clauses() {
         19_791u64 * 86_400_000,
         19_792u64 * 86_400_000 + 6 * 3_600_000,
     );
-    let cases: [(&str, &[&str], &[String]); 6] = [
+    let cases: [(&str, &[&str], &[String]); 7] = [
         (
             "duckdb",
             &[
@@ -187,6 +187,23 @@ fn flags_change_the_where_clauses() {
                 "((user_name IN ('!bang')))".into(),
                 "((source_ipv4 BETWEEN 1359103232 AND 1359103487) AND NOT COALESCE(source_ip IN ('10.0.0.1'), FALSE))".into(),
             ],
+        ),
+        (
+            // A stream ARN is its name, account and region (an empty account matched by name,
+            // as the CLI matches it), ORed with the names; `!ARN` leaves out that one.
+            "duckdb",
+            &[
+                "--stream",
+                "arn:aws-cn:kinesis:cn-north-1:111122223333:stream/orders",
+                "--stream",
+                "clicks",
+                "--stream",
+                "!arn:aws:kinesis:eu-west-1:444455556666:stream/o.x",
+            ],
+            &["((stream IN ('clicks') OR (stream = 'orders' AND account IN ('111122223333', '') \
+               AND region IN ('cn-north-1', ''))) AND NOT COALESCE((stream = 'o.x' AND account \
+               IN ('444455556666', '') AND region IN ('eu-west-1', '')), FALSE))"
+                .into()],
         ),
         ("duckdb", &[], &[]),
     ];

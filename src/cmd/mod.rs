@@ -15,10 +15,9 @@ use clap::CommandFactory;
 use clap::error::ErrorKind;
 
 use crate::cli::{AnchorArg, Cli, Command, InputArgs, OutputArgs, WindowArgs};
-use crate::cloudtrail::stream_in_arn;
 use crate::config::{InputConfig, OutputConfig};
 use crate::diag::{FileReport, FileStatus, FileTotals, Outcome, warnings};
-use crate::filter::Matcher;
+use crate::filter::{Matcher, StreamArn, StreamFilter};
 use crate::input::kind::{self, Kind};
 use crate::input::{Found, PathProblem, Source, WalkOptions, discover};
 use crate::panels::{Cell, Table};
@@ -304,59 +303,50 @@ fn matcher(flag: &str, patterns: &[String], sub: &str) -> Matcher {
     matcher_with(Matcher::new, flag, patterns, sub)
 }
 
-/// The `--stream` matcher. A Kinesis stream name holds only letters, digits, `_`, `.` and `-`,
-/// so a pattern with `:` or `/` (an ARN) or a comma outside a glob's `{a,b}` (a list) could
-/// match no stream and would silently leave everything out: it is refused with what to write
-/// instead.
-fn stream_matcher(patterns: &[String], sub: &str) -> Matcher {
+/// The `--stream` filter. A pattern that starts with `arn:` is a stream ARN (that stream in
+/// that account and region), refused with what is wrong when it is not one. Otherwise a
+/// Kinesis stream name holds only letters, digits, `_`, `.` and `-`, so a pattern with `:` or
+/// `/` or a comma outside a glob's `{a,b}` (a list) could match no stream and would silently
+/// leave everything out: it is refused with what to write instead.
+fn stream_matcher(patterns: &[String], sub: &str) -> StreamFilter {
+    let refuse = |p: &str, msg: String| -> ! {
+        usage_error(
+            ErrorKind::ValueValidation,
+            format!("--stream {}: {}", sanitize(p), sanitize(&msg)),
+            sub,
+        )
+    };
     for p in patterns {
         let bare = p.strip_prefix('!').unwrap_or(p);
-        let refuse = |msg: String| -> ! {
-            usage_error(
-                ErrorKind::ValueValidation,
-                format!("--stream {}: {msg}", sanitize(p)),
-                sub,
-            )
-        };
-        if let Some([region, account, name]) = kinesis_stream_arn(bare) {
-            if bare.len() < p.len() {
-                // Left out: the region and account would narrow what is kept instead.
-                refuse(format!(
-                    "takes a stream name, not an ARN: --stream '!{}'",
-                    sanitize(name)
-                ));
-            }
-            refuse(format!(
-                "takes a stream name, not an ARN: --stream {} --region {} --account {}",
-                sanitize(name),
-                sanitize(region),
-                sanitize(account)
-            ));
+        match StreamArn::parse(bare) {
+            Some(Err(why)) => refuse(p, why),
+            Some(Ok(_)) => continue,
+            None => {}
         }
         if bare.contains([':', '/']) {
-            refuse("a stream name has no ':' or '/' (give the name, e.g. --stream orders)".into());
+            refuse(
+                p,
+                "a stream name has no ':' or '/' (give the name, e.g. --stream orders, or the \
+                 stream's ARN, arn:aws:kinesis:REGION:ACCOUNT:stream/NAME)"
+                    .into(),
+            );
         }
         if bare.contains(',') && !bare.contains('{') {
             refuse(
+                p,
                 "one stream (or glob) for each --stream: repeat it (--stream a --stream b) or \
                  write a glob ('{a,b}')"
                     .into(),
             );
         }
     }
-    matcher("stream", patterns, sub)
-}
-
-/// The region, account and stream of a Kinesis stream ARN
-/// (`arn:PARTITION:kinesis:REGION:ACCOUNT:stream/NAME`, a consumer's too), the stream read as
-/// `--stream` reads it in events ([`stream_in_arn`]).
-fn kinesis_stream_arn(s: &str) -> Option<[&str; 3]> {
-    match s.splitn(6, ':').collect::<Vec<_>>().as_slice() {
-        ["arn", _, "kinesis", region, account, resource] if resource.starts_with("stream/") => {
-            Some([region, account, stream_in_arn(s)]).filter(|[.., name]| !name.is_empty())
-        }
-        _ => None,
-    }
+    StreamFilter::new(patterns).unwrap_or_else(|e| {
+        usage_error(
+            ErrorKind::ValueValidation,
+            format!("--stream: {}", sanitize(&e.to_string())),
+            sub,
+        )
+    })
 }
 
 /// [`matcher`] built by `build` (e.g. [`Matcher::addresses`]).

@@ -20,7 +20,7 @@ use hashbrown::HashTable;
 
 use crate::cloudtrail::reader::RecordQuery;
 use crate::cloudtrail::{Field, Kind, PERSON_TYPES, Record, Skip, kind};
-use crate::filter::Matcher;
+use crate::filter::{Matcher, StreamFilter};
 use crate::group::{Interner, Strings};
 use crate::pipeline::Merge;
 use crate::window::{Millis, Window, bucket_start, union_range, widen_range};
@@ -36,8 +36,9 @@ pub struct Filters {
     pub source_ip: Matcher,
     /// `--region`.
     pub region: Matcher,
-    /// `--stream`.
-    pub stream: Matcher,
+    /// `--stream`: names, globs and stream ARNs (checked against the account below and the
+    /// region).
+    pub stream: StreamFilter,
     /// `--account`: `recipientAccountId`, else the account in the file's S3 key.
     pub account: Matcher,
 }
@@ -888,7 +889,7 @@ impl EventsAgg {
             && f.region.matches(region)
             && f.user.matches(user)
             && f.source_ip.matches(ip)
-            && (f.stream.is_any() || f.stream.matches(r.stream()))
+            && (f.stream.is_any() || f.stream.matches(r.stream(), account, region))
             && f.account.matches(account))
         {
             return Ok(());
@@ -1479,7 +1480,7 @@ mod tests {
         q.filters.event_name = Matcher::new(&["B".to_string()]).unwrap();
         assert_eq!(add_all(&q, &refs).counts.matched, 1);
         q.filters.event_name = Matcher::default();
-        q.filters.stream = Matcher::new(&["ord*".to_string()]).unwrap();
+        q.filters.stream = StreamFilter::new(&["ord*".to_string()]).unwrap();
         assert_eq!(add_all(&q, &refs).counts.matched, 2);
         q.filters.region = Matcher::new(&["us-west-2".to_string()]).unwrap();
         assert_eq!(add_all(&q, &refs).counts.matched, 0);

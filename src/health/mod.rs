@@ -12,7 +12,7 @@ pub mod analyze;
 use crate::cloudtrail::reader::{CloudTrailPart, CloudTrailReader, RecordQuery};
 use crate::cloudtrail::{Damage, Field, Kind, Record, RequestParameters, Skip, kind};
 use crate::diag::{FileReport, FileStatus};
-use crate::filter::Matcher;
+use crate::filter::{Matcher, StreamFilter};
 use crate::input::Source;
 use crate::input::lenient::field;
 use crate::metrics::parse::{MetricsPart, MetricsReader, Queries};
@@ -190,8 +190,8 @@ impl HealthAcc {
 /// and CloudTrail (`--shard` is applied when the panels are built).
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
-    /// `--stream`.
-    pub streams: Matcher,
+    /// `--stream`: names, globs and stream ARNs.
+    pub streams: StreamFilter,
     /// `--region`.
     pub regions: Matcher,
     /// `--account`.
@@ -302,7 +302,9 @@ impl RecordQuery for ChangeQuery {
         let stream = r.stream();
         let account = crate::account::of(r.field(Field::RecipientAccountId), path_account);
         let f = &self.filters;
-        if !f.streams.matches(stream) || !f.regions.matches(region) || !f.accounts.matches(account)
+        if !f.streams.matches(stream, account, region)
+            || !f.regions.matches(region)
+            || !f.accounts.matches(account)
         {
             return Ok(());
         }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use crate::filter::Matcher;
+use crate::filter::{Matcher, StreamFilter};
 use crate::pipeline::Merge;
 use crate::window::{Millis, Window, auto_period, union_range, widen_range};
 use exact::ExactSum;
@@ -339,8 +339,9 @@ impl Merge for MetricCounts {
 pub struct Query {
     /// Only datapoints in this window.
     pub window: Window,
-    /// `--stream`.
-    pub streams: Matcher,
+    /// `--stream`: names, globs and stream ARNs (checked against the series' account and
+    /// region).
+    pub streams: StreamFilter,
     /// `--shard`.
     pub shards: Matcher,
     /// `--region`.
@@ -377,7 +378,7 @@ impl Query {
         let (stream_metrics, shard_metrics) = catalogue::metric_names();
         Query {
             window,
-            streams: Matcher::default(),
+            streams: StreamFilter::default(),
             shards: Matcher::default(),
             regions: Matcher::default(),
             accounts: Matcher::default(),
@@ -494,7 +495,7 @@ impl Series {
         };
         Series {
             wanted: metrics.contains(&metric),
-            passes: q.streams.matches(stream)
+            passes: q.streams.matches(stream, account, region)
                 && q.shards.matches(shard)
                 && q.regions.matches(region)
                 && q.accounts.matches(account),

@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 use dialect::Dialect;
 
 use crate::cloudtrail::{Field, KINESIS_SOURCE, PERSON_TYPES};
-use crate::filter::{PatternError, is_glob};
+use crate::filter::{PatternError, StreamArn, is_glob};
 use crate::panels::events::{LOCATIONS, MAX_BUCKETS};
 use crate::window::{END_TIME, Millis, Window, format_duration, format_instant};
 
@@ -349,7 +349,8 @@ fn ipv4_number(d: &dyn Dialect) -> String {
 }
 
 /// Patterns of one kind (to include or to exclude) as one condition on `column`: exact values
-/// with `IN`, globs as regexes, networks (`addresses`) as ranges of [`ipv4_number`].
+/// with `IN`, globs as regexes, networks (`addresses`) as ranges of [`ipv4_number`], stream
+/// ARNs (of `stream`) as the name, account and region they name.
 fn any_of(
     d: &dyn Dialect,
     column: &str,
@@ -377,6 +378,19 @@ fn any_of(
             let lo = u32::from(v4.network());
             let hi = u32::from(v4.broadcast());
             any.push(format!("source_ipv4 BETWEEN {lo} AND {hi}"));
+        } else if let Some(arn) = (column == "stream").then(|| StreamArn::parse(p)).flatten() {
+            // That stream in that account and region; an empty account (no recipientAccountId,
+            // no S3 key) is matched by the name and region, as the CLI matches it.
+            let arn = arn.map_err(|reason| PatternError {
+                pattern: p.to_string(),
+                reason,
+            })?;
+            any.push(format!(
+                "(stream = {} AND account IN ({}, '') AND region IN ({}, ''))",
+                d.string(&arn.name),
+                d.string(&arn.account),
+                d.string(&arn.region)
+            ));
         } else if is_glob(p) {
             any.push(d.matches(column, &glob::to_regex(p)?));
         } else {
