@@ -549,7 +549,12 @@ impl<R: Read> Cutter<R> {
         let st = &self.st;
         let mut keep = st.pos;
         if let Some(r) = &st.element_resync {
-            keep = keep.min(r.at).min(r.search).min(st.line_start);
+            // Not the line's start: nothing reads the text before the search from there
+            // (columns are counted from its offset, which stays), and on one line (S3's
+            // `{"Records":[...]}`) it is the file's first byte: with breaks close together one
+            // was nearly always waiting here, and the whole file stayed in the buffer (a 307 MB
+            // line with a damaged record in two: 383 MB resident, until 2026-12-02).
+            keep = keep.min(r.at).min(r.search);
         }
         if st.resync {
             keep = keep.min(st.line_start).min(st.run);
@@ -1262,4 +1267,76 @@ fn last_line_cut(buf: &[u8]) -> Option<usize> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A CloudTrail-like record of about 600 bytes, damaged (a value with no quotes, which no
+    /// reader can read past) when `damaged`.
+    fn record(i: usize, damaged: bool) -> String {
+        let name = if damaged {
+            "PutRecord"
+        } else {
+            "\"PutRecord\""
+        };
+        format!(
+            r#"{{"eventVersion":"1.08","eventSource":"kinesis.amazonaws.com","eventName":{name},"awsRegion":"us-east-1","eventTime":"2024-03-09T00:00:00Z","sourceIPAddress":"10.0.0.{}","userIdentity":{{"type":"IAMUser","userName":"u{}","arn":"arn:aws:iam::123456789012:user/u{}"}},"requestParameters":{{"streamName":"s{}"}},"eventID":"{:08x}-0000-0000-0000-000000000000","padding":"{}"}}"#,
+            i % 250,
+            i % 7,
+            i % 7,
+            i % 3,
+            i,
+            "x".repeat(200)
+        )
+    }
+
+    /// The most the cutter held at once while cutting `text` in pieces of `chunk`, and the
+    /// bytes given out in pieces.
+    fn held_while_cutting(text: &str, chunk: usize) -> (usize, usize) {
+        let opts = CutOptions {
+            chunk_bytes: chunk,
+            max_value: 1 << 30,
+            split_keys: &["Records"],
+            any_line: false,
+        };
+        let mut cutter = Cutter::new(
+            Vec::new(),
+            io::Cursor::new(text.as_bytes().to_vec()),
+            opts,
+            Pool::default(),
+        );
+        let (mut held, mut out) = (0, 0);
+        while let Some(piece) = cutter.next() {
+            held = held.max(cutter.buf.len());
+            if let Piece::Text(t) = piece {
+                out += t.bytes().len();
+            }
+        }
+        (held, out)
+    }
+
+    /// One line of 4,000 records, every other one damaged: the text held while cutting stays
+    /// within a few pieces and the resync's look-ahead, as for the same records undamaged,
+    /// however long the line (it held the whole line before 2026-12-02).
+    #[test]
+    fn a_line_of_many_damaged_records_is_cut_in_bounded_memory() {
+        let chunk = 16 * 1024;
+        let line = |damage: bool| {
+            let r: Vec<String> = (0..4000).map(|i| record(i, damage && i % 2 == 1)).collect();
+            format!(r#"{{"Records":[{}]}}"#, r.join(","))
+        };
+        let (good, damaged) = (line(false), line(true));
+        assert!(damaged.len() > 2_000_000);
+        let (held_good, out_good) = held_while_cutting(&good, chunk);
+        let (held_damaged, out_damaged) = held_while_cutting(&damaged, chunk);
+        // Every byte of the records array goes out, wrapped as documents of their own.
+        assert!(out_good >= good.len() && out_damaged >= damaged.len());
+        // Four pieces before cutting starts (the lines mode's look-ahead), then the resync's
+        // look-ahead of at most 64 KiB past a break, and as much again before compacting.
+        let bound = 4 * chunk + 4 * 64 * 1024;
+        assert!(held_good <= bound, "{held_good} held, undamaged");
+        assert!(held_damaged <= bound, "{held_damaged} held, damaged");
+    }
 }
