@@ -38,7 +38,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l until -d 'End of the window (exclusive); same forms as --since' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -l relative-to -d 'What durations in --since/--until count back from: now, or the newest event (or datapoint) of the input, itself inclusive; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
 latest\t'The time of the newest record in the input (reads the input twice)'"
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand events" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading, fitted to the terminal width (on a pipe: COLUMNS, else 100)'
 csv\t'CSV with a header (one panel on stdout, or every panel with --output-dir)'
 json\t'One JSON document with every panel'
 html\t'One self-contained page of charts, a world map and sortable tables (> report.html)'"
@@ -74,7 +74,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metric
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l until -d 'End of the window (exclusive); same forms as --since' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l relative-to -d 'What durations in --since/--until count back from: now, or the newest event (or datapoint) of the input, itself inclusive; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
 latest\t'The time of the newest record in the input (reads the input twice)'"
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading, fitted to the terminal width (on a pipe: COLUMNS, else 100)'
 csv\t'CSV with a header (one panel on stdout, or every panel with --output-dir)'
 json\t'One JSON document with every panel'
 html\t'One self-contained page of charts, a world map and sortable tables (> report.html)'"
@@ -109,7 +109,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l until -d 'End of the window (exclusive); same forms as --since' -r
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l relative-to -d 'What durations in --since/--until count back from: now, or the newest event (or datapoint) of the input, itself inclusive; `latest` shows e.g. the last day of an old dump' -r -f -a "now\t'The current time'
 latest\t'The time of the newest record in the input (reads the input twice)'"
-complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s f -l format -d 'Output format' -r -f -a "table\t'Titled tables for reading, fitted to the terminal width (on a pipe: COLUMNS, else 100)'
 csv\t'CSV with a header (one panel on stdout, or every panel with --output-dir)'
 json\t'One JSON document with every panel'
 html\t'One self-contained page of charts, a world map and sortable tables (> report.html)'"

@@ -39,17 +39,39 @@ fn run_at(columns: u16, args: &[&str]) -> common::Run {
     }
 }
 
+/// The columns said once above a table (`Every row: region us-east-1, stream orders`, on one
+/// line or wrapped at spaces over more) and their values, from the panel's lines after its
+/// title; none when there is no such line.
+fn said_once<'a>(mut lines: impl Iterator<Item = &'a str>) -> Vec<(String, String)> {
+    let Some(first) = lines.next().and_then(|l| l.strip_prefix("Every row: ")) else {
+        return Vec::new();
+    };
+    let mut text = first.to_string();
+    for l in lines.take_while(|l| !l.starts_with('┌')) {
+        text = format!("{text} {l}");
+    }
+    text.split(", ")
+        .map(|pair| {
+            let (name, value) = pair.split_once(' ').expect(pair);
+            (name.to_string(), value.to_string())
+        })
+        .collect()
+}
+
 /// A panel's cells as a table or as blocks shows them, read back: each row's cells in the
-/// order of `header`, free text that wrapped joined again with spaces. Asserts that every
-/// line fits `columns` (a block line may run past it only with a single unbroken value), that
-/// identifiers and numbers are never wrapped, and returns whether the panel was blocks.
+/// order of `header`, free text that wrapped joined again with spaces, the columns said once
+/// above a table given their value in every row. Asserts that every line fits `columns` (a
+/// block line may run past it only with a single unbroken value), that identifiers and
+/// numbers are never wrapped, and returns whether the panel was blocks and the columns said
+/// once.
 fn shown_cells(
     text: &str,
     title: &str,
     header: &[String],
     columns: usize,
-) -> (bool, Vec<Vec<String>>) {
+) -> (bool, Vec<String>, Vec<Vec<String>>) {
     let mut lines = text.lines().skip_while(|l| *l != title).skip(1);
+    let said = said_once(lines.clone());
     let mut rows: Vec<Vec<String>> = Vec::new();
     let first = lines
         .by_ref()
@@ -57,6 +79,11 @@ fn shown_cells(
         .unwrap_or_else(|| panic!("{title}:\n{text}"));
     if first.starts_with('┌') {
         assert!(width(first) <= columns, "{columns}: {first}");
+        let shown: Vec<&String> = header
+            .iter()
+            .filter(|h| said.iter().all(|(name, _)| name != *h))
+            .collect();
+        assert_eq!(shown.len() + said.len(), header.len(), "{said:?}");
         lines.by_ref().find(|l| l.starts_with('╞')).expect(title);
         for l in lines.take_while(|l| l.starts_with('│')) {
             assert!(width(l) <= columns, "{columns}: {l}");
@@ -65,7 +92,7 @@ fn shown_cells(
                 .split('┆')
                 .map(|c| c.trim().to_string())
                 .collect();
-            assert_eq!(cells.len(), header.len(), "{l}");
+            assert_eq!(cells.len(), shown.len(), "{l}");
             if cells[0].is_empty() {
                 // A continuation line of free text, joined with a space: a value split
                 // anywhere else would not read back as the CSV's.
@@ -77,7 +104,21 @@ fn shown_cells(
                 rows.push(cells);
             }
         }
-        return (false, rows);
+        let rows = rows
+            .into_iter()
+            .map(|cells| {
+                let mut cells = cells.into_iter();
+                header
+                    .iter()
+                    .map(|h| match said.iter().find(|(name, _)| name == h) {
+                        Some((_, value)) => value.clone(),
+                        None => cells.next().unwrap(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let said = said.into_iter().map(|(name, _)| name).collect();
+        return (false, said, rows);
     }
     // Blocks: a rule line per row, then `name  value` per column; free text continues on lines
     // that start with spaces.
@@ -107,7 +148,7 @@ fn shown_cells(
             break;
         }
     }
-    (true, rows)
+    (true, Vec::new(), rows)
 }
 
 /// How a CSV value shows in a table: `-` when empty, C0 control characters (the samples'
@@ -149,6 +190,7 @@ fn every_value_is_shown_whole_at_every_width() {
         (&health, "changes", "Capacity Changes"),
     ];
     let mut forms = Vec::new();
+    let mut hoisted = Vec::new();
     for (command, panel, title) in panels {
         let mut args = command.to_vec();
         args.extend(["-p", panel, "-f", "csv"]);
@@ -168,10 +210,13 @@ fn every_value_is_shown_whole_at_every_width() {
                     assert!(width(line) <= usize::from(columns), "{columns}: {line}");
                 }
             }
-            let (blocks, got) = shown_cells(&r.stdout, title, &csv[0], usize::from(columns));
+            let (blocks, said, got) = shown_cells(&r.stdout, title, &csv[0], usize::from(columns));
             assert_eq!(got.len(), want.len(), "{panel} at {columns}:\n{}", r.stdout);
             for (g, w) in got.iter().zip(&want) {
                 assert_eq!(g, w, "{panel} at {columns}");
+            }
+            if !said.is_empty() {
+                hoisted.push((panel, columns, said));
             }
             forms.push((panel, columns, blocks));
         }
@@ -192,6 +237,15 @@ fn every_value_is_shown_whole_at_every_width() {
     assert_eq!(blocks_at("findings"), [80, 100, 120]);
     assert_eq!(blocks_at("shards"), [80, 100, 120]);
     assert_eq!(blocks_at("changes"), [80, 100, 120]);
+    // The consumers of the sample are all of one stream: at 80 and 100 columns (the table of
+    // every column needs 104) the account, region and stream are said once and the table of
+    // the rest fits; wider, every column is in the table. The other panels' rows differ in
+    // their keys (or are blocks even without them).
+    let shared = || ["account", "region", "stream"].map(String::from).to_vec();
+    assert_eq!(
+        hoisted,
+        [("consumers", 80, shared()), ("consumers", 100, shared())]
+    );
 }
 
 /// A panel written out by hand at 120 columns (a table: the message wraps at spaces, the
@@ -305,6 +359,218 @@ fn sparklines_stay_on_their_line() {
             }
         }
     }
+}
+
+/// Metric Streams datapoints of iterator age (the `max` is what the panel reads), one a
+/// minute from 2024-03-09T10:00Z, for the series `(region, stream, shard)` (`None`: the
+/// stream-level metric).
+fn iterator_ages(series: &[(&str, &str, Option<&str>, &[u32])]) -> String {
+    let mut lines = Vec::new();
+    for (region, stream, shard, values) in series {
+        let (metric, dims) = match shard {
+            None => (
+                "GetRecords.IteratorAgeMilliseconds",
+                format!(r#"{{"StreamName":"{stream}"}}"#),
+            ),
+            Some(shard) => (
+                "IteratorAgeMilliseconds",
+                format!(r#"{{"StreamName":"{stream}","ShardId":"{shard}"}}"#),
+            ),
+        };
+        for (minute, v) in values.iter().enumerate() {
+            lines.push(format!(
+                r#"{{"region":"{region}","namespace":"AWS/Kinesis","metric_name":"{metric}","dimensions":{dims},"timestamp":{},"value":{{"sum":{v},"count":1,"max":{v},"min":{v}}}}}"#,
+                1_709_978_400_000u64 + minute as u64 * 60_000
+            ));
+        }
+    }
+    lines.join("\n")
+}
+
+/// Columns whose value every row shares are said once above a table that does not fit with
+/// them, and only then: a panel of one region and one stream, its three series 24 buckets
+/// long. With every column the table needs 97 columns (region 9, stream 6, shard 20, min 3,
+/// avg 3, max 3, last 4, the sparkline 24, borders 25), 81 with the sparkline at its 8.
+#[test]
+fn columns_every_row_shares_are_said_once_when_the_table_is_too_wide() {
+    let dir = tempfile::tempdir().unwrap();
+    // The stream: 0, 0, 0, 2, 2, 2, ... 14, 14, 14 (mean 7); shard 0 the other way round;
+    // shard 1 always 5. Measurements are drawn from their smallest to their largest value:
+    // 2 * k is level k of 0..7; a series that never moves is drawn mid-height (level 3).
+    let up: Vec<u32> = (0..24).map(|i| 2 * (i / 3)).collect();
+    let down: Vec<u32> = up.iter().rev().copied().collect();
+    let flat = [5; 24];
+    let file = dir.path().join("ages.json");
+    std::fs::write(
+        &file,
+        iterator_ages(&[
+            ("us-east-1", "orders", None, &up),
+            ("us-east-1", "orders", Some("shardId-000000000000"), &down),
+            ("us-east-1", "orders", Some("shardId-000000000001"), &flat),
+        ]),
+    )
+    .unwrap();
+    let args = [
+        "metrics",
+        "-q",
+        "-p",
+        "iterator-age",
+        "--period",
+        "1m",
+        file.to_str().unwrap(),
+    ];
+    let title =
+        "Iterator Age (ms)\n(24 buckets of 1m, 2024-03-09T10:00:00Z to 2024-03-09T10:24:00Z)\n";
+    // 80 columns: region and stream said once; the table of the rest fits, sparklines whole
+    // (24 characters, one a bucket).
+    let at_80 = format!(
+        "{title}\
+Every row: region us-east-1, stream orders
+┌──────────────────────┬─────┬─────┬─────┬──────┬──────────────────────────┐
+│ shard                ┆ min ┆ avg ┆ max ┆ last ┆ trend                    │
+╞══════════════════════╪═════╪═════╪═════╪══════╪══════════════════════════╡
+│ -                    ┆   0 ┆   7 ┆  14 ┆   14 ┆ ▁▁▁▂▂▂▃▃▃▄▄▄▅▅▅▆▆▆▇▇▇███ │
+│ shardId-000000000000 ┆   0 ┆   7 ┆  14 ┆    0 ┆ ███▇▇▇▆▆▆▅▅▅▄▄▄▃▃▃▂▂▂▁▁▁ │
+│ shardId-000000000001 ┆   5 ┆   5 ┆   5 ┆    5 ┆ ▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄ │
+└──────────────────────┴─────┴─────┴─────┴──────┴──────────────────────────┘
+"
+    );
+    let r = run_at(80, &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, at_80);
+    // 60 columns (a pipe, $COLUMNS=60): the sparkline shrinks to 8, a character the mean of
+    // three buckets (0, 2, ... 14), and the table is exactly 60 wide.
+    let at_60 = "Iterator Age (ms)
+(24 buckets of 1m, 2024-03-09T10:00:00Z to
+2024-03-09T10:24:00Z)
+Every row: region us-east-1, stream orders
+┌──────────────────────┬─────┬─────┬─────┬──────┬──────────┐
+│ shard                ┆ min ┆ avg ┆ max ┆ last ┆ trend    │
+╞══════════════════════╪═════╪═════╪═════╪══════╪══════════╡
+│ -                    ┆   0 ┆   7 ┆  14 ┆   14 ┆ ▁▂▃▄▅▆▇█ │
+│ shardId-000000000000 ┆   0 ┆   7 ┆  14 ┆    0 ┆ █▇▆▅▄▃▂▁ │
+│ shardId-000000000001 ┆   5 ┆   5 ┆   5 ┆    5 ┆ ▄▄▄▄▄▄▄▄ │
+└──────────────────────┴─────┴─────┴─────┴──────┴──────────┘
+";
+    let r = run_at(60, &args);
+    assert_eq!(r.stdout, at_60);
+    for line in r.stdout.lines().skip(3) {
+        assert_eq!(width(line), if line.starts_with("Every") { 42 } else { 60 });
+    }
+    // 90 columns: the table fits with every column once the sparkline is 17 characters
+    // (90 - 73): nothing is said once.
+    let at_90 = format!(
+        "{}\
+┌───────────┬────────┬──────────────────────┬─────┬─────┬─────┬──────┬───────────────────┐
+│ region    ┆ stream ┆ shard                ┆ min ┆ avg ┆ max ┆ last ┆ trend             │
+╞═══════════╪════════╪══════════════════════╪═════╪═════╪═════╪══════╪═══════════════════╡
+",
+        title.replacen('\n', " ", 1)
+    );
+    let r = run_at(90, &args);
+    assert!(r.stdout.starts_with(&at_90), "{}", r.stdout);
+    assert!(!r.stdout.contains("Every row"), "{}", r.stdout);
+    assert!(
+        r.stdout.lines().skip(1).all(|l| width(l) == 90),
+        "{}",
+        r.stdout
+    );
+    // A pipe without $COLUMNS is 100 wide: the table of every column at its natural width.
+    let r = run(&args);
+    assert!(!r.stdout.contains("Every row"), "{}", r.stdout);
+    assert!(
+        r.stdout.lines().skip(1).all(|l| width(l) == 97),
+        "{}",
+        r.stdout
+    );
+    // 59 columns: even without region and stream it does not fit (60): blocks of every
+    // column, as before.
+    let r = run_at(59, &args);
+    assert!(
+        r.stdout
+            .contains("\n(a block per row: as a table it needs 81 columns)\n── 1 ─"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("\nregion  us-east-1\nstream  orders\nshard   -\n")
+    );
+    assert!(!r.stdout.contains("Every row"), "{}", r.stdout);
+    // Table files (--output-dir) are 100 columns and keep every column: nothing said once
+    // (this one fits anyway; `every row` is for terminals and pipes).
+    let out = dir.path().join("out");
+    let mut with_dir = args.to_vec();
+    with_dir.extend(["-o", out.to_str().unwrap()]);
+    let r = run_at(60, &with_dir);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(out.join("iterator-age.txt")).unwrap();
+    assert!(!text.contains("Every row"), "{text}");
+}
+
+/// Rows that differ in every key column have nothing to say once: at 80 columns the same
+/// panel of two regions and two streams is blocks, every column in each.
+#[test]
+fn rows_that_differ_in_every_key_say_nothing_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("ages.json");
+    let up: Vec<u32> = (0..24).map(|i| 2 * (i / 3)).collect();
+    std::fs::write(
+        &file,
+        iterator_ages(&[
+            ("us-east-1", "orders", Some("shardId-000000000000"), &up),
+            (
+                "eu-west-1",
+                "clicks",
+                Some("shardId-000000000001"),
+                &[5; 24],
+            ),
+        ]),
+    )
+    .unwrap();
+    let r = run_at(
+        80,
+        &[
+            "metrics",
+            "-q",
+            "-p",
+            "iterator-age",
+            "--period",
+            "1m",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rule = |n: u8| format!("── {n} {}", "─".repeat(80 - 5));
+    assert_eq!(
+        r.stdout,
+        format!(
+            "Iterator Age (ms)
+(24 buckets of 1m, 2024-03-09T10:00:00Z to 2024-03-09T10:24:00Z)
+(a block per row: as a table it needs 81 columns)
+{}
+region  eu-west-1
+stream  clicks
+shard   shardId-000000000001
+min     5
+avg     5
+max     5
+last    5
+trend   ▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄▄
+{}
+region  us-east-1
+stream  orders
+shard   shardId-000000000000
+min     0
+avg     7
+max     14
+last    14
+trend   ▁▁▁▂▂▂▃▃▃▄▄▄▅▅▅▆▆▆▇▇▇███
+",
+            rule(1),
+            rule(2)
+        )
+    );
 }
 
 /// The top-users title names its N, as the dashboard's "Top 10 IAM Users" does.

@@ -5,6 +5,9 @@
 //!   another value, and identifiers are what people copy.
 //! - Free text (cells with spaces: messages, details, place names) wraps at spaces, never cut;
 //!   column names wrap after `_`; sparklines shrink (down to `MIN_SPARK` characters).
+//! - When that is too wide, identifier columns whose value is the same in every row of the
+//!   panel are said once above the table (`Every row: region us-east-1, stream orders`, as
+//!   the HTML heat map words it) and left out of it, one key column kept.
 //! - When even that is too wide (free text would need more than `MAX_LINES` lines or would
 //!   have to split a word), the panel is shown as one block per row instead, a line per column
 //!   (`name  value`), as `psql`'s `\x auto` does: every value still whole, free text wrapped to
@@ -124,6 +127,10 @@ pub struct Column {
     pub kind: Kind,
     /// Cell text, one per row.
     pub cells: Vec<String>,
+    /// The value is the same in every row of the panel, shown or not, and the panel has two
+    /// rows or more: an identifier column may then be said once above a table too wide (see
+    /// [`draw`]).
+    pub same: bool,
 }
 
 impl Column {
@@ -158,6 +165,30 @@ impl Column {
     fn is_prose(&self) -> bool {
         self.kind == Kind::Text && self.cells.iter().any(|c| c.contains(' '))
     }
+
+    /// An identifier column (a key: region, stream, user) with one value in every row.
+    fn is_shared_key(&self) -> bool {
+        self.same && self.kind == Kind::Text && !self.is_prose() && !self.cells.is_empty()
+    }
+}
+
+/// The columns kept when those every row shares are said once: all but the shared keys, and
+/// at least one key column (the last shared one, when every key column is shared). `None`
+/// when no column is shared.
+fn unshared(columns: &[Column]) -> Option<Vec<usize>> {
+    let shared: Vec<usize> = (0..columns.len())
+        .filter(|&i| columns[i].is_shared_key())
+        .collect();
+    let last = *shared.last()?;
+    let keys_left = columns
+        .iter()
+        .enumerate()
+        .any(|(i, c)| c.kind == Kind::Text && !shared.contains(&i));
+    Some(
+        (0..columns.len())
+            .filter(|i| !shared.contains(i) || (!keys_left && *i == last))
+            .collect(),
+    )
 }
 
 /// How a panel's columns fit a width.
@@ -232,25 +263,56 @@ fn water_fill(lo: &[usize], hi: &[usize], avail: usize) -> Vec<usize> {
 }
 
 /// Lays out and draws `rows` rows of `columns` in `total` terminal columns: a table (see
-/// [`fit`]) or, when it cannot fit, one block per row under a line saying so. Sparkline
-/// cells are drawn by `spark(row, column, width)`.
+/// [`fit`]); when it cannot fit and `hoist` is set, the identifier columns whose value every
+/// row of the panel shares ([`Column::same`]) said once on a line above a table of the others
+/// (`Every row: region us-east-1, stream orders`), at least one key column kept; when that
+/// cannot fit either, one block per row of every column under a line saying how wide the
+/// whole table would be. Sparkline cells are drawn by `spark(row, column, width)`, `column`
+/// an index into `columns`.
 pub fn draw(
     columns: &[Column],
     rows: usize,
     total: usize,
-    spark: impl FnMut(usize, usize, usize) -> String,
+    hoist: bool,
+    mut spark: impl FnMut(usize, usize, usize) -> String,
 ) -> String {
-    match fit(columns, total) {
-        Fit::Table(widths) => draw_table(columns, &widths, rows, spark),
-        Fit::Blocks(needs) => {
-            let mut out = lines(
-                &format!("(a block per row: as a table it needs {needs} columns)"),
-                total,
-            );
-            out.push_str(&draw_blocks(columns, rows, total, spark));
-            out
+    let needs = match fit(columns, total) {
+        Fit::Table(widths) => return draw_table(columns, &widths, rows, spark),
+        Fit::Blocks(needs) => needs,
+    };
+    if hoist && let Some(kept) = unshared(columns) {
+        let narrower: Vec<Column> = kept.iter().map(|&i| columns[i].clone()).collect();
+        if let Fit::Table(widths) = fit(&narrower, total) {
+            // `Every row: region us-east-1, stream orders`, wrapped between the pairs.
+            let said: Vec<String> = (0..columns.len())
+                .filter(|i| !kept.contains(i))
+                .map(|i| format!("{} {}", columns[i].header, columns[i].cells[0]))
+                .collect();
+            let last = said.len() - 1;
+            let parts = said.iter().enumerate().map(|(k, pair)| {
+                if k < last {
+                    format!("{pair},")
+                } else {
+                    pair.clone()
+                }
+            });
+            let parts: Vec<String> = std::iter::once("Every row:".to_string())
+                .chain(parts)
+                .collect();
+            let mut out = pack(parts.iter().map(String::as_str), " ", total);
+            out.push('\n');
+            out.push_str(&draw_table(&narrower, &widths, rows, |r, c, w| {
+                spark(r, kept[c], w)
+            }));
+            return out;
         }
     }
+    let mut out = lines(
+        &format!("(a block per row: as a table it needs {needs} columns)"),
+        total,
+    );
+    out.push_str(&draw_blocks(columns, rows, total, spark));
+    out
 }
 
 /// Draws a table whose cells fit `widths`: headers wrapped after `_`, free text wrapped at
@@ -369,6 +431,7 @@ mod tests {
             header: header.into(),
             kind: Kind::Text,
             cells: cells.iter().map(|s| s.to_string()).collect(),
+            same: false,
         }
     }
 
@@ -457,7 +520,7 @@ mod tests {
         assert_eq!(fit(&cols, 52), Fit::Table(vec![12, 20, 10]));
         assert_eq!(fit(&cols, 51), Fit::Blocks(52));
         // A number's header is right-aligned with its numbers.
-        let drawn = draw(&cols, 2, 52, |_, _, _| String::new());
+        let drawn = draw(&cols, 2, 52, false, |_, _, _| String::new());
         assert_eq!(
             drawn,
             "┌──────────────┬──────────────────────┬────────────┐\n\
@@ -474,7 +537,7 @@ mod tests {
         // At 40: blocks, names padded to the longest (15), values whole; the message wraps to
         // the 23 columns left, the identifier longer than that line runs whole.
         assert_eq!(
-            draw(&cols, 2, 40, |_, _, _| String::new()),
+            draw(&cols, 2, 40, false, |_, _, _| String::new()),
             "(a block per row: as a table it needs 52\ncolumns)\n\
              ── 1 ───────────────────────────────────\n\
              source_ip        192.168.1.20\n\
@@ -490,7 +553,7 @@ mod tests {
         // Names that would leave under a third of the width wrap after `_`; a value wider
         // than the room left runs whole.
         assert_eq!(
-            draw(&cols[2..], 2, 13, |_, _, _| String::new()),
+            draw(&cols[2..], 2, 13, false, |_, _, _| String::new()),
             "(a block per\nrow: as a\ntable it\nneeds 14\ncolumns)\n\
              ── 1 ────────\n\
              throttled_  33\n\
@@ -509,6 +572,7 @@ mod tests {
                 header: "trend".into(),
                 kind: Kind::Spark(120),
                 cells: vec![],
+                same: false,
             },
         ];
         assert_eq!(fit(&cols, 200), Fit::Table(vec![10, 120]));
@@ -519,7 +583,7 @@ mod tests {
         assert_eq!(fit(&cols, 24), Fit::Table(vec![9, 8]));
         assert_eq!(fit(&cols, 23), Fit::Blocks(24));
         let mut asked = Vec::new();
-        let drawn = draw(&cols, 1, 20, |r, c, w| {
+        let drawn = draw(&cols, 1, 20, false, |r, c, w| {
             asked.push((r, c, w));
             "▁".repeat(w)
         });
@@ -528,6 +592,72 @@ mod tests {
             drawn.ends_with("event_name  PutRecord\ntrend       ▁▁▁▁▁▁▁▁"),
             "{drawn}"
         );
+    }
+
+    /// Identifier columns every row shares are said once when the table does not fit with
+    /// them; one key column stays in the table, free text is never said once, and without
+    /// `hoist` (table files) the panel is blocks.
+    #[test]
+    fn shared_keys_are_said_once_one_kept() {
+        let shared = |c: Column| Column { same: true, ..c };
+        let cols = [
+            shared(text("region", &["us-east-1", "us-east-1"])),
+            shared(text("stream", &["orders", "orders"])),
+            number("count", &["10", "3"]),
+        ];
+        // Every column: 9 + 6 + 5 and borders 10 = 30.
+        assert_eq!(fit(&cols, 30), Fit::Table(vec![9, 6, 5]));
+        assert!(!draw(&cols, 2, 30, true, |_, _, _| String::new()).contains("Every row"));
+        // At 27 region is said once; stream, the last key, stays (6 + 5 and borders 7 = 18).
+        assert_eq!(
+            draw(&cols, 2, 27, true, |_, _, _| String::new()),
+            "Every row: region us-east-1\n\
+             ┌────────┬───────┐\n\
+             │ stream ┆ count │\n\
+             ╞════════╪═══════╡\n\
+             │ orders ┆    10 │\n\
+             │ orders ┆     3 │\n\
+             └────────┴───────┘"
+        );
+        // Narrower, the line wraps between its pairs, never inside one.
+        assert!(
+            draw(&cols, 2, 18, true, |_, _, _| String::new())
+                .starts_with("Every row:\nregion us-east-1\n┌────────┬───────┐\n")
+        );
+        // Below 18, blocks of every column; and blocks without `hoist`.
+        let blocks = draw(&cols, 2, 17, true, |_, _, _| String::new());
+        assert!(
+            blocks.starts_with("(a block per row:\nas a table it\nneeds 30 columns)\n")
+                && blocks.contains("\n── 1 ────────────\nregion  us-east-1\nstream  orders\n"),
+            "{blocks}"
+        );
+        assert!(draw(&cols, 2, 25, false, |_, _, _| String::new()).starts_with("(a block"));
+        // Free text shared by every row stays in the table (its words could not be told from
+        // the next column's name); at 25 the table does not fit without it: blocks.
+        let prose = [
+            shared(text("detail", &["no data", "no data"])),
+            text("stream", &["orders", "clicks"]),
+            number("count", &["10", "3"]),
+        ];
+        assert!(draw(&prose, 2, 25, true, |_, _, _| String::new()).starts_with("(a block"));
+        // A sparkline is drawn for its column in the full list (here 2, the table's 1), at
+        // the width left: 21 - 7 for borders - 6 for the stream.
+        let sparked = [
+            shared(text("region", &["us-east-1", "us-east-1"])),
+            text("stream", &["orders", "clicks"]),
+            Column {
+                header: "trend".into(),
+                kind: Kind::Spark(20),
+                cells: vec![],
+                same: false,
+            },
+        ];
+        let mut asked = Vec::new();
+        draw(&sparked, 2, 21, true, |r, c, w| {
+            asked.push((r, c, w));
+            "▁".repeat(w)
+        });
+        assert_eq!(asked, [(0, 2, 8), (1, 2, 8)]);
     }
 
     /// Wide characters (CJK, emoji) count two columns: table lines are exactly the width,
@@ -548,7 +678,7 @@ mod tests {
             let Fit::Table(w) = fit(&cols, total) else {
                 panic!("{total}: blocks")
             };
-            let s = draw(&cols, 2, total, |_, _, _| String::new());
+            let s = draw(&cols, 2, total, false, |_, _, _| String::new());
             for line in s.lines() {
                 assert_eq!(width(line), w.iter().sum::<usize>() + 13, "{total}:\n{s}");
             }
@@ -557,7 +687,7 @@ mod tests {
         // The detail at its floor: the longest word (見つかりません, 14) in at most 4 lines.
         assert_eq!(fit(&cols, 57), Fit::Table(vec![14, 11, 14, 5]));
         assert_eq!(fit(&cols, 56), Fit::Blocks(57));
-        let s = draw(&cols, 1, 40, |_, _, _| String::new());
+        let s = draw(&cols, 1, 40, false, |_, _, _| String::new());
         assert_eq!(
             s,
             "(a block per row: as a table it needs 57\ncolumns)\n\

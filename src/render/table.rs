@@ -17,7 +17,7 @@ pub const DEFAULT_WIDTH: u16 = 100;
 /// `--format table`.
 pub const FORMAT: FormatDef = FormatDef {
     name: "table",
-    about: "Titled tables for reading",
+    about: "Titled tables for reading, fitted to the terminal width (on a pipe: COLUMNS, else 100)",
     extension: "txt",
     one_panel: false,
     shows_notes: true,
@@ -38,25 +38,31 @@ impl Exporter for Tables {
             if i > 0 {
                 writeln!(out)?;
             }
-            write(out, &t, self.0)?;
+            write(out, &t, self.0, HOIST)?;
         }
         Ok(())
     }
 
+    /// Table files are a fixed width and keep every column in every table (see [`HOIST`]).
     fn write_file(&self, out: &mut dyn Write, table: &Table) -> io::Result<()> {
-        write(out, table, self.0)
+        write(out, table, self.0, !HOIST)
     }
 }
 
+/// `write`'s `hoist`: a table too wide for the terminal (or `$COLUMNS`) may say the key
+/// columns every row shares once above it and leave them out (see [`layout::draw`]).
+const HOIST: bool = true;
+
 const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
-/// Writes one panel as a titled table.
-pub fn write(out: &mut dyn Write, t: &Table, opts: Options) -> io::Result<()> {
+/// Writes one panel as a titled table; with `hoist`, key columns every row shares may be said
+/// once above a table too wide (see [`layout::draw`]).
+pub fn write(out: &mut dyn Write, t: &Table, opts: Options, hoist: bool) -> io::Result<()> {
     match &t.view {
-        View::Rows => rows(out, t, opts)?,
+        View::Rows => rows(out, t, opts, hoist)?,
         View::Bars { label, value } => {
             bars(out, t, opts, *label, *value)?;
-            rows(out, t, opts)?
+            rows(out, t, opts, hoist)?
         }
         View::Series {
             time,
@@ -73,7 +79,7 @@ pub fn write(out: &mut dyn Write, t: &Table, opts: Options) -> io::Result<()> {
                 bucket: *bucket,
                 summary: *summary,
             };
-            series(out, t, opts, &shape)?
+            series(out, t, opts, &shape, hoist)?
         }
     }
     if let Some(note) = &t.note {
@@ -126,7 +132,7 @@ fn shown_rows(n: usize, opts: Options) -> usize {
     }
 }
 
-fn rows(out: &mut dyn Write, t: &Table, opts: Options) -> io::Result<()> {
+fn rows(out: &mut dyn Write, t: &Table, opts: Options, hoist: bool) -> io::Result<()> {
     line(out, &t.title, opts)?;
     if t.rows.is_empty() {
         return writeln!(out, "(no rows)");
@@ -137,21 +143,36 @@ fn rows(out: &mut dyn Write, t: &Table, opts: Options) -> io::Result<()> {
         .columns
         .iter()
         .enumerate()
-        .map(|(i, name)| Column {
-            header: (*name).to_string(),
-            kind: if shown_part.iter().any(|r| is_number(&r[i])) {
-                Kind::Number
-            } else {
-                Kind::Text
-            },
-            cells: shown_part.iter().map(|r| shown(&r[i])).collect(),
+        .map(|(i, name)| {
+            let number = shown_part.iter().any(|r| is_number(&r[i]));
+            Column {
+                header: (*name).to_string(),
+                kind: if number { Kind::Number } else { Kind::Text },
+                cells: shown_part.iter().map(|r| shown(&r[i])).collect(),
+                // Only keys are said once: not worth a pass over the rows for numbers.
+                same: !number && same_in_every_row(t, i),
+            }
         })
         .collect();
-    let drawn = layout::draw(&columns, limit, usize::from(opts.width), |_, _, _| {
-        String::new()
-    });
+    let drawn = layout::draw(
+        &columns,
+        limit,
+        usize::from(opts.width),
+        hoist,
+        |_, _, _| String::new(),
+    );
     writeln!(out, "{drawn}")?;
     more_line(out, t.rows.len() - limit, ("row", "rows"), opts)
+}
+
+/// The panel has two rows or more and column `i` has one value in all of them, shown or not:
+/// the line said above a table speaks for every row.
+fn same_in_every_row(t: &Table, i: usize) -> bool {
+    let mut all = t.rows.iter();
+    let Some(first) = all.next().map(|r| r[i].clone()) else {
+        return false;
+    };
+    t.rows.len() > 1 && all.all(|r| r[i] == first)
 }
 
 /// Longest bar, in characters.
@@ -305,7 +326,13 @@ struct SeriesLine {
     rank: f64,
 }
 
-fn series(out: &mut dyn Write, t: &Table, opts: Options, s: &SeriesShape<'_>) -> io::Result<()> {
+fn series(
+    out: &mut dyn Write,
+    t: &Table,
+    opts: Options,
+    s: &SeriesShape<'_>,
+    hoist: bool,
+) -> io::Result<()> {
     let times: Vec<Millis> = t
         .rows
         .iter()
@@ -387,21 +414,28 @@ fn series(out: &mut dyn Write, t: &Table, opts: Options, s: &SeriesShape<'_>) ->
                 .iter()
                 .map(|l| shown(&Cell::text(l.key[i].as_str())))
                 .collect(),
+            same: list.len() > 1 && list.iter().all(|l| l.key[i] == list[0].key[i]),
         })
         .collect();
     columns.extend(figure_names.iter().enumerate().map(|(i, name)| Column {
         header: (*name).to_string(),
         kind: Kind::Number,
         cells: shown_part.iter().map(|l| fmt_num(l.figures[i])).collect(),
+        same: false,
     }));
     columns.push(Column {
         header: "trend".into(),
         kind: Kind::Spark(n),
         cells: Vec::new(),
+        same: false,
     });
-    let drawn = layout::draw(&columns, limit, usize::from(opts.width), |row, _, w| {
-        sparkline(&shown_part[row].slots, w, mean)
-    });
+    let drawn = layout::draw(
+        &columns,
+        limit,
+        usize::from(opts.width),
+        hoist,
+        |row, _, w| sparkline(&shown_part[row].slots, w, mean),
+    );
     writeln!(out, "{drawn}")?;
     more_line(out, list.len() - limit, ("series", "series"), opts)
 }
@@ -491,7 +525,7 @@ mod tests {
             note: Some("a note".into()),
         };
         let mut out = Vec::new();
-        write(&mut out, &t, opts(3)).unwrap();
+        write(&mut out, &t, opts(3), HOIST).unwrap();
         let s = String::from_utf8(out).unwrap();
         assert!(s.starts_with("Title\n"));
         assert!(s.contains("\\x1b[2Jrow0") && s.contains("row2") && !s.contains("row3"));
@@ -513,7 +547,7 @@ mod tests {
             note: Some(note.into()),
         };
         let mut out = Vec::new();
-        write(&mut out, &t, opts(0)).unwrap();
+        write(&mut out, &t, opts(0), HOIST).unwrap();
         let s = String::from_utf8(out).unwrap();
         // Width 60: "no GeoIP database found: pass --geoip FILE.mmdb or set" is 54 columns.
         assert!(s.ends_with(
@@ -546,7 +580,7 @@ mod tests {
             note: None,
         };
         let mut out = Vec::new();
-        write(&mut out, &t, opts(0)).unwrap();
+        write(&mut out, &t, opts(0), HOIST).unwrap();
         let s = String::from_utf8(out).unwrap();
         // At 60 columns the title goes over the buckets, which wrap at a space; B has the
         // larger total; each sparkline is scaled to its own largest bucket.
@@ -570,6 +604,7 @@ mod tests {
                 width: 80,
                 ..opts(0)
             },
+            HOIST,
         )
         .unwrap();
         let s = String::from_utf8(out).unwrap();
