@@ -193,7 +193,7 @@ _kinesis__insights() {
             return 0
             ;;
         kinesis__insights__subcmd__health)
-            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --datapoint-period --queries --stream --shard --label-stream --label-shard --region --account --hot-shard-pct --hot-shard-share --capacity-pct --bursty-pct --iterator-age-warning-pct --iterator-age-critical-pct --consumer-lag --resharding-changes --over-provisioned-pct --over-provisioned-min-data --fail-on --help --version"
+            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --datapoint-period --queries --dedup --stream --shard --label-stream --label-shard --region --account --hot-shard-pct --hot-shard-share --capacity-pct --bursty-pct --iterator-age-warning-pct --iterator-age-critical-pct --consumer-lag --resharding-changes --over-provisioned-pct --over-provisioned-min-data --fail-on --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -433,7 +433,7 @@ _kinesis__insights() {
             return 0
             ;;
         kinesis__insights__subcmd__metrics)
-            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --period --queries --stream --shard --label-stream --label-shard --region --account --help --version"
+            opts="-L -j -f -o -q -p -h -V --follow --max-file-size --threads --since --until --relative-to --format --output-dir --limit --quiet --spreadsheet-safe --panel --period --queries --dedup --stream --shard --label-stream --label-shard --region --account --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -101,6 +101,7 @@ complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metric
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s L -l follow -d 'Follow symbolic links to directories while walking (loops are detected)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s q -l quiet -d 'No summary and no progress bar on stderr (warnings still print)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l spreadsheet-safe -d 'In CSV, prefix text cells starting with =, +, -, @, tab or CR with a \' so spreadsheets show them instead of running them as formulas (CSV is exact without it)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -l dedup -d 'Count each datapoint once (per series, statistic and time; the first read wins), when the same export was read twice, exports overlap or a Metric Streams batch was delivered again. Without it, such repeats are counted again and a warning says how many'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand metrics" -s V -l version -d 'Print version'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l max-file-size -d 'Skip inputs larger than this once decompressed [default: no limit]. Not needed for safety: any input is read in bounded memory; a cap for those who want one' -r
@@ -144,6 +145,7 @@ critical\t'Critical findings only'"
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s L -l follow -d 'Follow symbolic links to directories while walking (loops are detected)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s q -l quiet -d 'No summary and no progress bar on stderr (warnings still print)'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l spreadsheet-safe -d 'In CSV, prefix text cells starting with =, +, -, @, tab or CR with a \' so spreadsheets show them instead of running them as formulas (CSV is exact without it)'
+complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -l dedup -d 'Count each datapoint once (per series, statistic and time; the first read wins) and each CloudTrail eventID once, when the same file was read twice, exports overlap or a batch was delivered again. Without it, repeated datapoints are counted again and a warning says how many'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand health" -s V -l version -d 'Print version'
 complete -c kinesis-insights -n "__fish_kinesis_insights_using_subcommand sql" -s e -l engine -d 'The engine to write SQL for' -r -f -a "athena\t'Amazon Athena (engine 3): a CloudTrail table with partition projection'

@@ -563,6 +563,12 @@ pub struct MetricsArgs {
     #[arg(help_heading = "Input", long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
 
+    /// Count each datapoint once (per series, statistic and time; the first read wins), when
+    /// the same export was read twice, exports overlap or a Metric Streams batch was delivered
+    /// again. Without it, such repeats are counted again and a warning says how many.
+    #[arg(help_heading = "Input", long)]
+    pub dedup: bool,
+
     /// Only these streams (exact or glob, or a stream's ARN
     /// arn:aws:kinesis:REGION:ACCOUNT:stream/NAME: that stream in that account and region;
     /// '!PATTERN' leaves them out; repeat for more).
@@ -681,6 +687,13 @@ pub struct HealthArgs {
     /// to read get-metric-data output).
     #[arg(help_heading = "Input", long, value_name = "FILE")]
     pub queries: Option<PathBuf>,
+
+    /// Count each datapoint once (per series, statistic and time; the first read wins) and
+    /// each CloudTrail eventID once, when the same file was read twice, exports overlap or a
+    /// batch was delivered again. Without it, repeated datapoints are counted again and a
+    /// warning says how many.
+    #[arg(help_heading = "Input", long)]
+    pub dedup: bool,
 
     /// Only these streams (exact or glob, or a stream's ARN
     /// arn:aws:kinesis:REGION:ACCOUNT:stream/NAME: that stream in that account and region;

@@ -78,6 +78,8 @@ pub struct MetricsConfig {
     pub statistics_series: Option<(String, String)>,
     /// `--period` (None: chosen from the data).
     pub period: Option<crate::window::Millis>,
+    /// `--dedup`.
+    pub dedup: bool,
     /// `--queries`.
     pub queries: Option<PathBuf>,
     /// Panel ids (empty = all).
@@ -109,6 +111,8 @@ pub struct HealthConfig {
     pub queries: Option<PathBuf>,
     /// `--datapoint-period`.
     pub datapoint_period: Option<crate::window::Millis>,
+    /// `--dedup`.
+    pub dedup: bool,
     /// The checks' thresholds.
     pub thresholds: crate::health::analyze::Thresholds,
     /// `--fail-on`.

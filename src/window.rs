@@ -310,6 +310,7 @@ pub fn push_time(out: &mut Vec<u8>, t: Millis) {
 }
 
 /// Start of the bucket of width `width` (aligned to UTC multiples of it) that contains `t`.
+#[inline]
 pub fn bucket_start(t: Millis, width: Millis) -> Millis {
     t.div_euclid(width) * width
 }

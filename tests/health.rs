@@ -1261,3 +1261,75 @@ fn stream_arns_select_metrics_and_cloudtrail_of_that_account_and_region() {
         );
     }
 }
+
+/// The reshard sample copied into two folders (an `aws s3 sync` run twice): every datapoint
+/// repeats once and every CloudTrail event is read twice (its 10 Kinesis events, 9 of them
+/// changes). Without `--dedup` the repeats are counted again, with a warning; with it the
+/// summary, the changes and the findings are the single copy's, by one thread or two, and it
+/// says what was left out: as many datapoints as one copy counts, and 10 events.
+#[test]
+fn the_same_exports_and_trail_read_twice_count_once_with_dedup() {
+    let one = path("health/reshard");
+    let dir = tempfile::tempdir().unwrap();
+    for copy in ["a", "b"] {
+        common::copy_tree(std::path::Path::new(&one), &dir.path().join(copy));
+    }
+    let two = dir.path().to_str().unwrap();
+    let json = |args: &[&str]| {
+        let mut all = vec!["health", "-f", "json"];
+        all.extend_from_slice(args);
+        let r = run(&all);
+        let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        (doc, r.stderr)
+    };
+    let count = |doc: &serde_json::Value, k: &str| doc["summary"][k].as_u64().unwrap();
+    let (single, stderr) = json(&[&one]);
+    let n = count(&single, "matched_datapoints");
+    assert!(n > 100, "{n}");
+    assert!(!stderr.contains("repeat"), "{stderr}");
+    let panels = |doc: &serde_json::Value| {
+        (
+            doc["panels"]["changes"].clone(),
+            doc["panels"]["findings"].clone(),
+        )
+    };
+    for threads in ["1", "2"] {
+        let (twice, stderr) = json(&["-j", threads, two]);
+        let counts: Vec<u64> = [
+            "matched_datapoints",
+            "repeated_datapoints",
+            "duplicate_datapoints",
+            "kinesis_events",
+            "change_events",
+            "duplicate_events",
+        ]
+        .iter()
+        .map(|k| count(&twice, k))
+        .collect();
+        assert_eq!(counts, [2 * n, n, 0, 20, 18, 0], "-j {threads}");
+        assert!(
+            stderr.contains(&format!("warning: {n} datapoints repeat a series")),
+            "{stderr}"
+        );
+
+        let (once, stderr) = json(&["-j", threads, "--dedup", two]);
+        let counts: Vec<u64> = [
+            "matched_datapoints",
+            "repeated_datapoints",
+            "duplicate_datapoints",
+            "kinesis_events",
+            "change_events",
+            "duplicate_events",
+        ]
+        .iter()
+        .map(|k| count(&once, k))
+        .collect();
+        assert_eq!(counts, [n, 0, n, 10, 9, 10], "-j {threads}");
+        assert_eq!(panels(&once), panels(&single), "-j {threads}");
+        assert!(
+            stderr.contains(&format!("note: --dedup: {n} repeated datapoints left out")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("10 duplicates left out"), "{stderr}");
+    }
+}

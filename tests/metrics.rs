@@ -1716,3 +1716,200 @@ fn stream_arns_select_series_by_account_and_region() {
         ]
     );
 }
+
+/// The summary of a JSON run of `args`, its stderr and exit status.
+fn summary_of(args: &[&str]) -> (serde_json::Value, String, i32) {
+    let mut all = vec![
+        "metrics",
+        "-f",
+        "json",
+        "--panel",
+        "incoming-bytes",
+        "--period",
+        "1m",
+    ];
+    all.extend_from_slice(args);
+    let r = run(&all);
+    let doc: serde_json::Value = serde_json::from_str(&r.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", r.stderr);
+    });
+    (doc, r.stderr, r.code)
+}
+
+/// `(repeated, unchecked, duplicate, matched)` datapoints of a summary, and the panel's values.
+fn repeat_counts(doc: &serde_json::Value) -> ([u64; 4], Vec<f64>) {
+    let s = &doc["summary"];
+    let n = |k: &str| s[k].as_u64().unwrap_or_else(|| panic!("{k}: {s}"));
+    let values = doc["panels"]["incoming-bytes"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["value"].as_f64().unwrap())
+        .collect();
+    (
+        [
+            n("repeated_datapoints"),
+            n("unchecked_datapoints"),
+            n("duplicate_datapoints"),
+            n("matched_datapoints"),
+        ],
+        values,
+    )
+}
+
+/// The same get-metric-data export read twice (saved under two names): a Sum result and a
+/// Maximum result of IncomingBytes over minutes 0 to 2, 1 MiB a minute. Read once, the two
+/// results of a minute are not repeats (they make one bucket); read twice, each of the 6
+/// datapoints repeats, the sums double (2 MiB a minute) and a warning says so, whatever the
+/// thread count; `--dedup` counts each once (1 MiB, 6 left out).
+#[test]
+fn a_get_metric_data_export_read_twice_is_found_and_dedup_counts_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let points: Vec<(u32, f64)> = (0..3).map(|m| (m, 1_048_576.0)).collect();
+    let (q, o) = exports::get_metric_data(
+        dir.path(),
+        &[
+            exports::Query {
+                id: "s",
+                metric: "IncomingBytes",
+                stat: "Sum",
+                points: &points,
+            },
+            exports::Query {
+                id: "m",
+                metric: "IncomingBytes",
+                stat: "Maximum",
+                points: &points,
+            },
+        ],
+    );
+    let copy = dir.path().join("copy.json");
+    fs::copy(&o, &copy).unwrap();
+    let copy = copy.to_str().unwrap();
+
+    let (doc, stderr, code) = summary_of(&["--queries", &q, &o]);
+    assert_eq!(repeat_counts(&doc), ([0, 0, 0, 6], vec![1.0; 3]));
+    assert!(!stderr.contains("repeat"), "{stderr}");
+    assert_eq!(code, 0);
+
+    for threads in ["1", "2"] {
+        let (doc, stderr, code) = summary_of(&["-j", threads, "--queries", &q, &o, copy]);
+        assert_eq!(
+            repeat_counts(&doc),
+            ([6, 0, 0, 12], vec![2.0; 3]),
+            "-j {threads}"
+        );
+        assert!(
+            stderr.contains(
+                "warning: 6 datapoints repeat a series, statistic and time already read (an \
+                 export read twice, overlapping exports, or a redelivered Metric Streams \
+                 batch?): counted again; --dedup counts each once. The earliest: IncomingBytes \
+                 of stream s1, at 2026-11-28T10:00:00Z\n"
+            ),
+            "{stderr}"
+        );
+        // Nothing was skipped.
+        assert_eq!(code, 0);
+
+        let (doc, stderr, code) =
+            summary_of(&["-j", threads, "--dedup", "--queries", &q, &o, copy]);
+        assert_eq!(
+            repeat_counts(&doc),
+            ([0, 0, 6, 6], vec![1.0; 3]),
+            "-j {threads}"
+        );
+        assert!(
+            stderr.contains("note: --dedup: 6 repeated datapoints left out"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("warning"), "{stderr}");
+        assert_eq!(code, 0);
+    }
+}
+
+/// A Metric Streams file copied under two names (an `aws s3 sync` into two folders): its 4
+/// records (IncomingBytes of minutes 0 to 3, 2 MiB each; sum, count and maximum together) repeat
+/// once each, read by one thread or by two; with `--dedup` the sums are as in one copy. Two
+/// records of one minute at 10:00:00 and 10:00:30 (a high-resolution export) are not repeats:
+/// the one not on a whole minute is not checked, and says so.
+#[test]
+fn a_metric_streams_file_copied_repeats_once_a_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let records: Vec<String> = (0..4)
+        .map(|m| exports::stream_record("IncomingBytes", "", m, 2_097_152.0, 2.0, 1_048_576.0))
+        .collect();
+    for name in ["a.json", "b.json"] {
+        fs::write(dir.path().join(name), records.join("\n")).unwrap();
+    }
+    let d = dir.path().to_str().unwrap();
+    for threads in ["1", "2"] {
+        let (doc, stderr, _) = summary_of(&["-j", threads, d]);
+        assert_eq!(
+            repeat_counts(&doc),
+            ([4, 0, 0, 8], vec![4.0; 4]),
+            "-j {threads}"
+        );
+        assert!(stderr.contains("warning: 4 datapoints repeat"), "{stderr}");
+        let (doc, _, _) = summary_of(&["-j", threads, "--dedup", d]);
+        assert_eq!(
+            repeat_counts(&doc),
+            ([0, 0, 4, 4], vec![2.0; 4]),
+            "-j {threads}"
+        );
+    }
+
+    let half = exports::stream_record("IncomingBytes", "", 0, 1_048_576.0, 1.0, 1_048_576.0)
+        .replace(
+            &exports::START_MS.to_string(),
+            &(exports::START_MS + 30_000).to_string(),
+        );
+    let whole = exports::stream_record("IncomingBytes", "", 0, 1_048_576.0, 1.0, 1_048_576.0);
+    let sub = tempfile::tempdir().unwrap();
+    fs::write(sub.path().join("hi.json"), format!("{whole}\n{half}\n")).unwrap();
+    let (doc, stderr, code) = summary_of(&[sub.path().to_str().unwrap()]);
+    assert_eq!(repeat_counts(&doc), ([0, 1, 0, 2], vec![2.0]));
+    assert!(
+        stderr.contains(
+            "note: 1 datapoint not checked for repeats (not on a whole minute, or more than 45 \
+             days from the rest of their series); --dedup checks every one"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(code, 0);
+    // --dedup keys the time exactly: two times, no repeat.
+    let (doc, _, _) = summary_of(&["--dedup", sub.path().to_str().unwrap()]);
+    assert_eq!(repeat_counts(&doc), ([0, 0, 0, 2], vec![2.0]));
+}
+
+/// The Metric Streams samples, JSON and OpenTelemetry, copied into two folders: every datapoint
+/// of the panel's metric repeats once, read by one thread or two, and each bucket's sum is
+/// twice the single copy's; with `--dedup` the panel and counts are the single copy's.
+#[test]
+fn metric_streams_samples_copied_twice_repeat_once_each() {
+    for sample in ["streams", "otel-1.0"] {
+        let one = testdata(&format!("metrics/{sample}"));
+        let dir = tempfile::tempdir().unwrap();
+        for copy in ["a", "b"] {
+            common::copy_tree(&one, &dir.path().join(copy));
+        }
+        let (single, _, _) = summary_of(&[one.to_str().unwrap()]);
+        let ([_, _, _, n], values) = repeat_counts(&single);
+        assert!(n > 100, "{sample}: {n}");
+        let doubled: Vec<f64> = values.iter().map(|v| v * 2.0).collect();
+        for threads in ["1", "2"] {
+            let d = dir.path().to_str().unwrap();
+            let (twice, _, _) = summary_of(&["-j", threads, d]);
+            assert_eq!(
+                repeat_counts(&twice),
+                ([n, 0, 0, 2 * n], doubled.clone()),
+                "{sample} -j {threads}"
+            );
+            let (once, _, _) = summary_of(&["-j", threads, "--dedup", d]);
+            assert_eq!(
+                repeat_counts(&once),
+                ([0, 0, n, n], values.clone()),
+                "{sample} -j {threads}"
+            );
+        }
+    }
+}

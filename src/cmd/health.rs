@@ -56,6 +56,7 @@ pub fn config(a: HealthArgs) -> anyhow::Result<HealthConfig> {
         statistics_series,
         queries: a.queries,
         datapoint_period: a.datapoint_period,
+        dedup: a.dedup,
         thresholds: Thresholds {
             hot_shard_pct: t.hot_shard_pct,
             hot_shard_share: t.hot_shard_share,
@@ -94,7 +95,11 @@ pub fn run(cfg: HealthConfig) -> anyhow::Result<Outcome> {
             regions: cfg.regions.clone(),
             accounts: cfg.accounts.clone(),
         };
-        let q = HealthQuery::new(window, filters, scan_only);
+        let mut q = HealthQuery::new(window, filters, scan_only);
+        // Sets of its own for each pass (the scan pass finds only the range).
+        if cfg.dedup && !scan_only {
+            q.dedup();
+        }
         let reader = HealthReader {
             query: &q,
             queries: queries.as_ref(),
@@ -163,6 +168,7 @@ pub fn run(cfg: HealthConfig) -> anyhow::Result<Outcome> {
         &summary(&totals, &acc, &window, &report),
         Supply::OneAhead,
     )?;
+    super::report_repeats(c, cfg.dedup, cfg.output.quiet);
     if !cfg.output.quiet {
         print_summary(&totals, &acc, &report);
         // Said only when no --account chose among them already.
@@ -208,9 +214,13 @@ fn summary(
         ("shard_datapoints", Cell::Count(c.shard_level)),
         ("consumer_datapoints", Cell::Count(c.consumer_level)),
         ("matched_datapoints", Cell::Count(c.matched)),
+        ("repeated_datapoints", Cell::Count(c.repeated)),
+        ("unchecked_datapoints", Cell::Count(c.unchecked)),
+        ("duplicate_datapoints", Cell::Count(c.duplicates)),
         ("skipped_records", Cell::Count(t.skipped_records)),
         ("kinesis_events", Cell::Count(acc.trail.kinesis)),
         ("change_events", Cell::Count(acc.trail.changes)),
+        ("duplicate_events", Cell::Count(acc.trail.duplicates)),
         ("accounts", Cell::Count(accounts(acc).len() as u64)),
         (
             "critical_findings",
@@ -251,6 +261,13 @@ fn print_summary(t: &FileTotals, acc: &HealthAcc, report: &crate::health::analyz
         acc.trail.changes,
         plural(acc.trail.changes)
     );
+    if acc.trail.duplicates > 0 {
+        line.push_str(&format!(
+            ", {} duplicate{} left out",
+            acc.trail.duplicates,
+            plural(acc.trail.duplicates)
+        ));
+    }
     if t.skipped_records > 0 {
         line.push_str(&format!(
             ", {} record{} skipped",

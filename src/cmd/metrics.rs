@@ -43,6 +43,7 @@ pub fn config(a: MetricsArgs) -> anyhow::Result<MetricsConfig> {
         accounts: matcher("account", &a.account, SUB),
         statistics_series,
         period: a.period,
+        dedup: a.dedup,
         queries: a.queries,
         panels: a.panels,
     })
@@ -75,6 +76,8 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
             accounts: cfg.accounts.clone(),
             adaptive,
             scan_only,
+            // A set of its own for each pass (the scan pass finds only the range).
+            dedup: (cfg.dedup && !scan_only).then(Default::default),
             ..Query::new(window, bucket)
         }
     };
@@ -151,6 +154,7 @@ pub fn run(cfg: MetricsConfig) -> anyhow::Result<Outcome> {
         &summary(&totals, c, &window, period),
         Supply::OneAhead,
     )?;
+    super::report_repeats(c, cfg.dedup, cfg.output.quiet);
     if !cfg.output.quiet {
         print_summary(&totals, c, period);
         // Said only when no --account chose among them already.
@@ -181,6 +185,9 @@ fn summary(t: &FileTotals, c: &MetricCounts, window: &Window, period: Millis) ->
         ),
         ("skipped_datapoints", Cell::Count(t.skipped_records)),
         ("matched_datapoints", Cell::Count(c.matched)),
+        ("repeated_datapoints", Cell::Count(c.repeated)),
+        ("unchecked_datapoints", Cell::Count(c.unchecked)),
+        ("duplicate_datapoints", Cell::Count(c.duplicates)),
         ("accounts", Cell::Count(c.accounts.len() as u64)),
         ("period_seconds", Cell::Count((period / 1000) as u64)),
     ];

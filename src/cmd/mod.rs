@@ -293,6 +293,60 @@ pub fn warn(msg: &str) {
     eprintln!("kinesis-insights: warning: {}", sanitize(msg));
 }
 
+/// Says what was found of datapoints read more than once (README, "Bad input and exit
+/// status"): without `--dedup`, a warning with how many repeats were counted again and the
+/// earliest, and (unless `quiet`) a note of those that could not be checked; with it, (unless
+/// `quiet`) how many were left out.
+fn report_repeats(c: &crate::metrics::MetricCounts, dedup: bool, quiet: bool) {
+    use crate::metrics::key;
+    use crate::text::plural;
+    if dedup {
+        if c.duplicates > 0 && !quiet {
+            note(&format!(
+                "--dedup: {} repeated datapoint{} left out",
+                c.duplicates,
+                plural(c.duplicates)
+            ));
+        }
+        return;
+    }
+    if c.repeated > 0 {
+        let first = c.first_repeat.as_ref().map_or_else(String::new, |(t, k)| {
+            let mut at = format!("{} of stream {}", k[key::METRIC], k[key::STREAM]);
+            for (name, i) in [
+                ("shard", key::SHARD),
+                ("consumer", key::CONSUMER),
+                ("account", key::ACCOUNT),
+                ("region", key::REGION),
+            ] {
+                if !k[i].is_empty() {
+                    at.push_str(&format!(", {name} {}", k[i]));
+                }
+            }
+            format!(
+                ". The earliest: {at}, at {}",
+                crate::window::format_time(*t)
+            )
+        });
+        let n = c.repeated;
+        warn(&format!(
+            "{n} datapoint{} repeat{} a series, statistic and time already read (an export read \
+             twice, overlapping exports, or a redelivered Metric Streams batch?): counted again; \
+             --dedup counts each once{first}",
+            plural(n),
+            if n == 1 { "s" } else { "" }
+        ));
+    }
+    if c.unchecked > 0 && !quiet {
+        note(&format!(
+            "{} datapoint{} not checked for repeats (not on a whole minute, or more than 45 days \
+             from the rest of their series); --dedup checks every one",
+            c.unchecked,
+            plural(c.unchecked)
+        ));
+    }
+}
+
 /// Prints a note line to stderr.
 pub fn note(msg: &str) {
     eprintln!("kinesis-insights: note: {}", sanitize(msg));

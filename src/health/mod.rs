@@ -128,6 +128,8 @@ pub struct TrailCounts {
     pub other: u64,
     /// Change events kept (before the window: state needs the history).
     pub changes: u64,
+    /// With `--dedup`: Kinesis events left out because their `eventID` was already read.
+    pub duplicates: u64,
 }
 
 /// The aggregate of `health`: the metrics cube and the change events.
@@ -148,6 +150,7 @@ impl Merge for HealthAcc {
         self.trail.kinesis += o.trail.kinesis;
         self.trail.other += o.trail.other;
         self.trail.changes += o.trail.changes;
+        self.trail.duplicates += o.trail.duplicates;
     }
 }
 
@@ -226,8 +229,18 @@ impl HealthQuery {
                 scan_only,
                 ..Query::new(window, MINUTE)
             },
-            changes: ChangeQuery { filters },
+            changes: ChangeQuery {
+                filters,
+                dedup: None,
+            },
         }
+    }
+
+    /// `--dedup`: each datapoint counted once per series, statistic and time, and each
+    /// CloudTrail event once per `eventID`, the first read winning whichever thread reads it.
+    pub fn dedup(&mut self) {
+        self.metrics.dedup = Some(Default::default());
+        self.changes.dedup = Some(Default::default());
     }
 }
 
@@ -274,6 +287,8 @@ fn looks_like_metrics(text: &str) -> bool {
 #[derive(Debug, Clone)]
 struct ChangeQuery {
     filters: Filters,
+    /// With `--dedup`: the event IDs already read, shared by all threads.
+    dedup: Option<std::sync::Arc<crate::events::dedup::SeenIds>>,
 }
 
 impl RecordQuery for ChangeQuery {
@@ -294,6 +309,14 @@ impl RecordQuery for ChangeQuery {
             }
             Kind::Insight => return Ok(()),
         };
+        if let Some(seen) = &self.dedup {
+            // An event without an eventID cannot be checked: it counts.
+            let id = r.field(Field::EventId);
+            if !id.is_empty() && !seen.first_time(id) {
+                acc.trail.duplicates += 1;
+                return Ok(());
+            }
+        }
         acc.trail.kinesis += 1;
         if !CHANGE_EVENTS.contains(&name) {
             return Ok(());
@@ -610,6 +633,7 @@ mod tests {
         let doc = format!(r#"{{"Records":[{}]}}"#, records.join(","));
         let q = ChangeQuery {
             filters: Filters::default(),
+            dedup: None,
         };
         let mut fast = Sink(&q, HealthAcc::default());
         assert!(crate::cloudtrail::fast::parse_document(&doc, &mut fast).is_some());

@@ -13,6 +13,7 @@ pub mod fast;
 pub mod otel;
 pub mod parse;
 pub mod record;
+pub mod repeats;
 pub mod series;
 
 use std::sync::Arc;
@@ -317,6 +318,30 @@ pub struct MetricCounts {
     pub matched_range: Option<(Millis, Millis)>,
     /// Accounts of the Kinesis datapoints of the panels' metrics, before window and filters.
     pub accounts: crate::account::Accounts,
+    /// Matched datapoints that repeat a series, statistic and time already read, counted
+    /// again (see [`repeats`]; none with `--dedup`).
+    pub repeated: u64,
+    /// Matched datapoints not checked for repeats: not on a whole minute, or too far from the
+    /// rest of their series (none with `--dedup`, which checks every one).
+    pub unchecked: u64,
+    /// With `--dedup`: datapoints left out (or, for the few only some of whose statistics were
+    /// counted before, counted with the others only).
+    pub duplicates: u64,
+    /// The earliest repeat (its time, then its series key, decide): to name it.
+    pub first_repeat: Option<(Millis, [String; key::LEN])>,
+}
+
+impl MetricCounts {
+    /// Notes a repeat of `series` at `time`, when it is the earliest.
+    fn note_repeat(&mut self, time: Millis, series: [&str; key::LEN]) {
+        let earlier = match &self.first_repeat {
+            None => true,
+            Some((t, k)) => (time, series) < (*t, k.each_ref().map(String::as_str)),
+        };
+        if earlier {
+            self.first_repeat = Some((time, series.map(str::to_string)));
+        }
+    }
 }
 
 impl Merge for MetricCounts {
@@ -331,6 +356,12 @@ impl Merge for MetricCounts {
         self.range = union_range(self.range, o.range);
         self.matched_range = union_range(self.matched_range, o.matched_range);
         self.accounts.merge(o.accounts);
+        self.repeated += o.repeated;
+        self.unchecked += o.unchecked;
+        self.duplicates += o.duplicates;
+        if let Some((t, k)) = o.first_repeat {
+            self.note_repeat(t, k.each_ref().map(String::as_str));
+        }
     }
 }
 
@@ -369,6 +400,9 @@ pub struct Query {
     pub compact: bool,
     /// Only find the time range (first pass of `--relative-to latest`).
     pub scan_only: bool,
+    /// With `--dedup`: the statistics of every (series, time) counted so far, shared by all
+    /// threads; a datapoint whose every statistic was counted is left out.
+    pub dedup: Option<Arc<repeats::SeenPoints>>,
 }
 
 impl Query {
@@ -390,6 +424,7 @@ impl Query {
             consumer_metrics: Vec::new(),
             compact: true,
             scan_only: false,
+            dedup: None,
         }
     }
 }
@@ -468,6 +503,10 @@ struct Series {
     account_noted: bool,
     /// Its buckets (empty for series that are not counted).
     buckets: Buckets,
+    /// The minutes and statistics of its datapoints counted, to find repeats.
+    minutes: repeats::Minutes,
+    /// With `--dedup`: the hash of its key, the same in every thread.
+    hash: u64,
 }
 
 impl Series {
@@ -501,6 +540,12 @@ impl Series {
                 && q.accounts.matches(account),
             account_noted: false,
             buckets: Buckets::new(width, layout),
+            minutes: repeats::Minutes::default(),
+            hash: if q.dedup.is_some() {
+                repeats::series_hash(k)
+            } else {
+                0
+            },
         }
     }
 }
@@ -703,26 +748,31 @@ impl Merge for MetricsCube {
         // The other cube's series are found or made here, one after the other; their buckets
         // are then merged into ours on the pool, each of our series taking at most one (the
         // buckets of a day of minutes are most of a merge's work).
-        let mut incoming: Vec<Option<Buckets>> = Vec::new();
+        let mut incoming: Vec<Option<(Buckets, repeats::Minutes)>> = Vec::new();
         for (k, s) in o.series.into_entries() {
             let key = k.each_ref().map(String::as_str);
             let layout = s.buckets.layout();
             let id = self.series.id_with(key, |_| Series {
                 buckets: Buckets::new(width, layout),
+                minutes: repeats::Minutes::default(),
                 ..s
             });
             if incoming.len() <= id {
                 incoming.resize_with(id + 1, || None);
             }
-            incoming[id] = Some(s.buckets);
+            incoming[id] = Some((s.buckets, s.minutes));
         }
         incoming.resize_with(self.series.len(), || None);
-        self.series
+        // Repeats across the two: (how many, the earliest) per series.
+        let repeats: Vec<(u64, Option<Millis>)> = self
+            .series
             .values_mut()
             .par_iter_mut()
             .zip(incoming)
-            .for_each(|(mine, theirs)| {
-                let Some(mut buckets) = theirs else { return };
+            .map(|(mine, theirs)| {
+                let Some((mut buckets, minutes)) = theirs else {
+                    return (0, None);
+                };
                 if !buckets.is_empty() && buckets.width() != width {
                     buckets.coarsen(width);
                 }
@@ -730,7 +780,15 @@ impl Merge for MetricsCube {
                     mine.buckets = Buckets::new(width, mine.buckets.layout());
                 }
                 mine.buckets.merge(buckets);
-            });
+                mine.minutes.merge(minutes)
+            })
+            .collect();
+        for (id, (n, earliest)) in repeats.into_iter().enumerate() {
+            self.counts.repeated += n;
+            if let Some(t) = earliest {
+                self.counts.note_repeat(t, self.series.key(id));
+            }
+        }
         self.width = width;
         self.counts.merge(o.counts);
         for (k, mut points) in o.other_stats {
@@ -805,7 +863,8 @@ impl MetricsCube {
         }
     }
 
-    /// Counts one datapoint of `class` (from [`classify`](Self::classify) on this cube) under `q`.
+    /// Counts one datapoint of `class` (from [`classify`](Self::classify) on this cube) under
+    /// `q`, and checks it for a repeat (see [`repeats`]).
     #[inline]
     pub(crate) fn count(&mut self, q: &Query, class: Class, time: Millis, point: &Point) {
         let c = &mut self.counts;
@@ -839,6 +898,51 @@ impl MetricsCube {
         if q.scan_only || !passes || !q.window.contains(time) {
             return;
         }
+        if q.dedup.is_some() {
+            self.count_once(q, id, time, point);
+            return;
+        }
+        match self
+            .series
+            .get_mut(id)
+            .minutes
+            .check(time, repeats::bits(point))
+        {
+            repeats::Check::New => {}
+            repeats::Check::Repeat => self.note_repeat(id, time),
+            repeats::Check::Unchecked => self.counts.unchecked += 1,
+        }
+        self.count_matched(q, id, time, point);
+    }
+
+    /// With `--dedup`: counts what of a matched datapoint of series `id` was not counted
+    /// before, whichever thread counted it (see [`repeats`]); a datapoint whose every
+    /// statistic was is left out.
+    #[cold]
+    #[inline(never)]
+    fn count_once(&mut self, q: &Query, id: usize, time: Millis, point: &Point) {
+        let Some(seen) = &q.dedup else { return };
+        let b = repeats::bits(point);
+        let before = seen.mark(self.series.get(id).hash, time, b) & b;
+        if before == 0 {
+            self.count_matched(q, id, time, point);
+            return;
+        }
+        self.counts.duplicates += 1;
+        if before != b {
+            self.count_matched(q, id, time, &repeats::without(point, before));
+        }
+    }
+
+    #[cold]
+    fn note_repeat(&mut self, id: usize, time: Millis) {
+        self.counts.repeated += 1;
+        self.counts.note_repeat(time, self.series.key(id));
+    }
+
+    /// Counts a datapoint of series `id` in the window and through the filters.
+    #[inline(always)]
+    fn count_matched(&mut self, q: &Query, id: usize, time: Millis, point: &Point) {
         let c = &mut self.counts;
         c.matched += 1;
         let before = c.matched_range;

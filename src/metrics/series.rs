@@ -214,7 +214,7 @@ fn finite(v: Option<f64>) -> Option<f64> {
 }
 
 impl Cell for ExactSum {
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, p: &Point) -> bool {
         let Some(s) = finite(p.sum) else { return false };
         ExactSum::add(self, s);
@@ -236,7 +236,7 @@ impl Cell for ExactSum {
 struct SumCount(ExactSum, ExactSum);
 
 impl Cell for SumCount {
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, p: &Point) -> bool {
         // An Average with a zero count falls back to the averages without counts: only an
         // `Acc` keeps those.
@@ -263,7 +263,7 @@ impl Cell for SumCount {
 }
 
 impl Cell for MaxOf {
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, p: &Point) -> bool {
         // A NaN maximum leaves an `Acc`'s maximum unset but its bucket not empty.
         let Some(m) = p.max.filter(|m| !m.is_nan()) else {
@@ -286,7 +286,7 @@ impl Cell for MaxOf {
 }
 
 impl Cell for Acc {
-    #[inline]
+    #[inline(always)]
     fn add(&mut self, p: &Point) -> bool {
         Acc::add(self, p);
         true
@@ -573,7 +573,7 @@ impl Buckets {
     }
 
     /// Adds a datapoint at `time`.
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, time: Millis, p: &Point) {
         let start = bucket_start(time, self.width);
         self.points += 1;
