@@ -1231,6 +1231,57 @@ mod tests {
         assert_eq!(shown(&later), (series, counts));
     }
 
+    /// Repeats between the cubes of two threads are found when they are merged, as one cube
+    /// reading everything finds them: a Metric Streams datapoint (sum, count and maximum) read
+    /// by both is one repeat; get-metric-data Sum and Maximum results read by both are one
+    /// each; a Sum on one side and a Maximum on the other are none. The earliest is named.
+    #[test]
+    fn repeats_across_threads_are_found_at_the_merge() {
+        let q = Query::new(Window::default(), 60_000);
+        let sum = Point {
+            sum: Some(1.0),
+            ..Point::default()
+        };
+        let max = Point {
+            max: Some(1.0),
+            ..Point::default()
+        };
+        let (mut a, mut b, mut one) = (
+            MetricsCube::default(),
+            MetricsCube::default(),
+            MetricsCube::default(),
+        );
+        let first: [(&str, i64, Point); 4] = [
+            ("IncomingBytes", 5, p(1.0, 1.0, 1.0)),
+            ("IncomingRecords", 7, sum),
+            ("IncomingRecords", 7, max),
+            ("PutRecord.Latency", 9, sum),
+        ];
+        let second: [(&str, i64, Point); 5] = [
+            ("IncomingBytes", 5, p(1.0, 1.0, 1.0)),
+            ("IncomingBytes", 6, p(1.0, 1.0, 1.0)),
+            ("IncomingRecords", 7, max),
+            ("IncomingRecords", 7, sum),
+            ("PutRecord.Latency", 9, max),
+        ];
+        for (metric, minute, point) in first {
+            add_at(&mut a, &q, "s", metric, minute, &point);
+            add_at(&mut one, &q, "s", metric, minute, &point);
+        }
+        for (metric, minute, point) in second {
+            add_at(&mut b, &q, "s", metric, minute, &point);
+            add_at(&mut one, &q, "s", metric, minute, &point);
+        }
+        assert_eq!((a.counts.repeated, b.counts.repeated), (0, 0));
+        a.merge(b);
+        assert_eq!(one.counts.repeated, 3);
+        assert_eq!(a.counts.repeated, 3);
+        let earliest = |c: &MetricsCube| c.counts.first_repeat.clone().unwrap();
+        assert_eq!(earliest(&a), earliest(&one));
+        assert_eq!(earliest(&a).0, 5 * 60_000);
+        assert_eq!(earliest(&a).1[key::METRIC], "IncomingBytes");
+    }
+
     #[test]
     fn statistics_are_exact_and_weighted() {
         let mut a = Acc::default();
