@@ -524,6 +524,56 @@ fn a_damaged_record_on_one_line_costs_only_itself() {
     }
 }
 
+/// 100 records concatenated on one line with no separator, as Firehose writes them to S3,
+/// with record 11 damaged: only that record is lost, whole and in pieces of any size (the
+/// cutter reads on from the next `}{` as the readers do, rather than giving the rest of the
+/// line out as one piece). Expected counts by construction: every fifth record is another
+/// service's (see `record`).
+#[test]
+fn a_damaged_record_in_a_line_of_concatenated_records_costs_only_itself() {
+    let r = records(100);
+    type Mutate = fn(&str) -> String;
+    let damages: [(&str, Mutate); 5] = [
+        ("a string's closing quote cut", |s| {
+            s.replacen(r#""ListShards","#, r#""ListShards,"#, 1)
+        }),
+        ("a quote added in a key", |s| {
+            s.replacen("eventSource", "eventS\"ource", 1)
+        }),
+        ("a stray byte after a value", |s| {
+            s.replacen(r#""us-east-2""#, r#""us-east-2"x"#, 1)
+        }),
+        ("a missing comma between members", |s| {
+            s.replacen(r#""ListShards","#, r#""ListShards""#, 1)
+        }),
+        ("a value without quotes", |s| {
+            s.replacen(r#""us-east-2""#, "us-east-2", 1)
+        }),
+    ];
+    for (what, damage) in damages {
+        let mut rs = r.clone();
+        rs[11] = damage(&rs[11]);
+        assert_ne!(rs[11], r[11], "{what}");
+        let text = rs.concat();
+        let kinesis = (0..100).filter(|&i| i % 5 != 0 && i != 11).count() as u64;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("firehose");
+        std::fs::write(&path, &text).unwrap();
+        let whole = events_pass(&path, 1 << 30, 1 << 30);
+        assert_eq!(
+            (whole.1.records, whole.1.skipped_records),
+            (99, 1),
+            "{what}: {:?}",
+            whole.1
+        );
+        assert_eq!(kinesis_events(&whole.0), kinesis, "{what}");
+        for chunk in [1, 7, 100, 333, 4096] {
+            let got = events_pass(&path, chunk, 1 << 30);
+            assert_eq!(got.1, whole.1, "{what}: pieces of {chunk}");
+            assert_eq!(got.0, whole.0, "{what}: pieces of {chunk}");
+        }
+    }
+}
 /// Two lines in a row each cut where a value was expected: both are lost and both are named,
 /// two skipped records, whole and in pieces; every other line counts (by construction).
 #[test]

@@ -170,6 +170,9 @@ struct Structure {
     /// Broken text inside an array being split: looking for the next element that starts
     /// (see [`Cutter::find_element`]).
     element_resync: Option<ElementResync>,
+    /// Broken text between top-level values: looking for the next value that starts, as the
+    /// readers do (see [`Cutter::find_top`]; its `seen` is not used).
+    top_resync: Option<ElementResync>,
 }
 
 /// A break inside a split array, and how far the search for the next element has come.
@@ -415,11 +418,9 @@ impl<R: Read> Cutter<R> {
     /// The byte-by-byte mode: scan what is read, fill when it is used up.
     fn step_structure(&mut self) {
         let end = self.base + self.buf.len() as u64;
-        let waiting = self
-            .st
-            .element_resync
-            .as_mut()
-            .is_some_and(|r| std::mem::take(&mut r.waiting));
+        let waiting = [&mut self.st.element_resync, &mut self.st.top_resync]
+            .into_iter()
+            .any(|r| r.as_mut().is_some_and(|r| std::mem::take(&mut r.waiting)));
         if (self.st.pos >= end || waiting) && !self.fill() {
             self.finish();
             return;
@@ -502,6 +503,10 @@ impl<R: Read> Cutter<R> {
 
     /// The input ended: give out what is left.
     fn finish(&mut self) {
+        if self.st.top_resync.is_some() {
+            // The input ended while looking for the next value: look again, knowing it did.
+            self.scan();
+        }
         if let Some(r) = self.st.element_resync.take() {
             if self.st.split.as_ref().is_some_and(|s| s.started) {
                 // No element after the break in an array given out in pieces: the elements
@@ -556,8 +561,18 @@ impl<R: Read> Cutter<R> {
             // line with a damaged record in two: 383 MB resident, until 2026-12-02).
             keep = keep.min(r.at).min(r.search);
         }
+        if let Some(r) = &st.top_resync {
+            keep = keep.min(r.at).min(r.search);
+        }
         if st.resync {
-            keep = keep.min(st.line_start).min(st.run);
+            // The broken run goes out whole; once it has, the line being passed over is
+            // looked at from its start (the line start is not kept before that: on one line,
+            // it is the file's first byte).
+            keep = keep.min(if st.run == u64::MAX {
+                st.line_start
+            } else {
+                st.run
+            });
         } else if st.skip.is_none() {
             match &st.split {
                 Some(s) if s.started => keep = keep.min(s.elems),
@@ -632,6 +647,14 @@ impl<R: Read> Cutter<R> {
                 }
                 if self.st.pos >= end {
                     // Nothing after the break: the rest goes out as it is.
+                    break;
+                }
+            }
+            if self.st.top_resync.is_some() {
+                if !self.find_top() {
+                    return;
+                }
+                if self.st.pos >= end {
                     break;
                 }
             }
@@ -1168,6 +1191,75 @@ impl<R: Read> Cutter<R> {
         self.st.member = None;
         if self.buf[(p - self.base) as usize] == b'\n' {
             self.end_broken_line(p);
+        } else if self.st.run != u64::MAX {
+            self.st.top_resync = Some(ElementResync {
+                at: p,
+                search: p,
+                seen: 0,
+                waiting: false,
+            });
+        }
+    }
+
+    /// Looks for the top-level value a reader reads on at after a break outside any split
+    /// array ([`crate::input::json::resync`] between values, checked the same way): the next
+    /// line that starts with `{`, or a `}{` whose value reads whole. Found, the broken text
+    /// with the values before it goes out up to there, as a piece of its own, and cutting goes
+    /// on there: on one line of concatenated values (Firehose's S3 objects) a break costs its
+    /// value, not the rest of the line held in memory as one piece. Not found within the cap
+    /// on values, the broken text goes out at the end of its line, and the bytes after it are
+    /// passed over to the next line that starts with `{` ([`Cutter::resync_byte`]), as before.
+    /// False when more text must be read first.
+    fn find_top(&mut self) -> bool {
+        use crate::input::json::{Found, Resync, Within, resync};
+        let Some(r) = self.st.top_resync.as_ref() else {
+            return true;
+        };
+        let end = self.base + self.buf.len() as u64;
+        let (at, search) = (r.at, r.search);
+        let found = resync(
+            &self.buf,
+            (at - self.base) as usize,
+            (search - self.base) as usize,
+            Within::Values,
+            self.eof,
+        );
+        let waits = !self.eof && end - at <= self.opts.max_value as u64;
+        let Some(r) = self.st.top_resync.as_mut() else {
+            return true;
+        };
+        match found {
+            Found::At(Resync::Top(j) | Resync::Element(j)) => {
+                let j = self.base + j as u64;
+                self.st.top_resync = None;
+                // Lines passed over (the value found is after the break, so after `pos`).
+                let text = self.slice(self.st.pos, j);
+                if let Some(i) = memchr::memrchr(b'\n', text) {
+                    self.st.line += memchr::memchr_iter(b'\n', text).count() as u64;
+                    self.st.line_start = self.st.pos + i as u64 + 1;
+                }
+                let (run, run_at) = (self.st.run, self.st.run_at);
+                self.push_text(run, j, run_at);
+                self.st.resync = false;
+                self.st.pos = j;
+                self.st.run = j;
+                self.st.run_at = self.at(j);
+                true
+            }
+            Found::More(j) if waits => {
+                r.search = self.base + j as u64;
+                r.waiting = true;
+                false
+            }
+            Found::Nothing if waits => {
+                r.search = end.saturating_sub(RESYNC_LOOKBACK as u64).max(r.search);
+                r.waiting = true;
+                false
+            }
+            _ => {
+                self.st.top_resync = None;
+                true
+            }
         }
     }
 
@@ -1292,8 +1384,8 @@ mod tests {
         )
     }
 
-    /// The most the cutter held at once while cutting `text` in pieces of `chunk`, and the
-    /// bytes given out in pieces.
+    /// The most text held at once while cutting `text` in pieces of `chunk` (the cutter's
+    /// buffer, or a piece given out), and the bytes given out in pieces.
     fn held_while_cutting(text: &str, chunk: usize) -> (usize, usize) {
         let opts = CutOptions {
             chunk_bytes: chunk,
@@ -1312,9 +1404,25 @@ mod tests {
             held = held.max(cutter.buf.len());
             if let Piece::Text(t) = piece {
                 out += t.bytes().len();
+                held = held.max(t.bytes().len());
             }
         }
         (held, out)
+    }
+
+    /// One line of 4,000 records concatenated with no separator (as Firehose writes them to
+    /// S3), one in ten damaged: the cutter reads on from the next `}{` as the readers do, and
+    /// holds a few pieces at most (it held the rest of the line after the first break, and gave
+    /// it out as one piece, before 2026-12-02).
+    #[test]
+    fn a_line_of_concatenated_damaged_records_is_cut_in_bounded_memory() {
+        let chunk = 16 * 1024;
+        let line: String = (0..4000).map(|i| record(i, i % 10 == 3)).collect();
+        assert!(line.len() > 2_000_000);
+        let (held, out) = held_while_cutting(&line, chunk);
+        assert_eq!(out, line.len());
+        let bound = 4 * chunk + 4 * 64 * 1024;
+        assert!(held <= bound, "{held} held");
     }
 
     /// One line of 4,000 records, every other one damaged: the text held while cutting stays
