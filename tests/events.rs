@@ -1446,6 +1446,13 @@ fn stream_arns_select_that_stream_in_that_account_and_region() {
             a1,
             r#"{"streamName":"clicks"}"#,
         ),
+        // A call from 999999999999 to 111122223333's orders, in the caller's trail.
+        ev(
+            "GetShardIterator",
+            "eu-west-1",
+            Some("999999999999"),
+            r#"{"streamARN":"arn:aws:kinesis:eu-west-1:111122223333:stream/orders","shardId":"shardId-000000000000"}"#,
+        ),
     ];
     let keyed = ev("ListShards", "eu-west-1", None, orders);
     let dir = fixture(&[
@@ -1467,11 +1474,17 @@ fn stream_arns_select_that_stream_in_that_account_and_region() {
         names
     };
     let orders_1 = "arn:aws:kinesis:eu-west-1:111122223333:stream/orders";
-    assert_eq!(names(&[orders_1]), ["PutRecord", "SubscribeToShard"]);
+    // The cross-account call is the stream's own account's (its ARN says so), not the
+    // caller's.
+    assert_eq!(
+        names(&[orders_1]),
+        ["GetShardIterator", "PutRecord", "SubscribeToShard"]
+    );
+    assert!(names(&["arn:aws:kinesis:eu-west-1:999999999999:stream/orders"]).is_empty());
     // Another partition reads the same.
     assert_eq!(
         names(&["arn:aws-cn:kinesis:eu-west-1:111122223333:stream/orders"]),
-        ["PutRecord", "SubscribeToShard"]
+        ["GetShardIterator", "PutRecord", "SubscribeToShard"]
     );
     // The account from the S3 key counts as the record's.
     assert_eq!(
@@ -1485,7 +1498,12 @@ fn stream_arns_select_that_stream_in_that_account_and_region() {
     // ORed with a name.
     assert_eq!(
         names(&[orders_1, "clicks"]),
-        ["DescribeStream", "PutRecord", "SubscribeToShard"]
+        [
+            "DescribeStream",
+            "GetShardIterator",
+            "PutRecord",
+            "SubscribeToShard"
+        ]
     );
     // Left out: that one stream, the other accounts' and regions' orders kept.
     assert_eq!(

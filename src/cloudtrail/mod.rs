@@ -527,6 +527,23 @@ pub trait Record {
         user_without_role(self, kind)
     }
 
+    /// The account and region of the stream a call is about, when an ARN names it (the
+    /// first of `requestParameters.streamARN`, `consumerARN`, `resourceARN`, `resources[0].ARN`
+    /// that names a stream): a call to another account's stream is logged in the caller's
+    /// trail, whose `recipientAccountId` is the caller's. `None` when no ARN names the stream.
+    fn stream_home(&self) -> Option<(&str, &str)> {
+        [
+            Field::StreamArn,
+            Field::ConsumerArn,
+            Field::ResourceArn,
+            Field::ResourcesArn,
+        ]
+        .into_iter()
+        .map(|f| self.field(f))
+        .find(|arn| !stream_in_arn(arn).is_empty())
+        .and_then(arn_account_region)
+    }
+
     /// The stream a call is about, from every place a Kinesis event names it; the first that
     /// gives a name wins:
     /// 1. `requestParameters.streamName`;
@@ -551,6 +568,23 @@ pub trait Record {
         .find(|s| !s.is_empty())
         .unwrap_or("")
     }
+}
+
+/// The account and region of an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:...`), when both
+/// are there.
+pub fn arn_account_region(arn: &str) -> Option<(&str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(_), Some(_), Some(region), Some(account), Some(_)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    (!region.is_empty() && !account.is_empty()).then_some((account, region))
 }
 
 /// The stream name in a Kinesis ARN: what follows the last `:stream/`, up to the next `/`

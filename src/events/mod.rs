@@ -889,7 +889,12 @@ impl EventsAgg {
             && f.region.matches(region)
             && f.user.matches(user)
             && f.source_ip.matches(ip)
-            && (f.stream.is_any() || f.stream.matches(r.stream(), account, region))
+            && (f.stream.is_any() || {
+                // The stream's own account and region where an ARN names it (a call to
+                // another account's stream is in the caller's trail), else the record's.
+                let (account, region) = r.stream_home().unwrap_or((account, region));
+                f.stream.matches(r.stream(), account, region)
+            })
             && f.account.matches(account))
         {
             return Ok(());
