@@ -187,6 +187,17 @@ struct ElementResync {
     waiting: bool,
 }
 
+impl ElementResync {
+    /// The search waits for more text: it goes on from `from` (the candidate the text ended
+    /// in), or else a little before `end`, the end of what is read. False: scanning waits here.
+    fn wait(&mut self, from: Option<u64>, end: u64) -> bool {
+        self.search =
+            from.unwrap_or_else(|| end.saturating_sub(RESYNC_LOOKBACK as u64).max(self.search));
+        self.waiting = true;
+        false
+    }
+}
+
 /// Bytes looked at again after the end of what is read, so that an element start cut by the
 /// end of a read is found whole after the next one.
 const RESYNC_LOOKBACK: usize = 256;
@@ -1094,17 +1105,9 @@ impl<R: Read> Cutter<R> {
                 }
                 true
             }
-            Found::More(j) if waits => {
-                r.search = self.base + j as u64;
-                // Scanning waits here until more is read.
-                r.waiting = true;
-                false
-            }
-            Found::Nothing if waits => {
-                r.search = end.saturating_sub(RESYNC_LOOKBACK as u64).max(r.search);
-                r.waiting = true;
-                false
-            }
+            // Scanning waits here until more is read.
+            Found::More(j) if waits => r.wait(Some(self.base + j as u64), end),
+            Found::Nothing if waits => r.wait(None, end),
             Found::Nothing if self.eof && self.st.split.as_ref().is_some_and(|s| s.started) => {
                 // No element after the break, to the end, in an array given out in pieces:
                 // the elements from the last cut go out as they are, to the end, as when the
@@ -1246,16 +1249,9 @@ impl<R: Read> Cutter<R> {
                 self.st.run_at = self.at(j);
                 true
             }
-            Found::More(j) if waits => {
-                r.search = self.base + j as u64;
-                r.waiting = true;
-                false
-            }
-            Found::Nothing if waits => {
-                r.search = end.saturating_sub(RESYNC_LOOKBACK as u64).max(r.search);
-                r.waiting = true;
-                false
-            }
+            // Scanning waits here until more is read.
+            Found::More(j) if waits => r.wait(Some(self.base + j as u64), end),
+            Found::Nothing if waits => r.wait(None, end),
             _ => {
                 self.st.top_resync = None;
                 true
